@@ -1,0 +1,246 @@
+/* The normalised event: builder, field lookup and cloning. */
+#include "config.h"
+
+#include "bt_event.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const source_names[BT_SOURCE_COUNT] = {
+	[BT_SOURCE_EVTX] = "evtx",
+	[BT_SOURCE_DOCKERD] = "dockerd",
+	[BT_SOURCE_JOURNALD] = "journald",
+	[BT_SOURCE_DOCKER_EVENTS] = "docker-events",
+	[BT_SOURCE_DOCKER_DESKTOP] = "docker-desktop",
+	[BT_SOURCE_DOCKER_ROOT] = "docker-root",
+	[BT_SOURCE_CONTAINER_LOG] = "container-log",
+	[BT_SOURCE_SYNTHETIC] = "boxtrail",
+};
+
+const char *bt_source_name(enum bt_source s)
+{
+	return (unsigned)s < BT_SOURCE_COUNT ? source_names[s] : "unknown";
+}
+
+void bt_evbuf_init(struct bt_evbuf *eb)
+{
+	memset(eb, 0, sizeof *eb);
+	bt_arena_init(&eb->arena, BT_MAX_EVENT_BYTES);
+	eb->max_fields = BT_MAX_FIELDS_PER_EVENT;
+	eb->ev.time = BT_TIME_NONE;
+	eb->ev.level = -1;
+}
+
+void bt_evbuf_free(struct bt_evbuf *eb)
+{
+	bt_arena_free(&eb->arena);
+	free(eb->fv);
+	eb->fv = NULL;
+	eb->fcap = 0;
+}
+
+void bt_evbuf_reset(struct bt_evbuf *eb, enum bt_source src)
+{
+	bt_arena_reset(&eb->arena);
+	memset(&eb->ev, 0, sizeof eb->ev);
+	eb->ev.time = BT_TIME_NONE;
+	eb->ev.level = -1;
+	eb->ev.source = src;
+	eb->truncated = false;
+}
+
+const char *bt_evbuf_str(struct bt_evbuf *eb, const char *s, size_t n)
+{
+	const char *p = bt_arena_strndup(&eb->arena, s, n);
+	if (!p)
+		eb->truncated = true;
+	return p;
+}
+
+bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
+                  const char *value, size_t value_len, uint32_t flags)
+{
+	if (eb->ev.nfields >= eb->max_fields || name_len > UINT32_MAX || value_len > UINT32_MAX) {
+		eb->truncated = true;
+		return false;
+	}
+	if (eb->ev.nfields == eb->fcap) {
+		size_t ncap = eb->fcap ? eb->fcap * 2 : 64;
+		struct bt_field *nv = realloc(eb->fv, ncap * sizeof *nv);
+		if (!nv) {
+			eb->truncated = true;
+			return false;
+		}
+		eb->fv = nv;
+		eb->fcap = ncap;
+	}
+	const char *n = bt_arena_strndup(&eb->arena, name, name_len);
+	const char *v = n ? bt_arena_strndup(&eb->arena, value, value_len) : NULL;
+	if (!v) {
+		eb->truncated = true;
+		return false;
+	}
+	struct bt_field *f = &eb->fv[eb->ev.nfields++];
+	f->name = n;
+	f->name_len = (uint32_t)name_len;
+	f->value = v;
+	f->value_len = (uint32_t)value_len;
+	f->flags = flags;
+	eb->ev.fields = eb->fv;
+	return true;
+}
+
+bool bt_evbuf_adds(struct bt_evbuf *eb, const char *name, const char *value)
+{
+	return bt_evbuf_add(eb, name, strlen(name), value, strlen(value), 0);
+}
+
+const struct bt_event *bt_evbuf_done(struct bt_evbuf *eb)
+{
+	eb->ev.fields = eb->fv;
+	return &eb->ev;
+}
+
+static bool name_eq(const struct bt_field *f, const char *name, size_t len)
+{
+	return f->name_len == len && memcmp(f->name, name, len) == 0;
+}
+
+/* Parses "Data[N]"; returns true and sets *idx when `name` has that shape. */
+static bool positional_data(const char *name, size_t len, size_t *idx)
+{
+	if (len < 7 || memcmp(name, "Data[", 5) != 0 || name[len - 1] != ']')
+		return false;
+	size_t v = 0;
+	for (size_t i = 5; i < len - 1; i++) {
+		if (name[i] < '0' || name[i] > '9' || v > 100000)
+			return false;
+		v = v * 10 + (size_t)(name[i] - '0');
+	}
+	*idx = v;
+	return true;
+}
+
+const struct bt_field *bt_event_field(const struct bt_event *ev, const char *name, size_t name_len)
+{
+	for (size_t i = 0; i < ev->nfields; i++)
+		if (name_eq(&ev->fields[i], name, name_len))
+			return &ev->fields[i];
+	size_t idx;
+	if (positional_data(name, name_len, &idx)) {
+		for (size_t i = 0; i < ev->nfields; i++)
+			if (name_eq(&ev->fields[i], "Data", 4) && idx-- == 0)
+				return &ev->fields[i];
+	}
+	return NULL;
+}
+
+const struct bt_field *bt_event_field_next(const struct bt_event *ev, const struct bt_field *prev)
+{
+	if (!prev || prev < ev->fields || prev >= ev->fields + ev->nfields)
+		return NULL;
+	for (const struct bt_field *f = prev + 1; f < ev->fields + ev->nfields; f++)
+		if (name_eq(f, prev->name, prev->name_len))
+			return f;
+	return NULL;
+}
+
+static bool str_value(const char *s, const char **out, size_t *out_len)
+{
+	if (!s)
+		return false;
+	*out = s;
+	*out_len = strlen(s);
+	return true;
+}
+
+#define IS(lit) (name_len == sizeof(lit) - 1 && memcmp(name, lit, sizeof(lit) - 1) == 0)
+
+bool bt_event_system_value(const struct bt_event *ev, const char *name, size_t name_len,
+                           char scratch[32], const char **out, size_t *out_len)
+{
+	int n;
+	if (IS("EventID")) {
+		if (ev->source != BT_SOURCE_EVTX)
+			return false;
+		n = snprintf(scratch, 32, "%" PRIu32, ev->event_id);
+	} else if (IS("EventRecordID")) {
+		if (!ev->record_id)
+			return false;
+		n = snprintf(scratch, 32, "%" PRIu64, ev->record_id);
+	} else if (IS("Level")) {
+		if (ev->level < 0)
+			return false;
+		n = snprintf(scratch, 32, "%d", ev->level);
+	} else if (IS("Channel")) {
+		return str_value(ev->channel, out, out_len);
+	} else if (IS("Provider_Name") || IS("Provider")) {
+		return str_value(ev->provider, out, out_len);
+	} else if (IS("Computer") || IS("Host")) {
+		return str_value(ev->host, out, out_len);
+	} else if (IS("UserID") || IS("SecurityUserID")) {
+		return str_value(ev->user_sid, out, out_len);
+	} else {
+		return false;
+	}
+	if (n < 0)
+		return false;
+	*out = scratch;
+	*out_len = (size_t)n;
+	return true;
+}
+
+#undef IS
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static char *put_str(char **cursor, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *p = *cursor;
+	memcpy(p, s, n);
+	*cursor += n;
+	return p;
+}
+
+struct bt_event *bt_event_clone(const struct bt_event *ev)
+{
+	size_t size = sizeof(struct bt_event) + ev->nfields * sizeof(struct bt_field);
+	size += str_size(ev->channel) + str_size(ev->provider) + str_size(ev->host) +
+	        str_size(ev->user_sid) + str_size(ev->file);
+	for (size_t i = 0; i < ev->nfields; i++)
+		size += (size_t)ev->fields[i].name_len + ev->fields[i].value_len + 2;
+
+	struct bt_event *c = malloc(size);
+	if (!c)
+		return NULL;
+	*c = *ev;
+	struct bt_field *fv = (struct bt_field *)(c + 1);
+	char *cur = (char *)(fv + ev->nfields);
+	c->channel = put_str(&cur, ev->channel);
+	c->provider = put_str(&cur, ev->provider);
+	c->host = put_str(&cur, ev->host);
+	c->user_sid = put_str(&cur, ev->user_sid);
+	c->file = put_str(&cur, ev->file);
+	for (size_t i = 0; i < ev->nfields; i++) {
+		const struct bt_field *f = &ev->fields[i];
+		fv[i] = *f;
+		memcpy(cur, f->name, f->name_len);
+		cur[f->name_len] = '\0';
+		fv[i].name = cur;
+		cur += f->name_len + 1;
+		memcpy(cur, f->value, f->value_len);
+		cur[f->value_len] = '\0';
+		fv[i].value = cur;
+		cur += f->value_len + 1;
+	}
+	c->fields = fv;
+	return c;
+}

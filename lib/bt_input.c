@@ -1,0 +1,261 @@
+/* Opening one evidence input: content detection, reader dispatch and the
+ * integrity statistics every reader shares. */
+#include "config.h"
+
+#include "bt_input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bt_reader.h"
+
+/* Readers by format; NULL where none exists yet. */
+static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_input_opts *o)
+{
+	switch (f) {
+	case BT_FORMAT_EVTX:
+		(void)o;
+		return &bt_reader_evtx_libevtx;
+	default:
+		return NULL;
+	}
+}
+
+struct bt_input {
+	char *path;
+	const struct bt_input_opts *opts;
+	enum bt_format format;
+	const struct bt_reader_ops *ops;
+	void *state;
+	struct bt_reader_ctx ctx;
+	struct bt_file_stats stats;
+	struct bt_evbuf eb;
+	int fd;
+	char *spool;             /* temporary copy of EVTX read from stdin */
+	bool done;
+	/* integrity tracking over live EVTX records */
+	bool have_prev;
+	uint64_t prev_id;
+	bt_time prev_time;
+};
+
+static int open_evidence(const char *path)
+{
+	/* O_NOATIME keeps atime intact where we own the file; it fails with
+	 * EPERM otherwise, then we open normally (still read-only). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return fd;
+}
+
+/* Copies the rest of stdin (EVTX) to a private temporary file, because the
+ * EVTX readers need random access. Never writes beside the evidence. */
+static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
+{
+	const char *dir = in->opts->tmpdir;
+	if (!dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t n = strlen(dir) + sizeof "/boxtrail-stdin-XXXXXX.evtx";
+	in->spool = malloc(n);
+	if (!in->spool)
+		return BT_ERR_NOMEM;
+	snprintf(in->spool, n, "%s/boxtrail-stdin-XXXXXX.evtx", dir);
+	int fd = mkstemps(in->spool, 5);
+	if (fd < 0) {
+		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
+		         "cannot create temporary file in %s: %s", dir, strerror(errno));
+		free(in->spool);
+		in->spool = NULL;
+		return BT_ERR_IO;
+	}
+	char buf[65536];
+	size_t r;
+	while ((r = bt_stream_read(s, buf, sizeof buf)) > 0) {
+		for (size_t off = 0; off < r;) {
+			ssize_t w = write(fd, buf + off, r - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
+				         "cannot write temporary file %s: %s", in->spool, strerror(errno));
+				close(fd);
+				return BT_ERR_IO;
+			}
+			off += (size_t)w;
+		}
+	}
+	close(fd);
+	if (bt_stream_error(s)) {
+		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path, "read error on standard input");
+		return BT_ERR_IO;
+	}
+	return BT_OK;
+}
+
+enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
+                             struct bt_input **out)
+{
+	struct bt_input *in = calloc(1, sizeof *in);
+	if (!in || !(in->path = strdup(path))) {
+		free(in);
+		return BT_ERR_NOMEM;
+	}
+	in->opts = opts;
+	in->fd = -1;
+	bt_evbuf_init(&in->eb);
+	bool is_stdin = strcmp(path, "-") == 0;
+	enum bt_status st = BT_OK;
+	struct bt_stream *s = NULL;
+
+	if (is_stdin) {
+		in->fd = STDIN_FILENO;
+	} else {
+		in->fd = open_evidence(path);
+		if (in->fd < 0) {
+			bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "cannot open: %s", strerror(errno));
+			st = BT_ERR_IO;
+			goto fail;
+		}
+		struct stat sb;
+		if (fstat(in->fd, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode)) {
+				bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "is a directory");
+				st = BT_ERR_IO;
+				goto fail;
+			}
+			in->stats.bytes = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+		}
+	}
+
+	st = bt_stream_open(in->fd, 0, &s);
+	if (st != BT_OK) {
+		bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "cannot read: %s", bt_status_str(st));
+		goto fail;
+	}
+	const unsigned char *head;
+	size_t n = bt_stream_peek(s, BT_DETECT_HEAD, &head);
+	in->format = bt_detect(head, n, n < BT_DETECT_HEAD);
+	in->stats.format = in->format;
+	in->ops = reader_for(in->format, opts);
+	if (!in->ops) {
+		st = BT_ERR_UNSUPPORTED;
+		goto fail;
+	}
+	if (!in->ops->needs_stream) {
+		if (is_stdin || bt_stream_is_gzip(s)) {
+			if (!is_stdin) {
+				bt_diagf(&opts->diag, BT_DIAG_ERROR, path,
+				         "compressed EVTX is not supported; decompress it first");
+				st = BT_ERR_UNSUPPORTED;
+				goto fail;
+			}
+			if ((st = spool_stdin(in, s)) != BT_OK)
+				goto fail;
+		}
+		bt_stream_free(s);
+		s = NULL;
+	}
+	in->ctx.path = in->path;
+	in->ctx.fd = in->fd;
+	in->ctx.stream = s;
+	in->ctx.opts = opts;
+	in->ctx.stats = &in->stats;
+	in->ctx.eb = &in->eb;
+	in->ctx.open_path = in->spool ? in->spool : in->path;
+	if (in->spool)
+		in->ctx.fd = -1;
+	st = in->ops->open(&in->ctx, &in->state);
+	if (st != BT_OK) {
+		in->stats.unreadable = true;
+		in->ops = NULL;
+		goto fail_keep;
+	}
+	*out = in;
+	return BT_OK;
+fail:
+	bt_stream_free(s);
+	in->ctx.stream = NULL;
+fail_keep:
+	bt_input_free(in);
+	return st;
+}
+
+static void track_integrity(struct bt_input *in, const struct bt_event *ev)
+{
+	if (ev->source != BT_SOURCE_EVTX || (ev->flags & BT_EV_RECOVERED))
+		return;
+	if (in->have_prev) {
+		if (ev->record_id != in->prev_id + 1)
+			in->stats.id_gaps++;
+		if (ev->time != BT_TIME_NONE && in->prev_time != BT_TIME_NONE &&
+		    ev->time < in->prev_time) {
+			in->stats.time_backwards++;
+			if (in->prev_time - ev->time > in->stats.max_backwards)
+				in->stats.max_backwards = in->prev_time - ev->time;
+		}
+	}
+	in->have_prev = true;
+	in->prev_id = ev->record_id;
+	if (ev->time != BT_TIME_NONE)
+		in->prev_time = ev->time;
+}
+
+enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
+{
+	if (in->done || !in->ops)
+		return BT_EOF;
+	enum bt_status st = in->ops->next(&in->ctx, in->state, ev);
+	if (st == BT_OK) {
+		if ((*ev)->flags & BT_EV_RECOVERED)
+			in->stats.recovered++;
+		else
+			in->stats.records++;
+		track_integrity(in, *ev);
+		return BT_OK;
+	}
+	in->done = true;
+	if (st != BT_EOF)
+		in->stats.incomplete = true;
+	return st;
+}
+
+enum bt_format bt_input_format(const struct bt_input *in)
+{
+	return in->format;
+}
+
+const char *bt_input_path(const struct bt_input *in)
+{
+	return in->path;
+}
+
+const struct bt_file_stats *bt_input_stats(const struct bt_input *in)
+{
+	return &in->stats;
+}
+
+void bt_input_free(struct bt_input *in)
+{
+	if (!in)
+		return;
+	if (in->ops && in->ops->close)
+		in->ops->close(in->state);
+	bt_stream_free(in->ctx.stream);
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
+	if (in->spool) {
+		unlink(in->spool);
+		free(in->spool);
+	}
+	bt_evbuf_free(&in->eb);
+	free(in->path);
+	free(in);
+}

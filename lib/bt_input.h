@@ -1,0 +1,97 @@
+/* One evidence input (a file or standard input): format detection and the
+ * reader that turns it into a stream of normalised events.
+ *
+ *   bt_input_open() -> bt_input_next()* -> bt_input_stats() -> bt_input_free()
+ *
+ * Per-record problems are reported through the diag callback and counted in
+ * the stats; the stream then goes on with the next record. */
+#ifndef BT_INPUT_H
+#define BT_INPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bt_diag.h"
+#include "bt_event.h"
+#include "bt_status.h"
+
+/* Evidence formats, recognised by content. */
+enum bt_format {
+	BT_FORMAT_UNKNOWN = 0,
+	BT_FORMAT_EVTX,
+	BT_FORMAT_DOCKERD_TEXT,      /* logrus text, terminal or syslog-prefixed */
+	BT_FORMAT_DOCKERD_JSON,      /* dockerd --log-format json */
+	BT_FORMAT_JOURNALD_JSON,
+	BT_FORMAT_DOCKER_EVENTS,
+	BT_FORMAT_DOCKER_DESKTOP,
+	BT_FORMAT_DOCKER_CONFIG,     /* containers/<id>/config.v2.json or legacy config.json */
+	BT_FORMAT_CONTAINER_LOG,     /* containers/<id>/<id>-json.log */
+	BT_FORMAT_IMAGE_CONFIG,      /* image/<driver>/imagedb/content/sha256/<digest> */
+	BT_FORMAT_COUNT
+};
+
+/* Stable lower-case name of a format ("evtx", "dockerd-text", ...). */
+const char *bt_format_name(enum bt_format f);
+
+/* Which EVTX reader to use. */
+enum bt_evtx_reader {
+	BT_EVTX_READER_AUTO = 0,     /* the fastest available */
+	BT_EVTX_READER_LIBEVTX,
+};
+
+/* Integrity summary of one input. */
+struct bt_file_stats {
+	enum bt_format format;
+	uint64_t bytes;              /* size of the input as read */
+	uint64_t records;            /* events emitted from live records / lines */
+	uint64_t recovered;          /* events emitted from EVTX slack space */
+	uint64_t failed;             /* live records or lines that could not be read */
+	uint64_t recovered_failed;   /* slack-space record candidates that could not be read */
+	uint64_t corrupt_chunks;     /* EVTX chunks rejected (bad signature or CRC) */
+	uint64_t id_gaps;            /* live records whose id does not follow the previous one */
+	uint64_t time_backwards;     /* live records older than their predecessor */
+	int64_t max_backwards;       /* largest such step, in bt_time ticks */
+	uint64_t lines;              /* text inputs: lines seen */
+	uint64_t skipped;            /* lines recognised as not events (e.g. blank, other programs) */
+	bool dirty;                  /* EVTX header dirty flag */
+	bool unreadable;             /* the input could not be read at all */
+	bool incomplete;             /* reading stopped early (crash, hang, I/O error, cap) */
+};
+
+struct bt_input_opts {
+	struct bt_diag diag;
+	/* Optional: decides after the System part of an EVTX record (time, ids,
+	 * channel, provider) whether its fields are needed; NULL means always. */
+	bool (*want_fields)(void *ctx, const struct bt_event *ev);
+	void *want_ctx;
+	/* Path of an executable that serves `__evtx-worker FILE` (the boxtrail
+	 * binary itself): libevtx then runs in a child process, so that a crash
+	 * or hang inside it costs only that file. NULL runs libevtx in-process. */
+	const char *worker_exe;
+	unsigned worker_timeout_sec;   /* no progress for this long kills the worker (0 = 120) */
+	enum bt_evtx_reader evtx_reader;
+	const char *assume_host;       /* host for Docker evidence that names none */
+	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: $TMPDIR or /tmp) */
+};
+
+struct bt_input;
+
+/* Opens `path` ("-" for standard input) and detects its format by content.
+ * Returns BT_OK and sets *out; BT_ERR_UNSUPPORTED when the content is not a
+ * known evidence format (nothing is reported); other errors are reported via
+ * opts->diag. `opts` must outlive the input. */
+enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
+                             struct bt_input **out);
+
+/* Yields the next event in file order: BT_OK with *ev set, BT_EOF at the end,
+ * or an error status when the rest of the input is lost (already reported). */
+enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev);
+
+enum bt_format bt_input_format(const struct bt_input *in);
+const char *bt_input_path(const struct bt_input *in);
+const struct bt_file_stats *bt_input_stats(const struct bt_input *in);
+
+/* Closes the input; NULL is accepted. */
+void bt_input_free(struct bt_input *in);
+
+#endif

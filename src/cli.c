@@ -1,0 +1,162 @@
+/* Shared CLI plumbing: diagnostics, number parsing, inputs, exit status. */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bt_buf.h"
+#include "bt_walk.h"
+#include "escape.h"
+
+const char *cli_progname = "boxtrail";
+const char *cli_worker_exe = "/proc/self/exe";
+
+void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const char *msg)
+{
+	struct cli_diag *d = ctx;
+	if (level == BT_DIAG_NOTE && d && d->quiet)
+		return;
+	if (d) {
+		if (level == BT_DIAG_WARN)
+			d->warnings++;
+		else if (level == BT_DIAG_ERROR)
+			d->errors++;
+	}
+	/* Paths and messages may carry evidence bytes: neutralise them. */
+	struct bt_buf b = BT_BUF_INIT;
+	bt_buf_puts(&b, cli_progname);
+	bt_buf_puts(&b, ": ");
+	if (file) {
+		esc_text(&b, file, strlen(file));
+		bt_buf_puts(&b, ": ");
+	}
+	if (level == BT_DIAG_WARN)
+		bt_buf_puts(&b, "warning: ");
+	else if (level == BT_DIAG_ERROR)
+		bt_buf_puts(&b, "error: ");
+	esc_text(&b, msg, strlen(msg));
+	bt_buf_putc(&b, '\n');
+	if (b.p)
+		fwrite(b.p, 1, b.n, stderr);
+	bt_buf_free(&b);
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cli_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int add_input(void *ctx, const char *path, bool named)
+{
+	struct cli_inputs *in = ctx;
+	if (in->n == in->cap) {
+		size_t nc = in->cap ? in->cap * 2 : 64;
+		struct cli_input *nv = realloc(in->v, nc * sizeof *nv);
+		if (!nv)
+			return 1;
+		in->v = nv;
+		in->cap = nc;
+	}
+	char *p = strdup(path);
+	if (!p)
+		return 1;
+	in->v[in->n].path = p;
+	in->v[in->n].named = named;
+	in->n++;
+	return 0;
+}
+
+bool cli_collect_inputs(struct cli_inputs *in, char *const *paths, int npaths,
+                        bool follow_symlinks, struct cli_diag *diag)
+{
+	struct bt_walk_opts wo = {.follow_symlinks = follow_symlinks,
+	                          .diag = {cli_diag_print, diag}};
+	for (int i = 0; i < npaths; i++) {
+		if (strcmp(paths[i], "-") == 0) {
+			in->uses_stdin = true;
+			if (add_input(in, "-", true))
+				return false;
+			continue;
+		}
+		if (bt_walk(paths[i], &wo, add_input, in, &in->walk_errors) == BT_ERR_ARG) {
+			cli_errorf("out of memory listing inputs");
+			return false;
+		}
+	}
+	return true;
+}
+
+void cli_inputs_free(struct cli_inputs *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		free(in->v[i].path);
+	free(in->v);
+	memset(in, 0, sizeof *in);
+}
+
+bool cli_stats_lossy(const struct bt_file_stats *st)
+{
+	return st->failed || st->corrupt_chunks || st->incomplete || st->unreadable;
+}
+
+void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st)
+{
+	struct bt_buf b = BT_BUF_INIT;
+	bt_buf_printf(&b, "%s: stats: ", cli_progname);
+	esc_text(&b, path, strlen(path));
+	bt_buf_printf(&b, ": format=%s records=%llu recovered=%llu failed=%llu",
+	              bt_format_name(st->format), (unsigned long long)st->records,
+	              (unsigned long long)st->recovered, (unsigned long long)st->failed);
+	if (st->format == BT_FORMAT_EVTX) {
+		bt_buf_printf(&b, " recovered_failed=%llu", (unsigned long long)st->recovered_failed);
+		bt_buf_printf(&b, " corrupt_chunks=%llu id_gaps=%llu time_backwards=%llu",
+		              (unsigned long long)st->corrupt_chunks, (unsigned long long)st->id_gaps,
+		              (unsigned long long)st->time_backwards);
+		if (st->time_backwards)
+			bt_buf_printf(&b, " max_backwards=%.3fs",
+			              (double)st->max_backwards / BT_TICKS_PER_SEC);
+		bt_buf_printf(&b, " dirty=%s", st->dirty ? "yes" : "no");
+	} else {
+		bt_buf_printf(&b, " lines=%llu skipped=%llu", (unsigned long long)st->lines,
+		              (unsigned long long)st->skipped);
+	}
+	if (st->unreadable)
+		bt_buf_puts(&b, " UNREADABLE");
+	else if (st->incomplete)
+		bt_buf_puts(&b, " INCOMPLETE");
+	bt_buf_putc(&b, '\n');
+	if (b.p)
+		fwrite(b.p, 1, b.n, f);
+	bt_buf_free(&b);
+}
+
+int cli_exit_status(const struct cli_run *r, const struct cli_inputs *in)
+{
+	if (r->files_read == 0)
+		return EXIT_FATAL;
+	if (r->files_partial || r->files_unreadable || r->files_unrecognised || in->walk_errors)
+		return EXIT_PARTIAL;
+	return EXIT_NOTHING;
+}

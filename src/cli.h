@@ -1,0 +1,83 @@
+/* What every subcommand shares: exit status, diagnostics on stderr, option
+ * parsing helpers and the list of inputs. */
+#ifndef BT_CLI_H
+#define BT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bt_diag.h"
+#include "bt_input.h"
+
+/* Exit status, one scheme for every subcommand (boxtrail(1) EXIT STATUS). */
+enum {
+	EXIT_NOTHING = 0,     /* success, no findings */
+	EXIT_FINDINGS = 1,    /* hunt reported findings */
+	EXIT_FATAL = 2,       /* usage error or nothing could be processed */
+	EXIT_PARTIAL = 4,     /* added: some input could not be read (fully) */
+};
+
+/* Diagnostics printed to stderr, made safe for the terminal, and counted. */
+struct cli_diag {
+	bool quiet;             /* drop notes */
+	unsigned long warnings;
+	unsigned long errors;
+};
+
+void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const char *msg);
+
+/* Prints "boxtrail: " + message to stderr (messages written by us, not evidence). */
+void cli_errorf(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* Parses an unsigned decimal in [lo, hi]; false on junk or out of range. */
+bool cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+
+/* One input to read: a path and whether the user named it directly. */
+struct cli_input {
+	char *path;
+	bool named;
+};
+
+struct cli_inputs {
+	struct cli_input *v;
+	size_t n, cap;
+	unsigned long walk_errors;   /* paths that could not be opened or listed */
+	bool uses_stdin;
+};
+
+/* Expands PATH arguments ("-" = stdin, directories walked) into inputs. */
+bool cli_collect_inputs(struct cli_inputs *in, char *const *paths, int npaths,
+                        bool follow_symlinks, struct cli_diag *diag);
+void cli_inputs_free(struct cli_inputs *in);
+
+/* Aggregate over a run, to decide the exit status and the summary. */
+struct cli_run {
+	unsigned long files_read;       /* inputs opened and read (fully or partly) */
+	unsigned long files_partial;    /* read with losses (failed records, bad chunks, crash) */
+	unsigned long files_unreadable; /* could not be read at all */
+	unsigned long files_unrecognised; /* named explicitly but not an evidence format */
+	unsigned long files_skipped;    /* found by the walk, not evidence: skipped silently */
+	uint64_t events;
+};
+
+/* Prints the per-file integrity summary line of `--stats`. */
+void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st);
+
+/* True when the stats say some of the input was lost. */
+bool cli_stats_lossy(const struct bt_file_stats *st);
+
+/* Exit status from a run's counters (without the findings bit). */
+int cli_exit_status(const struct cli_run *r, const struct cli_inputs *in);
+
+/* Shared prefix of messages ("boxtrail"). */
+extern const char *cli_progname;
+
+/* Path of the executable serving `__evtx-worker` (NULL: run libevtx in-process). */
+extern const char *cli_worker_exe;
+
+#endif

@@ -1,0 +1,8 @@
+/* Subcommands: each takes argc/argv starting at its own name and returns an
+ * exit status (cli.h). */
+#ifndef BT_COMMANDS_H
+#define BT_COMMANDS_H
+
+int cmd_events(int argc, char **argv);
+
+#endif

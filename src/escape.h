@@ -1,0 +1,28 @@
+/* Making attacker-controlled strings safe for each output.
+ *
+ *  JSON: always valid: control characters as \uXXXX (or \n, \t, ...),
+ *        U+2028/U+2029 escaped, invalid UTF-8 bytes replaced by U+FFFD.
+ *  CSV:  RFC 4180 quoting; NUL and invalid UTF-8 replaced by U+FFFD; with the
+ *        formula guard (the default) a cell starting with = + - @ TAB or CR
+ *        gets a leading ' so spreadsheets show it as text.
+ *  Text: for terminals: every control character (C0, DEL, C1), bidi control
+ *        and invalid byte becomes a visible escape (\x1b, \u202e, \xff), and
+ *        a backslash becomes \\ so escapes stay unambiguous. */
+#ifndef BT_ESCAPE_H
+#define BT_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bt_buf.h"
+
+/* Appends s[0..n) as a quoted JSON string. */
+void esc_json(struct bt_buf *b, const char *s, size_t n);
+
+/* Appends s[0..n) as one CSV cell (quoted when needed). */
+void esc_csv(struct bt_buf *b, const char *s, size_t n, bool formula_guard);
+
+/* Appends s[0..n) made safe to print on a terminal (no quotes added). */
+void esc_text(struct bt_buf *b, const char *s, size_t n);
+
+#endif

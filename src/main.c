@@ -1,0 +1,72 @@
+/* boxtrail: offline forensic triage of container-borne attacks in Windows
+ * event logs and Docker evidence. This file only dispatches subcommands. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bt_evtx_libevtx.h"
+#include "bt_evtx_xml.h"
+#include "cli.h"
+#include "commands.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: boxtrail COMMAND [OPTIONS] PATH...\n"
+	        "Offline triage of Windows event logs (EVTX) and Docker evidence.\n"
+	        "\n"
+	        "Commands:\n"
+	        "  events   print every event as normalised JSON Lines, CSV or text\n"
+	        "\n"
+	        "  boxtrail COMMAND --help    options of a command\n"
+	        "  boxtrail --version         versions of boxtrail and its libraries\n"
+	        "\n"
+	        "Exit status: 0 nothing found, 1 findings, 2 usage or fatal error,\n"
+	        "+4 when some input could not be read. See boxtrail(1).\n");
+}
+
+static void version(void)
+{
+	printf("boxtrail %s\n", PACKAGE_VERSION);
+	printf("libevtx %s\n", bt_libevtx_version());
+	printf("libxml2 %s\n", bt_libxml2_version());
+}
+
+/* Flushes stdout and reports a write error (full disk, closed pipe). */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_errorf("error writing output");
+		return status | EXIT_FATAL;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "__evtx-worker") == 0)
+		return argc == 3 ? bt_evtx_worker_main(argv[2], STDOUT_FILENO) : EXIT_FATAL;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_FATAL;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return finish(EXIT_NOTHING);
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		version();
+		return finish(EXIT_NOTHING);
+	}
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	if (strcmp(cmd, "events") == 0)
+		return finish(cmd_events(argc - 1, argv + 1));
+	cli_errorf("unknown command '%s'", cmd);
+	usage(stderr);
+	return EXIT_FATAL;
+}

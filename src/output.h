@@ -1,0 +1,32 @@
+/* Output writers: one per format, all formatting into a bt_buf so the caller
+ * decides where and when bytes go (stdout, a per-file buffer for parallel
+ * runs, or a memstream in tests). Schemas are documented in boxtrail(1). */
+#ifndef BT_OUTPUT_H
+#define BT_OUTPUT_H
+
+#include <stdbool.h>
+
+#include "bt_buf.h"
+#include "bt_event.h"
+
+enum out_format { OUT_JSONL, OUT_CSV, OUT_TEXT, OUT_TIMESKETCH };
+
+struct out_opts {
+	enum out_format format;
+	bool color;                /* text only: ANSI colours */
+	bool csv_formula_guard;    /* prefix ' to cells starting with = + - @ */
+};
+
+/* Parses "jsonl", "csv", "text" (and "timesketch" when allowed). */
+bool out_parse_format(const char *s, bool allow_timesketch, enum out_format *out);
+
+/* Appends the CSV header line for events (nothing for other formats). */
+void out_event_header(struct bt_buf *b, const struct out_opts *o);
+
+/* Appends one event as one line (terminated by \n). */
+void out_event(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev);
+
+/* Appends the JSON object of an event's fields ({"Name":"v","Data":["a"]}). */
+void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system);
+
+#endif
