@@ -75,8 +75,9 @@ const char *bt_evtx_chunk_state_str(enum bt_evtx_chunk_state s)
 	return "?";
 }
 
-static ssize_t pread_full(int fd, uint8_t *b, size_t n, off_t off)
+ssize_t bt_evtx_pread_full(int fd, uint8_t *b, size_t n, uint64_t off64)
 {
+	off_t off = (off_t)off64;
 	size_t got = 0;
 	while (got < n) {
 		ssize_t r = pread(fd, b + got, n - got, off + (off_t)got);
@@ -94,10 +95,17 @@ static ssize_t pread_full(int fd, uint8_t *b, size_t n, off_t off)
 void bt_evtx_scan(int fd, const char *path, const struct bt_diag *diag,
                   struct bt_file_stats *stats)
 {
+	bt_evtx_scan_records(fd, path, diag, stats, NULL, NULL);
+}
+
+void bt_evtx_scan_records(int fd, const char *path, const struct bt_diag *diag,
+                          struct bt_file_stats *stats, struct bt_evtx_recmap *live,
+                          struct bt_evtx_recmap *slack)
+{
 	uint8_t *c = malloc(BT_EVTX_CHUNK_SIZE);
 	if (!c)
 		return;
-	ssize_t r = pread_full(fd, c, BT_EVTX_FILE_HEADER_SIZE, 0);
+	ssize_t r = bt_evtx_pread_full(fd, c, BT_EVTX_FILE_HEADER_SIZE, 0);
 	struct bt_evtx_file_header fh;
 	if (r > 0 && bt_evtx_file_header_parse(c, (size_t)r, &fh)) {
 		stats->dirty = (fh.flags & BT_EVTX_FLAG_DIRTY) != 0;
@@ -106,7 +114,7 @@ void bt_evtx_scan(int fd, const char *path, const struct bt_diag *diag,
 	}
 	for (uint64_t i = 0;; i++) {
 		off_t off = (off_t)(BT_EVTX_FILE_HEADER_SIZE + i * BT_EVTX_CHUNK_SIZE);
-		r = pread_full(fd, c, BT_EVTX_CHUNK_SIZE, off);
+		r = bt_evtx_pread_full(fd, c, BT_EVTX_CHUNK_SIZE, (uint64_t)off);
 		if (r <= 0)
 			break;
 		struct bt_evtx_chunk_header ch;
@@ -117,8 +125,153 @@ void bt_evtx_scan(int fd, const char *path, const struct bt_diag *diag,
 			         (unsigned long long)i, (unsigned long long)off,
 			         bt_evtx_chunk_state_str(s));
 		}
+		bool has_magic = (size_t)r >= BT_EVTX_CHUNK_HEADER_SIZE && memcmp(c, "ElfChnk", 8) == 0;
+		uint32_t fso = has_magic ? bt_le32(c + 48) : 0;
+		if (has_magic && fso >= BT_EVTX_CHUNK_HEADER_SIZE && fso <= (size_t)r) {
+			if (live)
+				bt_evtx_chunk_records(c, (size_t)r, (uint64_t)off, live);
+			if (slack)
+				bt_evtx_slack_scan(c, (size_t)r, fso, (uint64_t)off, slack);
+		} else if (slack && s != BT_CHUNK_EMPTY) {
+			bt_evtx_slack_scan(c, (size_t)r, has_magic ? BT_EVTX_CHUNK_HEADER_SIZE : 0,
+			                   (uint64_t)off, slack);
+		}
 		if ((size_t)r < BT_EVTX_CHUNK_SIZE)
 			break;
 	}
 	free(c);
+}
+
+void bt_evtx_recmap_add(struct bt_evtx_recmap *m, uint64_t id, uint64_t offset)
+{
+	if (m->n >= BT_EVTX_RECMAP_MAX) {
+		m->dropped++;
+		return;
+	}
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 256;
+		struct bt_evtx_recpos *nv = realloc(m->v, nc * sizeof *nv);
+		if (!nv) {
+			m->dropped++;
+			return;
+		}
+		m->v = nv;
+		m->cap = nc;
+	}
+	if (m->n && m->v[m->n - 1].id > id)
+		m->sorted = false;
+	else if (m->n == 0)
+		m->sorted = true;
+	m->v[m->n].id = id;
+	m->v[m->n].offset = offset;
+	m->n++;
+}
+
+static int recpos_cmp(const void *a, const void *b)
+{
+	const struct bt_evtx_recpos *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static void recmap_sort(struct bt_evtx_recmap *m)
+{
+	if (!m->sorted && m->n > 1)
+		qsort(m->v, m->n, sizeof *m->v, recpos_cmp);
+	m->sorted = true;
+}
+
+uint64_t bt_evtx_recmap_take(struct bt_evtx_recmap *m, uint64_t id)
+{
+	recmap_sort(m);
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m->n && m->v[lo].id == id; lo++) {
+		if (m->v[lo].offset != UINT64_MAX) {
+			uint64_t off = m->v[lo].offset;
+			m->v[lo].offset = UINT64_MAX;
+			m->taken++;
+			return off;
+		}
+	}
+	return UINT64_MAX;
+}
+
+void bt_evtx_recmap_each_left(struct bt_evtx_recmap *m,
+                              void (*fn)(void *ctx, uint64_t id, uint64_t offset), void *ctx)
+{
+	recmap_sort(m);
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].offset != UINT64_MAX)
+			fn(ctx, m->v[i].id, m->v[i].offset);
+}
+
+void bt_evtx_recmap_free(struct bt_evtx_recmap *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof *m);
+}
+
+uint32_t bt_evtx_record_header(const uint8_t *c, uint32_t off, uint32_t end, uint64_t *id)
+{
+	if (off > end || end - off < 28)
+		return 0;
+	const uint8_t *p = c + off;
+	if (p[0] != '*' || p[1] != '*' || p[2] || p[3])
+		return 0;
+	uint32_t size = bt_le32(p + 4);
+	if (size < 28 || size > end - off || bt_le32(p + size - 4) != size)
+		return 0;
+	*id = bt_le64(p + 8);
+	return size;
+}
+
+size_t bt_evtx_slack_scan(const uint8_t *c, size_t n, uint32_t from, uint64_t chunk_off,
+                          struct bt_evtx_recmap *m)
+{
+	size_t found = 0;
+	if (n > BT_EVTX_CHUNK_SIZE)
+		n = BT_EVTX_CHUNK_SIZE;
+	for (size_t i = from; i + 28 <= n;) {
+		const uint8_t *p = memchr(c + i, '*', n - 28 + 1 - i);
+		if (!p)
+			break;
+		i = (size_t)(p - c);
+		if (p[1] == '*' && p[2] == 0 && p[3] == 0) {
+			uint32_t size = bt_le32(p + 4);
+			if (size >= 28 && size <= n - i) {
+				if (m)
+					bt_evtx_recmap_add(m, bt_le64(p + 8), chunk_off + i);
+				found++;
+				i += 8;
+				continue;
+			}
+		}
+		i++;
+	}
+	return found;
+}
+
+void bt_evtx_chunk_records(const uint8_t *c, size_t n, uint64_t chunk_off,
+                           struct bt_evtx_recmap *m)
+{
+	if (n < BT_EVTX_CHUNK_HEADER_SIZE)
+		return;
+	uint32_t end = bt_le32(c + 48);
+	if (end > n)
+		end = (uint32_t)n;
+	uint32_t off = BT_EVTX_CHUNK_HEADER_SIZE;
+	uint64_t id;
+	uint32_t size;
+	while ((size = bt_evtx_record_header(c, off, end, &id)) != 0) {
+		bt_evtx_recmap_add(m, id, chunk_off + off);
+		off += size;
+	}
 }

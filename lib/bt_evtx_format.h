@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bt_diag.h"
 #include "bt_input.h"
@@ -51,11 +52,67 @@ enum bt_evtx_chunk_state bt_evtx_chunk_check(const uint8_t *c, size_t n,
 /* One-line description of a chunk state ("bad header CRC"). */
 const char *bt_evtx_chunk_state_str(enum bt_evtx_chunk_state s);
 
+struct bt_evtx_recmap;
+
 /* Reads the file header and every chunk header of an open EVTX file, reports
  * damaged chunks through `diag` and counts them in `stats` (corrupt_chunks,
  * dirty). Used by readers that do not check chunks themselves (libevtx). */
 void bt_evtx_scan(int fd, const char *path, const struct bt_diag *diag,
                   struct bt_file_stats *stats);
+
+/* Like bt_evtx_scan, and also collects live record offsets into `live` and
+ * slack-space candidates into `slack` (either may be NULL). */
+void bt_evtx_scan_records(int fd, const char *path, const struct bt_diag *diag,
+                          struct bt_file_stats *stats, struct bt_evtx_recmap *live,
+                          struct bt_evtx_recmap *slack);
+
+/* pread() that retries on EINTR and short reads; returns bytes read or -1. */
+ssize_t bt_evtx_pread_full(int fd, uint8_t *b, size_t n, uint64_t off);
+
+/* Record positions by record identifier: live records of a file (so that the
+ * libevtx path can report record offsets, which libevtx 20181227 does not),
+ * records the native reader left to libevtx, and slack-space candidates.
+ * Holds at most BT_EVTX_RECMAP_MAX entries (further ones are dropped and
+ * counted in `dropped`). */
+#define BT_EVTX_RECMAP_MAX (4u * 1024 * 1024)
+
+struct bt_evtx_recpos {
+	uint64_t id;
+	uint64_t offset;      /* in the file; UINT64_MAX once taken */
+};
+
+struct bt_evtx_recmap {
+	struct bt_evtx_recpos *v;
+	size_t n, cap;
+	size_t dropped;
+	size_t taken;
+	bool sorted;
+};
+
+void bt_evtx_recmap_add(struct bt_evtx_recmap *m, uint64_t id, uint64_t offset);
+/* Returns the offset of the first not yet taken entry with `id` and marks it
+ * taken, or UINT64_MAX when there is none. */
+uint64_t bt_evtx_recmap_take(struct bt_evtx_recmap *m, uint64_t id);
+/* Calls fn for every entry not taken (in id order). */
+void bt_evtx_recmap_each_left(struct bt_evtx_recmap *m,
+                              void (*fn)(void *ctx, uint64_t id, uint64_t offset), void *ctx);
+void bt_evtx_recmap_free(struct bt_evtx_recmap *m);
+
+/* Checks a record header at chunk offset `off` with the record area ending
+ * at `end`: signature, size (at least 28, inside the area) and its trailing
+ * copy. Returns the size, or 0. */
+uint32_t bt_evtx_record_header(const uint8_t *c, uint32_t off, uint32_t end, uint64_t *id);
+
+/* Looks for record signatures ("**\0\0" with a plausible size) in chunk
+ * bytes [from, n) and adds them to `m` with file offsets (chunk_off + x).
+ * Returns the number found. */
+size_t bt_evtx_slack_scan(const uint8_t *c, size_t n, uint32_t from, uint64_t chunk_off,
+                          struct bt_evtx_recmap *m);
+
+/* Adds the live records of a checked chunk (records from 512 to its free
+ * space offset) to `m`. */
+void bt_evtx_chunk_records(const uint8_t *c, size_t n, uint64_t chunk_off,
+                           struct bt_evtx_recmap *m);
 
 static inline uint16_t bt_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t bt_le32(const uint8_t *p)

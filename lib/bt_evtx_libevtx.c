@@ -79,6 +79,7 @@ struct producer {
 	int nrec, nrecov;
 	int idx;
 	bool recovered_phase;
+	bool recovered_only;          /* skip live records (native reader fallback) */
 	bool info_sent, end_sent, failed_open;
 	char open_error[512];
 };
@@ -96,9 +97,10 @@ static void error_text(libevtx_error_t *err, char *buf, size_t n)
 		snprintf(buf, n, "unknown libevtx error");
 }
 
-static void producer_open(struct producer *pr, const char *path)
+static void producer_open(struct producer *pr, const char *path, bool recovered_only)
 {
 	memset(pr, 0, sizeof *pr);
+	pr->recovered_only = recovered_only;
 	libevtx_error_t *err = NULL;
 	if (libevtx_file_initialize(&pr->file, &err) != 1 ||
 	    libevtx_file_open(pr->file, path, LIBEVTX_OPEN_READ, &err) != 1 ||
@@ -200,7 +202,7 @@ static bool producer_step(struct producer *pr, struct frame *f)
 		pr->info_sent = true;
 		return true;
 	}
-	if (!pr->recovered_phase && pr->idx >= pr->nrec) {
+	if (!pr->recovered_phase && (pr->idx >= pr->nrec || pr->recovered_only)) {
 		pr->recovered_phase = true;
 		pr->idx = 0;
 	}
@@ -230,11 +232,11 @@ static bool write_all(int fd, const void *p, size_t n)
 	return true;
 }
 
-int bt_evtx_worker_main(const char *path, int out_fd)
+int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags)
 {
 	struct producer pr;
 	struct frame f = {0};
-	producer_open(&pr, path);
+	producer_open(&pr, path, (flags & BT_LX_RECOVERED_ONLY) != 0);
 	while (producer_step(&pr, &f)) {
 		unsigned char hdr[8];
 		put32(hdr, f.type);
@@ -250,6 +252,10 @@ int bt_evtx_worker_main(const char *path, int out_fd)
 /* ---- the reader ---- */
 
 struct lx_state {
+	unsigned flags;               /* BT_LX_* */
+	struct bt_evtx_recmap live;   /* record offsets, which libevtx does not give */
+	struct bt_evtx_recmap slack;
+	uint64_t last_id;             /* header identifier of the last record */
 	bool inproc;
 	struct producer pr;           /* in-process mode */
 	pid_t pid;
@@ -279,7 +285,11 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	char *argv[] = {(char *)ctx->opts->worker_exe, (char *)"__evtx-worker",
-	                (char *)ctx->open_path, NULL};
+	                (char *)ctx->open_path, NULL, NULL};
+	if (s->flags & BT_LX_RECOVERED_ONLY) {
+		argv[2] = (char *)"--recovered-only";
+		argv[3] = (char *)ctx->open_path;
+	}
 	int rc = posix_spawn(&s->pid, ctx->opts->worker_exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
@@ -295,21 +305,27 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 
 static enum bt_status lx_open(struct bt_reader_ctx *ctx, void **state)
 {
+	return bt_evtx_libevtx_open(ctx, 0, state);
+}
+
+enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, void **state)
+{
 	struct lx_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return BT_ERR_NOMEM;
+	s->flags = flags;
 	s->rfd = -1;
 	s->pid = -1;
 	unsigned t = ctx->opts->worker_timeout_sec ? ctx->opts->worker_timeout_sec : 120;
 	s->timeout_ms = t > 2000000 ? 2000000000u : t * 1000u;
 	bt_evtx_xml_init();
-	if (ctx->fd >= 0)
-		bt_evtx_scan(ctx->fd, ctx->path, &ctx->opts->diag, ctx->stats);
-	else {
-		int fd = open(ctx->open_path, O_RDONLY | O_CLOEXEC);
+	if (!(flags & BT_LX_FALLBACK)) {
+		int fd = ctx->fd >= 0 ? ctx->fd : open(ctx->open_path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
-			bt_evtx_scan(fd, ctx->path, &ctx->opts->diag, ctx->stats);
-			close(fd);
+			bt_evtx_scan_records(fd, ctx->path, &ctx->opts->diag, ctx->stats, &s->live,
+			                     &s->slack);
+			if (fd != ctx->fd)
+				close(fd);
 		}
 	}
 	enum bt_status st = BT_OK;
@@ -317,9 +333,11 @@ static enum bt_status lx_open(struct bt_reader_ctx *ctx, void **state)
 		st = lx_spawn(ctx, s);
 	} else {
 		s->inproc = true;
-		producer_open(&s->pr, ctx->open_path);
+		producer_open(&s->pr, ctx->open_path, (flags & BT_LX_RECOVERED_ONLY) != 0);
 	}
 	if (st != BT_OK) {
+		bt_evtx_recmap_free(&s->live);
+		bt_evtx_recmap_free(&s->slack);
 		free(s);
 		return st;
 	}
@@ -386,7 +404,7 @@ static enum bt_status lx_worker_lost(struct bt_reader_ctx *ctx, struct lx_state 
 		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
 		         "libevtx worker ended unexpectedly (status %d) after %llu records",
 		         WIFEXITED(status) ? WEXITSTATUS(status) : -1, (unsigned long long)s->emitted);
-	if (s->emitted == 0)
+	if (s->emitted == 0 && !(s->flags & BT_LX_FALLBACK))
 		ctx->stats->unreadable = true;
 	return BT_ERR_CRASH;
 }
@@ -427,15 +445,18 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 				uint32_t flags = get32(f->data);
 				if (flags & 1)
 					ctx->stats->dirty = true;
-				if ((flags & 2) && ctx->stats->corrupt_chunks == 0)
+				if ((flags & 2) && ctx->stats->corrupt_chunks == 0 &&
+				    !(s->flags & BT_LX_FALLBACK))
 					bt_diagf(diag, BT_DIAG_WARN, ctx->path,
 					         "libevtx flags the file as corrupted");
 			}
 			break;
 		case FRAME_OPEN_FAIL:
-			bt_diagf(diag, BT_DIAG_ERROR, ctx->path, "not readable as EVTX: %.*s",
+			bt_diagf(diag, (s->flags & BT_LX_FALLBACK) ? BT_DIAG_WARN : BT_DIAG_ERROR,
+			         ctx->path, "not readable as EVTX by libevtx: %.*s",
 			         (int)f->len, (const char *)f->data);
-			ctx->stats->unreadable = true;
+			if (!(s->flags & BT_LX_FALLBACK))
+				ctx->stats->unreadable = true;
 			s->ended = true;
 			return BT_ERR_FORMAT;
 		case FRAME_FAIL: {
@@ -447,6 +468,8 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 				ctx->stats->recovered_failed++;
 				break;
 			}
+			if (s->flags & BT_LX_FALLBACK)
+				break;   /* the native reader counts the records it needed */
 			ctx->stats->failed++;
 			if (s->warned++ < MAX_RECORD_WARNINGS)
 				bt_diagf(diag, BT_DIAG_WARN, ctx->path, "record index %u: %.*s", idx,
@@ -460,8 +483,16 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 			bt_evbuf_reset(eb, BT_SOURCE_EVTX);
 			uint64_t id = get64(f->data), written = get64(f->data + 16);
 			eb->ev.offset = get64(f->data + 8);
+			s->last_id = id;
 			if (get32(f->data + 24) & FLAG_RECOVERED)
 				eb->ev.flags |= BT_EV_RECOVERED;
+			if (!eb->ev.offset) {
+				/* libevtx 20181227 gives no record offsets: use the scan's */
+				uint64_t off = bt_evtx_recmap_take(
+					(eb->ev.flags & BT_EV_RECOVERED) ? &s->slack : &s->live, id);
+				if (off != UINT64_MAX)
+					eb->ev.offset = off;
+			}
 			eb->ev.file = ctx->path;
 			char why[256];
 			enum bt_status xs = bt_evtx_xml_parse((const char *)f->data + 28, f->len - 28, eb,
@@ -491,7 +522,7 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 				bt_diagf(diag, BT_DIAG_WARN, ctx->path,
 				         "%u more unreadable records not listed",
 				         s->warned - MAX_RECORD_WARNINGS);
-			if (ctx->stats->recovered_failed)
+			if (ctx->stats->recovered_failed && !(s->flags & BT_LX_FALLBACK))
 				bt_diagf(diag, BT_DIAG_NOTE, ctx->path,
 				         "%llu of %llu slack-space record candidates could not be read by libevtx",
 				         (unsigned long long)ctx->stats->recovered_failed,
@@ -523,7 +554,14 @@ static void lx_close(void *state)
 		waitpid(s->pid, NULL, 0);
 	}
 	free(s->f.data);
+	bt_evtx_recmap_free(&s->live);
+	bt_evtx_recmap_free(&s->slack);
 	free(s);
+}
+
+uint64_t bt_evtx_libevtx_last_id(const void *state)
+{
+	return state ? ((const struct lx_state *)state)->last_id : 0;
 }
 
 const struct bt_reader_ops bt_reader_evtx_libevtx = {

@@ -19,8 +19,8 @@ static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_
 {
 	switch (f) {
 	case BT_FORMAT_EVTX:
-		(void)o;
-		return &bt_reader_evtx_libevtx;
+		return o->evtx_reader == BT_EVTX_READER_LIBEVTX ? &bt_reader_evtx_libevtx
+		                                                : &bt_reader_evtx_native;
 	default:
 		return NULL;
 	}

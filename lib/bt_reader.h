@@ -41,5 +41,6 @@ struct bt_reader_ops {
 enum bt_format bt_detect(const unsigned char *head, size_t n, bool at_eof);
 
 extern const struct bt_reader_ops bt_reader_evtx_libevtx;
+extern const struct bt_reader_ops bt_reader_evtx_native;
 
 #endif

@@ -1,0 +1,443 @@
+/* The native EVTX reader: streams the file chunk by chunk (one 64 KiB buffer,
+ * pread, never writes), decodes records with bt_binxml (templates compiled
+ * once per chunk), and leaves to libevtx only what it cannot do itself:
+ *  - records it rejects (reported, then looked for in a libevtx pass; those
+ *    libevtx cannot read either are counted as failed);
+ *  - recovered records in slack space (after a chunk's free space offset, in
+ *    chunks with a bad signature or a broken record walk): the reader only
+ *    looks for record signatures there, and runs libevtx for recovered
+ *    records when it finds some.
+ * A clean file without slack candidates never starts libevtx.
+ *
+ * Chunks failing a CRC are reported, counted in corrupt_chunks and still
+ * read, as libevtx does: a record in such a chunk may be altered, but losing
+ * it would hide more. Records from the libevtx pass come after the native
+ * ones (so not strictly in file order). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "bt_binxml.h"
+#include "bt_evtx_format.h"
+#include "bt_evtx_libevtx.h"
+#include "bt_evtx_native.h"
+#include "bt_reader.h"
+
+/* Per-file cap on individual record warnings; the rest are summarised. */
+#define MAX_RECORD_WARNINGS 10
+
+enum phase { PH_NATIVE, PH_FALLBACK_START, PH_FALLBACK, PH_DONE };
+
+struct nx_state {
+	int fd;
+	bool own_fd;
+	uint64_t file_size;
+	const uint8_t *mem;         /* bt_evtx_native_mem: whole file in memory */
+	size_t mem_n;
+	uint8_t *chunk;             /* 64 KiB read buffer */
+	size_t chunk_n;
+	uint64_t chunk_index;       /* index of the next chunk to load */
+	uint64_t chunk_off;         /* file offset of the loaded chunk */
+	bool in_chunk;
+	uint32_t pos, end;          /* record walk in the loaded chunk */
+	struct bt_bx_chunk *cx;
+	struct bt_evtx_recmap pending;  /* live records rejected, left to libevtx */
+	struct bt_evtx_recmap slack;    /* slack-space candidates */
+	enum phase phase;
+	void *lx;                   /* libevtx reader state in the fallback pass */
+	unsigned warned;
+	uint64_t rejected;
+};
+
+static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
+{
+	if (s->warned++ >= MAX_RECORD_WARNINGS)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", msg);
+}
+
+static void nx_free(struct nx_state *s)
+{
+	if (!s)
+		return;
+	if (s->lx)
+		bt_reader_evtx_libevtx.close(s->lx);
+	if (s->own_fd)
+		close(s->fd);
+	bt_bx_chunk_free(s->cx);
+	bt_evtx_recmap_free(&s->pending);
+	bt_evtx_recmap_free(&s->slack);
+	free(s->chunk);
+	free(s);
+}
+
+static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, const uint8_t *hdr,
+                               size_t n)
+{
+	struct bt_evtx_file_header fh;
+	if (!bt_evtx_file_header_parse(hdr, n, &fh)) {
+		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "not an EVTX file (no file header)");
+		ctx->stats->unreadable = true;
+		return BT_ERR_FORMAT;
+	}
+	ctx->stats->dirty = (fh.flags & BT_EVTX_FLAG_DIRTY) != 0;
+	if (!fh.crc_ok)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "file header: bad CRC (header ignored)");
+	s->cx = bt_bx_chunk_new();
+	if (!s->cx)
+		return BT_ERR_NOMEM;
+	return BT_OK;
+}
+
+static enum bt_status nx_open(struct bt_reader_ctx *ctx, void **state)
+{
+	struct nx_state *s = calloc(1, sizeof *s);
+	if (!s)
+		return BT_ERR_NOMEM;
+	s->fd = ctx->fd;
+	if (s->fd < 0) {
+		s->fd = open(ctx->open_path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0) {
+			bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "cannot open: %s",
+			         strerror(errno));
+			free(s);
+			return BT_ERR_IO;
+		}
+		s->own_fd = true;
+	}
+	struct stat sb;
+	if (fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		s->file_size = (uint64_t)sb.st_size;
+	else
+		s->file_size = UINT64_MAX;
+	s->chunk = malloc(BT_EVTX_CHUNK_SIZE);
+	if (!s->chunk) {
+		nx_free(s);
+		return BT_ERR_NOMEM;
+	}
+	ssize_t r = bt_evtx_pread_full(s->fd, s->chunk, BT_EVTX_FILE_HEADER_SIZE, 0);
+	enum bt_status st = r < 0 ? BT_ERR_IO : nx_setup(ctx, s, s->chunk, (size_t)r);
+	if (st != BT_OK) {
+		if (st == BT_ERR_IO)
+			bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "read error: %s",
+			         strerror(errno));
+		nx_free(s);
+		return st;
+	}
+	*state = s;
+	return BT_OK;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void chunk_warn(struct bt_reader_ctx *ctx, struct nx_state *s, const char *what)
+{
+	ctx->stats->corrupt_chunks++;
+	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "chunk %llu (offset 0x%llx): %s",
+	         (unsigned long long)(s->chunk_index - 1), (unsigned long long)s->chunk_off, what);
+}
+
+/* Loads the next chunk and sets up its record walk; false at the end. */
+static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
+{
+	for (;;) {
+		uint64_t off = BT_EVTX_FILE_HEADER_SIZE + s->chunk_index * BT_EVTX_CHUNK_SIZE;
+		const uint8_t *c;
+		size_t n;
+		if (s->mem) {
+			if (off >= s->mem_n)
+				return false;
+			c = s->mem + off;
+			n = s->mem_n - off < BT_EVTX_CHUNK_SIZE ? (size_t)(s->mem_n - off)
+			                                         : BT_EVTX_CHUNK_SIZE;
+		} else {
+			if (off >= s->file_size)
+				return false;
+			ssize_t r = bt_evtx_pread_full(s->fd, s->chunk, BT_EVTX_CHUNK_SIZE, off);
+			if (r < 0) {
+				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+				         "read error at offset 0x%llx: %s", (unsigned long long)off,
+				         strerror(errno));
+				ctx->stats->incomplete = true;
+				return false;
+			}
+			if (r == 0)
+				return false;
+			c = s->chunk;
+			n = (size_t)r;
+		}
+		s->chunk_index++;
+		s->chunk_off = off;
+		s->chunk_n = n;
+		if (n < BT_EVTX_CHUNK_HEADER_SIZE || memcmp(c, "ElfChnk", 8) != 0) {
+			if (all_zero(c, n))
+				continue;
+			chunk_warn(ctx, s, n < BT_EVTX_CHUNK_HEADER_SIZE
+			                       ? "chunk offsets outside the chunk (truncated?)"
+			                       : "bad chunk signature");
+			bt_evtx_slack_scan(c, n, 0, off, &s->slack);
+			continue;
+		}
+		uLong crc = crc32(0, c, 120);
+		crc = crc32(crc, c + 128, BT_EVTX_CHUNK_HEADER_SIZE - 128);
+		bool hdr_ok = (uint32_t)crc == bt_le32(c + 124);
+		uint32_t fso = bt_le32(c + 48);
+		bool fso_ok = fso >= BT_EVTX_CHUNK_HEADER_SIZE && fso <= BT_EVTX_CHUNK_SIZE && fso <= n;
+		if (!hdr_ok) {
+			chunk_warn(ctx, s, "bad chunk header CRC; its records are read anyway");
+		} else if (!fso_ok) {
+			chunk_warn(ctx, s, "chunk offsets outside the chunk (truncated?)");
+		} else {
+			uint32_t dcrc = (uint32_t)crc32(0, c + BT_EVTX_CHUNK_HEADER_SIZE,
+			                                fso - BT_EVTX_CHUNK_HEADER_SIZE);
+			if (dcrc != bt_le32(c + 52))
+				chunk_warn(ctx, s, "bad event records CRC; its records are read anyway");
+		}
+		s->end = fso_ok ? fso : (uint32_t)n;
+		s->pos = BT_EVTX_CHUNK_HEADER_SIZE;
+		s->in_chunk = true;
+		bt_bx_chunk_reset(s->cx, c, n);
+		return true;
+	}
+}
+
+static const uint8_t *chunk_bytes(const struct nx_state *s)
+{
+	return s->mem ? s->mem + s->chunk_off : s->chunk;
+}
+
+/* Finishes the loaded chunk: its slack space is scanned for candidates. */
+static void end_chunk(struct nx_state *s, uint32_t slack_from)
+{
+	bt_evtx_slack_scan(chunk_bytes(s), s->chunk_n, slack_from, s->chunk_off, &s->slack);
+	s->in_chunk = false;
+}
+
+/* The native pass: BT_OK with an event, or BT_EOF when the file is done. */
+static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
+                                  const struct bt_event **ev)
+{
+	char why[200];
+	for (;;) {
+		if (!s->in_chunk && !load_chunk(ctx, s))
+			return BT_EOF;
+		while (s->pos < s->end) {
+			struct bt_bx_record r;
+			if (s->end - s->pos < BT_BX_RECORD_HEADER + 4 ||
+			    !bt_bx_record_at(s->cx, s->pos, s->end, &r)) {
+				const uint8_t *c = chunk_bytes(s);
+				bool zeros = all_zero(c + s->pos, s->end - s->pos);
+				if (!zeros) {
+					ctx->stats->failed++;
+					warn_record(ctx, s,
+					            "chunk %llu: bad record header at offset 0x%llx; the rest "
+					            "of the chunk is searched for records",
+					            (unsigned long long)(s->chunk_index - 1),
+					            (unsigned long long)(s->chunk_off + s->pos));
+				}
+				uint32_t from = s->pos;
+				end_chunk(s, from);
+				break;
+			}
+			s->pos = r.offset + r.size;
+			enum bt_status st = bt_bx_record_decode(s->cx, &r, ctx->eb, ctx->opts->want_fields,
+			                                        ctx->opts->want_ctx, why, sizeof why);
+			uint64_t off = s->chunk_off + r.offset;
+			if (st == BT_OK) {
+				struct bt_evbuf *eb = ctx->eb;
+				eb->ev.file = ctx->path;
+				eb->ev.offset = off;
+				if (eb->truncated)
+					warn_record(ctx, s, "record %llu: fields beyond the per-event cap were "
+					            "dropped", (unsigned long long)eb->ev.record_id);
+				*ev = bt_evbuf_done(eb);
+				return BT_OK;
+			}
+			s->rejected++;
+			bt_evtx_recmap_add(&s->pending, r.id, off);
+			warn_record(ctx, s, "record %llu (offset 0x%llx): %s; trying libevtx",
+			            (unsigned long long)r.id, (unsigned long long)off, why);
+		}
+		if (s->in_chunk)
+			end_chunk(s, s->end);
+	}
+}
+
+static void report_left(void *vctx, uint64_t id, uint64_t offset)
+{
+	void **pair = vctx;
+	struct bt_reader_ctx *ctx = pair[0];
+	struct nx_state *s = pair[1];
+	ctx->stats->failed++;
+	warn_record(ctx, s, "record %llu (offset 0x%llx): not readable by libevtx either",
+	            (unsigned long long)id, (unsigned long long)offset);
+}
+
+static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
+{
+	void *pair[2] = {ctx, s};
+	bt_evtx_recmap_each_left(&s->pending, report_left, pair);
+	if (s->pending.dropped) {
+		ctx->stats->failed += s->pending.dropped;
+	}
+	if (s->lx) {
+		bt_reader_evtx_libevtx.close(s->lx);
+		s->lx = NULL;
+	}
+	if (s->warned > MAX_RECORD_WARNINGS)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+		         "%u more record warnings not listed", s->warned - MAX_RECORD_WARNINGS);
+	if (ctx->stats->recovered_failed)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
+		         "%llu of %llu slack-space record candidates could not be read by libevtx",
+		         (unsigned long long)ctx->stats->recovered_failed,
+		         (unsigned long long)(ctx->stats->recovered_failed + ctx->stats->recovered));
+	s->phase = PH_DONE;
+}
+
+static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
+{
+	struct nx_state *s = state;
+	for (;;) {
+		switch (s->phase) {
+		case PH_NATIVE:
+			if (native_next(ctx, s, ev) == BT_OK)
+				return BT_OK;
+			s->phase = PH_FALLBACK_START;
+			break;
+		case PH_FALLBACK_START:
+			if (s->pending.n == 0 && s->slack.n == 0) {
+				fallback_end(ctx, s);
+				break;
+			}
+			if (s->mem) {
+				/* in-memory input (fuzzing, tests): no libevtx */
+				fallback_end(ctx, s);
+				break;
+			}
+			if (bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK |
+			                                  (s->pending.n ? 0 : BT_LX_RECOVERED_ONLY),
+			                         &s->lx) != BT_OK) {
+				s->lx = NULL;
+				fallback_end(ctx, s);
+				break;
+			}
+			s->phase = PH_FALLBACK;
+			break;
+		case PH_FALLBACK: {
+			enum bt_status st = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
+			if (st != BT_OK) {
+				if (st != BT_EOF)
+					bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+					         "the libevtx pass for left-over records stopped: %s",
+					         bt_status_str(st));
+				fallback_end(ctx, s);
+				break;
+			}
+			struct bt_evbuf *eb = ctx->eb;
+			uint64_t id = bt_evtx_libevtx_last_id(s->lx);
+			if (eb->ev.flags & BT_EV_RECOVERED) {
+				uint64_t off = bt_evtx_recmap_take(&s->slack, id);
+				eb->ev.offset = off == UINT64_MAX ? 0 : off;
+				return BT_OK;
+			}
+			uint64_t off = bt_evtx_recmap_take(&s->pending, id);
+			if (off == UINT64_MAX)
+				break;   /* read natively already */
+			eb->ev.offset = off;
+			return BT_OK;
+		}
+		case PH_DONE:
+			return BT_EOF;
+		}
+	}
+}
+
+static void nx_close(void *state)
+{
+	nx_free(state);
+}
+
+const struct bt_reader_ops bt_reader_evtx_native = {
+	.name = "native",
+	.needs_stream = false,
+	.open = nx_open,
+	.next = nx_next,
+	.close = nx_close,
+};
+
+/* ---- in-memory entry point (fuzzing, tests) ---- */
+
+struct bt_evtx_mem {
+	struct nx_state *s;
+	struct bt_reader_ctx ctx;
+	struct bt_input_opts opts;
+	struct bt_file_stats stats;
+	struct bt_evbuf eb;
+};
+
+enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt_input_opts *opts,
+                                  void (*on_event)(void *ctx, const struct bt_event *ev),
+                                  void *cb_ctx, struct bt_file_stats *stats)
+{
+	struct bt_evtx_mem m;
+	memset(&m, 0, sizeof m);
+	if (opts)
+		m.opts = *opts;
+	bt_evbuf_init(&m.eb);
+	m.ctx.path = "<memory>";
+	m.ctx.open_path = "<memory>";
+	m.ctx.fd = -1;
+	m.ctx.opts = &m.opts;
+	m.ctx.stats = &m.stats;
+	m.ctx.eb = &m.eb;
+	struct nx_state *s = calloc(1, sizeof *s);
+	enum bt_status st = BT_ERR_NOMEM;
+	if (s) {
+		s->fd = -1;
+		s->mem = data;
+		s->mem_n = n;
+		st = nx_setup(&m.ctx, s, data, n < BT_EVTX_FILE_HEADER_SIZE ? n : BT_EVTX_FILE_HEADER_SIZE);
+	}
+	if (st == BT_OK) {
+		const struct bt_event *ev;
+		while (nx_next(&m.ctx, s, &ev) == BT_OK) {
+			if (ev->flags & BT_EV_RECOVERED)
+				m.stats.recovered++;
+			else
+				m.stats.records++;
+			if (on_event)
+				on_event(cb_ctx, ev);
+		}
+	}
+	nx_free(s);
+	bt_evbuf_free(&m.eb);
+	if (stats)
+		*stats = m.stats;
+	return st;
+}

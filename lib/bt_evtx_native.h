@@ -1,0 +1,23 @@
+/* The native EVTX reader (see bt_evtx_native.c): registered in bt_input.c as
+ * bt_reader_evtx_native; this header adds an entry point that reads an EVTX
+ * file held in memory, for fuzzing and tests. */
+#ifndef BT_EVTX_NATIVE_H
+#define BT_EVTX_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bt_event.h"
+#include "bt_input.h"
+#include "bt_status.h"
+
+/* Reads the EVTX file data[0..n) natively (no libevtx: records the native
+ * decoder rejects are counted as failed, slack is not recovered) and calls
+ * on_event for each event (borrowed until the callback returns). `opts` may
+ * be NULL (no diagnostics, all fields). Fills *stats when not NULL. Returns
+ * BT_OK, or an error when the file header is not EVTX. */
+enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt_input_opts *opts,
+                                  void (*on_event)(void *ctx, const struct bt_event *ev),
+                                  void *cb_ctx, struct bt_file_stats *stats);
+
+#endif
