@@ -126,10 +126,11 @@ enum op_kind {
 
 struct bx_op {
 	uint8_t kind;
-	uint8_t optional;     /* OP_SUBST: optional substitution */
-	uint16_t idx;         /* OP_SUBST: substitution index */
+	uint8_t optional;     /* OP_SUBST: optional substitution; OP_OPEN: content has one */
+	uint16_t idx;         /* OP_SUBST: substitution index; OP_OPEN: that optional one */
 	uint16_t nid;         /* OP_OPEN / OP_ATTR: well-known name id */
 	uint32_t len;         /* name or text length */
+	uint32_t skip;        /* OP_OPEN: index of the op after the element */
 	const char *s;        /* name or text, UTF-8, in the chunk arena */
 };
 
@@ -808,6 +809,7 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 	const uint8_t *c = cx->c;
 	int depth = 0;
 	bool in_start_tag = false;
+	uint32_t open_at[BT_MAX_XML_DEPTH + 1];
 	struct sbuf tb = {0};
 	bool ok = false;
 	ov->n = 0;
@@ -851,6 +853,7 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			op.s = ne->s;
 			op.len = ne->len;
 			in_start_tag = true;
+			open_at[depth] = (uint32_t)ov->n;
 			break;
 		}
 		case 0x02:
@@ -862,8 +865,10 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			in_start_tag = false;
 			pos++;
 			op.kind = tok == 0x02 ? OP_CLOSE_START : OP_CLOSE_EMPTY;
-			if (tok == 0x03)
+			if (tok == 0x03) {
+				ov->v[open_at[depth]].skip = (uint32_t)ov->n + 1;
 				depth--;
+			}
 			if ((tok & 0x40) != 0) {
 				snprintf(why, why_size, "bad token 0x%02x at 0x%x", tok, at);
 				goto out;
@@ -874,6 +879,7 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 				snprintf(why, why_size, "unbalanced end element at 0x%x", at);
 				goto out;
 			}
+			ov->v[open_at[depth]].skip = (uint32_t)ov->n + 1;
 			depth--;
 			pos++;
 			op.kind = OP_END;
@@ -995,6 +1001,12 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			op.optional = (tok & 0xBF) == 0x0E;
 			op.idx = le16(c + pos + 1);
 			pos += 4;
+			if (op.optional && !in_start_tag && depth > 0 &&
+			    !ov->v[open_at[depth]].optional) {
+				/* libevtx leaves out an element whose optional content is empty */
+				ov->v[open_at[depth]].optional = 1;
+				ov->v[open_at[depth]].idx = op.idx;
+			}
 			break;
 		case 0x0C:
 			snprintf(why, why_size, "template instance inside a template at 0x%x", at);
@@ -1318,6 +1330,8 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 		for (size_t i = 0; i < ni; i++) {
 			cx->text.n = 0;
 			put_scalar(&cx->text, t, it[i].p, it[i].size);
+			if (cx->text.n == 1 && cx->text.p[0] == '\n')
+				cx->text.n = 0;   /* libevtx renders a lone newline as empty */
 			cx->text.n = norm_newlines(cx->text.p ? cx->text.p : (char *)"", cx->text.n);
 			char empty[1] = "";
 			leaf_value(cx, d, cx->text.n ? cx->text.p : empty, cx->text.n);
@@ -1326,6 +1340,8 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 		return;
 	}
 	char empty[1] = "";
+	if (cx->text.n == 1 && cx->text.p[0] == '\n')
+		cx->text.n = 0;   /* libevtx renders a lone newline as empty */
 	char *v = cx->text.n ? cx->text.p : empty;
 	size_t n = cx->text.n ? norm_newlines(cx->text.p, cx->text.n) : 0;
 	leaf_value(cx, d, v, n);
@@ -1424,6 +1440,10 @@ static void content_value(struct bt_bx_chunk *cx, const struct val *v, int nest)
 	}
 	if (!cx->collect)
 		return;
+	/* libevtx keeps one value per element: a substitution replaces the text
+	 * before it */
+	cx->text.n = 0;
+	cx->arr = NULL;
 	if (t & VT_ARRAY) {
 		cx->arr = v;
 		return;
@@ -1439,6 +1459,10 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 	while (op < end && !cx->stop) {
 		switch (op->kind) {
 		case OP_OPEN:
+			if (op->optional && (op->idx >= nvals || vals[op->idx].type == VT_NULL)) {
+				op = t->ops + op->skip;
+				continue;
+			}
 			cx->open_nid = op->nid;
 			cx->open_name = op->s;
 			cx->open_len = op->len;

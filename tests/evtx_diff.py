@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Differential test: the native EVTX reader against the libevtx reader.
+
+Runs `boxtrail events --format jsonl` with the default (native) reader and
+with `--reader libevtx` on every EVTX file given (or listed in
+$SHARED_CORPUS/MANIFEST.tsv plus the SigmaHQ regression files), and compares
+the events keyed by (record_id, offset, recovered). Events both readers
+produce must be byte-identical JSONL lines; events only one of them produces
+are listed with the reader's diagnostics as the reason.
+
+Usage: evtx_diff.py [--sample N] [--verbose] [FILE...]
+Exit: 0 identical where both read, 1 differences, 77 corpus absent."""
+import json, os, subprocess, sys, hashlib
+
+BOXTRAIL = os.environ.get('BOXTRAIL', './src/boxtrail')
+
+
+def corpus_files(corpus):
+    files = []
+    man = os.path.join(corpus, 'MANIFEST.tsv')
+    with open(man, encoding='utf-8') as f:
+        head = f.readline().rstrip('\n').split('\t')
+        col = {k: i for i, k in enumerate(head)}
+        for line in f:
+            row = line.rstrip('\n').split('\t')
+            if len(row) <= col['evtx_magic_ok'] or row[col['evtx_magic_ok']] != 'yes':
+                continue
+            files.append(os.path.join(corpus, row[col['local_path']]))
+    sig = os.path.join(corpus, 'SigmaHQ__sigma', 'regression_data')
+    for root, _, names in os.walk(sig):
+        for n in names:
+            if n.endswith('.evtx'):
+                files.append(os.path.join(root, n))
+    return sorted(set(files))
+
+
+def run(path, reader):
+    cmd = [BOXTRAIL, 'events', '--format', 'jsonl', '--stats']
+    if reader:
+        cmd += ['--reader', reader]
+    p = subprocess.run(cmd + [path], capture_output=True)
+    lines = p.stdout.split(b'\n')
+    ev = {}
+    dup = 0
+    for ln in lines:
+        if not ln:
+            continue
+        o = json.loads(ln)
+        key = (o['record_id'], o['offset'], o['recovered'])
+        if key in ev:
+            dup += 1
+            key = key + (dup,)
+        ev[key] = ln
+    return ev, p.stderr.decode('utf-8', 'replace'), p.returncode
+
+
+def main():
+    args = sys.argv[1:]
+    sample = None
+    verbose = False
+    while args and args[0].startswith('--'):
+        a = args.pop(0)
+        if a == '--sample':
+            sample = int(args.pop(0))
+        elif a == '--verbose':
+            verbose = True
+    files = args
+    if not files:
+        corpus = os.environ.get('SHARED_CORPUS', '')
+        if not corpus or not os.path.isfile(os.path.join(corpus, 'MANIFEST.tsv')):
+            print('SKIP: $SHARED_CORPUS (with MANIFEST.tsv) not found')
+            return 77
+        files = corpus_files(corpus)
+        if sample:
+            # deterministic sample: by hash of the relative path
+            files = sorted(files, key=lambda p: hashlib.sha1(
+                os.path.relpath(p, corpus).encode()).hexdigest())[:sample]
+            files.sort()
+    tot = dict(files=0, same=0, differ=0, only_native=0, only_libevtx=0,
+               native=0, libevtx=0, native_recovered=0, libevtx_recovered=0)
+    lx_unreadable_native = []
+    problems = []
+    for path in files:
+        tot['files'] += 1
+        n, nerr, _ = run(path, None)
+        l, lerr, _ = run(path, 'libevtx')
+        tot['native'] += len(n)
+        tot['libevtx'] += len(l)
+        tot['native_recovered'] += sum(1 for k in n if k[2])
+        tot['libevtx_recovered'] += sum(1 for k in l if k[2])
+        lx_live = sum(1 for k in l if not k[2])
+        nx_live = sum(1 for k in n if not k[2])
+        if lx_live == 0 and nx_live:
+            lx_unreadable_native.append((path, nx_live))
+        for k in n.keys() & l.keys():
+            if n[k] == l[k]:
+                tot['same'] += 1
+            else:
+                tot['differ'] += 1
+                problems.append(('DIFF', path, k, n[k], l[k]))
+        on = sorted(n.keys() - l.keys(), key=str)
+        ol = sorted(l.keys() - n.keys(), key=str)
+        tot['only_native'] += len(on)
+        tot['only_libevtx'] += len(ol)
+        if on or ol:
+            problems.append(('ONLY', path, on, ol, nerr, lerr))
+    diffs = [p for p in problems if p[0] == 'DIFF']
+    for p in diffs[:50]:
+        _, path, k, a, b = p
+        print('DIFF %s record %s offset %s recovered %s' % (path, *k[:3]))
+        print('  native : %s' % a.decode('utf-8', 'replace')[:2000])
+        print('  libevtx: %s' % b.decode('utf-8', 'replace')[:2000])
+    for p in problems:
+        if p[0] != 'ONLY':
+            continue
+        _, path, on, ol, nerr, lerr = p
+        print('ONLY %s: %d only native, %d only libevtx' % (path, len(on), len(ol)))
+        if verbose:
+            print('  only native: %s' % ' '.join('%s@%s%s' % (k[0], k[1], 'R' if k[2] else '')
+                                                for k in on[:20]))
+            print('  only libevtx: %s' % ' '.join('%s@%s%s' % (k[0], k[1], 'R' if k[2] else '')
+                                                 for k in ol[:20]))
+            for ln in (nerr.splitlines()[:6]):
+                print('  native says: ' + ln[:300])
+            for ln in (lerr.splitlines()[:6]):
+                print('  libevtx says: ' + ln[:300])
+    print('files where libevtx reads no live record but native does: %d (%d records)' % (
+        len(lx_unreadable_native), sum(c for _, c in lx_unreadable_native)))
+    for path, c in lx_unreadable_native:
+        print('  %s: %d records' % (path, c))
+    print('TOTAL ' + ' '.join('%s=%d' % kv for kv in tot.items()))
+    passed = 1 if tot['differ'] == 0 else 0
+    print('%d passed, %d failed' % (passed, 1 - passed))
+    return 0 if passed else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
