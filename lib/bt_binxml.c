@@ -1427,6 +1427,11 @@ static void element_end(struct bt_bx_chunk *cx)
 
 static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest);
 
+static bool has_markup(const uint8_t *p, size_t n)
+{
+	return memchr(p, '<', n) || memchr(p, '&', n);
+}
+
 /* Appends a substitution value in element content. */
 static void content_value(struct bt_bx_chunk *cx, const struct val *v, int nest)
 {
@@ -1440,6 +1445,12 @@ static void content_value(struct bt_bx_chunk *cx, const struct val *v, int nest)
 	}
 	if (!cx->collect)
 		return;
+	if ((t & 0x7F) == VT_ANSI && has_markup(v->p, v->size)) {
+		/* libevtx writes ANSI strings into its XML unescaped, so the libevtx
+		 * path sees elements there: leave such a record to libevtx */
+		fail(cx, "ANSI string with markup (left to libevtx)");
+		return;
+	}
 	/* libevtx keeps one value per element: a substitution replaces the text
 	 * before it */
 	cx->text.n = 0;
@@ -1487,6 +1498,13 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 		case OP_CLOSE_EMPTY:
 			for (int i = 0; i < cx->nkept; i++) {
 				struct kept_attr *a = &cx->kept[i];
+				const char *v = cx->abuf.p + a->start;
+				if (memchr(v, '<', a->len) || memchr(v, '&', a->len) ||
+				    memchr(v, '"', a->len)) {
+					/* libevtx does not escape attribute values */
+					fail(cx, "attribute value with markup (left to libevtx)");
+					return;
+				}
 				a->len = (uint32_t)norm_attr(cx->abuf.p + a->start, a->len);
 			}
 			in_attr = false;

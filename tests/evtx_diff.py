@@ -54,6 +54,23 @@ def run(path, reader):
     return ev, p.stderr.decode('utf-8', 'replace'), p.returncode
 
 
+def json_diff(a, b, prefix=''):
+    out = []
+    for k in list(a) + [k for k in b if k not in a]:
+        va, vb = a.get(k), b.get(k)
+        if va == vb:
+            continue
+        if isinstance(va, dict) and isinstance(vb, dict):
+            out += json_diff(va, vb, prefix + k + '.')
+        else:
+            out.append((prefix + k, va, vb))
+    if not out and list(a) != list(b):
+        out.append(('(key order)', list(a), list(b)))
+    if not out:
+        out.append(('(field order)', None, None))
+    return out
+
+
 def main():
     args = sys.argv[1:]
     sample = None
@@ -105,11 +122,12 @@ def main():
         if on or ol:
             problems.append(('ONLY', path, on, ol, nerr, lerr))
     diffs = [p for p in problems if p[0] == 'DIFF']
-    for p in diffs[:50]:
+    for p in diffs[:200]:
         _, path, k, a, b = p
         print('DIFF %s record %s offset %s recovered %s' % (path, *k[:3]))
-        print('  native : %s' % a.decode('utf-8', 'replace')[:2000])
-        print('  libevtx: %s' % b.decode('utf-8', 'replace')[:2000])
+        for name, va, vb in json_diff(json.loads(a), json.loads(b)):
+            print('  %s: native %s | libevtx %s' % (name, json.dumps(va)[:300],
+                                                    json.dumps(vb)[:300]))
     for p in problems:
         if p[0] != 'ONLY':
             continue
