@@ -344,6 +344,12 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 				i++;
 				continue;
 			}
+			/* libuna swallows the unit after a lone high surrogate */
+			d += put_utf8(d, 0xFFFD);
+			if (lo == 0)
+				break;
+			i++;
+			continue;
 		}
 		if (u >= 0xD800 && u <= 0xDFFF)
 			u = 0xFFFD;

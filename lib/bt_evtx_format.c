@@ -126,15 +126,12 @@ void bt_evtx_scan_records(int fd, const char *path, const struct bt_diag *diag,
 			         bt_evtx_chunk_state_str(s));
 		}
 		bool has_magic = (size_t)r >= BT_EVTX_CHUNK_HEADER_SIZE && memcmp(c, "ElfChnk", 8) == 0;
-		uint32_t fso = has_magic ? bt_le32(c + 48) : 0;
-		if (has_magic && fso >= BT_EVTX_CHUNK_HEADER_SIZE && fso <= (size_t)r) {
-			if (live)
-				bt_evtx_chunk_records(c, (size_t)r, (uint64_t)off, live);
+		if (has_magic) {
+			uint32_t from = bt_evtx_chunk_records(c, (size_t)r, (uint64_t)off, live);
 			if (slack)
-				bt_evtx_slack_scan(c, (size_t)r, fso, (uint64_t)off, slack);
+				bt_evtx_slack_scan(c, (size_t)r, from, (uint64_t)off, slack);
 		} else if (slack && s != BT_CHUNK_EMPTY) {
-			bt_evtx_slack_scan(c, (size_t)r, has_magic ? BT_EVTX_CHUNK_HEADER_SIZE : 0,
-			                   (uint64_t)off, slack);
+			bt_evtx_slack_scan(c, (size_t)r, 0, (uint64_t)off, slack);
 		}
 		if ((size_t)r < BT_EVTX_CHUNK_SIZE)
 			break;
@@ -259,19 +256,29 @@ size_t bt_evtx_slack_scan(const uint8_t *c, size_t n, uint32_t from, uint64_t ch
 	return found;
 }
 
-void bt_evtx_chunk_records(const uint8_t *c, size_t n, uint64_t chunk_off,
-                           struct bt_evtx_recmap *m)
+uint32_t bt_evtx_chunk_records_end(const uint8_t *c, size_t n)
+{
+	if (n > BT_EVTX_CHUNK_SIZE)
+		n = BT_EVTX_CHUNK_SIZE;
+	uint32_t end = bt_le32(c + 48);
+	if (end < BT_EVTX_CHUNK_HEADER_SIZE || end > n)
+		end = (uint32_t)n;
+	return end;
+}
+
+uint32_t bt_evtx_chunk_records(const uint8_t *c, size_t n, uint64_t chunk_off,
+                               struct bt_evtx_recmap *m)
 {
 	if (n < BT_EVTX_CHUNK_HEADER_SIZE)
-		return;
-	uint32_t end = bt_le32(c + 48);
-	if (end > n)
-		end = (uint32_t)n;
+		return 0;
+	uint32_t end = bt_evtx_chunk_records_end(c, n);
 	uint32_t off = BT_EVTX_CHUNK_HEADER_SIZE;
 	uint64_t id;
 	uint32_t size;
 	while ((size = bt_evtx_record_header(c, off, end, &id)) != 0) {
-		bt_evtx_recmap_add(m, id, chunk_off + off);
+		if (m)
+			bt_evtx_recmap_add(m, id, chunk_off + off);
 		off += size;
 	}
+	return off;
 }

@@ -109,10 +109,16 @@ uint32_t bt_evtx_record_header(const uint8_t *c, uint32_t off, uint32_t end, uin
 size_t bt_evtx_slack_scan(const uint8_t *c, size_t n, uint32_t from, uint64_t chunk_off,
                           struct bt_evtx_recmap *m);
 
-/* Adds the live records of a checked chunk (records from 512 to its free
- * space offset) to `m`. */
-void bt_evtx_chunk_records(const uint8_t *c, size_t n, uint64_t chunk_off,
-                           struct bt_evtx_recmap *m);
+/* End of a chunk's record area: its free space offset, or the chunk's end
+ * when that offset is outside [512, n]. */
+uint32_t bt_evtx_chunk_records_end(const uint8_t *c, size_t n);
+
+/* Walks the records of a chunk with a signature (from 512 to the end of the
+ * record area, stopping at the first broken record header), adds them to `m`
+ * (may be NULL) and returns the offset where the walk stopped: slack space
+ * starts there. */
+uint32_t bt_evtx_chunk_records(const uint8_t *c, size_t n, uint64_t chunk_off,
+                               struct bt_evtx_recmap *m);
 
 static inline uint16_t bt_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t bt_le32(const uint8_t *p)

@@ -218,7 +218,8 @@ static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
 			if (dcrc != bt_le32(c + 52))
 				chunk_warn(ctx, s, "bad event records CRC; its records are read anyway");
 		}
-		s->end = fso_ok ? fso : (uint32_t)n;
+		s->end = bt_evtx_chunk_records_end(c, n);
+		(void)fso_ok;
 		s->pos = BT_EVTX_CHUNK_HEADER_SIZE;
 		s->in_chunk = true;
 		bt_bx_chunk_reset(s->cx, c, n);
