@@ -780,6 +780,31 @@ static const struct name_ent *read_name(struct bt_bx_chunk *cx, uint32_t *pos, u
 	return ne;
 }
 
+/* Whether the open-element token at pos has the 2-byte dependency identifier.
+ * Files written by some tools (element trees without templates) leave it
+ * out; the name offset then sits two bytes earlier. */
+static bool plausible_name(const struct bt_bx_chunk *cx, uint32_t off)
+{
+	if (off < BT_EVTX_CHUNK_HEADER_SIZE || (size_t)off + 8 > cx->n)
+		return false;
+	size_t cnt = le16(cx->c + off + 6);
+	size_t e = (size_t)off + 8 + 2 * cnt;
+	return e + 2 <= cx->n && cx->c[e] == 0 && cx->c[e + 1] == 0;
+}
+
+static bool has_dependency_id(const struct bt_bx_chunk *cx, uint32_t pos, uint32_t end)
+{
+	uint32_t with = pos + 11 <= end ? le32(cx->c + pos + 7) : 0;
+	uint32_t without = le32(cx->c + pos + 5);
+	if (pos + 11 <= end && with == pos + 11)
+		return true;
+	if (without == pos + 9)
+		return false;
+	if (pos + 11 <= end && plausible_name(cx, with))
+		return true;
+	return !plausible_name(cx, without);
+}
+
 /* ---- compiling a token stream into operations ---- */
 
 static bool ov_push(struct opvec *ov, const struct bx_op *op)
@@ -837,9 +862,9 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			pos += 4;
 			continue;
 		case 0x01: {
-			if (pos + 11 > end)
+			if (pos + 9 > end)
 				goto trunc;
-			pos += 7;
+			pos += has_dependency_id(cx, pos, end) ? 7 : 5;
 			const struct name_ent *ne = read_name(cx, &pos, end);
 			if (!ne) {
 				snprintf(why, why_size, "bad element name at 0x%x", at);
