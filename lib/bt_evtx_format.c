@@ -141,6 +141,12 @@ void bt_evtx_scan_records(int fd, const char *path, const struct bt_diag *diag,
 
 void bt_evtx_recmap_add(struct bt_evtx_recmap *m, uint64_t id, uint64_t offset)
 {
+	bt_evtx_recmap_add_aux(m, id, offset, 0);
+}
+
+void bt_evtx_recmap_add_aux(struct bt_evtx_recmap *m, uint64_t id, uint64_t offset,
+                            uint64_t aux)
+{
 	if (m->n >= BT_EVTX_RECMAP_MAX) {
 		m->dropped++;
 		return;
@@ -161,6 +167,7 @@ void bt_evtx_recmap_add(struct bt_evtx_recmap *m, uint64_t id, uint64_t offset)
 		m->sorted = true;
 	m->v[m->n].id = id;
 	m->v[m->n].offset = offset;
+	m->v[m->n].aux = aux;
 	m->n++;
 }
 

@@ -79,6 +79,7 @@ ssize_t bt_evtx_pread_full(int fd, uint8_t *b, size_t n, uint64_t off);
 struct bt_evtx_recpos {
 	uint64_t id;
 	uint64_t offset;      /* in the file; UINT64_MAX once taken */
+	uint64_t aux;         /* caller's (the native reader: live record index) */
 };
 
 struct bt_evtx_recmap {
@@ -90,6 +91,8 @@ struct bt_evtx_recmap {
 };
 
 void bt_evtx_recmap_add(struct bt_evtx_recmap *m, uint64_t id, uint64_t offset);
+void bt_evtx_recmap_add_aux(struct bt_evtx_recmap *m, uint64_t id, uint64_t offset,
+                            uint64_t aux);
 /* Returns the offset of the first not yet taken entry with `id` and marks it
  * taken, or UINT64_MAX when there is none. */
 uint64_t bt_evtx_recmap_take(struct bt_evtx_recmap *m, uint64_t id);

@@ -6,6 +6,7 @@
 #include "bt_evtx_libevtx.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -80,6 +81,12 @@ struct producer {
 	int idx;
 	bool recovered_phase;
 	bool recovered_only;          /* skip live records (native reader fallback) */
+	bool no_recovered;            /* skip recovered records */
+	bool use_list;                /* live records: only those in list (index hint, id) */
+	struct bt_lx_want *list;
+	size_t nlist;
+	int *by_id_idx;               /* list entry -> index found by a full search (-1) */
+	bool searched;
 	bool info_sent, end_sent, failed_open;
 	char open_error[512];
 };
@@ -97,10 +104,23 @@ static void error_text(libevtx_error_t *err, char *buf, size_t n)
 		snprintf(buf, n, "unknown libevtx error");
 }
 
-static void producer_open(struct producer *pr, const char *path, bool recovered_only)
+static void producer_open(struct producer *pr, const char *path, unsigned flags,
+                          const struct bt_lx_want *list, size_t nlist)
 {
 	memset(pr, 0, sizeof *pr);
-	pr->recovered_only = recovered_only;
+	pr->recovered_only = (flags & BT_LX_RECOVERED_ONLY) != 0;
+	pr->no_recovered = (flags & BT_LX_NO_RECOVERED) != 0;
+	if (flags & BT_LX_LIST) {
+		pr->use_list = true;
+		pr->nlist = nlist;
+		if (nlist) {
+			pr->list = malloc(nlist * sizeof *pr->list);
+			if (pr->list)
+				memcpy(pr->list, list, nlist * sizeof *list);
+			else
+				pr->nlist = 0;
+		}
+	}
 	libevtx_error_t *err = NULL;
 	if (libevtx_file_initialize(&pr->file, &err) != 1 ||
 	    libevtx_file_open(pr->file, path, LIBEVTX_OPEN_READ, &err) != 1 ||
@@ -117,6 +137,8 @@ static void producer_open(struct producer *pr, const char *path, bool recovered_
 
 static void producer_close(struct producer *pr)
 {
+	free(pr->list);
+	free(pr->by_id_idx);
 	if (pr->file) {
 		libevtx_file_close(pr->file, NULL);
 		libevtx_file_free(&pr->file, NULL);
@@ -173,6 +195,64 @@ static bool render_record(struct producer *pr, int idx, bool recovered, struct f
 	return false;
 }
 
+static bool record_id_at(struct producer *pr, int idx, uint64_t *id)
+{
+	libevtx_record_t *rec = NULL;
+	bool ok = libevtx_file_get_record_by_index(pr->file, idx, &rec, NULL) == 1 &&
+	          libevtx_record_get_identifier(rec, id, NULL) == 1;
+	if (rec)
+		libevtx_record_free(&rec, NULL);
+	return ok;
+}
+
+/* Renders list entry k: the record at its index hint when the identifier
+ * matches, else found by a search over every record (once). */
+static void render_listed(struct producer *pr, size_t k, struct frame *f)
+{
+	const struct bt_lx_want *w = &pr->list[k];
+	uint64_t id;
+	int idx = -1;
+	if (w->index < (uint64_t)pr->nrec && record_id_at(pr, (int)w->index, &id) && id == w->id) {
+		idx = (int)w->index;
+	} else {
+		if (!pr->searched) {
+			pr->searched = true;
+			pr->by_id_idx = malloc(pr->nlist * sizeof *pr->by_id_idx);
+			if (pr->by_id_idx) {
+				for (size_t i = 0; i < pr->nlist; i++)
+					pr->by_id_idx[i] = -1;
+				for (int i = 0; i < pr->nrec; i++) {
+					if (!record_id_at(pr, i, &id))
+						continue;
+					for (size_t j = 0; j < pr->nlist; j++)
+						if (pr->list[j].id == id && pr->by_id_idx[j] < 0) {
+							pr->by_id_idx[j] = i;
+							break;
+						}
+				}
+			}
+		}
+		if (pr->by_id_idx)
+			idx = pr->by_id_idx[k];
+	}
+	if (idx >= 0) {
+		render_record(pr, idx, false, f);
+		return;
+	}
+	const char *msg = "record not found by libevtx";
+	size_t ml = strlen(msg);
+	if (frame_reserve(f, 8 + ml)) {
+		f->type = FRAME_FAIL;
+		f->len = (uint32_t)(8 + ml);
+		put32(f->data, (uint32_t)w->index);
+		put32(f->data + 4, 0);
+		memcpy(f->data + 8, msg, ml);
+	} else {
+		f->type = FRAME_FAIL;
+		f->len = 0;
+	}
+}
+
 /* Produces the next frame; returns false after FRAME_END / FRAME_OPEN_FAIL. */
 static bool producer_step(struct producer *pr, struct frame *f)
 {
@@ -202,11 +282,20 @@ static bool producer_step(struct producer *pr, struct frame *f)
 		pr->info_sent = true;
 		return true;
 	}
+	if (!pr->recovered_phase && pr->use_list && !pr->recovered_only) {
+		if ((size_t)pr->idx < pr->nlist) {
+			render_listed(pr, (size_t)pr->idx, f);
+			pr->idx++;
+			return true;
+		}
+		pr->recovered_phase = true;
+		pr->idx = 0;
+	}
 	if (!pr->recovered_phase && (pr->idx >= pr->nrec || pr->recovered_only)) {
 		pr->recovered_phase = true;
 		pr->idx = 0;
 	}
-	if (pr->recovered_phase && pr->idx >= pr->nrecov) {
+	if (pr->recovered_phase && (pr->idx >= pr->nrecov || pr->no_recovered)) {
 		f->type = FRAME_END;
 		f->len = 0;
 		pr->end_sent = true;
@@ -232,11 +321,88 @@ static bool write_all(int fd, const void *p, size_t n)
 	return true;
 }
 
+/* Parses "INDEX:ID,INDEX:ID,..." (at most BT_LX_MAX_LIST entries). */
+static bool parse_list(const char *s, struct bt_lx_want **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!*s)
+		return true;
+	size_t cap = 1;
+	for (const char *p = s; *p; p++)
+		cap += *p == ',';
+	if (cap > BT_LX_MAX_LIST)
+		return false;
+	struct bt_lx_want *v = calloc(cap, sizeof *v);
+	if (!v)
+		return false;
+	size_t k = 0;
+	const char *p = s;
+	while (*p && k < cap) {
+		char *e;
+		errno = 0;
+		unsigned long long a = strtoull(p, &e, 10);
+		if (e == p || *e != ':' || errno)
+			break;
+		p = e + 1;
+		unsigned long long b = strtoull(p, &e, 10);
+		if (e == p || (*e && *e != ',') || errno)
+			break;
+		v[k].index = a;
+		v[k].id = b;
+		k++;
+		p = *e ? e + 1 : e;
+	}
+	if (*p) {
+		free(v);
+		return false;
+	}
+	*out = v;
+	*n = k;
+	return true;
+}
+
+int bt_evtx_worker_main_args(int argc, char **argv, int out_fd)
+{
+	unsigned flags = 0;
+	struct bt_lx_want *list = NULL;
+	size_t n = 0;
+	int i = 0;
+	for (; i < argc - 1; i++) {
+		if (strcmp(argv[i], "--recovered-only") == 0) {
+			flags |= BT_LX_RECOVERED_ONLY;
+		} else if (strcmp(argv[i], "--no-recovered") == 0) {
+			flags |= BT_LX_NO_RECOVERED;
+		} else if (strcmp(argv[i], "--records") == 0 && i + 1 < argc - 1) {
+			free(list);
+			if (!parse_list(argv[++i], &list, &n))
+				return 2;
+			flags |= BT_LX_LIST;
+		} else {
+			free(list);
+			return 2;
+		}
+	}
+	if (i != argc - 1) {
+		free(list);
+		return 2;
+	}
+	int rc = bt_evtx_worker_run(argv[argc - 1], out_fd, flags, list, n);
+	free(list);
+	return rc;
+}
+
 int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags)
+{
+	return bt_evtx_worker_run(path, out_fd, flags, NULL, 0);
+}
+
+int bt_evtx_worker_run(const char *path, int out_fd, unsigned flags,
+                       const struct bt_lx_want *list, size_t nlist)
 {
 	struct producer pr;
 	struct frame f = {0};
-	producer_open(&pr, path, (flags & BT_LX_RECOVERED_ONLY) != 0);
+	producer_open(&pr, path, flags, list, nlist);
 	while (producer_step(&pr, &f)) {
 		unsigned char hdr[8];
 		put32(hdr, f.type);
@@ -253,6 +419,9 @@ int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags)
 
 struct lx_state {
 	unsigned flags;               /* BT_LX_* */
+	char *list_arg;               /* --records argument */
+	struct bt_lx_want *list;
+	size_t nlist;
 	struct bt_evtx_recmap live;   /* record offsets, which libevtx does not give */
 	struct bt_evtx_recmap slack;
 	uint64_t last_id;             /* header identifier of the last record */
@@ -284,12 +453,20 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 	posix_spawn_file_actions_addclose(&fa, p[1]);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	char *argv[] = {(char *)ctx->opts->worker_exe, (char *)"__evtx-worker",
-	                (char *)ctx->open_path, NULL, NULL};
-	if (s->flags & BT_LX_RECOVERED_ONLY) {
-		argv[2] = (char *)"--recovered-only";
-		argv[3] = (char *)ctx->open_path;
+	char *argv[8];
+	int k = 0;
+	argv[k++] = (char *)ctx->opts->worker_exe;
+	argv[k++] = (char *)"__evtx-worker";
+	if (s->flags & BT_LX_RECOVERED_ONLY)
+		argv[k++] = (char *)"--recovered-only";
+	if (s->flags & BT_LX_NO_RECOVERED)
+		argv[k++] = (char *)"--no-recovered";
+	if (s->flags & BT_LX_LIST) {
+		argv[k++] = (char *)"--records";
+		argv[k++] = s->list_arg ? s->list_arg : (char *)"";
 	}
+	argv[k++] = (char *)ctx->open_path;
+	argv[k] = NULL;
 	int rc = posix_spawn(&s->pid, ctx->opts->worker_exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
@@ -305,15 +482,47 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 
 static enum bt_status lx_open(struct bt_reader_ctx *ctx, void **state)
 {
-	return bt_evtx_libevtx_open(ctx, 0, state);
+	return bt_evtx_libevtx_open(ctx, 0, NULL, 0, state);
 }
 
-enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, void **state)
+static void lx_free(struct lx_state *s)
+{
+	bt_evtx_recmap_free(&s->live);
+	bt_evtx_recmap_free(&s->slack);
+	free(s->list_arg);
+	free(s->list);
+	free(s->f.data);
+	free(s);
+}
+
+enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags,
+                                    const struct bt_lx_want *list, size_t nlist, void **state)
 {
 	struct lx_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return BT_ERR_NOMEM;
 	s->flags = flags;
+	if (flags & BT_LX_LIST) {
+		if (nlist > BT_LX_MAX_LIST) {
+			free(s);
+			return BT_ERR_LIMIT;
+		}
+		s->list = nlist ? malloc(nlist * sizeof *list) : NULL;
+		s->list_arg = malloc(nlist * 42 + 1);
+		if ((nlist && !s->list) || !s->list_arg) {
+			lx_free(s);
+			return BT_ERR_NOMEM;
+		}
+		if (nlist)
+			memcpy(s->list, list, nlist * sizeof *list);
+		s->nlist = nlist;
+		size_t k = 0;
+		for (size_t i = 0; i < nlist; i++)
+			k += (size_t)snprintf(s->list_arg + k, 42, "%s%llu:%llu", i ? "," : "",
+			                      (unsigned long long)list[i].index,
+			                      (unsigned long long)list[i].id);
+		s->list_arg[k] = '\0';
+	}
 	s->rfd = -1;
 	s->pid = -1;
 	unsigned t = ctx->opts->worker_timeout_sec ? ctx->opts->worker_timeout_sec : 120;
@@ -333,12 +542,10 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 		st = lx_spawn(ctx, s);
 	} else {
 		s->inproc = true;
-		producer_open(&s->pr, ctx->open_path, (flags & BT_LX_RECOVERED_ONLY) != 0);
+		producer_open(&s->pr, ctx->open_path, flags, s->list, s->nlist);
 	}
 	if (st != BT_OK) {
-		bt_evtx_recmap_free(&s->live);
-		bt_evtx_recmap_free(&s->slack);
-		free(s);
+		lx_free(s);
 		return st;
 	}
 	*state = s;
@@ -553,10 +760,7 @@ static void lx_close(void *state)
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
 	}
-	free(s->f.data);
-	bt_evtx_recmap_free(&s->live);
-	bt_evtx_recmap_free(&s->slack);
-	free(s);
+	lx_free(s);
 }
 
 uint64_t bt_evtx_libevtx_last_id(const void *state)

@@ -55,6 +55,7 @@ struct nx_state {
 	void *lx;                   /* libevtx reader state in the fallback pass */
 	unsigned warned;
 	uint64_t rejected;
+	uint64_t live_index;        /* live records walked so far (libevtx's index) */
 };
 
 static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
@@ -266,6 +267,7 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 				break;
 			}
 			s->pos = r.offset + r.size;
+			uint64_t index = s->live_index++;
 			enum bt_status st = bt_bx_record_decode(s->cx, &r, ctx->eb, ctx->opts->want_fields,
 			                                        ctx->opts->want_ctx, why, sizeof why);
 			uint64_t off = s->chunk_off + r.offset;
@@ -280,7 +282,7 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 				return BT_OK;
 			}
 			s->rejected++;
-			bt_evtx_recmap_add(&s->pending, r.id, off);
+			bt_evtx_recmap_add_aux(&s->pending, r.id, off, index);
 			warn_record(ctx, s, "record %llu (offset 0x%llx): %s; trying libevtx",
 			            (unsigned long long)r.id, (unsigned long long)off, why);
 		}
@@ -321,6 +323,29 @@ static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
 	s->phase = PH_DONE;
 }
 
+/* Starts libevtx for what is left: the rejected live records (by index and
+ * identifier when there are few) and/or the recovered ones. */
+static enum bt_status start_fallback(struct bt_reader_ctx *ctx, struct nx_state *s)
+{
+	unsigned flags = BT_LX_FALLBACK;
+	if (s->slack.n == 0)
+		flags |= BT_LX_NO_RECOVERED;
+	if (s->pending.n == 0)
+		return bt_evtx_libevtx_open(ctx, flags | BT_LX_RECOVERED_ONLY, NULL, 0, &s->lx);
+	if (s->pending.n > BT_LX_MAX_LIST)
+		return bt_evtx_libevtx_open(ctx, flags, NULL, 0, &s->lx);
+	struct bt_lx_want *w = malloc(s->pending.n * sizeof *w);
+	if (!w)
+		return BT_ERR_NOMEM;
+	for (size_t i = 0; i < s->pending.n; i++) {
+		w[i].index = s->pending.v[i].aux;
+		w[i].id = s->pending.v[i].id;
+	}
+	enum bt_status st = bt_evtx_libevtx_open(ctx, flags | BT_LX_LIST, w, s->pending.n, &s->lx);
+	free(w);
+	return st;
+}
+
 static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
 {
 	struct nx_state *s = state;
@@ -341,9 +366,7 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 				fallback_end(ctx, s);
 				break;
 			}
-			if (bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK |
-			                                  (s->pending.n ? 0 : BT_LX_RECOVERED_ONLY),
-			                         &s->lx) != BT_OK) {
+			if (start_fallback(ctx, s) != BT_OK) {
 				s->lx = NULL;
 				fallback_end(ctx, s);
 				break;

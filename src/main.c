@@ -47,13 +47,8 @@ static int finish(int status)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "__evtx-worker") == 0) {
-		if (argc == 3)
-			return bt_evtx_worker_main(argv[2], STDOUT_FILENO, 0);
-		if (argc == 4 && strcmp(argv[2], "--recovered-only") == 0)
-			return bt_evtx_worker_main(argv[3], STDOUT_FILENO, BT_LX_RECOVERED_ONLY);
-		return EXIT_FATAL;
-	}
+	if (argc >= 3 && strcmp(argv[1], "__evtx-worker") == 0)
+		return bt_evtx_worker_main_args(argc - 2, argv + 2, STDOUT_FILENO);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_FATAL;
