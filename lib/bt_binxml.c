@@ -76,7 +76,14 @@ struct sbuf {
 	char *p;
 	size_t n, cap;
 	bool over;     /* a cap or allocation failure dropped text */
+	bool cr;       /* a CR was appended (libxml2 line-end handling needed) */
 };
+
+static inline void sb_clear(struct sbuf *b)
+{
+	b->n = 0;
+	b->cr = false;
+}
 
 static char *sb_room(struct sbuf *b, size_t extra)
 {
@@ -181,6 +188,10 @@ enum section { SEC_NONE, SEC_SYSTEM, SEC_EVENTDATA, SEC_USERDATA, SEC_OTHER };
 struct kept_attr {
 	uint16_t nid;
 	uint32_t start, len;   /* in cx->abuf */
+	uint8_t pieces;        /* values appended */
+	bool is_filetime;      /* the only piece is a FILETIME substitution: ft */
+	uint64_t ft;
+	const char *ref;       /* the only piece is this static text (stable) */
 };
 
 struct bt_bx_chunk {
@@ -208,6 +219,7 @@ struct bt_bx_chunk {
 	bool had_child[BT_MAX_XML_DEPTH + 1];
 	bool collect;               /* text of the current element becomes a value */
 	bool has_fname;             /* EventData Data@Name seen (depth 2) */
+	const char *fname_ref;      /* that name when it is a static template text */
 	struct sbuf fname;          /* that name */
 	struct sbuf text;           /* text of the current leaf */
 	struct sbuf abuf;           /* attribute values of the current start tag */
@@ -334,6 +346,8 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 			break;
 		if (u < 0x80) {
 			*d++ = (char)u;
+			if (u == '\r')
+				b->cr = true;
 			continue;
 		}
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
@@ -374,6 +388,8 @@ static void ansi_put(struct sbuf *b, const uint8_t *p, size_t n)
 	char *d0 = d;
 	for (size_t i = 0; i < n && p[i]; i++) {
 		uint32_t c = p[i];
+		if (c == '\r')
+			b->cr = true;
 		if (c >= 0x80 && c < 0xA0)
 			c = cp1252_hi[c - 0x80];
 		d += put_utf8(d, c);
@@ -831,6 +847,20 @@ static const char *arena_text(struct bt_bx_chunk *cx, struct sbuf *b, uint32_t *
 	return bt_arena_strndup(&cx->arena, b->p ? b->p : "", b->n);
 }
 
+/* Characters that matter in attribute values: 1 whitespace libxml2 turns into
+ * a space, 2 markup libevtx does not escape there. */
+static const uint8_t attr_special[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['<'] = 2, ['&'] = 2, ['"'] = 2,
+};
+
+static unsigned attr_scan(const char *v, size_t n)
+{
+	unsigned f = 0;
+	for (size_t i = 0; i < n; i++)
+		f |= attr_special[(unsigned char)v[i]];
+	return f;
+}
+
 /* Compiles tokens in chunk bytes [pos, end) into ov. Stops at EOF (0x00) or
  * at the end. A template instance inside is not allowed here. Returns false
  * with a reason in why. */
@@ -1046,6 +1076,8 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			snprintf(why, why_size, "unknown token 0x%02x at 0x%x", tok, at);
 			goto out;
 		}
+		if (op.kind == OP_TEXT)
+			op.optional = memchr(op.s, '\r', op.len) != NULL;
 		if (!ov_push(ov, &op)) {
 			snprintf(why, why_size, "more than %d operations", BT_BX_MAX_OPS);
 			goto out;
@@ -1182,6 +1214,16 @@ static void add_field(struct bt_bx_chunk *cx, const char *name, size_t nlen, cha
 	bt_evbuf_add(cx->eb, name, nlen, v, n, flags);
 }
 
+/* Same with a name that lives until the chunk is reset (template memory or
+ * a static table). */
+static void add_field_ref(struct bt_bx_chunk *cx, const char *name, size_t nlen, char *v,
+                          size_t n, uint32_t flags)
+{
+	if (n == 10 || n == 18)
+		n = bt_evtx_unpad_hex(v, n);
+	bt_evbuf_add_name_ref(cx->eb, name, nlen, v, n, flags);
+}
+
 static void publish_system(struct bt_bx_chunk *cx)
 {
 	if (cx->system_done)
@@ -1202,7 +1244,7 @@ static void system_attr_field(struct bt_bx_chunk *cx, uint16_t nid, const char *
 {
 	const struct kept_attr *a = kept(cx, nid);
 	if (a)
-		add_field(cx, field, strlen(field), cx->abuf.p + a->start, a->len, BT_FIELD_SYSTEM);
+		add_field_ref(cx, field, strlen(field), cx->abuf.p + a->start, a->len, BT_FIELD_SYSTEM);
 }
 
 static const char *kept_str(struct bt_bx_chunk *cx, uint16_t nid)
@@ -1246,8 +1288,13 @@ static void system_element(struct bt_bx_chunk *cx)
 	case N_TIMECREATED: {
 		const struct kept_attr *a = kept(cx, A_SYSTEMTIME);
 		bt_time t;
-		if (a && bt_time_parse(cx->abuf.p + a->start, a->len, &t, NULL, NULL))
+		if (a && a->is_filetime && a->pieces == 1) {
+			/* what parsing libevtx's text would give */
+			if (a->ft <= FILETIME_MAX_TICKS)
+				ev->time = (bt_time)a->ft;
+		} else if (a && bt_time_parse(cx->abuf.p + a->start, a->len, &t, NULL, NULL)) {
 			ev->time = t;
+		}
 		break;
 	}
 	case N_SECURITY:
@@ -1305,7 +1352,7 @@ static void system_text(struct bt_bx_chunk *cx, uint16_t nid, char *v, size_t n)
 		ev->host = bt_evbuf_str(cx->eb, v, n);
 		break;
 	case N_VERSION: case N_TASK: case N_OPCODE: case N_KEYWORDS:
-		add_field(cx, nid_names[nid], strlen(nid_names[nid]), v, n, BT_FIELD_SYSTEM);
+		add_field_ref(cx, nid_names[nid], strlen(nid_names[nid]), v, n, BT_FIELD_SYSTEM);
 		break;
 	default:
 		break;
@@ -1324,12 +1371,15 @@ static void leaf_value(struct bt_bx_chunk *cx, int d, char *v, size_t n)
 	if (cx->sec == SEC_EVENTDATA && d == 2) {
 		uint32_t flags = 0;
 		if (cx->has_fname) {
-			add_field(cx, cx->fname.p ? cx->fname.p : "", cx->fname.n, v, n, 0);
+			if (cx->fname_ref)
+				add_field_ref(cx, cx->fname_ref, cx->fname.n, v, n, 0);
+			else
+				add_field(cx, cx->fname.p ? cx->fname.p : "", cx->fname.n, v, n, 0);
 			return;
 		}
 		if (cx->nid_at[2] == N_DATA)
 			flags = BT_FIELD_LIST;
-		add_field(cx, cx->names_at[2], cx->nlen_at[2], v, n, flags);
+		add_field_ref(cx, cx->names_at[2], cx->nlen_at[2], v, n, flags);
 	} else if (cx->sec == SEC_USERDATA && d >= 3) {
 		cx->path.n = 0;
 		for (int i = 3; i <= d; i++) {
@@ -1359,11 +1409,12 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 		size_t ni = array_items(cx->arr, it, 256);
 		uint8_t t = cx->arr->type & 0x7F;
 		for (size_t i = 0; i < ni; i++) {
-			cx->text.n = 0;
+			sb_clear(&cx->text);
 			put_scalar(&cx->text, t, it[i].p, it[i].size);
 			if (cx->text.n == 1 && cx->text.p[0] == '\n')
-				cx->text.n = 0;   /* libevtx renders a lone newline as empty */
-			cx->text.n = norm_newlines(cx->text.p ? cx->text.p : (char *)"", cx->text.n);
+				sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
+			if (cx->text.cr)
+				cx->text.n = norm_newlines(cx->text.p, cx->text.n);
 			char empty[1] = "";
 			leaf_value(cx, d, cx->text.n ? cx->text.p : empty, cx->text.n);
 		}
@@ -1372,9 +1423,9 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 	}
 	char empty[1] = "";
 	if (cx->text.n == 1 && cx->text.p[0] == '\n')
-		cx->text.n = 0;   /* libevtx renders a lone newline as empty */
+		sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
 	char *v = cx->text.n ? cx->text.p : empty;
-	size_t n = cx->text.n ? norm_newlines(cx->text.p, cx->text.n) : 0;
+	size_t n = cx->text.n && cx->text.cr ? norm_newlines(cx->text.p, cx->text.n) : cx->text.n;
 	leaf_value(cx, d, v, n);
 }
 
@@ -1411,7 +1462,7 @@ static void element_opened(struct bt_bx_chunk *cx, bool empty)
 	cx->nlen_at[d] = cx->open_len;
 	cx->nid_at[d] = cx->open_nid;
 	cx->had_child[d] = false;
-	cx->text.n = 0;
+	sb_clear(&cx->text);
 	cx->text.over = false;
 	cx->arr = NULL;
 	if (cx->sec == SEC_SYSTEM && d == 2)
@@ -1422,8 +1473,12 @@ static void element_opened(struct bt_bx_chunk *cx, bool empty)
 		const struct kept_attr *a = kept(cx, A_NAME);
 		if (a) {
 			cx->has_fname = true;
+			cx->fname_ref = a->ref;
 			cx->fname.n = 0;
-			sb_put(&cx->fname, cx->abuf.p + a->start, a->len);
+			if (!a->ref)
+				sb_put(&cx->fname, cx->abuf.p + a->start, a->len);
+			else
+				cx->fname.n = a->len;
 		}
 	}
 	cx->collect = (cx->sec == SEC_SYSTEM && d == 2 && system_text_wanted(cx->open_nid)) ||
@@ -1448,7 +1503,7 @@ static void element_end(struct bt_bx_chunk *cx)
 		close_leaf(cx, d);
 	}
 	if (d >= 2) {
-		cx->text.n = 0;
+		sb_clear(&cx->text);
 		cx->arr = NULL;
 	}
 	cx->collect = false;
@@ -1484,13 +1539,23 @@ static void content_value(struct bt_bx_chunk *cx, const struct val *v, int nest)
 	}
 	/* libevtx keeps one value per element: a substitution replaces the text
 	 * before it */
-	cx->text.n = 0;
+	sb_clear(&cx->text);
 	cx->arr = NULL;
 	if (t & VT_ARRAY) {
 		cx->arr = v;
 		return;
 	}
 	put_scalar(&cx->text, t, v->p, v->size);
+}
+
+/* A kept FILETIME attribute gets more pieces: it needs its text after all. */
+static void kept_filetime_text(struct bt_bx_chunk *cx, struct kept_attr *a)
+{
+	if (!a->is_filetime)
+		return;
+	a->is_filetime = false;
+	put_filetime(&cx->abuf, a->ft);
+	a->len = (uint32_t)(cx->abuf.n - a->start);
 }
 
 static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct val *vals,
@@ -1522,6 +1587,9 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 				a->nid = op->nid;
 				a->start = (uint32_t)cx->abuf.n;
 				a->len = 0;
+				a->pieces = 0;
+				a->is_filetime = false;
+				a->ref = NULL;
 				cx->keep_attr = cx->nkept - 1;
 			}
 			break;
@@ -1529,14 +1597,21 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 		case OP_CLOSE_EMPTY:
 			for (int i = 0; i < cx->nkept; i++) {
 				struct kept_attr *a = &cx->kept[i];
-				const char *v = cx->abuf.p + a->start;
-				if (memchr(v, '<', a->len) || memchr(v, '&', a->len) ||
-				    memchr(v, '"', a->len)) {
+				if (a->is_filetime && a->pieces == 1)
+					continue;
+				char *v = cx->abuf.p + a->start;
+				unsigned f = attr_scan(v, a->len);
+				if (f & 2) {
 					/* libevtx does not escape attribute values */
 					fail(cx, "attribute value with markup (left to libevtx)");
 					return;
 				}
-				a->len = (uint32_t)norm_attr(cx->abuf.p + a->start, a->len);
+				if (f & 1) {
+					a->len = (uint32_t)norm_attr(v, a->len);
+					a->ref = NULL;
+				}
+				if (a->pieces != 1)
+					a->ref = NULL;
 			}
 			in_attr = false;
 			element_opened(cx, op->kind == OP_CLOSE_EMPTY);
@@ -1547,11 +1622,17 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 		case OP_TEXT:
 			if (in_attr) {
 				if (cx->keep_attr >= 0) {
+					struct kept_attr *a = &cx->kept[cx->keep_attr];
+					kept_filetime_text(cx, a);
 					sb_put(&cx->abuf, op->s, op->len);
-					cx->kept[cx->keep_attr].len += op->len;
+					a->len += op->len;
+					a->pieces++;
+					a->ref = op->s;
 				}
 			} else if (cx->collect) {
 				sb_put(&cx->text, op->s, op->len);
+				if (op->optional)
+					cx->text.cr = true;
 			}
 			break;
 		case OP_SUBST: {
@@ -1563,7 +1644,20 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 					cx->nkept--;
 					cx->abuf.n = cx->kept[cx->keep_attr].start;
 					cx->keep_attr = -1;
+				} else if (cx->keep_attr >= 0 && v->type == VT_FILETIME && v->size >= 8 &&
+				           cx->kept[cx->keep_attr].nid == A_SYSTEMTIME) {
+					/* no need to print and parse the event time */
+					struct kept_attr *a = &cx->kept[cx->keep_attr];
+					a->is_filetime = a->pieces == 0;
+					a->ft = le64(v->p);
+					if (!a->is_filetime) {
+						put_scalar(&cx->abuf, v->type, v->p, v->size);
+						a->len = (uint32_t)(cx->abuf.n - a->start);
+					}
+					a->pieces++;
 				} else if (cx->keep_attr >= 0) {
+					kept_filetime_text(cx, &cx->kept[cx->keep_attr]);
+					cx->kept[cx->keep_attr].pieces++;
 					size_t before = cx->abuf.n;
 					if (v->type & VT_ARRAY) {
 						struct item it[1];

@@ -59,8 +59,8 @@ const char *bt_evbuf_str(struct bt_evbuf *eb, const char *s, size_t n)
 	return p;
 }
 
-bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
-                  const char *value, size_t value_len, uint32_t flags)
+static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
+                      const char *value, size_t value_len, uint32_t flags, bool copy_name)
 {
 	if (eb->ev.nfields >= eb->max_fields || name_len > UINT32_MAX || value_len > UINT32_MAX) {
 		eb->truncated = true;
@@ -76,7 +76,7 @@ bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 		eb->fv = nv;
 		eb->fcap = ncap;
 	}
-	const char *n = bt_arena_strndup(&eb->arena, name, name_len);
+	const char *n = copy_name ? bt_arena_strndup(&eb->arena, name, name_len) : name;
 	const char *v = n ? bt_arena_strndup(&eb->arena, value, value_len) : NULL;
 	if (!v) {
 		eb->truncated = true;
@@ -90,6 +90,18 @@ bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 	f->flags = flags;
 	eb->ev.fields = eb->fv;
 	return true;
+}
+
+bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
+                  const char *value, size_t value_len, uint32_t flags)
+{
+	return evbuf_add(eb, name, name_len, value, value_len, flags, true);
+}
+
+bool bt_evbuf_add_name_ref(struct bt_evbuf *eb, const char *name, size_t name_len,
+                           const char *value, size_t value_len, uint32_t flags)
+{
+	return evbuf_add(eb, name, name_len, value, value_len, flags, false);
 }
 
 bool bt_evbuf_adds(struct bt_evbuf *eb, const char *name, const char *value)

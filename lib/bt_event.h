@@ -92,6 +92,12 @@ void bt_evbuf_reset(struct bt_evbuf *eb, enum bt_source src);
 bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
                   const char *value, size_t value_len, uint32_t flags);
 
+/* Like bt_evbuf_add, but the name is not copied: it must be NUL-terminated and
+ * stay valid and unchanged until the next bt_evbuf_reset (a reader's own
+ * tables, e.g. compiled EVTX templates). */
+bool bt_evbuf_add_name_ref(struct bt_evbuf *eb, const char *name, size_t name_len,
+                           const char *value, size_t value_len, uint32_t flags);
+
 /* Convenience for NUL-terminated name and value. */
 bool bt_evbuf_adds(struct bt_evbuf *eb, const char *name, const char *value);
 
