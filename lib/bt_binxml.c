@@ -1690,7 +1690,18 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		return 0;
 	}
 	uint32_t def = le32(c + pos + 6);
+	uint32_t at = pos;
 	pos += 10;
+	if (def != pos) {
+		/* a definition used again lies wholly before its use; anything else
+		 * (forward or overlapping references, a definition containing the
+		 * instance) is damage or a loop */
+		if ((size_t)def + 24 > at || (size_t)def + 24 + le32(c + def + 20) > at) {
+			fail(cx, "template reference at 0x%x to 0x%x is not to an earlier definition",
+			     at, def);
+			return 0;
+		}
+	}
 	if (def == pos) {
 		/* definition inline: skip it */
 		if (pos + 24 > end) {
