@@ -1,4 +1,6 @@
 /* Event XML -> normalised event (bt_evtx_xml). */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
