@@ -51,9 +51,15 @@ struct bt_hitstore {
 	enum bt_status error;
 };
 
+struct bt_hit *bt_hit_ref(struct bt_hit *h)
+{
+	h->refs++;
+	return h;
+}
+
 void bt_hit_free(struct bt_hit *h)
 {
-	if (!h)
+	if (!h || --h->refs > 0)
 		return;
 	for (size_t i = 0; i < h->ncopies; i++)
 		free(h->copies[i].file);
@@ -365,6 +371,7 @@ static struct bt_hit *hit_from(struct entry *e)
 		free(e->blob);
 		return NULL;
 	}
+	h->refs = 1;
 	h->ev = bt_event_unpack(e->blob, e->size);
 	free(e->blob);
 	e->blob = NULL;

@@ -37,9 +37,14 @@ struct bt_hit {
 	size_t ncopies;
 	uint64_t more_copies;         /* copies beyond BT_HIT_MAX_COPIES */
 	uint64_t identity;
+	unsigned refs;                /* owners; bt_hit_free releases one */
 };
 
-/* Frees a hit returned by bt_hitstore_next (NULL is fine). */
+/* Adds an owner to a hit (a finding that keeps it as evidence); returns h. */
+struct bt_hit *bt_hit_ref(struct bt_hit *h);
+
+/* Releases one owner of a hit returned by bt_hitstore_next; the last one frees
+ * it (NULL is fine). */
 void bt_hit_free(struct bt_hit *h);
 
 struct bt_hitstore;
