@@ -95,14 +95,14 @@ void bt_finding_free(struct bt_finding *f)
 	free(f->account);
 	free(f->summary);
 	for (size_t i = 0; i < f->nevidence; i++)
-		bt_hit_free(f->evidence[i]);
+		bt_evidence_free(f->evidence[i]);
 	free(f->evidence);
 	free(f);
 }
 
 static int cmp_hit(const void *pa, const void *pb)
 {
-	const struct bt_hit *a = *(struct bt_hit *const *)pa, *b = *(struct bt_hit *const *)pb;
+	const struct bt_evidence *a = *(struct bt_evidence *const *)pa, *b = *(struct bt_evidence *const *)pb;
 	if (a->ev->time != b->ev->time)
 		return a->ev->time < b->ev->time ? -1 : 1;
 	int c = strcmp(a->copies[0].file ? a->copies[0].file : "", b->copies[0].file ? b->copies[0].file : "");
@@ -113,7 +113,7 @@ static int cmp_hit(const void *pa, const void *pb)
 	return a->ev->line < b->ev->line ? -1 : a->ev->line > b->ev->line;
 }
 
-bool bt_finding_add_evidence(struct bt_finding *f, struct bt_hit *h)
+bool bt_finding_add_evidence(struct bt_finding *f, struct bt_evidence *h)
 {
 	for (size_t i = 0; i < f->nevidence; i++)
 		if (f->evidence[i] == h)
@@ -128,11 +128,11 @@ bool bt_finding_add_evidence(struct bt_finding *f, struct bt_hit *h)
 	}
 	if (f->nevidence >= BT_FINDING_MAX_EVIDENCE)
 		return true;
-	struct bt_hit **nv = realloc(f->evidence, (f->nevidence + 1) * sizeof *nv);
+	struct bt_evidence **nv = realloc(f->evidence, (f->nevidence + 1) * sizeof *nv);
 	if (!nv)
 		return false;
 	f->evidence = nv;
-	f->evidence[f->nevidence++] = bt_hit_ref(h);
+	f->evidence[f->nevidence++] = bt_evidence_ref(h);
 	/* keep time order (evidence mostly arrives in order) */
 	if (f->nevidence > 1 && cmp_hit(&f->evidence[f->nevidence - 2], &f->evidence[f->nevidence - 1]) > 0)
 		qsort(f->evidence, f->nevidence, sizeof *f->evidence, cmp_hit);

@@ -53,7 +53,7 @@ struct bt_finding {
 	char *container_id, *container_name, *account;
 	char *summary;
 	struct bt_strset notes;
-	struct bt_hit **evidence;    /* owned references, time order */
+	struct bt_evidence **evidence;    /* owned references, time order */
 	size_t nevidence;
 	uint64_t evidence_total;     /* including events beyond the cap */
 };
@@ -63,7 +63,7 @@ void bt_finding_free(struct bt_finding *f);
 
 /* Adds an evidence event (takes a reference), widening the time span; past
  * BT_FINDING_MAX_EVIDENCE it is only counted. False when out of memory. */
-bool bt_finding_add_evidence(struct bt_finding *f, struct bt_hit *h);
+bool bt_finding_add_evidence(struct bt_finding *f, struct bt_evidence *h);
 
 /* Fills hosts, sources, container and account from the evidence (a container
  * id from ContainerID or a windowsfilter\<id> layer path; an account from the

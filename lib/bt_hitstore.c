@@ -47,17 +47,17 @@ struct bt_hitstore {
 	struct run *runs;
 	unsigned nruns;
 	size_t next_mem;        /* reading position when nothing spilled */
-	struct bt_hit *ahead;   /* read ahead while merging duplicates */
+	struct bt_evidence *ahead;   /* read ahead while merging duplicates */
 	enum bt_status error;
 };
 
-struct bt_hit *bt_hit_ref(struct bt_hit *h)
+struct bt_evidence *bt_evidence_ref(struct bt_evidence *h)
 {
 	h->refs++;
 	return h;
 }
 
-void bt_hit_free(struct bt_hit *h)
+void bt_evidence_free(struct bt_evidence *h)
 {
 	if (!h || --h->refs > 0)
 		return;
@@ -101,7 +101,7 @@ void bt_hitstore_free(struct bt_hitstore *hs)
 	free(hs->runs);
 	if (hs->spill_fd >= 0)
 		close(hs->spill_fd);
-	bt_hit_free(hs->ahead);
+	bt_evidence_free(hs->ahead);
 	free(hs->tmpdir);
 	pthread_mutex_destroy(&hs->lock);
 	free(hs);
@@ -364,9 +364,9 @@ static bool take_entry(struct bt_hitstore *hs, struct entry *out)
 	return true;
 }
 
-static struct bt_hit *hit_from(struct entry *e)
+static struct bt_evidence *hit_from(struct entry *e)
 {
-	struct bt_hit *h = calloc(1, sizeof *h);
+	struct bt_evidence *h = calloc(1, sizeof *h);
 	if (!h) {
 		free(e->blob);
 		return NULL;
@@ -377,7 +377,7 @@ static struct bt_hit *hit_from(struct entry *e)
 	e->blob = NULL;
 	h->copies = calloc(BT_HIT_MAX_COPIES, sizeof *h->copies);
 	if (!h->ev || !h->copies) {
-		bt_hit_free(h);
+		bt_evidence_free(h);
 		return NULL;
 	}
 	h->identity = e->identity;
@@ -392,7 +392,7 @@ static struct bt_hit *hit_from(struct entry *e)
 
 /* Folds duplicate d into h: its rules and provenance; a live copy becomes
  * the primary. d is consumed. */
-static void merge_into(struct bt_hit *h, struct bt_hit *d)
+static void merge_into(struct bt_evidence *h, struct bt_evidence *d)
 {
 	for (size_t i = 0; i < d->nrules; i++) {
 		bool have = false;
@@ -416,14 +416,14 @@ static void merge_into(struct bt_hit *h, struct bt_hit *d)
 		h->more_copies++;
 	}
 	h->more_copies += d->more_copies;
-	bt_hit_free(d);
+	bt_evidence_free(d);
 }
 
-enum bt_status bt_hitstore_next(struct bt_hitstore *hs, struct bt_hit **out)
+enum bt_status bt_hitstore_next(struct bt_hitstore *hs, struct bt_evidence **out)
 {
 	if (hs->error != BT_OK)
 		return hs->error;
-	struct bt_hit *h = hs->ahead;
+	struct bt_evidence *h = hs->ahead;
 	hs->ahead = NULL;
 	struct entry e;
 	if (!h) {
@@ -433,9 +433,9 @@ enum bt_status bt_hitstore_next(struct bt_hitstore *hs, struct bt_hit **out)
 			return hs->error = BT_ERR_NOMEM;
 	}
 	while (take_entry(hs, &e)) {
-		struct bt_hit *d = hit_from(&e);
+		struct bt_evidence *d = hit_from(&e);
 		if (!d) {
-			bt_hit_free(h);
+			bt_evidence_free(h);
 			return hs->error = BT_ERR_NOMEM;
 		}
 		if (d->identity == h->identity && d->ev->time == h->ev->time) {

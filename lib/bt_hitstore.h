@@ -29,7 +29,7 @@ struct bt_prov {
 	bool recovered;
 };
 
-struct bt_hit {
+struct bt_evidence {
 	struct bt_event *ev;          /* the primary copy (a live record before a recovered one) */
 	uint32_t rules[BT_HIT_MAX_RULES];
 	size_t nrules;
@@ -37,15 +37,15 @@ struct bt_hit {
 	size_t ncopies;
 	uint64_t more_copies;         /* copies beyond BT_HIT_MAX_COPIES */
 	uint64_t identity;
-	unsigned refs;                /* owners; bt_hit_free releases one */
+	unsigned refs;                /* owners; bt_evidence_free releases one */
 };
 
 /* Adds an owner to a hit (a finding that keeps it as evidence); returns h. */
-struct bt_hit *bt_hit_ref(struct bt_hit *h);
+struct bt_evidence *bt_evidence_ref(struct bt_evidence *h);
 
 /* Releases one owner of a hit returned by bt_hitstore_next; the last one frees
  * it (NULL is fine). */
-void bt_hit_free(struct bt_hit *h);
+void bt_evidence_free(struct bt_evidence *h);
 
 struct bt_hitstore;
 
@@ -62,7 +62,7 @@ enum bt_status bt_hitstore_add(struct bt_hitstore *hs, const struct bt_event *ev
 enum bt_status bt_hitstore_seal(struct bt_hitstore *hs);
 
 /* Yields the next hit in time order (owned by the caller) or BT_EOF. */
-enum bt_status bt_hitstore_next(struct bt_hitstore *hs, struct bt_hit **out);
+enum bt_status bt_hitstore_next(struct bt_hitstore *hs, struct bt_evidence **out);
 
 /* Counters: events added, runs spilled, bytes spilled. */
 uint64_t bt_hitstore_added(const struct bt_hitstore *hs);

@@ -63,7 +63,7 @@ static void json_prov(struct bt_buf *b, const struct bt_prov *p)
 	bt_buf_puts(b, p->recovered ? ",\"recovered\":true}" : ",\"recovered\":false}");
 }
 
-static void json_evidence(struct bt_buf *b, const struct bt_hit *h)
+static void json_evidence(struct bt_buf *b, const struct bt_evidence *h)
 {
 	const struct bt_event *ev = h->ev;
 	bool evtx = ev->source == BT_SOURCE_EVTX;
@@ -293,7 +293,7 @@ static void text_s(struct bt_buf *b, const char *s)
 	esc_text(b, s, strlen(s));
 }
 
-static void text_evidence(struct bt_buf *b, const struct out_opts *o, const struct bt_hit *h)
+static void text_evidence(struct bt_buf *b, const struct out_opts *o, const struct bt_evidence *h)
 {
 	const struct bt_event *ev = h->ev;
 	const char *dim = o->color ? "\033[2m" : "", *off = o->color ? "\033[0m" : "";

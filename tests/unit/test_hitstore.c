@@ -65,7 +65,7 @@ static void run_scenario(size_t budget, bool expect_spill)
 	else
 		assert_int_equal(bt_hitstore_runs(hs), 0);
 
-	struct bt_hit *h;
+	struct bt_evidence *h;
 	bt_time last = INT64_MIN;
 	int n = 0, merged = 0;
 	while (bt_hitstore_next(hs, &h) == BT_OK) {
@@ -88,7 +88,7 @@ static void run_scenario(size_t budget, bool expect_spill)
 			assert_true(has7);
 			assert_int_equal(h->nrules, 2);
 		}
-		bt_hit_free(h);
+		bt_evidence_free(h);
 	}
 	assert_int_equal(n, 201);
 	assert_int_equal(merged, 20);

@@ -13,7 +13,7 @@
 #include "bt_finding.h"
 #include "output.h"
 
-static struct bt_hit *mk_hit(const char *user, bt_time t, uint64_t rid)
+static struct bt_evidence *mk_hit(const char *user, bt_time t, uint64_t rid)
 {
 	struct bt_evbuf eb;
 	bt_evbuf_init(&eb);
@@ -28,7 +28,7 @@ static struct bt_hit *mk_hit(const char *user, bt_time t, uint64_t rid)
 	bt_evbuf_adds(&eb, "TargetDomainName", "CORP");
 	bt_evbuf_adds(&eb, "ServiceName", "svc_sql");
 	bt_evbuf_adds(&eb, "TicketEncryptionType", "0x17");
-	struct bt_hit *h = calloc(1, sizeof *h);
+	struct bt_evidence *h = calloc(1, sizeof *h);
 	h->refs = 1;
 	h->ev = bt_event_clone(bt_evbuf_done(&eb));
 	h->copies = calloc(1, sizeof *h->copies);
@@ -50,9 +50,9 @@ static struct bt_finding *mk_finding(void)
 	bt_strset_add(&f->techniques, "T1558.003");
 	bt_strset_add(&f->notes, "10.20.30.41 is SRV-BUILD01 (sysmon3-source)");
 	for (int i = 0; i < 3; i++) {
-		struct bt_hit *h = mk_hit(i == 1 ? "jdoe\x1b]0;x\x07\xff" : "jdoe", 133000000000000000LL + i, 100 + (uint64_t)i);
+		struct bt_evidence *h = mk_hit(i == 1 ? "jdoe\x1b]0;x\x07\xff" : "jdoe", 133000000000000000LL + i, 100 + (uint64_t)i);
 		bt_finding_add_evidence(f, h);
-		bt_hit_free(h);  /* the finding keeps its own reference */
+		bt_evidence_free(h);  /* the finding keeps its own reference */
 	}
 	bt_finding_derive(f);
 	return f;
