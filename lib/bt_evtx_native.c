@@ -96,7 +96,9 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 {
 	struct bt_evtx_file_header fh;
 	if (!bt_evtx_file_header_parse(hdr, n, &fh)) {
-		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "not an EVTX file (no file header)");
+		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+		         n < 128 ? "not readable as EVTX: file header truncated (%zu bytes)"
+		                 : "not readable as EVTX: no file header signature (%zu bytes)", n);
 		ctx->stats->unreadable = true;
 		return BT_ERR_FORMAT;
 	}
@@ -254,14 +256,12 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 			    !bt_bx_record_at(s->cx, s->pos, s->end, &r)) {
 				const uint8_t *c = chunk_bytes(s);
 				bool zeros = all_zero(c + s->pos, s->end - s->pos);
-				if (!zeros) {
-					ctx->stats->failed++;
+				if (!zeros)
 					warn_record(ctx, s,
-					            "chunk %llu: bad record header at offset 0x%llx; the rest "
-					            "of the chunk is searched for records",
+					            "chunk %llu: record area damaged at offset 0x%llx; the rest "
+					            "of the chunk is searched for records as slack space",
 					            (unsigned long long)(s->chunk_index - 1),
 					            (unsigned long long)(s->chunk_off + s->pos));
-				}
 				uint32_t from = s->pos;
 				end_chunk(s, from);
 				break;
