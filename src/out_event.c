@@ -31,7 +31,8 @@ static bool is_system(const struct bt_field *f)
 	return (f->flags & BT_FIELD_SYSTEM) != 0;
 }
 
-void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system)
+/* The quadratic original, kept for events with very many fields. */
+static void fields_json_slow(struct bt_buf *b, const struct bt_event *ev, bool system)
 {
 	bt_buf_putc(b, '{');
 	bool first = true;
@@ -62,6 +63,75 @@ void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool sys
 		for (size_t j = i; j < ev->nfields; j++) {
 			const struct bt_field *g = &ev->fields[j];
 			if (is_system(g) != system || !same_name(f, g))
+				continue;
+			if (j != i)
+				bt_buf_putc(b, ',');
+			esc_json(b, g->value, g->value_len);
+		}
+		bt_buf_putc(b, ']');
+	}
+	bt_buf_putc(b, '}');
+}
+
+/* Fields grouped by name with a small hash table instead of comparing every
+ * pair (the pairwise scan dominated JSONL output for 20-field EVTX events);
+ * the bytes written are the same. */
+#define FIELDS_FAST_MAX 1024
+#define FIELDS_SLOTS 2048
+
+static uint32_t name_hash(const struct bt_field *f)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < f->name_len; i++)
+		h = (h ^ (unsigned char)f->name[i]) * 16777619u;
+	return h;
+}
+
+void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system)
+{
+	size_t n = ev->nfields;
+	if (n > FIELDS_FAST_MAX) {
+		fields_json_slow(b, ev, system);
+		return;
+	}
+	uint16_t first[FIELDS_FAST_MAX], count[FIELDS_FAST_MAX];
+	int16_t slot[FIELDS_SLOTS];
+	memset(slot, -1, sizeof slot);
+	for (size_t i = 0; i < n; i++) {
+		const struct bt_field *f = &ev->fields[i];
+		if (is_system(f) != system)
+			continue;
+		uint32_t h = name_hash(f) & (FIELDS_SLOTS - 1);
+		while (slot[h] >= 0 && !same_name(&ev->fields[slot[h]], f))
+			h = (h + 1) & (FIELDS_SLOTS - 1);
+		if (slot[h] < 0) {
+			slot[h] = (int16_t)i;
+			first[i] = (uint16_t)i;
+			count[i] = 1;
+		} else {
+			first[i] = (uint16_t)slot[h];
+			count[slot[h]]++;
+		}
+	}
+	bt_buf_putc(b, '{');
+	bool firstout = true;
+	for (size_t i = 0; i < n; i++) {
+		const struct bt_field *f = &ev->fields[i];
+		if (is_system(f) != system || first[i] != i)
+			continue;
+		if (!firstout)
+			bt_buf_putc(b, ',');
+		firstout = false;
+		esc_json(b, f->name, f->name_len);
+		bt_buf_putc(b, ':');
+		if (count[i] == 1 && !(f->flags & BT_FIELD_LIST)) {
+			esc_json(b, f->value, f->value_len);
+			continue;
+		}
+		bt_buf_putc(b, '[');
+		for (size_t j = i; j < n; j++) {
+			const struct bt_field *g = &ev->fields[j];
+			if (is_system(g) != system || first[j] != i)
 				continue;
 			if (j != i)
 				bt_buf_putc(b, ',');
