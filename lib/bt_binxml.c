@@ -250,6 +250,12 @@ struct bt_bx_chunk *bt_bx_chunk_new(void)
 	}
 	bt_arena_init(&cx->arena, 64u * 1024 * 1024);
 	cx->gen = 1;
+	/* scratch buffers always have memory, so offsets into them are valid */
+	if (!sb_room(&cx->fname, 64) || !sb_room(&cx->text, 1024) || !sb_room(&cx->abuf, 256) ||
+	    !sb_room(&cx->path, 256)) {
+		bt_bx_chunk_free(cx);
+		return NULL;
+	}
 	return cx;
 }
 
