@@ -141,11 +141,15 @@ struct bx_op {
 	const char *s;        /* name or text, UTF-8, in the chunk arena */
 };
 
+struct plan;
+
 struct tmpl {
 	uint32_t def;         /* definition offset in the chunk (cache key) */
 	uint32_t nops;
 	struct bx_op *ops;
+	const struct plan *plan[4];  /* field maps by entry context (enum plan_ctx) */
 	bool bad;             /* compilation failed: records using it are rejected */
+	uint8_t plan_tried;   /* bit per entry context */
 	bool active;          /* being executed: a nested instance of it is a loop */
 	char why[96];
 };
@@ -204,6 +208,7 @@ struct bt_bx_chunk {
 	struct bt_arena arena;      /* compiled templates and names of this chunk */
 	struct opvec scratch;       /* compilation output before it is copied */
 	struct opvec inline_ops;    /* a fragment without template (not cached) */
+	struct plan_build *pb;      /* field map scratch (large: allocated once) */
 	struct val *vals[BT_BX_MAX_NEST + 1];
 	size_t vcap[BT_BX_MAX_NEST + 1];
 	/* per-record state: the bt_evtx_xml.c state machine */
@@ -235,7 +240,10 @@ struct bt_bx_chunk {
 	bool attr_dropped;
 	char err[160];
 	bool failed;
+	bool use_plans;             /* field maps on (off: operations only, for tests) */
 };
+
+static struct plan_build *plan_build_new(void);
 
 struct bt_bx_chunk *bt_bx_chunk_new(void)
 {
@@ -244,12 +252,14 @@ struct bt_bx_chunk *bt_bx_chunk_new(void)
 		return NULL;
 	cx->names = calloc(NAME_SLOTS, sizeof *cx->names);
 	cx->tmpls = calloc(TMPL_SLOTS, sizeof *cx->tmpls);
-	if (!cx->names || !cx->tmpls) {
+	cx->pb = plan_build_new();
+	if (!cx->names || !cx->tmpls || !cx->pb) {
 		bt_bx_chunk_free(cx);
 		return NULL;
 	}
 	bt_arena_init(&cx->arena, 64u * 1024 * 1024);
 	cx->gen = 1;
+	cx->use_plans = getenv("BOXTRAIL_BINXML_NO_PLANS") == NULL;
 	/* scratch buffers always have memory, so offsets into them are valid */
 	if (!sb_room(&cx->fname, 64) || !sb_room(&cx->text, 1024) || !sb_room(&cx->abuf, 256) ||
 	    !sb_room(&cx->path, 256)) {
@@ -267,6 +277,7 @@ void bt_bx_chunk_free(struct bt_bx_chunk *cx)
 	free(cx->tmpls);
 	bt_arena_free(&cx->arena);
 	free(cx->scratch.v);
+	free(cx->pb);
 	free(cx->inline_ops.v);
 	for (int i = 0; i <= BT_BX_MAX_NEST; i++)
 		free(cx->vals[i]);
@@ -1515,14 +1526,717 @@ static void element_end(struct bt_bx_chunk *cx)
 	cx->collect = false;
 }
 
-/* ---- executing templates ---- */
-
-static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest);
-
 static bool has_markup(const uint8_t *p, size_t n)
 {
 	return memchr(p, '<', n) || memchr(p, '&', n);
 }
+
+/* ---- field maps ----
+ *
+ * A template instantiated for a whole record (the usual case) is also
+ * compiled into a field map: the state machine above is run once over the
+ * operations at compile time, and what it would do per record is kept as a
+ * list of actions, each naming its target (event id, time, a System field, an
+ * EventData field by name, a UserData path, ...) and the pieces of its value
+ * (pre-rendered static text and substitution indexes). A record then costs
+ * rendering its values into those targets. Records whose shape depends on
+ * their values use the operations instead: a BinXml value in element content
+ * (checked per record), or templates where an element left out for an empty
+ * optional value could turn its parent into a leaf (no field map). */
+
+enum act_kind {
+	ACT_FIELD, ACT_EVENTID, ACT_LEVEL, ACT_RECORDID, ACT_CHANNEL, ACT_COMPUTER,
+	ACT_PROVIDER, ACT_USERSID, ACT_TIME, ACT_PUBLISH,
+	ACT_NESTED,           /* a content value at depth <= 2: BinXml runs there */
+};
+
+#define NO_SUBST 0xFFFFu
+
+struct piece {
+	const char *s;        /* static text (s != NULL) or substitution idx */
+	uint32_t len;
+	uint16_t idx;
+	uint8_t optional;
+	uint8_t cr;           /* static text holds a CR */
+};
+
+struct act {
+	uint8_t kind;
+	uint8_t depth;        /* ACT_NESTED: context depth and section */
+	uint8_t sec;
+	uint8_t attr;         /* the value is an attribute value */
+	uint8_t dyn_name;     /* field name from Data@Name with substitutions */
+	uint16_t guard[2];    /* optional substitutions whose empty value drops this */
+	uint32_t flags;       /* BT_FIELD_* */
+	const char *name;     /* static field name (NUL-terminated) */
+	uint32_t name_len;
+	const struct piece *pv;
+	uint16_t npv;
+	const struct piece *namev;   /* dyn_name: pieces of the Name attribute */
+	uint16_t nnamev;
+};
+
+struct plan {
+	const struct act *acts;
+	uint32_t nacts;
+	const uint16_t *dyn;  /* substitutions in deeper element content (BinXml check) */
+	uint32_t ndyn;
+	const uint16_t *pre;  /* guards of elements at depth < 2: empty -> operations */
+	uint32_t npre;
+};
+
+/* Entry contexts a field map is compiled for: a record's template, and a
+ * BinXml value's template run inside <Event> (classic events put their
+ * EventData / UserData there) or inside <EventData> / <UserData>. */
+enum plan_ctx { PCTX_ROOT, PCTX_EVENT, PCTX_EVENTDATA, PCTX_USERDATA, PCTX_COUNT };
+
+#define PLAN_MAX_ACTS 2048
+#define PLAN_MAX_PIECES 8192
+
+struct plan_build {
+	struct act acts[PLAN_MAX_ACTS];
+	uint32_t nacts;
+	struct piece pieces[PLAN_MAX_PIECES];
+	uint32_t npieces;
+	uint16_t dyn[PLAN_MAX_PIECES];
+	uint32_t ndyn;
+	uint16_t pre[64];
+	uint32_t npre;
+	bool ok;
+};
+
+static struct plan_build *plan_build_new(void)
+{
+	return malloc(sizeof(struct plan_build));
+}
+
+static struct piece *pb_pieces(struct plan_build *pb, uint32_t n)
+{
+	if (pb->npieces + n > PLAN_MAX_PIECES) {
+		pb->ok = false;
+		return NULL;
+	}
+	struct piece *p = &pb->pieces[pb->npieces];
+	pb->npieces += n;
+	return p;
+}
+
+static struct act *pb_act(struct plan_build *pb, uint8_t kind, const uint16_t guard[2])
+{
+	if (pb->nacts >= PLAN_MAX_ACTS) {
+		pb->ok = false;
+		return NULL;
+	}
+	struct act *a = &pb->acts[pb->nacts++];
+	memset(a, 0, sizeof *a);
+	a->kind = kind;
+	a->guard[0] = guard[0];
+	a->guard[1] = guard[1];
+	return a;
+}
+
+/* Pieces of an attribute value: ops (from, to) are OP_TEXT / OP_SUBST. Sets
+ * *opt to the optional substitution that drops the attribute (NO_SUBST). */
+static bool attr_pieces(struct plan_build *pb, const struct bx_op *o, uint32_t from, uint32_t to,
+                        const struct piece **pv, uint16_t *npv, uint16_t *opt)
+{
+	*opt = NO_SUBST;
+	struct piece *p = pb_pieces(pb, to - from);
+	if (!p)
+		return false;
+	uint16_t n = 0;
+	for (uint32_t i = from; i < to; i++) {
+		struct piece *x = &p[n++];
+		memset(x, 0, sizeof *x);
+		if (o[i].kind == OP_TEXT) {
+			x->s = o[i].s;
+			x->len = o[i].len;
+			x->cr = o[i].optional;
+		} else {
+			x->idx = o[i].idx;
+			x->optional = o[i].optional;
+			if (o[i].optional) {
+				if (*opt != NO_SUBST)
+					return false;   /* two optional pieces: not mapped */
+				*opt = o[i].idx;
+			}
+		}
+	}
+	*pv = p;
+	*npv = n;
+	return true;
+}
+
+struct pframe {
+	uint16_t nid;
+	const char *name;
+	uint32_t len;
+	bool had_child;
+	uint16_t guard;       /* this element's own guard */
+	uint32_t content;     /* first op of its content */
+	/* kept attributes (start/end op ranges) */
+	uint16_t anid[MAX_KEPT_ATTRS];
+	uint32_t afrom[MAX_KEPT_ATTRS], ato[MAX_KEPT_ATTRS];
+	int nattr;
+};
+
+/* Compiles the field map of a template entered in context `pctx`. */
+static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl *t,
+                                       enum plan_ctx pctx)
+{
+	struct plan_build *pb = cx->pb;
+	if (!pb)
+		return NULL;
+	pb->nacts = pb->npieces = pb->ndyn = pb->npre = 0;
+	pb->ok = true;
+	struct pframe fr[BT_MAX_XML_DEPTH + 1];
+	static const int start_depth[PCTX_COUNT] = {0, 1, 2, 2};
+	static const enum section start_sec[PCTX_COUNT] = {SEC_NONE, SEC_NONE, SEC_EVENTDATA,
+	                                                   SEC_USERDATA};
+	const int start = start_depth[pctx];
+	int depth = start;
+	enum section sec = start_sec[pctx];
+	const struct bx_op *o = t->ops;
+	uint16_t guards[2] = {NO_SUBST, NO_SUBST};
+	int cur_attr = -1;
+	char path[1024];
+	for (uint32_t i = 0; i < t->nops && pb->ok; i++) {
+		const struct bx_op *op = &o[i];
+		switch (op->kind) {
+		case OP_OPEN: {
+			if (depth > BT_MAX_XML_DEPTH - 1)
+				return NULL;
+			struct pframe *f = &fr[depth];
+			memset(f, 0, sizeof *f);
+			f->nid = op->nid;
+			f->name = op->s;
+			f->len = op->len;
+			f->guard = op->optional ? op->idx : NO_SUBST;
+			if (f->guard != NO_SUBST && depth > 2)
+				return NULL;   /* its parent could turn into a leaf */
+			if (f->guard != NO_SUBST && depth < 2) {
+				/* <Event> or a section left out: rare, operations do it */
+				if (pb->npre >= 64)
+					return NULL;
+				pb->pre[pb->npre++] = f->guard;
+				f->guard = NO_SUBST;
+			}
+			if (depth > start)
+				fr[depth - 1].had_child = true;
+			cur_attr = -1;
+			/* attributes until the start tag closes */
+			uint32_t j = i + 1;
+			while (j < t->nops && o[j].kind != OP_CLOSE_START && o[j].kind != OP_CLOSE_EMPTY) {
+				if (o[j].kind == OP_ATTR) {
+					if (f->nattr >= MAX_KEPT_ATTRS)
+						return NULL;
+					cur_attr = f->nattr++;
+					f->anid[cur_attr] = o[j].nid;
+					f->afrom[cur_attr] = j + 1;
+					f->ato[cur_attr] = j + 1;
+				} else if (cur_attr >= 0) {
+					f->ato[cur_attr] = j + 1;
+				}
+				j++;
+			}
+			if (j >= t->nops)
+				return NULL;
+			bool empty = o[j].kind == OP_CLOSE_EMPTY;
+			int d = depth;
+			/* element guards: at most two levels */
+			uint16_t g[2] = {guards[0], guards[1]};
+			if (f->guard != NO_SUBST) {
+				if (g[0] == NO_SUBST)
+					g[0] = f->guard;
+				else if (g[1] == NO_SUBST)
+					g[1] = f->guard;
+				else
+					return NULL;
+			}
+			if (d == 1) {
+				if (op->nid == N_SYSTEM) {
+					sec = SEC_SYSTEM;
+				} else if (op->nid == N_EVENTDATA || op->nid == N_USERDATA) {
+					pb_act(pb, ACT_PUBLISH, g);
+					sec = op->nid == N_EVENTDATA ? SEC_EVENTDATA : SEC_USERDATA;
+				} else {
+					sec = SEC_OTHER;
+				}
+			}
+			/* System attributes, in bt_evtx_xml.c's order */
+			if (sec == SEC_SYSTEM && d == 2) {
+				static const struct {
+					uint16_t elem, attr;
+					uint8_t kind;
+					const char *field;
+				} map[] = {
+					{N_PROVIDER, A_NAME, ACT_PROVIDER, NULL},
+					{N_PROVIDER, A_GUID, ACT_FIELD, "ProviderGuid"},
+					{N_PROVIDER, A_EVENTSOURCENAME, ACT_FIELD, "EventSourceName"},
+					{N_TIMECREATED, A_SYSTEMTIME, ACT_TIME, NULL},
+					{N_SECURITY, A_USERID, ACT_USERSID, NULL},
+					{N_CORRELATION, A_ACTIVITYID, ACT_FIELD, "ActivityID"},
+					{N_CORRELATION, A_RELATEDACTIVITYID, ACT_FIELD, "RelatedActivityID"},
+					{N_EXECUTION, A_PROCESSID, ACT_FIELD, "ProcessID"},
+					{N_EXECUTION, A_THREADID, ACT_FIELD, "ThreadID"},
+					{N_EVENTID, A_QUALIFIERS, ACT_FIELD, "Qualifiers"},
+				};
+				for (size_t m = 0; m < sizeof map / sizeof map[0]; m++) {
+					if (map[m].elem != op->nid)
+						continue;
+					int k = -1;
+					for (int q = 0; q < f->nattr; q++)
+						if (f->anid[q] == map[m].attr) {
+							k = q;
+							break;
+						}
+					if (k < 0)
+						continue;
+					/* a second attribute of the same name: not mapped */
+					for (int q = k + 1; q < f->nattr; q++)
+						if (f->anid[q] == map[m].attr)
+							return NULL;
+					struct act *a = pb_act(pb, map[m].kind, g);
+					if (!a)
+						return NULL;
+					uint16_t opt;
+					if (!attr_pieces(pb, o, f->afrom[k], f->ato[k], &a->pv, &a->npv, &opt))
+						return NULL;
+					if (opt != NO_SUBST) {
+						if (a->guard[1] != NO_SUBST)
+							return NULL;
+						if (a->guard[0] == NO_SUBST)
+							a->guard[0] = opt;
+						else
+							a->guard[1] = opt;
+					}
+					a->attr = 1;
+					a->flags = BT_FIELD_SYSTEM;
+					a->name = map[m].field;
+					a->name_len = map[m].field ? (uint32_t)strlen(map[m].field) : 0;
+				}
+			}
+			f->content = j + 1;
+			if (!empty) {
+				depth++;
+				guards[0] = g[0];
+				guards[1] = g[1];
+				i = j;
+				break;
+			}
+			/* an empty element is a leaf with an empty value */
+			i = j;
+			depth++;
+			goto leaf;
+		}
+		case OP_END:
+		leaf: {
+			if (depth <= start)
+				return NULL;
+			int d = --depth;
+			struct pframe *f = &fr[d];
+			uint16_t g[2] = {guards[0], guards[1]};
+			/* restore the parent's guards (an empty element has none) */
+			if (op->kind == OP_END && f->guard != NO_SUBST) {
+				if (guards[1] == f->guard)
+					guards[1] = NO_SUBST;
+				else if (guards[0] == f->guard)
+					guards[0] = NO_SUBST;
+			}
+			if (d == 1) {
+				if (sec == SEC_SYSTEM && op->kind == OP_END)
+					pb_act(pb, ACT_PUBLISH, g);
+				sec = SEC_NONE;
+				break;
+			}
+			if (d < 2 || f->had_child)
+				break;
+			uint8_t kind;
+			const char *name = NULL;
+			uint32_t nlen = 0, flags = 0;
+			bool dyn_name = false;
+			uint32_t nfrom = 0, nto = 0;
+			if (sec == SEC_SYSTEM && d == 2) {
+				switch (f->nid) {
+				case N_EVENTID: kind = ACT_EVENTID; break;
+				case N_LEVEL: kind = ACT_LEVEL; break;
+				case N_EVENTRECORDID: kind = ACT_RECORDID; break;
+				case N_CHANNEL: kind = ACT_CHANNEL; break;
+				case N_COMPUTER: kind = ACT_COMPUTER; break;
+				case N_VERSION: case N_TASK: case N_OPCODE: case N_KEYWORDS:
+					kind = ACT_FIELD;
+					name = nid_names[f->nid];
+					nlen = (uint32_t)strlen(name);
+					flags = BT_FIELD_SYSTEM;
+					break;
+				default:
+					continue;
+				}
+			} else if (sec == SEC_EVENTDATA && d == 2) {
+				kind = ACT_FIELD;
+				int k = -1;
+				if (f->nid == N_DATA)
+					for (int q = 0; q < f->nattr; q++)
+						if (f->anid[q] == A_NAME) {
+							if (k >= 0)
+								return NULL;
+							k = q;
+						}
+				if (k >= 0) {
+					nfrom = f->afrom[k];
+					nto = f->ato[k];
+					if (nto - nfrom == 1 && o[nfrom].kind == OP_TEXT &&
+					    !(attr_scan(o[nfrom].s, o[nfrom].len) & 3)) {
+						name = o[nfrom].s;
+						nlen = o[nfrom].len;
+					} else {
+						dyn_name = true;
+					}
+				} else {
+					name = f->name;
+					nlen = f->len;
+					if (f->nid == N_DATA)
+						flags = BT_FIELD_LIST;
+				}
+			} else if (sec == SEC_USERDATA && d >= 3) {
+				kind = ACT_FIELD;
+				size_t k = 0;
+				for (int q = 3; q <= d; q++) {
+					if (k + fr[q].len + 2 > sizeof path)
+						return NULL;
+					if (q > 3)
+						path[k++] = '.';
+					memcpy(path + k, fr[q].name, fr[q].len);
+					k += fr[q].len;
+				}
+				name = bt_arena_strndup(&cx->arena, path, k);
+				if (!name)
+					return NULL;
+				nlen = (uint32_t)k;
+			} else {
+				break;
+			}
+			struct act *a = pb_act(pb, kind, g);
+			if (!a)
+				return NULL;
+			a->name = name;
+			a->name_len = nlen;
+			a->flags = flags;
+			if (dyn_name) {
+				uint16_t opt;
+				a->dyn_name = 1;
+				if (!attr_pieces(pb, o, nfrom, nto, &a->namev, &a->nnamev, &opt))
+					return NULL;
+				(void)opt;
+			}
+			/* content: from the last substitution on (it replaces text before
+			 * it); only text and substitutions (a leaf has no elements) */
+			uint32_t from = f->content, to = op->kind == OP_OPEN ? f->content : i;
+			for (uint32_t q = from; q < to; q++)
+				if (o[q].kind == OP_SUBST)
+					from = q;
+			struct piece *pv = pb_pieces(pb, to - from);
+			if (!pv && to > from)
+				return NULL;
+			uint16_t n = 0;
+			for (uint32_t q = from; q < to; q++) {
+				struct piece *x = &pv[n++];
+				memset(x, 0, sizeof *x);
+				if (o[q].kind == OP_TEXT) {
+					x->s = o[q].s;
+					x->len = o[q].len;
+					x->cr = o[q].optional;
+				} else if (o[q].kind == OP_SUBST) {
+					x->idx = o[q].idx;
+					x->optional = o[q].optional;
+				} else {
+					return NULL;
+				}
+			}
+			a->pv = pv;
+			a->npv = n;
+			break;
+		}
+		case OP_TEXT:
+			break;
+		case OP_SUBST:
+			if (depth <= 2) {
+				/* content of <Event> or of a section: BinXml values run there */
+				struct act *a = pb_act(pb, ACT_NESTED, guards);
+				if (!a)
+					return NULL;
+				a->depth = (uint8_t)depth;
+				a->sec = (uint8_t)sec;
+				struct piece *x = pb_pieces(pb, 1);
+				if (!x)
+					return NULL;
+				memset(x, 0, sizeof *x);
+				x->idx = op->idx;
+				a->pv = x;
+				a->npv = 1;
+			} else {
+				/* deeper: a BinXml value there changes the shape */
+				if (pb->ndyn >= PLAN_MAX_PIECES)
+					return NULL;
+				pb->dyn[pb->ndyn++] = op->idx;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (!pb->ok || depth != start)
+		return NULL;
+	struct plan *pl = bt_arena_alloc(&cx->arena, sizeof *pl);
+	struct act *acts = bt_arena_alloc(&cx->arena, pb->nacts * sizeof *acts + 1);
+	struct piece *pieces = bt_arena_alloc(&cx->arena, pb->npieces * sizeof *pieces + 1);
+	uint16_t *dyn = bt_arena_alloc(&cx->arena, pb->ndyn * sizeof *dyn + 1);
+	uint16_t *pre = bt_arena_alloc(&cx->arena, pb->npre * sizeof *pre + 1);
+	if (!pl || !acts || !pieces || !dyn || !pre)
+		return NULL;
+	memcpy(pre, pb->pre, pb->npre * sizeof *pre);
+	pl->pre = pre;
+	pl->npre = pb->npre;
+	memcpy(pieces, pb->pieces, pb->npieces * sizeof *pieces);
+	for (uint32_t i = 0; i < pb->nacts; i++) {
+		acts[i] = pb->acts[i];
+		if (acts[i].pv)
+			acts[i].pv = pieces + (acts[i].pv - pb->pieces);
+		if (acts[i].namev)
+			acts[i].namev = pieces + (acts[i].namev - pb->pieces);
+	}
+	memcpy(dyn, pb->dyn, pb->ndyn * sizeof *dyn);
+	pl->acts = acts;
+	pl->nacts = pb->nacts;
+	pl->dyn = dyn;
+	pl->ndyn = pb->ndyn;
+	return pl;
+}
+
+static const struct val null_val = {(const uint8_t *)"", 0, VT_NULL};
+
+static inline const struct val *val_at(const struct val *vals, uint32_t nvals, uint16_t idx)
+{
+	return idx < nvals ? &vals[idx] : &null_val;
+}
+
+/* Renders attribute pieces into cx->abuf (from its start); returns false
+ * (record failed) on markup libevtx would leave unescaped. */
+static bool plan_attr_value(struct bt_bx_chunk *cx, const struct piece *pv, uint16_t n,
+                            const struct val *vals, uint32_t nvals, const char **out,
+                            size_t *len)
+{
+	if (n == 1 && pv[0].s) {
+		unsigned f = attr_scan(pv[0].s, pv[0].len);
+		if (!f) {
+			*out = pv[0].s;
+			*len = pv[0].len;
+			return true;
+		}
+	}
+	sb_clear(&cx->abuf);
+	for (uint16_t i = 0; i < n; i++) {
+		if (pv[i].s) {
+			sb_put(&cx->abuf, pv[i].s, pv[i].len);
+			continue;
+		}
+		const struct val *v = val_at(vals, nvals, pv[i].idx);
+		if (v->type & VT_ARRAY) {
+			struct item it[1];
+			if (array_items(v, it, 1))
+				put_scalar(&cx->abuf, v->type & 0x7F, it[0].p, it[0].size);
+		} else if (v->type != VT_BINXML) {
+			put_scalar(&cx->abuf, v->type, v->p, v->size);
+		}
+	}
+	unsigned f = attr_scan(cx->abuf.p, cx->abuf.n);
+	if (f & 2) {
+		fail(cx, "attribute value with markup (left to libevtx)");
+		return false;
+	}
+	if (f & 1)
+		cx->abuf.n = norm_attr(cx->abuf.p, cx->abuf.n);
+	*out = cx->abuf.p;
+	*len = cx->abuf.n;
+	return true;
+}
+
+/* Emits one content value (already in cx->text) to action a. */
+static void plan_emit(struct bt_bx_chunk *cx, const struct act *a, const char *name,
+                      size_t nlen, bool name_ref, uint32_t flags)
+{
+	if (cx->text.n == 1 && cx->text.p[0] == '\n')
+		sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
+	if (cx->text.cr)
+		cx->text.n = norm_newlines(cx->text.p, cx->text.n);
+	char *v = cx->text.p;
+	size_t n = cx->text.n;
+	v[n] = '\0';
+	switch (a->kind) {
+	case ACT_FIELD:
+		if (name_ref)
+			add_field_ref(cx, name, nlen, v, n, flags);
+		else
+			add_field(cx, name, nlen, v, n, flags);
+		break;
+	default:
+		system_text(cx, a->kind == ACT_EVENTID ? N_EVENTID : a->kind == ACT_LEVEL ? N_LEVEL :
+		                a->kind == ACT_RECORDID ? N_EVENTRECORDID :
+		                a->kind == ACT_CHANNEL ? N_CHANNEL : N_COMPUTER, v, n);
+		break;
+	}
+}
+
+/* Runs a field map; returns false when the record needs the operations
+ * (before anything was emitted). */
+static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest);
+
+static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struct val *vals,
+                      uint32_t nvals, int nest)
+{
+	for (uint32_t i = 0; i < pl->ndyn; i++) {
+		const struct val *v = val_at(vals, nvals, pl->dyn[i]);
+		if (v->type == VT_BINXML || v->type == VT_EVTXML)
+			return false;
+	}
+	for (uint32_t i = 0; i < pl->npre; i++)
+		if (val_at(vals, nvals, pl->pre[i])->type == VT_NULL)
+			return false;
+	struct bt_event *ev = &cx->eb->ev;
+	for (uint32_t i = 0; i < pl->nacts && !cx->stop; i++) {
+		const struct act *a = &pl->acts[i];
+		if ((a->guard[0] != NO_SUBST && val_at(vals, nvals, a->guard[0])->type == VT_NULL) ||
+		    (a->guard[1] != NO_SUBST && val_at(vals, nvals, a->guard[1])->type == VT_NULL))
+			continue;
+		if (a->kind == ACT_PUBLISH) {
+			publish_system(cx);
+			if (!cx->want_fields)
+				return true;
+			continue;
+		}
+		if (a->kind == ACT_NESTED) {
+			const struct val *v = val_at(vals, nvals, a->pv[0].idx);
+			if (v->type == VT_BINXML && v->size) {
+				/* the operations' state at this point */
+				cx->depth = a->depth;
+				cx->sec = (enum section)a->sec;
+				cx->collect = false;
+				uint32_t off = (uint32_t)(v->p - cx->c);
+				exec_fragment(cx, off, off + v->size, nest + 1);
+			}
+			continue;
+		}
+		if (a->attr) {
+			if (a->kind == ACT_TIME && a->npv == 1 && !a->pv[0].s) {
+				const struct val *v = val_at(vals, nvals, a->pv[0].idx);
+				if (v->type == VT_FILETIME && v->size >= 8) {
+					uint64_t ft = le64(v->p);
+					if (ft <= FILETIME_MAX_TICKS)
+						ev->time = (bt_time)ft;
+					continue;
+				}
+			}
+			const char *v;
+			size_t n;
+			if (!plan_attr_value(cx, a->pv, a->npv, vals, nvals, &v, &n))
+				return true;
+			bt_time t;
+			switch (a->kind) {
+			case ACT_PROVIDER: ev->provider = bt_evbuf_str(cx->eb, v, n); break;
+			case ACT_USERSID: ev->user_sid = bt_evbuf_str(cx->eb, v, n); break;
+			case ACT_TIME:
+				if (bt_time_parse(v, n, &t, NULL, NULL))
+					ev->time = t;
+				break;
+			default: {
+				/* unpadding needs a writable copy */
+				sb_clear(&cx->text);
+				sb_put(&cx->text, v, n);
+				sb_room(&cx->text, 1);
+				if (cx->text.p) {
+					cx->text.p[cx->text.n] = '\0';
+					add_field_ref(cx, a->name, a->name_len, cx->text.p, cx->text.n, a->flags);
+				}
+				break;
+			}
+			}
+			continue;
+		}
+		/* the field name */
+		const char *name = a->name;
+		size_t nlen = a->name_len;
+		bool name_ref = true;
+		uint32_t flags = a->flags;
+		if (a->dyn_name) {
+			bool dropped = false;
+			for (uint16_t q = 0; q < a->nnamev; q++)
+				if (!a->namev[q].s && a->namev[q].optional &&
+				    val_at(vals, nvals, a->namev[q].idx)->type == VT_NULL)
+					dropped = true;
+			if (dropped) {
+				name = "Data";
+				nlen = 4;
+				flags = BT_FIELD_LIST;
+			} else {
+				const char *v;
+				size_t n;
+				if (!plan_attr_value(cx, a->namev, a->nnamev, vals, nvals, &v, &n))
+					return true;
+				sb_clear(&cx->fname);
+				sb_put(&cx->fname, v, n);
+				sb_room(&cx->fname, 1);
+				cx->fname.p[cx->fname.n] = '\0';
+				name = cx->fname.p;
+				nlen = cx->fname.n;
+				name_ref = false;
+			}
+		}
+		/* the value */
+		sb_clear(&cx->text);
+		const struct val *arr = NULL;
+		for (uint16_t q = 0; q < a->npv; q++) {
+			const struct piece *x = &a->pv[q];
+			if (x->s) {
+				sb_put(&cx->text, x->s, x->len);
+				if (x->cr)
+					cx->text.cr = true;
+				continue;
+			}
+			const struct val *v = val_at(vals, nvals, x->idx);
+			if ((v->type & 0x7F) == VT_ANSI && has_markup(v->p, v->size)) {
+				fail(cx, "ANSI string with markup (left to libevtx)");
+				return true;
+			}
+			if (v->type & VT_ARRAY)
+				arr = v;
+			else
+				put_scalar(&cx->text, v->type, v->p, v->size);
+		}
+		if (cx->text.over)
+			cx->eb->truncated = true;
+		sb_room(&cx->text, 1);
+		if (!cx->text.p)
+			return true;
+		if (arr) {
+			/* libevtx repeats the element once per array item */
+			struct item it[256];
+			size_t ni = array_items(arr, it, 256);
+			for (size_t k = 0; k < ni; k++) {
+				sb_clear(&cx->text);
+				put_scalar(&cx->text, arr->type & 0x7F, it[k].p, it[k].size);
+				sb_room(&cx->text, 1);
+				plan_emit(cx, a, name, nlen, name_ref, flags);
+			}
+			continue;
+		}
+		plan_emit(cx, a, name, nlen, name_ref, flags);
+	}
+	return true;
+}
+
+/* ---- executing templates ---- */
+
+static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest);
 
 /* Appends a substitution value in element content. */
 static void content_value(struct bt_bx_chunk *cx, const struct val *v, int nest)
@@ -1763,7 +2477,27 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		return 0;
 	}
 	t->active = true;
-	exec_ops(cx, t, vals, count, nest);
+	int pctx = -1;
+	if (cx->use_plans && !cx->collect) {
+		if (cx->depth == 0 && cx->sec == SEC_NONE)
+			pctx = PCTX_ROOT;
+		else if (cx->depth == 1 && cx->sec == SEC_NONE)
+			pctx = PCTX_EVENT;
+		else if (cx->depth == 2 && cx->sec == SEC_EVENTDATA)
+			pctx = PCTX_EVENTDATA;
+		else if (cx->depth == 2 && cx->sec == SEC_USERDATA)
+			pctx = PCTX_USERDATA;
+	}
+	if (pctx >= 0) {
+		if (!(t->plan_tried & (1u << pctx))) {
+			t->plan_tried |= (uint8_t)(1u << pctx);
+			t->plan[pctx] = plan_compile(cx, t, (enum plan_ctx)pctx);
+		}
+		if (!t->plan[pctx] || !exec_plan(cx, t->plan[pctx], vals, count, nest))
+			exec_ops(cx, t, vals, count, nest);
+	} else {
+		exec_ops(cx, t, vals, count, nest);
+	}
 	t->active = false;
 	return pos;
 }

@@ -619,6 +619,31 @@ static void test_damaged(void **state)
 	free(g);
 }
 
+/* A chunk failing its CRCs is reported and counted, and its records are still
+ * read (as libevtx does). */
+static void test_bad_crc_chunk_read(void **state)
+{
+	(void)state;
+	static struct eb_chunk k;
+	eb_init(&k);
+	data_record(&k, 1, 0, true, 1, true);
+	data_record(&k, 2, 512 + 24 + 10 + 4, false, 2, false);
+	eb_chunk_finish(&k);
+	k.c[512 + 16] ^= 1;   /* record 1's written time: data CRC now wrong */
+	k.c[60] ^= 1;         /* a header byte: header CRC wrong too */
+	struct eb_chunk *ks[1] = {&k};
+	size_t n;
+	uint8_t *file = eb_file(ks, 1, &n);
+	struct got *g = calloc(1, sizeof *g);
+	struct bt_file_stats st;
+	assert_int_equal(decode_file(file, n, &st, g), 2);
+	assert_int_equal(st.corrupt_chunks, 1);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(g->ids[1], 2);
+	free(g);
+	free(file);
+}
+
 /* Garbage must never crash: every byte of a good chunk flipped in turn. */
 static void test_flip_bytes(void **state)
 {
@@ -651,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_nested_binxml),
 		cmocka_unit_test(test_want_fields),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_bad_crc_chunk_read),
 		cmocka_unit_test(test_flip_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
