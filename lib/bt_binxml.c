@@ -358,6 +358,23 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 		return;
 	char *d0 = d;
 	for (size_t i = 0; i < units; i++) {
+		/* ASCII runs four units at a time (no NUL, CR or non-ASCII among them) */
+		while (i + 4 <= units) {
+			uint64_t x = bt_le64(p + 2 * i);
+			uint64_t cr = x ^ 0x000D000D000D000DULL;
+			if ((x & 0xFF80FF80FF80FF80ULL) ||
+			    ((x - 0x0001000100010001ULL) & ~x & 0x8000800080008000ULL) ||
+			    ((cr - 0x0001000100010001ULL) & ~cr & 0x8000800080008000ULL))
+				break;
+			d[0] = (char)x;
+			d[1] = (char)(x >> 16);
+			d[2] = (char)(x >> 32);
+			d[3] = (char)(x >> 48);
+			d += 4;
+			i += 4;
+		}
+		if (i >= units)
+			break;
 		uint32_t u = (uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
 		if (u == 0)
 			break;
