@@ -32,7 +32,7 @@ static bool grow(struct bt_buf *b, size_t extra)
 	return true;
 }
 
-void bt_buf_put(struct bt_buf *b, const void *s, size_t n)
+void bt_buf_put_slow(struct bt_buf *b, const void *s, size_t n)
 {
 	if (!grow(b, n))
 		return;
@@ -41,17 +41,12 @@ void bt_buf_put(struct bt_buf *b, const void *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
-void bt_buf_putc(struct bt_buf *b, char c)
+void bt_buf_putc_slow(struct bt_buf *b, char c)
 {
 	if (!grow(b, 1))
 		return;
 	b->p[b->n++] = c;
 	b->p[b->n] = '\0';
-}
-
-void bt_buf_puts(struct bt_buf *b, const char *s)
-{
-	bt_buf_put(b, s, strlen(s));
 }
 
 void bt_buf_printf(struct bt_buf *b, const char *fmt, ...)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct bt_buf {
 	char *p;
@@ -14,9 +15,37 @@ struct bt_buf {
 
 #define BT_BUF_INIT {NULL, 0, 0, false}
 
-void bt_buf_put(struct bt_buf *b, const void *s, size_t n);
-void bt_buf_putc(struct bt_buf *b, char c);
-void bt_buf_puts(struct bt_buf *b, const char *s);
+/* Appends (the buffer stays NUL-terminated); after a failed allocation
+ * (oom) nothing more is appended. The common case is inline. */
+void bt_buf_put_slow(struct bt_buf *b, const void *s, size_t n);
+void bt_buf_putc_slow(struct bt_buf *b, char c);
+
+static inline void bt_buf_put(struct bt_buf *b, const void *s, size_t n)
+{
+	if (!b->oom && b->cap - b->n > n) {
+		if (n)
+			memcpy(b->p + b->n, s, n);
+		b->n += n;
+		b->p[b->n] = '\0';
+		return;
+	}
+	bt_buf_put_slow(b, s, n);
+}
+
+static inline void bt_buf_putc(struct bt_buf *b, char c)
+{
+	if (!b->oom && b->cap - b->n > 1) {
+		b->p[b->n++] = c;
+		b->p[b->n] = '\0';
+		return;
+	}
+	bt_buf_putc_slow(b, c);
+}
+
+static inline void bt_buf_puts(struct bt_buf *b, const char *s)
+{
+	bt_buf_put(b, s, strlen(s));
+}
 void bt_buf_printf(struct bt_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

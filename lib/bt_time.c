@@ -46,6 +46,16 @@ static unsigned days_in_month(int64_t y, unsigned m)
 #define MIN_TICKS (-(int64_t)584388 * 86400 * BT_TICKS_PER_SEC) /* 0001-01-01 (from 1601) */
 #define MAX_TICKS ((int64_t)2650467743999999999LL)               /* 9999-12-31T23:59:59.9999999 */
 
+/* Writes v as exactly w decimal digits (v < 10^w). */
+static void put_digits(char **p, uint64_t v, int w)
+{
+	for (int i = w - 1; i >= 0; i--) {
+		(*p)[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	*p += w;
+}
+
 size_t bt_time_format(bt_time t, char buf[BT_TIME_BUFSZ])
 {
 	if (t == BT_TIME_NONE) {
@@ -72,10 +82,25 @@ size_t bt_time_format(bt_time t, char buf[BT_TIME_BUFSZ])
 	int64_t y;
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
-	int n = snprintf(buf, BT_TIME_BUFSZ, "%04lld-%02u-%02uT%02d:%02d:%02d.%07lldZ",
-	                 (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-	                 (int)(rem % 60), (long long)frac);
-	return n > 0 ? (size_t)n : 0;
+	/* "%04lld-%02u-%02uT%02d:%02d:%02d.%07lldZ" by hand (hot in output);
+	 * y is within 1..9999 after the clamping above */
+	char *p = buf;
+	put_digits(&p, (uint64_t)y, 4);
+	*p++ = '-';
+	put_digits(&p, m, 2);
+	*p++ = '-';
+	put_digits(&p, d, 2);
+	*p++ = 'T';
+	put_digits(&p, (uint64_t)(rem / 3600), 2);
+	*p++ = ':';
+	put_digits(&p, (uint64_t)(rem / 60 % 60), 2);
+	*p++ = ':';
+	put_digits(&p, (uint64_t)(rem % 60), 2);
+	*p++ = '.';
+	put_digits(&p, (uint64_t)frac, 7);
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 bool bt_time_from_civil(int year, int mon, int day, int hour, int min, int sec,

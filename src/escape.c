@@ -3,6 +3,7 @@
 
 #include "escape.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const char hexd[] = "0123456789abcdef";
@@ -13,6 +14,19 @@ void esc_json(struct bt_buf *b, const char *s, size_t n)
 	bt_buf_putc(b, '"');
 	size_t run = 0;  /* start of a stretch of bytes that need no escaping */
 	for (size_t i = 0; i < n;) {
+		/* eight plain ASCII bytes at a time (none < 0x20, >= 0x80, '"', '\\') */
+		while (i + 8 <= n) {
+			uint64_t x;
+			memcpy(&x, u + i, 8);
+			const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+			uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+			if ((x & high) | ((x - ones * 0x20) & ~x & high) | ((q - ones) & ~q & high) |
+			    ((bs - ones) & ~bs & high))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned char c = u[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
 			i++;

@@ -96,14 +96,17 @@ void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool sys
 	}
 	uint16_t first[FIELDS_FAST_MAX], count[FIELDS_FAST_MAX];
 	int16_t slot[FIELDS_SLOTS];
-	memset(slot, -1, sizeof slot);
+	uint32_t nslots = 16;
+	while (nslots < 2 * n)
+		nslots *= 2;
+	memset(slot, -1, nslots * sizeof slot[0]);
 	for (size_t i = 0; i < n; i++) {
 		const struct bt_field *f = &ev->fields[i];
 		if (is_system(f) != system)
 			continue;
-		uint32_t h = name_hash(f) & (FIELDS_SLOTS - 1);
+		uint32_t h = name_hash(f) & (nslots - 1);
 		while (slot[h] >= 0 && !same_name(&ev->fields[slot[h]], f))
-			h = (h + 1) & (FIELDS_SLOTS - 1);
+			h = (h + 1) & (nslots - 1);
 		if (slot[h] < 0) {
 			slot[h] = (int16_t)i;
 			first[i] = (uint16_t)i;
