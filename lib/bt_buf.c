@@ -32,6 +32,11 @@ static bool grow(struct bt_buf *b, size_t extra)
 	return true;
 }
 
+bool bt_buf_reserve(struct bt_buf *b, size_t extra)
+{
+	return grow(b, extra);
+}
+
 void bt_buf_put_slow(struct bt_buf *b, const void *s, size_t n)
 {
 	if (!grow(b, n))

@@ -18,6 +18,9 @@ struct bt_buf {
 /* Appends (the buffer stays NUL-terminated); after a failed allocation
  * (oom) nothing more is appended. The common case is inline. */
 void bt_buf_put_slow(struct bt_buf *b, const void *s, size_t n);
+/* Makes room for `extra` more bytes and the NUL; false after an allocation
+ * failure (then b->oom is set). */
+bool bt_buf_reserve(struct bt_buf *b, size_t extra);
 void bt_buf_putc_slow(struct bt_buf *b, char c);
 
 static inline void bt_buf_put(struct bt_buf *b, const void *s, size_t n)

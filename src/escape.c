@@ -8,9 +8,41 @@
 
 static const char hexd[] = "0123456789abcdef";
 
+/* Length of the leading run of s that JSON needs no escape for (ASCII only). */
+static size_t json_plain_prefix(const unsigned char *u, size_t n)
+{
+	size_t i = 0;
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	while (i + 8 <= n) {
+		uint64_t x;
+		memcpy(&x, u + i, 8);
+		uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+		if ((x & high) | ((x - ones * 0x20) & ~x & high) | ((q - ones) & ~q & high) |
+		    ((bs - ones) & ~bs & high))
+			break;
+		i += 8;
+	}
+	while (i < n && u[i] >= 0x20 && u[i] < 0x80 && u[i] != '"' && u[i] != '\\')
+		i++;
+	return i;
+}
+
 void esc_json(struct bt_buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	if (json_plain_prefix(u, n) == n && n < SIZE_MAX - 3) {
+		/* the usual case: nothing to escape, one copy */
+		if (!b->oom && bt_buf_reserve(b, n + 2)) {
+			char *d = b->p + b->n;
+			d[0] = '"';
+			if (n)
+				memcpy(d + 1, s, n);
+			d[n + 1] = '"';
+			b->n += n + 2;
+			b->p[b->n] = '\0';
+		}
+		return;
+	}
 	bt_buf_putc(b, '"');
 	size_t run = 0;  /* start of a stretch of bytes that need no escaping */
 	for (size_t i = 0; i < n;) {
