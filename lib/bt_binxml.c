@@ -77,6 +77,7 @@ struct sbuf {
 	size_t n, cap;
 	bool over;     /* a cap or allocation failure dropped text */
 	bool cr;       /* a CR was appended (libxml2 line-end handling needed) */
+	bool nonxml;   /* U+FFFE or U+FFFF appended: not XML, libxml2 stops there */
 };
 
 static inline void sb_clear(struct sbuf *b)
@@ -321,6 +322,21 @@ static void fail(struct bt_bx_chunk *cx, const char *fmt, ...)
 	cx->stop = true;
 }
 
+static bool put_scalar(struct sbuf *b, uint8_t t, const uint8_t *p, size_t size);
+
+/* Renders a value for a field; one libevtx renders otherwise (an invalid
+ * SYSTEMTIME), cannot render (too short, unknown type) or would write as
+ * invalid XML (an array in an attribute) leaves the record to libevtx. */
+static bool render_val(struct bt_bx_chunk *cx, struct sbuf *b, uint8_t t, const uint8_t *p,
+                       size_t size)
+{
+	b->nonxml = false;
+	if (put_scalar(b, t, p, size) && !b->nonxml)
+		return true;
+	fail(cx, "value of type 0x%02x libevtx renders its own way (left to libevtx)", t);
+	return false;
+}
+
 /* ---- text conversion (libevtx/libuna 20181227 behaviour) ---- */
 
 static inline size_t put_utf8(char *d, uint32_t cp)
@@ -401,6 +417,8 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 		}
 		if (u >= 0xD800 && u <= 0xDFFF)
 			u = 0xFFFD;
+		if (u >= 0xFFFE)
+			b->nonxml = true;
 		d += put_utf8(d, u);
 	}
 	b->n += (size_t)(d - d0);
@@ -559,19 +577,17 @@ static bool systemtime_valid(const uint8_t *p)
 	return true;
 }
 
-static void put_systemtime(struct sbuf *b, const uint8_t *p)
+static bool put_systemtime(struct sbuf *b, const uint8_t *p)
 {
 	char t[80];
 	int n;
-	if (systemtime_valid(p))
-		n = snprintf(t, sizeof t, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p), le16(p + 2),
-		             le16(p + 6), le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14));
-	else
-		n = snprintf(t, sizeof t, "(0x%04x 0x%04x 0x%04x 0x%04x 0x%04x 0x%04x 0x%04x 0x%04x)",
-		             le16(p), le16(p + 2), le16(p + 4), le16(p + 6), le16(p + 8),
-		             le16(p + 10), le16(p + 12), le16(p + 14));
+	if (!systemtime_valid(p))
+		return false;   /* libevtx prints its internal fields: not reproduced */
+	n = snprintf(t, sizeof t, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p), le16(p + 2),
+	             le16(p + 6), le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14));
 	if (n > 0)
 		sb_put(b, t, (size_t)n);
+	return true;
 }
 
 /* Renders a SID; returns its size in bytes or 0 when it does not fit. */
@@ -674,7 +690,7 @@ static bool put_scalar(struct sbuf *b, uint8_t t, const uint8_t *p, size_t size)
 		put_u64(b, size == 4 ? le32(p) : le64(p));
 		return true;
 	case VT_FILETIME: put_filetime(b, le64(p)); return true;
-	case VT_SYSTEMTIME: put_systemtime(b, p); return true;
+	case VT_SYSTEMTIME: return put_systemtime(b, p);
 	case VT_SID: return put_sid(b, p, size) != 0;
 	case VT_HEX32: put_hex_fixed(b, le32(p), 8); return true;
 	case VT_HEX64: put_hex_fixed(b, le64(p), 16); return true;
@@ -1444,7 +1460,8 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 		uint8_t t = cx->arr->type & 0x7F;
 		for (size_t i = 0; i < ni; i++) {
 			sb_clear(&cx->text);
-			put_scalar(&cx->text, t, it[i].p, it[i].size);
+			if (!render_val(cx, &cx->text, t, it[i].p, it[i].size))
+				return;
 			if (cx->text.n == 1 && cx->text.p[0] == '\n')
 				sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
 			if (cx->text.cr)
@@ -1596,6 +1613,8 @@ struct act {
 struct plan {
 	const struct act *acts;
 	uint32_t nacts;
+	const uint16_t *asub; /* substitutions in attributes (an array: operations) */
+	uint32_t nasub;
 	const uint16_t *dyn;  /* substitutions in deeper element content (BinXml check) */
 	uint32_t ndyn;
 	const uint16_t *pre;  /* guards of elements at depth < 2: empty -> operations */
@@ -1619,6 +1638,8 @@ struct plan_build {
 	uint32_t ndyn;
 	uint16_t pre[64];
 	uint32_t npre;
+	uint16_t asub[PLAN_MAX_PIECES];
+	uint32_t nasub;
 	bool ok;
 };
 
@@ -1704,7 +1725,7 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 	struct plan_build *pb = cx->pb;
 	if (!pb)
 		return NULL;
-	pb->nacts = pb->npieces = pb->ndyn = pb->npre = 0;
+	pb->nacts = pb->npieces = pb->ndyn = pb->npre = pb->nasub = 0;
 	pb->ok = true;
 	struct pframe fr[BT_MAX_XML_DEPTH + 1];
 	static const int start_depth[PCTX_COUNT] = {0, 1, 2, 2};
@@ -1753,6 +1774,11 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 					f->ato[cur_attr] = j + 1;
 				} else if (cur_attr >= 0) {
 					f->ato[cur_attr] = j + 1;
+				}
+				if (o[j].kind == OP_SUBST) {
+					if (pb->nasub >= PLAN_MAX_PIECES)
+						return NULL;
+					pb->asub[pb->nasub++] = o[j].idx;
 				}
 				j++;
 			}
@@ -2009,8 +2035,12 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 	struct piece *pieces = bt_arena_alloc(&cx->arena, pb->npieces * sizeof *pieces + 1);
 	uint16_t *dyn = bt_arena_alloc(&cx->arena, pb->ndyn * sizeof *dyn + 1);
 	uint16_t *pre = bt_arena_alloc(&cx->arena, pb->npre * sizeof *pre + 1);
-	if (!pl || !acts || !pieces || !dyn || !pre)
+	uint16_t *asub = bt_arena_alloc(&cx->arena, pb->nasub * sizeof *asub + 1);
+	if (!pl || !acts || !pieces || !dyn || !pre || !asub)
 		return NULL;
+	memcpy(asub, pb->asub, pb->nasub * sizeof *asub);
+	pl->asub = asub;
+	pl->nasub = pb->nasub;
 	memcpy(pre, pb->pre, pb->npre * sizeof *pre);
 	pl->pre = pre;
 	pl->npre = pb->npre;
@@ -2059,11 +2089,10 @@ static bool plan_attr_value(struct bt_bx_chunk *cx, const struct piece *pv, uint
 		}
 		const struct val *v = val_at(vals, nvals, pv[i].idx);
 		if (v->type & VT_ARRAY) {
-			struct item it[1];
-			if (array_items(v, it, 1))
-				put_scalar(&cx->abuf, v->type & 0x7F, it[0].p, it[0].size);
-		} else if (v->type != VT_BINXML) {
-			put_scalar(&cx->abuf, v->type, v->p, v->size);
+			fail(cx, "array value in an attribute (left to libevtx)");
+			return false;
+		} else if (v->type != VT_BINXML && !render_val(cx, &cx->abuf, v->type, v->p, v->size)) {
+			return false;
 		}
 	}
 	unsigned f = attr_scan(cx->abuf.p, cx->abuf.n);
@@ -2118,6 +2147,9 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 	}
 	for (uint32_t i = 0; i < pl->npre; i++)
 		if (val_at(vals, nvals, pl->pre[i])->type == VT_NULL)
+			return false;
+	for (uint32_t i = 0; i < pl->nasub; i++)
+		if (val_at(vals, nvals, pl->asub[i])->type & VT_ARRAY)
 			return false;
 	struct bt_event *ev = &cx->eb->ev;
 	for (uint32_t i = 0; i < pl->nacts && !cx->stop; i++) {
@@ -2226,8 +2258,8 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			}
 			if (v->type & VT_ARRAY)
 				arr = v;
-			else
-				put_scalar(&cx->text, v->type, v->p, v->size);
+			else if (!render_val(cx, &cx->text, v->type, v->p, v->size))
+				return true;
 		}
 		if (cx->text.over)
 			cx->eb->truncated = true;
@@ -2240,7 +2272,8 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			size_t ni = array_items(arr, it, 256);
 			for (size_t k = 0; k < ni; k++) {
 				sb_clear(&cx->text);
-				put_scalar(&cx->text, arr->type & 0x7F, it[k].p, it[k].size);
+				if (!render_val(cx, &cx->text, arr->type & 0x7F, it[k].p, it[k].size))
+					return true;
 				sb_room(&cx->text, 1);
 				plan_emit(cx, a, name, nlen, name_ref, flags);
 			}
@@ -2282,7 +2315,7 @@ static void content_value(struct bt_bx_chunk *cx, const struct val *v, int nest)
 		cx->arr = v;
 		return;
 	}
-	put_scalar(&cx->text, t, v->p, v->size);
+	render_val(cx, &cx->text, t, v->p, v->size);
 }
 
 /* A kept FILETIME attribute gets more pieces: it needs its text after all. */
@@ -2376,6 +2409,11 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 			struct val nullv = {(const uint8_t *)"", 0, VT_NULL};
 			const struct val *v = op->idx < nvals ? &vals[op->idx] : &nullv;
 			if (in_attr) {
+				if (v->type & VT_ARRAY) {
+					/* libevtx repeats the attribute: invalid XML there */
+					fail(cx, "array value in an attribute (left to libevtx)");
+					break;
+				}
 				if (op->optional && v->type == VT_NULL && cx->keep_attr >= 0) {
 					/* libevtx leaves the attribute out */
 					cx->nkept--;
@@ -2396,13 +2434,9 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 					kept_filetime_text(cx, &cx->kept[cx->keep_attr]);
 					cx->kept[cx->keep_attr].pieces++;
 					size_t before = cx->abuf.n;
-					if (v->type & VT_ARRAY) {
-						struct item it[1];
-						if (array_items(v, it, 1))
-							put_scalar(&cx->abuf, v->type & 0x7F, it[0].p, it[0].size);
-					} else if (v->type != VT_BINXML) {
-						put_scalar(&cx->abuf, v->type, v->p, v->size);
-					}
+					if (v->type != VT_BINXML &&
+					    !render_val(cx, &cx->abuf, v->type, v->p, v->size))
+						break;
 					cx->kept[cx->keep_attr].len += (uint32_t)(cx->abuf.n - before);
 				}
 			} else {
