@@ -699,67 +699,76 @@ static bool put_scalar(struct sbuf *b, uint8_t t, const uint8_t *p, size_t size)
 	}
 }
 
-/* Array iteration: items of array value v, as (pointer, size) pairs. String
- * arrays are NUL-separated (a trailing NUL ends the last item; an empty
- * array is one empty item). Returns the number of items stored (at most max). */
+/* Array iteration: the items of array value v, as (pointer, size) pairs.
+ * String arrays are NUL-separated (a trailing NUL ends the last item; an
+ * empty array is one empty item); SIDs follow each other; other types have a
+ * fixed size (size_t: 8). */
 struct item {
 	const uint8_t *p;
 	uint32_t size;
 };
 
-static size_t array_items(const struct val *v, struct item *it, size_t max)
+struct arr_it {
+	const struct val *v;
+	size_t pos;           /* unit index (strings) or byte offset */
+	size_t n;             /* items returned */
+	bool done;
+};
+
+static void arr_begin(struct arr_it *a, const struct val *v)
 {
+	a->v = v;
+	a->pos = 0;
+	a->n = 0;
+	a->done = false;
+}
+
+static bool arr_next(struct arr_it *a, struct item *it)
+{
+	const struct val *v = a->v;
 	uint8_t t = v->type & 0x7F;
-	size_t n = 0;
+	if (a->done)
+		return false;
 	if (t == VT_STRING || t == VT_ANSI) {
 		size_t unit = t == VT_STRING ? 2 : 1;
-		size_t units = v->size / unit, start = 0;
-		if (units == 0) {
-			it[0].p = v->p;
-			it[0].size = 0;
-			return 1;
-		}
-		for (size_t i = 0; i <= units && n < max; i++) {
+		size_t units = v->size / unit;
+		for (size_t i = a->pos; i <= units; i++) {
 			bool end = i == units;
 			bool nul = !end && (unit == 2 ? (v->p[2 * i] | v->p[2 * i + 1]) == 0 : v->p[i] == 0);
-			if (nul || (end && i > start)) {
-				it[n].p = v->p + start * unit;
-				it[n].size = (uint32_t)((i - start) * unit);
-				n++;
-				start = i + 1;
+			if (nul || (end && i > a->pos)) {
+				it->p = v->p + a->pos * unit;
+				it->size = (uint32_t)((i - a->pos) * unit);
+				a->pos = i + 1;
+				a->n++;
+				if (end)
+					a->done = true;
+				return true;
 			}
 		}
-		if (n == 0) {
-			it[0].p = v->p;
-			it[0].size = 0;
-			n = 1;
+		a->done = true;
+		if (a->n == 0) {   /* an empty array renders as one empty element */
+			it->p = v->p;
+			it->size = 0;
+			a->n++;
+			return true;
 		}
-		return n;
+		return false;
 	}
+	size_t is = t == VT_SIZET ? 8 : item_size(t, v->size);
 	if (t == VT_SID) {
-		size_t off = 0;
-		while (off + 8 <= v->size && n < max) {
-			size_t s = 8 + 4 * (size_t)v->p[off + 1];
-			if (off + s > v->size)
-				break;
-			it[n].p = v->p + off;
-			it[n].size = (uint32_t)s;
-			n++;
-			off += s;
-		}
-		return n;
+		if (a->pos + 8 > v->size)
+			return a->done = true, false;
+		is = 8 + 4 * (size_t)v->p[a->pos + 1];
 	}
-	size_t is = item_size(t, v->size);
-	if (t == VT_SIZET)
-		is = 8;
-	if (!is)
-		return 0;
-	for (size_t off = 0; off + is <= v->size && n < max; off += is) {
-		it[n].p = v->p + off;
-		it[n].size = (uint32_t)is;
-		n++;
+	if (!is || a->pos + is > v->size) {
+		a->done = true;
+		return false;
 	}
-	return n;
+	it->p = v->p + a->pos;
+	it->size = (uint32_t)is;
+	a->pos += is;
+	a->n++;
+	return true;
 }
 
 bool bt_bx_render_value(uint8_t type, const uint8_t *p, size_t size, char *out, size_t cap,
@@ -768,13 +777,14 @@ bool bt_bx_render_value(uint8_t type, const uint8_t *p, size_t size, char *out, 
 	struct sbuf b = {0};
 	bool ok = true;
 	if (type & VT_ARRAY) {
-		struct item it[64];
 		struct val v = {p, (uint32_t)size, type};
-		size_t n = array_items(&v, it, 64);
-		for (size_t i = 0; i < n && ok; i++) {
+		struct arr_it ai;
+		struct item it;
+		arr_begin(&ai, &v);
+		for (size_t i = 0; ok && arr_next(&ai, &it); i++) {
 			if (i)
 				sb_putc(&b, ',');
-			ok = put_scalar(&b, type & 0x7F, it[i].p, it[i].size);
+			ok = put_scalar(&b, type & 0x7F, it.p, it.size);
 		}
 	} else {
 		ok = put_scalar(&b, type, p, size);
@@ -1455,12 +1465,13 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 		cx->eb->truncated = true;
 	if (cx->arr) {
 		/* libevtx repeats the element once per array item */
-		struct item it[256];
-		size_t ni = array_items(cx->arr, it, 256);
+		struct arr_it ai;
+		struct item it;
 		uint8_t t = cx->arr->type & 0x7F;
-		for (size_t i = 0; i < ni; i++) {
+		arr_begin(&ai, cx->arr);
+		while (arr_next(&ai, &it)) {
 			sb_clear(&cx->text);
-			if (!render_val(cx, &cx->text, t, it[i].p, it[i].size))
+			if (!render_val(cx, &cx->text, t, it.p, it.size))
 				return;
 			if (cx->text.n == 1 && cx->text.p[0] == '\n')
 				sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
@@ -2268,11 +2279,12 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			return true;
 		if (arr) {
 			/* libevtx repeats the element once per array item */
-			struct item it[256];
-			size_t ni = array_items(arr, it, 256);
-			for (size_t k = 0; k < ni; k++) {
+			struct arr_it ai;
+			struct item it;
+			arr_begin(&ai, arr);
+			while (arr_next(&ai, &it) && !cx->stop) {
 				sb_clear(&cx->text);
-				if (!render_val(cx, &cx->text, arr->type & 0x7F, it[k].p, it[k].size))
+				if (!render_val(cx, &cx->text, arr->type & 0x7F, it.p, it.size))
 					return true;
 				sb_room(&cx->text, 1);
 				plan_emit(cx, a, name, nlen, name_ref, flags);
