@@ -2675,11 +2675,8 @@ size_t bt_bx_chunk_decode(struct bt_bx_chunk *cx, const uint8_t *c, size_t n, ui
                           struct bt_evbuf *eb, const struct bt_bx_sink *sink)
 {
 	bt_bx_chunk_reset(cx, c, n);
-	if (end == 0) {
-		struct bt_evtx_chunk_header h;
-		bt_evtx_chunk_check(c, n, &h);
-		end = n >= BT_EVTX_CHUNK_HEADER_SIZE ? bt_le32(c + 48) : 0;
-	}
+	if (end == 0)
+		end = n >= BT_EVTX_CHUNK_HEADER_SIZE ? bt_evtx_chunk_records_end(c, n) : 0;
 	if (end > cx->n)
 		end = (uint32_t)cx->n;
 	size_t done = 0;

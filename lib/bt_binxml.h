@@ -10,7 +10,11 @@
  * Caps (per chunk): BT_BX_MAX_TEMPLATES compiled templates, BT_BX_MAX_OPS
  * operations per template, BT_BX_MAX_NEST nested BinXml values, element
  * nesting BT_MAX_XML_DEPTH. Every offset and size is checked against the
- * chunk; a template that refers to itself is rejected. */
+ * chunk; a template that refers to itself is rejected.
+ *
+ * Setting BOXTRAIL_BINXML_NO_PLANS in the environment turns the field maps
+ * off (every record then walks the template's operations): a check that both
+ * paths give the same events. */
 #ifndef BT_BINXML_H
 #define BT_BINXML_H
 
