@@ -62,6 +62,18 @@ enum bt_evtx_chunk_state bt_evtx_chunk_check(const uint8_t *c, size_t n,
 	return BT_CHUNK_OK;
 }
 
+void bt_evtx_chunk_crcs(const uint8_t *c, size_t n, bool *header_ok, bool *data_ok)
+{
+	uLong crc = crc32(0, c, 120);
+	crc = crc32(crc, c + 128, BT_EVTX_CHUNK_HEADER_SIZE - 128);
+	*header_ok = (uint32_t)crc == bt_le32(c + 124);
+	uint32_t fso = bt_le32(c + 48);
+	*data_ok = true;
+	if (fso >= BT_EVTX_CHUNK_HEADER_SIZE && fso <= BT_EVTX_CHUNK_SIZE && fso <= n)
+		*data_ok = (uint32_t)crc32(0, c + BT_EVTX_CHUNK_HEADER_SIZE,
+		                           fso - BT_EVTX_CHUNK_HEADER_SIZE) == bt_le32(c + 52);
+}
+
 const char *bt_evtx_chunk_state_str(enum bt_evtx_chunk_state s)
 {
 	switch (s) {

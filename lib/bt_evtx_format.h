@@ -49,6 +49,11 @@ struct bt_evtx_chunk_header {
 enum bt_evtx_chunk_state bt_evtx_chunk_check(const uint8_t *c, size_t n,
                                              struct bt_evtx_chunk_header *h);
 
+/* Both CRCs of a chunk with a signature (`n` >= 512 bytes): the header's, and
+ * the event records' over [512, fso) when fso is inside the chunk (else
+ * *data_ok is true: nothing to check). */
+void bt_evtx_chunk_crcs(const uint8_t *c, size_t n, bool *header_ok, bool *data_ok);
+
 /* One-line description of a chunk state ("bad header CRC"). */
 const char *bt_evtx_chunk_state_str(enum bt_evtx_chunk_state s);
 

@@ -23,7 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "bt_binxml.h"
 #include "bt_evtx_format.h"
@@ -206,23 +205,17 @@ static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
 			bt_evtx_slack_scan(c, n, 0, off, &s->slack);
 			continue;
 		}
-		uLong crc = crc32(0, c, 120);
-		crc = crc32(crc, c + 128, BT_EVTX_CHUNK_HEADER_SIZE - 128);
-		bool hdr_ok = (uint32_t)crc == bt_le32(c + 124);
+		bool hdr_ok, data_ok;
+		bt_evtx_chunk_crcs(c, n, &hdr_ok, &data_ok);
 		uint32_t fso = bt_le32(c + 48);
 		bool fso_ok = fso >= BT_EVTX_CHUNK_HEADER_SIZE && fso <= BT_EVTX_CHUNK_SIZE && fso <= n;
-		if (!hdr_ok) {
+		if (!hdr_ok)
 			chunk_warn(ctx, s, "bad chunk header CRC; its records are read anyway");
-		} else if (!fso_ok) {
+		else if (!fso_ok)
 			chunk_warn(ctx, s, "chunk offsets outside the chunk (truncated?)");
-		} else {
-			uint32_t dcrc = (uint32_t)crc32(0, c + BT_EVTX_CHUNK_HEADER_SIZE,
-			                                fso - BT_EVTX_CHUNK_HEADER_SIZE);
-			if (dcrc != bt_le32(c + 52))
-				chunk_warn(ctx, s, "bad event records CRC; its records are read anyway");
-		}
+		else if (!data_ok)
+			chunk_warn(ctx, s, "bad event records CRC; its records are read anyway");
 		s->end = bt_evtx_chunk_records_end(c, n);
-		(void)fso_ok;
 		s->pos = BT_EVTX_CHUNK_HEADER_SIZE;
 		s->in_chunk = true;
 		bt_bx_chunk_reset(s->cx, c, n);
