@@ -82,11 +82,13 @@ struct producer {
 	bool recovered_phase;
 	bool recovered_only;          /* skip live records (native reader fallback) */
 	bool no_recovered;            /* skip recovered records */
-	bool use_list;                /* live records: only those in list (index hint, id) */
-	struct bt_lx_want *list;
-	size_t nlist;
-	int *by_id_idx;               /* list entry -> index found by a full search (-1) */
-	bool searched;
+	bool serve;                   /* answers requests, one record at a time */
+	bool req_live;                /* a live record is requested: req */
+	struct bt_lx_want req;
+	bool req_recovered;           /* the recovered records are requested */
+	struct bt_lx_want *ids;       /* (identifier, index) of every record, sorted */
+	size_t nids;
+	bool indexed;
 	bool info_sent, end_sent, failed_open;
 	char open_error[512];
 };
@@ -104,23 +106,12 @@ static void error_text(libevtx_error_t *err, char *buf, size_t n)
 		snprintf(buf, n, "unknown libevtx error");
 }
 
-static void producer_open(struct producer *pr, const char *path, unsigned flags,
-                          const struct bt_lx_want *list, size_t nlist)
+static void producer_open(struct producer *pr, const char *path, unsigned flags)
 {
 	memset(pr, 0, sizeof *pr);
 	pr->recovered_only = (flags & BT_LX_RECOVERED_ONLY) != 0;
 	pr->no_recovered = (flags & BT_LX_NO_RECOVERED) != 0;
-	if (flags & BT_LX_LIST) {
-		pr->use_list = true;
-		pr->nlist = nlist;
-		if (nlist) {
-			pr->list = malloc(nlist * sizeof *pr->list);
-			if (pr->list)
-				memcpy(pr->list, list, nlist * sizeof *list);
-			else
-				pr->nlist = 0;
-		}
-	}
+	pr->serve = (flags & BT_LX_SERVE) != 0;
 	libevtx_error_t *err = NULL;
 	if (libevtx_file_initialize(&pr->file, &err) != 1 ||
 	    libevtx_file_open(pr->file, path, LIBEVTX_OPEN_READ, &err) != 1 ||
@@ -137,8 +128,7 @@ static void producer_open(struct producer *pr, const char *path, unsigned flags,
 
 static void producer_close(struct producer *pr)
 {
-	free(pr->list);
-	free(pr->by_id_idx);
+	free(pr->ids);
 	if (pr->file) {
 		libevtx_file_close(pr->file, NULL);
 		libevtx_file_free(&pr->file, NULL);
@@ -205,35 +195,43 @@ static bool record_id_at(struct producer *pr, int idx, uint64_t *id)
 	return ok;
 }
 
-/* Renders list entry k: the record at its index hint when the identifier
- * matches, else found by a search over every record (once). */
-static void render_listed(struct producer *pr, size_t k, struct frame *f)
+static int want_cmp(const void *a, const void *b)
 {
-	const struct bt_lx_want *w = &pr->list[k];
+	const struct bt_lx_want *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Renders the requested live record: the one at its index hint when the
+ * identifier matches, else the first with that identifier (found through an
+ * index of every record, built once). */
+static void render_wanted(struct producer *pr, const struct bt_lx_want *w, struct frame *f)
+{
 	uint64_t id;
 	int idx = -1;
 	if (w->index < (uint64_t)pr->nrec && record_id_at(pr, (int)w->index, &id) && id == w->id) {
 		idx = (int)w->index;
 	} else {
-		if (!pr->searched) {
-			pr->searched = true;
-			pr->by_id_idx = malloc(pr->nlist * sizeof *pr->by_id_idx);
-			if (pr->by_id_idx) {
-				for (size_t i = 0; i < pr->nlist; i++)
-					pr->by_id_idx[i] = -1;
-				for (int i = 0; i < pr->nrec; i++) {
-					if (!record_id_at(pr, i, &id))
-						continue;
-					for (size_t j = 0; j < pr->nlist; j++)
-						if (pr->list[j].id == id && pr->by_id_idx[j] < 0) {
-							pr->by_id_idx[j] = i;
-							break;
-						}
-				}
-			}
+		if (!pr->indexed) {
+			pr->indexed = true;
+			pr->ids = pr->nrec > 0 ? malloc((size_t)pr->nrec * sizeof *pr->ids) : NULL;
+			for (int i = 0; pr->ids && i < pr->nrec; i++)
+				if (record_id_at(pr, i, &id))
+					pr->ids[pr->nids++] = (struct bt_lx_want){.index = (uint64_t)i, .id = id};
+			if (pr->ids)
+				qsort(pr->ids, pr->nids, sizeof *pr->ids, want_cmp);
 		}
-		if (pr->by_id_idx)
-			idx = pr->by_id_idx[k];
+		size_t lo = 0, hi = pr->nids;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pr->ids[mid].id < w->id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < pr->nids && pr->ids[lo].id == w->id)
+			idx = (int)pr->ids[lo].index;
 	}
 	if (idx >= 0) {
 		render_record(pr, idx, false, f);
@@ -241,15 +239,13 @@ static void render_listed(struct producer *pr, size_t k, struct frame *f)
 	}
 	const char *msg = "record not found by libevtx";
 	size_t ml = strlen(msg);
+	f->type = FRAME_FAIL;
+	f->len = 0;
 	if (frame_reserve(f, 8 + ml)) {
-		f->type = FRAME_FAIL;
 		f->len = (uint32_t)(8 + ml);
 		put32(f->data, (uint32_t)w->index);
 		put32(f->data + 4, 0);
 		memcpy(f->data + 8, msg, ml);
-	} else {
-		f->type = FRAME_FAIL;
-		f->len = 0;
 	}
 }
 
@@ -282,14 +278,15 @@ static bool producer_step(struct producer *pr, struct frame *f)
 		pr->info_sent = true;
 		return true;
 	}
-	if (!pr->recovered_phase && pr->use_list && !pr->recovered_only) {
-		if ((size_t)pr->idx < pr->nlist) {
-			render_listed(pr, (size_t)pr->idx, f);
-			pr->idx++;
+	if (pr->serve) {
+		if (pr->req_live) {
+			pr->req_live = false;
+			render_wanted(pr, &pr->req, f);
 			return true;
 		}
+		if (!pr->req_recovered)
+			return false;   /* nothing asked for */
 		pr->recovered_phase = true;
-		pr->idx = 0;
 	}
 	if (!pr->recovered_phase && (pr->idx >= pr->nrec || pr->recovered_only)) {
 		pr->recovered_phase = true;
@@ -321,110 +318,104 @@ static bool write_all(int fd, const void *p, size_t n)
 	return true;
 }
 
-/* Parses "INDEX:ID,INDEX:ID,..." (at most BT_LX_MAX_LIST entries). */
-static bool parse_list(const char *s, struct bt_lx_want **out, size_t *n)
+static bool write_frame(int fd, const struct frame *f)
 {
-	*out = NULL;
-	*n = 0;
-	if (!*s)
-		return true;
-	size_t cap = 1;
-	for (const char *p = s; *p; p++)
-		cap += *p == ',';
-	if (cap > BT_LX_MAX_LIST)
-		return false;
-	struct bt_lx_want *v = calloc(cap, sizeof *v);
-	if (!v)
-		return false;
-	size_t k = 0;
-	const char *p = s;
-	while (*p && k < cap) {
-		char *e;
-		errno = 0;
-		unsigned long long a = strtoull(p, &e, 10);
-		if (e == p || *e != ':' || errno)
-			break;
-		p = e + 1;
-		unsigned long long b = strtoull(p, &e, 10);
-		if (e == p || (*e && *e != ',') || errno)
-			break;
-		v[k].index = a;
-		v[k].id = b;
-		k++;
-		p = *e ? e + 1 : e;
+	unsigned char hdr[8];
+	put32(hdr, f->type);
+	put32(hdr + 4, f->len);
+	return write_all(fd, hdr, 8) && write_all(fd, f->data, f->len);
+}
+
+/* Serve mode: requests on in_fd, one per line: "L INDEX ID" (a live record,
+ * answered by one RECORD or FAIL frame) or "R" (the recovered records, then
+ * END; the worker then exits). */
+static int serve_loop(struct producer *pr, struct frame *f, int in_fd, int out_fd)
+{
+	if (producer_step(pr, f) && !write_frame(out_fd, f))   /* INFO or OPEN_FAIL */
+		return 0;
+	if (pr->end_sent)
+		return 0;
+	char line[128];
+	size_t n = 0;
+	for (;;) {
+		char c;
+		ssize_t r = read(in_fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		if (c != '\n') {
+			if (n < sizeof line - 1)
+				line[n++] = c;
+			continue;
+		}
+		line[n] = '\0';
+		n = 0;
+		unsigned long long idx, id;
+		if (line[0] == 'L' && sscanf(line + 1, "%llu %llu", &idx, &id) == 2) {
+			pr->req_live = true;
+			pr->req.index = idx;
+			pr->req.id = id;
+			if (producer_step(pr, f) && !write_frame(out_fd, f))
+				return 0;
+		} else if (line[0] == 'R') {
+			pr->req_recovered = true;
+			while (producer_step(pr, f))
+				if (!write_frame(out_fd, f))
+					return 0;
+			return 0;
+		} else {
+			return 2;
+		}
 	}
-	if (*p) {
-		free(v);
-		return false;
-	}
-	*out = v;
-	*n = k;
-	return true;
 }
 
 int bt_evtx_worker_main_args(int argc, char **argv, int out_fd)
 {
 	unsigned flags = 0;
-	struct bt_lx_want *list = NULL;
-	size_t n = 0;
 	int i = 0;
 	for (; i < argc - 1; i++) {
-		if (strcmp(argv[i], "--recovered-only") == 0) {
+		if (strcmp(argv[i], "--recovered-only") == 0)
 			flags |= BT_LX_RECOVERED_ONLY;
-		} else if (strcmp(argv[i], "--no-recovered") == 0) {
+		else if (strcmp(argv[i], "--no-recovered") == 0)
 			flags |= BT_LX_NO_RECOVERED;
-		} else if (strcmp(argv[i], "--records") == 0 && i + 1 < argc - 1) {
-			free(list);
-			if (!parse_list(argv[++i], &list, &n))
-				return 2;
-			flags |= BT_LX_LIST;
-		} else {
-			free(list);
+		else if (strcmp(argv[i], "--serve") == 0)
+			flags |= BT_LX_SERVE;
+		else
 			return 2;
-		}
 	}
-	if (i != argc - 1) {
-		free(list);
+	if (i != argc - 1)
 		return 2;
-	}
-	int rc = bt_evtx_worker_run(argv[argc - 1], out_fd, flags, list, n);
-	free(list);
-	return rc;
+	return bt_evtx_worker_main(argv[argc - 1], out_fd, flags);
 }
 
 int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags)
 {
-	return bt_evtx_worker_run(path, out_fd, flags, NULL, 0);
-}
-
-int bt_evtx_worker_run(const char *path, int out_fd, unsigned flags,
-                       const struct bt_lx_want *list, size_t nlist)
-{
 	struct producer pr;
 	struct frame f = {0};
-	producer_open(&pr, path, flags, list, nlist);
-	while (producer_step(&pr, &f)) {
-		unsigned char hdr[8];
-		put32(hdr, f.type);
-		put32(hdr + 4, f.len);
-		if (!write_all(out_fd, hdr, 8) || !write_all(out_fd, f.data, f.len))
-			break;
+	int rc = 0;
+	producer_open(&pr, path, flags);
+	if (pr.serve) {
+		rc = serve_loop(&pr, &f, STDIN_FILENO, out_fd);
+	} else {
+		while (producer_step(&pr, &f))
+			if (!write_frame(out_fd, &f))
+				break;
 	}
 	producer_close(&pr);
 	free(f.data);
-	return 0;
+	return rc;
 }
 
 /* ---- the reader ---- */
 
 struct lx_state {
 	unsigned flags;               /* BT_LX_* */
-	char *list_arg;               /* --records argument */
-	struct bt_lx_want *list;
-	size_t nlist;
+	int wfd;                      /* serve mode: requests to the worker */
 	struct bt_evtx_recmap live;   /* record offsets, which libevtx does not give */
 	struct bt_evtx_recmap slack;
 	uint64_t last_id;             /* header identifier of the last record */
+	char last_fail[256];          /* serve mode: why the last request failed */
 	bool inproc;
 	struct producer pr;           /* in-process mode */
 	pid_t pid;
@@ -443,15 +434,27 @@ struct lx_state {
 
 static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 {
-	int p[2];
+	int p[2], q[2] = {-1, -1};
 	if (pipe(p) != 0)
 		return BT_ERR_IO;
+	bool serve = (s->flags & BT_LX_SERVE) != 0;
+	if (serve && pipe(q) != 0) {
+		close(p[0]);
+		close(p[1]);
+		return BT_ERR_IO;
+	}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, p[0]);
 	posix_spawn_file_actions_addclose(&fa, p[1]);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (serve) {
+		posix_spawn_file_actions_adddup2(&fa, q[0], STDIN_FILENO);
+		posix_spawn_file_actions_addclose(&fa, q[0]);
+		posix_spawn_file_actions_addclose(&fa, q[1]);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	}
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	char *argv[8];
 	int k = 0;
@@ -461,17 +464,23 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 		argv[k++] = (char *)"--recovered-only";
 	if (s->flags & BT_LX_NO_RECOVERED)
 		argv[k++] = (char *)"--no-recovered";
-	if (s->flags & BT_LX_LIST) {
-		argv[k++] = (char *)"--records";
-		argv[k++] = s->list_arg ? s->list_arg : (char *)"";
-	}
+	if (serve)
+		argv[k++] = (char *)"--serve";
 	argv[k++] = (char *)ctx->open_path;
 	argv[k] = NULL;
 	int rc = posix_spawn(&s->pid, ctx->opts->worker_exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
+	if (serve) {
+		close(q[0]);
+		s->wfd = q[1];
+	}
 	if (rc != 0) {
 		close(p[0]);
+		if (serve) {
+			close(s->wfd);
+			s->wfd = -1;
+		}
 		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "cannot start libevtx worker %s: %s",
 		         ctx->opts->worker_exe, strerror(rc));
 		return BT_ERR_IO;
@@ -482,47 +491,26 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 
 static enum bt_status lx_open(struct bt_reader_ctx *ctx, void **state)
 {
-	return bt_evtx_libevtx_open(ctx, 0, NULL, 0, state);
+	return bt_evtx_libevtx_open(ctx, 0, state);
 }
 
 static void lx_free(struct lx_state *s)
 {
 	bt_evtx_recmap_free(&s->live);
 	bt_evtx_recmap_free(&s->slack);
-	free(s->list_arg);
-	free(s->list);
+	if (s->wfd >= 0)
+		close(s->wfd);
 	free(s->f.data);
 	free(s);
 }
 
-enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags,
-                                    const struct bt_lx_want *list, size_t nlist, void **state)
+enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, void **state)
 {
 	struct lx_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return BT_ERR_NOMEM;
 	s->flags = flags;
-	if (flags & BT_LX_LIST) {
-		if (nlist > BT_LX_MAX_LIST) {
-			free(s);
-			return BT_ERR_LIMIT;
-		}
-		s->list = nlist ? malloc(nlist * sizeof *list) : NULL;
-		s->list_arg = malloc(nlist * 42 + 1);
-		if ((nlist && !s->list) || !s->list_arg) {
-			lx_free(s);
-			return BT_ERR_NOMEM;
-		}
-		if (nlist)
-			memcpy(s->list, list, nlist * sizeof *list);
-		s->nlist = nlist;
-		size_t k = 0;
-		for (size_t i = 0; i < nlist; i++)
-			k += (size_t)snprintf(s->list_arg + k, 42, "%s%llu:%llu", i ? "," : "",
-			                      (unsigned long long)list[i].index,
-			                      (unsigned long long)list[i].id);
-		s->list_arg[k] = '\0';
-	}
+	s->wfd = -1;
 	s->rfd = -1;
 	s->pid = -1;
 	unsigned t = ctx->opts->worker_timeout_sec ? ctx->opts->worker_timeout_sec : 120;
@@ -542,7 +530,7 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags,
 		st = lx_spawn(ctx, s);
 	} else {
 		s->inproc = true;
-		producer_open(&s->pr, ctx->open_path, flags, s->list, s->nlist);
+		producer_open(&s->pr, ctx->open_path, flags);
 	}
 	if (st != BT_OK) {
 		lx_free(s);
@@ -675,6 +663,12 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 				ctx->stats->recovered_failed++;
 				break;
 			}
+			if (s->flags & BT_LX_SERVE) {
+				/* the answer to a request: the native reader counts it */
+				snprintf(s->last_fail, sizeof s->last_fail, "%.*s",
+				         f->len > 8 ? (int)(f->len - 8) : 0, (const char *)f->data + 8);
+				return BT_ERR_FORMAT;
+			}
 			if (s->flags & BT_LX_FALLBACK)
 				break;   /* the native reader counts the records it needed */
 			ctx->stats->failed++;
@@ -761,6 +755,57 @@ static void lx_close(void *state)
 		waitpid(s->pid, NULL, 0);
 	}
 	lx_free(s);
+}
+
+/* Sends one request line to a serving worker, with SIGPIPE held off: a dead
+ * worker shows as a failed write (then its end is read as usual). */
+static bool lx_send(struct lx_state *s, const char *line)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	bool ok = s->wfd >= 0 && write_all(s->wfd, line, strlen(line));
+	if (!ok) {
+		struct timespec zero = {0, 0};
+		while (sigtimedwait(&set, NULL, &zero) > 0)
+			;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ok;
+}
+
+enum bt_status bt_evtx_libevtx_want(void *state, uint64_t index, uint64_t id)
+{
+	struct lx_state *s = state;
+	if (s->inproc) {
+		s->pr.req_live = true;
+		s->pr.req.index = index;
+		s->pr.req.id = id;
+		return BT_OK;
+	}
+	char line[64];
+	snprintf(line, sizeof line, "L %llu %llu\n", (unsigned long long)index,
+	         (unsigned long long)id);
+	return lx_send(s, line) ? BT_OK : BT_ERR_CRASH;
+}
+
+enum bt_status bt_evtx_libevtx_want_recovered(void *state)
+{
+	struct lx_state *s = state;
+	if (s->inproc) {
+		s->pr.req_recovered = true;
+		return BT_OK;
+	}
+	bool ok = lx_send(s, "R\n");
+	close(s->wfd);
+	s->wfd = -1;
+	return ok ? BT_OK : BT_ERR_CRASH;
+}
+
+const char *bt_evtx_libevtx_last_error(const void *state)
+{
+	return state ? ((const struct lx_state *)state)->last_fail : "";
 }
 
 uint64_t bt_evtx_libevtx_last_id(const void *state)

@@ -16,34 +16,37 @@
 int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags);
 
 /* Worker entry point with options: argv = [OPTIONS...] FILE where OPTIONS
- * are --recovered-only, --no-recovered, --records INDEX:ID,... (only those
- * live records: the record at INDEX when its identifier is ID, else the one
- * with identifier ID found by a search). Returns the exit status. */
+ * are --recovered-only, --no-recovered and --serve (records on request: lines
+ * "L INDEX ID" on standard input each answered by one frame, "R" for the
+ * recovered records). Returns the exit status. */
 int bt_evtx_worker_main_args(int argc, char **argv, int out_fd);
 
 /* A live record wanted from libevtx: its index as the native reader counted
- * it (a hint) and its record header identifier. */
+ * it (a hint, checked against the identifier) and its header identifier. */
 struct bt_lx_want {
 	uint64_t index;
 	uint64_t id;
 };
-#define BT_LX_MAX_LIST 4096
-
-int bt_evtx_worker_run(const char *path, int out_fd, unsigned flags,
-                       const struct bt_lx_want *list, size_t nlist);
 
 /* Flags for bt_evtx_libevtx_open (and the worker). */
 #define BT_LX_FALLBACK 0x1u        /* used by the native reader: no chunk scan, live-record
                                     * failures and open errors not counted as the file's */
 #define BT_LX_RECOVERED_ONLY 0x2u  /* only slack-space (recovered) records */
 #define BT_LX_NO_RECOVERED 0x4u    /* no slack-space (recovered) records */
-#define BT_LX_LIST 0x8u            /* live records: only those listed */
+#define BT_LX_SERVE 0x8u           /* records on request (bt_evtx_libevtx_want) */
 
 struct bt_reader_ctx;
-/* Opens the libevtx reader with flags (and with BT_LX_LIST, the live records
- * wanted, at most BT_LX_MAX_LIST); next/close are bt_reader_evtx_libevtx's. */
-enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags,
-                                    const struct bt_lx_want *list, size_t nlist, void **state);
+/* Opens the libevtx reader with flags; next/close are bt_reader_evtx_libevtx's. */
+enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, void **state);
+
+/* BT_LX_SERVE: asks for one live record; the next call to next() yields it
+ * (BT_OK), BT_ERR_FORMAT when libevtx cannot read it (reason in
+ * bt_evtx_libevtx_last_error), or an error when the worker is lost. */
+enum bt_status bt_evtx_libevtx_want(void *state, uint64_t index, uint64_t id);
+/* BT_LX_SERVE: asks for the recovered records; next() then yields them and
+ * BT_EOF. No request may follow. */
+enum bt_status bt_evtx_libevtx_want_recovered(void *state);
+const char *bt_evtx_libevtx_last_error(const void *state);
 
 /* Record header identifier of the last record yielded (0 before the first). */
 uint64_t bt_evtx_libevtx_last_id(const void *state);

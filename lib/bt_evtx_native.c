@@ -48,7 +48,7 @@ struct nx_state {
 	bool in_chunk;
 	uint32_t pos, end;          /* record walk in the loaded chunk */
 	struct bt_bx_chunk *cx;
-	struct bt_evtx_recmap pending;  /* live records rejected, left to libevtx */
+	bool lx_dead;               /* the libevtx worker failed: no more requests */
 	struct bt_evtx_recmap slack;    /* slack-space candidates */
 	enum phase phase;
 	void *lx;                   /* libevtx reader state in the fallback pass */
@@ -84,7 +84,6 @@ static void nx_free(struct nx_state *s)
 	if (s->own_fd)
 		close(s->fd);
 	bt_bx_chunk_free(s->cx);
-	bt_evtx_recmap_free(&s->pending);
 	bt_evtx_recmap_free(&s->slack);
 	free(s->chunk);
 	free(s);
@@ -235,6 +234,46 @@ static void end_chunk(struct nx_state *s, uint32_t slack_from)
 	s->in_chunk = false;
 }
 
+/* Reads a record the native decoder rejected with libevtx, in place (so that
+ * events stay in file order): a libevtx worker started on the first such
+ * record serves them one by one. Returns true with the event in *ev; false
+ * when libevtx cannot read it either (counted as failed). */
+static bool ask_libevtx(struct bt_reader_ctx *ctx, struct nx_state *s, uint64_t index,
+                        uint64_t id, uint64_t off, const struct bt_event **ev)
+{
+	if (!s->lx && !s->lx_dead && !s->mem) {
+		if (bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK | BT_LX_SERVE, &s->lx) != BT_OK) {
+			s->lx = NULL;
+			s->lx_dead = true;
+		}
+	}
+	if (!s->lx) {
+		ctx->stats->failed++;
+		warn_record(ctx, s, "record %llu (offset 0x%llx): not read (libevtx unavailable)",
+		            (unsigned long long)id, (unsigned long long)off);
+		return false;
+	}
+	enum bt_status st = bt_evtx_libevtx_want(s->lx, index, id);
+	if (st == BT_OK)
+		st = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
+	if (st == BT_OK) {
+		ctx->eb->ev.offset = off;
+		return true;
+	}
+	ctx->stats->failed++;
+	if (st == BT_ERR_FORMAT) {
+		warn_record(ctx, s, "record %llu (offset 0x%llx): not readable by libevtx either: %s",
+		            (unsigned long long)id, (unsigned long long)off,
+		            bt_evtx_libevtx_last_error(s->lx));
+		return false;
+	}
+	/* the worker is gone (reported): no more requests */
+	bt_reader_evtx_libevtx.close(s->lx);
+	s->lx = NULL;
+	s->lx_dead = true;
+	return false;
+}
+
 /* The native pass: BT_OK with an event, or BT_EOF when the file is done. */
 static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
                                   const struct bt_event **ev)
@@ -275,32 +314,18 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 				return BT_OK;
 			}
 			s->rejected++;
-			bt_evtx_recmap_add_aux(&s->pending, r.id, off, index);
-			warn_record(ctx, s, "record %llu (offset 0x%llx): %s; trying libevtx",
+			warn_record(ctx, s, "record %llu (offset 0x%llx): %s; reading it with libevtx",
 			            (unsigned long long)r.id, (unsigned long long)off, why);
+			if (ask_libevtx(ctx, s, index, r.id, off, ev))
+				return BT_OK;
 		}
 		if (s->in_chunk)
 			end_chunk(s, s->end);
 	}
 }
 
-static void report_left(void *vctx, uint64_t id, uint64_t offset)
-{
-	void **pair = vctx;
-	struct bt_reader_ctx *ctx = pair[0];
-	struct nx_state *s = pair[1];
-	ctx->stats->failed++;
-	warn_record(ctx, s, "record %llu (offset 0x%llx): not readable by libevtx either",
-	            (unsigned long long)id, (unsigned long long)offset);
-}
-
 static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
 {
-	void *pair[2] = {ctx, s};
-	bt_evtx_recmap_each_left(&s->pending, report_left, pair);
-	if (s->pending.dropped) {
-		ctx->stats->failed += s->pending.dropped;
-	}
 	if (s->lx) {
 		bt_reader_evtx_libevtx.close(s->lx);
 		s->lx = NULL;
@@ -316,29 +341,6 @@ static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
 	s->phase = PH_DONE;
 }
 
-/* Starts libevtx for what is left: the rejected live records (by index and
- * identifier when there are few) and/or the recovered ones. */
-static enum bt_status start_fallback(struct bt_reader_ctx *ctx, struct nx_state *s)
-{
-	unsigned flags = BT_LX_FALLBACK;
-	if (s->slack.n == 0)
-		flags |= BT_LX_NO_RECOVERED;
-	if (s->pending.n == 0)
-		return bt_evtx_libevtx_open(ctx, flags | BT_LX_RECOVERED_ONLY, NULL, 0, &s->lx);
-	if (s->pending.n > BT_LX_MAX_LIST)
-		return bt_evtx_libevtx_open(ctx, flags, NULL, 0, &s->lx);
-	struct bt_lx_want *w = malloc(s->pending.n * sizeof *w);
-	if (!w)
-		return BT_ERR_NOMEM;
-	for (size_t i = 0; i < s->pending.n; i++) {
-		w[i].index = s->pending.v[i].aux;
-		w[i].id = s->pending.v[i].id;
-	}
-	enum bt_status st = bt_evtx_libevtx_open(ctx, flags | BT_LX_LIST, w, s->pending.n, &s->lx);
-	free(w);
-	return st;
-}
-
 static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
 {
 	struct nx_state *s = state;
@@ -350,16 +352,22 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 			s->phase = PH_FALLBACK_START;
 			break;
 		case PH_FALLBACK_START:
-			if (s->pending.n == 0 && s->slack.n == 0) {
+			/* recovered records from slack space: libevtx, only when some
+			 * signature was seen there (in-memory input: none) */
+			if (s->slack.n == 0 || s->mem) {
 				fallback_end(ctx, s);
 				break;
 			}
-			if (s->mem) {
-				/* in-memory input (fuzzing, tests): no libevtx */
-				fallback_end(ctx, s);
-				break;
-			}
-			if (start_fallback(ctx, s) != BT_OK) {
+			enum bt_status ost;
+			if (s->lx)
+				ost = bt_evtx_libevtx_want_recovered(s->lx);
+			else if (s->lx_dead)
+				ost = BT_ERR_CRASH;
+			else
+				ost = bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK | BT_LX_RECOVERED_ONLY, &s->lx);
+			if (ost != BT_OK) {
+				if (s->lx)
+					bt_reader_evtx_libevtx.close(s->lx);
 				s->lx = NULL;
 				fallback_end(ctx, s);
 				break;
@@ -378,15 +386,10 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 			}
 			struct bt_evbuf *eb = ctx->eb;
 			uint64_t id = bt_evtx_libevtx_last_id(s->lx);
-			if (eb->ev.flags & BT_EV_RECOVERED) {
-				uint64_t off = bt_evtx_recmap_take(&s->slack, id);
-				eb->ev.offset = off == UINT64_MAX ? 0 : off;
-				return BT_OK;
-			}
-			uint64_t off = bt_evtx_recmap_take(&s->pending, id);
-			if (off == UINT64_MAX)
-				break;   /* read natively already */
-			eb->ev.offset = off;
+			if (!(eb->ev.flags & BT_EV_RECOVERED))
+				break;   /* not asked for */
+			uint64_t off = bt_evtx_recmap_take(&s->slack, id);
+			eb->ev.offset = off == UINT64_MAX ? 0 : off;
 			return BT_OK;
 		}
 		case PH_DONE:

@@ -57,4 +57,25 @@ SH
 else
 	echo "note: no real EVTX file (samples/ or shared corpus): partial-crash check not run"
 fi
+# The native reader asks a libevtx worker only for the records it leaves; a
+# crash of that worker loses only those records, not the file.
+liveid=""
+[ -d "${SHARED_CORPUS:-/nonexistent}" ] &&
+	liveid="$SHARED_CORPUS/omerbenamram__evtx/samples/2-system-Microsoft-Windows-LiveId%4Operational.evtx"
+if [ -n "$liveid" ] && [ -f "$liveid" ]; then
+	all=$("$BOXTRAIL" events "$liveid" 2>/dev/null | wc -l)
+	BOXTRAIL_EVTX_WORKER="$TMP/crash-worker" "$BOXTRAIL" events --stats "$liveid" \
+		>"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	got=$(wc -l <"$TMP/out")
+	check "native + crashed worker: partial exit status" 4 "$rc"
+	[ "$got" -gt 100 ] && [ "$got" -lt "$all" ] && pass "native records kept ($got of $all)" \
+		|| fail "native + crashed worker kept $got of $all"
+	grep -q 'libevtx crashed (signal 11)' "$TMP/err" && pass "worker crash reported" \
+		|| fail "no crash message: $(head -3 "$TMP/err")"
+	failed=$(sed -n 's/.* failed=\([0-9]*\) .*/\1/p' "$TMP/err" | head -1)
+	check "every record accounted for" "$all" "$((got + ${failed:-0}))"
+else
+	echo "note: shared corpus absent: native + crashed worker check not run"
+fi
 finish

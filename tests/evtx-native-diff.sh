@@ -8,7 +8,7 @@ need_corpus
 [ -f "$SHARED_CORPUS/MANIFEST.tsv" ] || skip "no MANIFEST.tsv in $SHARED_CORPUS"
 BOXTRAIL="$BOXTRAIL" $PY "$top_srcdir/tests/evtx_diff.py" >"$TMP/diff" 2>&1
 rc=$?
-grep -E '^(DIFF|ONLY|TOTAL|files where)' "$TMP/diff" | head -60
+grep -E "^(DIFF|STATS|ONLY|TOTAL|files where)" "$TMP/diff" | head -60
 [ "$rc" = 0 ] && pass "identical events where both readers read a record" \
 	|| { sed -n '/^DIFF/,+3p' "$TMP/diff" | head -40 >&2; fail "differences (exit $rc)"; }
 same=$(sed -n 's/^TOTAL.* same=\([0-9]*\).*/\1/p' "$TMP/diff")

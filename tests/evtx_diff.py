@@ -54,6 +54,13 @@ def run(path, reader):
     return ev, p.stderr.decode('utf-8', 'replace'), p.returncode
 
 
+def stats_of(err):
+    for line in err.splitlines():
+        if ': stats: ' in line and ': total: ' not in line:
+            return dict(kv.split('=', 1) for kv in line.split() if '=' in kv)
+    return {}
+
+
 def json_diff(a, b, prefix=''):
     out = []
     for k in list(a) + [k for k in b if k not in a]:
@@ -93,7 +100,7 @@ def main():
             files = sorted(files, key=lambda p: hashlib.sha1(
                 os.path.relpath(p, corpus).encode()).hexdigest())[:sample]
             files.sort()
-    tot = dict(files=0, same=0, differ=0, only_native=0, only_libevtx=0,
+    tot = dict(files=0, same=0, differ=0, stats_differ=0, only_native=0, only_libevtx=0,
                native=0, libevtx=0, native_recovered=0, libevtx_recovered=0)
     lx_unreadable_native = []
     problems = []
@@ -117,6 +124,14 @@ def main():
                 problems.append(('DIFF', path, k, n[k], l[k]))
         on = sorted(n.keys() - l.keys(), key=str)
         ol = sorted(l.keys() - n.keys(), key=str)
+        # integrity summary: the same wherever both read the same live records
+        if not [k for k in on + ol if not k[2]]:
+            sn, sl = stats_of(nerr), stats_of(lerr)
+            for key in ('records', 'id_gaps', 'time_backwards', 'max_backwards', 'dirty',
+                        'corrupt_chunks'):
+                if sn.get(key) != sl.get(key):
+                    tot['stats_differ'] += 1
+                    problems.append(('STATS', path, key, sn.get(key), sl.get(key)))
         tot['only_native'] += len(on)
         tot['only_libevtx'] += len(ol)
         if on or ol:
@@ -128,6 +143,9 @@ def main():
         for name, va, vb in json_diff(json.loads(a), json.loads(b)):
             print('  %s: native %s | libevtx %s' % (name, json.dumps(va)[:300],
                                                     json.dumps(vb)[:300]))
+    for p in problems:
+        if p[0] == 'STATS':
+            print('STATS %s: %s native %s, libevtx %s' % p[1:])
     for p in problems:
         if p[0] != 'ONLY':
             continue
@@ -147,7 +165,7 @@ def main():
     for path, c in lx_unreadable_native:
         print('  %s: %d records' % (path, c))
     print('TOTAL ' + ' '.join('%s=%d' % kv for kv in tot.items()))
-    passed = 1 if tot['differ'] == 0 else 0
+    passed = 1 if tot['differ'] == 0 and tot['stats_differ'] == 0 else 0
     print('%d passed, %d failed' % (passed, 1 - passed))
     return 0 if passed else 1
 
