@@ -42,7 +42,17 @@ struct bt_input {
 	bool have_prev;
 	uint64_t prev_id;
 	bt_time prev_time;
+	struct bt_anomaly anomalies[BT_MAX_ANOMALIES];
+	size_t nanomalies;
 };
+
+static void note_anomaly(struct bt_input *in, enum bt_anomaly_kind kind, const struct bt_event *ev)
+{
+	if (in->nanomalies >= BT_MAX_ANOMALIES)
+		return;
+	in->anomalies[in->nanomalies++] = (struct bt_anomaly){kind, ev->time, in->prev_time,
+	                                                     in->prev_id, ev->record_id, ev->offset};
+}
 
 static int open_evidence(const char *path)
 {
@@ -195,11 +205,16 @@ static void track_integrity(struct bt_input *in, const struct bt_event *ev)
 	if (in->have_prev) {
 		if (ev->record_id != in->prev_id + 1)
 			in->stats.id_gaps++;
+		if (ev->record_id > in->prev_id + BT_ANOMALY_MIN_GAP)
+			note_anomaly(in, BT_ANOMALY_ID_GAP, ev);
 		if (ev->time != BT_TIME_NONE && in->prev_time != BT_TIME_NONE &&
 		    ev->time < in->prev_time) {
 			in->stats.time_backwards++;
 			if (in->prev_time - ev->time > in->stats.max_backwards)
 				in->stats.max_backwards = in->prev_time - ev->time;
+			/* Where record ids also go back, the circular log wrapped: normal. */
+			if (in->prev_time - ev->time > BT_ANOMALY_MIN_BACKWARDS && ev->record_id > in->prev_id)
+				note_anomaly(in, BT_ANOMALY_TIME_BACKWARDS, ev);
 		}
 	}
 	in->have_prev = true;
@@ -225,6 +240,12 @@ enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
 	if (st != BT_EOF)
 		in->stats.incomplete = true;
 	return st;
+}
+
+const struct bt_anomaly *bt_input_anomalies(const struct bt_input *in, size_t *n)
+{
+	*n = in->nanomalies;
+	return in->anomalies;
 }
 
 enum bt_format bt_input_format(const struct bt_input *in)

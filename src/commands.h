@@ -4,5 +4,6 @@
 #define BT_COMMANDS_H
 
 int cmd_events(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 	        "Offline triage of Windows event logs (EVTX) and Docker evidence.\n"
 	        "\n"
 	        "Commands:\n"
+	        "  hunt     detections and correlations: a timeline of findings (the main job)\n"
 	        "  events   print every event as normalised JSON Lines, CSV or text\n"
 	        "\n"
 	        "  boxtrail COMMAND --help    options of a command\n"
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (strcmp(cmd, "events") == 0)
 		return finish(cmd_events(argc - 1, argv + 1));
+	if (strcmp(cmd, "hunt") == 0)
+		return finish(cmd_hunt(argc - 1, argv + 1));
 	cli_errorf("unknown command '%s'", cmd);
 	usage(stderr);
 	return EXIT_FATAL;
