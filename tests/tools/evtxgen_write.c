@@ -30,6 +30,7 @@
 #define TPL_BUCKETS 4096u
 #define MAX_NAME_UTF16 1024u       /* bytes of an element/attribute name */
 #define MAX_TEXT_UTF16 8192u       /* bytes of a literal text in a template */
+#define CHUNK_TAIL 8u              /* bytes a chunk keeps free after its last record */
 
 /* Binary XML tokens. */
 enum {
@@ -1126,6 +1127,10 @@ static bool try_record(struct eg_writer *w, const struct eg_event *ev, uint64_t 
 	w->ndefined = 0;
 	w->overflow = false;
 	put_record(w, ev, id, outer, inner);
+	/* libevtx (20181227) drops a record that ends exactly at the chunk end;
+	 * Windows leaves room there too */
+	if (w->pos > EG_CHUNK_SIZE - CHUNK_TAIL)
+		w->overflow = true;
 	if (!w->overflow && !w->bad) {
 		if (w->nrec_chunk == 0) {
 			w->first_num = w->nrecords + 1;
