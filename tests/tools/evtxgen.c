@@ -36,7 +36,8 @@
  * Types T: string (default), int8, int16, int32, int64, uint8, uint16, uint32,
  * uint64, hexint32, hexint64 (JSON integers or "0x..."/decimal strings),
  * float, double (JSON numbers), bool (true/false), binary (hex string), guid,
- * sid, filetime, systemtime (RFC 3339), null (an empty substitution). A JSON
+ * sid, filetime, systemtime (RFC 3339), size (declared SizeT, stored HexInt64, as
+ * Windows does for process ids), null (an empty substitution). A JSON
  * null value gives an empty substitution of the declared type.
  * A line {"defaults": {...}} sets System keys for the lines after it.
  *

@@ -35,6 +35,7 @@ enum eg_vt {
 	EG_VT_BOOL = 0x0d,
 	EG_VT_BINARY = 0x0e,
 	EG_VT_GUID = 0x0f,
+	EG_VT_SIZE = 0x10,         /* declared only: values are HexInt32/64 */
 	EG_VT_FILETIME = 0x11,
 	EG_VT_SYSTEMTIME = 0x12,
 	EG_VT_SID = 0x13,

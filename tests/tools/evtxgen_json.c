@@ -270,6 +270,7 @@ static const struct type_name types[] = {
 	{"binary", EG_VT_BINARY, 0, false},     {"guid", EG_VT_GUID, 0, false},
 	{"filetime", EG_VT_FILETIME, 0, false}, {"systemtime", EG_VT_SYSTEMTIME, 0, false},
 	{"sid", EG_VT_SID, 0, false},           {"null", EG_VT_NULL, 0, false},
+	{"size", EG_VT_HEXINT64, 8, false},
 	{NULL, 0, 0, false},
 };
 
@@ -316,6 +317,8 @@ static bool field_value(struct ctx *c, struct json_object *o, struct eg_field *f
 		/* a NULL substitution; "null" declares a string like Windows does */
 		v->type = EG_VT_NULL;
 		v->decl = t->vt == EG_VT_NULL ? EG_VT_STRING : t->vt;
+		if (strcmp(t->name, "size") == 0)
+			v->decl = EG_VT_SIZE;
 		v->size = 0;
 		v->data = NULL;
 		return true;
@@ -344,6 +347,10 @@ static bool field_value(struct ctx *c, struct json_object *o, struct eg_field *f
 		}
 		v->size = t->width;
 		v->data = b;
+		/* Windows declares pointer-sized values (4688 NewProcessId) as SizeT
+		 * in the template and stores them as HexInt64 */
+		if (strcmp(t->name, "size") == 0)
+			v->decl = EG_VT_SIZE;
 		return true;
 	}
 	switch (t->vt) {

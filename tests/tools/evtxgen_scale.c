@@ -238,6 +238,13 @@ static void f_int(struct gen *g, const char *name, uint8_t type, uint64_t v)
 	f_add(g, name, type, p, n);
 }
 
+/* Pointer-sized values: SizeT in the template, HexInt64 in the record. */
+static void f_size(struct gen *g, const char *name, uint64_t v)
+{
+	f_int(g, name, EG_VT_HEXINT64, v);
+	g->f[g->nf - 1].v.decl = EG_VT_SIZE;
+}
+
 static void f_guid(struct gen *g, const char *name, const uint8_t *guid)
 {
 	uint8_t *p = scratch(g, 16);
@@ -381,7 +388,7 @@ static void gen_4624(struct gen *g)
 	f_str(g, "TransmittedServices", "-");
 	f_str(g, "LmPackageName", "-");
 	f_int(g, "KeyLength", EG_VT_UINT32, 0);
-	f_int(g, "ProcessId", EG_VT_HEXINT64, type == 3 ? 0 : 0x2a4);
+	f_size(g, "ProcessId", type == 3 ? 0 : 0x2a4);
 	f_str(g, "ProcessName", type == 3 ? "-" : "C:\\Windows\\System32\\svchost.exe");
 	f_str(g, "IpAddress", g->ips[h]);
 	sprintf(g->tmp[0], "%u", 49152 + below(g, 16000));
@@ -421,7 +428,7 @@ static void gen_4625(struct gen *g)
 	f_str(g, "TransmittedServices", "-");
 	f_str(g, "LmPackageName", "-");
 	f_int(g, "KeyLength", EG_VT_UINT32, 0);
-	f_int(g, "ProcessId", EG_VT_HEXINT64, 0);
+	f_size(g, "ProcessId", 0);
 	f_str(g, "ProcessName", "-");
 	f_str(g, "IpAddress", g->ips[h]);
 	sprintf(g->tmp[0], "%u", 49152 + below(g, 16000));
@@ -471,10 +478,10 @@ static void gen_4688(struct gen *g)
 	f_str(g, "SubjectUserName", "DC01$");
 	f_str(g, "SubjectDomainName", "CORP");
 	f_int(g, "SubjectLogonId", EG_VT_HEXINT64, 0x3e7);
-	f_int(g, "NewProcessId", EG_VT_HEXINT64, 4 * (1 + below(g, 16000)));
+	f_size(g, "NewProcessId", 4 * (1 + below(g, 16000)));
 	f_str(g, "NewProcessName", images[i].path);
 	f_str(g, "TokenElevationType", "%%1936");
-	f_int(g, "ProcessId", EG_VT_HEXINT64, 4 * (1 + below(g, 16000)));
+	f_size(g, "ProcessId", 4 * (1 + below(g, 16000)));
 	f_str(g, "CommandLine", cmdlines[i]);
 	f_sid(g, "TargetUserSid", "S-1-0-0");
 	f_str(g, "TargetUserName", "-");
