@@ -384,6 +384,8 @@ static uint64_t fnv1a(const uint8_t *p, size_t n, uint64_t h)
 
 static void put(struct eg_writer *w, const void *p, size_t n)
 {
+	if (n == 0)
+		return;        /* p may be NULL (an empty value) */
 	if (w->overflow || n > EG_CHUNK_SIZE - w->pos) {
 		w->overflow = true;
 		return;
@@ -871,7 +873,8 @@ static void put_payload(struct eg_writer *w, const struct eg_event *ev, struct t
 		}
 		size_t o = 0;
 		for (size_t i = 0; i < ev->nfields; i++) {
-			memcpy(w->array + o, ev->fields[i].v.data, ev->fields[i].v.size);
+			if (ev->fields[i].v.size)
+				memcpy(w->array + o, ev->fields[i].v.data, ev->fields[i].v.size);
 			o += ev->fields[i].v.size;
 			w->array[o++] = 0;
 			w->array[o++] = 0;
