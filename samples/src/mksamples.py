@@ -584,8 +584,9 @@ def build(outdir, dockerd_path):
                 % (API, BUILD_ID))
     dockerd.log(t + 9_433_800, "debug", "Calling POST %s/containers/%s/start" % (API, BUILD_ID),
                 key="ci-build started")
-    dockerd.log(t + 9_511_000, "debug", "container mounted via layerStore: %s%s" % (LAYER, BUILD_ID),
-                [("container", BUILD_ID)])
+    # windowsfilter mounts a container's layer as a volume: the daemon logs the volume path
+    dockerd.log(t + 9_511_000, "debug", "container mounted via layerStore: "
+                "\\\\?\\Volume{6a1f0c2e-93d4-4b7a-8e15-2c9d7f3b0a64}\\", [("container", BUILD_ID)])
     bl = LAYER + BUILD_ID + "\\Files"
     t = T(8, 30, 11, 880_000)
     shell = Proc(bl + "\\Windows\\System32\\cmd.exe", "cmd /S /C \"git clone https://dev.azure.com/"
@@ -677,8 +678,8 @@ def build(outdir, dockerd_path):
     t_start = T(9, 12, 4, 907_300)
     dockerd.log(t_start, "debug", "Calling POST %s/containers/%s/start" % (API, UPDATER_ID),
                 key="start updater", app_key="start updater")
-    dockerd.log(t_start + 81_200, "debug", "container mounted via layerStore: %s%s"
-                % (LAYER, UPDATER_ID), [("container", UPDATER_ID)])
+    dockerd.log(t_start + 81_200, "debug", "container mounted via layerStore: "
+                "\\\\?\\Volume{d2b7e4a9-15c3-4f08-b6e2-7a9c0d3f5e18}\\", [("container", UPDATER_ID)])
     srv_sys.add(t_start + 1_540_000, s5(t_start + 1_540_000, cli2))
 
     ul = LAYER + UPDATER_ID + "\\Files"
