@@ -182,7 +182,11 @@ enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset
 		snprintf(path, sizeof path, "%s/data/logsources.yml", bt_datadir());
 		mp = path;
 	}
-	enum bt_status st = bt_logsource_load(mp, &rs->map, why, why_size);
+	enum bt_status st = rs->opts.logsource_yaml
+	                            ? bt_logsource_load_buf("(logsource mapping)", rs->opts.logsource_yaml,
+	                                                    rs->opts.logsource_len, &rs->map, why,
+	                                                    why_size)
+	                            : bt_logsource_load(mp, &rs->map, why, why_size);
 	if (st == BT_OK) {
 		rs->scratch = bt_match_scratch_new();
 		if (!rs->scratch) {
@@ -195,6 +199,7 @@ enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset
 		return st;
 	}
 	rs->opts.logsource_path = NULL;
+	rs->opts.logsource_yaml = NULL;
 	*out = rs;
 	return BT_OK;
 }
