@@ -366,6 +366,8 @@ static bool lx_read(struct lx_state *s, unsigned char *dst, size_t n, const char
 static enum bt_status lx_worker_lost(struct bt_reader_ctx *ctx, struct lx_state *s, const char *why)
 {
 	int status = 0;
+	if (s->emitted == 0)
+		ctx->stats->unreadable = true;
 	if (strcmp(why, "timeout") == 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, &status, 0);
@@ -386,8 +388,6 @@ static enum bt_status lx_worker_lost(struct bt_reader_ctx *ctx, struct lx_state 
 		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
 		         "libevtx worker ended unexpectedly (status %d) after %llu records",
 		         WIFEXITED(status) ? WEXITSTATUS(status) : -1, (unsigned long long)s->emitted);
-	if (s->emitted == 0)
-		ctx->stats->unreadable = true;
 	return BT_ERR_CRASH;
 }
 

@@ -300,7 +300,8 @@ static void field_path(struct parse *p, int depth, const char **name, size_t *le
 
 static void close_leaf(struct parse *p, int depth)
 {
-	char *v = p->text.p ? p->text.p : (char *)"";
+	char empty[1] = "";  /* values are rewritten in place: never a literal */
+	char *v = p->text.p ? p->text.p : empty;
 	size_t n = p->text.n;
 	if (p->text.overflow)
 		p->eb->truncated = true;
@@ -315,8 +316,7 @@ static void close_leaf(struct parse *p, int depth)
 		uint32_t flags = 0;
 		if (p->sec == SEC_EVENTDATA && !p->field_name[2] && strcmp(name, "Data") == 0)
 			flags = BT_FIELD_LIST;
-		char empty[1] = "";
-		add_field(p, name, len, n ? v : empty, n, flags);
+		add_field(p, name, len, v, n, flags);
 	}
 }
 

@@ -197,6 +197,14 @@ enum bt_status bt_stream_getline(struct bt_stream *s, const char **line, size_t 
 		unsigned char *nl = scanned < avail ? memchr(base + scanned, '\n', avail - scanned) : NULL;
 		if (nl) {
 			size_t n = (size_t)(nl - base);
+			if (n > s->max_line) {
+				/* Over-long line already buffered whole: skip it all the same. */
+				*lineno = ++s->lineno;
+				*offset = s->offset;
+				s->start += n + 1;
+				s->offset += n + 1;
+				return BT_ERR_LIMIT;
+			}
 			*line = (const char *)base;
 			*lineno = ++s->lineno;
 			*offset = s->offset;
@@ -228,7 +236,9 @@ enum bt_status bt_stream_getline(struct bt_stream *s, const char **line, size_t 
 			}
 			return BT_ERR_LIMIT;
 		}
-		if (!fill(s)) {
+		bool more = fill(s);
+		base = s->buf + s->start;  /* fill() may have moved the data */
+		if (!more) {
 			if (avail > 0) {
 				*line = (const char *)base;
 				*lineno = ++s->lineno;

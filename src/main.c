@@ -65,6 +65,10 @@ int main(int argc, char **argv)
 		version();
 		return finish(EXIT_NOTHING);
 	}
+	/* Test hook (documented in ENVIRONMENT): another program serving __evtx-worker. */
+	const char *worker = getenv("BOXTRAIL_EVTX_WORKER");
+	if (worker && *worker)
+		cli_worker_exe = worker;
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (strcmp(cmd, "events") == 0)

@@ -1,0 +1,91 @@
+/* bt_event: builder, caps, lookup, clone. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bt_event.h"
+
+static void test_build_and_lookup(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	eb.ev.channel = bt_evbuf_str(&eb, "Security", 8);
+	eb.ev.event_id = 4624;
+	assert_true(bt_evbuf_adds(&eb, "TargetUserName", "alice"));
+	assert_true(bt_evbuf_add(&eb, "Bin", 3, "a\0b", 3, 0));
+	assert_true(bt_evbuf_add(&eb, "Data", 4, "x", 1, BT_FIELD_LIST));
+	assert_true(bt_evbuf_add(&eb, "Data", 4, "y", 1, BT_FIELD_LIST));
+	const struct bt_event *ev = bt_evbuf_done(&eb);
+	assert_int_equal(ev->nfields, 4);
+	const struct bt_field *f = bt_event_field(ev, "Bin", 3);
+	assert_int_equal(f->value_len, 3);
+	assert_memory_equal(f->value, "a\0b", 3);
+	assert_null(bt_event_field(ev, "targetusername", 14));  /* names are case-sensitive */
+	f = bt_event_field(ev, "Data[1]", 7);
+	assert_string_equal(f->value, "y");
+
+	struct bt_event *c = bt_event_clone(ev);
+	assert_non_null(c);
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);  /* the clone must not depend on the builder */
+	bt_evbuf_adds(&eb, "Other", "zzz");
+	assert_string_equal(c->channel, "Security");
+	assert_int_equal(c->event_id, 4624);
+	assert_int_equal(c->nfields, 4);
+	assert_string_equal(bt_event_field(c, "TargetUserName", 14)->value, "alice");
+	assert_memory_equal(bt_event_field(c, "Bin", 3)->value, "a\0b", 3);
+	assert_string_equal(bt_event_field_next(c, bt_event_field(c, "Data", 4))->value, "y");
+	free(c);
+	bt_evbuf_free(&eb);
+}
+
+static void test_field_cap(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
+	eb.max_fields = 3;
+	assert_true(bt_evbuf_adds(&eb, "a", "1"));
+	assert_true(bt_evbuf_adds(&eb, "b", "2"));
+	assert_true(bt_evbuf_adds(&eb, "c", "3"));
+	assert_false(bt_evbuf_adds(&eb, "d", "4"));
+	assert_true(eb.truncated);
+	assert_int_equal(bt_evbuf_done(&eb)->nfields, 3);
+	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
+	assert_false(eb.truncated);
+	bt_evbuf_free(&eb);
+}
+
+static void test_event_bytes_cap(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
+	size_t big = BT_MAX_EVENT_BYTES / 2 + 1;
+	char *v = malloc(big);
+	memset(v, 'v', big);
+	assert_true(bt_evbuf_add(&eb, "one", 3, v, big, 0));
+	assert_false(bt_evbuf_add(&eb, "two", 3, v, big, 0));
+	assert_true(eb.truncated);
+	free(v);
+	bt_evbuf_free(&eb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build_and_lookup),
+		cmocka_unit_test(test_field_cap),
+		cmocka_unit_test(test_event_bytes_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
