@@ -22,7 +22,7 @@ check() {  # description command...
 rc=$?
 check "built-in pack lists with exit 0" test $rc -eq 0
 check "built-in pack: nothing skipped" test "$(grep -c '^skipped' "$tmp/builtin.txt")" -eq 0
-check "built-in pack: rules loaded" test "$(grep -c '^loaded' "$tmp/builtin.txt")" -ge 25
+check "built-in pack: rules loaded" test "$(grep -c "^loaded" "$tmp/builtin.txt")" -ge 25
 check "built-in pack: correlation rules listed" grep -q '^correlation' "$tmp/builtin.txt"
 
 "$BOXTRAIL" rules --no-builtin --rules "$d" --format jsonl > "$tmp/mixed.jsonl" 2> "$tmp/mixed.err"
