@@ -182,7 +182,11 @@ enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset
 		snprintf(path, sizeof path, "%s/data/logsources.yml", bt_datadir());
 		mp = path;
 	}
-	enum bt_status st = bt_logsource_load(mp, &rs->map, why, why_size);
+	enum bt_status st = rs->opts.logsource_yaml
+	                            ? bt_logsource_load_buf("(logsource mapping)", rs->opts.logsource_yaml,
+	                                                    rs->opts.logsource_len, &rs->map, why,
+	                                                    why_size)
+	                            : bt_logsource_load(mp, &rs->map, why, why_size);
 	if (st == BT_OK) {
 		rs->scratch = bt_match_scratch_new();
 		if (!rs->scratch) {
@@ -195,6 +199,7 @@ enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset
 		return st;
 	}
 	rs->opts.logsource_path = NULL;
+	rs->opts.logsource_yaml = NULL;
 	*out = rs;
 	return BT_OK;
 }
@@ -405,8 +410,10 @@ static struct u32set set_make(struct bt_ruleset *rs, const uint32_t *v, size_t n
 	struct u32set s = {false, ralloc(rs, n * sizeof *s.v), 0};
 	if (!s.v)
 		return set_any();
-	memcpy(s.v, v, n * sizeof *v);
-	qsort(s.v, n, sizeof *s.v, cmp_u32);
+	if (n) {
+		memcpy(s.v, v, n * sizeof *v);
+		qsort(s.v, n, sizeof *s.v, cmp_u32);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (s.n == 0 || s.v[s.n - 1] != s.v[i])
 			s.v[s.n++] = s.v[i];
@@ -417,7 +424,7 @@ static bool set_has(const struct u32set *s, uint32_t v)
 {
 	if (s->any)
 		return true;
-	return bsearch(&v, s->v, s->n, sizeof v, cmp_u32) != NULL;
+	return s->n && bsearch(&v, s->v, s->n, sizeof v, cmp_u32) != NULL;
 }
 
 static struct u32set set_and(struct bt_ruleset *rs, struct u32set a, struct u32set b)
@@ -442,8 +449,10 @@ static struct u32set set_or(struct bt_ruleset *rs, struct u32set a, struct u32se
 	uint32_t *tmp = malloc((a.n + b.n + 1) * sizeof *tmp);
 	if (!tmp)
 		return set_any();
-	memcpy(tmp, a.v, a.n * sizeof *tmp);
-	memcpy(tmp + a.n, b.v, b.n * sizeof *tmp);
+	if (a.n)
+		memcpy(tmp, a.v, a.n * sizeof *tmp);
+	if (b.n)
+		memcpy(tmp + a.n, b.v, b.n * sizeof *tmp);
 	struct u32set s = set_make(rs, tmp, a.n + b.n);
 	free(tmp);
 	return s;
@@ -873,7 +882,8 @@ enum bt_status bt_ruleset_finish(struct bt_ruleset *rs)
 			rs->oom = true;
 	}
 	for (size_t i = 0; i < rs->nchan; i++)
-		qsort(rs->chans[i].b, rs->chans[i].nb, sizeof *rs->chans[i].b, cmp_bucket);
+		if (rs->chans[i].nb)
+			qsort(rs->chans[i].b, rs->chans[i].nb, sizeof *rs->chans[i].b, cmp_bucket);
 	size_t hs = 16;
 	while (hs < rs->nchan * 2 + 1)
 		hs *= 2;

@@ -58,6 +58,8 @@ struct bt_rule_info {
 struct bt_ruleset_opts {
 	struct bt_diag diag;            /* unreadable rule files are also reported here */
 	const char *logsource_path;     /* NULL: bt_datadir()/data/logsources.yml */
+	const char *logsource_yaml;     /* if set: the mapping itself (logsource_len bytes) */
+	size_t logsource_len;
 };
 
 struct bt_ruleset;

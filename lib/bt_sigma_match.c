@@ -509,7 +509,8 @@ static struct bt_matcher *from_pat(struct pat *p, bool cased)
 			pat_free(p);
 			return NULL;
 		}
-		memcpy(m->lit, p->lit + lit->off, lit->len);
+		if (lit->len)
+			memcpy(m->lit, p->lit + lit->off, lit->len);
 		m->lit[lit->len] = '\0';
 	}
 	if (m->kind == K_EQ && m->litlen && m->litlen <= 10 &&

@@ -5,5 +5,6 @@
 
 int cmd_events(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif
