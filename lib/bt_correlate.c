@@ -32,10 +32,17 @@ struct group {
 	struct group *next;
 };
 
+/* One position of the correlation's `rules` list: the rules it stands for
+ * (one rule, or every rule with a tag for a "tag:NAME" reference). */
+struct refset {
+	unsigned *rules;
+	size_t n;
+};
+
 struct corr {
 	const struct bt_rule_info *info;
 	const struct bt_sigma_correlation *def;
-	unsigned *refs;
+	struct refset *refs;
 	size_t nrefs;
 	int64_t span;
 	struct group *buckets[NBUCKETS];
@@ -84,6 +91,12 @@ bool bt_correlate_value(const struct bt_event *ev, const char *field,
 			return false;
 		bt_host_key(ev->host, out, n);
 		return out[0] != '\0';
+	}
+	if (strcmp(field, "OriginHost") == 0) {
+		/* the host a request came from: its client address when it has one */
+		if (bt_correlate_value(ev, "ClientHost", hosts, out, n, link))
+			return true;
+		return bt_correlate_value(ev, "Host", hosts, out, n, link);
 	}
 	if (strcmp(field, "ClientHost") == 0) {
 		for (size_t i = 0; i < sizeof client_fields / sizeof *client_fields; i++) {
@@ -140,6 +153,12 @@ static bool add_ref(struct bt_correlator *c, unsigned rule, unsigned corr, bool 
 {
 	if (rule >= c->nrules)
 		return false;
+	for (size_t i = 0; i < c->by_rule[rule].n; i++)
+		if (c->by_rule[rule].corr[i] == corr) {
+			if (generate)
+				c->by_rule[rule].generate = true;
+			return true;
+		}
 	void *nv = realloc(c->by_rule[rule].corr, (c->by_rule[rule].n + 1) * sizeof(unsigned));
 	if (!nv)
 		return false;
@@ -191,27 +210,47 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 		k->refs = calloc(def->nrules, sizeof *k->refs);
 		bool ok = k->refs != NULL;
 		for (size_t r = 0; ok && r < def->nrules; r++) {
-			const struct bt_rule_info *base = NULL;
-			for (size_t j = 0; j < c->nrules && !base; j++) {
+			struct refset *set = &k->refs[k->nrefs++];
+			const char *ref = def->rules[r];
+			bool by_tag = strncmp(ref, "tag:", 4) == 0;
+			for (size_t j = 0; j < c->nrules; j++) {
 				const struct bt_rule_info *cand = bt_ruleset_info(o->rules, j);
-				if (cand->state == BT_RULE_LOADED && rule_is(cand, def->rules[r]))
-					base = cand;
+				if (cand->state != BT_RULE_LOADED)
+					continue;
+				bool hit = false;
+				if (by_tag) {
+					for (size_t t = 0; t < cand->sigma->ntags && !hit; t++)
+						hit = strcasecmp(cand->sigma->tags[t], ref + 4) == 0;
+				} else {
+					hit = rule_is(cand, ref);
+				}
+				if (!hit)
+					continue;
+				unsigned *nv = realloc(set->rules, (set->n + 1) * sizeof *nv);
+				if (!nv) {
+					ok = false;
+					break;
+				}
+				set->rules = nv;
+				set->rules[set->n++] = cand->index;
+				if (!by_tag)
+					break;
 			}
-			if (!base) {
+			if (ok && set->n == 0) {
 				bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
-				         "correlation '%s': rule '%s' is not loaded: correlation skipped", title,
-				         def->rules[r]);
+				         "correlation '%s': rule '%s' is not loaded: correlation skipped", title, ref);
 				ok = false;
-				break;
 			}
-			k->refs[k->nrefs++] = base->index;
 		}
 		if (!ok) {
+			for (size_t r = 0; r < k->nrefs; r++)
+				free(k->refs[r].rules);
 			free(k->refs);
 			continue;
 		}
 		for (size_t r = 0; r < k->nrefs; r++)
-			add_ref(c, k->refs[r], (unsigned)c->n, def->generate);
+			for (size_t x = 0; x < k->refs[r].n; x++)
+				add_ref(c, k->refs[r].rules[x], (unsigned)c->n, def->generate);
 		c->n++;
 	}
 	return c;
@@ -241,6 +280,8 @@ void bt_correlator_free(struct bt_correlator *c)
 				nx = g->next;
 				group_free(g);
 			}
+		for (size_t r = 0; r < c->v[i].nrefs; r++)
+			free(c->v[i].refs[r].rules);
 		free(c->v[i].refs);
 	}
 	for (size_t i = 0; i < c->nrules; i++)
@@ -267,10 +308,30 @@ bool bt_correlator_generates(const struct bt_correlator *c, unsigned rule)
 
 /* ---- matches ---- */
 
-static const char *rule_title(const struct bt_correlator *c, unsigned idx)
+/* How a listed position reads in a summary: the rule's title, or for a tag
+ * group the titles of the group's rules that the match actually contains. */
+static void position_title(const struct bt_correlator *c, const struct corr *k, size_t pos,
+                           const struct bt_finding *f, char *buf, size_t n)
 {
-	const struct bt_rule_info *ri = bt_ruleset_info(c->o.rules, idx);
-	return ri && ri->sigma->title ? ri->sigma->title : "?";
+	const struct refset *set = &k->refs[pos];
+	buf[0] = '\0';
+	size_t len = 0;
+	for (size_t x = 0; x < set->n; x++) {
+		bool present = set->n == 1;
+		for (size_t e = 0; e < f->nevidence && !present; e++)
+			for (size_t r = 0; r < f->evidence[e]->nrules && !present; r++)
+				present = f->evidence[e]->rules[r] == set->rules[x];
+		if (!present)
+			continue;
+		const struct bt_rule_info *ri = bt_ruleset_info(c->o.rules, set->rules[x]);
+		int w = snprintf(buf + len, n - len, "%s%s", len ? " / " : "",
+		                 ri && ri->sigma->title ? ri->sigma->title : "?");
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+	}
+	if (!len)
+		snprintf(buf, n, "%s", k->def->rules[pos]);
 }
 
 static enum bt_severity level_severity(enum bt_sigma_level l)
@@ -395,11 +456,18 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 	bt_strdup_to(&f->rule_file, r->file);
 	for (size_t i = 0; i < r->nattack; i++)
 		bt_strset_add(&f->techniques, r->attack[i]);
-	for (size_t i = 0; i < k->nrefs; i++) {
-		const struct bt_rule_info *b = bt_ruleset_info(c->o.rules, k->refs[i]);
-		for (size_t j = 0; j < b->sigma->nattack; j++)
-			bt_strset_add(&f->techniques, b->sigma->attack[j]);
-	}
+	/* techniques of the base rules that the match contains */
+	for (size_t e = 0; e < f->nevidence; e++)
+		for (size_t q = 0; q < f->evidence[e]->nrules; q++) {
+			unsigned idx = f->evidence[e]->rules[q];
+			bool listed = false;
+			for (size_t p = 0; p < k->nrefs && !listed; p++)
+				for (size_t x = 0; x < k->refs[p].n && !listed; x++)
+					listed = k->refs[p].rules[x] == idx;
+			const struct bt_rule_info *b = listed ? bt_ruleset_info(c->o.rules, idx) : NULL;
+			for (size_t j = 0; b && j < b->sigma->nattack; j++)
+				bt_strset_add(&f->techniques, b->sigma->attack[j]);
+		}
 	for (size_t i = 0; i < g->notes.n; i++)
 		bt_strset_add(&f->notes, g->notes.v[i]);
 	f->severity = level_severity(r->level);
@@ -428,15 +496,21 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 		bt_strset_free(&vals);
 		break;
 	}
-	case BT_CORR_EVENT_COUNT:
+	case BT_CORR_EVENT_COUNT: {
+		char t[512];
+		position_title(c, k, 0, f, t, sizeof t);
 		snprintf(buf, sizeof buf, "%llu events of %s within %s (%s)",
-		         (unsigned long long)f->evidence_total, rule_title(c, k->refs[0]), span, by);
+		         (unsigned long long)f->evidence_total, t, span, by);
 		break;
+	}
 	default: {
-		int len = snprintf(buf, sizeof buf, "%s", rule_title(c, k->refs[0]));
-		for (size_t i = 1; i < k->nrefs && len > 0 && (size_t)len < sizeof buf; i++)
-			len += snprintf(buf + len, sizeof buf - (size_t)len, ", then %s",
-			                rule_title(c, k->refs[i]));
+		char t[512];
+		position_title(c, k, 0, f, t, sizeof t);
+		int len = snprintf(buf, sizeof buf, "%s", t);
+		for (size_t i = 1; i < k->nrefs && len > 0 && (size_t)len < sizeof buf; i++) {
+			position_title(c, k, i, f, t, sizeof t);
+			len += snprintf(buf + len, sizeof buf - (size_t)len, ", then %s", t);
+		}
 		if (len > 0 && (size_t)len < sizeof buf)
 			snprintf(buf + len, sizeof buf - (size_t)len, " within %s (%s)", span, by);
 	}
@@ -535,10 +609,11 @@ static bool push_member(struct bt_correlator *c, struct corr *k, struct group *g
 }
 
 /* Builds the group key of an event for the listed rule at `pos`. */
-static bool group_key(struct bt_correlator *c, struct corr *k, unsigned pos, const struct bt_event *ev,
-                      char *key, size_t n, char *display, size_t dn, struct bt_strset *notes)
+static bool group_key(struct bt_correlator *c, struct corr *k, unsigned rule,
+                      const struct bt_event *ev, char *key, size_t n, char *display, size_t dn,
+                      struct bt_strset *notes)
 {
-	const struct bt_rule_info *base = bt_ruleset_info(c->o.rules, k->refs[pos]);
+	const struct bt_rule_info *base = bt_ruleset_info(c->o.rules, rule);
 	size_t kl = 0, dl = 0;
 	key[0] = display[0] = '\0';
 	for (size_t i = 0; i < k->def->ngroup_by; i++) {
@@ -603,11 +678,14 @@ void bt_correlator_feed(struct bt_correlator *c, struct bt_evidence *e)
 		for (size_t x = 0; x < c->by_rule[rule].n; x++) {
 			struct corr *k = &c->v[c->by_rule[rule].corr[x]];
 			for (unsigned pos = 0; pos < k->nrefs; pos++) {
-				if (k->refs[pos] != rule)
+				bool in_set = false;
+				for (size_t y = 0; y < k->refs[pos].n && !in_set; y++)
+					in_set = k->refs[pos].rules[y] == rule;
+				if (!in_set)
 					continue;
 				char key[KEY_MAX], display[KEY_MAX];
 				struct bt_strset notes = {0};
-				if (!group_key(c, k, pos, e->ev, key, sizeof key, display, sizeof display, &notes)) {
+				if (!group_key(c, k, rule, e->ev, key, sizeof key, display, sizeof display, &notes)) {
 					bt_strset_free(&notes);
 					continue;
 				}

@@ -19,7 +19,13 @@
  *      ClientHost  the host behind the event's client address (IpAddress,
  *                  SourceIp, ClientAddress, SourceAddress), resolved with
  *                  the host map at the event's time; the canonical address
- *                  when unresolved.
+ *                  when unresolved;
+ *      OriginHost  ClientHost when the event has a client address, else Host:
+ *                  where the activity came from, one key for a domain
+ *                  controller's ticket request and a host's own events.
+ *  - A `rules` entry "tag:NAME" stands for every loaded rule tagged NAME
+ *    (a boxtrail extension: one step of a correlation may be seen in several
+ *    logs, and a Sigma rule has one logsource).
  *  - temporal: every listed rule matched in the window; temporal_ordered:
  *    in the listed order (an event may serve several rules).
  *  - Built-in correlation rules use --window as their timespan; a user

@@ -5,7 +5,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "bt_arena.h"
@@ -33,10 +35,46 @@ struct bt_logsource_map {
 	size_t n, cap;
 };
 
+static bool has_mapping(const char *dir)
+{
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof p, "%s/data/logsources.yml", dir);
+	return access(p, R_OK) == 0;
+}
+
 const char *bt_datadir(void)
 {
 	const char *d = getenv("BOXTRAIL_DATADIR");
-	return d && *d ? d : BT_PKGDATADIR;
+	if (d && *d)
+		return d;
+	/* A binary run from its build tree (src/boxtrail) uses the rules beside
+	 * it, not an older installed pack; an installed one uses pkgdatadir;
+	 * a VPATH build tree falls back to its source tree. */
+	static char found[PATH_MAX];
+	static bool done;
+	if (done)
+		return found;
+	done = true;
+	char exe[PATH_MAX - 8];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(found, sizeof found, "%s/..", exe);
+			if (has_mapping(found))
+				return found;
+		}
+	}
+	const char *const fallbacks[] = {BT_PKGDATADIR, BT_SRCDIR};
+	for (size_t i = 0; i < sizeof fallbacks / sizeof *fallbacks; i++) {
+		snprintf(found, sizeof found, "%s", fallbacks[i]);
+		if (has_mapping(found))
+			return found;
+	}
+	snprintf(found, sizeof found, "%s", BT_PKGDATADIR);
+	return found;
 }
 
 struct lctx {

@@ -74,7 +74,9 @@ const struct bt_ls_source *bt_logsource_resolve(const struct bt_logsource_map *m
                                                 char *why, size_t why_size);
 
 /* Where the mapping and the built-in rules live: $BOXTRAIL_DATADIR when set
- * and not empty, else the compiled-in BT_PKGDATADIR. */
+ * and not empty; else, for a binary run from a build tree, the tree beside it
+ * (<exe dir>/..); else the installed $(pkgdatadir); else the source tree it
+ * was built from (out-of-tree builds). */
 const char *bt_datadir(void);
 
 #endif

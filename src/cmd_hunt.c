@@ -63,8 +63,8 @@ static void usage(FILE *f)
 	        "      --no-builtin       do not load the built-in rule pack\n"
 	        "      --window DURATION  default timespan of the built-in correlations and the\n"
 	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
-	        "      --min-level LEVEL  only findings at or above informational, low, medium,\n"
-	        "                         high or critical\n"
+	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
+	        "                         (default), medium, high, critical\n"
 	        "      --host NAME        only findings involving this host (repeatable)\n"
 	        "      --suppress FILE    allow-list of known-good activity (see boxtrail(1))\n"
 	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
@@ -294,7 +294,9 @@ int cmd_hunt(int argc, char **argv)
 	memset(&h, 0, sizeof h);
 	read_opts_init(&h.ro);
 	h.out.csv_formula_guard = true;
-	h.min_level = BT_SEV_INFORMATIONAL;
+	/* Informational hits are context (a container started, a daemon up):
+	 * shown on request, not in the default timeline. */
+	h.min_level = BT_SEV_LOW;
 	bool format_set = false;
 	const char *color = "auto";
 	int status = EXIT_FATAL;

@@ -23,7 +23,7 @@ else
 	pass "no C1 or bidi controls in text"
 fi
 for want in 'adm\x1b[31min\x1b[0m' 'x\x1b]0;pwned\x07y' 'invoice\u202egpj.exe' 'c1\u009b31m' \
-	'line1\nFAKE' 'visible\rHIDDEN' 'C:\\Users\\Public' 'HOST\x1b[2J' 'del\x7f'; do
+	'line1\nFAKE' 'visible\rHIDDEN' 'C:\Users\Public\x.dll' 'HOST\x1b[2J' 'del\x7f'; do
 	grep -qF "$want" "$TMP/text" && pass "visible escape $want" || fail "text lacks visible $want"
 done
 

@@ -2,7 +2,8 @@
 # The built-in pack on samples/ (the CORP.LOCAL incident, see samples/README.md):
 # exactly the expected hits, rule by rule and record by record - the findings
 # 1-4 of the README and nothing of its "must not be reported" list (two
-# informational hits give context: the dockerd start and one mistyped password).
+# informational hits give context: the dockerd start, one mistyped password, and
+# the container starts the correlations of hunt need).
 set -u
 LC_ALL=C
 export LC_ALL
