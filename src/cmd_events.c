@@ -19,6 +19,7 @@ enum {
 	OPT_WORKER_TIMEOUT,
 	OPT_NO_ISOLATION,
 	OPT_CSV_RAW,
+	OPT_SERVICE_NAME,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +32,7 @@ static const struct option long_opts[] = {
 	{"worker-timeout", required_argument, NULL, OPT_WORKER_TIMEOUT},
 	{"no-isolation", no_argument, NULL, OPT_NO_ISOLATION},
 	{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+	{"service-name", required_argument, NULL, OPT_SERVICE_NAME},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -46,6 +48,8 @@ static void usage(FILE *f)
 	        "  -L, --follow-symlinks  follow symbolic links inside directories\n"
 	        "      --reader NAME      EVTX reader: auto (default) or libevtx\n"
 	        "      --assume-host NAME host for Docker evidence that names none\n"
+	        "      --service-name NAME Windows service name of dockerd, the provider of its\n"
+	        "                         Application log events (default: docker)\n"
 	        "      --worker-timeout S stop a libevtx worker that makes no progress for S seconds\n"
 	        "      --no-isolation     run libevtx in-process (faster start, no crash isolation)\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
@@ -117,6 +121,13 @@ int cmd_events(int argc, char **argv)
 			break;
 		case OPT_CSV_RAW:
 			o.out.csv_formula_guard = false;
+			break;
+		case OPT_SERVICE_NAME:
+			if (!*optarg) {
+				cli_errorf("events: --service-name needs a name");
+				return EXIT_FATAL;
+			}
+			o.in.docker_service_name = optarg;
 			break;
 		case 'h':
 			usage(stdout);
