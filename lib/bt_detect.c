@@ -144,9 +144,21 @@ static enum bt_format detect_json(const unsigned char *s, size_t n)
 
 #define MAX_LINES 200
 
+/* True when a line has bytes text logs never have (NUL, C0 controls other
+ * than tab, ESC and CR, DEL). */
+static bool has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t' && c != '\033' && c != '\r') || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 static enum bt_format detect_text(const char *s, size_t n, bool at_eof)
 {
-	unsigned nonblank = 0, record = 0, sys_docker = 0, sys_other = 0, desktop = 0;
+	unsigned nonblank = 0, record = 0, sys_docker = 0, sys_other = 0, desktop = 0, damaged = 0;
 	int first = -1;   /* 0 other, 1 record/syslog-docker, 2 desktop */
 	size_t i = 0;
 	for (unsigned lines = 0; i < n && lines < MAX_LINES; lines++) {
@@ -167,7 +179,9 @@ static enum bt_format detect_text(const char *s, size_t n, bool at_eof)
 		nonblank++;
 		struct bt_line_prefix p;
 		int kind = 0;
-		if (bt_desktop_prefix(line, l, &p) && !memchr(line, '\0', l)) {
+		if (has_control(line, l)) {
+			damaged++;   /* binary data: never counts for a log format */
+		} else if (bt_desktop_prefix(line, l, &p)) {
 			desktop++;
 			kind = 2;
 		} else if (bt_syslog_prefix(line, l, &p)) {
@@ -184,7 +198,7 @@ static enum bt_format detect_text(const char *s, size_t n, bool at_eof)
 		if (first < 0)
 			first = kind;
 	}
-	if (!nonblank)
+	if (!nonblank || damaged * 4 > nonblank)
 		return BT_FORMAT_UNKNOWN;
 	unsigned docker = record + sys_docker;
 	if (desktop && desktop >= docker && (first == 2 || desktop * 4 >= nonblank))

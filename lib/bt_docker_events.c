@@ -311,7 +311,9 @@ static void events_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 		bt_docker_add_list(eb, "MountSource", id, il);
 	if ((v = str(get(o, "scope"), &vl)))
 		bt_docker_add(eb, "Scope", v, vl);
-	static const char *const used[] = {"container", "name", "image", "exitCode", "signal",
+	/* attributes already reported as contract fields; "name" names the
+	 * container (or image) only for those types */
+	static const char *const used[] = {"name", "container", "image", "exitCode", "signal",
 	                                   "execID", "destination", NULL};
 	add_attributes(eb, attrs, container || image ? used : used + 1);
 	if (!container && !image && id)

@@ -246,6 +246,11 @@ static bool entry(struct bt_reader_ctx *ctx, struct journald *j, struct json_obj
 		bt_docker_adds(eb, "Action", BT_ACT_DLOG);
 		if (msg.present)
 			bt_docker_add(eb, "Message", msg.p, msg.n);
+		if (msg.present && ((msg.n >= 7 && memcmp(msg.p, "panic: ", 7) == 0) ||
+		                    (msg.n >= 13 && memcmp(msg.p, "fatal error: ", 13) == 0))) {
+			eb->ev.level = 1;   /* a Go runtime panic on dockerd's stderr */
+			bt_docker_adds(eb, "LogLevel", msg.p[0] == 'p' ? "panic" : "fatal");
+		}
 	}
 	if (info.containerd && !provider_of(who))
 		eb->ev.provider = "containerd";

@@ -114,7 +114,9 @@ static bool has_time(struct json_object *o, const char *key)
 	return s && bt_docker_time(s, n, &t);
 }
 
-/* Opens a file beside `path` read-only, without touching its atime when we may. */
+/* Opens a regular file beside `path` read-only, without touching its atime
+ * when we may. Returns the fd, -1 (errno set) or -2 when it is not a
+ * regular file. */
 static int open_sibling(const char *path, const char *name, char **full)
 {
 	const char *slash = strrchr(path, '/');
@@ -126,9 +128,16 @@ static int open_sibling(const char *path, const char *name, char **full)
 	memcpy(p, path, dl);
 	memcpy(p + dl, name, nl + 1);
 	*full = p;
-	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+	/* O_NONBLOCK: a FIFO planted under that name must not hang the run */
+	int fl = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	int fd = open(p, fl | O_NOATIME);
 	if (fd < 0 && errno == EPERM)
-		fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open(p, fl);
+	struct stat sb;
+	if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+		close(fd);
+		return -2;   /* not a regular file */
+	}
 	return fd;
 }
 
@@ -157,8 +166,9 @@ static struct json_object *read_hostconfig(struct bt_reader_ctx *ctx)
 	int fd = open_sibling(ctx->open_path, "hostconfig.json", &full);
 	if (fd < 0) {
 		bt_diagf(dg, BT_DIAG_WARN, ctx->path,
-		         "cannot open %s: %s; host configuration facts (privileged, mounts, "
-		         "capabilities) not reported", full ? full : "hostconfig.json", strerror(errno));
+		         "cannot open the hostconfig.json beside it: %s; host configuration facts "
+		         "(privileged, mounts, capabilities) not reported",
+		         fd == -2 ? "not a regular file" : strerror(errno));
 		ctx->stats->failed++;
 		free(full);
 		return NULL;
@@ -195,7 +205,7 @@ static struct json_object *read_hostconfig(struct bt_reader_ctx *ctx)
 		o = parse_doc(b.p ? b.p : "", b.n, why, sizeof why);
 	if (!o) {
 		bt_diagf(dg, BT_DIAG_WARN, ctx->path,
-		         "%s: %s; host configuration facts not reported", full, why);
+		         "hostconfig.json beside it: %s; host configuration facts not reported", why);
 		ctx->stats->failed++;
 	}
 	bt_buf_free(&b);
