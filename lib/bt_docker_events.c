@@ -242,12 +242,22 @@ static void events_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 	size_t tol;
 	if (tn && (json_object_is_type(tn, json_type_int) || json_object_is_type(tn, json_type_double))) {
 		int64_t ns = json_object_get_int64(tn);
-		eb->ev.time = bt_time_from_unix(ns / 1000000000, ns % 1000000000);
+		int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+		if (frac < 0) {
+			frac += 1000000000;
+			sec--;
+		}
+		bt_time tt;
+		/* json-c clamps what does not fit to INT64_MAX/MIN: not a time */
+		if (ns != INT64_MAX && ns != INT64_MIN && bt_docker_unix_time(sec, frac, &tt))
+			eb->ev.time = tt;
 		const char *t = text(tn, &tol);
 		bt_docker_add(eb, "TimeOriginal", t, tol);
 	} else if (ts && (json_object_is_type(ts, json_type_int) ||
 	                  json_object_is_type(ts, json_type_double))) {
-		eb->ev.time = bt_time_from_unix(json_object_get_int64(ts), 0);
+		bt_time tt;
+		if (bt_docker_unix_time(json_object_get_int64(ts), 0, &tt))
+			eb->ev.time = tt;
 		const char *t = text(ts, &tol);
 		bt_docker_add(eb, "TimeOriginal", t, tol);
 	}

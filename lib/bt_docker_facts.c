@@ -190,6 +190,14 @@ bool bt_docker_time(const char *s, size_t n, bt_time *out)
 	return true;
 }
 
+bool bt_docker_unix_time(int64_t sec, int64_t nsec, bt_time *out)
+{
+	if (sec < -62135596800LL || sec > 253402300799LL || nsec < 0 || nsec >= 1000000000)
+		return false;
+	*out = bt_time_from_unix(sec, nsec);
+	return true;
+}
+
 /* ---- API calls ---- */
 
 #define MAX_SEGS 8

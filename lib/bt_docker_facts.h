@@ -75,6 +75,10 @@ bool bt_docker_is_hex(const char *s, size_t n);
  * which Docker uses for "never"). */
 bool bt_docker_time(const char *s, size_t n, bt_time *out);
 
+/* Converts Unix seconds and nanoseconds; false when outside years 1..9999
+ * (evidence may hold any number). */
+bool bt_docker_unix_time(int64_t sec, int64_t nsec, bt_time *out);
+
 /* ---- the Docker Engine API ---- */
 
 enum bt_docker_api {

@@ -209,8 +209,10 @@ static bool entry(struct bt_reader_ctx *ctx, struct journald *j, struct json_obj
 			}
 			us = us * 10 + (uint64_t)(rt.p[i] - '0');
 		}
-		if (ok && us / 1000000 < (uint64_t)INT64_MAX / BT_TICKS_PER_SEC - 12000000000LL)
-			rtime = bt_time_from_unix((int64_t)(us / 1000000), (int64_t)(us % 1000000) * 1000);
+		bt_time t;
+		if (ok && us / 1000000 <= 253402300799ULL &&
+		    bt_docker_unix_time((int64_t)(us / 1000000), (int64_t)(us % 1000000) * 1000, &t))
+			rtime = t;
 	}
 
 	/* the daemon's command line, once per distinct one */

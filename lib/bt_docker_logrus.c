@@ -829,9 +829,8 @@ enum bt_status bt_daemonlog_open(struct bt_reader_ctx *ctx, void **state, enum b
 	d->provider = provider;
 	d->last_time = BT_TIME_NONE;
 	struct stat sb;
-	if (ctx->fd >= 0 && fstat(ctx->fd, &sb) == 0 && S_ISREG(sb.st_mode))
-		d->clock.fallback = bt_time_from_unix((int64_t)sb.st_mtime, 0);
-	else
+	if (!(ctx->fd >= 0 && fstat(ctx->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	      bt_docker_unix_time((int64_t)sb.st_mtime, 0, &d->clock.fallback)))
 		d->clock.fallback = bt_time_from_unix((int64_t)time(NULL), 0);
 	prescan(ctx, d);
 	*state = d;

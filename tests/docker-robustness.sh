@@ -79,6 +79,15 @@ python3 -c 'print("{\"__CURSOR\":\"s\",\"__REALTIME_TIMESTAMP\":\"1\",\"MESSAGE\
 run "deeply nested journald line" "$BOXTRAIL" events --stats "$TMP/deep.json"
 grep -q 'failed=1' "$TMP/err" && pass "deep nesting counted as failed" || fail "deep nesting: $(cat "$TMP/err")"
 
+# ---- numbers out of any time range (found by mutation under UBSan)
+printf '%s\n' '{"Type":"container","Action":"start","Actor":{"ID":"a"},"time":17000000123456789,"timeNano":17000000123456789000}' \
+	'{"Type":"container","Action":"die","Actor":{"ID":"a"},"time":-99999999999999,"timeNano":-1}' >"$TMP/ev.jsonl"
+run "absurd docker events times" "$BOXTRAIL" events -f jsonl "$TMP/ev.jsonl"
+check "absurd times: no time, events kept" "null 1969-12-31T23:59:59.9999999Z" "$(jq -r '.time' "$TMP/out" | tr '\n' ' ' | sed 's/ $//')"
+printf '{"__CURSOR":"s","__REALTIME_TIMESTAMP":"99999999999999999999","_COMM":"dockerd","MESSAGE":"x"}\n' >"$TMP/j.json"
+run "absurd journald time" "$BOXTRAIL" events -f jsonl "$TMP/j.json"
+check "absurd journald time: no time" "null" "$(jq -r '.time' "$TMP/out")"
+
 # ---- too many fields on one line: capped, reported
 awk 'BEGIN { printf "time=\"2024-01-01T00:00:00Z\" level=info msg=\"many\""; for (i = 0; i < 5000; i++) printf " k%d=v", i; print "" }' >"$TMP/many.log"
 run "5000 fields on a line" "$BOXTRAIL" events -f jsonl "$TMP/many.log"
