@@ -206,7 +206,7 @@ struct uri {
 	const char *seg[MAX_SEGS];
 	size_t seglen[MAX_SEGS];
 	size_t nseg;
-	const char *rest;        /* path after the second segment (image names with '/') */
+	const char *rest;        /* path from the second segment on (image names with '/') */
 	size_t restlen;
 	const char *query;
 	size_t qlen;
@@ -236,7 +236,7 @@ static void uri_parse(const char *u, size_t n, struct uri *p)
 		size_t s = i;
 		while (i < plen && u[i] != '/')
 			i++;
-		if (p->nseg == 2) {
+		if (p->nseg == 1) {
 			p->rest = u + s;
 			p->restlen = plen - s;
 		}

@@ -166,6 +166,14 @@ static void test_api_call_fields(void **state)
 	ev = bt_evbuf_done(&eb);
 	assert_string_equal(val(ev, "Action"), "container.destroy");
 	assert_string_equal(val(ev, "Force"), "true");
+
+	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
+	u = "/v1.41/images/registry.example:5000/team/app:1.2?force=1";
+	bt_docker_api_call(&eb, "DELETE", 6, u, strlen(u));
+	ev = bt_evbuf_done(&eb);
+	assert_string_equal(val(ev, "Action"), "image.delete");
+	assert_string_equal(val(ev, "Image"), "registry.example:5000/team/app:1.2");
+	assert_string_equal(val(ev, "Force"), "true");
 	bt_evbuf_free(&eb);
 }
 
