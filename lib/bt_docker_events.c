@@ -71,8 +71,9 @@ static enum bt_status jsonl_next(struct bt_reader_ctx *ctx, void *state, const s
 				bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
 				         j->warned - MAX_WARNINGS);
 			if (st != BT_EOF)
-				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "read error after line %llu: %s",
-				         (unsigned long long)line, bt_status_str(st));
+				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+				         "read error after line %llu: %s", (unsigned long long)line,
+				         bt_status_str(st));
 			return st;
 		}
 		ctx->stats->lines++;
@@ -240,7 +241,8 @@ static void events_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 	/* time */
 	struct json_object *tn = get(o, "timeNano"), *ts = get(o, "time");
 	size_t tol;
-	if (tn && (json_object_is_type(tn, json_type_int) || json_object_is_type(tn, json_type_double))) {
+	if (tn && (json_object_is_type(tn, json_type_int) ||
+	           json_object_is_type(tn, json_type_double))) {
 		int64_t ns = json_object_get_int64(tn);
 		int64_t sec = ns / 1000000000, frac = ns % 1000000000;
 		if (frac < 0) {

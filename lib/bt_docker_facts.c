@@ -250,7 +250,8 @@ static bool seg_is(const struct uri *p, size_t i, const char *lit)
 	return i < p->nseg && p->seglen[i] == strlen(lit) && memcmp(p->seg[i], lit, p->seglen[i]) == 0;
 }
 
-enum bt_docker_api bt_docker_api_kind(const char *method, size_t mlen, const char *uri, size_t ulen)
+enum bt_docker_api bt_docker_api_kind(const char *method, size_t mlen, const char *uri,
+                                      size_t ulen)
 {
 	struct uri p;
 	uri_parse(uri, ulen, &p);
@@ -314,7 +315,8 @@ static size_t url_decode(const char *s, size_t n, char *out)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
 		    hexval((unsigned char)s[i + 2]) >= 0) {
-			out[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+			out[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
+			                  hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else if (s[i] == '+') {
 			out[o++] = ' ';
@@ -799,7 +801,8 @@ void bt_docker_daemon_args(struct bt_evbuf *eb, const char *cmdline, size_t n)
 			val = t;
 			vl = tl;
 			want_value = false;
-		} else if ((tl == 2 && memcmp(t, "-H", 2) == 0) || (tl == 6 && memcmp(t, "--host", 6) == 0)) {
+		} else if ((tl == 2 && memcmp(t, "-H", 2) == 0) ||
+		           (tl == 6 && memcmp(t, "--host", 6) == 0)) {
 			want_value = true;
 		} else if (tl > 7 && memcmp(t, "--host=", 7) == 0) {
 			val = t + 7;

@@ -99,7 +99,8 @@ enum bt_docker_api {
 };
 
 /* Classifies "METHOD URI" (URI with or without the /vN.NN prefix and query). */
-enum bt_docker_api bt_docker_api_kind(const char *method, size_t mlen, const char *uri, size_t ulen);
+enum bt_docker_api bt_docker_api_kind(const char *method, size_t mlen, const char *uri,
+                                      size_t ulen);
 
 /* True for the calls whose JSON body carries facts (create, exec create). */
 bool bt_docker_api_has_body(enum bt_docker_api k);

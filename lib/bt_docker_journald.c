@@ -334,8 +334,9 @@ static enum bt_status jd_next(struct bt_reader_ctx *ctx, void *state, const stru
 		if (st != BT_OK) {
 			if (st != BT_EOF) {
 				j->err = st;
-				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "read error after line %llu: %s",
-				         (unsigned long long)line, bt_status_str(st));
+				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+				         "read error after line %llu: %s", (unsigned long long)line,
+				         bt_status_str(st));
 			}
 			j->eof = true;
 			continue;

@@ -651,7 +651,8 @@ static bool build_pending(struct bt_reader_ctx *ctx, struct daemonlog *d, struct
 		record = bt_logrus_parse(eb, m, ml, d->tok, &info);
 		if (!record && m[0] == '{' && !has_prefix) {
 			ctx->stats->failed++;
-			warn(ctx, d, "line %llu: broken JSON record, skipped", (unsigned long long)d->pend_line);
+			warn(ctx, d, "line %llu: broken JSON record, skipped",
+			     (unsigned long long)d->pend_line);
 			return false;
 		}
 	}
@@ -849,7 +850,8 @@ static void summarise(struct bt_reader_ctx *ctx, struct daemonlog *d)
 		         d->warned - MAX_WARNINGS);
 }
 
-enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
+enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
+                                 const struct bt_event **ev)
 {
 	struct daemonlog *d = state;
 	for (;;) {

@@ -112,7 +112,8 @@ typedef const char *(*bt_provider_fn)(const char *c, size_t n);
 enum bt_status bt_daemonlog_open(struct bt_reader_ctx *ctx, void **state, enum bt_source src,
                                  bt_prefix_fn prefix, bt_provider_fn provider_of,
                                  const char *provider);
-enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev);
+enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
+                                 const struct bt_event **ev);
 void bt_daemonlog_close(void *state);
 
 /* The syslog prefix parser of dockerd logs (bt_syslog_parse as a prefix). */

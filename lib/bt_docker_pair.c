@@ -65,8 +65,8 @@ static const struct bt_field *field(const struct bt_event *ev, const char *name)
 static bool is_body(const struct bt_event *ev)
 {
 	const struct bt_field *m = field(ev, "Message");
-	return m && m->value_len >= BODY_PREFIX_LEN && memcmp(m->value, BODY_PREFIX, BODY_PREFIX_LEN) == 0 &&
-	       !field(ev, "Action");
+	return m && m->value_len >= BODY_PREFIX_LEN &&
+	       memcmp(m->value, BODY_PREFIX, BODY_PREFIX_LEN) == 0 && !field(ev, "Action");
 }
 
 static enum bt_docker_api waits_for(const struct bt_event *ev)

@@ -317,7 +317,8 @@ static void all_facts(struct bt_evbuf *eb, struct config *c)
 	addresses(eb, d);
 }
 
-static enum bt_status config_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
+static enum bt_status config_next(struct bt_reader_ctx *ctx, void *state,
+                                  const struct bt_event **ev)
 {
 	struct config *c = state;
 	struct json_object *st = get(c->doc, "State");

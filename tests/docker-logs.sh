@@ -109,6 +109,12 @@ run "$TMP/noyear.log"
 check "syslog: year from mtime" "2021-12-30T10:00:00.0000000Z 2022-01-02T11:00:00.0000000Z" "$(q '.time')"
 check "syslog: --assume-host does not override the evidence" "host2" "$(q 'select(.line==1) | .host')"
 
+# ---- containerd's own log: every line is containerd's
+run "$D/containerd.log"
+check "containerd log: provider" "containerd containerd containerd" "$(q '.provider')"
+check "containerd log: shim disconnected" "container.stop d35584c91f4085ba86dc3f6a9ba88be54f9e351d36b9427053475a9812d19898" \
+	"$(q 'select(.line==3) | "\(.fields.Action) \(.fields.ContainerID)"')"
+
 # ---- --log-format json
 run "$D/dockerd-json.log" --assume-host dock1
 check "json: format" "format=dockerd-json" "$(grep -o 'format=[a-z-]*' "$TMP/err" | head -1)"

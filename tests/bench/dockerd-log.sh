@@ -37,11 +37,17 @@ awk -v mb="$MB" 'BEGIN {
 
 bytes=$(wc -c <"$LOG")
 lines=$(wc -l <"$LOG")
+TIMER=
+[ -x /usr/bin/time ] && TIMER="/usr/bin/time -f %M -o $TMPD/rss"
 start=$(date +%s.%N)
-"$BOXTRAIL" events -f jsonl "$LOG" >/dev/null
+$TIMER "$BOXTRAIL" events -f jsonl "$LOG" >/dev/null
 end=$(date +%s.%N)
-awk -v b="$bytes" -v l="$lines" -v s="$start" -v e="$end" 'BEGIN {
+rss=$(cat "$TMPD/rss" 2>/dev/null || echo 0)
+awk -v b="$bytes" -v l="$lines" -v s="$start" -v e="$end" -v r="$rss" 'BEGIN {
 	t = e - s
-	printf "dockerd text log: %.1f MB, %d lines in %.2f s: %.1f MB/s, %.0f lines/s\n",
-	       b / 1048576, l, t, b / 1048576 / t, l / t
+	printf "dockerd text log: %.1f MB, %d lines in %.2f s: %.1f MB/s, %.0f lines/s", b / 1048576, l, t,
+	       b / 1048576 / t, l / t
+	if (r > 0)
+		printf ", max RSS %.1f MiB", r / 1024
+	printf "\n"
 }'
