@@ -244,3 +244,152 @@ struct bt_event *bt_event_clone(const struct bt_event *ev)
 	c->fields = fv;
 	return c;
 }
+
+/* ---- packing: header, then strings as (u32 length, bytes) ---- */
+
+struct packed_head {
+	int64_t time;
+	uint64_t record_id, line, offset;
+	uint32_t source, event_id, flags, nfields;
+	int32_t level;
+	uint32_t present;  /* bit per optional top-level string */
+};
+
+static void put_bytes(unsigned char **p, const void *s, uint32_t n)
+{
+	memcpy(*p, &n, 4);
+	memcpy(*p + 4, s, n);
+	*p += 4 + n;
+}
+
+void *bt_event_pack(const struct bt_event *ev, size_t *size)
+{
+	const char *strs[5] = {ev->channel, ev->provider, ev->host, ev->user_sid, ev->file};
+	size_t n = sizeof(struct packed_head);
+	for (int i = 0; i < 5; i++)
+		if (strs[i])
+			n += 4 + strlen(strs[i]);
+	for (size_t i = 0; i < ev->nfields; i++)
+		n += 12 + (size_t)ev->fields[i].name_len + ev->fields[i].value_len;
+	unsigned char *b = malloc(n), *p = b;
+	if (!b)
+		return NULL;
+	struct packed_head h = {ev->time, ev->record_id, ev->line, ev->offset, (uint32_t)ev->source,
+	                        ev->event_id, ev->flags, (uint32_t)ev->nfields, ev->level, 0};
+	for (int i = 0; i < 5; i++)
+		if (strs[i])
+			h.present |= 1u << i;
+	memcpy(p, &h, sizeof h);
+	p += sizeof h;
+	for (int i = 0; i < 5; i++)
+		if (strs[i])
+			put_bytes(&p, strs[i], (uint32_t)strlen(strs[i]));
+	for (size_t i = 0; i < ev->nfields; i++) {
+		memcpy(p, &ev->fields[i].flags, 4);
+		p += 4;
+		put_bytes(&p, ev->fields[i].name, ev->fields[i].name_len);
+		put_bytes(&p, ev->fields[i].value, ev->fields[i].value_len);
+	}
+	*size = n;
+	return b;
+}
+
+static bool get_bytes(const unsigned char **p, const unsigned char *end, const char **s,
+                      uint32_t *n)
+{
+	if (end - *p < 4)
+		return false;
+	memcpy(n, *p, 4);
+	if ((size_t)(end - *p - 4) < *n)
+		return false;
+	*s = (const char *)*p + 4;
+	*p += 4 + *n;
+	return true;
+}
+
+struct bt_event *bt_event_unpack(const void *blob, size_t size)
+{
+	const unsigned char *p = blob, *end = p + size;
+	struct packed_head h;
+	if (size < sizeof h)
+		return NULL;
+	memcpy(&h, p, sizeof h);
+	p += sizeof h;
+	if (h.nfields > BT_MAX_FIELDS_PER_EVENT || h.source >= BT_SOURCE_COUNT)
+		return NULL;
+	/* Unpack into a builder, then clone into one owned allocation. */
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, (enum bt_source)h.source);
+	const char *strs[5] = {NULL, NULL, NULL, NULL, NULL};
+	bool ok = true;
+	for (int i = 0; i < 5 && ok; i++) {
+		if (!(h.present & (1u << i)))
+			continue;
+		const char *s;
+		uint32_t n;
+		ok = get_bytes(&p, end, &s, &n) && (strs[i] = bt_evbuf_str(&eb, s, n)) != NULL;
+	}
+	for (uint32_t i = 0; i < h.nfields && ok; i++) {
+		uint32_t flags, nl, vl;
+		const char *name, *value;
+		if (end - p < 4) {
+			ok = false;
+			break;
+		}
+		memcpy(&flags, p, 4);
+		p += 4;
+		ok = get_bytes(&p, end, &name, &nl) && get_bytes(&p, end, &value, &vl) &&
+		     bt_evbuf_add(&eb, name, nl, value, vl, flags);
+	}
+	struct bt_event *ev = NULL;
+	if (ok && p == end) {
+		eb.ev.time = h.time;
+		eb.ev.record_id = h.record_id;
+		eb.ev.line = h.line;
+		eb.ev.offset = h.offset;
+		eb.ev.event_id = h.event_id;
+		eb.ev.flags = h.flags;
+		eb.ev.level = h.level;
+		eb.ev.channel = strs[0];
+		eb.ev.provider = strs[1];
+		eb.ev.host = strs[2];
+		eb.ev.user_sid = strs[3];
+		eb.ev.file = strs[4];
+		ev = bt_event_clone(bt_evbuf_done(&eb));
+	}
+	bt_evbuf_free(&eb);
+	return ev;
+}
+
+/* FNV-1a, 64 bit, with a separator between items. */
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	return s ? mix(h, s, strlen(s)) : mix(h, "", 0) * 31;
+}
+
+uint64_t bt_event_identity(const struct bt_event *ev)
+{
+	uint64_t h = 14695981039346656037ULL;
+	uint32_t src = (uint32_t)ev->source;
+	h = mix(h, &src, sizeof src);
+	h = mix_str(h, ev->host);
+	h = mix_str(h, ev->channel);
+	h = mix_str(h, ev->provider);
+	h = mix(h, &ev->event_id, sizeof ev->event_id);
+	h = mix(h, &ev->record_id, sizeof ev->record_id);
+	h = mix(h, &ev->time, sizeof ev->time);
+	for (size_t i = 0; i < ev->nfields; i++) {
+		h = mix(h, ev->fields[i].name, ev->fields[i].name_len);
+		h = mix(h, ev->fields[i].value, ev->fields[i].value_len);
+	}
+	return h;
+}

@@ -118,4 +118,17 @@ bool bt_event_system_value(const struct bt_event *ev, const char *name, size_t n
 /* Returns an owned deep copy in one allocation (free with free()), or NULL. */
 struct bt_event *bt_event_clone(const struct bt_event *ev);
 
+/* Serialises an event into a position-independent blob (for spilling to disk).
+ * Returns a malloc'ed buffer and its size in *size, or NULL. */
+void *bt_event_pack(const struct bt_event *ev, size_t *size);
+
+/* Rebuilds an event from a blob of bt_event_pack (validating every length),
+ * as an owned clone (free with free()); NULL when the blob is damaged. */
+struct bt_event *bt_event_unpack(const void *blob, size_t size);
+
+/* 64-bit hash of an event's identity: source, host, channel, provider, event
+ * id, record id, time and every field, but not its provenance (file, offset,
+ * line, recovered flag), so copies of one record in several files agree. */
+uint64_t bt_event_identity(const struct bt_event *ev);
+
 #endif

@@ -46,13 +46,15 @@ size_t bt_evtx_unpad_hex(char *v, size_t n)
 }
 
 /* XML 1.0 cannot carry most control characters, yet evidence strings may hold
- * them and libevtx renders them raw. Before parsing they are moved to the
- * private-use code points U+E000+c and moved back in extracted values. */
+ * them and libevtx renders them raw; and an XML parser turns CR LF into LF.
+ * Before parsing, these bytes (C0 controls other than TAB and LF, CR
+ * included) are moved to the private-use code points U+E000+c and moved
+ * back in extracted values, so values keep every byte they had. */
 static bool needs_ctrl_escape(const char *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)x[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+		if (c < 0x20 && c != '\t' && c != '\n')
 			return true;
 	}
 	return false;
@@ -66,7 +68,7 @@ static char *escape_ctrl(const char *x, size_t n, size_t *out_n)
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)x[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+		if (c < 0x20 && c != '\t' && c != '\n') {
 			o[k++] = (char)0xEE;
 			o[k++] = (char)0x80;
 			o[k++] = (char)(0x80 | c);
@@ -300,7 +302,8 @@ static void field_path(struct parse *p, int depth, const char **name, size_t *le
 
 static void close_leaf(struct parse *p, int depth)
 {
-	char *v = p->text.p ? p->text.p : (char *)"";
+	char empty[1] = "";  /* values are rewritten in place: never a literal */
+	char *v = p->text.p ? p->text.p : empty;
 	size_t n = p->text.n;
 	if (p->text.overflow)
 		p->eb->truncated = true;
@@ -315,8 +318,7 @@ static void close_leaf(struct parse *p, int depth)
 		uint32_t flags = 0;
 		if (p->sec == SEC_EVENTDATA && !p->field_name[2] && strcmp(name, "Data") == 0)
 			flags = BT_FIELD_LIST;
-		char empty[1] = "";
-		add_field(p, name, len, n ? v : empty, n, flags);
+		add_field(p, name, len, v, n, flags);
 	}
 }
 

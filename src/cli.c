@@ -7,10 +7,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bt_buf.h"
 #include "bt_walk.h"
 #include "escape.h"
+#include "progress.h"
 
 const char *cli_progname = "boxtrail";
 const char *cli_worker_exe = "/proc/self/exe";
@@ -27,6 +29,7 @@ void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const
 			d->errors++;
 	}
 	/* Paths and messages may carry evidence bytes: neutralise them. */
+	progress_clear();
 	struct bt_buf b = BT_BUF_INIT;
 	bt_buf_puts(&b, cli_progname);
 	bt_buf_puts(&b, ": ");
@@ -48,6 +51,7 @@ void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const
 void cli_errorf(const char *fmt, ...)
 {
 	va_list ap;
+	progress_clear();
 	fprintf(stderr, "%s: ", cli_progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -106,6 +110,60 @@ bool cli_collect_inputs(struct cli_inputs *in, char *const *paths, int npaths,
 		}
 	}
 	return true;
+}
+
+bool cli_inputs_from_file(struct cli_inputs *in, const char *file, bool nul, bool follow_symlinks,
+                          struct cli_diag *diag)
+{
+	bool use_stdin = strcmp(file, "-") == 0;
+	FILE *f = use_stdin ? stdin : fopen(file, "re");
+	if (!f) {
+		cli_errorf("--files-from %s: %s", file, strerror(errno));
+		return false;
+	}
+	struct bt_walk_opts wo = {.follow_symlinks = follow_symlinks,
+	                          .diag = {cli_diag_print, diag}};
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool ok = true;
+	while ((n = getdelim(&line, &cap, nul ? '\0' : '\n', f)) > 0) {
+		if (!nul && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (!nul && n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (n == 0 || (nul && line[0] == '\0'))
+			continue;
+		struct stat sb;
+		if (stat(line, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+			if (add_input(in, line, false)) {
+				ok = false;
+				break;
+			}
+		} else if (bt_walk(line, &wo, add_input, in, &in->walk_errors) == BT_ERR_ARG) {
+			ok = false;
+			break;
+		}
+	}
+	if (ferror(f)) {
+		cli_errorf("--files-from %s: read error", file);
+		ok = false;
+	}
+	free(line);
+	if (!use_stdin)
+		fclose(f);
+	return ok;
+}
+
+uint64_t cli_inputs_bytes(const struct cli_inputs *in)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		struct stat sb;
+		if (strcmp(in->v[i].path, "-") != 0 && stat(in->v[i].path, &sb) == 0 && S_ISREG(sb.st_mode))
+			total += (uint64_t)sb.st_size;
+	}
+	return total;
 }
 
 void cli_inputs_free(struct cli_inputs *in)

@@ -53,6 +53,16 @@ struct cli_inputs {
 /* Expands PATH arguments ("-" = stdin, directories walked) into inputs. */
 bool cli_collect_inputs(struct cli_inputs *in, char *const *paths, int npaths,
                         bool follow_symlinks, struct cli_diag *diag);
+
+/* Adds the paths listed in `file` ("-" = stdin), one per line or NUL-separated
+ * (`nul`), as if found by a directory walk: directories are walked and files
+ * that are not evidence are skipped silently. Returns false on a read error
+ * (reported). */
+bool cli_inputs_from_file(struct cli_inputs *in, const char *file, bool nul, bool follow_symlinks,
+                          struct cli_diag *diag);
+
+/* Sum of the sizes of regular-file inputs (for progress). */
+uint64_t cli_inputs_bytes(const struct cli_inputs *in);
 void cli_inputs_free(struct cli_inputs *in);
 
 /* Aggregate over a run, to decide the exit status and the summary. */

@@ -9,6 +9,7 @@
 
 #include "bt_evtx_libevtx.h"
 #include "bt_evtx_xml.h"
+#include "bt_yaml.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -20,6 +21,7 @@ static void usage(FILE *f)
 	        "\n"
 	        "Commands:\n"
 	        "  events   print every event as normalised JSON Lines, CSV or text\n"
+	        "  rules    list the detection rules loaded, skipped or kept for correlation\n"
 	        "\n"
 	        "  boxtrail COMMAND --help    options of a command\n"
 	        "  boxtrail --version         versions of boxtrail and its libraries\n"
@@ -33,6 +35,7 @@ static void version(void)
 	printf("boxtrail %s\n", PACKAGE_VERSION);
 	printf("libevtx %s\n", bt_libevtx_version());
 	printf("libxml2 %s\n", bt_libxml2_version());
+	printf("libyaml %s\n", bt_libyaml_version());
 }
 
 /* Flushes stdout and reports a write error (full disk, closed pipe). */
@@ -70,6 +73,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (strcmp(cmd, "events") == 0)
 		return finish(cmd_events(argc - 1, argv + 1));
+	if (strcmp(cmd, "rules") == 0)
+		return finish(cmd_rules(argc - 1, argv + 1));
 	cli_errorf("unknown command '%s'", cmd);
 	usage(stderr);
 	return EXIT_FATAL;

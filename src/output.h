@@ -29,4 +29,15 @@ void out_event(struct bt_buf *b, const struct out_opts *o, const struct bt_event
 /* Appends the JSON object of an event's fields ({"Name":"v","Data":["a"]}). */
 void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system);
 
+struct bt_finding;
+
+/* Version of the finding schema written in every JSONL/Timesketch line. */
+#define OUT_FINDING_SCHEMA "boxtrail.finding/1"
+
+/* Appends the CSV header line for findings (nothing for other formats). */
+void out_finding_header(struct bt_buf *b, const struct out_opts *o);
+
+/* Appends one finding: a text block, or one JSONL / Timesketch / CSV line. */
+void out_finding(struct bt_buf *b, const struct out_opts *o, const struct bt_finding *f);
+
 #endif

@@ -43,4 +43,13 @@ printf 'x' >"$TMP/$evil"
 if grep -q "$(printf '\033')" "$TMP/err"; then fail "raw ESC reached stderr"; else pass "file name escaped on stderr"; fi
 grep -q 'evil\\x1b]0;pwned\\x07.txt' "$TMP/err" && pass "visible escape" || fail "escape form: $(cat "$TMP/err")"
 
+# Usage errors of the shared reading options.
+expect_rc "stdin twice" 2 "$BOXTRAIL" events - -
+expect_rc "--files-from - with PATH -" 2 "$BOXTRAIL" events --files-from - -
+grep -q 'standard input cannot serve both' "$TMP/err" && pass "stdin conflict explained" || fail "stdin conflict message"
+expect_rc "-0 without --files-from" 2 "$BOXTRAIL" events -0 "$TMP"
+expect_rc "bad --since" 2 "$BOXTRAIL" events --since yesterday "$TMP"
+expect_rc "bad --event-id" 2 "$BOXTRAIL" events --event-id 4624,x "$TMP"
+expect_rc "missing --files-from file" 2 "$BOXTRAIL" events --files-from "$TMP/nope.txt"
+
 finish

@@ -1,4 +1,6 @@
 /* JSON, CSV and terminal escaping of hostile strings. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

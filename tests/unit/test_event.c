@@ -1,4 +1,6 @@
 /* bt_event: builder, caps, lookup, clone. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,6 @@
 /* Event XML -> normalised event (bt_evtx_xml). */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,6 +186,30 @@ static void test_control_characters_survive(void **state)
 	assert_string_equal(ev->host, "h\x1bx");
 }
 
+static void test_empty_system_leaf_with_control_chars(void **state)
+{
+	struct fixture *f = *state;
+	/* Found by fuzzing: an empty System element in a record that needs the
+	 * control-character escape made the unescape write into a literal. */
+	const char *xml = "<Event><System><Keywords/><EventID>7</EventID></System>"
+	                  "<EventData><Data Name=\"V\">a\x01" "b</Data><Data Name=\"E\"/></EventData></Event>";
+	assert_int_equal(parse(f, xml), BT_OK);
+	assert_field(&f->eb.ev, "Keywords", "");
+	assert_field(&f->eb.ev, "V", "a\x01" "b");
+	assert_field(&f->eb.ev, "E", "");
+}
+
+static void test_carriage_returns_kept(void **state)
+{
+	struct fixture *f = *state;
+	/* 4672 PrivilegeList as Windows writes it; an XML parser would fold CR LF */
+	const char *xml = "<Event><System><EventID>4672</EventID></System><EventData>"
+	                  "<Data Name=\"PrivilegeList\">SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege</Data>"
+	                  "</EventData></Event>";
+	assert_int_equal(parse(f, xml), BT_OK);
+	assert_field(&f->eb.ev, "PrivilegeList", "SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege");
+}
+
 static void test_malformed_keeps_header(void **state)
 {
 	struct fixture *f = *state;
@@ -266,6 +292,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unnamed_data_classic_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_userdata_flattened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_characters_survive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_system_leaf_with_control_chars, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_carriage_returns_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_keeps_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_want_predicate_skips_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_external_entities, setup, teardown),

@@ -1,4 +1,6 @@
 /* bt_stream: lines, CRLF, caps, truncated last line, gzip (single and multi-member). */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,6 @@
 /* bt_time: RFC 3339 formatting and parsing, FILETIME arithmetic. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,0 +1,115 @@
+/* Options shared by the evidence-reading subcommands. */
+#include "config.h"
+
+#include "readopts.h"
+
+#include <string.h>
+
+void read_opts_init(struct read_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->in.diag.fn = cli_diag_print;
+	o->in.diag.ctx = &o->diag;
+	o->in.worker_exe = cli_worker_exe;
+	cli_filter_init(&o->filter);
+}
+
+void read_opts_free(struct read_opts *o)
+{
+	cli_filter_free(&o->filter);
+}
+
+int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd)
+{
+	unsigned long ul;
+	switch (c) {
+	case 'L':
+		o->follow = true;
+		return 1;
+	case '0':
+		o->nul = true;
+		return 1;
+	case 'q':
+		o->diag.quiet = true;
+		return 1;
+	case READ_OPT_STATS:
+		o->stats = true;
+		return 1;
+	case READ_OPT_READER:
+		if (strcmp(arg, "libevtx") == 0) {
+			o->in.evtx_reader = BT_EVTX_READER_LIBEVTX;
+		} else if (strcmp(arg, "auto") == 0) {
+			o->in.evtx_reader = BT_EVTX_READER_AUTO;
+		} else {
+			cli_errorf("%s: unknown reader '%s' (auto, libevtx)", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case READ_OPT_ASSUME_HOST:
+		o->in.assume_host = arg;
+		return 1;
+	case READ_OPT_WORKER_TIMEOUT:
+		if (!cli_parse_uint(arg, 1, 86400, &ul)) {
+			cli_errorf("%s: --worker-timeout needs seconds between 1 and 86400", cmd);
+			return -1;
+		}
+		o->in.worker_timeout_sec = (unsigned)ul;
+		return 1;
+	case READ_OPT_NO_ISOLATION:
+		o->in.worker_exe = NULL;
+		return 1;
+	case READ_OPT_FILES_FROM:
+		o->files_from = arg;
+		return 1;
+	case READ_OPT_SINCE:
+		return cli_filter_since(&o->filter, arg) ? 1 : -1;
+	case READ_OPT_UNTIL:
+		return cli_filter_until(&o->filter, arg) ? 1 : -1;
+	case READ_OPT_EVENT_ID:
+		return cli_filter_event_ids(&o->filter, arg) ? 1 : -1;
+	case READ_OPT_CHANNEL:
+		return cli_filter_channel(&o->filter, arg) ? 1 : -1;
+	case READ_OPT_PROVIDER:
+		return cli_filter_provider(&o->filter, arg) ? 1 : -1;
+	case READ_OPT_SERVICE_NAME:
+		if (!*arg) {
+			cli_errorf("%s: --service-name needs a name", cmd);
+			return -1;
+		}
+		o->in.docker_service_name = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+bool read_opts_inputs(struct read_opts *o, char *const *paths, int npaths, const char *cmd,
+                      struct cli_inputs *out)
+{
+	bool stdin_path = false;
+	for (int i = 0; i < npaths; i++)
+		if (strcmp(paths[i], "-") == 0) {
+			if (stdin_path) {
+				cli_errorf("%s: '-' (standard input) given twice", cmd);
+				return false;
+			}
+			stdin_path = true;
+		}
+	if (o->files_from && strcmp(o->files_from, "-") == 0 && stdin_path) {
+		cli_errorf("%s: standard input cannot serve both --files-from - and the PATH -", cmd);
+		return false;
+	}
+	if (o->nul && !o->files_from) {
+		cli_errorf("%s: -0 only applies to --files-from", cmd);
+		return false;
+	}
+	if (npaths == 0 && !o->files_from) {
+		cli_errorf("%s: no PATH given (try 'boxtrail %s --help')", cmd, cmd);
+		return false;
+	}
+	if (!cli_collect_inputs(out, paths, npaths, o->follow, &o->diag))
+		return false;
+	if (o->files_from && !cli_inputs_from_file(out, o->files_from, o->nul, o->follow, &o->diag))
+		return false;
+	return true;
+}

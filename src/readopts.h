@@ -1,0 +1,91 @@
+/* Options shared by every subcommand that reads evidence (events, hunt):
+ * what to read, how, and which events to keep. */
+#ifndef BT_READOPTS_H
+#define BT_READOPTS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "bt_input.h"
+#include "cli.h"
+#include "filter.h"
+
+/* Option ids (long-only options start at 256; subcommands number theirs from
+ * READ_OPT_END). */
+enum {
+	READ_OPT_STATS = 256,
+	READ_OPT_READER,
+	READ_OPT_ASSUME_HOST,
+	READ_OPT_WORKER_TIMEOUT,
+	READ_OPT_NO_ISOLATION,
+	READ_OPT_FILES_FROM,
+	READ_OPT_SINCE,
+	READ_OPT_UNTIL,
+	READ_OPT_EVENT_ID,
+	READ_OPT_CHANNEL,
+	READ_OPT_PROVIDER,
+	READ_OPT_SERVICE_NAME,
+	READ_OPT_END,
+};
+
+#define READ_SHORT_OPTS "L0q"
+
+#define READ_LONG_OPTS \
+	{"follow-symlinks", no_argument, NULL, 'L'}, \
+	{"null", no_argument, NULL, '0'}, \
+	{"quiet", no_argument, NULL, 'q'}, \
+	{"stats", no_argument, NULL, READ_OPT_STATS}, \
+	{"reader", required_argument, NULL, READ_OPT_READER}, \
+	{"assume-host", required_argument, NULL, READ_OPT_ASSUME_HOST}, \
+	{"worker-timeout", required_argument, NULL, READ_OPT_WORKER_TIMEOUT}, \
+	{"no-isolation", no_argument, NULL, READ_OPT_NO_ISOLATION}, \
+	{"files-from", required_argument, NULL, READ_OPT_FILES_FROM}, \
+	{"since", required_argument, NULL, READ_OPT_SINCE}, \
+	{"until", required_argument, NULL, READ_OPT_UNTIL}, \
+	{"event-id", required_argument, NULL, READ_OPT_EVENT_ID}, \
+	{"channel", required_argument, NULL, READ_OPT_CHANNEL}, \
+	{"provider", required_argument, NULL, READ_OPT_PROVIDER}, \
+	{"service-name", required_argument, NULL, READ_OPT_SERVICE_NAME}
+
+/* Help text for the shared options. */
+#define READ_OPTS_HELP \
+	"      --since TIME       only events at or after TIME (RFC 3339 or YYYY-MM-DD)\n" \
+	"      --until TIME       only events at or before TIME (a date means its end)\n" \
+	"      --event-id LIST    only these EVTX event ids (4624,4768-4771)\n" \
+	"      --channel NAME     only this channel (repeatable; case-insensitive)\n" \
+	"      --provider NAME    only this provider (repeatable; case-insensitive)\n" \
+	"      --files-from FILE  read input paths from FILE (- for stdin), one per line\n" \
+	"  -0, --null             --files-from names are NUL-separated (find -print0)\n" \
+	"  -L, --follow-symlinks  follow symbolic links inside directories\n" \
+	"      --stats            per-file integrity summary on stderr\n" \
+	"      --reader NAME      EVTX reader: auto (default) or libevtx\n" \
+	"      --assume-host NAME host for Docker evidence that names none\n" \
+	"      --service-name NAME Windows service name of dockerd: the provider of its\n" \
+	"                         Application log events (default: docker)\n" \
+	"      --worker-timeout S stop a libevtx worker that makes no progress for S seconds\n" \
+	"      --no-isolation     run libevtx in-process (no crash isolation)\n" \
+	"  -q, --quiet            no notes and no progress on stderr\n"
+
+struct read_opts {
+	struct cli_diag diag;
+	struct bt_input_opts in;
+	struct cli_filter filter;
+	bool follow;
+	bool stats;
+	bool nul;
+	const char *files_from;
+};
+
+void read_opts_init(struct read_opts *o);
+void read_opts_free(struct read_opts *o);
+
+/* Handles one getopt result: 1 handled, 0 not a shared option, -1 bad value
+ * (reported; the caller exits with EXIT_FATAL). `cmd` names the subcommand. */
+int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd);
+
+/* Builds the input list from PATH arguments and --files-from. Reports and
+ * returns false on a usage error (no input, stdin used twice) or a read error. */
+bool read_opts_inputs(struct read_opts *o, char *const *paths, int npaths, const char *cmd,
+                      struct cli_inputs *out);
+
+#endif

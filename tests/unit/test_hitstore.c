@@ -1,0 +1,146 @@
+/* bt_hitstore: time order, duplicate merging with provenance, spilling. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bt_hitstore.h"
+
+static const struct bt_event *mk(struct bt_evbuf *eb, bt_time t, uint64_t rid, const char *file,
+                                 bool recovered, const char *user)
+{
+	bt_evbuf_reset(eb, BT_SOURCE_EVTX);
+	eb->ev.time = t;
+	eb->ev.record_id = rid;
+	eb->ev.event_id = 4769;
+	eb->ev.channel = "Security";
+	eb->ev.host = "DC01.corp.local";
+	eb->ev.file = file;
+	eb->ev.offset = rid * 100;
+	if (recovered)
+		eb->ev.flags |= BT_EV_RECOVERED;
+	bt_evbuf_adds(eb, "TargetUserName", user);
+	return bt_evbuf_done(eb);
+}
+
+static void run_scenario(size_t budget, bool expect_spill)
+{
+	struct bt_hitstore *hs = bt_hitstore_new(budget, NULL, NULL);
+	assert_non_null(hs);
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	/* 200 distinct events, added in a scrambled order; each of the first 20
+	 * also appears in a second file (a VSS copy) and as a recovered copy. */
+	for (int k = 0; k < 200; k++) {
+		int i = (k * 73) % 200;
+		char user[32];
+		snprintf(user, sizeof user, "user%03d", i);
+		uint32_t rule = (uint32_t)(i % 3);
+		assert_int_equal(bt_hitstore_add(hs, mk(&eb, 1000 + i * 10, 5000 + (uint64_t)i, "b/Security.evtx",
+		                                        false, user), &rule, 1), BT_OK);
+		if (i < 20) {
+			uint32_t other = 7;
+			assert_int_equal(bt_hitstore_add(hs, mk(&eb, 1000 + i * 10, 5000 + (uint64_t)i,
+			                                        "a/vss/Security.evtx", true, user), &other, 1),
+			                 BT_OK);
+			assert_int_equal(bt_hitstore_add(hs, mk(&eb, 1000 + i * 10, 5000 + (uint64_t)i,
+			                                        "c/Security.evtx", false, user), &rule, 1),
+			                 BT_OK);
+		}
+	}
+	/* a different event at the same time as event 0 must not be merged with it */
+	uint32_t r9 = 9;
+	assert_int_equal(bt_hitstore_add(hs, mk(&eb, 1000, 9999, "b/Security.evtx", false, "someone"),
+	                                 &r9, 1), BT_OK);
+	assert_int_equal(bt_hitstore_added(hs), 241);
+	assert_int_equal(bt_hitstore_seal(hs), BT_OK);
+	if (expect_spill)
+		assert_true(bt_hitstore_runs(hs) > 1);
+	else
+		assert_int_equal(bt_hitstore_runs(hs), 0);
+
+	struct bt_evidence *h;
+	bt_time last = INT64_MIN;
+	int n = 0, merged = 0;
+	while (bt_hitstore_next(hs, &h) == BT_OK) {
+		assert_true(h->ev->time >= last);
+		last = h->ev->time;
+		n++;
+		if (h->ncopies > 1) {
+			merged++;
+			assert_int_equal(h->ncopies, 3);
+			/* the primary is a live record; the recovered copy is kept as provenance */
+			assert_false(h->ev->flags & BT_EV_RECOVERED);
+			assert_false(h->copies[0].recovered);
+			int rec = 0;
+			for (size_t i = 0; i < h->ncopies; i++)
+				rec += h->copies[i].recovered;
+			assert_int_equal(rec, 1);
+			bool has7 = false;
+			for (size_t i = 0; i < h->nrules; i++)
+				has7 |= h->rules[i] == 7;
+			assert_true(has7);
+			assert_int_equal(h->nrules, 2);
+		}
+		bt_evidence_free(h);
+	}
+	assert_int_equal(n, 201);
+	assert_int_equal(merged, 20);
+	bt_evbuf_free(&eb);
+	bt_hitstore_free(hs);
+}
+
+static void test_in_memory(void **state)
+{
+	(void)state;
+	run_scenario(0, false);
+}
+
+static void test_spilled(void **state)
+{
+	(void)state;
+	run_scenario(4096, true);  /* a tiny budget forces many runs */
+}
+
+static void test_pack_roundtrip_and_damage(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	const struct bt_event *ev = mk(&eb, 42, 7, "x.evtx", true, "a\0b");
+	bt_evbuf_add(&eb, "Data", 4, "v", 1, BT_FIELD_LIST);
+	ev = bt_evbuf_done(&eb);
+	size_t n;
+	void *blob = bt_event_pack(ev, &n);
+	assert_non_null(blob);
+	struct bt_event *back = bt_event_unpack(blob, n);
+	assert_non_null(back);
+	assert_int_equal(back->time, 42);
+	assert_int_equal(back->record_id, 7);
+	assert_string_equal(back->file, "x.evtx");
+	assert_true(back->flags & BT_EV_RECOVERED);
+	assert_int_equal(bt_event_identity(back), bt_event_identity(ev));
+	assert_true(bt_event_field(back, "Data", 4)->flags & BT_FIELD_LIST);
+	free(back);
+	/* every truncation is rejected, never read out of bounds */
+	for (size_t cut = 0; cut < n; cut++)
+		assert_null(bt_event_unpack(blob, cut));
+	free(blob);
+	bt_evbuf_free(&eb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_memory),
+		cmocka_unit_test(test_spilled),
+		cmocka_unit_test(test_pack_roundtrip_and_damage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
