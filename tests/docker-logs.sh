@@ -90,6 +90,11 @@ check "terminal: a=b inside a padded message" "relative time message with a=b in
 check "terminal: relative time is no time" "null 0003" "$(q 'select(.line==6) | "\(.time) \(.fields.RelativeSeconds)"')"
 check "terminal: long message, quoted field" "value quoted value" "$(q 'select(.line==7) | "\(.fields.key) \(.fields.other)"')"
 
+# ---- a committed gzip-rotated log reads like its plain form
+"$BOXTRAIL" events -f jsonl "$D/dockerd-terminal.log" | sed 's/"file":"[^"]*"//' >"$TMP/plain"
+"$BOXTRAIL" events -f jsonl "$D/dockerd-terminal.log.1.gz" | sed 's/"file":"[^"]*"//' >"$TMP/gz"
+cmp -s "$TMP/plain" "$TMP/gz" && [ -s "$TMP/gz" ] && pass "gzip-rotated fixture: same events" || fail "gzip-rotated fixture differs"
+
 # ---- syslog-prefixed: host, year and zone inferred
 run "$D/dockerd-syslog.log"
 check "syslog: counts" "5 9 4" "$(stat_of records) $(stat_of lines) $(stat_of skipped)"
