@@ -12,15 +12,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bt_docker_desktop.h"
+#include "bt_docker_events.h"
+#include "bt_docker_journald.h"
+#include "bt_docker_logrus.h"
+#include "bt_docker_root.h"
+#include "bt_docker_winevt.h"
 #include "bt_reader.h"
 
 /* Readers by format; NULL where none exists yet. */
 static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_input_opts *o)
 {
+	(void)o;
 	switch (f) {
 	case BT_FORMAT_EVTX:
-		(void)o;
 		return &bt_reader_evtx_libevtx;
+	case BT_FORMAT_DOCKERD_TEXT:
+	case BT_FORMAT_DOCKERD_JSON:
+		return &bt_reader_dockerd;
+	case BT_FORMAT_JOURNALD_JSON:
+		return &bt_reader_journald;
+	case BT_FORMAT_DOCKER_EVENTS:
+		return &bt_reader_docker_events;
+	case BT_FORMAT_DOCKER_DESKTOP:
+		return &bt_reader_docker_desktop;
+	case BT_FORMAT_DOCKER_CONFIG:
+		return &bt_reader_docker_config;
+	case BT_FORMAT_DOCKER_HOSTCONFIG:
+		return &bt_reader_docker_hostconfig;
+	case BT_FORMAT_CONTAINER_LOG:
+		return &bt_reader_container_log;
+	case BT_FORMAT_IMAGE_CONFIG:
+		return &bt_reader_image_config;
 	default:
 		return NULL;
 	}
@@ -229,6 +252,8 @@ enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
 		return BT_EOF;
 	enum bt_status st = in->ops->next(&in->ctx, in->state, ev);
 	if (st == BT_OK) {
+		if ((*ev)->source == BT_SOURCE_EVTX && *ev == &in->eb.ev)
+			bt_docker_winevt_enrich(&in->eb, in->opts);  /* cheap unless docker/HCS */
 		if ((*ev)->flags & BT_EV_RECOVERED)
 			in->stats.recovered++;
 		else

@@ -27,6 +27,7 @@ enum bt_format {
 	BT_FORMAT_DOCKER_CONFIG,     /* containers/<id>/config.v2.json or legacy config.json */
 	BT_FORMAT_CONTAINER_LOG,     /* containers/<id>/<id>-json.log */
 	BT_FORMAT_IMAGE_CONFIG,      /* image/<driver>/imagedb/content/sha256/<digest> */
+	BT_FORMAT_DOCKER_HOSTCONFIG, /* containers/<id>/hostconfig.json (read with its config) */
 	BT_FORMAT_COUNT
 };
 
@@ -90,6 +91,9 @@ struct bt_input_opts {
 	unsigned worker_timeout_sec;   /* no progress for this long kills the worker (0 = 120) */
 	enum bt_evtx_reader evtx_reader;
 	const char *assume_host;       /* host for Docker evidence that names none */
+	/* Windows service name of dockerd: the provider of its Application log
+	 * events (NULL: "docker", dockerd's default) */
+	const char *docker_service_name;
 	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: $TMPDIR or /tmp) */
 };
 
