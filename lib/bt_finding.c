@@ -197,6 +197,13 @@ void bt_finding_derive(struct bt_finding *f)
 		const struct bt_event *ev = f->evidence[i]->ev;
 		if (ev->host)
 			bt_strset_add(&f->hosts, ev->host);
+		if ((ev->flags & BT_EV_HOST_INFERRED) && ev->file) {
+			char note[1400];
+			snprintf(note, sizeof note,
+			         "%.700s names no host: %.300s assumed from the other evidence in its folder",
+			         ev->file, ev->host ? ev->host : "?");
+			bt_strset_add(&f->notes, note);
+		}
 		snprintf(buf, sizeof buf, "%s%s%s", bt_source_name(ev->source), ev->channel ? ":" : "",
 		         ev->channel ? ev->channel : "");
 		bt_strset_add(&f->sources, buf);

@@ -11,8 +11,19 @@
 
 #include "bt_hitstore.h"
 
+/* Which host the evidence of one folder belongs to, learned from the EVTX
+ * files there (a Computer name), for evidence that names no host. */
+struct dirhost {
+	char *dir;
+	char *host;
+	bool ambiguous;   /* the folder holds logs of several hosts */
+};
+
 struct bt_hunt {
 	struct bt_hunt_opts o;
+	struct dirhost *dirs;
+	size_t ndirs;
+	const char *last_file;   /* the input whose folder was last noted */
 	struct bt_hitstore *store;
 	uint64_t *rule_hits;
 	size_t nrules;
@@ -52,6 +63,11 @@ void bt_hunt_free(struct bt_hunt *h)
 	bt_hitstore_free(h->store);
 	free(h->rule_hits);
 	bt_evbuf_free(&h->synth);
+	for (size_t i = 0; i < h->ndirs; i++) {
+		free(h->dirs[i].dir);
+		free(h->dirs[i].host);
+	}
+	free(h->dirs);
 	for (size_t i = 0; i < h->nfound; i++)
 		bt_finding_free(h->found[i]);
 	free(h->found);
@@ -75,9 +91,67 @@ static int collect(void *ctx, const struct bt_hit *hit)
 	return 0;
 }
 
+static size_t dir_len(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	return slash ? (size_t)(slash - file) : 0;
+}
+
+static struct dirhost *dir_find(struct bt_hunt *h, const char *file)
+{
+	size_t n = dir_len(file);
+	for (size_t i = 0; i < h->ndirs; i++)
+		if (strlen(h->dirs[i].dir) == n && strncmp(h->dirs[i].dir, file, n) == 0)
+			return &h->dirs[i];
+	return NULL;
+}
+
+/* Notes the host of an EVTX file's folder (once per input file and host). */
+static void note_dir_host(struct bt_hunt *h, const struct bt_event *ev)
+{
+	if (ev->source != BT_SOURCE_EVTX || !ev->host || !*ev->host || !ev->file)
+		return;
+	struct dirhost *d = dir_find(h, ev->file);
+	if (d) {
+		if (!d->ambiguous && !bt_host_same(d->host, ev->host))
+			d->ambiguous = true;
+		return;
+	}
+	struct dirhost *nv = realloc(h->dirs, (h->ndirs + 1) * sizeof *nv);
+	if (!nv)
+		return;
+	h->dirs = nv;
+	d = &h->dirs[h->ndirs];
+	d->dir = strndup(ev->file, dir_len(ev->file));
+	d->host = strdup(ev->host);
+	d->ambiguous = false;
+	if (d->dir && d->host)
+		h->ndirs++;
+	else {
+		free(d->dir);
+		free(d->host);
+	}
+}
+
+/* For an event that names no host: the one host of the other evidence in its
+ * folder, or NULL. */
+static const char *inferred_host(struct bt_hunt *h, const struct bt_event *ev)
+{
+	if (ev->host || !ev->file)
+		return NULL;
+	struct dirhost *d = dir_find(h, ev->file);
+	return d && !d->ambiguous ? d->host : NULL;
+}
+
 void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev)
 {
 	h->events++;
+	if (ev->file != h->last_file || ev->source == BT_SOURCE_EVTX) {
+		/* cheap: most events repeat the host of the event before them */
+		if (ev->host && ev->file)
+			note_dir_host(h, ev);
+		h->last_file = ev->file;
+	}
 	if (h->o.hosts)
 		bt_hostmap_learn(h->o.hosts, ev);
 	if (ev->time != BT_TIME_NONE) {
@@ -401,6 +475,17 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 	uint64_t n = 0;
 	int64_t now = BT_TIME_NONE;
 	while ((st = bt_hitstore_next(h->store, &e)) == BT_OK) {
+		const char *host = inferred_host(h, e->ev);
+		if (host) {
+			struct bt_event copy = *e->ev;
+			copy.host = host;
+			copy.flags |= BT_EV_HOST_INFERRED;
+			struct bt_event *c2 = bt_event_clone(&copy);
+			if (c2) {
+				free(e->ev);
+				e->ev = c2;
+			}
+		}
 		if (e->ev->time != BT_TIME_NONE)
 			now = e->ev->time;
 		bt_correlator_feed(h->corr, e);

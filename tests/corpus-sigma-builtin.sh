@@ -28,18 +28,21 @@ expect "ID4768-Kerberos AS-REP Roasting.evtx" 81e519eb-4d8b-42ef-8b3b-500df9c2d1
 expect "ID4769-Golden ticket issued.evtx" 43e5a6f8-f371-46a6-b0f6-81fb26ac9559 "forged ticket"
 
 out=${TMPDIR:-/tmp}/bt-sigma-corpus.$$
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.nc"' EXIT
 $scan --hits "$c" > "$out"
 echo "hits per rule over the whole corpus:"
 grep '^count' "$out" | sort -t'	' -k2,2nr
 grep '^files' "$out"
 # Container and module-load rules: docker/, windows/containers/, windows/image_load/.
+# Evidence that has to do with containers (the offline Docker trees and
+# container logs of docker-explorer and plaso) is left out of this check.
+grep -v -e '/google__docker-explorer/' -e '/log2timeline__plaso/.*docker' "$out" > "$out.nc"
 ids=$(grep -h '^id:' "$top_srcdir"/rules/docker/*.yml "$top_srcdir"/rules/windows/containers/*.yml \
 	"$top_srcdir"/rules/windows/image_load/*.yml | awk '{print $2}')
 for id in $ids; do
-	if grep -q "^hit	$id	" "$out"; then
+	if grep -q "^hit	$id	" "$out.nc"; then
 		echo "FAIL: container/module-load rule $id fires on evidence without containers:"
-		grep "^hit	$id	" "$out" | head -5
+		grep "^hit	$id	" "$out.nc" | head -5
 		fail=1
 	fi
 done
