@@ -2,6 +2,7 @@
  * event logs and Docker evidence. This file only dispatches subcommands. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,32 @@ static int finish(int status)
 	return status;
 }
 
+/* The path of this executable, to re-run as the libevtx worker: argv[0]
+ * resolved (so that it also works under valgrind, where /proc/self/exe is
+ * the tool), else /proc/self/exe. */
+static const char *self_path(const char *argv0)
+{
+	static char path[PATH_MAX];
+	if (strchr(argv0, '/')) {
+		if (realpath(argv0, path))
+			return path;
+	} else {
+		const char *env = getenv("PATH");
+		char *dirs = env ? strdup(env) : NULL;
+		for (char *save, *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+		     d = strtok_r(NULL, ":", &save)) {
+			char cand[PATH_MAX];
+			if (snprintf(cand, sizeof cand, "%s/%s", *d ? d : ".", argv0) < (int)sizeof cand &&
+			    access(cand, X_OK) == 0 && realpath(cand, path)) {
+				free(dirs);
+				return path;
+			}
+		}
+		free(dirs);
+	}
+	return "/proc/self/exe";
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "__evtx-worker") == 0)
@@ -68,8 +95,7 @@ int main(int argc, char **argv)
 	}
 	/* Test hook (documented in ENVIRONMENT): another program serving __evtx-worker. */
 	const char *worker = getenv("BOXTRAIL_EVTX_WORKER");
-	if (worker && *worker)
-		cli_worker_exe = worker;
+	cli_worker_exe = worker && *worker ? worker : self_path(argv[0]);
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (strcmp(cmd, "events") == 0)
