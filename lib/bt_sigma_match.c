@@ -1128,3 +1128,11 @@ const char *bt_matcher_kind_name(const struct bt_matcher *m)
 {
 	return kind_names[m->kind];
 }
+
+const char *bt_pcre2_version(void)
+{
+	static char v[64];
+	if (!v[0] && pcre2_config(PCRE2_CONFIG_VERSION, v) < 0)
+		snprintf(v, sizeof v, "unknown");
+	return v;
+}

@@ -85,6 +85,9 @@ enum bt_status bt_matcher_compile(const struct bt_mods *m, const struct bt_sigma
 void bt_matcher_free(struct bt_matcher *m);
 
 /* Reusable per-thread matching state (PCRE2 match data and limits). */
+/* Version of the PCRE2 library in use ("10.42 2022-12-11"). */
+const char *bt_pcre2_version(void);
+
 struct bt_match_scratch;
 struct bt_match_scratch *bt_match_scratch_new(void);
 void bt_match_scratch_free(struct bt_match_scratch *s);

@@ -10,6 +10,7 @@
 
 #include "bt_evtx_libevtx.h"
 #include "bt_evtx_xml.h"
+#include "bt_sigma_match.h"
 #include "bt_yaml.h"
 #include "cli.h"
 #include "commands.h"
@@ -37,6 +38,7 @@ static void version(void)
 	printf("boxtrail %s\n", PACKAGE_VERSION);
 	printf("libevtx %s\n", bt_libevtx_version());
 	printf("libxml2 %s\n", bt_libxml2_version());
+	printf("PCRE2 %s\n", bt_pcre2_version());
 	printf("libyaml %s\n", bt_libyaml_version());
 }
 
