@@ -46,6 +46,7 @@ struct bt_field {
 /* Event flags. */
 #define BT_EV_RECOVERED     0x1u  /* EVTX record carved from slack space */
 #define BT_EV_TIME_INFERRED 0x2u  /* year/zone guessed (syslog prefix) */
+#define BT_EV_HOST_INFERRED 0x4u  /* host taken from other evidence in the same folder */
 
 struct bt_event {
 	bt_time time;               /* BT_TIME_NONE when the evidence has none */

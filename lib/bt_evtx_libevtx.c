@@ -20,6 +20,7 @@
 
 #include <libevtx.h>
 
+#include "bt_bfio_fd.h"
 #include "bt_evtx_format.h"
 #include "bt_evtx_xml.h"
 #include "bt_reader.h"
@@ -76,6 +77,7 @@ static uint64_t get64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); re
 /* ---- the producer: one libevtx file, one frame per step ---- */
 
 struct producer {
+	libbfio_handle_t *io;         /* our read-only descriptor (no atime update) */
 	libevtx_file_t *file;
 	int nrec, nrecov;
 	int idx;
@@ -113,8 +115,13 @@ static void producer_open(struct producer *pr, const char *path, unsigned flags)
 	pr->no_recovered = (flags & BT_LX_NO_RECOVERED) != 0;
 	pr->serve = (flags & BT_LX_SERVE) != 0;
 	libevtx_error_t *err = NULL;
+	if (bt_bfio_fd_open(path, &pr->io) != 1) {
+		snprintf(pr->open_error, sizeof pr->open_error, "cannot open: %s", strerror(errno));
+		pr->failed_open = true;
+		return;
+	}
 	if (libevtx_file_initialize(&pr->file, &err) != 1 ||
-	    libevtx_file_open(pr->file, path, LIBEVTX_OPEN_READ, &err) != 1 ||
+	    libevtx_file_open_file_io_handle(pr->file, pr->io, LIBEVTX_OPEN_READ, &err) != 1 ||
 	    libevtx_file_get_number_of_records(pr->file, &pr->nrec, &err) != 1) {
 		error_text(err, pr->open_error, sizeof pr->open_error);
 		pr->failed_open = true;
@@ -133,6 +140,8 @@ static void producer_close(struct producer *pr)
 		libevtx_file_close(pr->file, NULL);
 		libevtx_file_free(&pr->file, NULL);
 	}
+	if (pr->io)
+		libbfio_handle_free(&pr->io, NULL);
 }
 
 /* Renders record `idx` into f; returns false with a message in f on failure. */

@@ -46,13 +46,15 @@ size_t bt_evtx_unpad_hex(char *v, size_t n)
 }
 
 /* XML 1.0 cannot carry most control characters, yet evidence strings may hold
- * them and libevtx renders them raw. Before parsing they are moved to the
- * private-use code points U+E000+c and moved back in extracted values. */
+ * them and libevtx renders them raw; and an XML parser turns CR LF into LF.
+ * Before parsing, these bytes (C0 controls other than TAB and LF, CR
+ * included) are moved to the private-use code points U+E000+c and moved
+ * back in extracted values, so values keep every byte they had. */
 static bool needs_ctrl_escape(const char *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)x[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+		if (c < 0x20 && c != '\t' && c != '\n')
 			return true;
 	}
 	return false;
@@ -66,7 +68,7 @@ static char *escape_ctrl(const char *x, size_t n, size_t *out_n)
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)x[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+		if (c < 0x20 && c != '\t' && c != '\n') {
 			o[k++] = (char)0xEE;
 			o[k++] = (char)0x80;
 			o[k++] = (char)(0x80 | c);

@@ -197,6 +197,19 @@ void bt_finding_derive(struct bt_finding *f)
 		const struct bt_event *ev = f->evidence[i]->ev;
 		if (ev->host)
 			bt_strset_add(&f->hosts, ev->host);
+		const char *iso = field_str(ev, "Isolation", buf, sizeof buf);
+		if (iso && strcasecmp(iso, "hyperv") == 0)
+			bt_strset_add(&f->notes,
+			              "Hyper-V isolated container: the host sees only vmwp.exe and vmmem; "
+			              "processes and module loads inside it are not in the host's logs, so "
+			              "their absence here does not mean none happened");
+		if ((ev->flags & BT_EV_HOST_INFERRED) && ev->file) {
+			char note[1400];
+			snprintf(note, sizeof note,
+			         "%.700s names no host: %.300s assumed from the other evidence in its folder",
+			         ev->file, ev->host ? ev->host : "?");
+			bt_strset_add(&f->notes, note);
+		}
 		snprintf(buf, sizeof buf, "%s%s%s", bt_source_name(ev->source), ev->channel ? ":" : "",
 		         ev->channel ? ev->channel : "");
 		bt_strset_add(&f->sources, buf);

@@ -12,15 +12,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bt_docker_desktop.h"
+#include "bt_docker_events.h"
+#include "bt_docker_journald.h"
+#include "bt_docker_logrus.h"
+#include "bt_docker_root.h"
+#include "bt_docker_winevt.h"
 #include "bt_reader.h"
 
 /* Readers by format; NULL where none exists yet. */
 static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_input_opts *o)
 {
+	(void)o;
 	switch (f) {
 	case BT_FORMAT_EVTX:
 		return o->evtx_reader == BT_EVTX_READER_LIBEVTX ? &bt_reader_evtx_libevtx
 		                                                : &bt_reader_evtx_native;
+	case BT_FORMAT_DOCKERD_TEXT:
+	case BT_FORMAT_DOCKERD_JSON:
+		return &bt_reader_dockerd;
+	case BT_FORMAT_JOURNALD_JSON:
+		return &bt_reader_journald;
+	case BT_FORMAT_DOCKER_EVENTS:
+		return &bt_reader_docker_events;
+	case BT_FORMAT_DOCKER_DESKTOP:
+		return &bt_reader_docker_desktop;
+	case BT_FORMAT_DOCKER_CONFIG:
+		return &bt_reader_docker_config;
+	case BT_FORMAT_DOCKER_HOSTCONFIG:
+		return &bt_reader_docker_hostconfig;
+	case BT_FORMAT_CONTAINER_LOG:
+		return &bt_reader_container_log;
+	case BT_FORMAT_IMAGE_CONFIG:
+		return &bt_reader_image_config;
 	default:
 		return NULL;
 	}
@@ -42,7 +66,17 @@ struct bt_input {
 	bool have_prev;
 	uint64_t prev_id;
 	bt_time prev_time;
+	struct bt_anomaly anomalies[BT_MAX_ANOMALIES];
+	size_t nanomalies;
 };
+
+static void note_anomaly(struct bt_input *in, enum bt_anomaly_kind kind, const struct bt_event *ev)
+{
+	if (in->nanomalies >= BT_MAX_ANOMALIES)
+		return;
+	in->anomalies[in->nanomalies++] = (struct bt_anomaly){kind, ev->time, in->prev_time,
+	                                                     in->prev_id, ev->record_id, ev->offset};
+}
 
 static int open_evidence(const char *path)
 {
@@ -195,11 +229,16 @@ static void track_integrity(struct bt_input *in, const struct bt_event *ev)
 	if (in->have_prev) {
 		if (ev->record_id != in->prev_id + 1)
 			in->stats.id_gaps++;
+		if (ev->record_id > in->prev_id + BT_ANOMALY_MIN_GAP)
+			note_anomaly(in, BT_ANOMALY_ID_GAP, ev);
 		if (ev->time != BT_TIME_NONE && in->prev_time != BT_TIME_NONE &&
 		    ev->time < in->prev_time) {
 			in->stats.time_backwards++;
 			if (in->prev_time - ev->time > in->stats.max_backwards)
 				in->stats.max_backwards = in->prev_time - ev->time;
+			/* Where record ids also go back, the circular log wrapped: normal. */
+			if (in->prev_time - ev->time > BT_ANOMALY_MIN_BACKWARDS && ev->record_id > in->prev_id)
+				note_anomaly(in, BT_ANOMALY_TIME_BACKWARDS, ev);
 		}
 	}
 	in->have_prev = true;
@@ -214,6 +253,8 @@ enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
 		return BT_EOF;
 	enum bt_status st = in->ops->next(&in->ctx, in->state, ev);
 	if (st == BT_OK) {
+		if ((*ev)->source == BT_SOURCE_EVTX && *ev == &in->eb.ev)
+			bt_docker_winevt_enrich(&in->eb, in->opts);  /* cheap unless docker/HCS */
 		if ((*ev)->flags & BT_EV_RECOVERED)
 			in->stats.recovered++;
 		else
@@ -225,6 +266,12 @@ enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
 	if (st != BT_EOF)
 		in->stats.incomplete = true;
 	return st;
+}
+
+const struct bt_anomaly *bt_input_anomalies(const struct bt_input *in, size_t *n)
+{
+	*n = in->nanomalies;
+	return in->anomalies;
 }
 
 enum bt_format bt_input_format(const struct bt_input *in)

@@ -27,6 +27,7 @@ enum bt_format {
 	BT_FORMAT_DOCKER_CONFIG,     /* containers/<id>/config.v2.json or legacy config.json */
 	BT_FORMAT_CONTAINER_LOG,     /* containers/<id>/<id>-json.log */
 	BT_FORMAT_IMAGE_CONFIG,      /* image/<driver>/imagedb/content/sha256/<digest> */
+	BT_FORMAT_DOCKER_HOSTCONFIG, /* containers/<id>/hostconfig.json (read with its config) */
 	BT_FORMAT_COUNT
 };
 
@@ -58,6 +59,25 @@ struct bt_file_stats {
 	bool incomplete;             /* reading stopped early (crash, hang, I/O error, cap) */
 };
 
+/* An integrity anomaly inside one log, kept for the hunt's synthetic events. */
+enum bt_anomaly_kind { BT_ANOMALY_ID_GAP, BT_ANOMALY_TIME_BACKWARDS };
+
+struct bt_anomaly {
+	enum bt_anomaly_kind kind;
+	bt_time time;            /* of the record after the anomaly */
+	bt_time prev_time;
+	uint64_t prev_id, id;    /* record ids around it */
+	uint64_t offset;         /* of the record after the anomaly */
+};
+
+/* Anomalies recorded per input (the counts in the stats go on past it). */
+#define BT_MAX_ANOMALIES 64
+/* Thresholds: a forward record-id jump of at least this many missing
+ * records; a step back in time larger than this. EVTX records are written
+ * by several threads, so small backward steps are normal. */
+#define BT_ANOMALY_MIN_GAP 1
+#define BT_ANOMALY_MIN_BACKWARDS (3600LL * BT_TICKS_PER_SEC)
+
 struct bt_input_opts {
 	struct bt_diag diag;
 	/* Optional: decides after the System part of an EVTX record (time, ids,
@@ -71,6 +91,9 @@ struct bt_input_opts {
 	unsigned worker_timeout_sec;   /* no progress for this long kills the worker (0 = 120) */
 	enum bt_evtx_reader evtx_reader;
 	const char *assume_host;       /* host for Docker evidence that names none */
+	/* Windows service name of dockerd: the provider of its Application log
+	 * events (NULL: "docker", dockerd's default) */
+	const char *docker_service_name;
 	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: $TMPDIR or /tmp) */
 };
 
@@ -86,6 +109,9 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 /* Yields the next event in file order: BT_OK with *ev set, BT_EOF at the end,
  * or an error status when the rest of the input is lost (already reported). */
 enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev);
+
+/* Anomalies beyond the thresholds, in file order (at most BT_MAX_ANOMALIES). */
+const struct bt_anomaly *bt_input_anomalies(const struct bt_input *in, size_t *n);
 
 enum bt_format bt_input_format(const struct bt_input *in);
 const char *bt_input_path(const struct bt_input *in);

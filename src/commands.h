@@ -4,5 +4,7 @@
 #define BT_COMMANDS_H
 
 int cmd_events(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

@@ -158,7 +158,7 @@ void esc_text(struct bt_buf *b, const char *s, size_t n)
 	size_t run = 0;
 	for (size_t i = 0; i < n;) {
 		unsigned char c = u[i];
-		if (c >= 0x20 && c < 0x7F && c != '\\') {
+		if (c >= 0x20 && c < 0x7F) {
 			i++;
 			continue;
 		}
@@ -172,9 +172,7 @@ void esc_text(struct bt_buf *b, const char *s, size_t n)
 			}
 		}
 		bt_buf_put(b, s + run, i - run);
-		if (c == '\\') {
-			bt_buf_put(b, "\\\\", 2);
-		} else if (c == '\n') {
+		if (c == '\n') {
 			bt_buf_put(b, "\\n", 2);
 		} else if (c == '\t') {
 			bt_buf_put(b, "\\t", 2);

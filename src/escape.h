@@ -6,8 +6,10 @@
  *        formula guard (the default) a cell starting with = + - @ TAB or CR
  *        gets a leading ' so spreadsheets show it as text.
  *  Text: for terminals: every control character (C0, DEL, C1), bidi control
- *        and invalid byte becomes a visible escape (\x1b, \u202e, \xff), and
- *        a backslash becomes \\ so escapes stay unambiguous. */
+ *        and invalid byte becomes a visible escape (\x1b, \u202e, \xff).
+ *        Backslashes stay as they are, so Windows paths read naturally; text
+ *        that itself spells "\x1b" therefore looks like an escaped ESC: the
+ *        JSON output is the exact record. */
 #ifndef BT_ESCAPE_H
 #define BT_ESCAPE_H
 

@@ -2,6 +2,7 @@
  * event logs and Docker evidence. This file only dispatches subcommands. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 
 #include "bt_evtx_libevtx.h"
 #include "bt_evtx_xml.h"
+#include "bt_sigma_match.h"
+#include "bt_yaml.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -19,7 +22,9 @@ static void usage(FILE *f)
 	        "Offline triage of Windows event logs (EVTX) and Docker evidence.\n"
 	        "\n"
 	        "Commands:\n"
+	        "  hunt     detections and correlations: a timeline of findings (the main job)\n"
 	        "  events   print every event as normalised JSON Lines, CSV or text\n"
+	        "  rules    list the detection rules loaded, skipped or kept for correlation\n"
 	        "\n"
 	        "  boxtrail COMMAND --help    options of a command\n"
 	        "  boxtrail --version         versions of boxtrail and its libraries\n"
@@ -33,6 +38,8 @@ static void version(void)
 	printf("boxtrail %s\n", PACKAGE_VERSION);
 	printf("libevtx %s\n", bt_libevtx_version());
 	printf("libxml2 %s\n", bt_libxml2_version());
+	printf("PCRE2 %s\n", bt_pcre2_version());
+	printf("libyaml %s\n", bt_libyaml_version());
 }
 
 /* Flushes stdout and reports a write error (full disk, closed pipe). */
@@ -43,6 +50,32 @@ static int finish(int status)
 		return status | EXIT_FATAL;
 	}
 	return status;
+}
+
+/* The path of this executable, to re-run as the libevtx worker: argv[0]
+ * resolved (so that it also works under valgrind, where /proc/self/exe is
+ * the tool), else /proc/self/exe. */
+static const char *self_path(const char *argv0)
+{
+	static char path[PATH_MAX];
+	if (strchr(argv0, '/')) {
+		if (realpath(argv0, path))
+			return path;
+	} else {
+		const char *env = getenv("PATH");
+		char *dirs = env ? strdup(env) : NULL;
+		for (char *save, *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+		     d = strtok_r(NULL, ":", &save)) {
+			char cand[PATH_MAX];
+			if (snprintf(cand, sizeof cand, "%s/%s", *d ? d : ".", argv0) < (int)sizeof cand &&
+			    access(cand, X_OK) == 0 && realpath(cand, path)) {
+				free(dirs);
+				return path;
+			}
+		}
+		free(dirs);
+	}
+	return "/proc/self/exe";
 }
 
 int main(int argc, char **argv)
@@ -64,12 +97,15 @@ int main(int argc, char **argv)
 	}
 	/* Test hook (documented in ENVIRONMENT): another program serving __evtx-worker. */
 	const char *worker = getenv("BOXTRAIL_EVTX_WORKER");
-	if (worker && *worker)
-		cli_worker_exe = worker;
+	cli_worker_exe = worker && *worker ? worker : self_path(argv[0]);
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (strcmp(cmd, "events") == 0)
 		return finish(cmd_events(argc - 1, argv + 1));
+	if (strcmp(cmd, "hunt") == 0)
+		return finish(cmd_hunt(argc - 1, argv + 1));
+	if (strcmp(cmd, "rules") == 0)
+		return finish(cmd_rules(argc - 1, argv + 1));
 	cli_errorf("unknown command '%s'", cmd);
 	usage(stderr);
 	return EXIT_FATAL;

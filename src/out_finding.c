@@ -275,7 +275,7 @@ static void finding_csv(struct bt_buf *b, const struct out_opts *o, const struct
 
 #define TEXT_EVIDENCE_SHOWN 10   /* evidence lines per finding in text */
 #define TEXT_FIELDS_SHOWN 8      /* fields per evidence line in text */
-#define TEXT_VALUE_MAX 120       /* characters of a field value in text */
+#define TEXT_VALUE_MAX 200       /* bytes of a field value in text */
 
 static const char *sev_colour(enum bt_severity s)
 {
@@ -293,6 +293,64 @@ static void text_s(struct bt_buf *b, const char *s)
 	esc_text(b, s, strlen(s));
 }
 
+/* Fields that tell what happened come first on an evidence line; identifiers
+ * and metadata that rarely help a reader are left to the JSON output. */
+static const char *const text_first[] = {
+	"Action", "ContainerName", "ContainerID", "Image", "ImageLoaded", "CommandLine", "Binds",
+	"MountSource", "Privileged", "TargetUserName", "ServiceName", "TicketEncryptionType",
+	"PreAuthType", "Status", "IpAddress", "SourceIp", "DestinationIp", "DestinationPort",
+	"TargetFilename", "TargetObject", "ParentImage", "Signed", "SignatureStatus", "User",
+	"NewProcessName", "SubjectUserName", "Message"};
+static const char *const text_skip[] = {
+	"UtcTime", "ProcessGuid", "ParentProcessGuid", "LogonGuid", "LogonId", "SubjectLogonId",
+	"TargetLogonId", "TerminalSessionId", "Hashes", "FileVersion", "Description", "Product",
+	"Company", "OriginalFileName", "RuleName", "CreationUtcTime", "SubjectUserSid",
+	"TargetUserSid", "TargetSid", "ServiceSid", "TokenElevationType", "MandatoryLabel", "IpPort",
+	"TransmittedServices", "TimeOriginal", "CurrentDirectory", "IntegrityLevel", "ParentUser"};
+
+static bool in_list(const char *name, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, v[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A value for a text line: long ones keep their head and their tail (the
+ * end of a path is where the file name is). */
+static void text_value(struct bt_buf *b, const char *v, size_t n)
+{
+	if (n <= TEXT_VALUE_MAX) {
+		esc_text(b, v, n);
+		return;
+	}
+	size_t head = TEXT_VALUE_MAX * 11 / 20, tail = TEXT_VALUE_MAX - head;
+	/* do not cut inside a UTF-8 sequence */
+	while (head > 0 && ((unsigned char)v[head] & 0xC0) == 0x80)
+		head--;
+	size_t from = n - tail;
+	while (from < n && ((unsigned char)v[from] & 0xC0) == 0x80)
+		from++;
+	esc_text(b, v, head);
+	bt_buf_puts(b, "...");
+	esc_text(b, v + from, n - from);
+}
+
+static void text_field(struct bt_buf *b, const struct bt_field *fl, size_t *shown)
+{
+	if ((*shown)++)
+		bt_buf_putc(b, ' ');
+	esc_text(b, fl->name, fl->name_len);
+	bt_buf_putc(b, '=');
+	text_value(b, fl->value, fl->value_len);
+}
+
+static bool text_worth(const struct bt_field *fl)
+{
+	return !(fl->flags & BT_FIELD_SYSTEM) && fl->value_len != 0 &&
+	       !(fl->value_len == 1 && fl->value[0] == '-');
+}
+
 static void text_evidence(struct bt_buf *b, const struct out_opts *o, const struct bt_evidence *h)
 {
 	const struct bt_event *ev = h->ev;
@@ -307,11 +365,6 @@ static void text_evidence(struct bt_buf *b, const struct out_opts *o, const stru
 		bt_buf_printf(b, "/%u", (unsigned)ev->event_id);
 	} else {
 		text_s(b, bt_source_name(ev->source));
-		const struct bt_field *a = bt_event_field(ev, "Action", 6);
-		if (a) {
-			bt_buf_putc(b, ' ');
-			esc_text(b, a->value, a->value_len);
-		}
 	}
 	const struct bt_prov *p = &h->copies[0];
 	bt_buf_printf(b, "  %s[", dim);
@@ -326,20 +379,17 @@ static void text_evidence(struct bt_buf *b, const struct out_opts *o, const stru
 		bt_buf_printf(b, " +%llu copies", (unsigned long long)(h->ncopies - 1 + h->more_copies));
 	bt_buf_printf(b, "]%s\n        ", off);
 	size_t shown = 0;
+	const size_t nfirst = sizeof text_first / sizeof *text_first;
+	for (size_t k = 0; k < nfirst && shown < TEXT_FIELDS_SHOWN; k++)
+		for (const struct bt_field *fl = bt_event_field(ev, text_first[k], strlen(text_first[k]));
+		     fl && shown < TEXT_FIELDS_SHOWN; fl = bt_event_field_next(ev, fl))
+			if (text_worth(fl))
+				text_field(b, fl, &shown);
 	for (size_t i = 0; i < ev->nfields && shown < TEXT_FIELDS_SHOWN; i++) {
 		const struct bt_field *fl = &ev->fields[i];
-		if ((fl->flags & BT_FIELD_SYSTEM) || fl->value_len == 0 ||
-		    (fl->value_len == 1 && fl->value[0] == '-') || strcmp(fl->name, "Action") == 0 ||
-		    strcmp(fl->name, "TimeOriginal") == 0)
-			continue;
-		if (shown++)
-			bt_buf_putc(b, ' ');
-		esc_text(b, fl->name, fl->name_len);
-		bt_buf_putc(b, '=');
-		size_t n = fl->value_len > TEXT_VALUE_MAX ? TEXT_VALUE_MAX : fl->value_len;
-		esc_text(b, fl->value, n);
-		if (n < fl->value_len)
-			bt_buf_puts(b, "...");
+		if (text_worth(fl) && !in_list(fl->name, text_first, nfirst) &&
+		    !in_list(fl->name, text_skip, sizeof text_skip / sizeof *text_skip))
+			text_field(b, fl, &shown);
 	}
 	bt_buf_putc(b, '\n');
 }
@@ -389,11 +439,14 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 		bt_buf_putc(b, '-');
 	if (f->container_id || f->container_name) {
 		bt_buf_puts(b, "  container: ");
-		text_s(b, f->container_name ? f->container_name : "?");
+		if (f->container_name)
+			text_s(b, f->container_name);
 		if (f->container_id) {
-			bt_buf_puts(b, " (");
-			esc_text(b, f->container_id, strlen(f->container_id) > 12 ? 12 : strlen(f->container_id));
-			bt_buf_putc(b, ')');
+			/* the short id, as docker ps shows it */
+			size_t n = strlen(f->container_id) > 12 ? 12 : strlen(f->container_id);
+			bt_buf_puts(b, f->container_name ? " (" : "");
+			esc_text(b, f->container_id, n);
+			bt_buf_puts(b, f->container_name ? ")" : "");
 		}
 	}
 	if (f->account) {

@@ -71,6 +71,13 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 		return cli_filter_channel(&o->filter, arg) ? 1 : -1;
 	case READ_OPT_PROVIDER:
 		return cli_filter_provider(&o->filter, arg) ? 1 : -1;
+	case READ_OPT_SERVICE_NAME:
+		if (!*arg) {
+			cli_errorf("%s: --service-name needs a name", cmd);
+			return -1;
+		}
+		o->in.docker_service_name = arg;
+		return 1;
 	default:
 		return 0;
 	}

@@ -24,6 +24,7 @@ enum {
 	READ_OPT_EVENT_ID,
 	READ_OPT_CHANNEL,
 	READ_OPT_PROVIDER,
+	READ_OPT_SERVICE_NAME,
 	READ_OPT_END,
 };
 
@@ -43,7 +44,8 @@ enum {
 	{"until", required_argument, NULL, READ_OPT_UNTIL}, \
 	{"event-id", required_argument, NULL, READ_OPT_EVENT_ID}, \
 	{"channel", required_argument, NULL, READ_OPT_CHANNEL}, \
-	{"provider", required_argument, NULL, READ_OPT_PROVIDER}
+	{"provider", required_argument, NULL, READ_OPT_PROVIDER}, \
+	{"service-name", required_argument, NULL, READ_OPT_SERVICE_NAME}
 
 /* Help text for the shared options. */
 #define READ_OPTS_HELP \
@@ -58,6 +60,8 @@ enum {
 	"      --stats            per-file integrity summary on stderr\n" \
 	"      --reader NAME      EVTX reader: auto (default) or libevtx\n" \
 	"      --assume-host NAME host for Docker evidence that names none\n" \
+	"      --service-name NAME Windows service name of dockerd: the provider of its\n" \
+	"                         Application log events (default: docker)\n" \
 	"      --worker-timeout S stop a libevtx worker that makes no progress for S seconds\n" \
 	"      --no-isolation     run libevtx in-process (no crash isolation)\n" \
 	"  -q, --quiet            no notes and no progress on stderr\n"

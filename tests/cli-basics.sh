@@ -7,7 +7,7 @@ expect_rc "no arguments is a usage error" 2 "$BOXTRAIL"
 expect_rc "--help" 0 "$BOXTRAIL" --help
 grep -q '^Usage: boxtrail' "$TMP/out" && [ ! -s "$TMP/err" ] && pass "--help on stdout" || fail "--help must print to stdout"
 expect_rc "--version" 0 "$BOXTRAIL" --version
-grep -q '^boxtrail [0-9]' "$TMP/out" && grep -q '^libevtx ' "$TMP/out" && grep -q '^libxml2 ' "$TMP/out" \
+grep -q '^boxtrail [0-9]' "$TMP/out" && grep -q "^libevtx [0-9]" "$TMP/out" && grep -q "^libxml2 [0-9]" "$TMP/out" && grep -q "^PCRE2 [0-9]" "$TMP/out" \
 	&& pass "--version names libraries" || fail "--version output: $(cat "$TMP/out")"
 expect_rc "unknown command" 2 "$BOXTRAIL" frobnicate
 expect_rc "events --help" 0 "$BOXTRAIL" events --help

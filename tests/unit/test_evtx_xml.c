@@ -199,6 +199,17 @@ static void test_empty_system_leaf_with_control_chars(void **state)
 	assert_field(&f->eb.ev, "E", "");
 }
 
+static void test_carriage_returns_kept(void **state)
+{
+	struct fixture *f = *state;
+	/* 4672 PrivilegeList as Windows writes it; an XML parser would fold CR LF */
+	const char *xml = "<Event><System><EventID>4672</EventID></System><EventData>"
+	                  "<Data Name=\"PrivilegeList\">SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege</Data>"
+	                  "</EventData></Event>";
+	assert_int_equal(parse(f, xml), BT_OK);
+	assert_field(&f->eb.ev, "PrivilegeList", "SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege");
+}
+
 static void test_malformed_keeps_header(void **state)
 {
 	struct fixture *f = *state;
@@ -282,6 +293,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_userdata_flattened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_characters_survive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_system_leaf_with_control_chars, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_carriage_returns_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_keeps_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_want_predicate_skips_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_external_entities, setup, teardown),

@@ -147,6 +147,34 @@ static void test_csv(void **state)
 	bt_finding_free(f);
 }
 
+static void test_hyperv_note(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
+	eb.ev.time = 1;
+	eb.ev.channel = "docker";
+	eb.ev.host = "SRV-HV01";
+	bt_evbuf_adds(&eb, "Action", "container.start");
+	bt_evbuf_adds(&eb, "ContainerID", "aaaabbbbcccc");
+	bt_evbuf_adds(&eb, "Isolation", "hyperv");
+	struct bt_evidence *h = calloc(1, sizeof *h);
+	h->refs = 1;
+	h->ev = bt_event_clone(bt_evbuf_done(&eb));
+	h->copies = calloc(1, sizeof *h->copies);
+	h->ncopies = 1;
+	struct bt_finding *f = bt_finding_new();
+	bt_finding_add_evidence(f, h);
+	bt_evidence_free(h);
+	bt_finding_derive(f);
+	assert_int_equal(f->notes.n, 1);
+	assert_non_null(strstr(f->notes.v[0], "not in the host's logs"));
+	assert_string_equal(f->container_id, "aaaabbbbcccc");
+	bt_finding_free(f);
+	bt_evbuf_free(&eb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_timesketch),
 		cmocka_unit_test(test_text_is_safe),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_hyperv_note),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

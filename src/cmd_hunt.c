@@ -1,0 +1,470 @@
+/* `boxtrail hunt`: detections and correlations across all evidence, printed
+ * as a timeline of findings. The main job. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bt_buf.h"
+#include "bt_hunt.h"
+#include "bt_input.h"
+#include "bt_suppress.h"
+#include "cli.h"
+#include "commands.h"
+#include "output.h"
+#include "progress.h"
+#include "readopts.h"
+#include "runrecord.h"
+
+enum {
+	OPT_RULES = READ_OPT_END,
+	OPT_NO_BUILTIN,
+	OPT_WINDOW,
+	OPT_MIN_LEVEL,
+	OPT_HOST,
+	OPT_SUPPRESS,
+	OPT_HOST_MAP,
+	OPT_RUN_RECORD,
+	OPT_COLOR,
+	OPT_CSV_RAW,
+	OPT_MAX_MEMORY,
+};
+
+static const struct option long_opts[] = {
+	READ_LONG_OPTS,
+	{"format", required_argument, NULL, 'f'},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
+	{"window", required_argument, NULL, OPT_WINDOW},
+	{"min-level", required_argument, NULL, OPT_MIN_LEVEL},
+	{"host", required_argument, NULL, OPT_HOST},
+	{"suppress", required_argument, NULL, OPT_SUPPRESS},
+	{"host-map", required_argument, NULL, OPT_HOST_MAP},
+	{"run-record", required_argument, NULL, OPT_RUN_RECORD},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+	{"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: boxtrail hunt [OPTIONS] PATH...\n"
+	        "Run the detections and correlations over all evidence under PATH and print a\n"
+	        "timeline of findings.\n"
+	        "\n"
+	        "  -f, --format FMT       text (default on a terminal), jsonl, csv or timesketch\n"
+	        "      --rules DIR        also load the Sigma rules in DIR (repeatable)\n"
+	        "      --no-builtin       do not load the built-in rule pack\n"
+	        "      --window DURATION  default timespan of the built-in correlations and the\n"
+	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
+	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
+	        "                         (default), medium, high, critical\n"
+	        "      --host NAME        only findings involving this host (repeatable)\n"
+	        "      --suppress FILE    allow-list of known-good activity (see boxtrail(1))\n"
+	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
+	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256)\n"
+	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
+	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
+	        "      --max-memory MB    memory for matched events before spilling to TMPDIR\n"
+	        READ_OPTS_HELP
+	        "  -h, --help             this help\n"
+	        "\n"
+	        "Exit status: 0 no findings, 1 findings, 2 usage or fatal error, +4 some input\n"
+	        "not (fully) read.\n");
+}
+
+/* Parses "90s", "10m", "2h", "1d" or plain seconds into ticks. */
+static bool parse_duration(const char *s, int64_t *ticks)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || *s == '-' || v == 0 || v > 100000000ULL)
+		return false;
+	unsigned long long mult = 1;
+	if (*end == 's' || *end == '\0')
+		mult = 1;
+	else if (*end == 'm')
+		mult = 60;
+	else if (*end == 'h')
+		mult = 3600;
+	else if (*end == 'd')
+		mult = 86400;
+	else
+		return false;
+	if (*end && end[1])
+		return false;
+	*ticks = (int64_t)(v * mult) * BT_TICKS_PER_SEC;
+	return true;
+}
+
+struct hunt_cli {
+	struct read_opts ro;
+	struct out_opts out;
+	const char **rule_dirs;
+	size_t nrule_dirs;
+	bool no_builtin;
+	int64_t window;
+	enum bt_severity min_level;
+	const char **hosts;
+	size_t nhosts;
+	const char *suppress_path, *host_map_path, *run_record_path;
+	size_t max_memory;
+	/* run state */
+	struct bt_suppress *suppress;
+	struct bt_buf buf;
+	uint64_t findings;
+	uint64_t by_severity[BT_SEV_CRITICAL + 1];
+	uint64_t filtered;
+};
+
+static bool involves_host(const struct hunt_cli *h, const struct bt_finding *f)
+{
+	for (size_t i = 0; i < h->nhosts; i++) {
+		for (size_t j = 0; j < f->hosts.n; j++)
+			if (bt_host_same(h->hosts[i], f->hosts.v[j]))
+				return true;
+		for (size_t j = 0; j < f->notes.n; j++)
+			if (strcasestr(f->notes.v[j], h->hosts[i]))
+				return true;
+	}
+	return false;
+}
+
+static void emit(void *ctx, struct bt_finding *f)
+{
+	struct hunt_cli *h = ctx;
+	if (f->severity < h->min_level || (h->nhosts && !involves_host(h, f))) {
+		h->filtered++;
+		bt_finding_free(f);
+		return;
+	}
+	if (h->suppress && bt_suppress_finding(h->suppress, f)) {
+		bt_finding_free(f);
+		return;
+	}
+	bt_buf_reset(&h->buf);
+	out_finding(&h->buf, &h->out, f);
+	fwrite(h->buf.p, 1, h->buf.n, stdout);
+	h->findings++;
+	h->by_severity[f->severity]++;
+	bt_finding_free(f);
+}
+
+/* Colour: only on a terminal unless asked; NO_COLOR and TERM=dumb say no. */
+static bool want_color(const char *when)
+{
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0)
+		return false;
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int parse_args(struct hunt_cli *h, int argc, char **argv, bool *format_set,
+                      const char **color)
+{
+	unsigned long ul;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, READ_SHORT_OPTS "f:h", long_opts, NULL)) != -1) {
+		int r = read_opts_parse(&h->ro, c, optarg, "hunt");
+		if (r < 0)
+			return EXIT_FATAL;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'f':
+			if (!out_parse_format(optarg, true, &h->out.format)) {
+				cli_errorf("hunt: unknown format '%s' (text, jsonl, csv, timesketch)", optarg);
+				return EXIT_FATAL;
+			}
+			*format_set = true;
+			break;
+		case OPT_RULES: {
+			const char **nv = realloc(h->rule_dirs, (h->nrule_dirs + 1) * sizeof *nv);
+			if (!nv)
+				return EXIT_FATAL;
+			h->rule_dirs = nv;
+			h->rule_dirs[h->nrule_dirs++] = optarg;
+			break;
+		}
+		case OPT_NO_BUILTIN:
+			h->no_builtin = true;
+			break;
+		case OPT_WINDOW:
+			if (!parse_duration(optarg, &h->window)) {
+				cli_errorf("hunt: --window '%s' is not a duration (90s, 10m, 2h)", optarg);
+				return EXIT_FATAL;
+			}
+			break;
+		case OPT_MIN_LEVEL:
+			if (!bt_severity_parse(optarg, &h->min_level)) {
+				cli_errorf("hunt: --min-level '%s' (informational, low, medium, high, critical)",
+				           optarg);
+				return EXIT_FATAL;
+			}
+			break;
+		case OPT_HOST: {
+			const char **nv = realloc(h->hosts, (h->nhosts + 1) * sizeof *nv);
+			if (!nv)
+				return EXIT_FATAL;
+			h->hosts = nv;
+			h->hosts[h->nhosts++] = optarg;
+			break;
+		}
+		case OPT_SUPPRESS:
+			h->suppress_path = optarg;
+			break;
+		case OPT_HOST_MAP:
+			h->host_map_path = optarg;
+			break;
+		case OPT_RUN_RECORD:
+			h->run_record_path = optarg;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				cli_errorf("hunt: --color is auto, always or never");
+				return EXIT_FATAL;
+			}
+			*color = optarg;
+			break;
+		case OPT_CSV_RAW:
+			h->out.csv_formula_guard = false;
+			break;
+		case OPT_MAX_MEMORY:
+			if (!cli_parse_uint(optarg, 16, 1024UL * 1024, &ul)) {
+				cli_errorf("hunt: --max-memory needs megabytes between 16 and 1048576");
+				return EXIT_FATAL;
+			}
+			h->max_memory = ul * 1024 * 1024;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			fprintf(stderr, "Try 'boxtrail hunt --help'.\n");
+			return EXIT_FATAL;
+		}
+	}
+	return 0;
+}
+
+static struct bt_ruleset *load_rules(struct hunt_cli *h)
+{
+	struct bt_ruleset_opts ro = {.diag = h->ro.in.diag};
+	struct bt_ruleset *rs;
+	char why[512];
+	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {
+		cli_errorf("hunt: %s", why);
+		return NULL;
+	}
+	bool ok = true;
+	if (!h->no_builtin && bt_ruleset_add_builtin(rs) != BT_OK)
+		ok = false;
+	for (size_t i = 0; i < h->nrule_dirs && ok; i++)
+		if (bt_ruleset_add_path(rs, h->rule_dirs[i], false) != BT_OK)
+			ok = false;
+	if (!ok || bt_ruleset_finish(rs) != BT_OK) {
+		bt_ruleset_free(rs);
+		return NULL;
+	}
+	struct bt_ruleset_counts c;
+	bt_ruleset_counts(rs, &c);
+	if (c.loaded == 0) {
+		cli_errorf("hunt: no rules loaded (%lu skipped); see 'boxtrail rules'", c.skipped);
+		bt_ruleset_free(rs);
+		return NULL;
+	}
+	if (!h->ro.diag.quiet)
+		fprintf(stderr, "%s: %lu rules loaded, %lu correlations, %lu skipped (see 'boxtrail rules')\n",
+		        cli_progname, c.loaded, c.correlations, c.skipped);
+	return rs;
+}
+
+int cmd_hunt(int argc, char **argv)
+{
+	struct hunt_cli h;
+	memset(&h, 0, sizeof h);
+	read_opts_init(&h.ro);
+	h.out.csv_formula_guard = true;
+	/* Informational hits are context (a container started, a daemon up):
+	 * shown on request, not in the default timeline. */
+	h.min_level = BT_SEV_LOW;
+	bool format_set = false;
+	const char *color = "auto";
+	int status = EXIT_FATAL;
+	struct bt_ruleset *rules = NULL;
+	struct bt_hostmap *hosts = NULL;
+	struct bt_hunt *hunt = NULL;
+	struct runrecord *rr = NULL;
+	struct cli_inputs inputs = {0};
+
+	int pa = parse_args(&h, argc, argv, &format_set, &color);
+	if (pa != 0) {
+		status = pa < 0 ? EXIT_NOTHING : pa;
+		goto done;
+	}
+	if (!format_set)
+		h.out.format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSONL;
+	h.out.color = h.out.format == OUT_TEXT && want_color(color);
+	if (!read_opts_inputs(&h.ro, argv + optind, argc - optind, "hunt", &inputs))
+		goto done;
+	if (h.run_record_path)
+		rr = runrecord_new(argc + 1, argv - 1);
+	if (h.suppress_path && bt_suppress_load(h.suppress_path, &h.ro.in.diag, &h.suppress) != BT_OK)
+		goto done;
+	if (!(rules = load_rules(&h)))
+		goto done;
+	if (!(hosts = bt_hostmap_new()))
+		goto done;
+	if (h.host_map_path && bt_hostmap_load(hosts, h.host_map_path, &h.ro.in.diag) != BT_OK)
+		goto done;
+	struct bt_hunt_opts ho = {.rules = rules, .hosts = hosts, .window = h.window,
+	                          .mem_budget = h.max_memory, .since = h.ro.filter.since,
+	                          .until = h.ro.filter.until, .diag = h.ro.in.diag};
+	if (!(hunt = bt_hunt_new(&ho)))
+		goto done;
+	h.ro.in.want_fields = bt_hunt_want_fields;
+	h.ro.in.want_ctx = hunt;
+
+	struct cli_run run = {0};
+	progress_start(!h.ro.diag.quiet, inputs.n, cli_inputs_bytes(&inputs));
+	for (size_t i = 0; i < inputs.n; i++) {
+		const struct cli_input *ci = &inputs.v[i];
+		struct bt_input *in = NULL;
+		enum bt_status st = bt_input_open(ci->path, &h.ro.in, &in);
+		if (st == BT_ERR_UNSUPPORTED) {
+			if (ci->named) {
+				cli_diag_print(&h.ro.diag, BT_DIAG_ERROR, ci->path, "not a recognised evidence format");
+				run.files_unrecognised++;
+				runrecord_input(rr, ci->path, NULL, "not evidence");
+			} else {
+				run.files_skipped++;
+			}
+			continue;
+		}
+		if (st != BT_OK) {
+			run.files_unreadable++;
+			runrecord_input(rr, ci->path, NULL, "unreadable");
+			continue;
+		}
+		progress_file(bt_input_stats(in)->bytes);
+		const struct bt_event *ev;
+		char *log_host = NULL, *log_channel = NULL;
+		while ((st = bt_input_next(in, &ev)) == BT_OK) {
+			progress_pos(ev->offset);
+			if (!log_host && ev->host)
+				log_host = strdup(ev->host);
+			if (!log_channel && ev->channel)
+				log_channel = strdup(ev->channel);
+			/* --event-id/--channel/--provider narrow what is matched; the
+			 * host map still learns from every event. */
+			if (cli_filter_pass(&h.ro.filter, ev))
+				bt_hunt_event(hunt, ev);
+			else
+				bt_hostmap_learn(hosts, ev);
+			run.events++;
+		}
+		progress_file_done();
+		const struct bt_file_stats *fs = bt_input_stats(in);
+		size_t na;
+		const struct bt_anomaly *an = bt_input_anomalies(in, &na);
+		if (na)
+			bt_hunt_anomalies(hunt, ci->path, log_host, log_channel, an, na, fs);
+		free(log_host);
+		free(log_channel);
+		if (fs->unreadable && fs->records + fs->recovered == 0)
+			run.files_unreadable++;
+		else
+			run.files_read++;
+		if (cli_stats_lossy(fs))
+			run.files_partial++;
+		if (h.ro.stats || fs->failed || fs->incomplete)
+			cli_print_stats(stderr, ci->path, fs);
+		runrecord_input(rr, ci->path, fs, fs->unreadable ? "unreadable" : fs->incomplete ? "incomplete" : "read");
+		bt_input_free(in);
+	}
+	progress_end();
+
+	if (run.files_read == 0) {
+		if (inputs.n == 0 && inputs.walk_errors == 0)
+			cli_errorf("hunt: no files found under the given paths");
+		else if (run.files_unreadable == 0 && run.files_unrecognised == 0)
+			cli_errorf("hunt: no evidence files recognised (%lu files skipped)", run.files_skipped);
+		status = cli_exit_status(&run, &inputs);
+		goto record;
+	}
+	struct bt_buf hdr = BT_BUF_INIT;
+	out_finding_header(&hdr, &h.out);
+	if (hdr.n)
+		fwrite(hdr.p, 1, hdr.n, stdout);
+	bt_buf_free(&hdr);
+	if (bt_hunt_finish(hunt, emit, &h) != BT_OK) {
+		cli_errorf("hunt: correlation stopped: out of memory or spill file error");
+		status = EXIT_FATAL;
+		goto record;
+	}
+	if (h.ro.stats) {
+		struct bt_hunt_counts hc;
+		bt_hunt_counts(hunt, &hc);
+		fprintf(stderr, "%s: stats: %llu events read, %llu matched, %llu findings",
+		        cli_progname, (unsigned long long)run.events, (unsigned long long)hc.matched,
+		        (unsigned long long)h.findings);
+		if (hc.spilled_runs)
+			fprintf(stderr, ", %llu runs spilled to TMPDIR", (unsigned long long)hc.spilled_runs);
+		fputc('\n', stderr);
+		for (size_t i = 0; i < bt_ruleset_count(rules); i++) {
+			uint64_t n = bt_hunt_rule_hits(hunt, (unsigned)i);
+			const struct bt_rule_info *ri = bt_ruleset_info(rules, i);
+			if (n)
+				fprintf(stderr, "%s: stats: rule %s: %llu hits (%s)\n", cli_progname,
+				        ri->sigma->id ? ri->sigma->id : "?", (unsigned long long)n,
+				        ri->sigma->title ? ri->sigma->title : "?");
+		}
+	}
+	if (h.suppress) {
+		size_t ev_sup, f_sup = bt_suppress_hits(h.suppress, &ev_sup);
+		if ((f_sup || ev_sup) && !h.ro.diag.quiet)
+			fprintf(stderr, "%s: --suppress removed %zu findings and %zu events\n", cli_progname,
+			        f_sup, ev_sup);
+	}
+	if (h.findings == 0) {
+		if (!h.ro.diag.quiet)
+			fprintf(stderr, "%s: no findings in %llu events from %lu files%s\n", cli_progname,
+			        (unsigned long long)run.events, run.files_read,
+			        h.filtered ? " (after --min-level/--host)" : "");
+	} else if (!h.ro.diag.quiet) {
+		fprintf(stderr, "%s: %llu findings (%llu critical, %llu high, %llu medium, %llu low, "
+		        "%llu informational) in %llu events from %lu files\n",
+		        cli_progname, (unsigned long long)h.findings,
+		        (unsigned long long)h.by_severity[BT_SEV_CRITICAL],
+		        (unsigned long long)h.by_severity[BT_SEV_HIGH],
+		        (unsigned long long)h.by_severity[BT_SEV_MEDIUM],
+		        (unsigned long long)h.by_severity[BT_SEV_LOW],
+		        (unsigned long long)h.by_severity[BT_SEV_INFORMATIONAL],
+		        (unsigned long long)run.events, run.files_read);
+	}
+	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0);
+record:
+	if (rr && !runrecord_write(rr, h.run_record_path, rules, h.findings, status))
+		status |= EXIT_FATAL;
+done:
+	runrecord_free(rr);
+	cli_inputs_free(&inputs);
+	bt_hunt_free(hunt);
+	bt_hostmap_free(hosts);
+	bt_ruleset_free(rules);
+	bt_suppress_free(h.suppress);
+	bt_buf_free(&h.buf);
+	free(h.rule_dirs);
+	free(h.hosts);
+	read_opts_free(&h.ro);
+	return status;
+}

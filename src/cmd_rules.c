@@ -1,0 +1,237 @@
+/* `boxtrail rules`: loads the detection rules and lists what was loaded,
+ * skipped (with the reason) or kept for correlation. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bt_buf.h"
+#include "bt_logsource.h"
+#include "bt_ruleset.h"
+#include "cli.h"
+#include "commands.h"
+#include "escape.h"
+
+enum {
+	OPT_RULES = 256,
+	OPT_NO_BUILTIN,
+	OPT_LOGSOURCES,
+};
+
+static const struct option long_opts[] = {
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
+	{"logsources", required_argument, NULL, OPT_LOGSOURCES},
+	{"format", required_argument, NULL, 'f'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: boxtrail rules [OPTIONS]\n"
+	        "Load the Sigma detection rules and list each one as loaded, skipped (with the\n"
+	        "reason), correlation (kept for hunt) or unreadable.\n"
+	        "\n"
+	        "      --rules PATH       also load the Sigma rules in PATH (file or directory;\n"
+	        "                         repeatable)\n"
+	        "      --no-builtin       do not load the built-in rule pack\n"
+	        "      --logsources FILE  logsource mapping (default: the installed one)\n"
+	        "  -f, --format FMT       text (default) or jsonl\n"
+	        "  -q, --quiet            no summary on stderr\n"
+	        "  -h, --help             this help\n"
+	        "\n"
+	        "Built-in rules and the mapping are read from $BOXTRAIL_DATADIR when set, else\n"
+	        "from %s.\n"
+	        "Exit status: 0 ok, 2 usage error or no rule loaded, +4 some rule file unreadable.\n",
+	        BT_PKGDATADIR);
+}
+
+static void put_str(struct bt_buf *b, const char *s)
+{
+	if (s)
+		esc_text(b, s, strlen(s));
+	else
+		bt_buf_putc(b, '-');
+}
+
+static void json_str(struct bt_buf *b, const char *key, const char *s, bool comma)
+{
+	if (comma)
+		bt_buf_putc(b, ',');
+	esc_json(b, key, strlen(key));
+	bt_buf_putc(b, ':');
+	if (s)
+		esc_json(b, s, strlen(s));
+	else
+		bt_buf_puts(b, "null");
+}
+
+static void json_list(struct bt_buf *b, const char *key, const char *const *v, size_t n)
+{
+	bt_buf_putc(b, ',');
+	esc_json(b, key, strlen(key));
+	bt_buf_puts(b, ":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			bt_buf_putc(b, ',');
+		esc_json(b, v[i], strlen(v[i]));
+	}
+	bt_buf_putc(b, ']');
+}
+
+static void rule_jsonl(struct bt_buf *b, const struct bt_rule_info *ri)
+{
+	const struct bt_sigma_rule *r = ri->sigma;
+	bt_buf_putc(b, '{');
+	json_str(b, "state", bt_rule_state_name(ri->state), false);
+	json_str(b, "reason", ri->reason, true);
+	json_str(b, "id", r->id, true);
+	json_str(b, "title", r->title, true);
+	json_str(b, "level", r->level ? bt_sigma_level_name(r->level) : NULL, true);
+	json_str(b, "status", r->status, true);
+	bt_buf_puts(b, ",\"logsource\":{");
+	json_str(b, "product", r->logsource.product, false);
+	json_str(b, "category", r->logsource.category, true);
+	json_str(b, "service", r->logsource.service, true);
+	bt_buf_putc(b, '}');
+	json_list(b, "attack", r->attack, r->nattack);
+	json_list(b, "tags", r->tags, r->ntags);
+	json_str(b, "correlation_type", r->correlation ? r->correlation->type_text : NULL, true);
+	bt_buf_printf(b, ",\"builtin\":%s,\"variants\":%u", ri->builtin ? "true" : "false",
+	              ri->nvariants);
+	json_str(b, "file", r->file, true);
+	bt_buf_printf(b, ",\"line\":%u}\n", r->line);
+}
+
+static void rule_text(struct bt_buf *b, const struct bt_rule_info *ri)
+{
+	const struct bt_sigma_rule *r = ri->sigma;
+	bt_buf_printf(b, "%-11s %-13s ", bt_rule_state_name(ri->state),
+	              r->level ? bt_sigma_level_name(r->level) : "-");
+	put_str(b, r->id);
+	bt_buf_puts(b, "  ");
+	put_str(b, r->title);
+	bt_buf_puts(b, "  (");
+	put_str(b, r->file);
+	bt_buf_printf(b, ":%u)", r->line);
+	if (ri->reason) {
+		bt_buf_puts(b, ": ");
+		put_str(b, ri->reason);
+	}
+	bt_buf_putc(b, '\n');
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	struct cli_diag diag = {0};
+	struct bt_ruleset_opts ro = {.diag = {cli_diag_print, &diag}};
+	const char **paths = NULL;
+	size_t npaths = 0;
+	bool builtin = true, jsonl = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:qh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_RULES: {
+			const char **np = realloc(paths, (npaths + 1) * sizeof *np);
+			if (!np) {
+				cli_errorf("out of memory");
+				free(paths);
+				return EXIT_FATAL;
+			}
+			paths = np;
+			paths[npaths++] = optarg;
+			break;
+		}
+		case OPT_NO_BUILTIN:
+			builtin = false;
+			break;
+		case OPT_LOGSOURCES:
+			ro.logsource_path = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
+				jsonl = true;
+			else if (strcmp(optarg, "text") == 0)
+				jsonl = false;
+			else {
+				cli_errorf("rules: unknown format '%s' (text, jsonl)", optarg);
+				free(paths);
+				return EXIT_FATAL;
+			}
+			break;
+		case 'q':
+			diag.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			free(paths);
+			return EXIT_NOTHING;
+		default:
+			fprintf(stderr, "Try 'boxtrail rules --help'.\n");
+			free(paths);
+			return EXIT_FATAL;
+		}
+	}
+	if (optind < argc) {
+		cli_errorf("rules: unexpected argument '%s'", argv[optind]);
+		free(paths);
+		return EXIT_FATAL;
+	}
+	if (!builtin && npaths == 0) {
+		cli_errorf("rules: --no-builtin needs at least one --rules PATH");
+		free(paths);
+		return EXIT_FATAL;
+	}
+	char why[512];
+	struct bt_ruleset *rs;
+	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {
+		cli_errorf("rules: logsource mapping: %s", why);
+		free(paths);
+		return EXIT_FATAL;
+	}
+	int status = EXIT_NOTHING;
+	enum bt_status st = BT_OK;
+	if (builtin && (st = bt_ruleset_add_builtin(rs)) != BT_OK && st != BT_ERR_NOMEM)
+		status |= EXIT_PARTIAL;
+	for (size_t i = 0; i < npaths && st != BT_ERR_NOMEM; i++)
+		if ((st = bt_ruleset_add_path(rs, paths[i], false)) != BT_OK && st != BT_ERR_NOMEM)
+			status |= EXIT_PARTIAL;
+	free(paths);
+	if (st == BT_ERR_NOMEM || bt_ruleset_finish(rs) != BT_OK) {
+		cli_errorf("rules: out of memory");
+		bt_ruleset_free(rs);
+		return EXIT_FATAL;
+	}
+	struct bt_buf b = BT_BUF_INIT;
+	for (size_t i = 0; i < bt_ruleset_count(rs); i++) {
+		bt_buf_reset(&b);
+		const struct bt_rule_info *ri = bt_ruleset_info(rs, i);
+		if (jsonl)
+			rule_jsonl(&b, ri);
+		else
+			rule_text(&b, ri);
+		fwrite(b.p, 1, b.n, stdout);
+	}
+	bt_buf_free(&b);
+	struct bt_ruleset_counts n;
+	bt_ruleset_counts(rs, &n);
+	if (!diag.quiet)
+		fprintf(stderr,
+		        "%s: rules: %lu files, %lu loaded, %lu skipped, %lu correlation, "
+		        "%lu unreadable\n",
+		        cli_progname, n.files, n.loaded, n.skipped, n.correlations, n.unreadable);
+	if (n.unreadable)
+		status |= EXIT_PARTIAL;
+	if (n.loaded + n.correlations == 0) {
+		cli_errorf("rules: no rule could be loaded");
+		status = EXIT_FATAL;
+	}
+	bt_ruleset_free(rs);
+	return status;
+}

@@ -1,0 +1,33 @@
+/* --run-record FILE: a JSON record for chain of custody: every input with its
+ * size and SHA-256, the tool, library and rule-pack versions, the command
+ * line, start and end time, and the counts read/failed per input. */
+#ifndef BT_RUNRECORD_H
+#define BT_RUNRECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bt_input.h"
+#include "bt_ruleset.h"
+
+struct runrecord;
+
+/* Starts a record (notes the start time and command line). */
+struct runrecord *runrecord_new(int argc, char **argv);
+void runrecord_free(struct runrecord *r);
+
+/* Adds an input with its integrity stats (NULL stats: not evidence or not
+ * opened, with `status` saying why). */
+void runrecord_input(struct runrecord *r, const char *path, const struct bt_file_stats *st,
+                     const char *status);
+
+/* Writes the record to `path` (never an evidence path: the caller checks).
+ * Hashes each regular-file input (a second read). Returns false on error
+ * (reported). */
+bool runrecord_write(struct runrecord *r, const char *path, const struct bt_ruleset *rules,
+                     uint64_t findings, int exit_status);
+
+/* Hex SHA-256 of a file; false when it cannot be read. */
+bool runrecord_sha256(const char *path, char hex[65], uint64_t *size);
+
+#endif

@@ -1,0 +1,92 @@
+/* libFuzzer harness: Docker evidence. The input is read as a file would be
+ * (content detection, then whichever Docker reader it selects, through a
+ * memory file), and its first line also goes straight to the logrus record
+ * parser, the syslog and Docker Desktop prefix parsers and the request-body
+ * facts, so each is reached even when detection says "not Docker". */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "bt_docker_desktop.h"
+#include "bt_docker_facts.h"
+#include "bt_docker_logrus.h"
+#include "bt_input.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_event(const struct bt_event *ev)
+{
+	/* Every field must be readable to its length and NUL-terminated. */
+	for (size_t i = 0; i < ev->nfields; i++) {
+		const struct bt_field *f = &ev->fields[i];
+		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
+			abort();
+	}
+	struct bt_event *c = bt_event_clone(ev);
+	if (c && c->nfields != ev->nfields)
+		abort();
+	free(c);
+}
+
+static void direct(const char *s, size_t n)
+{
+	static struct bt_evbuf eb;
+	static bool init;
+	if (!init) {
+		bt_evbuf_init(&eb);
+		init = true;
+	}
+	const char *nl = memchr(s, '\n', n);
+	size_t l = nl ? (size_t)(nl - s) : n;
+	struct bt_logrus_info info;
+	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
+	bt_logrus_parse(&eb, s, l, NULL, &info);
+	check_event(bt_evbuf_done(&eb));
+	struct bt_line_prefix p;
+	if (bt_syslog_prefix(s, l, &p) && p.msg_off > l)
+		abort();
+	if (bt_desktop_prefix(s, l, &p) && p.msg_off > l)
+		abort();
+	struct json_object *body = bt_docker_parse_body(s, n);
+	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
+	bt_docker_api_body(&eb, BT_API_CREATE, body);
+	bt_docker_api_body(&eb, BT_API_EXEC_CREATE, body);
+	if (body)
+		json_object_put(body);
+	bt_docker_api_call(&eb, "POST", 4, s, l);
+	bt_docker_daemon_args(&eb, s, l);
+	check_event(bt_evbuf_done(&eb));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	direct((const char *)data, size);
+	int fd = memfd_create("docker-evidence", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (size && write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return 0;
+	}
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	struct bt_input_opts o = {0};
+	o.assume_host = "fuzzhost";
+	struct bt_input *in;
+	if (bt_input_open(path, &o, &in) == BT_OK) {
+		const struct bt_event *ev;
+		while (bt_input_next(in, &ev) == BT_OK)
+			check_event(ev);
+		bt_input_free(in);
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,299 @@
+/* bt_sigma_match: modifiers, wildcards, escapes, case rules, encodings,
+ * regex, CIDR, numbers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bt_sigma_match.h"
+
+static struct bt_match_scratch *scratch;
+
+static int setup(void **state)
+{
+	(void)state;
+	scratch = bt_match_scratch_new();
+	return scratch ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	bt_match_scratch_free(scratch);
+	return 0;
+}
+
+/* Compiles `value` under the '|'-separated modifiers `mods` ("" for none). */
+static struct bt_matcher *compile(const char *mods, const char *value, enum bt_sigma_vtype t)
+{
+	const char *names[8];
+	char buf[128];
+	size_t n = 0;
+	strcpy(buf, mods);
+	for (char *p = strtok(buf, "|"); p && n < 8; p = strtok(NULL, "|"))
+		names[n++] = p;
+	struct bt_mods m;
+	char why[200];
+	assert_int_equal(bt_mods_parse(names, n, &m, why, sizeof why), BT_OK);
+	struct bt_sigma_value v = {value, strlen(value), t};
+	struct bt_matcher *out = NULL;
+	assert_int_equal(bt_matcher_compile(&m, &v, &out, why, sizeof why), BT_OK);
+	assert_non_null(out);
+	return out;
+}
+
+static bool test(const char *mods, const char *value, const char *field)
+{
+	struct bt_matcher *m = compile(mods, value, BT_SV_STRING);
+	bool r = bt_matcher_test(m, field, strlen(field), scratch);
+	bt_matcher_free(m);
+	return r;
+}
+
+static const char *kind(const char *mods, const char *value)
+{
+	static char k[32];
+	struct bt_matcher *m = compile(mods, value, BT_SV_STRING);
+	strcpy(k, bt_matcher_kind_name(m));
+	bt_matcher_free(m);
+	return k;
+}
+
+static enum bt_status compile_status(const char *mods, const char *value)
+{
+	const char *names[8];
+	char buf[128];
+	size_t n = 0;
+	strcpy(buf, mods);
+	for (char *p = strtok(buf, "|"); p && n < 8; p = strtok(NULL, "|"))
+		names[n++] = p;
+	struct bt_mods m;
+	char why[200];
+	enum bt_status st = bt_mods_parse(names, n, &m, why, sizeof why);
+	if (st != BT_OK)
+		return st;
+	struct bt_sigma_value v = {value, strlen(value), BT_SV_STRING};
+	struct bt_matcher *out = NULL;
+	st = bt_matcher_compile(&m, &v, &out, why, sizeof why);
+	bt_matcher_free(out);
+	return st;
+}
+
+static void test_plain_and_case(void **state)
+{
+	(void)state;
+	assert_true(test("", "cmd.exe", "CMD.EXE"));
+	assert_false(test("", "cmd.exe", "cmd.exe "));
+	assert_true(test("contains", "Mimikatz", "x invoke-MIMIKATZ y"));
+	assert_true(test("startswith", "C:\\Windows\\", "c:\\windows\\system32"));
+	assert_true(test("endswith", "\\powershell.exe", "C:\\x\\PowerShell.EXE"));
+	assert_false(test("endswith", "\\powershell.exe", "C:\\x\\powershell.exe.bak"));
+	/* cased */
+	assert_false(test("cased", "cmd.exe", "CMD.EXE"));
+	assert_true(test("contains|cased", "Mimi", "xMimiy"));
+	assert_false(test("contains|cased", "Mimi", "xmimiy"));
+	/* ASCII folding only: non-ASCII letters compare exactly */
+	assert_false(test("", "\xc3\xa9", "\xc3\x89"));   /* é vs É */
+	assert_true(test("", "\xc3\xa9", "\xc3\xa9"));
+	/* empty value: present and empty */
+	assert_true(test("", "", ""));
+	assert_false(test("", "", "x"));
+	/* the cheap matchers are chosen */
+	assert_string_equal(kind("", "abc"), "eq");
+	assert_string_equal(kind("contains", "abc"), "contains");
+	assert_string_equal(kind("", "abc*"), "startswith");
+	assert_string_equal(kind("", "*abc"), "endswith");
+	assert_string_equal(kind("", "*abc*"), "contains");
+	assert_string_equal(kind("", "a*c"), "glob");
+	assert_string_equal(kind("", "*"), "any");
+}
+
+static void test_wildcards_escapes(void **state)
+{
+	(void)state;
+	assert_true(test("", "a*c", "abbbc"));
+	assert_true(test("", "a*c", "ac"));
+	assert_false(test("", "a*c", "abcd"));
+	assert_true(test("", "prog?.exe", "progA.exe"));
+	assert_false(test("", "prog?.exe", "prog.exe"));
+	assert_true(test("", "prog?.exe", "prog\xc3\xa9.exe"));   /* ? is one UTF-8 character */
+	assert_true(test("", "*a*b*c*", "xxaxxbxxcxx"));
+	assert_false(test("", "*a*b*c*", "xxcxxbxxaxx"));
+	/* \* and \? are literal; \\ is one backslash */
+	assert_true(test("", "a\\*b", "a*b"));
+	assert_false(test("", "a\\*b", "axxb"));
+	assert_true(test("", "a\\?b", "a?b"));
+	assert_false(test("", "a\\?b", "axb"));
+	assert_true(test("", "a\\\\b", "a\\b"));
+	/* \\* = backslash then wildcard; \\\* = backslash then star */
+	assert_true(test("", "C:\\\\*", "C:\\anything"));
+	assert_true(test("", "a\\\\\\*", "a\\*"));
+	assert_false(test("", "a\\\\\\*", "a\\x"));
+	/* a plain backslash not before a wildcard stays */
+	assert_true(test("", "C:\\Windows\\x", "c:\\windows\\x"));
+	/* * matches the empty string */
+	assert_true(test("", "*", ""));
+}
+
+static void test_regex(void **state)
+{
+	(void)state;
+	assert_true(test("re", "^Inv.ke-", "Invoke-X"));
+	assert_false(test("re", "^inv.ke-", "Invoke-X"));      /* case-sensitive */
+	assert_true(test("re|i", "^inv.ke-", "Invoke-X"));
+	assert_false(test("re", "^b", "a\nb"));
+	assert_true(test("re|m", "^b", "a\nb"));
+	assert_false(test("re", "a.b", "a\nb"));
+	assert_true(test("re|s", "a.b", "a\nb"));
+	assert_string_equal(kind("re", "x"), "re");
+	/* invalid UTF-8 in the value does not break matching */
+	assert_true(test("re", "ab", "\xff\xfe" "ab"));
+	assert_int_equal(compile_status("re", "(unclosed"), BT_ERR_FORMAT);
+	assert_int_equal(compile_status("i", "x"), BT_ERR_UNSUPPORTED);
+}
+
+static void test_cidr(void **state)
+{
+	(void)state;
+	assert_true(test("cidr", "10.0.0.0/8", "10.1.2.3"));
+	assert_false(test("cidr", "10.0.0.0/8", "11.1.2.3"));
+	assert_true(test("cidr", "172.16.0.0/12", "172.31.255.255"));
+	assert_false(test("cidr", "172.16.0.0/12", "172.32.0.1"));
+	assert_true(test("cidr", "192.168.1.7/32", "192.168.1.7"));
+	assert_true(test("cidr", "0.0.0.0/0", "8.8.8.8"));
+	/* IPv6 */
+	assert_true(test("cidr", "fe80::/10", "fe80::1"));
+	assert_true(test("cidr", "fe80::/10", "FE80::abcd%12"));
+	assert_false(test("cidr", "fe80::/10", "fec0::1"));
+	assert_true(test("cidr", "2001:db8::/32", "[2001:db8::5]"));
+	/* IPv4-mapped IPv6 values match IPv4 networks, and the reverse */
+	assert_true(test("cidr", "10.0.0.0/8", "::ffff:10.0.0.5"));
+	assert_false(test("cidr", "10.0.0.0/8", "::ffff:11.0.0.5"));
+	assert_false(test("cidr", "10.0.0.0/8", "::1"));
+	assert_true(test("cidr", "::ffff:0:0/96", "10.0.0.5"));
+	/* not an address */
+	assert_false(test("cidr", "10.0.0.0/8", "-"));
+	assert_false(test("cidr", "10.0.0.0/8", ""));
+	assert_int_equal(compile_status("cidr", "10.0.0.0/33"), BT_ERR_FORMAT);
+	assert_int_equal(compile_status("cidr", "not-an-ip/8"), BT_ERR_FORMAT);
+}
+
+static void test_numbers(void **state)
+{
+	(void)state;
+	assert_true(test("gt", "10", "11"));
+	assert_false(test("gt", "10", "10"));
+	assert_true(test("gte", "10", "10"));
+	assert_true(test("lt", "10", "9"));
+	assert_true(test("lte", "10", "10"));
+	assert_false(test("lte", "10", "10.5"));
+	assert_true(test("gt", "1.5", "2"));
+	assert_true(test("gt", "16", "0x11"));               /* hex field */
+	assert_true(test("lt", "0", "-3"));
+	assert_false(test("gt", "10", "eleven"));
+	assert_false(test("gt", "10", ""));
+	assert_int_equal(compile_status("gt", "ten"), BT_ERR_FORMAT);
+	/* a plain decimal value is cheap for EventID */
+	struct bt_matcher *m = compile("", "4624", BT_SV_INT);
+	uint32_t v = 0;
+	assert_true(bt_matcher_uint(m, &v));
+	assert_int_equal(v, 4624);
+	assert_true(bt_matcher_test(m, "4624", 4, scratch));
+	bt_matcher_free(m);
+	m = compile("contains", "4624", BT_SV_INT);
+	assert_false(bt_matcher_uint(m, &v));
+	bt_matcher_free(m);
+}
+
+static void test_encodings(void **state)
+{
+	(void)state;
+	/* base64 of "hello" */
+	assert_true(test("base64", "hello", "aGVsbG8="));
+	assert_true(test("base64|contains", "hello", "xx aGVsbG8= yy"));
+	assert_false(test("base64", "hello", "AGVSBG8="));   /* base64 is case-sensitive */
+	/* base64offset: "secret" embedded at each offset of an encoded string */
+	const char *enc[] = {
+		"c2VjcmV0IHN0dWZm",            /* "secret stuff" */
+		"eHNlY3JldCBzdHVmZg==",        /* "xsecret stuff" */
+		"eHhzZWNyZXQgc3R1ZmY=",        /* "xxsecret stuff" */
+	};
+	for (int i = 0; i < 3; i++)
+		assert_true(test("base64offset|contains", "secret", enc[i]));
+	assert_false(test("base64offset|contains", "secret", "c2VjdXJlIHN0dWZm"));  /* "secure stuff" */
+	/* utf16le / wide + base64offset, as in -EncodedCommand */
+	/* "Invoke" in UTF-16LE, base64: SQBuAHYAbwBrAGUA */
+	assert_true(test("utf16le|base64offset|contains", "Invoke", "JABhAD0ASQBuAHYAbwBrAGUA"));
+	assert_true(test("wide|base64offset|contains", "Invoke", "SQBuAHYAbwBrAGUA"));
+	/* utf16le alone: bytes with NULs */
+	struct bt_matcher *m = compile("utf16le", "ab", BT_SV_STRING);
+	assert_true(bt_matcher_test(m, "a\0b\0", 4, scratch));
+	assert_false(bt_matcher_test(m, "ab", 2, scratch));
+	bt_matcher_free(m);
+	m = compile("utf16be", "ab", BT_SV_STRING);
+	assert_true(bt_matcher_test(m, "\0a\0b", 4, scratch));
+	bt_matcher_free(m);
+	m = compile("utf16", "a", BT_SV_STRING);
+	assert_true(bt_matcher_test(m, "\xff\xfe" "a\0", 4, scratch));
+	bt_matcher_free(m);
+	/* wildcards cannot be encoded */
+	assert_int_equal(compile_status("base64", "a*b"), BT_ERR_UNSUPPORTED);
+}
+
+static void test_windash(void **state)
+{
+	(void)state;
+	const char *ok[] = {
+		"net user -add", "net user /add", "net user \xe2\x80\x93" "add",
+		"net user \xe2\x80\x94" "add", "net user \xe2\x80\x95" "add",
+	};
+	for (size_t i = 0; i < 5; i++)
+		assert_true(test("contains|windash", " -add", ok[i]));
+	assert_false(test("contains|windash", " -add", "net user +add"));
+	/* only option dashes: a dash inside a word stays a dash */
+	assert_true(test("contains|windash", "x-ray", "x-ray"));
+	assert_false(test("contains|windash", "x-ray", "x/ray"));
+	assert_true(test("windash", "-enc", "/ENC"));
+}
+
+static void test_modifier_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(compile_status("frobnicate", "x"), BT_ERR_UNSUPPORTED);
+	assert_int_equal(compile_status("expand", "%x%"), BT_ERR_UNSUPPORTED);
+	assert_int_equal(compile_status("contains|startswith", "x"), BT_ERR_UNSUPPORTED);
+	assert_int_equal(compile_status("re|contains", "x"), BT_ERR_UNSUPPORTED);
+	assert_int_equal(compile_status("cidr|gt", "1"), BT_ERR_UNSUPPORTED);
+	assert_int_equal(compile_status("contains|all", "x"), BT_OK);
+	assert_int_equal(compile_status("contains|contains", "x"), BT_OK);
+}
+
+static void test_pair(void **state)
+{
+	(void)state;
+	assert_true(bt_match_pair(BT_POS_EXACT, false, "ABC", 3, "abc", 3));
+	assert_false(bt_match_pair(BT_POS_EXACT, true, "ABC", 3, "abc", 3));
+	assert_true(bt_match_pair(BT_POS_CONTAINS, false, "xxABCxx", 7, "abc", 3));
+	assert_true(bt_match_pair(BT_POS_STARTSWITH, false, "ABCxx", 5, "abc", 3));
+	assert_true(bt_match_pair(BT_POS_ENDSWITH, false, "xxABC", 5, "abc", 3));
+	assert_false(bt_match_pair(BT_POS_ENDSWITH, false, "ab", 2, "abc", 3));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_case),
+		cmocka_unit_test(test_wildcards_escapes),
+		cmocka_unit_test(test_regex),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_windash),
+		cmocka_unit_test(test_modifier_errors),
+		cmocka_unit_test(test_pair),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
