@@ -76,14 +76,12 @@ struct sbuf {
 	char *p;
 	size_t n, cap;
 	bool over;     /* a cap or allocation failure dropped text */
-	bool cr;       /* a CR was appended (libxml2 line-end handling needed) */
 	bool nonxml;   /* U+FFFE or U+FFFF appended: not XML, libxml2 stops there */
 };
 
 static inline void sb_clear(struct sbuf *b)
 {
 	b->n = 0;
-	b->cr = false;
 }
 
 static char *sb_room(struct sbuf *b, size_t extra)
@@ -374,13 +372,11 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 		return;
 	char *d0 = d;
 	for (size_t i = 0; i < units; i++) {
-		/* ASCII runs four units at a time (no NUL, CR or non-ASCII among them) */
+		/* ASCII runs four units at a time (no NUL or non-ASCII among them) */
 		while (i + 4 <= units) {
 			uint64_t x = bt_le64(p + 2 * i);
-			uint64_t cr = x ^ 0x000D000D000D000DULL;
 			if ((x & 0xFF80FF80FF80FF80ULL) ||
-			    ((x - 0x0001000100010001ULL) & ~x & 0x8000800080008000ULL) ||
-			    ((cr - 0x0001000100010001ULL) & ~cr & 0x8000800080008000ULL))
+			    ((x - 0x0001000100010001ULL) & ~x & 0x8000800080008000ULL))
 				break;
 			d[0] = (char)x;
 			d[1] = (char)(x >> 16);
@@ -396,8 +392,6 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 			break;
 		if (u < 0x80) {
 			*d++ = (char)u;
-			if (u == '\r')
-				b->cr = true;
 			continue;
 		}
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
@@ -440,8 +434,6 @@ static void ansi_put(struct sbuf *b, const uint8_t *p, size_t n)
 	char *d0 = d;
 	for (size_t i = 0; i < n && p[i]; i++) {
 		uint32_t c = p[i];
-		if (c == '\r')
-			b->cr = true;
 		if (c >= 0x80 && c < 0xA0)
 			c = cp1252_hi[c - 0x80];
 		d += put_utf8(d, c);
@@ -910,7 +902,7 @@ static const char *arena_text(struct bt_bx_chunk *cx, struct sbuf *b, uint32_t *
 /* Characters that matter in attribute values: 1 whitespace libxml2 turns into
  * a space, 2 markup libevtx does not escape there. */
 static const uint8_t attr_special[256] = {
-	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['<'] = 2, ['&'] = 2, ['"'] = 2,
+	['\t'] = 1, ['\n'] = 1, ['<'] = 2, ['&'] = 2, ['"'] = 2,
 };
 
 static unsigned attr_scan(const char *v, size_t n)
@@ -1136,8 +1128,6 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			snprintf(why, why_size, "unknown token 0x%02x at 0x%x", tok, at);
 			goto out;
 		}
-		if (op.kind == OP_TEXT)
-			op.optional = memchr(op.s, '\r', op.len) != NULL;
 		if (!ov_push(ov, &op)) {
 			snprintf(why, why_size, "more than %d operations", BT_BX_MAX_OPS);
 			goto out;
@@ -1238,29 +1228,10 @@ static bool parse_u64(const char *s, size_t n, uint64_t *out)
 	return true;
 }
 
-/* libxml2 turns CR LF and lone CR into LF in the whole document. */
-static size_t norm_newlines(char *v, size_t n)
-{
-	char *cr = memchr(v, '\r', n);
-	if (!cr)
-		return n;
-	size_t k = (size_t)(cr - v);
-	for (size_t i = k; i < n; i++) {
-		if (v[i] == '\r') {
-			v[k++] = '\n';
-			if (i + 1 < n && v[i + 1] == '\n')
-				i++;
-		} else {
-			v[k++] = v[i];
-		}
-	}
-	return k;
-}
-
-/* ... and then whitespace in an attribute value into spaces. */
+/* libxml2 turns TAB and LF in an attribute value into spaces (CR and the
+ * other control characters are kept by bt_evtx_xml.c's shielding). */
 static size_t norm_attr(char *v, size_t n)
 {
-	n = norm_newlines(v, n);
 	for (size_t i = 0; i < n; i++)
 		if (v[i] == '\n' || v[i] == '\t')
 			v[i] = ' ';
@@ -1475,8 +1446,6 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 				return;
 			if (cx->text.n == 1 && cx->text.p[0] == '\n')
 				sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
-			if (cx->text.cr)
-				cx->text.n = norm_newlines(cx->text.p, cx->text.n);
 			char empty[1] = "";
 			leaf_value(cx, d, cx->text.n ? cx->text.p : empty, cx->text.n);
 		}
@@ -1487,7 +1456,7 @@ static void close_leaf(struct bt_bx_chunk *cx, int d)
 	if (cx->text.n == 1 && cx->text.p[0] == '\n')
 		sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
 	char *v = cx->text.n ? cx->text.p : empty;
-	size_t n = cx->text.n && cx->text.cr ? norm_newlines(cx->text.p, cx->text.n) : cx->text.n;
+	size_t n = cx->text.n;
 	leaf_value(cx, d, v, n);
 }
 
@@ -1602,7 +1571,6 @@ struct piece {
 	uint32_t len;
 	uint16_t idx;
 	uint8_t optional;
-	uint8_t cr;           /* static text holds a CR */
 };
 
 struct act {
@@ -1700,7 +1668,6 @@ static bool attr_pieces(struct plan_build *pb, const struct bx_op *o, uint32_t f
 		if (o[i].kind == OP_TEXT) {
 			x->s = o[i].s;
 			x->len = o[i].len;
-			x->cr = o[i].optional;
 		} else {
 			x->idx = o[i].idx;
 			x->optional = o[i].optional;
@@ -1999,7 +1966,6 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 				if (o[q].kind == OP_TEXT) {
 					x->s = o[q].s;
 					x->len = o[q].len;
-					x->cr = o[q].optional;
 				} else if (o[q].kind == OP_SUBST) {
 					x->idx = o[q].idx;
 					x->optional = o[q].optional;
@@ -2124,8 +2090,6 @@ static void plan_emit(struct bt_bx_chunk *cx, const struct act *a, const char *n
 {
 	if (cx->text.n == 1 && cx->text.p[0] == '\n')
 		sb_clear(&cx->text);   /* libevtx renders a lone newline as empty */
-	if (cx->text.cr)
-		cx->text.n = norm_newlines(cx->text.p, cx->text.n);
 	char *v = cx->text.p;
 	size_t n = cx->text.n;
 	v[n] = '\0';
@@ -2258,8 +2222,6 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			const struct piece *x = &a->pv[q];
 			if (x->s) {
 				sb_put(&cx->text, x->s, x->len);
-				if (x->cr)
-					cx->text.cr = true;
 				continue;
 			}
 			const struct val *v = val_at(vals, nvals, x->idx);
@@ -2413,8 +2375,6 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 				}
 			} else if (cx->collect) {
 				sb_put(&cx->text, op->s, op->len);
-				if (op->optional)
-					cx->text.cr = true;
 			}
 			break;
 		case OP_SUBST: {

@@ -588,26 +588,30 @@ static bool lx_read(struct lx_state *s, unsigned char *dst, size_t n, const char
 static enum bt_status lx_worker_lost(struct bt_reader_ctx *ctx, struct lx_state *s, const char *why)
 {
 	int status = 0;
-	if (s->emitted == 0 && !(s->flags & BT_LX_FALLBACK))
+	bool fb = (s->flags & BT_LX_FALLBACK) != 0;
+	/* behind the native reader only the records left to libevtx are lost */
+	const char *rest = fb ? "the records left to it are not read"
+	                      : "the rest of the file is not read";
+	enum bt_diag_level lvl = fb ? BT_DIAG_WARN : BT_DIAG_ERROR;
+	if (s->emitted == 0 && !fb)
 		ctx->stats->unreadable = true;
 	if (strcmp(why, "timeout") == 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, &status, 0);
 		s->pid = -1;
-		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
-		         "libevtx made no progress for %u s after %llu records and was stopped; "
-		         "the rest of the file is not read",
-		         s->timeout_ms / 1000, (unsigned long long)s->emitted);
+		bt_diagf(&ctx->opts->diag, lvl, ctx->path,
+		         "libevtx made no progress for %u s after %llu records and was stopped; %s",
+		         s->timeout_ms / 1000, (unsigned long long)s->emitted, rest);
 		return BT_ERR_CRASH;
 	}
 	waitpid(s->pid, &status, 0);
 	s->pid = -1;
 	if (WIFSIGNALED(status))
-		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
-		         "libevtx crashed (signal %d) after %llu records; the rest of the file is not read",
-		         WTERMSIG(status), (unsigned long long)s->emitted);
+		bt_diagf(&ctx->opts->diag, lvl, ctx->path,
+		         "libevtx crashed (signal %d) after %llu records; %s", WTERMSIG(status),
+		         (unsigned long long)s->emitted, rest);
 	else
-		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+		bt_diagf(&ctx->opts->diag, lvl, ctx->path,
 		         "libevtx worker ended unexpectedly (status %d) after %llu records",
 		         WIFEXITED(status) ? WEXITSTATUS(status) : -1, (unsigned long long)s->emitted);
 	return BT_ERR_CRASH;

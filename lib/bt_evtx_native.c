@@ -102,7 +102,8 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 	}
 	ctx->stats->dirty = (fh.flags & BT_EVTX_FLAG_DIRTY) != 0;
 	if (!fh.crc_ok)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "file header: bad CRC (header ignored)");
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+		         "file header: bad CRC (header ignored)");
 	s->cx = bt_bx_chunk_new();
 	if (!s->cx)
 		return BT_ERR_NOMEM;
@@ -254,8 +255,12 @@ static bool ask_libevtx(struct bt_reader_ctx *ctx, struct nx_state *s, uint64_t 
 		return false;
 	}
 	enum bt_status st = bt_evtx_libevtx_want(s->lx, index, id);
+	/* a failed request means the worker is gone: next() then reports how */
+	enum bt_status nst = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
 	if (st == BT_OK)
-		st = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
+		st = nst;
+	else if (nst == BT_OK)
+		st = BT_ERR_CRASH;
 	if (st == BT_OK) {
 		ctx->eb->ev.offset = off;
 		return true;

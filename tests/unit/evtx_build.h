@@ -29,8 +29,16 @@ static inline void eb_u8(struct eb_chunk *k, uint8_t v)
 	k->c[k->n++] = v;
 }
 static inline void eb_u16(struct eb_chunk *k, uint16_t v) { eb_u8(k, v & 0xff); eb_u8(k, v >> 8); }
-static inline void eb_u32(struct eb_chunk *k, uint32_t v) { eb_u16(k, v & 0xffff); eb_u16(k, v >> 16); }
-static inline void eb_u64(struct eb_chunk *k, uint64_t v) { eb_u32(k, (uint32_t)v); eb_u32(k, (uint32_t)(v >> 32)); }
+static inline void eb_u32(struct eb_chunk *k, uint32_t v)
+{
+	eb_u16(k, v & 0xffff);
+	eb_u16(k, v >> 16);
+}
+static inline void eb_u64(struct eb_chunk *k, uint64_t v)
+{
+	eb_u32(k, (uint32_t)v);
+	eb_u32(k, (uint32_t)(v >> 32));
+}
 static inline void eb_put32(struct eb_chunk *k, uint32_t at, uint32_t v)
 {
 	k->c[at] = v & 0xff;
