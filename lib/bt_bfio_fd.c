@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "bt_bfio_fd.h"
+#include "bt_input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -125,9 +126,7 @@ static int io_get_size(intptr_t *io, size64_t *size, libbfio_error_t **error)
 
 int bt_bfio_fd_open(const char *path, libbfio_handle_t **handle)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
-	if (fd < 0 && errno == EPERM)
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = bt_open_evidence(path);
 	if (fd < 0)
 		return -1;
 	struct fd_io *f = calloc(1, sizeof *f);

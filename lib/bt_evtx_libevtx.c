@@ -526,7 +526,7 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 	s->timeout_ms = t > 2000000 ? 2000000000u : t * 1000u;
 	bt_evtx_xml_init();
 	if (!(flags & BT_LX_FALLBACK)) {
-		int fd = ctx->fd >= 0 ? ctx->fd : open(ctx->open_path, O_RDONLY | O_CLOEXEC);
+		int fd = ctx->fd >= 0 ? ctx->fd : bt_open_evidence(ctx->open_path);
 		if (fd >= 0) {
 			bt_evtx_scan_records(fd, ctx->path, &ctx->opts->diag, ctx->stats, &s->live,
 			                     &s->slack);

@@ -55,6 +55,9 @@ struct nx_state {
 	unsigned warned;
 	uint64_t rejected;
 	uint64_t live_index;        /* live records walked so far (libevtx's index) */
+	enum bt_evtx_part part;
+	uint64_t chunk_end;         /* first chunk not to read (UINT64_MAX: the end) */
+	bool quiet;                 /* another part reports the file's structure */
 };
 
 static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
@@ -101,7 +104,21 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 		return BT_ERR_FORMAT;
 	}
 	ctx->stats->dirty = (fh.flags & BT_EVTX_FLAG_DIRTY) != 0;
-	if (!fh.crc_ok)
+	/* A file read in parts: the part holding chunk 0 reports the file
+	 * header, each live part its own chunks, the recovered part nothing of
+	 * the structure. */
+	const struct bt_input_opts *o = ctx->opts;
+	s->part = o->evtx_part;
+	s->chunk_end = UINT64_MAX;
+	if (s->part == BT_EVTX_PART_LIVE) {
+		s->chunk_index = o->evtx_chunk_first;
+		if (o->evtx_chunk_count)
+			s->chunk_end = o->evtx_chunk_first + o->evtx_chunk_count;
+	}
+	s->quiet = s->part == BT_EVTX_PART_RECOVERED;
+	bool header_part = s->part == BT_EVTX_PART_ALL ||
+	                   (s->part == BT_EVTX_PART_LIVE && o->evtx_chunk_first == 0);
+	if (!fh.crc_ok && header_part)
 		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
 		         "file header: bad CRC (header ignored)");
 	s->cx = bt_bx_chunk_new();
@@ -117,7 +134,7 @@ static enum bt_status nx_open(struct bt_reader_ctx *ctx, void **state)
 		return BT_ERR_NOMEM;
 	s->fd = ctx->fd;
 	if (s->fd < 0) {
-		s->fd = open(ctx->open_path, O_RDONLY | O_CLOEXEC);
+		s->fd = bt_open_evidence(ctx->open_path);
 		if (s->fd < 0) {
 			bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "cannot open: %s",
 			         strerror(errno));
@@ -159,6 +176,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 
 static void chunk_warn(struct bt_reader_ctx *ctx, struct nx_state *s, const char *what)
 {
+	if (s->quiet)
+		return;
 	ctx->stats->corrupt_chunks++;
 	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "chunk %llu (offset 0x%llx): %s",
 	         (unsigned long long)(s->chunk_index - 1), (unsigned long long)s->chunk_off, what);
@@ -168,6 +187,8 @@ static void chunk_warn(struct bt_reader_ctx *ctx, struct nx_state *s, const char
 static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
 {
 	for (;;) {
+		if (s->chunk_index >= s->chunk_end)
+			return false;
 		uint64_t off = BT_EVTX_FILE_HEADER_SIZE + s->chunk_index * BT_EVTX_CHUNK_SIZE;
 		const uint8_t *c;
 		size_t n;
@@ -329,6 +350,22 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 	}
 }
 
+/* The recovered part: walks every chunk's record headers (no decoding) to
+ * find where its slack space starts, and scans that for record signatures. */
+static void slack_walk(struct bt_reader_ctx *ctx, struct nx_state *s)
+{
+	while (load_chunk(ctx, s)) {
+		while (s->pos < s->end) {
+			struct bt_bx_record r;
+			if (s->end - s->pos < BT_BX_RECORD_HEADER + 4 ||
+			    !bt_bx_record_at(s->cx, s->pos, s->end, &r))
+				break;
+			s->pos = r.offset + r.size;
+		}
+		end_chunk(s, s->pos);
+	}
+}
+
 static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
 {
 	if (s->lx) {
@@ -352,9 +389,15 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 	for (;;) {
 		switch (s->phase) {
 		case PH_NATIVE:
-			if (native_next(ctx, s, ev) == BT_OK)
+			if (s->part == BT_EVTX_PART_RECOVERED) {
+				slack_walk(ctx, s);
+			} else if (native_next(ctx, s, ev) == BT_OK) {
 				return BT_OK;
-			s->phase = PH_FALLBACK_START;
+			}
+			if (s->part == BT_EVTX_PART_LIVE)
+				fallback_end(ctx, s);  /* the recovered part reads the slack */
+			else
+				s->phase = PH_FALLBACK_START;
 			break;
 		case PH_FALLBACK_START:
 			/* recovered records from slack space: libevtx, only when some

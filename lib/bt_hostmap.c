@@ -109,7 +109,18 @@ static void add_link(struct bt_hostmap *m, const struct bt_ip *ip, const char *h
 		bt_host_key(l->host, k2, sizeof k2);
 		if (strcmp(key, k2) != 0 || how == BT_LINK_FILE)
 			continue;
-		if (t0 != BT_TIME_NONE && (l->first == BT_TIME_NONE || t0 < l->first))
+		/* keep the earliest observation as the link's evidence, so that the
+		 * result does not depend on the order files are read in */
+		bool earlier = t0 != BT_TIME_NONE && (l->first == BT_TIME_NONE || t0 < l->first);
+		bool tie = t0 == l->first && evidence && strcmp(evidence, l->evidence) < 0;
+		if (earlier || tie) {
+			char *ne = strdup(evidence ? evidence : "");
+			if (ne) {
+				free(l->evidence);
+				l->evidence = ne;
+			}
+		}
+		if (earlier)
 			l->first = t0;
 		if (t1 != BT_TIME_NONE && (l->last == BT_TIME_NONE || t1 > l->last))
 			l->last = t1;

@@ -4,6 +4,7 @@
 #include "bt_hunt.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +20,27 @@ struct dirhost {
 	bool ambiguous;   /* the folder holds logs of several hosts */
 };
 
+struct bt_hunt_worker {
+	struct bt_hunt *h;
+	struct bt_match_scratch *scratch;
+	uint64_t *rule_hits;
+	uint64_t events, matched;
+	unsigned collected[BT_HIT_MAX_RULES];
+	size_t ncollected;
+	const char *last_file;   /* the input whose folder was last noted */
+	char last_host[256];     /* and the host noted for it */
+};
+
 struct bt_hunt {
 	struct bt_hunt_opts o;
+	pthread_mutex_t lock;    /* dirs and the counters workers add */
 	struct dirhost *dirs;
 	size_t ndirs;
-	const char *last_file;   /* the input whose folder was last noted */
 	struct bt_hitstore *store;
 	uint64_t *rule_hits;
 	size_t nrules;
 	uint64_t events, matched;
-	unsigned collected[BT_HIT_MAX_RULES];
-	size_t ncollected;
+	struct bt_hunt_worker *main;   /* for bt_hunt_event and synthetic events */
 	struct bt_evbuf synth;
 	/* findings gathered before sorting */
 	struct bt_finding **found;
@@ -49,7 +60,9 @@ struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
 	h->rule_hits = calloc(h->nrules ? h->nrules : 1, sizeof *h->rule_hits);
 	h->store = bt_hitstore_new(o->mem_budget, o->tmpdir, &h->o.diag);
 	bt_evbuf_init(&h->synth);
-	if (!h->rule_hits || !h->store) {
+	pthread_mutex_init(&h->lock, NULL);
+	h->main = h->rule_hits && h->store ? bt_hunt_worker_new(h) : NULL;
+	if (!h->rule_hits || !h->store || !h->main) {
 		bt_hunt_free(h);
 		return NULL;
 	}
@@ -60,6 +73,8 @@ void bt_hunt_free(struct bt_hunt *h)
 {
 	if (!h)
 		return;
+	bt_hunt_worker_free(h->main);
+	pthread_mutex_destroy(&h->lock);
 	bt_hitstore_free(h->store);
 	free(h->rule_hits);
 	bt_evbuf_free(&h->synth);
@@ -83,12 +98,45 @@ bool bt_hunt_want_fields(void *ctx, const struct bt_event *hdr)
 
 static int collect(void *ctx, const struct bt_hit *hit)
 {
-	struct bt_hunt *h = ctx;
-	if (h->ncollected < BT_HIT_MAX_RULES)
-		h->collected[h->ncollected++] = hit->rule->index;
-	if (hit->rule->index < h->nrules)
-		h->rule_hits[hit->rule->index]++;
+	struct bt_hunt_worker *w = ctx;
+	if (w->ncollected < BT_HIT_MAX_RULES)
+		w->collected[w->ncollected++] = hit->rule->index;
+	if (hit->rule->index < w->h->nrules)
+		w->rule_hits[hit->rule->index]++;
 	return 0;
+}
+
+struct bt_hunt_worker *bt_hunt_worker_new(struct bt_hunt *h)
+{
+	struct bt_hunt_worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->h = h;
+	w->scratch = bt_match_scratch_new();
+	w->rule_hits = calloc(h->nrules ? h->nrules : 1, sizeof *w->rule_hits);
+	if (!w->scratch || !w->rule_hits) {
+		bt_match_scratch_free(w->scratch);
+		free(w->rule_hits);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void bt_hunt_worker_free(struct bt_hunt_worker *w)
+{
+	if (!w)
+		return;
+	struct bt_hunt *h = w->h;
+	pthread_mutex_lock(&h->lock);
+	h->events += w->events;
+	h->matched += w->matched;
+	for (size_t i = 0; i < h->nrules; i++)
+		h->rule_hits[i] += w->rule_hits[i];
+	pthread_mutex_unlock(&h->lock);
+	bt_match_scratch_free(w->scratch);
+	free(w->rule_hits);
+	free(w);
 }
 
 static size_t dir_len(const char *file)
@@ -111,15 +159,28 @@ static void note_dir_host(struct bt_hunt *h, const struct bt_event *ev)
 {
 	if (ev->source != BT_SOURCE_EVTX || !ev->host || !*ev->host || !ev->file)
 		return;
+	pthread_mutex_lock(&h->lock);
 	struct dirhost *d = dir_find(h, ev->file);
 	if (d) {
 		if (!d->ambiguous && !bt_host_same(d->host, ev->host))
 			d->ambiguous = true;
+		else if (strcmp(ev->host, d->host) < 0) {
+			/* the same host written differently: keep one spelling whatever
+			 * the order files are read in */
+			char *nh = strdup(ev->host);
+			if (nh) {
+				free(d->host);
+				d->host = nh;
+			}
+		}
+		pthread_mutex_unlock(&h->lock);
 		return;
 	}
 	struct dirhost *nv = realloc(h->dirs, (h->ndirs + 1) * sizeof *nv);
-	if (!nv)
+	if (!nv) {
+		pthread_mutex_unlock(&h->lock);
 		return;
+	}
 	h->dirs = nv;
 	d = &h->dirs[h->ndirs];
 	d->dir = strndup(ev->file, dir_len(ev->file));
@@ -131,6 +192,7 @@ static void note_dir_host(struct bt_hunt *h, const struct bt_event *ev)
 		free(d->dir);
 		free(d->host);
 	}
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* For an event that names no host: the one host of the other evidence in its
@@ -143,14 +205,17 @@ static const char *inferred_host(struct bt_hunt *h, const struct bt_event *ev)
 	return d && !d->ambiguous ? d->host : NULL;
 }
 
-void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev)
+void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 {
-	h->events++;
-	if (ev->file != h->last_file || ev->source == BT_SOURCE_EVTX) {
-		/* cheap: most events repeat the host of the event before them */
-		if (ev->host && ev->file)
-			note_dir_host(h, ev);
-		h->last_file = ev->file;
+	struct bt_hunt *h = w->h;
+	w->events++;
+	/* Which host each folder's logs belong to: noted when the file or the
+	 * host changes (a forwarded-events log holds several hosts). */
+	if (ev->source == BT_SOURCE_EVTX && ev->host && ev->file &&
+	    (ev->file != w->last_file || strcmp(ev->host, w->last_host) != 0)) {
+		note_dir_host(h, ev);
+		w->last_file = ev->file;
+		snprintf(w->last_host, sizeof w->last_host, "%s", ev->host);
 	}
 	if (h->o.hosts)
 		bt_hostmap_learn(h->o.hosts, ev);
@@ -159,13 +224,18 @@ void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev)
 		    (h->o.until != BT_TIME_NONE && ev->time > h->o.until))
 			return;
 	}
-	h->ncollected = 0;
-	bt_ruleset_match(h->o.rules, ev, collect, h);
-	if (!h->ncollected)
+	w->ncollected = 0;
+	bt_ruleset_match_with(h->o.rules, w->scratch, ev, collect, w);
+	if (!w->ncollected)
 		return;
-	h->matched++;
-	if (bt_hitstore_add(h->store, ev, h->collected, h->ncollected) != BT_OK)
+	w->matched++;
+	if (bt_hitstore_add(h->store, ev, w->collected, w->ncollected) != BT_OK)
 		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file, "cannot keep a matched event: out of memory");
+}
+
+void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev)
+{
+	bt_hunt_worker_event(h->main, ev);
 }
 
 void bt_hunt_anomalies(struct bt_hunt *h, const char *path, const char *host, const char *channel,
@@ -509,13 +579,13 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 
 uint64_t bt_hunt_rule_hits(const struct bt_hunt *h, unsigned rule)
 {
-	return rule < h->nrules ? h->rule_hits[rule] : 0;
+	return rule < h->nrules ? h->rule_hits[rule] + (h->main ? h->main->rule_hits[rule] : 0) : 0;
 }
 
 void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
 {
-	c->events = h->events;
-	c->matched = h->matched;
+	c->events = h->events + (h->main ? h->main->events : 0);
+	c->matched = h->matched + (h->main ? h->main->matched : 0);
 	c->spilled_runs = bt_hitstore_runs(h->store);
 	c->correlations_active = h->corr ? bt_correlator_count(h->corr) : 0;
 }

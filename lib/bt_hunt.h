@@ -44,8 +44,16 @@ void bt_hunt_free(struct bt_hunt *h);
  * map need the event's fields. */
 bool bt_hunt_want_fields(void *h, const struct bt_event *header);
 
-/* Processes one event. Not reentrant (one reading thread). */
+/* Processes one event in the caller's thread (not reentrant: one thread). */
 void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev);
+
+/* For several reading threads: one worker per thread. Workers share the
+ * host map and the hit store (both locked); each has its own rule-matching
+ * scratch and counters, added to the hunt's when it is freed. */
+struct bt_hunt_worker;
+struct bt_hunt_worker *bt_hunt_worker_new(struct bt_hunt *h);
+void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev);
+void bt_hunt_worker_free(struct bt_hunt_worker *w);
 
 /* Turns an input's integrity anomalies into synthetic events; `host` and
  * `channel` are those of the log (NULL when unknown). */

@@ -78,7 +78,7 @@ static void note_anomaly(struct bt_input *in, enum bt_anomaly_kind kind, const s
 	                                                     in->prev_id, ev->record_id, ev->offset};
 }
 
-static int open_evidence(const char *path)
+int bt_open_evidence(const char *path)
 {
 	/* O_NOATIME keeps atime intact where we own the file; it fails with
 	 * EPERM otherwise, then we open normally (still read-only). */
@@ -152,7 +152,7 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	if (is_stdin) {
 		in->fd = STDIN_FILENO;
 	} else {
-		in->fd = open_evidence(path);
+		in->fd = bt_open_evidence(path);
 		if (in->fd < 0) {
 			bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "cannot open: %s", strerror(errno));
 			st = BT_ERR_IO;
@@ -226,16 +226,24 @@ static void track_integrity(struct bt_input *in, const struct bt_event *ev)
 {
 	if (ev->source != BT_SOURCE_EVTX || (ev->flags & BT_EV_RECOVERED))
 		return;
+	struct bt_file_stats *st = &in->stats;
+	if (!st->have_ends) {
+		st->have_ends = true;
+		st->first_id = ev->record_id;
+		st->first_time = ev->time;
+		st->first_offset = ev->offset;
+		st->last_time = BT_TIME_NONE;
+	}
 	if (in->have_prev) {
 		if (ev->record_id != in->prev_id + 1)
-			in->stats.id_gaps++;
+			st->id_gaps++;
 		if (ev->record_id > in->prev_id + BT_ANOMALY_MIN_GAP)
 			note_anomaly(in, BT_ANOMALY_ID_GAP, ev);
 		if (ev->time != BT_TIME_NONE && in->prev_time != BT_TIME_NONE &&
 		    ev->time < in->prev_time) {
-			in->stats.time_backwards++;
-			if (in->prev_time - ev->time > in->stats.max_backwards)
-				in->stats.max_backwards = in->prev_time - ev->time;
+			st->time_backwards++;
+			if (in->prev_time - ev->time > st->max_backwards)
+				st->max_backwards = in->prev_time - ev->time;
 			/* Where record ids also go back, the circular log wrapped: normal. */
 			if (in->prev_time - ev->time > BT_ANOMALY_MIN_BACKWARDS && ev->record_id > in->prev_id)
 				note_anomaly(in, BT_ANOMALY_TIME_BACKWARDS, ev);
@@ -245,6 +253,69 @@ static void track_integrity(struct bt_input *in, const struct bt_event *ev)
 	in->prev_id = ev->record_id;
 	if (ev->time != BT_TIME_NONE)
 		in->prev_time = ev->time;
+	st->last_id = ev->record_id;
+	if (ev->time != BT_TIME_NONE)
+		st->last_time = ev->time;
+}
+
+static void push_anomaly(struct bt_anomaly *v, size_t *n, const struct bt_anomaly *a)
+{
+	if (*n < BT_MAX_ANOMALIES)
+		v[(*n)++] = *a;
+}
+
+void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom, size_t *acc_n,
+                         const struct bt_file_stats *part, const struct bt_anomaly *part_anom,
+                         size_t part_n)
+{
+	/* the join: the same checks track_integrity makes between two records */
+	if (acc->have_ends && part->have_ends) {
+		uint64_t prev = acc->last_id, id = part->first_id;
+		bt_time pt = acc->last_time, t = part->first_time;
+		if (id != prev + 1)
+			acc->id_gaps++;
+		if (id > prev + BT_ANOMALY_MIN_GAP) {
+			struct bt_anomaly a = {BT_ANOMALY_ID_GAP, t, pt, prev, id, part->first_offset};
+			push_anomaly(acc_anom, acc_n, &a);
+		}
+		if (t != BT_TIME_NONE && pt != BT_TIME_NONE && t < pt) {
+			acc->time_backwards++;
+			if (pt - t > acc->max_backwards)
+				acc->max_backwards = pt - t;
+			if (pt - t > BT_ANOMALY_MIN_BACKWARDS && id > prev) {
+				struct bt_anomaly a = {BT_ANOMALY_TIME_BACKWARDS, t, pt, prev, id,
+				                       part->first_offset};
+				push_anomaly(acc_anom, acc_n, &a);
+			}
+		}
+	}
+	for (size_t i = 0; i < part_n; i++)
+		push_anomaly(acc_anom, acc_n, &part_anom[i]);
+	acc->records += part->records;
+	acc->recovered += part->recovered;
+	acc->failed += part->failed;
+	acc->recovered_failed += part->recovered_failed;
+	acc->corrupt_chunks += part->corrupt_chunks;
+	acc->id_gaps += part->id_gaps;
+	acc->time_backwards += part->time_backwards;
+	if (part->max_backwards > acc->max_backwards)
+		acc->max_backwards = part->max_backwards;
+	acc->lines += part->lines;
+	acc->skipped += part->skipped;
+	acc->dirty |= part->dirty;
+	acc->incomplete |= part->incomplete;
+	if (part->have_ends) {
+		if (!acc->have_ends) {
+			acc->have_ends = true;
+			acc->first_id = part->first_id;
+			acc->first_time = part->first_time;
+			acc->first_offset = part->first_offset;
+			acc->last_time = BT_TIME_NONE;
+		}
+		acc->last_id = part->last_id;
+		if (part->last_time != BT_TIME_NONE)
+			acc->last_time = part->last_time;
+	}
 }
 
 enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)

@@ -57,6 +57,11 @@ struct bt_file_stats {
 	bool dirty;                  /* EVTX header dirty flag */
 	bool unreadable;             /* the input could not be read at all */
 	bool incomplete;             /* reading stopped early (crash, hang, I/O error, cap) */
+	/* The live EVTX records at either end of what was read, so that parts of
+	 * one file read separately (--jobs) join into the same counts. */
+	bool have_ends;
+	uint64_t first_id, last_id, first_offset;
+	bt_time first_time, last_time;
 };
 
 /* An integrity anomaly inside one log, kept for the hunt's synthetic events. */
@@ -78,8 +83,19 @@ struct bt_anomaly {
 #define BT_ANOMALY_MIN_GAP 1
 #define BT_ANOMALY_MIN_BACKWARDS (3600LL * BT_TICKS_PER_SEC)
 
+/* Which records of an EVTX file to read (a file is split into parts that
+ * are read side by side; see bt_scan.h). */
+enum bt_evtx_part {
+	BT_EVTX_PART_ALL = 0,        /* live records, then those recovered from slack space */
+	BT_EVTX_PART_LIVE,           /* live records of chunks [chunk_first, +chunk_count) */
+	BT_EVTX_PART_RECOVERED,      /* only records recovered from slack space */
+};
+
 struct bt_input_opts {
 	struct bt_diag diag;
+	enum bt_evtx_part evtx_part;
+	uint64_t evtx_chunk_first;     /* BT_EVTX_PART_LIVE: first chunk (0-based) */
+	uint64_t evtx_chunk_count;     /* BT_EVTX_PART_LIVE: chunks to read (0: to the end) */
 	/* Optional: decides after the System part of an EVTX record (time, ids,
 	 * channel, provider) whether its fields are needed; NULL means always. */
 	bool (*want_fields)(void *ctx, const struct bt_event *ev);
@@ -99,6 +115,11 @@ struct bt_input_opts {
 
 struct bt_input;
 
+/* Opens evidence for reading: read-only, close-on-exec, and with O_NOATIME
+ * where the kernel allows it (files we own, or as root), so that reading
+ * does not even change the access time. Returns the descriptor or -1. */
+int bt_open_evidence(const char *path);
+
 /* Opens `path` ("-" for standard input) and detects its format by content.
  * Returns BT_OK and sets *out; BT_ERR_UNSUPPORTED when the content is not a
  * known evidence format (nothing is reported); other errors are reported via
@@ -109,6 +130,13 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 /* Yields the next event in file order: BT_OK with *ev set, BT_EOF at the end,
  * or an error status when the rest of the input is lost (already reported). */
 enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev);
+
+/* Adds the counts of a later part of the same file to *acc (records,
+ * failures, corrupt chunks...), joining the integrity checks across the
+ * boundary; anomalies likewise into acc_anom (at most BT_MAX_ANOMALIES). */
+void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom, size_t *acc_n,
+                         const struct bt_file_stats *part, const struct bt_anomaly *part_anom,
+                         size_t part_n);
 
 /* Anomalies beyond the thresholds, in file order (at most BT_MAX_ANOMALIES). */
 const struct bt_anomaly *bt_input_anomalies(const struct bt_input *in, size_t *n);

@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "output.h"
-#include "progress.h"
 #include "readopts.h"
 
 enum { OPT_CSV_RAW = READ_OPT_END };
@@ -36,6 +35,19 @@ static void usage(FILE *f)
 	        "  -h, --help             this help\n"
 	        "\n"
 	        "Exit status: 0 ok, 2 usage error or nothing readable, +4 some input not (fully) read.\n");
+}
+
+struct events_consumer {
+	const struct out_opts *out;
+	const struct cli_filter *filter;
+};
+
+/* In a reading thread: one event to the unit's output. */
+static void events_on_event(void *w, const struct bt_event *ev, struct bt_buf *b)
+{
+	struct events_consumer *ec = w;
+	if (cli_filter_pass(ec->filter, ev))
+		out_event(b, ec->out, ev);
 }
 
 /* Header-level filters decide before fields are decoded. */
@@ -95,49 +107,13 @@ int cmd_events(int argc, char **argv)
 	struct bt_buf b = BT_BUF_INIT;
 	out_event_header(&b, &out);
 	fwrite(b.p ? b.p : "", 1, b.n, stdout);
-	progress_start(!ro.diag.quiet, inputs.n, cli_inputs_bytes(&inputs));
-	for (size_t i = 0; i < inputs.n; i++) {
-		const struct cli_input *ci = &inputs.v[i];
-		struct bt_input *in = NULL;
-		enum bt_status st = bt_input_open(ci->path, &ro.in, &in);
-		if (st == BT_ERR_UNSUPPORTED) {
-			if (ci->named) {
-				cli_diag_print(&ro.diag, BT_DIAG_ERROR, ci->path, "not a recognised evidence format");
-				run.files_unrecognised++;
-			} else {
-				run.files_skipped++;
-			}
-			continue;
-		}
-		if (st != BT_OK) {
-			run.files_unreadable++;
-			continue;
-		}
-		progress_file(bt_input_stats(in)->bytes);
-		const struct bt_event *ev;
-		while ((st = bt_input_next(in, &ev)) == BT_OK) {
-			progress_pos(ev->offset);
-			if (!cli_filter_pass(&ro.filter, ev))
-				continue;
-			bt_buf_reset(&b);
-			out_event(&b, &out, ev);
-			fwrite(b.p, 1, b.n, stdout);
-			run.events++;
-		}
-		progress_file_done();
-		const struct bt_file_stats *fs = bt_input_stats(in);
-		if (fs->unreadable && fs->records + fs->recovered == 0)
-			run.files_unreadable++;
-		else
-			run.files_read++;
-		if (cli_stats_lossy(fs))
-			run.files_partial++;
-		if (ro.stats || fs->failed || fs->incomplete)
-			cli_print_stats(stderr, ci->path, fs);
-		bt_input_free(in);
-	}
-	progress_end();
 	bt_buf_free(&b);
+	struct events_consumer ec = {&out, &ro.filter};
+	struct read_consumer rc = {.on_event = events_on_event, .ctx = &ec};
+	if (!read_opts_scan(&ro, &inputs, &run, &rc)) {
+		cli_inputs_free(&inputs);
+		goto done;
+	}
 	if (inputs.n == 0 && inputs.walk_errors == 0)
 		cli_errorf("events: no files found under the given paths");
 	else if (run.files_read == 0 && run.files_unreadable == 0 && run.files_unrecognised == 0)
@@ -145,7 +121,7 @@ int cmd_events(int argc, char **argv)
 	if (ro.stats)
 		fprintf(stderr,
 		        "%s: stats: total: %lu files read, %lu partial, %lu unreadable, %lu not evidence "
-		        "(%lu named), %llu events\n",
+		        "(%lu named), %llu events read\n",
 		        cli_progname, run.files_read, run.files_partial, run.files_unreadable,
 		        run.files_skipped + run.files_unrecognised, run.files_unrecognised,
 		        (unsigned long long)run.events);

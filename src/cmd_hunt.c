@@ -15,7 +15,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "output.h"
-#include "progress.h"
 #include "readopts.h"
 #include "runrecord.h"
 
@@ -288,6 +287,67 @@ static struct bt_ruleset *load_rules(struct hunt_cli *h)
 	return rs;
 }
 
+struct hunt_consumer {
+	struct hunt_cli *h;
+	struct bt_hunt *hunt;
+	struct bt_hostmap *hosts;
+	struct runrecord *rr;
+};
+
+struct hunt_worker {
+	struct hunt_consumer *hc;
+	struct bt_hunt_worker *w;
+};
+
+static void *hunt_worker_new(void *ctx)
+{
+	struct hunt_worker *hw = calloc(1, sizeof *hw);
+	if (hw) {
+		hw->hc = ctx;
+		hw->w = bt_hunt_worker_new(hw->hc->hunt);
+	}
+	return hw;
+}
+
+static void hunt_worker_free(void *ctx, void *w)
+{
+	(void)ctx;
+	struct hunt_worker *hw = w;
+	if (hw) {
+		bt_hunt_worker_free(hw->w);
+		free(hw);
+	}
+}
+
+/* In a reading thread. --event-id/--channel/--provider narrow what is
+ * matched; the host map still learns from every event. */
+static void hunt_on_event(void *w, const struct bt_event *ev, struct bt_buf *out)
+{
+	(void)out;
+	struct hunt_worker *hw = w;
+	if (!hw || !hw->w)
+		return;
+	if (cli_filter_pass(&hw->hc->h->ro.filter, ev))
+		bt_hunt_worker_event(hw->w, ev);
+	else
+		bt_hostmap_learn(hw->hc->hosts, ev);
+}
+
+static void hunt_input_done(void *ctx, const char *path, const struct bt_scan_result *r)
+{
+	struct hunt_consumer *hc = ctx;
+	const struct bt_file_stats *fs = r->stats;
+	if (fs && r->nanomalies)
+		bt_hunt_anomalies(hc->hunt, path, r->host, r->channel, r->anomalies, r->nanomalies, fs);
+	if (r->open_status == BT_ERR_UNSUPPORTED)
+		runrecord_input(hc->rr, path, NULL, "not evidence");
+	else if (!fs)
+		runrecord_input(hc->rr, path, NULL, "unreadable");
+	else
+		runrecord_input(hc->rr, path, fs,
+		                fs->unreadable ? "unreadable" : fs->incomplete ? "incomplete" : "read");
+}
+
 int cmd_hunt(int argc, char **argv)
 {
 	struct hunt_cli h;
@@ -335,63 +395,11 @@ int cmd_hunt(int argc, char **argv)
 	h.ro.in.want_ctx = hunt;
 
 	struct cli_run run = {0};
-	progress_start(!h.ro.diag.quiet, inputs.n, cli_inputs_bytes(&inputs));
-	for (size_t i = 0; i < inputs.n; i++) {
-		const struct cli_input *ci = &inputs.v[i];
-		struct bt_input *in = NULL;
-		enum bt_status st = bt_input_open(ci->path, &h.ro.in, &in);
-		if (st == BT_ERR_UNSUPPORTED) {
-			if (ci->named) {
-				cli_diag_print(&h.ro.diag, BT_DIAG_ERROR, ci->path, "not a recognised evidence format");
-				run.files_unrecognised++;
-				runrecord_input(rr, ci->path, NULL, "not evidence");
-			} else {
-				run.files_skipped++;
-			}
-			continue;
-		}
-		if (st != BT_OK) {
-			run.files_unreadable++;
-			runrecord_input(rr, ci->path, NULL, "unreadable");
-			continue;
-		}
-		progress_file(bt_input_stats(in)->bytes);
-		const struct bt_event *ev;
-		char *log_host = NULL, *log_channel = NULL;
-		while ((st = bt_input_next(in, &ev)) == BT_OK) {
-			progress_pos(ev->offset);
-			if (!log_host && ev->host)
-				log_host = strdup(ev->host);
-			if (!log_channel && ev->channel)
-				log_channel = strdup(ev->channel);
-			/* --event-id/--channel/--provider narrow what is matched; the
-			 * host map still learns from every event. */
-			if (cli_filter_pass(&h.ro.filter, ev))
-				bt_hunt_event(hunt, ev);
-			else
-				bt_hostmap_learn(hosts, ev);
-			run.events++;
-		}
-		progress_file_done();
-		const struct bt_file_stats *fs = bt_input_stats(in);
-		size_t na;
-		const struct bt_anomaly *an = bt_input_anomalies(in, &na);
-		if (na)
-			bt_hunt_anomalies(hunt, ci->path, log_host, log_channel, an, na, fs);
-		free(log_host);
-		free(log_channel);
-		if (fs->unreadable && fs->records + fs->recovered == 0)
-			run.files_unreadable++;
-		else
-			run.files_read++;
-		if (cli_stats_lossy(fs))
-			run.files_partial++;
-		if (h.ro.stats || fs->failed || fs->incomplete)
-			cli_print_stats(stderr, ci->path, fs);
-		runrecord_input(rr, ci->path, fs, fs->unreadable ? "unreadable" : fs->incomplete ? "incomplete" : "read");
-		bt_input_free(in);
-	}
-	progress_end();
+	struct hunt_consumer hcons = {&h, hunt, hosts, rr};
+	struct read_consumer rc = {hunt_worker_new, hunt_worker_free, hunt_on_event,
+	                           hunt_input_done, &hcons};
+	if (!read_opts_scan(&h.ro, &inputs, &run, &rc))
+		goto done;
 
 	if (run.files_read == 0) {
 		if (inputs.n == 0 && inputs.walk_errors == 0)

@@ -10,10 +10,8 @@
 static struct {
 	bool on, drawn;
 	size_t files, files_done;
-	uint64_t bytes, bytes_done;   /* bytes of finished inputs */
-	uint64_t cur_size, cur_pos;
+	uint64_t bytes, bytes_done;
 	double start, last_draw;
-	unsigned calls;
 } P;
 
 static double now(void)
@@ -37,8 +35,7 @@ static void human(char *buf, size_t n, double v)
 static void draw(void)
 {
 	double t = now(), el = t - P.start;
-	uint64_t pos = P.cur_pos < P.cur_size ? P.cur_pos : P.cur_size;
-	uint64_t done = P.bytes_done + pos;
+	uint64_t done = P.bytes_done;
 	char d[32], total[32], rate[32], eta[32] = "";
 	human(d, sizeof d, (double)done);
 	human(total, sizeof total, (double)P.bytes);
@@ -63,23 +60,14 @@ void progress_start(bool enabled, size_t files, uint64_t bytes)
 	P.files_done = 0;
 	P.bytes = bytes;
 	P.bytes_done = 0;
-	P.cur_size = P.cur_pos = 0;
 	P.start = P.last_draw = now();
 }
 
-void progress_file(uint64_t size)
-{
-	P.cur_size = size;
-	P.cur_pos = 0;
-}
-
-void progress_pos(uint64_t pos)
+void progress_bytes(uint64_t done)
 {
 	if (!P.on)
 		return;
-	P.cur_pos = pos;
-	if (++P.calls % 1024)
-		return;
+	P.bytes_done = done;
 	if (now() - P.last_draw >= 0.25)
 		draw();
 }
@@ -88,8 +76,6 @@ void progress_file_done(void)
 {
 	if (!P.on)
 		return;
-	P.bytes_done += P.cur_size;
-	P.cur_size = P.cur_pos = 0;
 	P.files_done++;
 	if (now() - P.last_draw >= 0.25)
 		draw();

@@ -11,11 +11,9 @@
 /* Starts a run over `files` inputs of `bytes` in total. Draws nothing unless
  * `enabled` and stderr is a terminal. */
 void progress_start(bool enabled, size_t files, uint64_t bytes);
-/* A new input of `size` bytes begins. */
-void progress_file(uint64_t size);
-/* Position reached inside the current input (cheap; redraws at most 4x/s). */
-void progress_pos(uint64_t pos);
-/* The current input is done. */
+/* Bytes of input read so far (cheap; redraws at most 4x/s). */
+void progress_bytes(uint64_t done);
+/* One more input is done. */
 void progress_file_done(void);
 /* Erases the progress line (before other stderr output). */
 void progress_clear(void);

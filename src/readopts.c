@@ -3,6 +3,11 @@
 
 #include "readopts.h"
 
+#include "bt_scan.h"
+#include "progress.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void read_opts_init(struct read_opts *o)
@@ -11,6 +16,7 @@ void read_opts_init(struct read_opts *o)
 	o->in.diag.fn = cli_diag_print;
 	o->in.diag.ctx = &o->diag;
 	o->in.worker_exe = cli_worker_exe;
+	o->jobs = bt_scan_default_jobs();
 	cli_filter_init(&o->filter);
 }
 
@@ -31,6 +37,13 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 		return 1;
 	case 'q':
 		o->diag.quiet = true;
+		return 1;
+	case 'j':
+		if (!cli_parse_uint(arg, 1, 256, &ul)) {
+			cli_errorf("%s: --jobs needs a number of threads between 1 and 256", cmd);
+			return -1;
+		}
+		o->jobs = (unsigned)ul;
 		return 1;
 	case READ_OPT_STATS:
 		o->stats = true;
@@ -112,4 +125,90 @@ bool read_opts_inputs(struct read_opts *o, char *const *paths, int npaths, const
 	if (o->files_from && !cli_inputs_from_file(out, o->files_from, o->nul, o->follow, &o->diag))
 		return false;
 	return true;
+}
+
+struct scan_ctx {
+	struct read_opts *o;
+	const struct cli_inputs *inputs;
+	struct cli_run *run;
+	const struct read_consumer *c;
+};
+
+static void *scan_worker_new(void *ctx)
+{
+	struct scan_ctx *s = ctx;
+	return s->c->worker_new ? s->c->worker_new(s->c->ctx) : s->c->ctx;
+}
+
+static void scan_worker_free(void *ctx, void *w)
+{
+	struct scan_ctx *s = ctx;
+	if (s->c->worker_free)
+		s->c->worker_free(s->c->ctx, w);
+}
+
+static void scan_write(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	fwrite(p, 1, n, stdout);
+}
+
+static void scan_progress(void *ctx, uint64_t done)
+{
+	(void)ctx;
+	progress_bytes(done);
+}
+
+static void scan_input_done(void *ctx, size_t i, const struct bt_scan_result *r)
+{
+	struct scan_ctx *s = ctx;
+	const struct cli_input *ci = &s->inputs->v[i];
+	struct cli_run *run = s->run;
+	progress_file_done();
+	if (r->open_status == BT_ERR_UNSUPPORTED) {
+		if (ci->named) {
+			cli_diag_print(&s->o->diag, BT_DIAG_ERROR, ci->path, "not a recognised evidence format");
+			run->files_unrecognised++;
+		} else {
+			run->files_skipped++;
+		}
+	} else if (!r->stats) {
+		run->files_unreadable++;
+	} else {
+		const struct bt_file_stats *fs = r->stats;
+		if (fs->unreadable && fs->records + fs->recovered == 0)
+			run->files_unreadable++;
+		else
+			run->files_read++;
+		if (cli_stats_lossy(fs))
+			run->files_partial++;
+		run->events += fs->records + fs->recovered;
+		if (s->o->stats || fs->failed || fs->incomplete)
+			cli_print_stats(stderr, ci->path, fs);
+	}
+	if (s->c->input_done)
+		s->c->input_done(s->c->ctx, ci->path, r);
+}
+
+bool read_opts_scan(struct read_opts *o, const struct cli_inputs *inputs, struct cli_run *run,
+                    const struct read_consumer *c)
+{
+	struct bt_scan_input *in = calloc(inputs->n ? inputs->n : 1, sizeof *in);
+	if (!in) {
+		cli_errorf("out of memory");
+		return false;
+	}
+	for (size_t i = 0; i < inputs->n; i++) {
+		in[i].path = inputs->v[i].path;
+		in[i].named = inputs->v[i].named;
+	}
+	struct scan_ctx sc = {o, inputs, run, c};
+	struct bt_scan_hooks h = {scan_worker_new, scan_worker_free, c->on_event, scan_write,
+	                          scan_input_done, scan_progress};
+	struct bt_scan_opts so = {.in = &o->in, .jobs = o->jobs};
+	progress_start(!o->diag.quiet, inputs->n, cli_inputs_bytes(inputs));
+	enum bt_status st = bt_scan_run(in, inputs->n, &so, &h, &sc);
+	progress_end();
+	free(in);
+	return st == BT_OK;
 }

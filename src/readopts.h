@@ -9,6 +9,7 @@
 #include "bt_input.h"
 #include "cli.h"
 #include "filter.h"
+#include "bt_scan.h"
 
 /* Option ids (long-only options start at 256; subcommands number theirs from
  * READ_OPT_END). */
@@ -24,11 +25,12 @@ enum {
 	READ_OPT_EVENT_ID,
 	READ_OPT_CHANNEL,
 	READ_OPT_PROVIDER,
+	READ_OPT_JOBS,
 	READ_OPT_SERVICE_NAME,
 	READ_OPT_END,
 };
 
-#define READ_SHORT_OPTS "L0q"
+#define READ_SHORT_OPTS "L0qj:"
 
 #define READ_LONG_OPTS \
 	{"follow-symlinks", no_argument, NULL, 'L'}, \
@@ -45,6 +47,7 @@ enum {
 	{"event-id", required_argument, NULL, READ_OPT_EVENT_ID}, \
 	{"channel", required_argument, NULL, READ_OPT_CHANNEL}, \
 	{"provider", required_argument, NULL, READ_OPT_PROVIDER}, \
+	{"jobs", required_argument, NULL, 'j'}, \
 	{"service-name", required_argument, NULL, READ_OPT_SERVICE_NAME}
 
 /* Help text for the shared options. */
@@ -57,6 +60,8 @@ enum {
 	"      --files-from FILE  read input paths from FILE (- for stdin), one per line\n" \
 	"  -0, --null             --files-from names are NUL-separated (find -print0)\n" \
 	"  -L, --follow-symlinks  follow symbolic links inside directories\n" \
+	"  -j, --jobs N           read with N threads (default: all processors); the\n" \
+	"                         output is the same for any N\n" \
 	"      --stats            per-file integrity summary on stderr\n" \
 	"      --reader NAME      EVTX reader: auto (default) or libevtx\n" \
 	"      --assume-host NAME host for Docker evidence that names none\n" \
@@ -74,6 +79,7 @@ struct read_opts {
 	bool stats;
 	bool nul;
 	const char *files_from;
+	unsigned jobs;          /* reading threads (default: all processors) */
 };
 
 void read_opts_init(struct read_opts *o);
@@ -87,5 +93,22 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
  * returns false on a usage error (no input, stdin used twice) or a read error. */
 bool read_opts_inputs(struct read_opts *o, char *const *paths, int npaths, const char *cmd,
                       struct cli_inputs *out);
+
+/* What a subcommand does with the events it reads (see bt_scan.h). */
+struct read_consumer {
+	void *(*worker_new)(void *ctx);
+	void (*worker_free)(void *ctx, void *w);
+	void (*on_event)(void *w, const struct bt_event *ev, struct bt_buf *out);
+	/* optional, in input order after the run's own bookkeeping */
+	void (*input_done)(void *ctx, const char *path, const struct bt_scan_result *r);
+	void *ctx;
+};
+
+/* Reads every input with --jobs threads: output to stdout in input order,
+ * named inputs that are not evidence reported, per-input statistics printed
+ * (with --stats, or whenever records failed), counts in *run, progress on a
+ * terminal. Returns false when the reading could not start (reported). */
+bool read_opts_scan(struct read_opts *o, const struct cli_inputs *inputs, struct cli_run *run,
+                    const struct read_consumer *c);
 
 #endif

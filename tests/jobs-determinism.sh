@@ -1,0 +1,45 @@
+#!/bin/sh
+# --jobs changes speed, never results: events, diagnostics and statistics are
+# the same bytes for 1, 2 and 4 threads, on a file large enough to be read in
+# chunk ranges side by side (joined statistics included), on damaged files and
+# on the samples; hunt's findings likewise.
+. "$top_srcdir/tests/lib.sh"
+EVTXGEN=$top_builddir/tests/tools/evtxgen
+[ -x "$EVTXGEN" ] || skip "evtxgen not built"
+BOXTRAIL_DATADIR=$top_srcdir
+export BOXTRAIL_DATADIR
+mkdir -p "$TMP/ev/big" "$TMP/ev/damaged"
+# a Sysmon log of ~113 chunks: 4 live parts and a recovered part at --jobs 2+
+"$EVTXGEN" scale --quiet --size 13M --file-size 13M --seed 7 --out "$TMP/ev/big" || fail "evtxgen scale"
+big=$(ls "$TMP"/ev/big/Sysmon-*.evtx | head -1)   # ~113 chunks: 4 live parts
+# damage inside the second part, so that per-part diagnostics and counts join
+"$EVTXGEN" mutate bitflip --chunk 40 --seed 3 --count 64 "$big" "$TMP/ev/damaged/flip.evtx" || fail "mutate"
+"$EVTXGEN" mutate zero-chunk --chunk 70 "$big" "$TMP/ev/damaged/zero.evtx" || fail "mutate"
+"$EVTXGEN" mutate bad-data-crc --chunk 33 "$big" "$TMP/ev/damaged/crc.evtx" || fail "mutate"
+cp -r "$top_srcdir/samples/SRV-BUILD01" "$TMP/ev/"
+
+for j in 1 2 4; do
+	"$BOXTRAIL" events --stats -j $j -f jsonl "$TMP/ev" >"$TMP/events.$j" 2>"$TMP/err.$j"
+	echo $? >"$TMP/rc.$j"
+	"$BOXTRAIL" hunt --stats -j $j -f jsonl "$TMP/ev" >"$TMP/hunt.$j" 2>"$TMP/herr.$j"
+	echo $? >>"$TMP/rc.$j"
+done
+n=$(wc -l <"$TMP/events.1")
+[ "$n" -gt 10000 ] && pass "read $n events" || fail "only $n events"
+grep -q 'stats: .*big.*records=' "$TMP/err.1" || fail "no statistics for the large file"
+for j in 2 4; do
+	cmp -s "$TMP/events.1" "$TMP/events.$j" && pass "events: --jobs $j gives the same bytes" \
+		|| fail "events differ at --jobs $j: $(cmp "$TMP/events.1" "$TMP/events.$j" 2>&1 | head -1)"
+	cmp -s "$TMP/err.1" "$TMP/err.$j" && pass "diagnostics and stats: --jobs $j the same" \
+		|| { fail "stderr differs at --jobs $j"; diff "$TMP/err.1" "$TMP/err.$j" | head -10 >&2; }
+	cmp -s "$TMP/hunt.1" "$TMP/hunt.$j" && pass "hunt: --jobs $j gives the same findings" \
+		|| { fail "hunt differs at --jobs $j"; diff "$TMP/hunt.1" "$TMP/hunt.$j" | head -5 >&2; }
+	grep -v 'stats: rule\|findings (' "$TMP/herr.1" >"$TMP/h1"; grep -v 'stats: rule\|findings (' "$TMP/herr.$j" >"$TMP/hj"
+	cmp -s "$TMP/h1" "$TMP/hj" && pass "hunt stderr: --jobs $j the same" || fail "hunt stderr differs at --jobs $j"
+	cmp -s "$TMP/rc.1" "$TMP/rc.$j" && pass "exit status: --jobs $j the same" || fail "exit status differs"
+done
+# the damaged copies were read, reported and counted
+grep -q 'flip.evtx.*records=' "$TMP/err.1" && grep -q 'zero.evtx' "$TMP/err.1" \
+	&& pass "damaged files reported" || fail "damaged files: $(grep -c . "$TMP/err.1") lines"
+expect_rc "--jobs 0 is a usage error" 2 "$BOXTRAIL" events -j 0 "$TMP/ev"
+finish
