@@ -9,6 +9,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+uint32_t bt_evtx_file_header_crc(const uint8_t *hdr)
+{
+	return (uint32_t)crc32(0, hdr, 120);
+}
+
 bool bt_evtx_file_header_parse(const uint8_t *b, size_t n, struct bt_evtx_file_header *h)
 {
 	if (n < 128 || memcmp(b, "ElfFile", 8) != 0)

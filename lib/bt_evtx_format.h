@@ -25,6 +25,9 @@ struct bt_evtx_file_header {
 	bool crc_ok;
 };
 
+/* The CRC32 a file header carries at offset 124 (of its first 120 bytes). */
+uint32_t bt_evtx_file_header_crc(const uint8_t *hdr);
+
 /* Parses the 4096-byte file header; false when the signature is wrong. */
 bool bt_evtx_file_header_parse(const uint8_t *b, size_t n, struct bt_evtx_file_header *h);
 

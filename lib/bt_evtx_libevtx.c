@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,14 +109,16 @@ static void error_text(libevtx_error_t *err, char *buf, size_t n)
 		snprintf(buf, n, "unknown libevtx error");
 }
 
-static void producer_open(struct producer *pr, const char *path, unsigned flags)
+static void producer_open(struct producer *pr, const char *path, unsigned flags,
+                          uint64_t chunk_first, uint64_t chunk_count)
 {
 	memset(pr, 0, sizeof *pr);
 	pr->recovered_only = (flags & BT_LX_RECOVERED_ONLY) != 0;
 	pr->no_recovered = (flags & BT_LX_NO_RECOVERED) != 0;
 	pr->serve = (flags & BT_LX_SERVE) != 0;
 	libevtx_error_t *err = NULL;
-	if (bt_bfio_fd_open(path, &pr->io) != 1) {
+	/* A part of a large file (--jobs): libevtx sees only its chunks. */
+	if (bt_bfio_fd_open_chunks(path, chunk_first, chunk_count, &pr->io) != 1) {
 		snprintf(pr->open_error, sizeof pr->open_error, "cannot open: %s", strerror(errno));
 		pr->failed_open = true;
 		return;
@@ -382,9 +385,17 @@ static int serve_loop(struct producer *pr, struct frame *f, int in_fd, int out_f
 int bt_evtx_worker_main_args(int argc, char **argv, int out_fd)
 {
 	unsigned flags = 0;
+	unsigned long long first = 0, count = 0;
 	int i = 0;
 	for (; i < argc - 1; i++) {
-		if (strcmp(argv[i], "--recovered-only") == 0)
+		if (strcmp(argv[i], "--chunks") == 0 && i + 3 < argc) {
+			char *e1, *e2;
+			first = strtoull(argv[i + 1], &e1, 10);
+			count = strtoull(argv[i + 2], &e2, 10);
+			if (*e1 || *e2)
+				return 2;
+			i += 2;
+		} else if (strcmp(argv[i], "--recovered-only") == 0)
 			flags |= BT_LX_RECOVERED_ONLY;
 		else if (strcmp(argv[i], "--no-recovered") == 0)
 			flags |= BT_LX_NO_RECOVERED;
@@ -395,15 +406,37 @@ int bt_evtx_worker_main_args(int argc, char **argv, int out_fd)
 	}
 	if (i != argc - 1)
 		return 2;
-	return bt_evtx_worker_main(argv[argc - 1], out_fd, flags);
+	return bt_evtx_worker_main_chunks(argv[argc - 1], out_fd, flags, first, count);
 }
 
 int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags)
 {
+	return bt_evtx_worker_main_chunks(path, out_fd, flags, 0, 0);
+}
+
+/* AddressSanitizer reserves terabytes of address space: no RLIMIT_AS there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+int bt_evtx_worker_main_chunks(const char *path, int out_fd, unsigned flags, uint64_t chunk_first,
+                               uint64_t chunk_count)
+{
 	struct producer pr;
 	struct frame f = {0};
 	int rc = 0;
-	producer_open(&pr, path, flags);
+#ifndef UNDER_ASAN
+	/* A damaged file can make libevtx allocate without end (seen: 24 GB):
+	 * the worker gets a ceiling, past which its allocations fail and only
+	 * this file's left-over records are lost. */
+	struct rlimit rl = {BT_LIBEVTX_WORKER_MEMORY, BT_LIBEVTX_WORKER_MEMORY};
+	setrlimit(RLIMIT_AS, &rl);
+#endif
+	producer_open(&pr, path, flags, chunk_first, chunk_count);
 	if (pr.serve) {
 		rc = serve_loop(&pr, &f, STDIN_FILENO, out_fd);
 	} else {
@@ -420,6 +453,7 @@ int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags)
 
 struct lx_state {
 	unsigned flags;               /* BT_LX_* */
+	uint64_t chunk_first, chunk_count;  /* the part of the file libevtx sees (count 0: all) */
 	int wfd;                      /* serve mode: requests to the worker */
 	struct bt_evtx_recmap live;   /* record offsets, which libevtx does not give */
 	struct bt_evtx_recmap slack;
@@ -435,11 +469,8 @@ struct lx_state {
 	bool ended;
 	uint64_t emitted;
 	unsigned timeout_ms;
-	unsigned warned;              /* per-record warnings printed (capped) */
 };
 
-/* Per-file cap on individual record warnings; the rest are summarised. */
-#define MAX_RECORD_WARNINGS 10
 
 static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 {
@@ -465,10 +496,18 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	}
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	char *argv[8];
+	char *argv[12];
+	char first[24], count[24];
 	int k = 0;
 	argv[k++] = (char *)ctx->opts->worker_exe;
 	argv[k++] = (char *)"__evtx-worker";
+	if (s->chunk_count) {
+		snprintf(first, sizeof first, "%llu", (unsigned long long)s->chunk_first);
+		snprintf(count, sizeof count, "%llu", (unsigned long long)s->chunk_count);
+		argv[k++] = (char *)"--chunks";
+		argv[k++] = first;
+		argv[k++] = count;
+	}
 	if (s->flags & BT_LX_RECOVERED_ONLY)
 		argv[k++] = (char *)"--recovered-only";
 	if (s->flags & BT_LX_NO_RECOVERED)
@@ -519,6 +558,11 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 	if (!s)
 		return BT_ERR_NOMEM;
 	s->flags = flags;
+	/* a live part of a file read in parts: the requests are about its chunks */
+	if ((flags & BT_LX_FALLBACK) && ctx->opts->evtx_part == BT_EVTX_PART_LIVE) {
+		s->chunk_first = ctx->opts->evtx_chunk_first;
+		s->chunk_count = ctx->opts->evtx_chunk_count;
+	}
 	s->wfd = -1;
 	s->rfd = -1;
 	s->pid = -1;
@@ -539,7 +583,7 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 		st = lx_spawn(ctx, s);
 	} else {
 		s->inproc = true;
-		producer_open(&s->pr, ctx->open_path, flags);
+		producer_open(&s->pr, ctx->open_path, flags, s->chunk_first, s->chunk_count);
 	}
 	if (st != BT_OK) {
 		lx_free(s);
@@ -685,8 +729,7 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 			if (s->flags & BT_LX_FALLBACK)
 				break;   /* the native reader counts the records it needed */
 			ctx->stats->failed++;
-			if (s->warned++ < MAX_RECORD_WARNINGS)
-				bt_diagf(diag, BT_DIAG_WARN, ctx->path, "record index %u: %.*s", idx,
+							bt_diagf(diag, BT_DIAG_WARN, ctx->path, "record index %u: %.*s", idx,
 				         f->len > 8 ? (int)(f->len - 8) : 0, (const char *)f->data + 8);
 			break;
 		}
@@ -716,13 +759,13 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 				eb->ev.record_id = id;
 			if (eb->ev.time == BT_TIME_NONE && written && written <= INT64_MAX)
 				eb->ev.time = (bt_time)written;
-			if (xs != BT_OK && s->warned++ < MAX_RECORD_WARNINGS) {
+			if (xs != BT_OK) {
 				/* The record is kept with what could be read; say so. */
 				bt_diagf(diag, BT_DIAG_WARN, ctx->path, "record %llu (offset 0x%llx): %s",
 				         (unsigned long long)eb->ev.record_id,
 				         (unsigned long long)eb->ev.offset, why);
 			}
-			if (eb->truncated && s->warned++ < MAX_RECORD_WARNINGS)
+			if (eb->truncated)
 				bt_diagf(diag, BT_DIAG_WARN, ctx->path,
 				         "record %llu: fields beyond the per-event cap were dropped",
 				         (unsigned long long)eb->ev.record_id);
@@ -732,10 +775,6 @@ static enum bt_status lx_next(struct bt_reader_ctx *ctx, void *state, const stru
 		}
 		case FRAME_END:
 			s->ended = true;
-			if (s->warned > MAX_RECORD_WARNINGS)
-				bt_diagf(diag, BT_DIAG_WARN, ctx->path,
-				         "%u more unreadable records not listed",
-				         s->warned - MAX_RECORD_WARNINGS);
 			if (ctx->stats->recovered_failed && !(s->flags & BT_LX_FALLBACK))
 				bt_diagf(diag, BT_DIAG_NOTE, ctx->path,
 				         "%llu of %llu slack-space record candidates could not be read by libevtx",

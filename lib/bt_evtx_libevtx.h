@@ -10,10 +10,18 @@
 
 #include "bt_status.h"
 
+/* Address space a libevtx worker process may use (RLIMIT_AS). */
+#define BT_LIBEVTX_WORKER_MEMORY (2ULL << 30)
+
 /* Worker entry point: reads `path` with libevtx and writes framed records to
  * `out_fd`. Returns the process exit status (0 also when the file could not be
  * opened: that is reported in the stream). */
 int bt_evtx_worker_main(const char *path, int out_fd, unsigned flags);
+
+/* The same for chunks [chunk_first, +chunk_count) of the file only (a part
+ * of a file read in parts; chunk_count 0: the whole file). */
+int bt_evtx_worker_main_chunks(const char *path, int out_fd, unsigned flags, uint64_t chunk_first,
+                               uint64_t chunk_count);
 
 /* Worker entry point with options: argv = [OPTIONS...] FILE where OPTIONS
  * are --recovered-only, --no-recovered and --serve (records on request: lines

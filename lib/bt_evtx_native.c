@@ -30,9 +30,6 @@
 #include "bt_evtx_native.h"
 #include "bt_reader.h"
 
-/* Per-file cap on individual record warnings; the rest are summarised. */
-#define MAX_RECORD_WARNINGS 10
-
 enum phase { PH_NATIVE, PH_FALLBACK_START, PH_FALLBACK, PH_DONE };
 
 struct nx_state {
@@ -52,7 +49,6 @@ struct nx_state {
 	struct bt_evtx_recmap slack;    /* slack-space candidates */
 	enum phase phase;
 	void *lx;                   /* libevtx reader state in the fallback pass */
-	unsigned warned;
 	uint64_t rejected;
 	uint64_t live_index;        /* live records walked so far (libevtx's index) */
 	enum bt_evtx_part part;
@@ -68,8 +64,9 @@ static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const cha
 
 static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
 {
-	if (s->warned++ >= MAX_RECORD_WARNINGS)
-		return;
+	/* every warning is sent: the caller (bt_scan) caps them per input, in
+	 * file order, the same way however the file is cut into parts */
+	(void)s;
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
@@ -261,7 +258,7 @@ static void end_chunk(struct nx_state *s, uint32_t slack_from)
  * record serves them one by one. Returns true with the event in *ev; false
  * when libevtx cannot read it either (counted as failed). */
 static bool ask_libevtx(struct bt_reader_ctx *ctx, struct nx_state *s, uint64_t index,
-                        uint64_t id, uint64_t off, const struct bt_event **ev)
+                        uint64_t id, uint64_t off, const char *why, const struct bt_event **ev)
 {
 	if (!s->lx && !s->lx_dead && !s->mem) {
 		if (bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK | BT_LX_SERVE, &s->lx) != BT_OK) {
@@ -271,8 +268,8 @@ static bool ask_libevtx(struct bt_reader_ctx *ctx, struct nx_state *s, uint64_t 
 	}
 	if (!s->lx) {
 		ctx->stats->failed++;
-		warn_record(ctx, s, "record %llu (offset 0x%llx): not read (libevtx unavailable)",
-		            (unsigned long long)id, (unsigned long long)off);
+		warn_record(ctx, s, "record %llu (offset 0x%llx): %s; not read (libevtx unavailable)",
+		            (unsigned long long)id, (unsigned long long)off, why);
 		return false;
 	}
 	enum bt_status st = bt_evtx_libevtx_want(s->lx, index, id);
@@ -288,8 +285,8 @@ static bool ask_libevtx(struct bt_reader_ctx *ctx, struct nx_state *s, uint64_t 
 	}
 	ctx->stats->failed++;
 	if (st == BT_ERR_FORMAT) {
-		warn_record(ctx, s, "record %llu (offset 0x%llx): not readable by libevtx either: %s",
-		            (unsigned long long)id, (unsigned long long)off,
+		warn_record(ctx, s, "record %llu (offset 0x%llx): %s; not readable by libevtx either: %s",
+		            (unsigned long long)id, (unsigned long long)off, why,
 		            bt_evtx_libevtx_last_error(s->lx));
 		return false;
 	}
@@ -339,11 +336,12 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 				*ev = bt_evbuf_done(eb);
 				return BT_OK;
 			}
+			/* left to libevtx: counted, and reported only if libevtx fails too */
 			s->rejected++;
-			warn_record(ctx, s, "record %llu (offset 0x%llx): %s; reading it with libevtx",
-			            (unsigned long long)r.id, (unsigned long long)off, why);
-			if (ask_libevtx(ctx, s, index, r.id, off, ev))
+			if (ask_libevtx(ctx, s, index, r.id, off, why, ev)) {
+				ctx->stats->libevtx_read++;
 				return BT_OK;
+			}
 		}
 		if (s->in_chunk)
 			end_chunk(s, s->end);
@@ -372,9 +370,6 @@ static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
 		bt_reader_evtx_libevtx.close(s->lx);
 		s->lx = NULL;
 	}
-	if (s->warned > MAX_RECORD_WARNINGS)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
-		         "%u more record warnings not listed", s->warned - MAX_RECORD_WARNINGS);
 	if (ctx->stats->recovered_failed)
 		bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
 		         "%llu of %llu slack-space record candidates could not be read by libevtx",

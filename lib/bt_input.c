@@ -295,6 +295,7 @@ void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom,
 	acc->recovered += part->recovered;
 	acc->failed += part->failed;
 	acc->recovered_failed += part->recovered_failed;
+	acc->libevtx_read += part->libevtx_read;
 	acc->corrupt_chunks += part->corrupt_chunks;
 	acc->id_gaps += part->id_gaps;
 	acc->time_backwards += part->time_backwards;

@@ -31,6 +31,8 @@ struct unit {
 	struct msg *msgs;
 	size_t nmsgs, capmsgs;
 	bool direct;                 /* oldest unit: output and diagnostics go straight out */
+	uint64_t dropped;            /* warnings beyond BT_SCAN_MAX_WARNINGS not kept */
+	size_t nwarn;                /* warnings kept */
 	enum bt_status open_status;
 	struct bt_file_stats stats;
 	bool opened;
@@ -54,7 +56,24 @@ struct scan {
 	size_t head;                 /* oldest unit not yet committed */
 	size_t window;               /* units in flight at most */
 	enum bt_status error;
+	/* warnings of the input being committed: the first BT_SCAN_MAX_WARNINGS
+	 * are shown, the rest counted (one line at the input's end) */
+	size_t in_warn;
+	uint64_t in_dropped;
 };
+
+/* Shows a diagnostic, within the current input's warning cap. */
+static void emit(struct scan *s, enum bt_diag_level level, const char *file, const char *text)
+{
+	if (level == BT_DIAG_WARN) {
+		if (s->in_warn >= BT_SCAN_MAX_WARNINGS) {
+			s->in_dropped++;
+			return;
+		}
+		s->in_warn++;
+	}
+	bt_diagf(&s->o->in->diag, level, file, "%s", text);
+}
 
 unsigned bt_scan_default_jobs(void)
 {
@@ -111,7 +130,10 @@ static bool plan(struct scan *s, size_t n)
 		                      ? (size - BT_EVTX_FILE_HEADER_SIZE + BT_EVTX_CHUNK_SIZE - 1) /
 		                            BT_EVTX_CHUNK_SIZE
 		                      : 0;
-		if (!evtx || !native || chunks < 2 * split || s->o->jobs <= 1) {
+		/* The cut does not depend on --jobs: a file is read in the same parts
+		 * (and libevtx, for what it reads, sees the same views) whatever the
+		 * number of threads, so the results are the same. */
+		if (!evtx || !native || chunks < 2 * split) {
 			struct stat sb;
 			u.bytes = strcmp(s->inputs[i].path, "-") != 0 && stat(s->inputs[i].path, &sb) == 0
 			              ? (uint64_t)sb.st_size : 0;
@@ -157,11 +179,13 @@ static void go_direct(struct scan *s, struct unit *u)
 {
 	for (size_t i = 0; i < u->nmsgs; i++) {
 		struct msg *m = &u->msgs[i];
-		bt_diagf(&s->o->in->diag, m->level, m->file, "%s", m->text);
+		emit(s, m->level, m->file, m->text);
 		free(m->file);
 		free(m->text);
 	}
 	u->nmsgs = 0;
+	s->in_dropped += u->dropped;
+	u->dropped = 0;
 	if (u->out.n)
 		s->h->write(s->ctx, u->out.p, u->out.n);
 	bt_buf_reset(&u->out);
@@ -185,10 +209,17 @@ static void unit_diag(void *ctx, enum bt_diag_level level, const char *file, con
 {
 	struct unit_diag *d = ctx;
 	if (d->u->direct) {
-		bt_diagf(&d->s->o->in->diag, level, file, "%s", text);
+		emit(d->s, level, file, text);
 		return;
 	}
 	struct unit *u = d->u;
+	/* a unit keeps no more warnings than an input shows: memory stays bounded */
+	if (level == BT_DIAG_WARN && u->nwarn >= BT_SCAN_MAX_WARNINGS) {
+		u->dropped++;
+		return;
+	}
+	if (level == BT_DIAG_WARN)
+		u->nwarn++;
 	if (u->nmsgs == u->capmsgs) {
 		size_t nc = u->capmsgs ? u->capmsgs * 2 : 8;
 		struct msg *nv = realloc(u->msgs, nc * sizeof *nv);
@@ -321,6 +352,12 @@ static void commit(struct scan *s, struct unit *u, struct acc *a, uint64_t *done
 	*done += u->bytes;
 	if (s->h->progress)
 		s->h->progress(s->ctx, *done);
+	if (u->last_of_input && s->in_dropped) {
+		bt_diagf(&s->o->in->diag, BT_DIAG_NOTE, s->inputs[u->input].path,
+		         "%llu more warnings not shown (the counts are in the statistics)",
+		         (unsigned long long)s->in_dropped);
+		s->in_dropped = 0;
+	}
 	if (u->last_of_input && s->h->input_done) {
 		struct bt_scan_result r = {a->open_status, a->opened ? &a->stats : NULL, a->anomalies,
 		                           a->nanomalies, a->host, a->channel};
@@ -355,6 +392,10 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 		void *w = h->worker_new ? h->worker_new(ctx) : NULL;
 		for (size_t i = 0; i < s.nu; i++) {
 			s.head = i;
+			if (s.u[i].first_of_input) {
+				s.in_warn = 0;
+				s.in_dropped = 0;
+			}
 			s.u[i].direct = true;
 			run_unit(&s, &s.u[i], w);
 			commit(&s, &s.u[i], &a, &done);
@@ -379,6 +420,11 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 			commit(&s, &s.u[i], &a, &done);
 			pthread_mutex_lock(&s.lock);
 			s.head = i + 1;
+			/* a new input starts: its own warning count (before its unit may go direct) */
+			if (i + 1 < s.nu && s.u[i + 1].first_of_input) {
+				s.in_warn = 0;
+				s.in_dropped = 0;
+			}
 			pthread_cond_broadcast(&s.changed);
 			pthread_mutex_unlock(&s.lock);
 		}

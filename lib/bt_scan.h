@@ -25,6 +25,7 @@
 
 #define BT_SCAN_SPLIT_CHUNKS 32         /* chunks per part of a split EVTX file */
 #define BT_SCAN_OUT_CAP (8u << 20)      /* output a unit buffers before it waits its turn */
+#define BT_SCAN_MAX_WARNINGS 10         /* warnings shown per input; the rest are counted */
 
 struct bt_scan_input {
 	const char *path;     /* "-" for standard input */

@@ -16,6 +16,13 @@ big=$(ls "$TMP"/ev/big/Sysmon-*.evtx | head -1)   # ~113 chunks: 4 live parts
 "$EVTXGEN" mutate bitflip --chunk 40 --seed 3 --count 64 "$big" "$TMP/ev/damaged/flip.evtx" || fail "mutate"
 "$EVTXGEN" mutate zero-chunk --chunk 70 "$big" "$TMP/ev/damaged/zero.evtx" || fail "mutate"
 "$EVTXGEN" mutate bad-data-crc --chunk 33 "$big" "$TMP/ev/damaged/crc.evtx" || fail "mutate"
+# many damaged records in several parts: more warnings than are shown
+cp "$big" "$TMP/m.evtx"
+for c in 20 23 26 29 32 35 38 41 44 47 50 53 56 59 62 65; do
+	"$EVTXGEN" mutate bitflip --chunk $c --seed $c --count 400 "$TMP/m.evtx" "$TMP/m2.evtx" || fail "mutate"
+	mv "$TMP/m2.evtx" "$TMP/m.evtx"
+done
+mv "$TMP/m.evtx" "$TMP/ev/damaged/many.evtx"
 cp -r "$top_srcdir/samples/SRV-BUILD01" "$TMP/ev/"
 
 for j in 1 2 4; do
@@ -41,5 +48,10 @@ done
 # the damaged copies were read, reported and counted
 grep -q 'flip.evtx.*records=' "$TMP/err.1" && grep -q 'zero.evtx' "$TMP/err.1" \
 	&& pass "damaged files reported" || fail "damaged files: $(grep -c . "$TMP/err.1") lines"
+# at most BT_SCAN_MAX_WARNINGS (10) warnings per input, the rest counted
+w=$(grep -c 'many.evtx: warning:' "$TMP/err.1")
+[ "$w" -le 10 ] && pass "warnings capped per input ($w shown)" || fail "$w warnings shown for one input"
+grep -q 'many.evtx: .*more warnings not shown' "$TMP/err.1" && pass "the rest are counted" \
+	|| fail "no 'more warnings' note: $(grep many.evtx "$TMP/err.1" | tail -2)"
 expect_rc "--jobs 0 is a usage error" 2 "$BOXTRAIL" events -j 0 "$TMP/ev"
 finish

@@ -6,7 +6,7 @@ set -u
 : "${top_builddir:?}"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/boxtrail-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
