@@ -63,8 +63,12 @@ const char *bt_datadir(void)
 		if (slash) {
 			*slash = '\0';
 			snprintf(found, sizeof found, "%s/..", exe);
-			if (has_mapping(found))
+			char real[PATH_MAX];
+			if (has_mapping(found)) {
+				if (realpath(found, real))
+					snprintf(found, sizeof found, "%s", real);
 				return found;
+			}
 		}
 	}
 	const char *const fallbacks[] = {BT_PKGDATADIR, BT_SRCDIR};
