@@ -48,8 +48,9 @@ const char *bt_datadir(void)
 	if (d && *d)
 		return d;
 	/* A binary run from its build tree (src/boxtrail) uses the rules beside
-	 * it, not an older installed pack; an installed one uses pkgdatadir;
-	 * a VPATH build tree falls back to its source tree. */
+	 * it, not an older installed pack; an installed one uses the pack
+	 * beside it or pkgdatadir; a VPATH build tree falls back to its
+	 * source tree. */
 	static char found[PATH_MAX];
 	static bool done;
 	if (done)
@@ -62,12 +63,17 @@ const char *bt_datadir(void)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(found, sizeof found, "%s/..", exe);
-			char real[PATH_MAX];
-			if (has_mapping(found)) {
-				if (realpath(found, real))
-					snprintf(found, sizeof found, "%s", real);
-				return found;
+			/* the build tree, then an install moved as a whole
+			 * (staged with DESTDIR, unpacked elsewhere) */
+			const char *const rel[] = {"/..", "/../share/" PACKAGE};
+			for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+				snprintf(found, sizeof found, "%s%s", exe, rel[i]);
+				char real[PATH_MAX];
+				if (has_mapping(found)) {
+					if (realpath(found, real))
+						snprintf(found, sizeof found, "%s", real);
+					return found;
+				}
 			}
 		}
 	}
