@@ -54,6 +54,10 @@ struct nx_state {
 	enum bt_evtx_part part;
 	uint64_t chunk_end;         /* first chunk not to read (UINT64_MAX: the end) */
 	bool quiet;                 /* another part reports the file's structure */
+	bool chunk_counted;         /* the loaded chunk is counted as corrupt */
+	uint64_t header_chunks;     /* chunks the file header lists (0: header not trusted) */
+	uint64_t used_chunks;       /* chunks up to the last with a signature (UINT64_MAX: not
+	                               looked for yet) */
 };
 
 static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
@@ -118,6 +122,21 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 	if (!fh.crc_ok && header_part)
 		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
 		         "file header: bad CRC (header ignored)");
+	s->header_chunks = fh.crc_ok ? fh.chunk_count : 0;
+	s->used_chunks = UINT64_MAX;
+	/* A copy cut short: the header lists chunks the file does not hold. */
+	uint64_t held = s->file_size == UINT64_MAX || s->file_size < BT_EVTX_FILE_HEADER_SIZE
+	                    ? 0
+	                    : (s->file_size - BT_EVTX_FILE_HEADER_SIZE + BT_EVTX_CHUNK_SIZE - 1) /
+	                          BT_EVTX_CHUNK_SIZE;
+	if (header_part && s->file_size != UINT64_MAX && s->header_chunks > held) {
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+		         "file header lists %llu chunks, the file ends at 0x%llx after %llu (truncated "
+		         "copy?): the records of the missing chunks are not read",
+		         (unsigned long long)s->header_chunks, (unsigned long long)s->file_size,
+		         (unsigned long long)held);
+		ctx->stats->incomplete = true;
+	}
 	s->cx = bt_bx_chunk_new();
 	if (!s->cx)
 		return BT_ERR_NOMEM;
@@ -176,8 +195,36 @@ static void chunk_warn(struct bt_reader_ctx *ctx, struct nx_state *s, const char
 	if (s->quiet)
 		return;
 	ctx->stats->corrupt_chunks++;
+	s->chunk_counted = true;
 	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "chunk %llu (offset 0x%llx): %s",
 	         (unsigned long long)(s->chunk_index - 1), (unsigned long long)s->chunk_off, what);
+}
+
+/* The number of chunks up to the last one with a signature: zero chunks
+ * past it are unused space, before it they are damage. Looked for once, from
+ * the end of the file backwards (unused space is at the end). */
+static uint64_t used_chunks(struct nx_state *s)
+{
+	if (s->used_chunks != UINT64_MAX)
+		return s->used_chunks;
+	uint64_t size = s->mem ? s->mem_n : s->file_size;
+	uint64_t n = size > BT_EVTX_FILE_HEADER_SIZE
+	                 ? (size - BT_EVTX_FILE_HEADER_SIZE) / BT_EVTX_CHUNK_SIZE
+	                 : 0;
+	s->used_chunks = 0;
+	for (uint64_t i = n; i > s->chunk_index; i--) {
+		uint64_t off = BT_EVTX_FILE_HEADER_SIZE + (i - 1) * BT_EVTX_CHUNK_SIZE;
+		uint8_t sig[8];
+		if (s->mem)
+			memcpy(sig, s->mem + off, sizeof sig);
+		else if (bt_evtx_pread_full(s->fd, sig, sizeof sig, off) != (ssize_t)sizeof sig)
+			continue;
+		if (memcmp(sig, "ElfChnk", 8) == 0) {
+			s->used_chunks = i;
+			break;
+		}
+	}
+	return s->used_chunks;
 }
 
 /* Loads the next chunk and sets up its record walk; false at the end. */
@@ -214,9 +261,17 @@ static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
 		s->chunk_index++;
 		s->chunk_off = off;
 		s->chunk_n = n;
+		s->chunk_counted = false;
 		if (n < BT_EVTX_CHUNK_HEADER_SIZE || memcmp(c, "ElfChnk", 8) != 0) {
-			if (all_zero(c, n))
+			if (all_zero(c, n)) {
+				/* never used, unless the header or a later chunk says
+				 * it was: then it was wiped */
+				if (s->chunk_index <= s->header_chunks ||
+				    s->chunk_index < used_chunks(s))
+					chunk_warn(ctx, s, "all zero bytes, though later chunks are in use "
+					                   "(wiped, or not copied?): its records are not read");
 				continue;
+			}
 			chunk_warn(ctx, s, n < BT_EVTX_CHUNK_HEADER_SIZE
 			                       ? "chunk offsets outside the chunk (truncated?)"
 			                       : "bad chunk signature");
@@ -311,12 +366,19 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 			    !bt_bx_record_at(s->cx, s->pos, s->end, &r)) {
 				const uint8_t *c = chunk_bytes(s);
 				bool zeros = all_zero(c + s->pos, s->end - s->pos);
-				if (!zeros)
+				if (!zeros) {
+					/* what follows in the chunk is lost as live records
+					 * (slack recovery may still find some) */
+					if (!s->quiet && !s->chunk_counted) {
+						ctx->stats->corrupt_chunks++;
+						s->chunk_counted = true;
+					}
 					warn_record(ctx, s,
 					            "chunk %llu: record area damaged at offset 0x%llx; the rest "
 					            "of the chunk is searched for records as slack space",
 					            (unsigned long long)(s->chunk_index - 1),
 					            (unsigned long long)(s->chunk_off + s->pos));
+				}
 				uint32_t from = s->pos;
 				end_chunk(s, from);
 				break;
@@ -485,6 +547,7 @@ enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt
 		s->fd = -1;
 		s->mem = data;
 		s->mem_n = n;
+		s->file_size = n;
 		st = nx_setup(&m.ctx, s, data, n < BT_EVTX_FILE_HEADER_SIZE ? n : BT_EVTX_FILE_HEADER_SIZE);
 	}
 	if (st == BT_OK) {
