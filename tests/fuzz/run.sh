@@ -14,6 +14,8 @@ for h in "$build"/tests/fuzz/fuzz_*; do
 	name=$(basename "$h" | sed 's/^fuzz_//')
 	work=$(mktemp -d "${TMPDIR:-/tmp}/boxtrail-fuzz-$name.XXXXXX")
 	seeds="$src/tests/fuzz/seeds/$name"
+	# the libevtx path reads the same files as the native one
+	[ "$name" = evtx_libevtx ] && seeds="$src/tests/fuzz/seeds/evtx_file"
 	regress="$src/tests/data/fuzz-regressions/$name"
 	# replay the crashes found before: each must now pass
 	if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then
