@@ -10,24 +10,43 @@
 
 #include "bt_ip.h"
 
-#define NBUCKETS 1024
+#define MIN_BUCKETS 1024
 #define SWEEP_EVERY 4096
 #define KEY_MAX 1024
+
+/* value_count: a counted value and how many window members carry it. */
+struct vcount {
+	struct vcount *next;
+	size_t n;
+	char v[];
+};
 
 struct member {
 	struct bt_evidence *e;
 	int64_t t;
+	uint64_t seq;           /* push order in the group, from 1 */
 	unsigned ref_pos;       /* which listed rule this event serves */
-	char *value;            /* value_count: the normalised counted value */
+	struct vcount *value;   /* value_count: the normalised counted value */
 };
 
+/* A group's window, with what the conditions ask kept up to date as members
+ * come and go, so that each event costs the same however full the window. */
 struct group {
 	char *key;
 	char *display;          /* the group-by values as first seen, for summaries */
 	struct member *m;
 	size_t head, n, cap;    /* live members are m[head .. n) */
+	uint64_t seq;           /* of the last member pushed */
+	size_t nevents;         /* distinct events in the window (a run of one event's
+	                           members is adjacent) */
+	struct vcount **vt;     /* distinct values in the window: hash table */
+	size_t vt_cap, nvalues;
+	size_t *pos_count;      /* members per listed position */
+	uint64_t *chain_start;  /* per position p: the latest seq at which a chain of
+	                           positions 0..p in member order starts (0: none) */
 	struct bt_finding *open;
 	int64_t open_last;
+	uint64_t added_seq;     /* members up to this seq are in the open finding */
 	struct bt_strset notes; /* how ClientHost values were resolved */
 	struct group *next;
 };
@@ -45,7 +64,8 @@ struct corr {
 	struct refset *refs;
 	size_t nrefs;
 	int64_t span;
-	struct group *buckets[NBUCKETS];
+	struct group **buckets;  /* hash table of groups, grown with them */
+	size_t nbuckets;
 	size_t ngroups;
 	bool window_capped, groups_capped;
 };
@@ -58,7 +78,7 @@ struct bt_correlator {
 	struct { unsigned *corr; size_t n; bool generate; bool used; } *by_rule;
 	size_t nrules;
 	int64_t now;
-	uint64_t fed;
+	uint64_t fed, swept_at;
 };
 
 /* ---- values ---- */
@@ -258,10 +278,16 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 
 static void group_free(struct group *g)
 {
-	for (size_t i = g->head; i < g->n; i++) {
+	for (size_t i = g->head; i < g->n; i++)
 		bt_evidence_free(g->m[i].e);
-		free(g->m[i].value);
-	}
+	for (size_t b = 0; b < g->vt_cap; b++)
+		for (struct vcount *v = g->vt[b], *nx; v; v = nx) {
+			nx = v->next;
+			free(v);
+		}
+	free(g->vt);
+	free(g->pos_count);
+	free(g->chain_start);
 	free(g->m);
 	bt_finding_free(g->open);
 	bt_strset_free(&g->notes);
@@ -275,11 +301,12 @@ void bt_correlator_free(struct bt_correlator *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
-		for (size_t b = 0; b < NBUCKETS; b++)
+		for (size_t b = 0; b < c->v[i].nbuckets; b++)
 			for (struct group *g = c->v[i].buckets[b], *nx; g; g = nx) {
 				nx = g->next;
 				group_free(g);
 			}
+		free(c->v[i].buckets);
 		for (size_t r = 0; r < c->v[i].nrefs; r++)
 			free(c->v[i].refs[r].rules);
 		free(c->v[i].refs);
@@ -356,31 +383,6 @@ static void fmt_span(char *buf, size_t n, int64_t ticks)
 		snprintf(buf, n, "%llds", (long long)s);
 }
 
-/* Distinct values of the counted field in the window, for value_count. */
-static size_t distinct_values(const struct group *g, struct bt_strset *out)
-{
-	struct bt_strset tmp = {0};
-	struct bt_strset *s = out ? out : &tmp;
-	for (size_t i = g->head; i < g->n; i++)
-		if (g->m[i].value)
-			bt_strset_add(s, g->m[i].value);
-	size_t n = s->n;
-	bt_strset_free(&tmp);
-	return n;
-}
-
-static size_t distinct_events(const struct group *g)
-{
-	size_t n = 0;
-	for (size_t i = g->head; i < g->n; i++) {
-		bool seen = false;
-		for (size_t j = g->head; j < i && !seen; j++)
-			seen = g->m[j].e == g->m[i].e;
-		n += !seen;
-	}
-	return n;
-}
-
 static bool cond_holds(const struct bt_sigma_correlation *def, int64_t v)
 {
 	for (size_t i = 0; i < def->nconds; i++) {
@@ -402,23 +404,17 @@ static bool cond_holds(const struct bt_sigma_correlation *def, int64_t v)
 
 static bool temporal_holds(const struct corr *k, const struct group *g, bool ordered)
 {
+	if (g->head == g->n)
+		return false;
 	if (ordered) {
-		size_t pos = 0;
-		for (size_t i = g->head; i < g->n && pos < k->nrefs; i++)
-			if (g->m[i].ref_pos == pos)
-				pos++;
-		/* equal times may be listed in any order: accept a set of the rest */
-		if (pos < k->nrefs)
-			return false;
-		return true;
+		/* the listed rules in order, each a member of the window after the
+		 * one before: a chain that starts inside the window */
+		uint64_t start = g->chain_start[k->nrefs - 1];
+		return start != 0 && start >= g->m[g->head].seq;
 	}
 	size_t seen = 0;
-	for (size_t r = 0; r < k->nrefs; r++) {
-		bool hit = false;
-		for (size_t i = g->head; i < g->n && !hit; i++)
-			hit = g->m[i].ref_pos == r;
-		seen += hit;
-	}
+	for (size_t r = 0; r < k->nrefs; r++)
+		seen += g->pos_count[r] > 0;
 	if (k->def->nconds)
 		return cond_holds(k->def, (int64_t)seen);
 	return seen == k->nrefs;
@@ -428,9 +424,9 @@ static bool condition(const struct corr *k, const struct group *g)
 {
 	switch (k->def->type) {
 	case BT_CORR_EVENT_COUNT:
-		return k->def->nconds && cond_holds(k->def, (int64_t)distinct_events(g));
+		return k->def->nconds && cond_holds(k->def, (int64_t)g->nevents);
 	case BT_CORR_VALUE_COUNT:
-		return k->def->nconds && cond_holds(k->def, (int64_t)distinct_values(g, NULL));
+		return k->def->nconds && cond_holds(k->def, (int64_t)g->nvalues);
 	case BT_CORR_TEMPORAL:
 		return temporal_holds(k, g, false);
 	case BT_CORR_TEMPORAL_ORDERED:
@@ -529,13 +525,37 @@ static unsigned key_hash(const char *s)
 	unsigned h = 2166136261u;
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h % NBUCKETS;
+	return h;
+}
+
+/* Keeps about one group per bucket (false: no memory, the table as it was). */
+static bool grow_buckets(struct corr *k)
+{
+	if (k->nbuckets && k->ngroups < k->nbuckets)
+		return true;
+	size_t nb = k->nbuckets ? k->nbuckets * 2 : MIN_BUCKETS;
+	struct group **nt = calloc(nb, sizeof *nt);
+	if (!nt)
+		return k->nbuckets != 0;
+	for (size_t b = 0; b < k->nbuckets; b++)
+		for (struct group *g = k->buckets[b], *nx; g; g = nx) {
+			nx = g->next;
+			size_t h = key_hash(g->key) & (nb - 1);
+			g->next = nt[h];
+			nt[h] = g;
+		}
+	free(k->buckets);
+	k->buckets = nt;
+	k->nbuckets = nb;
+	return true;
 }
 
 static struct group *group_get(struct bt_correlator *c, struct corr *k, const char *key,
                                const char *display)
 {
-	unsigned b = key_hash(key);
+	if (!grow_buckets(k))
+		return NULL;
+	unsigned b = key_hash(key) & (unsigned)(k->nbuckets - 1);
 	for (struct group *g = k->buckets[b]; g; g = g->next)
 		if (strcmp(g->key, key) == 0)
 			return g;
@@ -548,9 +568,14 @@ static struct group *group_get(struct bt_correlator *c, struct corr *k, const ch
 		return NULL;
 	}
 	struct group *g = calloc(1, sizeof *g);
-	if (!g || !(g->key = strdup(key)) || !(g->display = strdup(display))) {
-		if (g)
+	if (!g || !(g->key = strdup(key)) || !(g->display = strdup(display)) ||
+	    !(g->pos_count = calloc(k->nrefs, sizeof *g->pos_count)) ||
+	    !(g->chain_start = calloc(k->nrefs, sizeof *g->chain_start))) {
+		if (g) {
 			free(g->key);
+			free(g->display);
+			free(g->pos_count);
+		}
 		free(g);
 		return NULL;
 	}
@@ -560,16 +585,83 @@ static struct group *group_get(struct bt_correlator *c, struct corr *k, const ch
 	return g;
 }
 
+static size_t value_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The value's entry in the group's table, counted once more (NULL: no memory). */
+static struct vcount *value_take(struct group *g, const char *v)
+{
+	if (g->nvalues >= g->vt_cap) {
+		size_t nc = g->vt_cap ? g->vt_cap * 2 : 16;
+		struct vcount **nt = calloc(nc, sizeof *nt);
+		if (!nt)
+			return NULL;
+		for (size_t b = 0; b < g->vt_cap; b++)
+			for (struct vcount *e = g->vt[b], *nx; e; e = nx) {
+				nx = e->next;
+				size_t h = value_hash(e->v) & (nc - 1);
+				e->next = nt[h];
+				nt[h] = e;
+			}
+		free(g->vt);
+		g->vt = nt;
+		g->vt_cap = nc;
+	}
+	size_t h = value_hash(v) & (g->vt_cap - 1);
+	for (struct vcount *e = g->vt[h]; e; e = e->next)
+		if (strcmp(e->v, v) == 0) {
+			e->n++;
+			return e;
+		}
+	size_t len = strlen(v);
+	struct vcount *e = malloc(sizeof *e + len + 1);
+	if (!e)
+		return NULL;
+	memcpy(e->v, v, len + 1);
+	e->n = 1;
+	e->next = g->vt[h];
+	g->vt[h] = e;
+	g->nvalues++;
+	return e;
+}
+
+static void value_release(struct group *g, struct vcount *v)
+{
+	if (--v->n)
+		return;
+	struct vcount **pp = &g->vt[value_hash(v->v) & (g->vt_cap - 1)];
+	while (*pp != v)
+		pp = &(*pp)->next;
+	*pp = v->next;
+	free(v);
+	g->nvalues--;
+}
+
+/* Takes the oldest member out of the window. */
+static void drop_head(struct group *g)
+{
+	struct member *m = &g->m[g->head];
+	if (m->value)
+		value_release(g, m->value);
+	if (!(g->head + 1 < g->n && g->m[g->head + 1].e == m->e))
+		g->nevents--;
+	g->pos_count[m->ref_pos]--;
+	bt_evidence_free(m->e);
+	g->head++;
+}
+
 /* Drops members older than the window and closes a lapsed match. */
 static void expire(struct bt_correlator *c, struct corr *k, struct group *g, int64_t t)
 {
 	if (g->open && t - g->open_last > k->span)
 		close_match(c, k, g);
-	while (g->head < g->n && g->m[g->head].t < t - k->span) {
-		bt_evidence_free(g->m[g->head].e);
-		free(g->m[g->head].value);
-		g->head++;
-	}
+	while (g->head < g->n && g->m[g->head].t < t - k->span)
+		drop_head(g);
 	if (g->head == g->n)
 		g->head = g->n = 0;
 	else if (g->head > 1024 && g->head * 2 > g->n) {
@@ -588,9 +680,7 @@ static bool push_member(struct bt_correlator *c, struct corr *k, struct group *g
 			         "correlation '%s': more than %d events in one window; the oldest leave early",
 			         k->info->sigma->title ? k->info->sigma->title : "?", BT_CORR_MAX_WINDOW);
 		k->window_capped = true;
-		bt_evidence_free(g->m[g->head].e);
-		free(g->m[g->head].value);
-		g->head++;
+		drop_head(g);
 	}
 	if (g->n == g->cap) {
 		size_t nc = g->cap ? g->cap * 2 : 16;
@@ -600,12 +690,38 @@ static bool push_member(struct bt_correlator *c, struct corr *k, struct group *g
 		g->m = nm;
 		g->cap = nc;
 	}
+	struct vcount *vc = NULL;
+	if (value && !(vc = value_take(g, value)))
+		return false;
+	if (!(g->n > g->head && g->m[g->n - 1].e == e))
+		g->nevents++;
 	struct member *m = &g->m[g->n++];
 	m->e = bt_evidence_ref(e);
 	m->t = e->ev->time;
+	m->seq = ++g->seq;
 	m->ref_pos = pos;
-	m->value = value ? strdup(value) : NULL;
+	m->value = vc;
+	g->pos_count[pos]++;
+	if (pos == 0)
+		g->chain_start[0] = m->seq;
+	else if (g->chain_start[pos - 1] > g->chain_start[pos])
+		g->chain_start[pos] = g->chain_start[pos - 1];
 	return true;
+}
+
+/* Puts the window's members not yet in the open finding into it (one event's
+ * adjacent members once). */
+static void add_window(struct group *g)
+{
+	size_t from = g->n;
+	while (from > g->head && g->m[from - 1].seq > g->added_seq)
+		from--;
+	for (size_t i = from; i < g->n; i++) {
+		if (i > g->head && g->m[i - 1].e == g->m[i].e)
+			continue;
+		bt_finding_add_evidence(g->open, g->m[i].e);
+	}
+	g->added_seq = g->seq;
 }
 
 /* Builds the group key of an event for the listed rule at `pos`. */
@@ -647,7 +763,7 @@ static void sweep(struct bt_correlator *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct corr *k = &c->v[i];
-		for (size_t b = 0; b < NBUCKETS; b++) {
+		for (size_t b = 0; b < k->nbuckets; b++) {
 			struct group **pp = &k->buckets[b];
 			while (*pp) {
 				struct group *g = *pp;
@@ -710,23 +826,34 @@ void bt_correlator_feed(struct bt_correlator *c, struct bt_evidence *e)
 					continue;
 				if (!condition(k, g))
 					continue;
-				if (!g->open && !(g->open = bt_finding_new()))
-					continue;
-				for (size_t i = g->head; i < g->n; i++)
-					bt_finding_add_evidence(g->open, g->m[i].e);
+				if (!g->open) {
+					if (!(g->open = bt_finding_new()))
+						continue;
+					g->added_seq = 0;
+				}
+				add_window(g);
 				g->open_last = t;
 			}
 		}
 	}
-	if (++c->fed % SWEEP_EVERY == 0)
-		sweep(c);
+	/* lapsed groups are swept out now and then: after as many events as
+	 * there are groups, so that sweeping costs O(1) per event */
+	if (++c->fed - c->swept_at >= SWEEP_EVERY) {
+		size_t groups = 0;
+		for (size_t i = 0; i < c->n; i++)
+			groups += c->v[i].ngroups;
+		if (c->fed - c->swept_at >= groups) {
+			sweep(c);
+			c->swept_at = c->fed;
+		}
+	}
 }
 
 void bt_correlator_flush(struct bt_correlator *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct corr *k = &c->v[i];
-		for (size_t b = 0; b < NBUCKETS; b++)
+		for (size_t b = 0; b < k->nbuckets; b++)
 			for (struct group *g = k->buckets[b]; g; g = g->next)
 				if (g->open)
 					close_match(c, k, g);

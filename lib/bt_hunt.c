@@ -458,7 +458,9 @@ static void apply_absorption(struct bt_hunt *h, size_t first_single)
 			bt_finding_free(f);
 			continue;
 		}
-		if (gone) {
+		/* (with every kept event absorbed, the events past the evidence cap
+		 * remain: the finding stays as derived before) */
+		if (gone && k > 0) {
 			f->first = f->evidence[0]->ev->time;
 			f->last = f->evidence[f->nevidence - 1]->ev->time;
 			bt_strset_free(&f->hosts);

@@ -183,7 +183,7 @@ static void scan_input_done(void *ctx, size_t i, const struct bt_scan_result *r)
 		if (cli_stats_lossy(fs))
 			run->files_partial++;
 		run->events += fs->records + fs->recovered;
-		if (s->o->stats || fs->failed || fs->incomplete)
+		if (s->o->stats || fs->failed || fs->corrupt_chunks || fs->incomplete)
 			cli_print_stats(stderr, ci->path, fs);
 	}
 	if (s->c->input_done)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bt_correlate.h"
 #include "bt_hunt.h"
 
 #define MIN (60LL * BT_TICKS_PER_SEC)
@@ -73,12 +74,25 @@ static void collect(void *ctx, struct bt_finding *f)
 }
 
 struct world {
+	char warnings[4][200];   /* the first warnings, and how many there were */
+	size_t nwarnings;
 	struct bt_ruleset *rules;
 	struct bt_hostmap *hosts;
 	struct bt_hunt *hunt;
 	struct bt_evbuf eb;
 	struct result res;
 };
+
+static void on_diag(void *ctx, enum bt_diag_level level, const char *file, const char *msg)
+{
+	(void)file;
+	struct world *w = ctx;
+	if (level != BT_DIAG_WARN)
+		return;
+	if (w->nwarnings < 4)
+		snprintf(w->warnings[w->nwarnings], sizeof w->warnings[0], "%s", msg);
+	w->nwarnings++;
+}
 
 static struct world *world_new(int64_t window)
 {
@@ -95,7 +109,8 @@ static struct world *world_new(int64_t window)
 	assert_int_equal(bt_ruleset_finish(w->rules), BT_OK);
 	w->hosts = bt_hostmap_new();
 	struct bt_hunt_opts ho = {.rules = w->rules, .hosts = w->hosts, .window = window,
-	                          .since = BT_TIME_NONE, .until = BT_TIME_NONE};
+	                          .since = BT_TIME_NONE, .until = BT_TIME_NONE,
+	                          .diag = {on_diag, w}};
 	w->hunt = bt_hunt_new(&ho);
 	assert_non_null(w->hunt);
 	bt_evbuf_init(&w->eb);
@@ -335,6 +350,55 @@ static void test_grouping_gap(void **state)
 	world_free(w);
 }
 
+/* More events in one group's window than BT_CORR_MAX_WINDOW: the oldest leave
+ * early, said once, and the correlation still fires. */
+static void test_window_cap(void **state)
+{
+	(void)state;
+	struct world *w = world_new(10 * MIN);
+	char svc[32];
+	for (int i = 0; i < BT_CORR_MAX_WINDOW + 10; i++) {
+		snprintf(svc, sizeof svc, "svc_%d", i % 5);
+		tgs(w, T0() + i * 1000, "10.20.30.41", svc, (uint64_t)i + 1, "dc.evtx");
+	}
+	finish(w);
+	/* once per correlation whose group fills: the sweep's and the chain's */
+	assert_int_equal(w->nwarnings, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_non_null(strstr(w->warnings[i], "more than 100000 events in one window"));
+	assert_true(strstr(w->warnings[0], "Kerberoasting sweep") ||
+	            strstr(w->warnings[1], "Kerberoasting sweep"));
+	assert_int_equal(count_rule(w, SWEEP), 1);
+	/* every event counted once, though the window was full for most */
+	const struct bt_finding *f = find_rule(w, SWEEP);
+	assert_int_equal(f->evidence_total, BT_CORR_MAX_WINDOW + 10);
+	assert_int_equal(f->nevidence, BT_FINDING_MAX_EVIDENCE);
+	world_free(w);
+}
+
+/* More groups at once than BT_CORR_MAX_GROUPS: new groups are not followed,
+ * said once; the groups already followed still fire. */
+static void test_groups_cap(void **state)
+{
+	(void)state;
+	struct world *w = world_new(10 * MIN);
+	char ip[32];
+	for (int i = 0; i < 3; i++)
+		tgs(w, T0(), "10.20.30.41", i == 0 ? "svc_a" : i == 1 ? "svc_b" : "svc_c",
+		    (uint64_t)i + 1, "dc.evtx");
+	for (int i = 0; i < BT_CORR_MAX_GROUPS + 5; i++) {
+		snprintf(ip, sizeof ip, "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		tgs(w, T0() + 1000 + i, ip, "svc_x", (uint64_t)i + 10, "dc.evtx");
+	}
+	finish(w);
+	/* once per correlation grouping by the client: the sweep and the chain */
+	assert_int_equal(w->nwarnings, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_non_null(strstr(w->warnings[i], "more than 200000 groups at once"));
+	assert_int_equal(count_rule(w, SWEEP), 1);
+	world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_value_count_and_absorption),
 		cmocka_unit_test(test_copies_are_merged),
 		cmocka_unit_test(test_grouping_gap),
+		cmocka_unit_test(test_window_cap),
+		cmocka_unit_test(test_groups_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
