@@ -361,9 +361,9 @@ static inline size_t put_utf8(char *d, uint32_t cp)
 	return 4;
 }
 
-/* UTF-16LE to UTF-8, stopping at the first NUL as libevtx does. libuna
- * 20181227 decodes a surrogate pair 0x3FF below its code point; a lone
- * surrogate becomes U+FFFD. Appends to b. */
+/* UTF-16LE to UTF-8, stopping at the first NUL as libevtx does; a lone
+ * surrogate becomes U+FFFD. (libuna 20181227 decodes a surrogate pair 0x3FF
+ * below its code point: the libevtx reader puts that right.) Appends to b. */
 static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 {
 	size_t units = nbytes / 2;
@@ -397,7 +397,7 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
 			uint32_t lo = (uint32_t)p[2 * i + 2] | (uint32_t)p[2 * i + 3] << 8;
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
-				uint32_t cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00) - 0x3FF;
+				uint32_t cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
 				d += put_utf8(d, cp);
 				i++;
 				continue;

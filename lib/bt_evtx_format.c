@@ -1,4 +1,5 @@
-/* EVTX file and chunk header parsing and CRC checks (zlib's crc32). */
+/* EVTX file and chunk header parsing and CRC checks (CRC32 of ISA-L, or of
+ * zlib where ISA-L is missing: the same checksum). */
 #include "config.h"
 
 #include "bt_evtx_format.h"
@@ -7,11 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef HAVE_ISAL
+#include <isa-l/crc.h>
+#else
 #include <zlib.h>
+#endif
+
+/* CRC32 (IEEE, reflected) of b[0..n) continuing from crc (0 to start). */
+static uint32_t crc32_of(uint32_t crc, const uint8_t *b, size_t n)
+{
+#ifdef HAVE_ISAL
+	return crc32_gzip_refl(crc, b, n);
+#else
+	return (uint32_t)crc32(crc, b, (uInt)n);
+#endif
+}
 
 uint32_t bt_evtx_file_header_crc(const uint8_t *hdr)
 {
-	return (uint32_t)crc32(0, hdr, 120);
+	return crc32_of(0, hdr, 120);
 }
 
 bool bt_evtx_file_header_parse(const uint8_t *b, size_t n, struct bt_evtx_file_header *h)
@@ -25,7 +40,7 @@ bool bt_evtx_file_header_parse(const uint8_t *b, size_t n, struct bt_evtx_file_h
 	h->major = bt_le16(b + 38);
 	h->chunk_count = bt_le16(b + 42);
 	h->flags = bt_le32(b + 120);
-	h->crc_ok = (uint32_t)crc32(0, b, 120) == bt_le32(b + 124);
+	h->crc_ok = crc32_of(0, b, 120) == bt_le32(b + 124);
 	return true;
 }
 
@@ -52,16 +67,15 @@ enum bt_evtx_chunk_state bt_evtx_chunk_check(const uint8_t *c, size_t n,
 	h->free_space_offset = bt_le32(c + 48);
 	h->data_crc = bt_le32(c + 52);
 	h->header_crc = bt_le32(c + 124);
-	uLong crc = crc32(0, c, 120);
-	crc = crc32(crc, c + 128, BT_EVTX_CHUNK_HEADER_SIZE - 128);
-	if ((uint32_t)crc != h->header_crc)
+	uint32_t crc = crc32_of(crc32_of(0, c, 120), c + 128, BT_EVTX_CHUNK_HEADER_SIZE - 128);
+	if (crc != h->header_crc)
 		return BT_CHUNK_BAD_HEADER_CRC;
 	if (h->free_space_offset < BT_EVTX_CHUNK_HEADER_SIZE ||
 	    h->free_space_offset > BT_EVTX_CHUNK_SIZE || h->free_space_offset > n ||
 	    h->last_record_offset >= h->free_space_offset)
 		return BT_CHUNK_BAD_OFFSETS;
-	uint32_t dcrc = (uint32_t)crc32(0, c + BT_EVTX_CHUNK_HEADER_SIZE,
-	                                h->free_space_offset - BT_EVTX_CHUNK_HEADER_SIZE);
+	uint32_t dcrc = crc32_of(0, c + BT_EVTX_CHUNK_HEADER_SIZE,
+	                         h->free_space_offset - BT_EVTX_CHUNK_HEADER_SIZE);
 	if (dcrc != h->data_crc)
 		return BT_CHUNK_BAD_DATA_CRC;
 	return BT_CHUNK_OK;
@@ -69,14 +83,13 @@ enum bt_evtx_chunk_state bt_evtx_chunk_check(const uint8_t *c, size_t n,
 
 void bt_evtx_chunk_crcs(const uint8_t *c, size_t n, bool *header_ok, bool *data_ok)
 {
-	uLong crc = crc32(0, c, 120);
-	crc = crc32(crc, c + 128, BT_EVTX_CHUNK_HEADER_SIZE - 128);
-	*header_ok = (uint32_t)crc == bt_le32(c + 124);
+	uint32_t crc = crc32_of(crc32_of(0, c, 120), c + 128, BT_EVTX_CHUNK_HEADER_SIZE - 128);
+	*header_ok = crc == bt_le32(c + 124);
 	uint32_t fso = bt_le32(c + 48);
 	*data_ok = true;
 	if (fso >= BT_EVTX_CHUNK_HEADER_SIZE && fso <= BT_EVTX_CHUNK_SIZE && fso <= n)
-		*data_ok = (uint32_t)crc32(0, c + BT_EVTX_CHUNK_HEADER_SIZE,
-		                           fso - BT_EVTX_CHUNK_HEADER_SIZE) == bt_le32(c + 52);
+		*data_ok = crc32_of(0, c + BT_EVTX_CHUNK_HEADER_SIZE, fso - BT_EVTX_CHUNK_HEADER_SIZE) ==
+		           bt_le32(c + 52);
 }
 
 const char *bt_evtx_chunk_state_str(enum bt_evtx_chunk_state s)

@@ -147,6 +147,29 @@ static void producer_close(struct producer *pr)
 		libbfio_handle_free(&pr->io, NULL);
 }
 
+/* libuna 20181227 (under libevtx) decodes a UTF-16 surrogate pair to a code
+ * point 0x3FF too low. Those it puts above U+FFFF can only have come from a
+ * pair: put right in place (same UTF-8 length). Those it puts at U+FC01..
+ * U+FFFF (from U+10000..U+103FE) cannot be told from real ones and stay. */
+static void fix_surrogate_pairs(uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i + 4 <= n; i++) {
+		if ((s[i] & 0xF8) != 0xF0 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 ||
+		    (s[i + 3] & 0xC0) != 0x80)
+			continue;
+		uint32_t cp = (uint32_t)(s[i] & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 |
+		              (uint32_t)(s[i + 2] & 0x3F) << 6 | (uint32_t)(s[i + 3] & 0x3F);
+		if (cp < 0x10000 || cp > 0x10FFFF - 0x3FF)
+			continue;
+		cp += 0x3FF;
+		s[i] = (uint8_t)(0xF0 | cp >> 18);
+		s[i + 1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+		s[i + 2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+		s[i + 3] = (uint8_t)(0x80 | (cp & 0x3F));
+		i += 3;
+	}
+}
+
 /* Renders record `idx` into f; returns false with a message in f on failure. */
 static bool render_record(struct producer *pr, int idx, bool recovered, struct frame *f)
 {
@@ -165,6 +188,7 @@ static bool render_record(struct producer *pr, int idx, bool recovered, struct f
 		libevtx_record_get_written_time(rec, &written, NULL);
 		if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)f->data + 28, xml_size, &err) == 1) {
 			/* xml_size counts the terminating NUL */
+			fix_surrogate_pairs((uint8_t *)f->data + 28, xml_size - 1);
 			f->type = FRAME_RECORD;
 			f->len = (uint32_t)(28 + xml_size - 1);
 			put64(f->data, id);

@@ -32,8 +32,8 @@ static void test_values(void **state)
 	(void)state;
 	const uint8_t s[] = {'h', 0, 'i', 0, 0, 0, 'x', 0};   /* stops at the NUL */
 	check_render(0x01, s, sizeof s, "hi");
-	const uint8_t pair[] = {0x3d, 0xd8, 0x00, 0xde};       /* U+1F600, as libuna 20181227 */
-	check_render(0x01, pair, 4, "\xF0\x9F\x88\x81");       /* U+1F201 */
+	const uint8_t pair[] = {0x3d, 0xd8, 0x00, 0xde};       /* U+1F600 (libuna: U+1F201) */
+	check_render(0x01, pair, 4, "\xF0\x9F\x98\x80");
 	const uint8_t lone[] = {0x00, 0xdc, 'A', 0};
 	check_render(0x01, lone, 4, "\xEF\xBF\xBD" "A");
 	const uint8_t lonehi[] = {0x00, 0xd8, 0x1f, 0x5a, 'B', 0};   /* swallows the next unit */
