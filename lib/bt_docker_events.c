@@ -77,20 +77,15 @@ static enum bt_status jsonl_next(struct bt_reader_ctx *ctx, void *state, const s
 			return st;
 		}
 		ctx->stats->lines++;
-		while (n && (*s == ' ' || *s == '\t'))
-			s++, n--;
-		if (!n) {
-			ctx->stats->skipped++;
-			continue;
-		}
-		json_tokener_reset(j->tok);
-		struct json_object *o = n <= INT32_MAX ? json_tokener_parse_ex(j->tok, s, (int)n) : NULL;
-		if (!o || !json_object_is_type(o, json_type_object)) {
-			ctx->stats->failed++;
-			warn(ctx, j, line, complete ? "not a JSON object, skipped"
-			                            : "truncated JSON object (no line end), skipped");
-			if (o)
-				json_object_put(o);
+		const char *why;
+		struct json_object *o = bt_docker_json_line(j->tok, s, n, complete, &why);
+		if (!o) {
+			if (why) {
+				ctx->stats->failed++;
+				warn(ctx, j, line, why);
+			} else {
+				ctx->stats->skipped++;   /* a blank line */
+			}
 			continue;
 		}
 		j->build(ctx, j, o, line, off);

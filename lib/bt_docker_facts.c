@@ -762,6 +762,26 @@ struct json_object *bt_docker_parse_body(const char *s, size_t n)
 	return o;
 }
 
+struct json_object *bt_docker_json_line(struct json_tokener *tok, const char *s, size_t n,
+                                        bool complete, const char **why)
+{
+	while (n && (*s == ' ' || *s == '\t' || *s == '\x1e')) {
+		s++;
+		n--;
+	}
+	*why = NULL;
+	if (!n)
+		return NULL;
+	json_tokener_reset(tok);
+	struct json_object *o = n <= INT32_MAX ? json_tokener_parse_ex(tok, s, (int)n) : NULL;
+	if (o && json_object_is_type(o, json_type_object))
+		return o;
+	if (o)
+		json_object_put(o);
+	*why = complete ? "not a JSON object, skipped" : "truncated JSON object (no line end), skipped";
+	return NULL;
+}
+
 /* ---- addresses and daemon flags ---- */
 
 bool bt_docker_addr_is_tcp(const char *a, size_t n)

@@ -201,4 +201,12 @@ const struct bt_kv *bt_kv_find(const struct bt_kv *kv, size_t nkv, const char *k
  * returns a json-c object the caller puts, or NULL. */
 struct json_object *bt_docker_parse_body(const char *s, size_t n);
 
+/* The JSON object a line of a JSON Lines input holds (indentation and json-seq
+ * record separators before it skipped), parsed with `tok`; the caller puts it.
+ * NULL when there is none, with *why NULL for a blank line, else the reason
+ * (`complete`: the line had its end). */
+struct json_tokener;
+struct json_object *bt_docker_json_line(struct json_tokener *tok, const char *s, size_t n,
+                                        bool complete, const char **why);
+
 #endif
