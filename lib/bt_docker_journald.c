@@ -23,6 +23,7 @@ struct journald {
 	size_t nseen;
 	unsigned warned;
 	unsigned long nulls;       /* fields exported as null */
+	unsigned long others;      /* entries of programs other than Docker's */
 	bool eof;
 	enum bt_status err;
 	bool summarised;
@@ -186,8 +187,14 @@ static bool entry(struct bt_reader_ctx *ctx, struct journald *j, struct json_obj
 	const char *provider = provider_of(who);
 	if (!provider)
 		provider = provider_of(&comm);
-	if (!provider && !docker_unit(&unit) && !docker_unit(&unit2) && !eq(who, "docker-proxy")) {
+	/* An export of the whole journal holds other programs' entries: those
+	 * that name another program are left out (counted); an entry that names
+	 * none is kept, since nothing says it is not Docker's. */
+	bool named = comm.present || ident.present || unit.present || unit2.present;
+	if (!provider && named && !docker_unit(&unit) && !docker_unit(&unit2) &&
+	    !eq(who, "docker-proxy")) {
 		ctx->stats->skipped++;
+		j->others++;
 		goto done;
 	}
 	char pbuf[64];
@@ -301,6 +308,10 @@ static void summarise(struct bt_reader_ctx *ctx, struct journald *j)
 	if (j->warned > MAX_WARNINGS)
 		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
 		         j->warned - MAX_WARNINGS);
+	if (j->others)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
+		         "%lu entries of programs other than dockerd, containerd and docker-proxy "
+		         "left out", j->others);
 	if (j->nulls)
 		bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
 		         "%lu fields were exported as null (over journalctl's size limit; "

@@ -148,6 +148,12 @@ check "journald: null MESSAGE: event without Message" "daemon.log null" "$(q 'se
 grep -q 'exported as null' "$TMP/err" && pass "journald: null fields noted" || fail "journald: null note"
 check "journald: repeated field" "daemon.start" "$(q 'select(.line==8) | .fields.Action')"
 check "journald: other units skipped" "" "$(q 'select(.line==9) | .line')"
+grep -q '1 entries of programs other than dockerd' "$TMP/err" && pass "journald: other units counted in a note" ||
+	fail "journald: other units note"
+printf '%s\n' '{"__REALTIME_TIMESTAMP":"1700000000000000","_HOSTNAME":"h1","MESSAGE":"time=\"2023-11-14T22:13:20Z\" level=info msg=\"API listen on [::]:2375\""}' |
+	"$BOXTRAIL" events -f jsonl - >"$TMP/out1" 2>/dev/null
+check "journald: an entry naming no program is kept" "daemon.api_listen h1" \
+	"$(jq -r '"\(.fields.Action) \(.host)"' "$TMP/out1")"
 grep -q 'line 10: ' "$TMP/err" && pass "journald: broken line reported" || fail "journald: broken line report"
 check "journald: systemd line about the unit kept" "systemd" "$(q 'select(.line==1) | .provider')"
 check "journald: panic on stderr" "1 panic" "$(q 'select(.line==13) | "\(.level) \(.fields.LogLevel)"')"
