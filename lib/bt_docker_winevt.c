@@ -102,9 +102,12 @@ void bt_docker_winevt_enrich(struct bt_evbuf *eb, const struct bt_input_opts *op
 	if (!p || !eb->ev.nfields)
 		return;
 	const char *svc = opts && opts->docker_service_name ? opts->docker_service_name : "docker";
-	if (ieq(p, svc))
+	static const char hcs_name[] = "Microsoft-Windows-Hyper-V-Compute";
+	/* every EVTX event passes here: lengths first, most providers differ */
+	size_t n = strlen(p);
+	if (n == strlen(svc) && ieq(p, svc))
 		docker_service(eb);
-	else if (ieq(p, "Microsoft-Windows-Hyper-V-Compute"))
+	else if (n == sizeof hcs_name - 1 && ieq(p, hcs_name))
 		hcs(eb);
 	else
 		return;
