@@ -51,7 +51,8 @@ static size_t json_plain_prefix(const unsigned char *u, size_t n)
 void esc_json(struct bt_buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	if (json_plain_prefix(u, n) == n && n < SIZE_MAX - 3) {
+	size_t plain = json_plain_prefix(u, n);
+	if (plain == n && n < SIZE_MAX - 3) {
 		/* the usual case: nothing to escape, one copy */
 		if (!b->oom && bt_buf_reserve(b, n + 2)) {
 			char *d = b->p + b->n;
@@ -66,7 +67,7 @@ void esc_json(struct bt_buf *b, const char *s, size_t n)
 	}
 	bt_buf_putc(b, '"');
 	size_t run = 0;  /* start of a stretch of bytes that need no escaping */
-	for (size_t i = 0; i < n;) {
+	for (size_t i = plain; i < n;) {
 		/* eight plain ASCII bytes at a time (none < 0x20, >= 0x80, '"', '\\') */
 		while (i + 8 <= n) {
 			uint64_t x;
