@@ -12,8 +12,6 @@
 
 #include "bt_docker_facts.h"
 
-#define MAX_WARNINGS 50
-
 /* ---- the JSON-lines loop both formats share ---- */
 
 typedef void (*build_fn)(struct bt_reader_ctx *ctx, void *st, struct json_object *o,
@@ -22,16 +20,14 @@ typedef void (*build_fn)(struct bt_reader_ctx *ctx, void *st, struct json_object
 struct jsonl {
 	struct json_tokener *tok;
 	build_fn build;
-	unsigned warned;
+	struct bt_docker_warnings warnings;
 	char id[65];               /* container id from the path */
 	bool have_id;
 };
 
 static void warn(struct bt_reader_ctx *ctx, struct jsonl *j, uint64_t line, const char *what)
 {
-	if (j->warned++ < MAX_WARNINGS)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "line %llu: %s",
-		         (unsigned long long)line, what);
+	bt_docker_warn(ctx, &j->warnings, "line %llu: %s", (unsigned long long)line, what);
 }
 
 static enum bt_status jsonl_open(struct bt_reader_ctx *ctx, void **state, build_fn build)
@@ -59,21 +55,9 @@ static enum bt_status jsonl_next(struct bt_reader_ctx *ctx, void *state, const s
 		size_t n;
 		uint64_t line, off;
 		bool complete;
-		enum bt_status st = bt_stream_getline(ctx->stream, &s, &n, &line, &off, &complete);
-		if (st == BT_ERR_LIMIT) {
-			ctx->stats->lines++;
-			ctx->stats->failed++;
-			warn(ctx, j, line, "longer than 1 MiB, skipped");
-			continue;
-		}
+		enum bt_status st = bt_docker_getline(ctx, &j->warnings, &s, &n, &line, &off, &complete);
 		if (st != BT_OK) {
-			if (j->warned > MAX_WARNINGS)
-				bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
-				         j->warned - MAX_WARNINGS);
-			if (st != BT_EOF)
-				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
-				         "read error after line %llu: %s", (unsigned long long)line,
-				         bt_status_str(st));
+			bt_docker_warn_summary(ctx, &j->warnings);
 			return st;
 		}
 		ctx->stats->lines++;

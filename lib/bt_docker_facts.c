@@ -4,12 +4,15 @@
 #include "bt_docker_facts.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "bt_buf.h"
+#include "bt_reader.h"
+#include "bt_stream.h"
 
 /* ---- adding fields ---- */
 
@@ -780,6 +783,52 @@ struct json_object *bt_docker_json_line(struct json_tokener *tok, const char *s,
 		json_object_put(o);
 	*why = complete ? "not a JSON object, skipped" : "truncated JSON object (no line end), skipped";
 	return NULL;
+}
+
+/* ---- line readers ---- */
+
+void bt_docker_warn(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w, const char *fmt, ...)
+{
+	if (w->n++ >= BT_DOCKER_MAX_WARNINGS)
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", buf);
+}
+
+void bt_docker_warn_summary(struct bt_reader_ctx *ctx, const struct bt_docker_warnings *w)
+{
+	if (w->n > BT_DOCKER_MAX_WARNINGS)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
+		         w->n - BT_DOCKER_MAX_WARNINGS);
+}
+
+enum bt_status bt_docker_getline(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w,
+                                 const char **s, size_t *n, uint64_t *line, uint64_t *off,
+                                 bool *complete)
+{
+	for (;;) {
+		enum bt_status st = bt_stream_getline(ctx->stream, s, n, line, off, complete);
+		if (st == BT_ERR_LIMIT) {
+			ctx->stats->lines++;
+			ctx->stats->failed++;
+			bt_docker_warn(ctx, w, "line %llu: longer than %u bytes, skipped",
+			               (unsigned long long)*line, (unsigned)BT_MAX_LINE);
+			continue;
+		}
+		if (st == BT_ERR_FORMAT)
+			bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+			         "corrupt compressed data at offset %llu; the rest is lost",
+			         (unsigned long long)bt_stream_raw_offset(ctx->stream));
+		else if (st != BT_OK && st != BT_EOF)
+			bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+			         "read error after line %llu: %s", (unsigned long long)*line,
+			         bt_status_str(st));
+		return st;
+	}
 }
 
 /* ---- addresses and daemon flags ---- */

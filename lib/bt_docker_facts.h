@@ -209,4 +209,28 @@ struct json_tokener;
 struct json_object *bt_docker_json_line(struct json_tokener *tok, const char *s, size_t n,
                                         bool complete, const char **why);
 
+/* ---- what the line readers share: warnings and the next line ---- */
+
+/* A reader's warnings: the first BT_DOCKER_MAX_WARNINGS are listed, the rest
+ * counted in one line by bt_docker_warn_summary. */
+#define BT_DOCKER_MAX_WARNINGS 50
+struct bt_docker_warnings {
+	unsigned n;
+};
+struct bt_reader_ctx;
+void bt_docker_warn(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+void bt_docker_warn_summary(struct bt_reader_ctx *ctx, const struct bt_docker_warnings *w);
+
+/* The next line of ctx->stream. A line over the line cap is counted (lines,
+ * failed), warned about and passed over. Returns BT_OK with the line, BT_EOF
+ * at the end, or a read error after reporting it (corrupt compressed data
+ * with its offset, or the error after the last line read). */
+enum bt_status bt_docker_getline(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w,
+                                 const char **s, size_t *n, uint64_t *line, uint64_t *off,
+                                 bool *complete);
+
 #endif

@@ -13,7 +13,6 @@
 #include "bt_docker_logrus.h"
 #include "bt_docker_pair.h"
 
-#define MAX_WARNINGS 50
 #define MAX_CMDLINES 4096      /* distinct command lines remembered */
 
 struct journald {
@@ -21,7 +20,7 @@ struct journald {
 	struct bt_docker_pair *pair;
 	uint64_t *seen;            /* hashes of command lines already reported */
 	size_t nseen;
-	unsigned warned;
+	struct bt_docker_warnings warnings;
 	unsigned long nulls;       /* fields exported as null */
 	unsigned long others;      /* entries of programs other than Docker's */
 	bool eof;
@@ -129,9 +128,7 @@ static bool first_seen(struct journald *j, const char *p, size_t n)
 
 static void warn(struct bt_reader_ctx *ctx, struct journald *j, uint64_t line, const char *what)
 {
-	if (j->warned++ < MAX_WARNINGS)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "line %llu: %s",
-		         (unsigned long long)line, what);
+	bt_docker_warn(ctx, &j->warnings, "line %llu: %s", (unsigned long long)line, what);
 }
 
 static enum bt_status jd_open(struct bt_reader_ctx *ctx, void **state)
@@ -305,9 +302,7 @@ static void summarise(struct bt_reader_ctx *ctx, struct journald *j)
 		return;
 	j->summarised = true;
 	ctx->stats->skipped += bt_docker_pair_merged(j->pair);
-	if (j->warned > MAX_WARNINGS)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
-		         j->warned - MAX_WARNINGS);
+	bt_docker_warn_summary(ctx, &j->warnings);
 	if (j->others)
 		bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
 		         "%lu entries of programs other than dockerd, containerd and docker-proxy "
@@ -335,20 +330,10 @@ static enum bt_status jd_next(struct bt_reader_ctx *ctx, void *state, const stru
 		size_t n;
 		uint64_t line, off;
 		bool complete;
-		enum bt_status st = bt_stream_getline(ctx->stream, &s, &n, &line, &off, &complete);
-		if (st == BT_ERR_LIMIT) {
-			ctx->stats->lines++;
-			ctx->stats->failed++;
-			warn(ctx, j, line, "longer than 1 MiB, skipped");
-			continue;
-		}
+		enum bt_status st = bt_docker_getline(ctx, &j->warnings, &s, &n, &line, &off, &complete);
 		if (st != BT_OK) {
-			if (st != BT_EOF) {
+			if (st != BT_EOF)
 				j->err = st;
-				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
-				         "read error after line %llu: %s", (unsigned long long)line,
-				         bt_status_str(st));
-			}
 			j->eof = true;
 			continue;
 		}

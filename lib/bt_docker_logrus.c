@@ -3,7 +3,6 @@
 
 #include "bt_docker_logrus.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include "bt_buf.h"
 #include "bt_docker_pair.h"
 
-#define MAX_WARNINGS 50
 
 /* ---- record shapes ---- */
 
@@ -555,28 +553,11 @@ struct daemonlog {
 	bool have_pend;
 	bool eof;
 	enum bt_status err;
-	unsigned warned;
+	struct bt_docker_warnings warnings;
 	bt_time last_time;
 	bool summarised;
 };
 
-static void warn(struct bt_reader_ctx *ctx, struct daemonlog *d, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static void warn(struct bt_reader_ctx *ctx, struct daemonlog *d, const char *fmt, ...)
-{
-	if (d->warned++ >= MAX_WARNINGS)
-		return;
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", buf);
-}
 
 /* True when a line holds bytes no log line has: NUL and C0 controls other
  * than tab, ESC (colours) and CR; DEL. */
@@ -651,8 +632,8 @@ static bool build_pending(struct bt_reader_ctx *ctx, struct daemonlog *d, struct
 		record = bt_logrus_parse(eb, m, ml, d->tok, &info);
 		if (!record && m[0] == '{' && !has_prefix) {
 			ctx->stats->failed++;
-			warn(ctx, d, "line %llu: broken JSON record, skipped",
-			     (unsigned long long)d->pend_line);
+			bt_docker_warn(ctx, &d->warnings, "line %llu: broken JSON record, skipped",
+			               (unsigned long long)d->pend_line);
 			return false;
 		}
 	}
@@ -716,8 +697,8 @@ static bool build_pending(struct bt_reader_ctx *ctx, struct daemonlog *d, struct
 			bt_docker_add_u64(eb, "ContinuationDropped", d->cont_dropped);
 	}
 	if (eb->truncated)
-		warn(ctx, d, "line %llu: event too large, some fields dropped",
-		     (unsigned long long)d->pend_line);
+		bt_docker_warn(ctx, &d->warnings, "line %llu: event too large, some fields dropped",
+		               (unsigned long long)d->pend_line);
 	return true;
 }
 
@@ -758,7 +739,8 @@ static bool deliver_pending(struct bt_reader_ctx *ctx, struct daemonlog *d,
 	}
 	if (bt_docker_pair_push(d->pair, e) != BT_OK) {
 		ctx->stats->failed++;
-		warn(ctx, d, "line %llu: out of memory, event lost", (unsigned long long)e->line);
+		bt_docker_warn(ctx, &d->warnings, "line %llu: out of memory, event lost",
+		               (unsigned long long)e->line);
 	}
 	return false;
 }
@@ -845,9 +827,7 @@ static void summarise(struct bt_reader_ctx *ctx, struct daemonlog *d)
 	d->summarised = true;
 	/* merged form data lines are part of their Calling line's event */
 	ctx->stats->skipped += bt_docker_pair_merged(d->pair);
-	if (d->warned > MAX_WARNINGS)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
-		         d->warned - MAX_WARNINGS);
+	bt_docker_warn_summary(ctx, &d->warnings);
 }
 
 enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
@@ -868,25 +848,10 @@ enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
 		size_t n;
 		uint64_t lineno, off;
 		bool complete;
-		enum bt_status st = bt_stream_getline(ctx->stream, &s, &n, &lineno, &off, &complete);
-		if (st == BT_ERR_LIMIT) {
-			ctx->stats->lines++;
-			ctx->stats->failed++;
-			warn(ctx, d, "line %llu: longer than %u bytes, skipped", (unsigned long long)lineno,
-			     (unsigned)BT_MAX_LINE);
-			continue;
-		}
+		enum bt_status st = bt_docker_getline(ctx, &d->warnings, &s, &n, &lineno, &off, &complete);
 		if (st != BT_OK) {
-			if (st != BT_EOF) {
+			if (st != BT_EOF)
 				d->err = st;
-				if (st == BT_ERR_FORMAT)
-					bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
-					         "corrupt compressed data at offset %llu; the rest is lost",
-					         (unsigned long long)bt_stream_raw_offset(ctx->stream));
-				else
-					bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
-					         "read error: %s", bt_status_str(st));
-			}
 			d->eof = true;
 			if (d->have_pend && deliver_pending(ctx, d, ev))
 				return BT_OK;
@@ -898,8 +863,8 @@ enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
 			n -= 3;
 		}
 		if (!complete && n)
-			warn(ctx, d, "line %llu: last line has no line end (file truncated?)",
-			     (unsigned long long)lineno);
+			bt_docker_warn(ctx, &d->warnings, "line %llu: last line has no line end (file truncated?)",
+			               (unsigned long long)lineno);
 		enum line_kind kind = classify_line(d, s, n);
 		switch (kind) {
 		case LK_BLANK:
@@ -908,8 +873,8 @@ enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
 			continue;
 		case LK_DAMAGED:
 			ctx->stats->failed++;
-			warn(ctx, d, "line %llu: binary or control bytes, not a log line; skipped",
-			     (unsigned long long)lineno);
+			bt_docker_warn(ctx, &d->warnings, "line %llu: binary or control bytes, not a log line; skipped",
+			               (unsigned long long)lineno);
 			continue;
 		case LK_PLAIN: {
 			/* a prefixed line of the same process that is not a record
@@ -949,7 +914,8 @@ enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
 		d->pend_panic = kind == LK_PANIC;
 		if (!d->have_pend) {
 			ctx->stats->failed++;
-			warn(ctx, d, "line %llu: out of memory, skipped", (unsigned long long)lineno);
+			bt_docker_warn(ctx, &d->warnings, "line %llu: out of memory, skipped",
+			               (unsigned long long)lineno);
 		}
 		if (got)
 			return BT_OK;

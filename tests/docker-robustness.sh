@@ -101,6 +101,15 @@ check "truncated gzip: partial status" "4" "$(
 	echo $?
 )"
 grep -q 'corrupt compressed data' "$TMP/err" && grep -q 'INCOMPLETE' "$TMP/err" && pass "truncated gzip reported" || fail "truncated gzip: $(cat "$TMP/err")"
+# the JSON Lines readers say the same of their rotated copies
+for f in docker-events.jsonl journald.json; do
+	size=$(gzip -c "$D/$f" | wc -c)
+	gzip -c "$D/$f" | head -c $((size / 2)) >"$TMP/$f.1.gz"
+	run "truncated gzip ($f)" "$BOXTRAIL" events --stats "$TMP/$f.1.gz"
+	grep -q "$f.1.gz: error: corrupt compressed data at offset [0-9]*; the rest is lost" "$TMP/err" &&
+		grep -q 'INCOMPLETE' "$TMP/err" && pass "truncated gzip reported ($f)" ||
+		fail "truncated gzip ($f): $(cat "$TMP/err")"
+done
 
 # ---- a FIFO planted as hostconfig.json does not hang the reader
 mkdir -p "$TMP/fifo"
