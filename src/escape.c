@@ -48,81 +48,122 @@ static size_t json_plain_prefix(const unsigned char *u, size_t n)
 	return i;
 }
 
+/* Eight bytes as a little-endian word: the first byte is the lowest. */
+static inline uint64_t load_le64(const unsigned char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* Index of the lowest byte whose high bit is set in m (m != 0). */
+static inline unsigned lowest_flagged_byte(uint64_t m)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctzll(m) / 8;
+#else
+	unsigned k = 0;
+	while (!(m & 0x80)) {
+		m >>= 8;
+		k++;
+	}
+	return k;
+#endif
+}
+
+/* An escape for byte c (< 0x20, '"' or '\\') written at d; returns its end. */
+static char *json_escape_byte(char *d, unsigned char c)
+{
+	*d++ = '\\';
+	switch (c) {
+	case '"': *d++ = '"'; break;
+	case '\\': *d++ = '\\'; break;
+	case '\n': *d++ = 'n'; break;
+	case '\r': *d++ = 'r'; break;
+	case '\t': *d++ = 't'; break;
+	case '\b': *d++ = 'b'; break;
+	case '\f': *d++ = 'f'; break;
+	default:
+		memcpy(d, "u00", 3);
+		d[3] = hexd[c >> 4];
+		d[4] = hexd[c & 15];
+		d += 5;
+	}
+	return d;
+}
+
 void esc_json(struct bt_buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t plain = json_plain_prefix(u, n);
-	if (plain == n && n < SIZE_MAX - 3) {
-		/* the usual case: nothing to escape, one copy */
-		if (!b->oom && bt_buf_reserve(b, n + 2)) {
-			char *d = b->p + b->n;
-			d[0] = '"';
-			if (n)
-				memcpy(d + 1, s, n);
-			d[n + 1] = '"';
-			b->n += n + 2;
-			b->p[b->n] = '\0';
-		}
+	/* room for the worst case, so the loop writes without checks: an escaped
+	 * byte takes at most six ("\u00XX", or "\ufffd" for a byte that is not
+	 * UTF-8), U+2028/U+2029 six for three */
+	if (n - plain > (SIZE_MAX - 3 - plain) / 6) {
+		b->oom = true;
 		return;
 	}
-	bt_buf_putc(b, '"');
-	size_t run = 0;  /* start of a stretch of bytes that need no escaping */
+	if (!bt_buf_reserve(b, plain + 6 * (n - plain) + 2))
+		return;
+	char *d = b->p + b->n;
+	*d++ = '"';
+	memcpy(d, s, plain);
+	d += plain;
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
 	for (size_t i = plain; i < n;) {
-		/* eight plain ASCII bytes at a time (none < 0x20, >= 0x80, '"', '\\') */
+		/* eight bytes at a time, copied up to the first that is not plain
+		 * ASCII (< 0x20, >= 0x80, '"', '\\'): the lowest flagged byte is
+		 * exact (borrows only run upwards), and the room reserved covers the
+		 * whole word */
 		while (i + 8 <= n) {
-			uint64_t x;
-			memcpy(&x, u + i, 8);
-			const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+			uint64_t x = load_le64(u + i);
 			uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
-			if ((x & high) | ((x - ones * 0x20) & ~x & high) | ((q - ones) & ~q & high) |
-			    ((bs - ones) & ~bs & high))
+			uint64_t m = (x & high) | ((x - ones * 0x20) & ~x & high) |
+			             ((q - ones) & ~q & high) | ((bs - ones) & ~bs & high);
+			memcpy(d, u + i, 8);
+			if (m) {
+				unsigned k = lowest_flagged_byte(m);
+				d += k;
+				i += k;
 				break;
+			}
+			d += 8;
 			i += 8;
 		}
 		if (i >= n)
 			break;
 		unsigned char c = u[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (json_plain[c]) {
+			*d++ = (char)c;
 			i++;
-			continue;
-		}
-		uint32_t cp = 0;
-		size_t len = 1;
-		if (c >= 0x80) {
-			len = bt_utf8_decode(u + i, n - i, &cp);
-			if (len && cp != 0x2028 && cp != 0x2029) {
-				i += len;
-				continue;
-			}
-		}
-		bt_buf_put(b, s + run, i - run);
-		if (c >= 0x80) {
-			if (len) {  /* U+2028 / U+2029: valid JSON, but not in JavaScript */
-				bt_buf_puts(b, cp == 0x2028 ? "\\u2028" : "\\u2029");
-			} else {
-				bt_buf_puts(b, "\\ufffd");
-				len = 1;
-			}
+		} else if (c < 0x80) {
+			d = json_escape_byte(d, c);
+			i++;
 		} else {
-			switch (c) {
-			case '"': bt_buf_puts(b, "\\\""); break;
-			case '\\': bt_buf_puts(b, "\\\\"); break;
-			case '\n': bt_buf_puts(b, "\\n"); break;
-			case '\r': bt_buf_puts(b, "\\r"); break;
-			case '\t': bt_buf_puts(b, "\\t"); break;
-			case '\b': bt_buf_puts(b, "\\b"); break;
-			case '\f': bt_buf_puts(b, "\\f"); break;
-			default: {
-				char e[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
-				bt_buf_put(b, e, 6);
-			}
+			uint32_t cp = 0;
+			size_t len = bt_utf8_decode(u + i, n - i, &cp);
+			if (!len) {
+				memcpy(d, "\\ufffd", 6);
+				d += 6;
+				i++;
+			} else if (cp == 0x2028 || cp == 0x2029) {
+				/* valid JSON, but not in JavaScript */
+				memcpy(d, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
+				d += 6;
+				i += len;
+			} else {
+				memcpy(d, u + i, len);
+				d += len;
+				i += len;
 			}
 		}
-		i += len;
-		run = i;
 	}
-	bt_buf_put(b, s + run, n - run);
-	bt_buf_putc(b, '"');
+	*d++ = '"';
+	b->n = (size_t)(d - b->p);
+	b->p[b->n] = '\0';
 }
 
 void esc_csv(struct bt_buf *b, const char *s, size_t n, bool formula_guard)

@@ -79,12 +79,17 @@ static void fields_json_slow(struct bt_buf *b, const struct bt_event *ev, bool s
 #define FIELDS_FAST_MAX 1024
 #define FIELDS_SLOTS 2048
 
+/* From the length and the first and last eight bytes: names that share all
+ * three are rare, and same_name settles a collision. */
 static uint32_t name_hash(const struct bt_field *f)
 {
-	uint32_t h = 2166136261u;
-	for (uint32_t i = 0; i < f->name_len; i++)
-		h = (h ^ (unsigned char)f->name[i]) * 16777619u;
-	return h;
+	uint64_t a = 0, z = 0;
+	size_t n = f->name_len;
+	memcpy(&a, f->name, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&z, f->name + (n < 16 ? 8 : n - 8), n < 16 ? n - 8 : 8);
+	uint64_t h = (a ^ (z * 0x9E3779B97F4A7C15ULL) ^ n) * 0xFF51AFD7ED558CCDULL;
+	return (uint32_t)(h >> 32);
 }
 
 void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system)
