@@ -4,6 +4,7 @@
 #include "bt_ruleset.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,7 @@ struct bt_ruleset {
 	struct idref *ids;
 	size_t nids;
 	unsigned long files;
+	uint64_t serial;          /* tells rule sets apart in the channel cache */
 	bool finished;
 	bool oom;
 	bool cur_builtin;
@@ -175,6 +177,8 @@ enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset
 		return BT_ERR_NOMEM;
 	if (o)
 		rs->opts = *o;
+	static atomic_uint_fast64_t serials;
+	rs->serial = (uint64_t)atomic_fetch_add(&serials, 1) + 1;   /* 0: no rule set */
 	bt_arena_init(&rs->arena, BT_RULESET_MAX_MODEL);
 	char path[4096];
 	const char *mp = rs->opts.logsource_path;
@@ -701,10 +705,8 @@ static uint32_t hash_fold(const char *s)
 	return h;
 }
 
-static struct chan *chan_find(const struct bt_ruleset *rs, const char *name)
+static struct chan *chan_lookup(const struct bt_ruleset *rs, const char *name)
 {
-	if (!rs->hsize || !name)
-		return NULL;
 	uint32_t h = hash_fold(name);
 	for (size_t i = h & (rs->hsize - 1);; i = (i + 1) & (rs->hsize - 1)) {
 		int32_t k = rs->htab[i];
@@ -714,6 +716,32 @@ static struct chan *chan_find(const struct bt_ruleset *rs, const char *name)
 		if (c->hash == h && strcasecmp(c->name, name) == 0)
 			return c;
 	}
+}
+
+/* Events come in long runs of one channel (a log file is one channel), and
+ * each is looked up twice (fields wanted? rules to run): the last name and
+ * its answer are kept per thread, for the rule set of that serial. */
+static struct chan *chan_find(const struct bt_ruleset *rs, const char *name)
+{
+	static _Thread_local struct {
+		uint64_t serial;
+		struct chan *c;
+		size_t n;
+		char name[128];
+	} last;
+	if (!rs->hsize || !name)
+		return NULL;
+	size_t n = strlen(name);
+	if (last.serial == rs->serial && last.n == n && memcmp(last.name, name, n) == 0)
+		return last.c;
+	struct chan *c = chan_lookup(rs, name);
+	if (n < sizeof last.name) {
+		last.serial = rs->serial;
+		last.c = c;
+		last.n = n;
+		memcpy(last.name, name, n);
+	}
+	return c;
 }
 
 static struct chan *chan_get(struct bt_ruleset *rs, const char *name)

@@ -204,6 +204,28 @@ static void test_eventid_index(void **state)
 	bt_evbuf_free(&eb);
 }
 
+/* The last channel looked up is remembered per thread: a second rule set,
+ * even one allocated where the first was, must get its own answer. */
+static void test_channel_cache_per_ruleset(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	struct bt_ruleset *a = load(
+		"title: a\nid: ra\nlogsource: {product: windows, service: security}\n"
+		"detection:\n  sel:\n    EventID: 4624\n  condition: sel\n");
+	assert_true(bt_ruleset_wants(a, mkev(&eb, "Security", 4624, NULL)));
+	bt_ruleset_free(a);
+	struct bt_ruleset *b = load(
+		"title: b\nid: rb\nlogsource: {product: windows, service: system}\n"
+		"detection:\n  sel:\n    EventID: 4624\n  condition: sel\n");
+	assert_false(bt_ruleset_wants(b, mkev(&eb, "Security", 4624, NULL)));
+	assert_true(bt_ruleset_wants(b, mkev(&eb, "System", 4624, NULL)));
+	assert_false(bt_ruleset_wants(b, mkev(&eb, "Security", 4624, NULL)));
+	bt_ruleset_free(b);
+	bt_evbuf_free(&eb);
+}
+
 static void test_mapping_variants(void **state)
 {
 	(void)state;
@@ -356,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_one_hit_per_rule_and_clone),
 		cmocka_unit_test(test_bad_yaml),
+		cmocka_unit_test(test_channel_cache_per_ruleset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
