@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bt_buf.h"
 #include "bt_walk.h"
@@ -16,6 +17,38 @@
 
 const char *cli_progname = "boxtrail";
 const char *cli_worker_exe = "/proc/self/exe";
+
+static bool out_failed;
+
+#define OUT_DIRECT_MIN (64u * 1024)   /* stdout's buffer size (main.c) */
+
+void cli_write_out(const char *p, size_t n)
+{
+	if (n < OUT_DIRECT_MIN) {
+		fwrite(p, 1, n, stdout);
+		return;
+	}
+	if (fflush(stdout) != 0) {
+		out_failed = true;
+		return;
+	}
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			out_failed = true;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+bool cli_output_failed(void)
+{
+	return fflush(stdout) != 0 || ferror(stdout) || out_failed;
+}
 
 void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const char *msg)
 {

@@ -84,6 +84,14 @@ bool cli_stats_lossy(const struct bt_file_stats *st);
 /* Exit status from a run's counters (without the findings bit). */
 int cli_exit_status(const struct cli_run *r, const struct cli_inputs *in);
 
+/* Writes output bytes to stdout: through stdio, or for a large block
+ * straight to the descriptor after a flush (stdio would copy it first).
+ * A failed write is remembered for cli_output_failed. */
+void cli_write_out(const char *p, size_t n);
+
+/* Flushes stdout; true when some output could not be written. */
+bool cli_output_failed(void);
+
 /* Shared prefix of messages ("boxtrail"). */
 extern const char *cli_progname;
 

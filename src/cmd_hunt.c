@@ -149,7 +149,7 @@ static void emit(void *ctx, struct bt_finding *f)
 	}
 	bt_buf_reset(&h->buf);
 	out_finding(&h->buf, &h->out, f);
-	fwrite(h->buf.p, 1, h->buf.n, stdout);
+	cli_write_out(h->buf.p, h->buf.n);
 	h->findings++;
 	h->by_severity[f->severity]++;
 	bt_finding_free(f);

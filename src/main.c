@@ -45,7 +45,7 @@ static void version(void)
 /* Flushes stdout and reports a write error (full disk, closed pipe). */
 static int finish(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (cli_output_failed()) {
 		cli_errorf("error writing output");
 		return status | EXIT_FATAL;
 	}

@@ -150,7 +150,7 @@ static void scan_worker_free(void *ctx, void *w)
 static void scan_write(void *ctx, const char *p, size_t n)
 {
 	(void)ctx;
-	fwrite(p, 1, n, stdout);
+	cli_write_out(p, n);
 }
 
 static void scan_progress(void *ctx, uint64_t done)

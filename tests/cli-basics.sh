@@ -52,4 +52,15 @@ expect_rc "bad --since" 2 "$BOXTRAIL" events --since yesterday "$TMP"
 expect_rc "bad --event-id" 2 "$BOXTRAIL" events --event-id 4624,x "$TMP"
 expect_rc "missing --files-from file" 2 "$BOXTRAIL" events --files-from "$TMP/nope.txt"
 
+# output that cannot be written (a full disk): said, and exit 2, whether it
+# went through stdio (a small file's events) or straight out (a large one's)
+if [ -w /dev/full ]; then
+	for f in "$top_srcdir/samples/SRV-BUILD01/Application.evtx" "$top_srcdir/samples/SRV-BUILD01/Sysmon.evtx"; do
+		"$BOXTRAIL" events -f jsonl "$f" >/dev/full 2>"$TMP/full.err"
+		rc=$?
+		[ $rc -eq 2 ] && grep -q 'error writing output' "$TMP/full.err" &&
+			pass "full disk reported ($(basename "$f"))" || fail "full disk ($(basename "$f")): rc $rc $(cat "$TMP/full.err")"
+	done
+fi
+
 finish
