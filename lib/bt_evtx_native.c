@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,9 @@ struct nx_state {
 	struct bt_bx_chunk *cx;
 	bool lx_dead;               /* the libevtx worker failed: no more requests */
 	struct bt_evtx_recmap slack;    /* slack-space candidates */
+	struct bt_evtx_slack_share *share;  /* a split file's: see bt_evtx_native.h */
+	size_t part_index;          /* of a live part, among the file's live parts */
+	bool slack_complete;        /* a live part read to its end: `slack` is whole */
 	enum phase phase;
 	void *lx;                   /* libevtx reader state in the fallback pass */
 	uint64_t rejected;
@@ -79,10 +83,102 @@ static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const cha
 	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", msg);
 }
 
+/* ---- slack candidates passed between the parts of a split file */
+
+struct bt_evtx_slack_share {
+	pthread_mutex_t lock;
+	pthread_cond_t ended_cond;
+	size_t parts, ended, left;
+	struct bt_evtx_recmap *maps;   /* per live part, in chunk order */
+	bool *have;                    /* the part left its candidates */
+};
+
+struct bt_evtx_slack_share *bt_evtx_slack_share_new(size_t live_parts)
+{
+	struct bt_evtx_slack_share *sh = calloc(1, sizeof *sh);
+	if (!sh)
+		return NULL;
+	sh->parts = live_parts;
+	sh->maps = calloc(live_parts ? live_parts : 1, sizeof *sh->maps);
+	sh->have = calloc(live_parts ? live_parts : 1, sizeof *sh->have);
+	if (!sh->maps || !sh->have || pthread_mutex_init(&sh->lock, NULL) != 0) {
+		free(sh->maps);
+		free(sh->have);
+		free(sh);
+		return NULL;
+	}
+	if (pthread_cond_init(&sh->ended_cond, NULL) != 0) {
+		pthread_mutex_destroy(&sh->lock);
+		free(sh->maps);
+		free(sh->have);
+		free(sh);
+		return NULL;
+	}
+	return sh;
+}
+
+void bt_evtx_slack_share_free(struct bt_evtx_slack_share *sh)
+{
+	if (!sh)
+		return;
+	for (size_t i = 0; i < sh->parts; i++)
+		bt_evtx_recmap_free(&sh->maps[i]);
+	pthread_cond_destroy(&sh->ended_cond);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh->maps);
+	free(sh->have);
+	free(sh);
+}
+
+void bt_evtx_slack_share_part_ended(struct bt_evtx_slack_share *sh)
+{
+	pthread_mutex_lock(&sh->lock);
+	sh->ended++;
+	pthread_cond_broadcast(&sh->ended_cond);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* A live part that read to its end leaves its candidates (moved). */
+static void share_leave(struct bt_evtx_slack_share *sh, size_t part, struct bt_evtx_recmap *m)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (part < sh->parts && !sh->have[part]) {
+		sh->maps[part] = *m;
+		memset(m, 0, sizeof *m);
+		sh->have[part] = true;
+		sh->left++;
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* The recovered part: waits for every live part to end; then, when all left
+ * their candidates, adds them to *out in chunk order (as one walk over the
+ * file would find them) and returns true. */
+static bool share_take(struct bt_evtx_slack_share *sh, struct bt_evtx_recmap *out)
+{
+	pthread_mutex_lock(&sh->lock);
+	while (sh->ended < sh->parts)
+		pthread_cond_wait(&sh->ended_cond, &sh->lock);
+	bool all = sh->left == sh->parts;
+	pthread_mutex_unlock(&sh->lock);
+	if (!all)
+		return false;
+	for (size_t i = 0; i < sh->parts; i++) {
+		struct bt_evtx_recmap *m = &sh->maps[i];
+		for (size_t k = 0; k < m->n; k++)
+			bt_evtx_recmap_add(out, m->v[k].id, m->v[k].offset);
+		out->dropped += m->dropped;
+		bt_evtx_recmap_free(m);
+	}
+	return true;
+}
+
 static void nx_free(struct nx_state *s)
 {
 	if (!s)
 		return;
+	if (s->share && s->part == BT_EVTX_PART_LIVE && s->slack_complete)
+		share_leave(s->share, s->part_index, &s->slack);
 	if (s->lx)
 		bt_reader_evtx_libevtx.close(s->lx);
 	if (s->own_fd)
@@ -117,6 +213,8 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 			s->chunk_end = o->evtx_chunk_first + o->evtx_chunk_count;
 	}
 	s->quiet = s->part == BT_EVTX_PART_RECOVERED;
+	s->share = o->evtx_slack_share;
+	s->part_index = o->evtx_part_index;
 	bool header_part = s->part == BT_EVTX_PART_ALL ||
 	                   (s->part == BT_EVTX_PART_LIVE && o->evtx_chunk_first == 0);
 	if (!fh.crc_ok && header_part)
@@ -449,13 +547,15 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 		switch (s->phase) {
 		case PH_NATIVE:
 			if (s->part == BT_EVTX_PART_RECOVERED) {
-				slack_walk(ctx, s);
+				if (!s->share || !share_take(s->share, &s->slack))
+					slack_walk(ctx, s);
 			} else if (native_next(ctx, s, ev) == BT_OK) {
 				return BT_OK;
 			}
-			if (s->part == BT_EVTX_PART_LIVE)
+			if (s->part == BT_EVTX_PART_LIVE) {
+				s->slack_complete = true;
 				fallback_end(ctx, s);  /* the recovered part reads the slack */
-			else
+			} else
 				s->phase = PH_FALLBACK_START;
 			break;
 		case PH_FALLBACK_START:

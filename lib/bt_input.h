@@ -92,11 +92,17 @@ enum bt_evtx_part {
 	BT_EVTX_PART_RECOVERED,      /* only records recovered from slack space */
 };
 
+struct bt_evtx_slack_share;   /* bt_evtx_native.h */
+
 struct bt_input_opts {
 	struct bt_diag diag;
 	enum bt_evtx_part evtx_part;
 	uint64_t evtx_chunk_first;     /* BT_EVTX_PART_LIVE: first chunk (0-based) */
 	uint64_t evtx_chunk_count;     /* BT_EVTX_PART_LIVE: chunks to read (0: to the end) */
+	/* A split file's slack candidates, passed from its live parts (the
+	 * evtx_part_index-th of them) to its recovered part; NULL: none */
+	struct bt_evtx_slack_share *evtx_slack_share;
+	size_t evtx_part_index;
 	/* Optional: decides after the System part of an EVTX record (time, ids,
 	 * channel, provider) whether its fields are needed; NULL means always. */
 	bool (*want_fields)(void *ctx, const struct bt_event *ev);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bt_evtx_format.h"
+#include "bt_evtx_native.h"
 
 #define FLUSH_AT (64u * 1024)  /* the oldest unit writes its output in pieces this big */
 
@@ -26,6 +27,9 @@ struct unit {
 	uint64_t first, count;       /* chunk range of a live part */
 	uint64_t bytes;              /* input bytes this unit stands for (progress) */
 	bool first_of_input, last_of_input;
+	struct bt_evtx_slack_share *share;   /* a split file's, shared by its parts */
+	size_t part_index;           /* of a live part */
+	bool owns_share;             /* frees it (the file's first live part) */
 	/* results */
 	struct bt_buf out;
 	struct msg *msgs;
@@ -141,6 +145,11 @@ static bool plan(struct scan *s, size_t n)
 				return false;
 			continue;
 		}
+		/* the live parts pass their slack candidates to the recovered part;
+		 * without the share (out of memory) it reads the file again */
+		u.share = bt_evtx_slack_share_new((size_t)((chunks + split - 1) / split));
+		u.owns_share = u.share != NULL;
+		u.part_index = 0;
 		for (uint64_t c = 0; c < chunks; c += split) {
 			u.part = BT_EVTX_PART_LIVE;
 			u.first = c;
@@ -148,8 +157,13 @@ static bool plan(struct scan *s, size_t n)
 			u.bytes = u.count * BT_EVTX_CHUNK_SIZE + (c == 0 ? BT_EVTX_FILE_HEADER_SIZE : 0);
 			u.first_of_input = c == 0;
 			u.last_of_input = false;
-			if (!add_unit(s, &cap, u))
+			if (!add_unit(s, &cap, u)) {
+				if (u.owns_share)
+					bt_evtx_slack_share_free(u.share);
 				return false;
+			}
+			u.owns_share = false;
+			u.part_index++;
 		}
 		u.part = BT_EVTX_PART_RECOVERED;
 		u.first = u.count = 0;
@@ -238,7 +252,18 @@ static void unit_diag(void *ctx, enum bt_diag_level level, const char *file, con
 		free(m->file);
 }
 
+static void read_unit(struct scan *s, struct unit *u, void *w);
+
+/* Reads a unit; a live part's end is told to its file's recovered part
+ * whatever became of it. */
 static void run_unit(struct scan *s, struct unit *u, void *w)
+{
+	read_unit(s, u, w);
+	if (u->part == BT_EVTX_PART_LIVE && u->share)
+		bt_evtx_slack_share_part_ended(u->share);
+}
+
+static void read_unit(struct scan *s, struct unit *u, void *w)
 {
 	struct bt_input_opts in = *s->o->in;
 	struct unit_diag ud = {s, u};
@@ -247,6 +272,8 @@ static void run_unit(struct scan *s, struct unit *u, void *w)
 	in.evtx_part = u->part;
 	in.evtx_chunk_first = u->first;
 	in.evtx_chunk_count = u->count;
+	in.evtx_slack_share = u->share;
+	in.evtx_part_index = u->part_index;
 	struct bt_input *bi = NULL;
 	u->open_status = bt_input_open(s->inputs[u->input].path, &in, &bi);
 	if (u->open_status != BT_OK)
@@ -365,6 +392,13 @@ static void commit(struct scan *s, struct unit *u, struct acc *a, uint64_t *done
 	}
 }
 
+static void free_shares(struct scan *s)
+{
+	for (size_t i = 0; i < s->nu; i++)
+		if (s->u[i].owns_share)
+			bt_evtx_slack_share_free(s->u[i].share);
+}
+
 enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
                            const struct bt_scan_opts *o, const struct bt_scan_hooks *h, void *ctx)
 {
@@ -378,6 +412,7 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	s.window = jobs + 2;
 	if (!plan(&s, n)) {
+		free_shares(&s);
 		free(s.u);
 		bt_diagf(&o->in->diag, BT_DIAG_ERROR, NULL, "out of memory planning the reading");
 		return BT_ERR_NOMEM;
@@ -436,6 +471,7 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 	free(a.channel);
 	pthread_cond_destroy(&s.changed);
 	pthread_mutex_destroy(&s.lock);
+	free_shares(&s);
 	free(s.u);
 	return st;
 }

@@ -2,7 +2,9 @@
  *
  * The inputs are cut into units: a whole input, or for a large EVTX file
  * (native reader) ranges of chunks read side by side plus one unit for the
- * records recovered from its slack space. Worker threads read units in
+ * records recovered from its slack space (the chunk ranges hand it the
+ * slack-space candidates they found, so the file is read once; see
+ * bt_evtx_native.h). Worker threads read units in
  * order, each through its own bt_input; per unit they buffer the output the
  * caller's on_event hook produces and the diagnostics, and the calling thread
  * commits units strictly in order: output bytes, diagnostics and per-input

@@ -54,4 +54,18 @@ w=$(grep -c 'many.evtx: warning:' "$TMP/err.1")
 grep -q 'many.evtx: .*more warnings not shown' "$TMP/err.1" && pass "the rest are counted" \
 	|| fail "no 'more warnings' note: $(grep many.evtx "$TMP/err.1" | tail -2)"
 expect_rc "--jobs 0 is a usage error" 2 "$BOXTRAIL" events -j 0 "$TMP/ev"
+# A file read in parts (its live parts hand their slack-space candidates to
+# its recovered part) gives what one pass gives: from standard input the
+# file is read whole, in one unit
+many=$TMP/ev/damaged/many.evtx
+"$BOXTRAIL" events --stats -j 2 -f jsonl "$many" 2>"$TMP/parts.err" | jq -c 'del(.file)' >"$TMP/parts.jsonl"
+"$BOXTRAIL" events --stats -f jsonl - <"$many" 2>"$TMP/whole.err" | jq -c 'del(.file)' >"$TMP/whole.jsonl"
+grep -q 'recovered=[1-9]' "$TMP/whole.err" && pass "the damaged file has records recovered from slack space" ||
+	fail "no recovered records to compare: $(grep stats: "$TMP/whole.err")"
+cmp -s "$TMP/parts.jsonl" "$TMP/whole.jsonl" && pass "read in parts: the events of one pass" ||
+	fail "parts and one pass differ: $(diff "$TMP/parts.jsonl" "$TMP/whole.jsonl" | head -3)"
+[ "$(sed "s#$many#F#" "$TMP/parts.err")" = "$(sed 's#^boxtrail: -:#boxtrail: F:#; s#stats: -:#stats: F:#' "$TMP/whole.err")" ] &&
+	pass "read in parts: the diagnostics and statistics of one pass" ||
+	fail "diagnostics differ: $(diff "$TMP/parts.err" "$TMP/whole.err" | head -4)"
+
 finish
