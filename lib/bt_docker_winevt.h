@@ -17,8 +17,8 @@
  * compute system, which for a Docker container is the container id, in its
  * event data (SystemId, or Id): the event gains ContainerID and Action
  * "compute.event". Which HCS event ids mean create, start and terminate is
- * not documented publicly; no id is mapped to container.* yet (see
- * README.md). */
+ * not documented publicly; no id is mapped to container.* yet (the
+ * manual says so under INPUT FORMATS). */
 #ifndef BT_DOCKER_WINEVT_H
 #define BT_DOCKER_WINEVT_H
 
