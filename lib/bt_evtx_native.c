@@ -54,6 +54,7 @@ struct nx_state {
 	enum phase phase;
 	void *lx;                   /* libevtx reader state in the fallback pass */
 	uint64_t rejected;
+	uint64_t pass_results;      /* recovered + recovered_failed when the libevtx pass began */
 	uint64_t live_index;        /* live records walked so far (libevtx's index) */
 	enum bt_evtx_part part;
 	uint64_t chunk_end;         /* first chunk not to read (UINT64_MAX: the end) */
@@ -565,29 +566,36 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 				fallback_end(ctx, s);
 				break;
 			}
+			/* a worker that died serving left-over live records is not
+			 * asked again; a fresh one looks for the recovered records
+			 * (as a split file's recovered part does) */
 			enum bt_status ost;
 			if (s->lx)
 				ost = bt_evtx_libevtx_want_recovered(s->lx);
-			else if (s->lx_dead)
-				ost = BT_ERR_CRASH;
 			else
 				ost = bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK | BT_LX_RECOVERED_ONLY, &s->lx);
 			if (ost != BT_OK) {
 				if (s->lx)
 					bt_reader_evtx_libevtx.close(s->lx);
 				s->lx = NULL;
+				ctx->stats->recovered_failed += s->slack.n - s->slack.taken;
 				fallback_end(ctx, s);
 				break;
 			}
+			s->pass_results = ctx->stats->recovered + ctx->stats->recovered_failed;
 			s->phase = PH_FALLBACK;
 			break;
 		case PH_FALLBACK: {
 			enum bt_status st = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
 			if (st != BT_OK) {
-				if (st != BT_EOF)
+				if (st != BT_EOF) {
 					bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
 					         "the libevtx pass for left-over records stopped: %s",
 					         bt_status_str(st));
+					/* it gave nothing: every candidate is one not read */
+					if (ctx->stats->recovered + ctx->stats->recovered_failed == s->pass_results)
+						ctx->stats->recovered_failed += s->slack.n - s->slack.taken;
+				}
 				fallback_end(ctx, s);
 				break;
 			}
