@@ -92,29 +92,13 @@ static void jsonl_close(void *state)
 
 /* ---- helpers ---- */
 
-static struct json_object *get(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v))
-		return v;
-	return NULL;
-}
-
-static const char *str(struct json_object *o, size_t *n)
-{
-	if (!o || !json_object_is_type(o, json_type_string))
-		return NULL;
-	*n = (size_t)json_object_get_string_len(o);
-	return json_object_get_string(o);
-}
-
 /* Any scalar as text (numbers as written by json-c). */
 static const char *text(struct json_object *o, size_t *n)
 {
 	if (!o)
 		return NULL;
 	if (json_object_is_type(o, json_type_string))
-		return str(o, n);
+		return bt_docker_jstr(o, n);
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	*n = s ? strlen(s) : 0;
 	return s;
@@ -203,22 +187,22 @@ static void events_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 	bt_docker_event_begin(eb, BT_SOURCE_DOCKER_EVENTS, "docker-cli", NULL, 0, ctx->opts,
 	                      ctx->path, line, off);
 	size_t tl = 0, al = 0, il = 0, fl = 0;
-	const char *type = str(get(o, "Type"), &tl);
-	const char *act = str(get(o, "Action"), &al);
-	struct json_object *actor = get(o, "Actor");
-	const char *id = str(get(actor, "ID"), &il);
+	const char *type = bt_docker_jstr(bt_docker_jget(o, "Type"), &tl);
+	const char *act = bt_docker_jstr(bt_docker_jget(o, "Action"), &al);
+	struct json_object *actor = bt_docker_jget(o, "Actor");
+	const char *id = bt_docker_jstr(bt_docker_jget(actor, "ID"), &il);
 	if (!id)
-		id = str(get(o, "id"), &il);
-	const char *from = str(get(o, "from"), &fl);
+		id = bt_docker_jstr(bt_docker_jget(o, "id"), &il);
+	const char *from = bt_docker_jstr(bt_docker_jget(o, "from"), &fl);
 	if (!act)
-		act = str(get(o, "status"), &al);
+		act = bt_docker_jstr(bt_docker_jget(o, "status"), &al);
 	if (!type && act) {
 		/* legacy: only status/id/from */
 		type = !from && legacy_image_status(act, al) ? "image" : "container";
 		tl = strlen(type);
 	}
 	/* time */
-	struct json_object *tn = get(o, "timeNano"), *ts = get(o, "time");
+	struct json_object *tn = bt_docker_jget(o, "timeNano"), *ts = bt_docker_jget(o, "time");
 	size_t tol;
 	if (tn && (json_object_is_type(tn, json_type_int) ||
 	           json_object_is_type(tn, json_type_double))) {
@@ -271,18 +255,18 @@ static void events_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 		bt_docker_add(eb, "EventType", type, tl);
 	if (act)
 		bt_docker_add(eb, "EventAction", act, al);
-	struct json_object *attrs = get(actor, "Attributes");
+	struct json_object *attrs = bt_docker_jget(actor, "Attributes");
 	size_t vl;
 	const char *v;
 	bool container = tl == 9 && memcmp(type, "container", 9) == 0;
 	bool image = tl == 5 && memcmp(type, "image", 5) == 0;
 	if (container && id)
 		bt_docker_add_container_id(eb, id, il);
-	if ((v = str(get(attrs, "container"), &vl)))
+	if ((v = bt_docker_jstr(bt_docker_jget(attrs, "container"), &vl)))
 		bt_docker_add_container_id(eb, v, vl);
-	if (container && (v = str(get(attrs, "name"), &vl)))
+	if (container && (v = bt_docker_jstr(bt_docker_jget(attrs, "name"), &vl)))
 		bt_docker_add_container_name(eb, v, vl);
-	if ((v = str(get(attrs, "image"), &vl)))
+	if ((v = bt_docker_jstr(bt_docker_jget(attrs, "image"), &vl)))
 		bt_docker_add(eb, "Image", v, vl);
 	else if (image && id)
 		bt_docker_add(eb, "Image", id, il);
@@ -290,17 +274,17 @@ static void events_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 		bt_docker_add(eb, "Image", from, fl);
 	if (cmd && cl)
 		bt_docker_add(eb, "Command", cmd, cl);
-	if ((v = text(get(attrs, "exitCode"), &vl)))
+	if ((v = text(bt_docker_jget(attrs, "exitCode"), &vl)))
 		bt_docker_add(eb, "ExitCode", v, vl);
-	if ((v = text(get(attrs, "signal"), &vl)))
+	if ((v = text(bt_docker_jget(attrs, "signal"), &vl)))
 		bt_docker_add(eb, "Signal", v, vl);
-	if ((v = str(get(attrs, "execID"), &vl)))
+	if ((v = bt_docker_jstr(bt_docker_jget(attrs, "execID"), &vl)))
 		bt_docker_add(eb, "ExecID", v, vl);
-	if ((v = str(get(attrs, "destination"), &vl)))
+	if ((v = bt_docker_jstr(bt_docker_jget(attrs, "destination"), &vl)))
 		bt_docker_add_list(eb, "MountTarget", v, vl);
 	if (tl == 6 && memcmp(type, "volume", 6) == 0 && id)
 		bt_docker_add_list(eb, "MountSource", id, il);
-	if ((v = str(get(o, "scope"), &vl)))
+	if ((v = bt_docker_jstr(bt_docker_jget(o, "scope"), &vl)))
 		bt_docker_add(eb, "Scope", v, vl);
 	/* attributes already reported as contract fields; "name" names the
 	 * container (or image) only for those types */
@@ -334,7 +318,7 @@ static void ctrlog_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 	bt_docker_event_begin(eb, BT_SOURCE_CONTAINER_LOG, "docker-root", NULL, 0, ctx->opts,
 	                      ctx->path, line, off);
 	size_t n, tn = 0;
-	const char *t = str(get(o, "time"), &tn);
+	const char *t = bt_docker_jstr(bt_docker_jget(o, "time"), &tn);
 	bt_time tm;
 	if (t && bt_docker_time(t, tn, &tm))
 		eb->ev.time = tm;
@@ -342,16 +326,16 @@ static void ctrlog_build(struct bt_reader_ctx *ctx, void *st, struct json_object
 	if (j->have_id)
 		bt_docker_add_container_id(eb, j->id, 64);
 	const char *v;
-	if ((v = str(get(o, "stream"), &n)))
+	if ((v = bt_docker_jstr(bt_docker_jget(o, "stream"), &n)))
 		bt_docker_add(eb, "Stream", v, n);
-	if ((v = str(get(o, "log"), &n))) {
+	if ((v = bt_docker_jstr(bt_docker_jget(o, "log"), &n))) {
 		if (n && v[n - 1] == '\n')
 			n--;
 		bt_docker_add(eb, "Message", v, n);
 	}
 	if (t)
 		bt_docker_add(eb, "TimeOriginal", t, tn);
-	add_attributes(eb, get(o, "attrs"), NULL);
+	add_attributes(eb, bt_docker_jget(o, "attrs"), NULL);
 }
 
 static enum bt_status ctrlog_open(struct bt_reader_ctx *ctx, void **state)

@@ -475,7 +475,7 @@ enum bt_docker_api bt_docker_api_call(struct bt_evbuf *eb, const char *method, s
 
 /* ---- JSON facts ---- */
 
-static struct json_object *jget(struct json_object *o, const char *key)
+struct json_object *bt_docker_jget(struct json_object *o, const char *key)
 {
 	struct json_object *v = NULL;
 	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v))
@@ -483,8 +483,7 @@ static struct json_object *jget(struct json_object *o, const char *key)
 	return NULL;
 }
 
-/* String value of a JSON string (NULL for other types). */
-static const char *jstr(struct json_object *o, size_t *n)
+const char *bt_docker_jstr(struct json_object *o, size_t *n)
 {
 	if (!o || !json_object_is_type(o, json_type_string))
 		return NULL;
@@ -492,18 +491,18 @@ static const char *jstr(struct json_object *o, size_t *n)
 	return json_object_get_string(o);
 }
 
-/* Adds a non-empty string member as a field. */
-static void add_jstr(struct bt_evbuf *eb, struct json_object *o, const char *key, const char *name)
+void bt_docker_add_jstr(struct bt_evbuf *eb, struct json_object *o, const char *key,
+                        const char *name)
 {
 	size_t n;
-	const char *s = jstr(jget(o, key), &n);
+	const char *s = bt_docker_jstr(bt_docker_jget(o, key), &n);
 	if (s && n)
 		bt_docker_add(eb, name, s, n);
 }
 
 static void add_jbool(struct bt_evbuf *eb, struct json_object *o, const char *key, const char *name)
 {
-	struct json_object *v = jget(o, key);
+	struct json_object *v = bt_docker_jget(o, key);
 	if (v && json_object_is_type(v, json_type_boolean))
 		bt_docker_add_bool(eb, name, json_object_get_boolean(v));
 }
@@ -518,7 +517,7 @@ static void join_words(struct bt_buf *b, struct json_object *v)
 		for (size_t i = 0; i < n && b->n < BT_DOCKER_MAX_JOINED; i++) {
 			struct json_object *e = json_object_array_get_idx(v, i);
 			size_t l;
-			const char *s = jstr(e, &l);
+			const char *s = bt_docker_jstr(e, &l);
 			if (!s) {
 				s = json_object_get_string(e);
 				l = s ? strlen(s) : 0;
@@ -530,7 +529,7 @@ static void join_words(struct bt_buf *b, struct json_object *v)
 		return;
 	}
 	size_t l;
-	const char *s = jstr(v, &l);
+	const char *s = bt_docker_jstr(v, &l);
 	if (s) {
 		if (b->n)
 			bt_buf_putc(b, ' ');
@@ -617,7 +616,7 @@ static void for_strings(struct json_object *arr, void (*fn)(struct bt_evbuf *, c
 	size_t n = json_object_array_length(arr);
 	for (size_t i = 0; i < n; i++) {
 		size_t l;
-		const char *s = jstr(json_object_array_get_idx(arr, i), &l);
+		const char *s = bt_docker_jstr(json_object_array_get_idx(arr, i), &l);
 		if (s)
 			fn(eb, name, s, l);
 	}
@@ -639,7 +638,7 @@ static void add_bind_cb(struct bt_evbuf *eb, const char *name, const char *s, si
 
 static void add_mode(struct bt_evbuf *eb, struct json_object *hc, const char *key)
 {
-	add_jstr(eb, hc, key, key);
+	bt_docker_add_jstr(eb, hc, key, key);
 }
 
 void bt_docker_hostconfig_facts(struct bt_evbuf *eb, struct json_object *hc)
@@ -653,42 +652,42 @@ void bt_docker_hostconfig_facts(struct bt_evbuf *eb, struct json_object *hc)
 	add_mode(eb, hc, "UTSMode");
 	add_mode(eb, hc, "UsernsMode");
 	add_mode(eb, hc, "CgroupnsMode");
-	for_strings(jget(hc, "CapAdd"), bt_docker_add_list, eb, "CapAdd");
-	for_strings(jget(hc, "CapDrop"), bt_docker_add_list, eb, "CapDrop");
-	for_strings(jget(hc, "SecurityOpt"), add_secopt, eb, "SecurityOpt");
-	struct json_object *dev = jget(hc, "Devices");
+	for_strings(bt_docker_jget(hc, "CapAdd"), bt_docker_add_list, eb, "CapAdd");
+	for_strings(bt_docker_jget(hc, "CapDrop"), bt_docker_add_list, eb, "CapDrop");
+	for_strings(bt_docker_jget(hc, "SecurityOpt"), add_secopt, eb, "SecurityOpt");
+	struct json_object *dev = bt_docker_jget(hc, "Devices");
 	if (dev && json_object_is_type(dev, json_type_array)) {
 		size_t n = json_object_array_length(dev);
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *d = json_object_array_get_idx(dev, i);
 			size_t l;
-			const char *s = jstr(jget(d, "PathOnHost"), &l);
+			const char *s = bt_docker_jstr(bt_docker_jget(d, "PathOnHost"), &l);
 			if (!s)
-				s = jstr(d, &l);   /* "/dev/sda:/dev/sda:rwm" as a string */
+				s = bt_docker_jstr(d, &l);   /* "/dev/sda:/dev/sda:rwm" as a string */
 			if (s && l)
 				bt_docker_add_list(eb, "Devices", s, l);
 		}
 	}
-	for_strings(jget(hc, "Binds"), add_bind_cb, eb, "Binds");
-	struct json_object *mounts = jget(hc, "Mounts");
+	for_strings(bt_docker_jget(hc, "Binds"), add_bind_cb, eb, "Binds");
+	struct json_object *mounts = bt_docker_jget(hc, "Mounts");
 	if (mounts && json_object_is_type(mounts, json_type_array)) {
 		size_t n = json_object_array_length(mounts);
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *m = json_object_array_get_idx(mounts, i);
 			size_t sl = 0, tl = 0;
-			const char *src = jstr(jget(m, "Source"), &sl);
-			const char *dst = jstr(jget(m, "Target"), &tl);
-			struct json_object *ro = jget(m, "ReadOnly");
+			const char *src = bt_docker_jstr(bt_docker_jget(m, "Source"), &sl);
+			const char *dst = bt_docker_jstr(bt_docker_jget(m, "Target"), &tl);
+			struct json_object *ro = bt_docker_jget(m, "ReadOnly");
 			bt_docker_add_mount(eb, src, dst,
 			                    ro && json_object_is_type(ro, json_type_boolean) &&
 			                            json_object_get_boolean(ro));
 		}
 	}
 	add_jbool(eb, hc, "AutoRemove", "AutoRemove");
-	add_jstr(eb, hc, "Isolation", "Isolation");
-	add_jstr(eb, jget(hc, "RestartPolicy"), "Name", "RestartPolicy");
-	add_jstr(eb, hc, "Runtime", "Runtime");
-	struct json_object *pb = jget(hc, "PortBindings");
+	bt_docker_add_jstr(eb, hc, "Isolation", "Isolation");
+	bt_docker_add_jstr(eb, bt_docker_jget(hc, "RestartPolicy"), "Name", "RestartPolicy");
+	bt_docker_add_jstr(eb, hc, "Runtime", "Runtime");
+	struct json_object *pb = bt_docker_jget(hc, "PortBindings");
 	if (pb && json_object_is_type(pb, json_type_object)) {
 		json_object_object_foreach(pb, port, arr)
 		{
@@ -698,8 +697,8 @@ void bt_docker_hostconfig_facts(struct bt_evbuf *eb, struct json_object *hc)
 			for (size_t i = 0; i < n; i++) {
 				struct json_object *b = json_object_array_get_idx(arr, i);
 				size_t hl = 0, pl = 0;
-				const char *hip = jstr(jget(b, "HostIp"), &hl);
-				const char *hp = jstr(jget(b, "HostPort"), &pl);
+				const char *hip = bt_docker_jstr(bt_docker_jget(b, "HostIp"), &hl);
+				const char *hp = bt_docker_jstr(bt_docker_jget(b, "HostPort"), &pl);
 				struct bt_buf s = BT_BUF_INIT;
 				bt_buf_put(&s, hip ? hip : "", hip ? hl : 0);
 				bt_buf_putc(&s, ':');
@@ -719,16 +718,16 @@ void bt_docker_api_body(struct bt_evbuf *eb, enum bt_docker_api k, struct json_o
 	if (!body || !json_object_is_type(body, json_type_object))
 		return;
 	if (k == BT_API_CREATE) {
-		add_jstr(eb, body, "Image", "Image");
-		bt_docker_add_command(eb, jget(body, "Entrypoint"), jget(body, "Cmd"));
-		add_jstr(eb, body, "User", "User");
-		add_jstr(eb, body, "Hostname", "Hostname");
-		add_jstr(eb, body, "WorkingDir", "WorkingDir");
-		bt_docker_hostconfig_facts(eb, jget(body, "HostConfig"));
+		bt_docker_add_jstr(eb, body, "Image", "Image");
+		bt_docker_add_command(eb, bt_docker_jget(body, "Entrypoint"), bt_docker_jget(body, "Cmd"));
+		bt_docker_add_jstr(eb, body, "User", "User");
+		bt_docker_add_jstr(eb, body, "Hostname", "Hostname");
+		bt_docker_add_jstr(eb, body, "WorkingDir", "WorkingDir");
+		bt_docker_hostconfig_facts(eb, bt_docker_jget(body, "HostConfig"));
 	} else if (k == BT_API_EXEC_CREATE) {
-		bt_docker_add_command(eb, NULL, jget(body, "Cmd"));
-		add_jstr(eb, body, "User", "User");
-		add_jstr(eb, body, "WorkingDir", "WorkingDir");
+		bt_docker_add_command(eb, NULL, bt_docker_jget(body, "Cmd"));
+		bt_docker_add_jstr(eb, body, "User", "User");
+		bt_docker_add_jstr(eb, body, "WorkingDir", "WorkingDir");
 		add_jbool(eb, body, "Privileged", "Privileged");
 	}
 }
@@ -737,10 +736,12 @@ enum bt_docker_api bt_docker_body_kind(struct json_object *body)
 {
 	if (!body || !json_object_is_type(body, json_type_object))
 		return BT_API_OTHER;
-	if (jget(body, "HostConfig") || (jget(body, "Image") && jget(body, "Cmd")))
+	if (bt_docker_jget(body, "HostConfig") ||
+	    (bt_docker_jget(body, "Image") && bt_docker_jget(body, "Cmd")))
 		return BT_API_CREATE;
-	if (jget(body, "Cmd") && (jget(body, "AttachStdin") || jget(body, "AttachStdout") ||
-	                          jget(body, "Detach") || jget(body, "Privileged")))
+	if (bt_docker_jget(body, "Cmd") &&
+	    (bt_docker_jget(body, "AttachStdin") || bt_docker_jget(body, "AttachStdout") ||
+	     bt_docker_jget(body, "Detach") || bt_docker_jget(body, "Privileged")))
 		return BT_API_EXEC_CREATE;
 	return BT_API_OTHER;
 }

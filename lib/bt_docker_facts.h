@@ -197,6 +197,14 @@ void bt_docker_add_record_field(struct bt_evbuf *eb, const char *k, size_t kl, c
 /* Finds the value of `key` in a decoded kv list (NULL when absent). */
 const struct bt_kv *bt_kv_find(const struct bt_kv *kv, size_t nkv, const char *key);
 
+/* A member of a JSON object (NULL when `o` is not an object or lacks it). */
+struct json_object *bt_docker_jget(struct json_object *o, const char *key);
+/* The bytes of a JSON string (NULL for other types). */
+const char *bt_docker_jstr(struct json_object *o, size_t *n);
+/* Adds a non-empty string member `key` of `o` as field `name`. */
+void bt_docker_add_jstr(struct bt_evbuf *eb, struct json_object *o, const char *key,
+                        const char *name);
+
 /* Parses the JSON text of a "form data: " message (after the prefix);
  * returns a json-c object the caller puts, or NULL. */
 struct json_object *bt_docker_parse_body(const char *s, size_t n);

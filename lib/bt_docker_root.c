@@ -68,36 +68,12 @@ static struct json_object *read_doc(struct bt_reader_ctx *ctx)
 	return o;
 }
 
-static struct json_object *get(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v))
-		return v;
-	return NULL;
-}
-
-static const char *str(struct json_object *o, size_t *n)
-{
-	if (!o || !json_object_is_type(o, json_type_string))
-		return NULL;
-	*n = (size_t)json_object_get_string_len(o);
-	return json_object_get_string(o);
-}
-
-static void add_str(struct bt_evbuf *eb, struct json_object *o, const char *key, const char *name)
-{
-	size_t n;
-	const char *s = str(get(o, key), &n);
-	if (s && n)
-		bt_docker_add(eb, name, s, n);
-}
-
 /* Sets the event time from a member; adds TimeOriginal. False when absent,
  * unreadable or Go's zero time. */
 static bool time_of(struct bt_evbuf *eb, struct json_object *o, const char *key)
 {
 	size_t n;
-	const char *s = str(get(o, key), &n);
+	const char *s = bt_docker_jstr(bt_docker_jget(o, key), &n);
 	bt_time t;
 	if (!s || !bt_docker_time(s, n, &t))
 		return false;
@@ -109,7 +85,7 @@ static bool time_of(struct bt_evbuf *eb, struct json_object *o, const char *key)
 static bool has_time(struct json_object *o, const char *key)
 {
 	size_t n;
-	const char *s = str(get(o, key), &n);
+	const char *s = bt_docker_jstr(bt_docker_jget(o, key), &n);
 	bt_time t;
 	return s && bt_docker_time(s, n, &t);
 }
@@ -233,50 +209,50 @@ static enum bt_status config_open(struct bt_reader_ctx *ctx, void **state)
 /* Identity facts every event of a container has. */
 static void identity(struct bt_evbuf *eb, struct config *c)
 {
-	struct json_object *d = c->doc, *cfg = get(d, "Config");
+	struct json_object *d = c->doc, *cfg = bt_docker_jget(d, "Config");
 	size_t n;
-	const char *s = str(get(d, "ID"), &n);
+	const char *s = bt_docker_jstr(bt_docker_jget(d, "ID"), &n);
 	if (s && n)
 		bt_docker_add_container_id(eb, s, n);
 	else if (c->id[0])
 		bt_docker_add_container_id(eb, c->id, 64);
-	if ((s = str(get(d, "Name"), &n)))
+	if ((s = bt_docker_jstr(bt_docker_jget(d, "Name"), &n)))
 		bt_docker_add_container_name(eb, s, n);
-	add_str(eb, cfg, "Image", "Image");
-	add_str(eb, d, "Image", "ImageID");
+	bt_docker_add_jstr(eb, cfg, "Image", "Image");
+	bt_docker_add_jstr(eb, d, "Image", "ImageID");
 	/* the process docker ran: Path and Args (Config.Entrypoint + Cmd in 1.x if absent) */
-	struct json_object *path = get(d, "Path");
+	struct json_object *path = bt_docker_jget(d, "Path");
 	if (path)
-		bt_docker_add_command(eb, path, get(d, "Args"));
+		bt_docker_add_command(eb, path, bt_docker_jget(d, "Args"));
 	else
-		bt_docker_add_command(eb, get(cfg, "Entrypoint"), get(cfg, "Cmd"));
+		bt_docker_add_command(eb, bt_docker_jget(cfg, "Entrypoint"), bt_docker_jget(cfg, "Cmd"));
 }
 
 static void mounts(struct bt_evbuf *eb, struct json_object *d)
 {
-	struct json_object *mp = get(d, "MountPoints");
+	struct json_object *mp = bt_docker_jget(d, "MountPoints");
 	if (mp && json_object_is_type(mp, json_type_object)) {
 		json_object_object_foreach(mp, dest, m)
 		{
 			size_t sl = 0, dl = 0;
-			const char *src = str(get(m, "Source"), &sl);
+			const char *src = bt_docker_jstr(bt_docker_jget(m, "Source"), &sl);
 			if (!src || !sl)
-				src = str(get(m, "Name"), &sl);   /* a named volume */
-			const char *dst = str(get(m, "Destination"), &dl);
-			struct json_object *rw = get(m, "RW");
+				src = bt_docker_jstr(bt_docker_jget(m, "Name"), &sl);   /* a named volume */
+			const char *dst = bt_docker_jstr(bt_docker_jget(m, "Destination"), &dl);
+			struct json_object *rw = bt_docker_jget(m, "RW");
 			bool ro = rw && json_object_is_type(rw, json_type_boolean) &&
 			          !json_object_get_boolean(rw);
 			bt_docker_add_mount(eb, src && sl ? src : NULL, dst ? dst : dest, ro);
 		}
 	}
 	/* Docker 1.x: "Volumes": {dst: src}, "VolumesRW": {dst: bool} */
-	struct json_object *vols = get(d, "Volumes"), *rws = get(d, "VolumesRW");
+	struct json_object *vols = bt_docker_jget(d, "Volumes"), *rws = bt_docker_jget(d, "VolumesRW");
 	if (vols && json_object_is_type(vols, json_type_object)) {
 		json_object_object_foreach(vols, dest, src)
 		{
 			size_t sl = 0;
-			const char *s = str(src, &sl);
-			struct json_object *rw = get(rws, dest);
+			const char *s = bt_docker_jstr(src, &sl);
+			struct json_object *rw = bt_docker_jget(rws, dest);
 			bool ro = rw && json_object_is_type(rw, json_type_boolean) &&
 			          !json_object_get_boolean(rw);
 			bt_docker_add_mount(eb, s, dest, ro);
@@ -286,34 +262,34 @@ static void mounts(struct bt_evbuf *eb, struct json_object *d)
 
 static void addresses(struct bt_evbuf *eb, struct json_object *d)
 {
-	struct json_object *ns = get(d, "NetworkSettings");
+	struct json_object *ns = bt_docker_jget(d, "NetworkSettings");
 	size_t n;
 	const char *s;
-	struct json_object *nets = get(ns, "Networks");
+	struct json_object *nets = bt_docker_jget(ns, "Networks");
 	if (nets && json_object_is_type(nets, json_type_object)) {
 		json_object_object_foreach(nets, name, net)
 		{
 			(void)name;
-			if ((s = str(get(net, "IPAddress"), &n)) && n)
+			if ((s = bt_docker_jstr(bt_docker_jget(net, "IPAddress"), &n)) && n)
 				bt_docker_add_list_unique(eb, "IPAddress", s, n);
-			if ((s = str(get(net, "GlobalIPv6Address"), &n)) && n)
+			if ((s = bt_docker_jstr(bt_docker_jget(net, "GlobalIPv6Address"), &n)) && n)
 				bt_docker_add_list_unique(eb, "IPAddress", s, n);
 		}
 	}
-	if ((s = str(get(ns, "IPAddress"), &n)) && n)
+	if ((s = bt_docker_jstr(bt_docker_jget(ns, "IPAddress"), &n)) && n)
 		bt_docker_add_list_unique(eb, "IPAddress", s, n);
 }
 
 static void all_facts(struct bt_evbuf *eb, struct config *c)
 {
-	struct json_object *d = c->doc, *cfg = get(d, "Config");
+	struct json_object *d = c->doc, *cfg = bt_docker_jget(d, "Config");
 	identity(eb, c);
-	add_str(eb, cfg, "User", "User");
-	add_str(eb, cfg, "Hostname", "Hostname");
-	add_str(eb, cfg, "WorkingDir", "WorkingDir");
+	bt_docker_add_jstr(eb, cfg, "User", "User");
+	bt_docker_add_jstr(eb, cfg, "Hostname", "Hostname");
+	bt_docker_add_jstr(eb, cfg, "WorkingDir", "WorkingDir");
 	mounts(eb, d);
-	bt_docker_hostconfig_facts(eb, c->hc ? c->hc : get(d, "HostConfig"));
-	add_str(eb, d, "LogPath", "LogPath");
+	bt_docker_hostconfig_facts(eb, c->hc ? c->hc : bt_docker_jget(d, "HostConfig"));
+	bt_docker_add_jstr(eb, d, "LogPath", "LogPath");
 	addresses(eb, d);
 }
 
@@ -321,7 +297,7 @@ static enum bt_status config_next(struct bt_reader_ctx *ctx, void *state,
                                   const struct bt_event **ev)
 {
 	struct config *c = state;
-	struct json_object *st = get(c->doc, "State");
+	struct json_object *st = bt_docker_jget(c->doc, "State");
 	while (c->next < EV_END) {
 		int which = c->next++;
 		if (which == EV_START && !has_time(st, "StartedAt"))
@@ -340,20 +316,20 @@ static enum bt_status config_next(struct bt_reader_ctx *ctx, void *state,
 			bt_docker_adds(eb, "Action", BT_ACT_START);
 			time_of(eb, st, "StartedAt");
 			all_facts(eb, c);
-			v = get(st, "Pid");
+			v = bt_docker_jget(st, "Pid");
 			if (v && json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0)
 				bt_docker_add_i64(eb, "Pid", json_object_get_int64(v));
 		} else {
 			bt_docker_adds(eb, "Action", BT_ACT_STOP);
 			time_of(eb, st, "FinishedAt");
 			identity(eb, c);
-			v = get(st, "ExitCode");
+			v = bt_docker_jget(st, "ExitCode");
 			if (v && json_object_is_type(v, json_type_int))
 				bt_docker_add_i64(eb, "ExitCode", json_object_get_int64(v));
-			v = get(st, "OOMKilled");
+			v = bt_docker_jget(st, "OOMKilled");
 			if (v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
 				bt_docker_adds(eb, "OOMKilled", "true");
-			add_str(eb, st, "Error", "Error");
+			bt_docker_add_jstr(eb, st, "Error", "Error");
 		}
 		if (eb->truncated)
 			bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
@@ -449,7 +425,7 @@ static enum bt_status image_open(struct bt_reader_ctx *ctx, void **state)
 		free(im);
 		return BT_ERR_FORMAT;
 	}
-	struct json_object *h = get(im->doc, "history");
+	struct json_object *h = bt_docker_jget(im->doc, "history");
 	if (h && json_object_is_type(h, json_type_array)) {
 		im->count = json_object_array_length(h);
 	} else {
@@ -460,7 +436,7 @@ static enum bt_status image_open(struct bt_reader_ctx *ctx, void **state)
 	const char *base = strrchr(ctx->path, '/');
 	base = base ? base + 1 : ctx->path;
 	size_t n;
-	const char *id = str(get(im->doc, "id"), &n);
+	const char *id = bt_docker_jstr(bt_docker_jget(im->doc, "id"), &n);
 	if (strlen(base) == 64 && bt_docker_is_hex(base, 64))
 		snprintf(im->image_id, sizeof im->image_id, "sha256:%s", base);
 	else if (id && n && n < 70)
@@ -485,12 +461,12 @@ static enum bt_status image_next(struct bt_reader_ctx *ctx, void *state, const s
 	if (im->legacy) {
 		time_of(eb, d, "created");
 		struct bt_buf b = BT_BUF_INIT;
-		struct json_object *cmd = get(get(d, "container_config"), "Cmd");
+		struct json_object *cmd = bt_docker_jget(bt_docker_jget(d, "container_config"), "Cmd");
 		if (cmd && json_object_is_type(cmd, json_type_array)) {
 			size_t n = json_object_array_length(cmd);
 			for (size_t k = 0; k < n && b.n < BT_DOCKER_MAX_JOINED; k++) {
 				size_t l;
-				const char *s = str(json_object_array_get_idx(cmd, k), &l);
+				const char *s = bt_docker_jstr(json_object_array_get_idx(cmd, k), &l);
 				if (!s)
 					continue;
 				if (b.n)
@@ -501,27 +477,27 @@ static enum bt_status image_next(struct bt_reader_ctx *ctx, void *state, const s
 		if (b.n && !b.oom)
 			bt_docker_add(eb, "CreatedBy", b.p, b.n);
 		bt_buf_free(&b);
-		add_str(eb, d, "parent", "ParentID");
-		add_str(eb, d, "parent_id", "ParentID");
-		add_str(eb, d, "author", "Author");
-		add_str(eb, d, "comment", "Comment");
+		bt_docker_add_jstr(eb, d, "parent", "ParentID");
+		bt_docker_add_jstr(eb, d, "parent_id", "ParentID");
+		bt_docker_add_jstr(eb, d, "author", "Author");
+		bt_docker_add_jstr(eb, d, "comment", "Comment");
 	} else {
-		struct json_object *h = json_object_array_get_idx(get(d, "history"), i);
+		struct json_object *h = json_object_array_get_idx(bt_docker_jget(d, "history"), i);
 		time_of(eb, h, "created");
-		add_str(eb, h, "created_by", "CreatedBy");
-		struct json_object *e = get(h, "empty_layer");
+		bt_docker_add_jstr(eb, h, "created_by", "CreatedBy");
+		struct json_object *e = bt_docker_jget(h, "empty_layer");
 		if (e && json_object_is_type(e, json_type_boolean))
 			bt_docker_add_bool(eb, "EmptyLayer", json_object_get_boolean(e));
-		add_str(eb, h, "author", "Author");
-		add_str(eb, h, "comment", "Comment");
+		bt_docker_add_jstr(eb, h, "author", "Author");
+		bt_docker_add_jstr(eb, h, "comment", "Comment");
 		bt_docker_add_u64(eb, "LayerIndex", i);
 	}
 	if (im->image_id[0])
 		bt_docker_adds(eb, "ImageID", im->image_id);
-	struct json_object *cfg = get(d, "config");
-	bt_docker_add_command(eb, get(cfg, "Entrypoint"), get(cfg, "Cmd"));
-	add_str(eb, cfg, "User", "User");
-	add_str(eb, d, "os", "OS");
+	struct json_object *cfg = bt_docker_jget(d, "config");
+	bt_docker_add_command(eb, bt_docker_jget(cfg, "Entrypoint"), bt_docker_jget(cfg, "Cmd"));
+	bt_docker_add_jstr(eb, cfg, "User", "User");
+	bt_docker_add_jstr(eb, d, "os", "OS");
 	*ev = bt_evbuf_done(eb);
 	return BT_OK;
 }
