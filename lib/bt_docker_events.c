@@ -50,35 +50,19 @@ static enum bt_status jsonl_open(struct bt_reader_ctx *ctx, void **state, build_
 static enum bt_status jsonl_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
 {
 	struct jsonl *j = state;
-	for (;;) {
-		const char *s;
-		size_t n;
-		uint64_t line, off;
-		bool complete;
-		enum bt_status st = bt_docker_getline(ctx, &j->warnings, &s, &n, &line, &off, &complete);
-		if (st != BT_OK) {
-			bt_docker_warn_summary(ctx, &j->warnings);
-			return st;
-		}
-		ctx->stats->lines++;
-		const char *why;
-		struct json_object *o = bt_docker_json_line(j->tok, s, n, complete, &why);
-		if (!o) {
-			if (why) {
-				ctx->stats->failed++;
-				warn(ctx, j, line, why);
-			} else {
-				ctx->stats->skipped++;   /* a blank line */
-			}
-			continue;
-		}
-		j->build(ctx, j, o, line, off);
-		json_object_put(o);
-		if (ctx->eb->truncated)
-			warn(ctx, j, line, "event too large, some fields dropped");
-		*ev = bt_evbuf_done(ctx->eb);
-		return BT_OK;
+	struct json_object *o;
+	uint64_t line, off;
+	enum bt_status st = bt_docker_next_json(ctx, &j->warnings, j->tok, &o, &line, &off);
+	if (st != BT_OK) {
+		bt_docker_warn_summary(ctx, &j->warnings);
+		return st;
 	}
+	j->build(ctx, j, o, line, off);
+	json_object_put(o);
+	if (ctx->eb->truncated)
+		warn(ctx, j, line, "event too large, some fields dropped");
+	*ev = bt_evbuf_done(ctx->eb);
+	return BT_OK;
 }
 
 static void jsonl_close(void *state)

@@ -766,8 +766,10 @@ struct json_object *bt_docker_parse_body(const char *s, size_t n)
 	return o;
 }
 
-struct json_object *bt_docker_json_line(struct json_tokener *tok, const char *s, size_t n,
-                                        bool complete, const char **why)
+/* The JSON object of one line, or NULL with *why NULL for a blank line,
+ * else the reason (`complete`: the line had its end). */
+static struct json_object *json_line(struct json_tokener *tok, const char *s, size_t n,
+                                     bool complete, const char **why)
 {
 	while (n && (*s == ' ' || *s == '\t' || *s == '\x1e')) {
 		s++;
@@ -829,6 +831,30 @@ enum bt_status bt_docker_getline(struct bt_reader_ctx *ctx, struct bt_docker_war
 			         "read error after line %llu: %s", (unsigned long long)*line,
 			         bt_status_str(st));
 		return st;
+	}
+}
+
+enum bt_status bt_docker_next_json(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w,
+                                   struct json_tokener *tok, struct json_object **o,
+                                   uint64_t *line, uint64_t *off)
+{
+	for (;;) {
+		const char *s;
+		size_t n;
+		bool complete;
+		enum bt_status st = bt_docker_getline(ctx, w, &s, &n, line, off, &complete);
+		if (st != BT_OK)
+			return st;
+		ctx->stats->lines++;
+		const char *why;
+		if ((*o = json_line(tok, s, n, complete, &why)))
+			return BT_OK;
+		if (why) {
+			ctx->stats->failed++;
+			bt_docker_warn(ctx, w, "line %llu: %s", (unsigned long long)*line, why);
+		} else {
+			ctx->stats->skipped++;   /* a blank line */
+		}
 	}
 }
 

@@ -209,14 +209,6 @@ void bt_docker_add_jstr(struct bt_evbuf *eb, struct json_object *o, const char *
  * returns a json-c object the caller puts, or NULL. */
 struct json_object *bt_docker_parse_body(const char *s, size_t n);
 
-/* The JSON object a line of a JSON Lines input holds (indentation and json-seq
- * record separators before it skipped), parsed with `tok`; the caller puts it.
- * NULL when there is none, with *why NULL for a blank line, else the reason
- * (`complete`: the line had its end). */
-struct json_tokener;
-struct json_object *bt_docker_json_line(struct json_tokener *tok, const char *s, size_t n,
-                                        bool complete, const char **why);
-
 /* ---- what the line readers share: warnings and the next line ---- */
 
 /* A reader's warnings: the first BT_DOCKER_MAX_WARNINGS are listed, the rest
@@ -240,5 +232,15 @@ void bt_docker_warn_summary(struct bt_reader_ctx *ctx, const struct bt_docker_wa
 enum bt_status bt_docker_getline(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w,
                                  const char **s, size_t *n, uint64_t *line, uint64_t *off,
                                  bool *complete);
+
+/* The next JSON object of a JSON Lines input (indentation and json-seq
+ * record separators before it skipped), parsed with `tok`: every line is
+ * counted, a line holding no object is counted as failed and warned about (a
+ * blank one as skipped) and passed over. Returns BT_OK with *o (the caller
+ * puts it), or what bt_docker_getline returned. */
+struct json_tokener;
+enum bt_status bt_docker_next_json(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w,
+                                   struct json_tokener *tok, struct json_object **o,
+                                   uint64_t *line, uint64_t *off);
 
 #endif

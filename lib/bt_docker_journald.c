@@ -326,27 +326,13 @@ static enum bt_status jd_next(struct bt_reader_ctx *ctx, void *state, const stru
 			summarise(ctx, j);
 			return j->err ? j->err : BT_EOF;
 		}
-		const char *s;
-		size_t n;
+		struct json_object *o;
 		uint64_t line, off;
-		bool complete;
-		enum bt_status st = bt_docker_getline(ctx, &j->warnings, &s, &n, &line, &off, &complete);
+		enum bt_status st = bt_docker_next_json(ctx, &j->warnings, j->tok, &o, &line, &off);
 		if (st != BT_OK) {
 			if (st != BT_EOF)
 				j->err = st;
 			j->eof = true;
-			continue;
-		}
-		ctx->stats->lines++;
-		const char *why;
-		struct json_object *o = bt_docker_json_line(j->tok, s, n, complete, &why);
-		if (!o) {
-			if (why) {
-				ctx->stats->failed++;
-				warn(ctx, j, line, why);
-			} else {
-				ctx->stats->skipped++;   /* a blank line */
-			}
 			continue;
 		}
 		bool now = entry(ctx, j, o, line, off, ev);
