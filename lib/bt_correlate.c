@@ -224,7 +224,8 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 			k->span = o->builtin_window;
 		if (k->span <= 0) {
 			bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
-			         "correlation '%s': no usable timespan: skipped", title);
+			         "correlation '%s': timespan '%s' missing, unparsable or over 100 years: "
+			         "skipped", title, def->timespan_text ? def->timespan_text : "");
 			continue;
 		}
 		k->refs = calloc(def->nrules, sizeof *k->refs);

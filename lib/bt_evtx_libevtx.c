@@ -45,6 +45,9 @@ enum frame_type {
 
 #define FRAME_MAX (32u * 1024 * 1024)
 #define FLAG_RECOVERED 1u
+/* where a worker finds the evidence file its parent opened */
+#define WORKER_FD 3
+#define WORKER_FD_PATH "/dev/fd/3"
 
 struct frame {
 	uint32_t type;
@@ -520,6 +523,13 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	}
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	/* The worker reads the file this process opened, as descriptor 3: the same
+	 * inode whatever happens to the name, and the only way to reach an
+	 * unlinked spool of standard input. A copy above the range the actions
+	 * touch, closed on exec, so that the dup2 never lands on itself. */
+	int hand = ctx->fd >= 0 ? fcntl(ctx->fd, F_DUPFD_CLOEXEC, 10) : -1;
+	if (hand >= 0)
+		posix_spawn_file_actions_adddup2(&fa, hand, WORKER_FD);
 	char *argv[12];
 	char first[24], count[24];
 	int k = 0;
@@ -538,10 +548,12 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 		argv[k++] = (char *)"--no-recovered";
 	if (serve)
 		argv[k++] = (char *)"--serve";
-	argv[k++] = (char *)ctx->open_path;
+	argv[k++] = hand >= 0 ? (char *)WORKER_FD_PATH : (char *)ctx->open_path;
 	argv[k] = NULL;
 	int rc = posix_spawn(&s->pid, ctx->opts->worker_exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (hand >= 0)
+		close(hand);
 	close(p[1]);
 	if (serve) {
 		close(q[0]);

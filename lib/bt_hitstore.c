@@ -198,7 +198,8 @@ static enum bt_status spill_run(struct bt_hitstore *hs)
 		if (st != BT_OK)
 			return st;
 	}
-	qsort(hs->v, hs->n, sizeof *hs->v, cmp_entry);
+	if (hs->n > 1)
+		qsort(hs->v, hs->n, sizeof *hs->v, cmp_entry);
 	struct run *nr = realloc(hs->runs, (hs->nruns + 1) * sizeof *nr);
 	if (!nr)
 		return BT_ERR_NOMEM;
@@ -273,7 +274,7 @@ enum bt_status bt_hitstore_seal(struct bt_hitstore *hs)
 	enum bt_status st = hs->error;
 	if (st == BT_OK && hs->nruns > 0 && hs->n > 0)
 		st = spill_run(hs);
-	if (st == BT_OK && hs->nruns == 0)
+	if (st == BT_OK && hs->nruns == 0 && hs->n > 1)  /* v is NULL when nothing matched */
 		qsort(hs->v, hs->n, sizeof *hs->v, cmp_entry);
 	for (unsigned i = 0; st == BT_OK && i < hs->nruns; i++)
 		if (!(hs->runs[i].buf = malloc(RUN_BUF)))

@@ -572,7 +572,8 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 	if (st != BT_EOF)
 		return st;
 	apply_absorption(h, 0);
-	qsort(h->found, h->nfound, sizeof *h->found, cmp_finding);
+	if (h->nfound > 1)
+		qsort(h->found, h->nfound, sizeof *h->found, cmp_finding);
 	for (size_t i = 0; i < h->nfound; i++)
 		emit(ctx, h->found[i]);
 	h->nfound = 0;

@@ -862,7 +862,8 @@ static void mark_duplicates(struct bt_ruleset *rs)
 		if (r->sigma->name)
 			rs->ids[rs->nids++] = (struct idref){r->sigma->name, r};
 	}
-	qsort(rs->ids, rs->nids, sizeof *rs->ids, cmp_idref);
+	if (rs->nids > 1)
+		qsort(rs->ids, rs->nids, sizeof *rs->ids, cmp_idref);
 	for (size_t i = 1; i < rs->nids; i++) {
 		struct crule *r = rs->ids[i].rule;
 		const struct crule *first = rs->ids[i - 1].rule;

@@ -90,6 +90,10 @@ struct bt_corr_alias {
 	const char *field;       /* field in that rule's events */
 };
 
+/* Longest correlation timespan accepted (seconds; 100 years): a window as
+ * long as the evidence itself, yet far from overflowing 100 ns ticks. */
+#define BT_SIGMA_MAX_TIMESPAN (100ull * 365 * 86400)
+
 struct bt_sigma_correlation {
 	enum bt_corr_type type;
 	const char *type_text;
@@ -97,7 +101,7 @@ struct bt_sigma_correlation {
 	size_t nrules;
 	const char **group_by;
 	size_t ngroup_by;
-	uint64_t timespan_sec;   /* 0 when absent or unparsable */
+	uint64_t timespan_sec;   /* 0 when absent, unparsable or over the cap */
 	const char *timespan_text;
 	const char *field;       /* value_count: the counted field */
 	struct bt_corr_cond conds[5];

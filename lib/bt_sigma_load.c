@@ -328,7 +328,7 @@ bool bt_sigma_parse_timespan(const char *s, uint64_t *seconds)
 	case 'y': mul = 365 * 86400; break;
 	default: return false;
 	}
-	if (s[1] != '\0')
+	if (s[1] != '\0' || v * mul > BT_SIGMA_MAX_TIMESPAN)
 		return false;
 	*seconds = v * mul;
 	return true;
@@ -428,6 +428,9 @@ static void make_correlation(struct build *b, const struct bt_ynode *c,
 	}
 	if (k->type == BT_CORR_UNKNOWN)
 		failf(b, "correlation: unknown type '%s'", k->type_text ? k->type_text : "(none)");
+	else if (k->timespan_text && k->timespan_sec == 0)
+		failf(b, "correlation: timespan '%s' is not a duration of at most 100 years (10m, 2h, 7d)",
+		      k->timespan_text);
 	else if (k->nrules == 0)
 		failf(b, "correlation: no rules");
 }

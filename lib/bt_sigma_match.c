@@ -281,6 +281,14 @@ static void pat_parse(struct pat *p, const char *s, size_t n)
 	}
 }
 
+/* The bytes of a literal token. An empty literal (an encoded empty value)
+ * may have no literal storage at all: never offset a NULL pointer. */
+static const unsigned char *tok_bytes(const struct pat *p, const struct tok *k)
+{
+	static const unsigned char none[1];
+	return p->lit ? p->lit + k->off : none;
+}
+
 static bool has_wildcards(const struct pat *p)
 {
 	for (size_t i = 0; i < p->ntoks; i++)
@@ -304,7 +312,7 @@ static void pat_windash(struct pat *in, struct pat *out)
 			pat_tok(out, k->t);
 			continue;
 		}
-		const unsigned char *s = in->lit + k->off;
+		const unsigned char *s = tok_bytes(in, k);
 		size_t start = 0;
 		for (size_t i = 0; i < k->len; i++) {
 			if ((s[i] == '-' || s[i] == '/') && (i == 0 || !word_char(s[i - 1])) &&
@@ -539,7 +547,7 @@ static void add_position(struct pat *src, struct pat *dst, enum bt_pos pos)
 	for (size_t i = 0; i < src->ntoks; i++) {
 		const struct tok *k = &src->toks[i];
 		if (k->t == TT_LIT)
-			pat_lit(dst, src->lit + k->off, k->len);
+			pat_lit(dst, tok_bytes(src, k), k->len);
 		else
 			pat_tok(dst, k->t);
 	}

@@ -125,13 +125,20 @@ enum bt_status bt_stream_open(int fd, size_t max_line, struct bt_stream **out)
 		free(s);
 		return BT_ERR_NOMEM;
 	}
-	/* Sniff the gzip magic from the first bytes. */
-	while (s->end < 2 && fill(s))
-		;
-	if (s->error) {
-		enum bt_status st = s->error;
-		bt_stream_free(s);
-		return st;
+	/* Sniff the gzip magic from the first bytes: read at most RAW_CHUNK, the
+	 * size of the compressed-input buffer they move to when it is gzip (a
+	 * regular file would otherwise fill the whole line buffer here). */
+	while (s->end < 2) {
+		ssize_t r = read_fd(s->fd, s->buf + s->end, RAW_CHUNK - s->end);
+		if (r < 0) {
+			bt_stream_free(s);
+			return BT_ERR_IO;
+		}
+		if (r == 0) {
+			s->eof = true;
+			break;
+		}
+		s->end += (size_t)r;
 	}
 	if (s->end >= 2 && s->buf[0] == 0x1f && s->buf[1] == 0x8b) {
 		s->gz = true;

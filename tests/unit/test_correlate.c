@@ -14,6 +14,7 @@
 
 #include "bt_correlate.h"
 #include "bt_hunt.h"
+#include "bt_sigma_load.h"
 
 #define MIN (60LL * BT_TICKS_PER_SEC)
 
@@ -399,6 +400,21 @@ static void test_groups_cap(void **state)
 	world_free(w);
 }
 
+/* Timespans past 100 years are refused: 30000y overflowed the window in
+ * 100 ns ticks (UBSan, signed overflow). */
+static void test_timespan_cap(void **state)
+{
+	(void)state;
+	uint64_t sec = 0;
+	assert_true(bt_sigma_parse_timespan("100y", &sec));
+	assert_int_equal(sec, BT_SIGMA_MAX_TIMESPAN);
+	assert_false(bt_sigma_parse_timespan("101y", &sec));
+	assert_false(bt_sigma_parse_timespan("30000y", &sec));
+	assert_false(bt_sigma_parse_timespan("999999999M", &sec));
+	assert_true(bt_sigma_parse_timespan("10m", &sec));
+	assert_int_equal(sec, 600);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_copies_are_merged),
 		cmocka_unit_test(test_grouping_gap),
 		cmocka_unit_test(test_window_cap),
+		cmocka_unit_test(test_timespan_cap),
 		cmocka_unit_test(test_groups_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

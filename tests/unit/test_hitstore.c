@@ -102,6 +102,19 @@ static void test_in_memory(void **state)
 	run_scenario(0, false);
 }
 
+/* A hunt that matched nothing: sealing and reading an empty store (UBSan
+ * caught qsort on its NULL array). */
+static void test_empty(void **state)
+{
+	(void)state;
+	struct bt_hitstore *hs = bt_hitstore_new(0, NULL, NULL);
+	assert_non_null(hs);
+	assert_int_equal(bt_hitstore_seal(hs), BT_OK);
+	struct bt_evidence *h;
+	assert_int_equal(bt_hitstore_next(hs, &h), BT_EOF);
+	bt_hitstore_free(hs);
+}
+
 static void test_spilled(void **state)
 {
 	(void)state;
@@ -139,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_memory),
+		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_spilled),
 		cmocka_unit_test(test_pack_roundtrip_and_damage),
 	};

@@ -215,6 +215,13 @@ static void test_encodings(void **state)
 	assert_true(test("base64", "hello", "aGVsbG8="));
 	assert_true(test("base64|contains", "hello", "xx aGVsbG8= yy"));
 	assert_false(test("base64", "hello", "AGVSBG8="));   /* base64 is case-sensitive */
+	/* an empty value encodes to nothing: no literal storage at all (UBSan
+	 * caught a NULL pointer offset here; the sigma fuzzer found it) */
+	assert_true(test("base64", "", ""));
+	assert_false(test("base64", "", "x"));
+	assert_true(test("base64|contains", "", "anything"));
+	assert_true(test("base64|windash", "", ""));
+	assert_true(test("base64offset|contains", "", "x"));
 	/* base64offset: "secret" embedded at each offset of an encoded string */
 	const char *enc[] = {
 		"c2VjcmV0IHN0dWZm",            /* "secret stuff" */
