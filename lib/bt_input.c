@@ -60,7 +60,8 @@ struct bt_input {
 	struct bt_file_stats stats;
 	struct bt_evbuf eb;
 	int fd;
-	char *spool;             /* temporary copy of EVTX read from stdin */
+	int spool_fd;            /* unlinked temporary copy of EVTX read from stdin */
+	char spool_path[32];     /* its /proc/self/fd name, for readers that open by name */
 	bool done;
 	/* integrity tracking over live EVTX records */
 	bool have_prev;
@@ -78,6 +79,40 @@ static void note_anomaly(struct bt_input *in, enum bt_anomaly_kind kind, const s
 	                                                     in->prev_id, ev->record_id, ev->offset};
 }
 
+static void identity_set(struct bt_file_stats *st, const struct stat *sb)
+{
+	st->have_identity = true;
+	st->dev = (uint64_t)sb->st_dev;
+	st->ino = (uint64_t)sb->st_ino;
+	st->size_at_open = (uint64_t)sb->st_size;
+	st->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+	st->ctime_ns = (int64_t)sb->st_ctim.tv_sec * 1000000000 + sb->st_ctim.tv_nsec;
+}
+
+bool bt_file_identity_same(const struct bt_file_stats *st, const struct stat *sb)
+{
+	struct bt_file_stats now = {0};
+	identity_set(&now, sb);
+	return st->have_identity && st->dev == now.dev && st->ino == now.ino &&
+	       st->size_at_open == now.size_at_open && st->mtime_ns == now.mtime_ns &&
+	       st->ctime_ns == now.ctime_ns;
+}
+
+/* At the end of an input: did the file change while it was read? A log that
+ * grew, shrank or was rewritten gave bytes from two states of the file. */
+static void check_unchanged(struct bt_input *in)
+{
+	struct stat sb;
+	if (!in->stats.have_identity || in->fd < 0 || fstat(in->fd, &sb) != 0 ||
+	    bt_file_identity_same(&in->stats, &sb))
+		return;
+	in->stats.changed = true;
+	bt_diagf(&in->opts->diag, BT_DIAG_WARN, in->path,
+	         "the file changed while it was read (size %llu -> %llu bytes, or its times): "
+	         "what was read may mix two states of it",
+	         (unsigned long long)in->stats.size_at_open, (unsigned long long)sb.st_size);
+}
+
 int bt_open_evidence(const char *path)
 {
 	/* O_NOATIME keeps atime intact where we own the file; it fails with
@@ -89,7 +124,10 @@ int bt_open_evidence(const char *path)
 }
 
 /* Copies the rest of stdin (EVTX) to a private temporary file, because the
- * EVTX readers need random access. Never writes beside the evidence. */
+ * EVTX readers need random access. The file is unlinked as soon as it is
+ * created, so no copy of the evidence is left behind whatever ends the run
+ * (SIGPIPE, Ctrl-C, a crash); readers get its descriptor, the libevtx worker
+ * inherits it. Never writes beside the evidence. */
 static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 {
 	const char *dir = in->opts->tmpdir;
@@ -98,18 +136,22 @@ static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 	if (!dir || !*dir)
 		dir = "/tmp";
 	size_t n = strlen(dir) + sizeof "/boxtrail-stdin-XXXXXX.evtx";
-	in->spool = malloc(n);
-	if (!in->spool)
+	char *name = malloc(n);
+	if (!name)
 		return BT_ERR_NOMEM;
-	snprintf(in->spool, n, "%s/boxtrail-stdin-XXXXXX.evtx", dir);
-	int fd = mkstemps(in->spool, 5);
+	snprintf(name, n, "%s/boxtrail-stdin-XXXXXX.evtx", dir);
+	int fd = mkstemps(name, 5);
 	if (fd < 0) {
 		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
 		         "cannot create temporary file in %s: %s", dir, strerror(errno));
-		free(in->spool);
-		in->spool = NULL;
+		free(name);
 		return BT_ERR_IO;
 	}
+	unlink(name);
+	free(name);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	in->spool_fd = fd;
+	snprintf(in->spool_path, sizeof in->spool_path, "/proc/self/fd/%d", fd);
 	char buf[65536];
 	size_t r;
 	while ((r = bt_stream_read(s, buf, sizeof buf)) > 0) {
@@ -119,14 +161,13 @@ static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 				continue;
 			if (w <= 0) {
 				bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
-				         "cannot write temporary file %s: %s", in->spool, strerror(errno));
-				close(fd);
+				         "cannot write temporary file in %s: %s", dir,
+				         w < 0 ? strerror(errno) : "no space");
 				return BT_ERR_IO;
 			}
 			off += (size_t)w;
 		}
 	}
-	close(fd);
 	if (bt_stream_error(s)) {
 		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path, "read error on standard input");
 		return BT_ERR_IO;
@@ -144,6 +185,7 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	}
 	in->opts = opts;
 	in->fd = -1;
+	in->spool_fd = -1;
 	bt_evbuf_init(&in->eb);
 	bool is_stdin = strcmp(path, "-") == 0;
 	enum bt_status st = BT_OK;
@@ -166,6 +208,8 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 				goto fail;
 			}
 			in->stats.bytes = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+			if (S_ISREG(sb.st_mode))
+				identity_set(&in->stats, &sb);
 		}
 	}
 
@@ -203,9 +247,11 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	in->ctx.opts = opts;
 	in->ctx.stats = &in->stats;
 	in->ctx.eb = &in->eb;
-	in->ctx.open_path = in->spool ? in->spool : in->path;
-	if (in->spool)
-		in->ctx.fd = -1;
+	in->ctx.open_path = in->path;
+	if (in->spool_fd >= 0) {
+		in->ctx.fd = in->spool_fd;
+		in->ctx.open_path = in->spool_path;
+	}
 	st = in->ops->open(&in->ctx, &in->state);
 	if (st != BT_OK) {
 		in->stats.unreadable = true;
@@ -304,6 +350,21 @@ void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom,
 	acc->lines += part->lines;
 	acc->skipped += part->skipped;
 	acc->dirty |= part->dirty;
+	acc->changed |= part->changed;
+	if (part->have_identity) {
+		if (!acc->have_identity) {
+			acc->have_identity = true;
+			acc->dev = part->dev;
+			acc->ino = part->ino;
+			acc->size_at_open = part->size_at_open;
+			acc->mtime_ns = part->mtime_ns;
+			acc->ctime_ns = part->ctime_ns;
+		} else if (acc->dev != part->dev || acc->ino != part->ino ||
+		           acc->size_at_open != part->size_at_open || acc->mtime_ns != part->mtime_ns ||
+		           acc->ctime_ns != part->ctime_ns) {
+			acc->changed = true;  /* the parts saw different files */
+		}
+	}
 	acc->incomplete |= part->incomplete;
 	if (part->have_ends) {
 		if (!acc->have_ends) {
@@ -337,6 +398,7 @@ enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
 	in->done = true;
 	if (st != BT_EOF)
 		in->stats.incomplete = true;
+	check_unchanged(in);
 	return st;
 }
 
@@ -370,10 +432,8 @@ void bt_input_free(struct bt_input *in)
 	bt_stream_free(in->ctx.stream);
 	if (in->fd > STDIN_FILENO)
 		close(in->fd);
-	if (in->spool) {
-		unlink(in->spool);
-		free(in->spool);
-	}
+	if (in->spool_fd >= 0)
+		close(in->spool_fd);
 	bt_evbuf_free(&in->eb);
 	free(in->path);
 	free(in);

@@ -55,6 +55,12 @@ struct bt_file_stats {
 	int64_t max_backwards;       /* largest such step, in bt_time ticks */
 	uint64_t lines;              /* text inputs: lines seen */
 	uint64_t skipped;            /* lines recognised as not events (e.g. blank, other programs) */
+	/* The file as it was opened, to tell whether it changed while it was read
+	 * (and whether a hash taken later is of the bytes read). */
+	bool have_identity;
+	uint64_t dev, ino, size_at_open;
+	int64_t mtime_ns, ctime_ns;
+	bool changed;                /* size, times or inode differed when reading ended */
 	bool dirty;                  /* EVTX header dirty flag */
 	bool unreadable;             /* the input could not be read at all */
 	bool incomplete;             /* reading stopped early (crash, hang, I/O error, cap) */
@@ -144,6 +150,11 @@ enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev);
 void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom, size_t *acc_n,
                          const struct bt_file_stats *part, const struct bt_anomaly *part_anom,
                          size_t part_n);
+
+/* True when `sb` (a stat of the file now) shows the file as it was opened:
+ * same device, inode, size, modification and change times. */
+struct stat;
+bool bt_file_identity_same(const struct bt_file_stats *st, const struct stat *sb);
 
 /* Anomalies beyond the thresholds, in file order (at most BT_MAX_ANOMALIES). */
 const struct bt_anomaly *bt_input_anomalies(const struct bt_input *in, size_t *n);

@@ -18,18 +18,25 @@
 const char *cli_progname = "boxtrail";
 const char *cli_worker_exe = "/proc/self/exe";
 
-static bool out_failed;
+static int out_errno;   /* first error writing standard output (0: none) */
 
 #define OUT_DIRECT_MIN (64u * 1024)   /* stdout's buffer size (main.c) */
+
+static void out_error(void)
+{
+	if (!out_errno)
+		out_errno = errno ? errno : EIO;
+}
 
 void cli_write_out(const char *p, size_t n)
 {
 	if (n < OUT_DIRECT_MIN) {
-		fwrite(p, 1, n, stdout);
+		if (fwrite(p, 1, n, stdout) != n)
+			out_error();
 		return;
 	}
 	if (fflush(stdout) != 0) {
-		out_failed = true;
+		out_error();
 		return;
 	}
 	while (n) {
@@ -37,7 +44,7 @@ void cli_write_out(const char *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			out_failed = true;
+			out_error();
 			return;
 		}
 		p += w;
@@ -47,7 +54,22 @@ void cli_write_out(const char *p, size_t n)
 
 bool cli_output_failed(void)
 {
-	return fflush(stdout) != 0 || ferror(stdout) || out_failed;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		out_error();
+	return out_errno != 0;
+}
+
+int cli_output_status(int status)
+{
+	static bool said;
+	if (!cli_output_failed())
+		return status;
+	if (!said) {
+		cli_errorf("error writing output: %s", strerror(out_errno));
+		said = true;
+	}
+	/* what was written is not the answer: no findings bit, input losses kept */
+	return EXIT_FATAL | (status & EXIT_PARTIAL);
 }
 
 void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const char *msg)
@@ -125,6 +147,20 @@ static int add_input(void *ctx, const char *path, bool named)
 	return 0;
 }
 
+/* Remembers a path as the user named it (see outfile.c: nothing is written
+ * inside it). */
+static bool add_root(struct cli_inputs *in, const char *path)
+{
+	char **nv = realloc(in->roots, (in->nroots + 1) * sizeof *nv);
+	if (!nv)
+		return false;
+	in->roots = nv;
+	if (!(nv[in->nroots] = strdup(path)))
+		return false;
+	in->nroots++;
+	return true;
+}
+
 bool cli_collect_inputs(struct cli_inputs *in, char *const *paths, int npaths,
                         bool follow_symlinks, struct cli_diag *diag)
 {
@@ -137,7 +173,8 @@ bool cli_collect_inputs(struct cli_inputs *in, char *const *paths, int npaths,
 				return false;
 			continue;
 		}
-		if (bt_walk(paths[i], &wo, add_input, in, &in->walk_errors) == BT_ERR_ARG) {
+		if (!add_root(in, paths[i]) ||
+		    bt_walk(paths[i], &wo, add_input, in, &in->walk_errors) == BT_ERR_ARG) {
 			cli_errorf("out of memory listing inputs");
 			return false;
 		}
@@ -168,6 +205,10 @@ bool cli_inputs_from_file(struct cli_inputs *in, const char *file, bool nul, boo
 		if (n == 0 || (nul && line[0] == '\0'))
 			continue;
 		struct stat sb;
+		if (!add_root(in, line)) {
+			ok = false;
+			break;
+		}
 		if (stat(line, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
 			if (add_input(in, line, false)) {
 				ok = false;
@@ -204,12 +245,15 @@ void cli_inputs_free(struct cli_inputs *in)
 	for (size_t i = 0; i < in->n; i++)
 		free(in->v[i].path);
 	free(in->v);
+	for (size_t i = 0; i < in->nroots; i++)
+		free(in->roots[i]);
+	free(in->roots);
 	memset(in, 0, sizeof *in);
 }
 
 bool cli_stats_lossy(const struct bt_file_stats *st)
 {
-	return st->failed || st->corrupt_chunks || st->incomplete || st->unreadable;
+	return st->failed || st->corrupt_chunks || st->incomplete || st->unreadable || st->changed;
 }
 
 void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st)
@@ -239,6 +283,8 @@ void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st)
 		bt_buf_puts(&b, " UNREADABLE");
 	else if (st->incomplete)
 		bt_buf_puts(&b, " INCOMPLETE");
+	if (st->changed)
+		bt_buf_puts(&b, " CHANGED");
 	bt_buf_putc(&b, '\n');
 	if (b.p)
 		fwrite(b.p, 1, b.n, f);

@@ -46,6 +46,8 @@ struct cli_input {
 struct cli_inputs {
 	struct cli_input *v;
 	size_t n, cap;
+	char **roots;                /* the paths as named (PATH arguments, --files-from lines) */
+	size_t nroots;
 	unsigned long walk_errors;   /* paths that could not be opened or listed */
 	bool uses_stdin;
 };
@@ -91,6 +93,12 @@ void cli_write_out(const char *p, size_t n);
 
 /* Flushes stdout; true when some output could not be written. */
 bool cli_output_failed(void);
+
+/* The exit status once output is flushed: unchanged, or, when standard
+ * output could not be written (full disk, closed pipe), EXIT_FATAL plus
+ * EXIT_PARTIAL if `status` had it (never the findings bit: the findings did
+ * not reach the reader). Reports the error with its reason once. */
+int cli_output_status(int status);
 
 /* Shared prefix of messages ("boxtrail"). */
 extern const char *cli_progname;

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "output.h"
 #include "readopts.h"
+#include "outfile.h"
 #include "runrecord.h"
 
 enum {
@@ -30,6 +31,7 @@ enum {
 	OPT_COLOR,
 	OPT_CSV_RAW,
 	OPT_MAX_MEMORY,
+	OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +48,7 @@ static const struct option long_opts[] = {
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
 	{"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -67,7 +70,9 @@ static void usage(FILE *f)
 	        "      --host NAME        only findings involving this host (repeatable)\n"
 	        "      --suppress FILE    allow-list of known-good activity (see boxtrail(1))\n"
 	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
-	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256)\n"
+	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256);\n"
+	        "                         never inside the evidence, never over a file\n"
+	        "      --force            let --run-record replace an existing file\n"
 	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
 	        "      --max-memory MB    memory for matched events before spilling to TMPDIR\n"
@@ -114,6 +119,7 @@ struct hunt_cli {
 	size_t nhosts;
 	const char *suppress_path, *host_map_path, *run_record_path;
 	size_t max_memory;
+	bool force;
 	/* run state */
 	struct bt_suppress *suppress;
 	struct bt_buf buf;
@@ -226,6 +232,9 @@ static int parse_args(struct hunt_cli *h, int argc, char **argv, bool *format_se
 			break;
 		case OPT_RUN_RECORD:
 			h->run_record_path = optarg;
+			break;
+		case OPT_FORCE:
+			h->force = true;
 			break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
@@ -364,6 +373,7 @@ int cmd_hunt(int argc, char **argv)
 	struct bt_hostmap *hosts = NULL;
 	struct bt_hunt *hunt = NULL;
 	struct runrecord *rr = NULL;
+	struct outfile *rr_file = NULL;
 	struct cli_inputs inputs = {0};
 
 	int pa = parse_args(&h, argc, argv, &format_set, &color);
@@ -376,8 +386,12 @@ int cmd_hunt(int argc, char **argv)
 	h.out.color = h.out.format == OUT_TEXT && want_color(color);
 	if (!read_opts_inputs(&h.ro, argv + optind, argc - optind, "hunt", &inputs))
 		goto done;
-	if (h.run_record_path)
+	if (h.run_record_path) {
+		/* before the run: a refused or unwritable path fails now, not after it */
+		if (!(rr_file = outfile_open(h.run_record_path, "--run-record", &inputs, h.force)))
+			goto done;
 		rr = runrecord_new(argc + 1, argv - 1);
+	}
 	if (h.suppress_path && bt_suppress_load(h.suppress_path, &h.ro.in.diag, &h.suppress) != BT_OK)
 		goto done;
 	if (!(rules = load_rules(&h)))
@@ -461,9 +475,22 @@ int cmd_hunt(int argc, char **argv)
 	}
 	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0);
 record:
-	if (rr && !runrecord_write(rr, h.run_record_path, rules, h.findings, status))
-		status |= EXIT_FATAL;
+	if (rr_file) {
+		/* the record states the exit status the run ends with */
+		status = cli_output_status(status);
+		if (runrecord_hash(rr))
+			status |= EXIT_PARTIAL;
+		if (!runrecord_write(rr, outfile_stream(rr_file), rules, h.findings, status)) {
+			cli_errorf("--run-record %s: out of memory or write error", h.run_record_path);
+			outfile_abort(rr_file);
+			status = EXIT_FATAL | (status & EXIT_PARTIAL);
+		} else if (!outfile_commit(rr_file)) {
+			status = EXIT_FATAL | (status & EXIT_PARTIAL);
+		}
+		rr_file = NULL;
+	}
 done:
+	outfile_abort(rr_file);
 	runrecord_free(rr);
 	cli_inputs_free(&inputs);
 	bt_hunt_free(hunt);

@@ -42,14 +42,10 @@ static void version(void)
 	printf("libyaml %s\n", bt_libyaml_version());
 }
 
-/* Flushes stdout and reports a write error (full disk, closed pipe). */
+/* Flushes stdout; a write error turns the status into EXIT_FATAL. */
 static int finish(int status)
 {
-	if (cli_output_failed()) {
-		cli_errorf("error writing output");
-		return status | EXIT_FATAL;
-	}
-	return status;
+	return cli_output_status(status);
 }
 
 /* The path of this executable, to re-run as the libevtx worker: argv[0]

@@ -16,6 +16,7 @@
 #include <nettle/version.h>
 
 #include "bt_buf.h"
+#include "bt_input.h"
 #include "bt_evtx_libevtx.h"
 #include "bt_evtx_xml.h"
 #include "cli.h"
@@ -23,6 +24,10 @@
 
 struct rr_input {
 	char *path;
+	bool hashed;             /* hex and size are set */
+	bool hash_of_read;       /* ...and are of the bytes the run read */
+	char hex[65];
+	uint64_t size;
 	bool has_stats;
 	struct bt_file_stats st;
 	char *status;
@@ -94,23 +99,22 @@ void runrecord_input(struct runrecord *r, const char *path, const struct bt_file
 	}
 }
 
-bool runrecord_sha256(const char *path, char hex[65], uint64_t *size)
+/* Hashes an open file from its start. */
+static bool sha256_fd(int fd, char hex[65], uint64_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-	if (fd < 0 && errno == EPERM)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
 	struct sha256_ctx ctx;
 	sha256_init(&ctx);
 	static unsigned char buf[1 << 16];
 	ssize_t got;
 	uint64_t total = 0;
-	while ((got = read(fd, buf, sizeof buf)) > 0) {
+	off_t off = 0;
+	while ((got = pread(fd, buf, sizeof buf, off)) > 0 || (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
 		sha256_update(&ctx, (size_t)got, buf);
 		total += (uint64_t)got;
+		off += got;
 	}
-	close(fd);
 	if (got < 0)
 		return false;
 	uint8_t digest[SHA256_DIGEST_SIZE];
@@ -119,6 +123,32 @@ bool runrecord_sha256(const char *path, char hex[65], uint64_t *size)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	*size = total;
 	return true;
+}
+
+bool runrecord_sha256(const char *path, char hex[65], uint64_t *size)
+{
+	int fd = bt_open_evidence(path);
+	if (fd < 0)
+		return false;
+	bool ok = sha256_fd(fd, hex, size);
+	close(fd);
+	return ok;
+}
+
+/* Hashes an input and says whether the hash is of the bytes the run read:
+ * the file must be the one opened then (device, inode), unchanged since
+ * (size, modification and change times), before and after hashing. */
+static bool hash_input(const struct rr_input *in, char hex[65], uint64_t *size, bool *same)
+{
+	int fd = bt_open_evidence(in->path);
+	if (fd < 0)
+		return false;
+	struct stat before, after;
+	bool ok = fstat(fd, &before) == 0 && sha256_fd(fd, hex, size) && fstat(fd, &after) == 0;
+	close(fd);
+	*same = ok && in->has_stats && !in->st.changed && bt_file_identity_same(&in->st, &before) &&
+	        bt_file_identity_same(&in->st, &after);
+	return ok;
 }
 
 static void json_str(struct bt_buf *b, const char *s)
@@ -169,7 +199,25 @@ static void rules_json(struct bt_buf *b, const struct bt_ruleset *rules)
 	bt_buf_puts(b, "\"}");
 }
 
-bool runrecord_write(struct runrecord *r, const char *path, const struct bt_ruleset *rules,
+unsigned long runrecord_hash(struct runrecord *r)
+{
+	unsigned long changed = 0;
+	for (size_t i = 0; r && i < r->n; i++) {
+		struct rr_input *in = &r->v[i];
+		if (strcmp(in->path, "-") == 0 ||
+		    !hash_input(in, in->hex, &in->size, &in->hash_of_read))
+			continue;
+		in->hashed = true;
+		if (!in->hash_of_read && in->has_stats) {
+			cli_errorf("--run-record: %s changed since it was read: its SHA-256 is of the "
+			           "file as it is now, not of the bytes analysed", in->path);
+			changed++;
+		}
+	}
+	return changed;
+}
+
+bool runrecord_write(struct runrecord *r, FILE *f, const struct bt_ruleset *rules,
                      uint64_t findings, int exit_status)
 {
 	struct bt_buf b = BT_BUF_INIT;
@@ -199,12 +247,11 @@ bool runrecord_write(struct runrecord *r, const char *path, const struct bt_rule
 			bt_buf_putc(&b, ',');
 		bt_buf_puts(&b, "{\"path\":");
 		json_str(&b, in->path);
-		char hex[65];
-		uint64_t size;
-		if (strcmp(in->path, "-") != 0 && runrecord_sha256(in->path, hex, &size))
-			bt_buf_printf(&b, ",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)size, hex);
+		if (in->hashed)
+			bt_buf_printf(&b, ",\"size\":%llu,\"sha256\":\"%s\",\"hash_of_bytes_read\":%s",
+			              (unsigned long long)in->size, in->hex, in->hash_of_read ? "true" : "false");
 		else
-			bt_buf_puts(&b, ",\"size\":null,\"sha256\":null");
+			bt_buf_puts(&b, ",\"size\":null,\"sha256\":null,\"hash_of_bytes_read\":false");
 		bt_buf_puts(&b, ",\"status\":");
 		json_str(&b, in->status);
 		if (in->has_stats) {
@@ -223,16 +270,7 @@ bool runrecord_write(struct runrecord *r, const char *path, const struct bt_rule
 		bt_buf_putc(&b, '}');
 	}
 	bt_buf_puts(&b, "]}\n");
-	bool ok = !b.oom;
-	FILE *f = ok ? fopen(path, "we") : NULL;
-	if (f) {
-		ok = fwrite(b.p, 1, b.n, f) == b.n;
-		ok = fclose(f) == 0 && ok;
-	} else {
-		ok = false;
-	}
-	if (!ok)
-		cli_errorf("--run-record %s: %s", path, strerror(errno));
+	bool ok = !b.oom && fwrite(b.p, 1, b.n, f) == b.n;
 	bt_buf_free(&b);
 	return ok;
 }

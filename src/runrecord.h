@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bt_input.h"
 #include "bt_ruleset.h"
@@ -21,10 +22,14 @@ void runrecord_free(struct runrecord *r);
 void runrecord_input(struct runrecord *r, const char *path, const struct bt_file_stats *st,
                      const char *status);
 
-/* Writes the record to `path` (never an evidence path: the caller checks).
- * Hashes each regular-file input (a second read). Returns false on error
- * (reported). */
-bool runrecord_write(struct runrecord *r, const char *path, const struct bt_ruleset *rules,
+/* Hashes each regular-file input (a second read) and notes for each whether
+ * the hash is of the bytes the run read: the same file, unchanged since it
+ * was opened. Returns how many are not (each reported on stderr). */
+unsigned long runrecord_hash(struct runrecord *r);
+
+/* Writes the record to `f` (opened through outfile.c's guard before the
+ * run), after runrecord_hash. False on a write error. */
+bool runrecord_write(struct runrecord *r, FILE *f, const struct bt_ruleset *rules,
                      uint64_t findings, int exit_status);
 
 /* Hex SHA-256 of a file; false when it cannot be read. */
