@@ -1,6 +1,6 @@
 /* libFuzzer harness: Docker evidence. The input is read as a file would be
- * (content detection, then whichever Docker reader it selects, through a
- * memory file), and its first line also goes straight to the logrus record
+ * (content detection, then whichever Docker reader it selects, from a real
+ * file: tests/fuzz/fuzz_file.h; gzip included), and its first line also goes straight to the logrus record
  * parser, the syslog and Docker Desktop prefix parsers and the request-body
  * facts, so each is reached even when detection says "not Docker". */
 #include "config.h"
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -19,6 +18,7 @@
 #include "bt_docker_facts.h"
 #include "bt_docker_logrus.h"
 #include "bt_input.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -69,15 +69,9 @@ static void direct(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	direct((const char *)data, size);
-	int fd = memfd_create("docker-evidence", MFD_CLOEXEC);
-	if (fd < 0)
+	const char *path = fuzz_file(data, size);
+	if (!path)
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	struct bt_input_opts o = {0};
 	o.assume_host = "fuzzhost";
 	struct bt_input *in;
@@ -87,6 +81,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_event(ev);
 		bt_input_free(in);
 	}
-	close(fd);
 	return 0;
 }

@@ -1,16 +1,31 @@
-/* libFuzzer harness: a whole EVTX file through the native reader, in memory
- * (bt_evtx_native_mem: no libevtx), every event written as a JSONL line. */
+/* libFuzzer harness: a whole EVTX file as boxtrail reads it in production:
+ * opened by name from a real file (tests/fuzz/fuzz_file.h), content
+ * detection, the native reader, and for what it leaves, a libevtx worker
+ * process (this binary re-executed as `__evtx-worker`, as boxtrail's main
+ * would); every event written as a JSONL line. Half the inputs run with a
+ * field filter (only odd event ids get their fields), as hunt does. */
 #include "config.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "bt_buf.h"
-#include "bt_evtx_native.h"
+#include "bt_evtx_libevtx.h"
+#include "bt_input.h"
+#include "fuzz_file.h"
 #include "output.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+__attribute__((constructor)) static void worker_entry(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	if (argc >= 3 && strcmp(argv[1], "__evtx-worker") == 0)
+		_exit(bt_evtx_worker_main_args(argc - 2, argv + 2, STDOUT_FILENO));
+}
 
 static bool want_odd(void *ctx, const struct bt_event *ev)
 {
@@ -18,27 +33,31 @@ static bool want_odd(void *ctx, const struct bt_event *ev)
 	return (ev->event_id & 1) != 0;
 }
 
-static void on_event(void *ctx, const struct bt_event *ev)
-{
-	struct bt_buf *b = ctx;
-	struct out_opts o = {.format = OUT_JSONL};
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct bt_field *f = &ev->fields[i];
-		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
-			abort();
-	}
-	bt_buf_reset(b);
-	out_event(b, &o, ev);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct bt_buf b = BT_BUF_INIT;
-	struct bt_input_opts opts = {0};
-	if (size & 1) {
-		opts.want_fields = want_odd;
+	const char *path = fuzz_file(data, size);
+	if (!path)
+		return 0;
+	struct bt_input_opts o = {0};
+	o.worker_exe = "/proc/self/exe";
+	o.worker_timeout_sec = 5;
+	if (size & 1)
+		o.want_fields = want_odd;
+	struct out_opts oo = {.format = OUT_JSONL};
+	struct bt_input *in;
+	if (bt_input_open(path, &o, &in) == BT_OK) {
+		const struct bt_event *ev;
+		while (bt_input_next(in, &ev) == BT_OK) {
+			for (size_t i = 0; i < ev->nfields; i++) {
+				const struct bt_field *f = &ev->fields[i];
+				if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
+					abort();
+			}
+			bt_buf_reset(&b);
+			out_event(&b, &oo, ev);
+		}
+		bt_input_free(in);
 	}
-	struct bt_file_stats st;
-	bt_evtx_native_mem(data, size, &opts, on_event, &b, &st);
 	return 0;
 }

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bt_evtx_libevtx.h"
 #include "bt_input.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,16 +29,9 @@ __attribute__((constructor)) static void worker_entry(int argc, char **argv, cha
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("evtx-evidence", MFD_CLOEXEC);
-	if (fd < 0)
+	const char *path = fuzz_file(data, size);
+	if (!path)
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	/* by this process's id: the worker opens it by name */
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)getpid(), fd);
 	struct bt_input_opts o = {0};
 	o.evtx_reader = BT_EVTX_READER_LIBEVTX;
 	o.worker_exe = "/proc/self/exe";
@@ -55,6 +48,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		bt_input_free(in);
 	}
-	close(fd);
 	return 0;
 }

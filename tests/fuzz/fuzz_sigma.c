@@ -1,6 +1,6 @@
 /* libFuzzer harness: Sigma YAML -> rule model -> compiled ruleset -> matching
  * (lib/bt_yaml.c, bt_sigma_load.c, bt_sigma_cond.c, bt_sigma_match.c,
- * bt_ruleset.c). Rules come from users and shared sets: loading any bytes must
+ * bt_ruleset.c), read from a real file as --rules reads one. Rules come from users and shared sets: loading any bytes must
  * end in loaded/skipped/unreadable, never in a crash, leak or hang. */
 #include "config.h"
 
@@ -11,6 +11,7 @@
 
 #include "bt_event.h"
 #include "bt_ruleset.h"
+#include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,7 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256];
 	if (bt_ruleset_new(&o, &rs, why, sizeof why) != BT_OK)
 		abort();
-	bt_ruleset_add_buf(rs, "fuzz.yml", (const char *)data, size, false);
+	/* as `--rules FILE` reads it: a named file, whatever its name */
+	const char *path = fuzz_file(data, size);
+	if (path)
+		bt_ruleset_add_path(rs, path, false);
 	if (bt_ruleset_finish(rs) == BT_OK)
 		match_some(rs);
 	for (size_t i = 0; i < bt_ruleset_count(rs); i++) {

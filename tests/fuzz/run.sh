@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every built libFuzzer harness for a while (default 15 s each) on its
-# seed corpus, plus the regression inputs kept in tests/data/fuzz-regressions/.
+# seed corpus with its dictionary (tests/fuzz/dict/), plus the regression
+# inputs kept in tests/data/fuzz-regressions/.
 # Usage: tests/fuzz/run.sh BUILDDIR [SECONDS]
 set -u
 build=${1:?usage: run.sh BUILDDIR [SECONDS]}
@@ -16,6 +17,14 @@ for h in "$build"/tests/fuzz/fuzz_*; do
 	seeds="$src/tests/fuzz/seeds/$name"
 	# the libevtx path reads the same files as the native one
 	[ "$name" = evtx_libevtx ] && seeds="$src/tests/fuzz/seeds/evtx_file"
+	# a dictionary per harness (the EVTX harnesses share the format's)
+	case $name in
+	evtx_xml) dict=evtx_xml ;;
+	evtx_*) dict=evtx ;;
+	*) dict=$name ;;
+	esac
+	dict="$src/tests/fuzz/dict/$dict.dict"
+	[ -f "$dict" ] || { echo "FAIL: $name: no dictionary $dict" >&2; status=1; continue; }
 	regress="$src/tests/data/fuzz-regressions/$name"
 	# replay the crashes found before: each must now pass
 	if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then
@@ -27,7 +36,10 @@ for h in "$build"/tests/fuzz/fuzz_*; do
 	fi
 	set -- "$work"
 	[ -d "$seeds" ] && set -- "$@" "$seeds"
-	if "$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+	# inputs up to 1 MiB: past the 64 KiB a pipe read gives, past a chunk, and
+	# large enough for gzip members that do not fit one compressed buffer
+	if "$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 \
+		-dict="$dict" \
 		-artifact_prefix="$work/" -print_final_stats=1 "$@" >"$work/log" 2>&1; then
 		execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$')
 		echo "ok: $name: ${execs:-?} executions in ${secs}s"
