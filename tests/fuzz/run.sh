@@ -16,7 +16,7 @@ for h in "$build"/tests/fuzz/fuzz_*; do
 	work=$(mktemp -d "${TMPDIR:-/tmp}/boxtrail-fuzz-$name.XXXXXX")
 	seeds="$src/tests/fuzz/seeds/$name"
 	# the libevtx path reads the same files as the native one
-	[ "$name" = evtx_libevtx ] && seeds="$src/tests/fuzz/seeds/evtx_file"
+	case $name in evtx_libevtx|evtx_mem) seeds="$src/tests/fuzz/seeds/evtx_file" ;; esac
 	# a dictionary per harness (the EVTX harnesses share the format's)
 	case $name in
 	evtx_xml) dict=evtx_xml ;;
@@ -26,6 +26,7 @@ for h in "$build"/tests/fuzz/fuzz_*; do
 	dict="$src/tests/fuzz/dict/$dict.dict"
 	[ -f "$dict" ] || { echo "FAIL: $name: no dictionary $dict" >&2; status=1; continue; }
 	regress="$src/tests/data/fuzz-regressions/$name"
+	[ "$name" = evtx_mem ] && regress="$src/tests/data/fuzz-regressions/evtx_file"
 	# replay the crashes found before: each must now pass
 	if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then
 		if ! "$h" -runs=0 "$regress"/* >"$work/regress.log" 2>&1; then
