@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bt_buf.h"
-#include "bt_walk.h"
+#include "core/bt_buf.h"
+#include "io/bt_walk.h"
 #include "escape.h"
 #include "progress.h"
 

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bt_diag.h"
-#include "bt_input.h"
+#include "core/bt_diag.h"
+#include "input/bt_input.h"
 
 /* Exit status, one scheme for every subcommand (boxtrail(1) EXIT STATUS). */
 enum {

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bt_buf.h"
-#include "bt_input.h"
+#include "core/bt_buf.h"
+#include "input/bt_input.h"
 #include "cli.h"
 #include "commands.h"
 #include "output.h"

@@ -8,10 +8,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "bt_buf.h"
-#include "bt_hunt.h"
-#include "bt_input.h"
-#include "bt_suppress.h"
+#include "core/bt_buf.h"
+#include "hunt/bt_hunt.h"
+#include "input/bt_input.h"
+#include "hunt/bt_suppress.h"
 #include "cli.h"
 #include "commands.h"
 #include "output.h"

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bt_buf.h"
-#include "bt_logsource.h"
-#include "bt_ruleset.h"
+#include "core/bt_buf.h"
+#include "rules/bt_logsource.h"
+#include "rules/bt_ruleset.h"
 #include "cli.h"
 #include "commands.h"
 #include "escape.h"

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bt_buf.h"
+#include "core/bt_buf.h"
 
 /* Appends s[0..n) as a quoted JSON string. */
 void esc_json(struct bt_buf *b, const char *s, size_t n);

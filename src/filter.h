@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bt_event.h"
+#include "core/bt_event.h"
 
 struct cli_filter {
 	bt_time since, until;          /* BT_TIME_NONE = open */

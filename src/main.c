@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bt_evtx_libevtx.h"
-#include "bt_evtx_xml.h"
-#include "bt_sigma_match.h"
-#include "bt_yaml.h"
+#include "evtx/bt_evtx_libevtx.h"
+#include "evtx/bt_evtx_xml.h"
+#include "rules/bt_sigma_match.h"
+#include "rules/bt_yaml.h"
 #include "cli.h"
 #include "commands.h"
 

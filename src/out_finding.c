@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bt_finding.h"
+#include "hunt/bt_finding.h"
 #include "escape.h"
 #include "output.h"
 

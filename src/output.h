@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "bt_buf.h"
-#include "bt_event.h"
+#include "core/bt_buf.h"
+#include "core/bt_event.h"
 
 enum out_format { OUT_JSONL, OUT_CSV, OUT_TEXT, OUT_TIMESKETCH };
 

@@ -3,7 +3,7 @@
 
 #include "readopts.h"
 
-#include "bt_scan.h"
+#include "input/bt_scan.h"
 #include "progress.h"
 
 #include <stdio.h>

@@ -6,10 +6,10 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "bt_input.h"
+#include "input/bt_input.h"
 #include "cli.h"
 #include "filter.h"
-#include "bt_scan.h"
+#include "input/bt_scan.h"
 
 /* Option ids (long-only options start at 256; subcommands number theirs from
  * READ_OPT_END). */

@@ -15,10 +15,10 @@
 #include <nettle/sha2.h>
 #include <nettle/version.h>
 
-#include "bt_buf.h"
-#include "bt_input.h"
-#include "bt_evtx_libevtx.h"
-#include "bt_evtx_xml.h"
+#include "core/bt_buf.h"
+#include "input/bt_input.h"
+#include "evtx/bt_evtx_libevtx.h"
+#include "evtx/bt_evtx_xml.h"
 #include "cli.h"
 #include "escape.h"
 

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bt_input.h"
-#include "bt_ruleset.h"
+#include "input/bt_input.h"
+#include "rules/bt_ruleset.h"
 
 struct runrecord;
 

@@ -20,8 +20,8 @@
 
 #include <json-c/json.h>
 
-#include "bt_event.h"
-#include "bt_ruleset.h"
+#include "core/bt_event.h"
+#include "rules/bt_ruleset.h"
 
 static unsigned failures;
 

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt_input.h"
-#include "bt_ruleset.h"
-#include "bt_walk.h"
+#include "input/bt_input.h"
+#include "rules/bt_ruleset.h"
+#include "io/bt_walk.h"
 
 static void diag_quiet(void *ctx, enum bt_diag_level l, const char *file, const char *msg)
 {

@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt_input.h"
-#include "bt_ruleset.h"
-#include "bt_walk.h"
-#include "bt_yaml.h"
+#include "input/bt_input.h"
+#include "rules/bt_ruleset.h"
+#include "io/bt_walk.h"
+#include "rules/bt_yaml.h"
 
 struct tcase {
 	char *info;

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "bt_buf.h"
-#include "bt_evtx_native.h"
+#include "core/bt_buf.h"
+#include "evtx/bt_evtx_native.h"
 #include "output.h"
 
 struct bench {

@@ -14,10 +14,10 @@
 
 #include <json-c/json.h>
 
-#include "bt_docker_desktop.h"
-#include "bt_docker_facts.h"
-#include "bt_docker_logrus.h"
-#include "bt_input.h"
+#include "docker/bt_docker_desktop.h"
+#include "docker/bt_docker_facts.h"
+#include "docker/bt_docker_logrus.h"
+#include "input/bt_input.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

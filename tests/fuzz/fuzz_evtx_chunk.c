@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bt_binxml.h"
+#include "evtx/bt_binxml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bt_buf.h"
-#include "bt_evtx_libevtx.h"
-#include "bt_input.h"
+#include "core/bt_buf.h"
+#include "evtx/bt_evtx_libevtx.h"
+#include "input/bt_input.h"
 #include "fuzz_file.h"
 #include "output.h"
 

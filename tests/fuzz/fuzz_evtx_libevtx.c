@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bt_evtx_libevtx.h"
-#include "bt_input.h"
+#include "evtx/bt_evtx_libevtx.h"
+#include "input/bt_input.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

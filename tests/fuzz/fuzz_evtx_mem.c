@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "bt_buf.h"
-#include "bt_evtx_native.h"
+#include "core/bt_buf.h"
+#include "evtx/bt_evtx_native.h"
 #include "output.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt_event.h"
-#include "bt_evtx_xml.h"
+#include "core/bt_event.h"
+#include "evtx/bt_evtx_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt_event.h"
-#include "bt_ruleset.h"
+#include "core/bt_event.h"
+#include "rules/bt_ruleset.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

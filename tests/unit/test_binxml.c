@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "bt_binxml.h"
-#include "bt_evtx_native.h"
+#include "evtx/bt_binxml.h"
+#include "evtx/bt_evtx_native.h"
 #include "evtx_build.h"
 
 /* ---- value rendering ---- */

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_correlate.h"
-#include "bt_hunt.h"
-#include "bt_sigma_load.h"
+#include "hunt/bt_correlate.h"
+#include "hunt/bt_hunt.h"
+#include "rules/bt_sigma_load.h"
 
 #define MIN (60LL * BT_TICKS_PER_SEC)
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_reader.h"
+#include "io/bt_reader.h"
 
 static enum bt_format det(const char *s)
 {

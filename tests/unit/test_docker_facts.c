@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "bt_docker_facts.h"
+#include "docker/bt_docker_facts.h"
 
 /* The value of the first field `name` as a C string ("" when absent is an error). */
 static const char *val(const struct bt_event *ev, const char *name)

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "bt_docker_logrus.h"
-#include "bt_input.h"
+#include "docker/bt_docker_logrus.h"
+#include "input/bt_input.h"
 
 static const char *val(const struct bt_event *ev, const char *name)
 {

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_docker_winevt.h"
-#include "bt_evtx_xml.h"
+#include "docker/bt_docker_winevt.h"
+#include "evtx/bt_evtx_xml.h"
 
 #define NS "xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\""
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_event.h"
+#include "core/bt_event.h"
 
 static void test_build_and_lookup(void **state)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_event.h"
-#include "bt_evtx_xml.h"
+#include "core/bt_event.h"
+#include "evtx/bt_evtx_xml.h"
 
 #define NS "xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\""
 

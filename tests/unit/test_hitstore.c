@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_hitstore.h"
+#include "hunt/bt_hitstore.h"
 
 static const struct bt_event *mk(struct bt_evbuf *eb, bt_time t, uint64_t rid, const char *file,
                                  bool recovered, const char *user)

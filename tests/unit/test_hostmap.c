@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "bt_hostmap.h"
-#include "bt_ip.h"
+#include "hunt/bt_hostmap.h"
+#include "core/bt_ip.h"
 
 static void assert_ip(const char *in, const char *want)
 {

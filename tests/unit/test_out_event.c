@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "bt_buf.h"
-#include "bt_event.h"
+#include "core/bt_buf.h"
+#include "core/bt_event.h"
 #include "output.h"
 
 static void fields_of(struct bt_evbuf *eb, const char *const *spec, size_t n)

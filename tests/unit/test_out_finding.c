@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "bt_finding.h"
+#include "hunt/bt_finding.h"
 #include "output.h"
 
 static struct bt_evidence *mk_hit(const char *user, bt_time t, uint64_t rid)

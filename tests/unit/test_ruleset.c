@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_ruleset.h"
+#include "rules/bt_ruleset.h"
 
 static const char mapping[] =
 	"windows:\n"

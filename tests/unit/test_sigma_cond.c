@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_sigma_cond.h"
+#include "rules/bt_sigma_cond.h"
 
 static const char *const names[] = {"selection", "sel_a", "sel_b", "filter_1", "filter_2",
                                     "_hidden", "keywords"};

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_sigma_match.h"
+#include "rules/bt_sigma_match.h"
 
 static struct bt_match_scratch *scratch;
 

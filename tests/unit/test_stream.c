@@ -12,7 +12,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "bt_stream.h"
+#include "io/bt_stream.h"
 
 /* Returns a read-only fd positioned at the start of a temporary file with data. */
 static int temp_with(const void *data, size_t n)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bt_time.h"
+#include "core/bt_time.h"
 
 static void assert_format(bt_time t, const char *want)
 {

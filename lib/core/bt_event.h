@@ -1,0 +1,141 @@
+/* The normalised event: what every reader yields and every later stage
+ * (rules, correlation, output) consumes.
+ *
+ * Strings in an event are UTF-8 and NUL-terminated; field values also carry
+ * their length because evidence may hold embedded NULs. An event returned by a
+ * reader borrows the reader's memory and is valid until the next call on that
+ * reader; bt_event_clone() makes an owned copy. */
+#ifndef BT_EVENT_H
+#define BT_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bt_arena.h"
+#include "core/bt_time.h"
+
+/* The kind of evidence an event was read from. */
+enum bt_source {
+	BT_SOURCE_EVTX,            /* Windows EVTX record */
+	BT_SOURCE_DOCKERD,         /* dockerd/containerd daemon log (logrus text or JSON) */
+	BT_SOURCE_JOURNALD,        /* journalctl -o json export */
+	BT_SOURCE_DOCKER_EVENTS,   /* docker events --format '{{json .}}' */
+	BT_SOURCE_DOCKER_DESKTOP,  /* Docker Desktop host/VM logs */
+	BT_SOURCE_DOCKER_ROOT,     /* offline /var/lib/docker (or C:\ProgramData\docker) tree */
+	BT_SOURCE_CONTAINER_LOG,   /* containers/<id>/<id>-json.log */
+	BT_SOURCE_SYNTHETIC,       /* made by boxtrail itself (integrity findings) */
+	BT_SOURCE_COUNT
+};
+
+/* Stable lower-case name of a source kind ("evtx", "dockerd", ...). */
+const char *bt_source_name(enum bt_source s);
+
+/* Field flags. */
+#define BT_FIELD_LIST 0x1u   /* member of a multi-valued field: output as an array */
+#define BT_FIELD_SYSTEM 0x2u /* EVTX System property beyond the header (Keywords, ...) */
+
+struct bt_field {
+	const char *name;        /* NUL-terminated */
+	const char *value;       /* NUL-terminated, may hold NULs before value_len */
+	uint32_t name_len;
+	uint32_t value_len;
+	uint32_t flags;
+};
+
+/* Event flags. */
+#define BT_EV_RECOVERED     0x1u  /* EVTX record carved from slack space */
+#define BT_EV_TIME_INFERRED 0x2u  /* year/zone guessed (syslog prefix) */
+#define BT_EV_HOST_INFERRED 0x4u  /* host taken from other evidence in the same folder */
+
+struct bt_event {
+	bt_time time;               /* BT_TIME_NONE when the evidence has none */
+	enum bt_source source;
+	uint32_t event_id;          /* EVTX EventID; 0 for sources without one */
+	int level;                  /* EVTX Level 0..255; Docker: 2 error .. 5 debug; -1 absent */
+	uint32_t flags;             /* BT_EV_* */
+	uint64_t record_id;         /* EVTX EventRecordID; 0 absent */
+	const char *channel;        /* EVTX Channel; "docker" for Docker sources; NULL absent */
+	const char *provider;       /* EVTX Provider Name; Docker component; NULL absent */
+	const char *host;           /* EVTX Computer; Docker host name; NULL unknown */
+	const char *user_sid;       /* EVTX System/Security UserID; NULL absent */
+	const struct bt_field *fields;
+	size_t nfields;
+	/* provenance */
+	const char *file;           /* evidence path as the user named it (or found by the walk) */
+	uint64_t line;              /* 1-based line for line-oriented sources, else 0 */
+	uint64_t offset;            /* byte offset of the record (EVTX) or line start; */
+};
+
+/* A reusable builder: readers fill one per record. */
+struct bt_evbuf {
+	struct bt_event ev;
+	struct bt_arena arena;      /* strings of the current event */
+	struct bt_field *fv;        /* field vector, grows to the largest record */
+	size_t fcap;
+	size_t max_fields;          /* cap on fields per event */
+	bool truncated;             /* a cap dropped part of this event */
+};
+
+/* Caps that bound memory per event (documented in the man page). */
+#define BT_MAX_FIELDS_PER_EVENT 4096
+#define BT_MAX_EVENT_BYTES      (16u * 1024 * 1024)
+
+void bt_evbuf_init(struct bt_evbuf *eb);
+void bt_evbuf_free(struct bt_evbuf *eb);
+
+/* Starts a new event: clears fields and the arena, sets level -1 and
+ * time BT_TIME_NONE. */
+void bt_evbuf_reset(struct bt_evbuf *eb, enum bt_source src);
+
+/* Appends a field (copied). Returns false and sets eb->truncated when a cap is
+ * reached or memory runs out; the event stays usable. */
+bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
+                  const char *value, size_t value_len, uint32_t flags);
+
+/* Like bt_evbuf_add, but the name is not copied: it must be NUL-terminated and
+ * stay valid and unchanged until the next bt_evbuf_reset (a reader's own
+ * tables, e.g. compiled EVTX templates). */
+bool bt_evbuf_add_name_ref(struct bt_evbuf *eb, const char *name, size_t name_len,
+                           const char *value, size_t value_len, uint32_t flags);
+
+/* Convenience for NUL-terminated name and value. */
+bool bt_evbuf_adds(struct bt_evbuf *eb, const char *name, const char *value);
+
+/* Copies a string into the event's arena (NULL on failure). */
+const char *bt_evbuf_str(struct bt_evbuf *eb, const char *s, size_t n);
+
+/* Finishes the event: publishes the field vector in eb->ev. */
+const struct bt_event *bt_evbuf_done(struct bt_evbuf *eb);
+
+/* Returns the first field named `name` (exact, case-sensitive), or NULL.
+ * `Data[N]` (N from 0) selects the N-th value of the multi-valued `Data`. */
+const struct bt_field *bt_event_field(const struct bt_event *ev, const char *name, size_t name_len);
+
+/* Returns the next field after `prev` with the same name, or NULL. */
+const struct bt_field *bt_event_field_next(const struct bt_event *ev, const struct bt_field *prev);
+
+/* Writes the value of a System property that is not an EventData field
+ * (EventID, Channel, Provider_Name, Computer, Level, EventRecordID, Security
+ * UserID as "UserID"/"SecurityUserID") into *out; integers are formatted in
+ * `scratch`. Returns false when `name` is not such a property or is absent. */
+bool bt_event_system_value(const struct bt_event *ev, const char *name, size_t name_len,
+                           char scratch[32], const char **out, size_t *out_len);
+
+/* Returns an owned deep copy in one allocation (free with free()), or NULL. */
+struct bt_event *bt_event_clone(const struct bt_event *ev);
+
+/* Serialises an event into a position-independent blob (for spilling to disk).
+ * Returns a malloc'ed buffer and its size in *size, or NULL. */
+void *bt_event_pack(const struct bt_event *ev, size_t *size);
+
+/* Rebuilds an event from a blob of bt_event_pack (validating every length),
+ * as an owned clone (free with free()); NULL when the blob is damaged. */
+struct bt_event *bt_event_unpack(const void *blob, size_t size);
+
+/* 64-bit hash of an event's identity: source, host, channel, provider, event
+ * id, record id, time and every field, but not its provenance (file, offset,
+ * line, recovered flag), so copies of one record in several files agree. */
+uint64_t bt_event_identity(const struct bt_event *ev);
+
+#endif

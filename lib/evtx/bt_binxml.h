@@ -1,0 +1,96 @@
+/* EVTX Binary XML: a chunk-level decoder that compiles each template once per
+ * chunk and turns records straight into normalised events, without building
+ * XML. The mapping and every value's text are those of the libevtx path
+ * (libevtx 20181227 renders XML, bt_evtx_xml.c maps it), so both readers
+ * produce the same events; see bt_evtx_xml.h for the mapping.
+ *
+ * A chunk is decoded on its own (templates and names are chunk-relative), so
+ * chunks can be decoded in parallel, each with its own struct bt_bx_chunk.
+ *
+ * Caps (per chunk): BT_BX_MAX_TEMPLATES compiled templates, BT_BX_MAX_OPS
+ * operations per template, BT_BX_MAX_NEST nested BinXml values, element
+ * nesting BT_MAX_XML_DEPTH. Every offset and size is checked against the
+ * chunk; a template that refers to itself is rejected.
+ *
+ * Setting BOXTRAIL_BINXML_NO_PLANS in the environment turns the field maps
+ * off (every record then walks the template's operations): a check that both
+ * paths give the same events. */
+#ifndef BT_BINXML_H
+#define BT_BINXML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bt_event.h"
+#include "core/bt_status.h"
+
+#define BT_BX_MAX_TEMPLATES 4096
+#define BT_BX_MAX_OPS 8192
+#define BT_BX_MAX_NEST 8
+#define BT_BX_RECORD_HEADER 24u
+
+/* Decoder state for one chunk (template cache, name cache, scratch). */
+struct bt_bx_chunk;
+
+/* Returns a new decoder (NULL when out of memory). Free with bt_bx_chunk_free. */
+struct bt_bx_chunk *bt_bx_chunk_new(void);
+void bt_bx_chunk_free(struct bt_bx_chunk *cx);
+
+/* Starts decoding chunk `c` (`n` bytes, at most 65536; the caller keeps it
+ * alive and unchanged until the next reset). Forgets the previous chunk's
+ * templates. */
+void bt_bx_chunk_reset(struct bt_bx_chunk *cx, const uint8_t *c, size_t n);
+
+/* A record header found at a chunk offset. */
+struct bt_bx_record {
+	uint32_t offset;          /* in the chunk */
+	uint32_t size;            /* whole record, header and trailing size copy */
+	uint64_t id;              /* record header identifier */
+	uint64_t written;         /* record header FILETIME */
+};
+
+/* Checks the record header at chunk offset `off` against `end` (the end of
+ * the record area). Returns true and fills *r when signature, size and the
+ * trailing size copy are consistent. */
+bool bt_bx_record_at(const struct bt_bx_chunk *cx, uint32_t off, uint32_t end,
+                     struct bt_bx_record *r);
+
+/* Decodes record `r` into `eb` (reset by the decoder): System part first,
+ * then `want(want_ctx, ev)` (NULL = always) decides whether the EventData /
+ * UserData fields are decoded. Returns BT_OK, or BT_ERR_FORMAT / BT_ERR_LIMIT
+ * with a reason in `why` when the record cannot be decoded (the event is then
+ * not to be used). The event borrows the decoder's template memory and the
+ * chunk bytes until the next reset. */
+enum bt_status bt_bx_record_decode(struct bt_bx_chunk *cx, const struct bt_bx_record *r,
+                                   struct bt_evbuf *eb,
+                                   bool (*want)(void *ctx, const struct bt_event *ev),
+                                   void *want_ctx, char *why, size_t why_size);
+
+/* Number of templates compiled since the last reset (for tests and stats). */
+size_t bt_bx_chunk_templates(const struct bt_bx_chunk *cx);
+
+/* Decodes every record of a whole 64 KiB chunk, in order: calls `on_event`
+ * for each decoded record, `on_error` for each damaged one (either may be
+ * NULL). `first_end` is the end of the record area (the chunk header's free
+ * space offset, already validated by the caller; 0 = use the chunk header).
+ * A record with a broken header ends the walk at the next plausible record
+ * signature. Returns the number of decoded records. */
+struct bt_bx_sink {
+	void (*on_event)(void *ctx, const struct bt_bx_record *r, const struct bt_event *ev);
+	void (*on_error)(void *ctx, uint32_t offset, uint64_t id, const char *why);
+	void *ctx;
+	bool (*want)(void *ctx, const struct bt_event *ev);
+	void *want_ctx;
+};
+size_t bt_bx_chunk_decode(struct bt_bx_chunk *cx, const uint8_t *c, size_t n, uint32_t end,
+                          struct bt_evbuf *eb, const struct bt_bx_sink *sink);
+
+/* Renders one substitution value as libevtx does (for tests): type `type`,
+ * bytes p[0..size). Array types render their items joined by `sep`. Returns
+ * false when the value cannot be rendered. Output goes to a NUL-terminated
+ * buffer of `cap` bytes; *len gets its length. */
+bool bt_bx_render_value(uint8_t type, const uint8_t *p, size_t size, char *out, size_t cap,
+                        size_t *len);
+
+#endif

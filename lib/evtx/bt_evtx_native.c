@@ -1,0 +1,679 @@
+/* The native EVTX reader: streams the file chunk by chunk (one 64 KiB buffer,
+ * pread, never writes), decodes records with bt_binxml (templates compiled
+ * once per chunk), and leaves to libevtx only what it cannot do itself:
+ *  - records it rejects (reported, then looked for in a libevtx pass; those
+ *    libevtx cannot read either are counted as failed);
+ *  - recovered records in slack space (after a chunk's free space offset, in
+ *    chunks with a bad signature or a broken record walk): the reader only
+ *    looks for record signatures there, and runs libevtx for recovered
+ *    records when it finds some.
+ * A clean file without slack candidates never starts libevtx.
+ *
+ * Chunks failing a CRC are reported, counted in corrupt_chunks and still
+ * read, as libevtx does: a record in such a chunk may be altered, but losing
+ * it would hide more. Records from the libevtx pass come after the native
+ * ones (so not strictly in file order). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evtx/bt_binxml.h"
+#include "evtx/bt_evtx_format.h"
+#include "evtx/bt_evtx_libevtx.h"
+#include "evtx/bt_evtx_native.h"
+#include "io/bt_reader.h"
+
+enum phase { PH_NATIVE, PH_FALLBACK_START, PH_FALLBACK, PH_DONE };
+
+struct nx_state {
+	int fd;
+	bool own_fd;
+	uint64_t file_size;
+	const uint8_t *mem;         /* bt_evtx_native_mem: whole file in memory */
+	size_t mem_n;
+	uint8_t *chunk;             /* 64 KiB read buffer */
+	size_t chunk_n;
+	uint64_t chunk_index;       /* index of the next chunk to load */
+	uint64_t chunk_off;         /* file offset of the loaded chunk */
+	bool in_chunk;
+	uint32_t pos, end;          /* record walk in the loaded chunk */
+	struct bt_bx_chunk *cx;
+	bool lx_dead;               /* the libevtx worker failed: no more requests */
+	struct bt_evtx_recmap slack;    /* slack-space candidates */
+	struct bt_evtx_slack_share *share;  /* a split file's: see bt_evtx_native.h */
+	size_t part_index;          /* of a live part, among the file's live parts */
+	bool slack_complete;        /* a live part read to its end: `slack` is whole */
+	enum phase phase;
+	void *lx;                   /* libevtx reader state in the fallback pass */
+	uint64_t rejected;
+	uint64_t pass_results;      /* recovered + recovered_failed when the libevtx pass began */
+	uint64_t live_index;        /* live records walked so far (libevtx's index) */
+	enum bt_evtx_part part;
+	uint64_t chunk_end;         /* first chunk not to read (UINT64_MAX: the end) */
+	bool quiet;                 /* another part reports the file's structure */
+	bool chunk_counted;         /* the loaded chunk is counted as corrupt */
+	uint64_t header_chunks;     /* chunks the file header lists (0: header not trusted) */
+	uint64_t used_chunks;       /* chunks up to the last with a signature (UINT64_MAX: not
+	                               looked for yet) */
+};
+
+static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
+{
+	/* every warning is sent: the caller (bt_scan) caps them per input, in
+	 * file order, the same way however the file is cut into parts */
+	(void)s;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", msg);
+}
+
+/* ---- slack candidates passed between the parts of a split file */
+
+struct bt_evtx_slack_share {
+	pthread_mutex_t lock;
+	pthread_cond_t ended_cond;
+	size_t parts, ended, left;
+	struct bt_evtx_recmap *maps;   /* per live part, in chunk order */
+	bool *have;                    /* the part left its candidates */
+};
+
+struct bt_evtx_slack_share *bt_evtx_slack_share_new(size_t live_parts)
+{
+	struct bt_evtx_slack_share *sh = calloc(1, sizeof *sh);
+	if (!sh)
+		return NULL;
+	sh->parts = live_parts;
+	sh->maps = calloc(live_parts ? live_parts : 1, sizeof *sh->maps);
+	sh->have = calloc(live_parts ? live_parts : 1, sizeof *sh->have);
+	if (!sh->maps || !sh->have || pthread_mutex_init(&sh->lock, NULL) != 0) {
+		free(sh->maps);
+		free(sh->have);
+		free(sh);
+		return NULL;
+	}
+	if (pthread_cond_init(&sh->ended_cond, NULL) != 0) {
+		pthread_mutex_destroy(&sh->lock);
+		free(sh->maps);
+		free(sh->have);
+		free(sh);
+		return NULL;
+	}
+	return sh;
+}
+
+void bt_evtx_slack_share_free(struct bt_evtx_slack_share *sh)
+{
+	if (!sh)
+		return;
+	for (size_t i = 0; i < sh->parts; i++)
+		bt_evtx_recmap_free(&sh->maps[i]);
+	pthread_cond_destroy(&sh->ended_cond);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh->maps);
+	free(sh->have);
+	free(sh);
+}
+
+void bt_evtx_slack_share_part_ended(struct bt_evtx_slack_share *sh)
+{
+	pthread_mutex_lock(&sh->lock);
+	sh->ended++;
+	pthread_cond_broadcast(&sh->ended_cond);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* A live part that read to its end leaves its candidates (moved). */
+static void share_leave(struct bt_evtx_slack_share *sh, size_t part, struct bt_evtx_recmap *m)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (part < sh->parts && !sh->have[part]) {
+		sh->maps[part] = *m;
+		memset(m, 0, sizeof *m);
+		sh->have[part] = true;
+		sh->left++;
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* The recovered part: waits for every live part to end; then, when all left
+ * their candidates, adds them to *out in chunk order (as one walk over the
+ * file would find them) and returns true. */
+static bool share_take(struct bt_evtx_slack_share *sh, struct bt_evtx_recmap *out)
+{
+	pthread_mutex_lock(&sh->lock);
+	while (sh->ended < sh->parts)
+		pthread_cond_wait(&sh->ended_cond, &sh->lock);
+	bool all = sh->left == sh->parts;
+	pthread_mutex_unlock(&sh->lock);
+	if (!all)
+		return false;
+	for (size_t i = 0; i < sh->parts; i++) {
+		struct bt_evtx_recmap *m = &sh->maps[i];
+		for (size_t k = 0; k < m->n; k++)
+			bt_evtx_recmap_add(out, m->v[k].id, m->v[k].offset);
+		out->dropped += m->dropped;
+		bt_evtx_recmap_free(m);
+	}
+	return true;
+}
+
+static void nx_free(struct nx_state *s)
+{
+	if (!s)
+		return;
+	if (s->share && s->part == BT_EVTX_PART_LIVE && s->slack_complete)
+		share_leave(s->share, s->part_index, &s->slack);
+	if (s->lx)
+		bt_reader_evtx_libevtx.close(s->lx);
+	if (s->own_fd)
+		close(s->fd);
+	bt_bx_chunk_free(s->cx);
+	bt_evtx_recmap_free(&s->slack);
+	free(s->chunk);
+	free(s);
+}
+
+static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, const uint8_t *hdr,
+                               size_t n)
+{
+	struct bt_evtx_file_header fh;
+	if (!bt_evtx_file_header_parse(hdr, n, &fh)) {
+		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+		         n < 128 ? "not readable as EVTX: file header truncated (%zu bytes)"
+		                 : "not readable as EVTX: no file header signature (%zu bytes)", n);
+		ctx->stats->unreadable = true;
+		return BT_ERR_FORMAT;
+	}
+	ctx->stats->dirty = (fh.flags & BT_EVTX_FLAG_DIRTY) != 0;
+	/* A file read in parts: the part holding chunk 0 reports the file
+	 * header, each live part its own chunks, the recovered part nothing of
+	 * the structure. */
+	const struct bt_input_opts *o = ctx->opts;
+	s->part = o->evtx_part;
+	s->chunk_end = UINT64_MAX;
+	if (s->part == BT_EVTX_PART_LIVE) {
+		s->chunk_index = o->evtx_chunk_first;
+		if (o->evtx_chunk_count)
+			s->chunk_end = o->evtx_chunk_first + o->evtx_chunk_count;
+	}
+	s->quiet = s->part == BT_EVTX_PART_RECOVERED;
+	s->share = o->evtx_slack_share;
+	s->part_index = o->evtx_part_index;
+	bool header_part = s->part == BT_EVTX_PART_ALL ||
+	                   (s->part == BT_EVTX_PART_LIVE && o->evtx_chunk_first == 0);
+	if (!fh.crc_ok && header_part)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+		         "file header: bad CRC (header ignored)");
+	s->header_chunks = fh.crc_ok ? fh.chunk_count : 0;
+	s->used_chunks = UINT64_MAX;
+	/* A copy cut short: the header lists chunks the file does not hold. */
+	uint64_t held = s->file_size == UINT64_MAX || s->file_size < BT_EVTX_FILE_HEADER_SIZE
+	                    ? 0
+	                    : (s->file_size - BT_EVTX_FILE_HEADER_SIZE + BT_EVTX_CHUNK_SIZE - 1) /
+	                          BT_EVTX_CHUNK_SIZE;
+	if (header_part && s->file_size != UINT64_MAX && s->header_chunks > held) {
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+		         "file header lists %llu chunks, the file ends at 0x%llx after %llu (truncated "
+		         "copy?): the records of the missing chunks are not read",
+		         (unsigned long long)s->header_chunks, (unsigned long long)s->file_size,
+		         (unsigned long long)held);
+		ctx->stats->incomplete = true;
+	}
+	s->cx = bt_bx_chunk_new();
+	if (!s->cx)
+		return BT_ERR_NOMEM;
+	return BT_OK;
+}
+
+static enum bt_status nx_open(struct bt_reader_ctx *ctx, void **state)
+{
+	struct nx_state *s = calloc(1, sizeof *s);
+	if (!s)
+		return BT_ERR_NOMEM;
+	s->fd = ctx->fd;
+	if (s->fd < 0) {
+		s->fd = bt_open_evidence(ctx->open_path);
+		if (s->fd < 0) {
+			bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "cannot open: %s",
+			         strerror(errno));
+			free(s);
+			return BT_ERR_IO;
+		}
+		s->own_fd = true;
+	}
+	struct stat sb;
+	if (fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		s->file_size = (uint64_t)sb.st_size;
+	else
+		s->file_size = UINT64_MAX;
+	s->chunk = malloc(BT_EVTX_CHUNK_SIZE);
+	if (!s->chunk) {
+		nx_free(s);
+		return BT_ERR_NOMEM;
+	}
+	ssize_t r = bt_evtx_pread_full(s->fd, s->chunk, BT_EVTX_FILE_HEADER_SIZE, 0);
+	enum bt_status st = r < 0 ? BT_ERR_IO : nx_setup(ctx, s, s->chunk, (size_t)r);
+	if (st != BT_OK) {
+		if (st == BT_ERR_IO)
+			bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "read error: %s",
+			         strerror(errno));
+		nx_free(s);
+		return st;
+	}
+	*state = s;
+	return BT_OK;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void chunk_warn(struct bt_reader_ctx *ctx, struct nx_state *s, const char *what)
+{
+	if (s->quiet)
+		return;
+	ctx->stats->corrupt_chunks++;
+	s->chunk_counted = true;
+	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "chunk %llu (offset 0x%llx): %s",
+	         (unsigned long long)(s->chunk_index - 1), (unsigned long long)s->chunk_off, what);
+}
+
+/* The number of chunks up to the last one with a signature: zero chunks
+ * past it are unused space, before it they are damage. Looked for once, from
+ * the end of the file backwards (unused space is at the end). */
+static uint64_t used_chunks(struct nx_state *s)
+{
+	if (s->used_chunks != UINT64_MAX)
+		return s->used_chunks;
+	uint64_t size = s->mem ? s->mem_n : s->file_size;
+	uint64_t n = size > BT_EVTX_FILE_HEADER_SIZE
+	                 ? (size - BT_EVTX_FILE_HEADER_SIZE) / BT_EVTX_CHUNK_SIZE
+	                 : 0;
+	s->used_chunks = 0;
+	for (uint64_t i = n; i > s->chunk_index; i--) {
+		uint64_t off = BT_EVTX_FILE_HEADER_SIZE + (i - 1) * BT_EVTX_CHUNK_SIZE;
+		uint8_t sig[8];
+		if (s->mem)
+			memcpy(sig, s->mem + off, sizeof sig);
+		else if (bt_evtx_pread_full(s->fd, sig, sizeof sig, off) != (ssize_t)sizeof sig)
+			continue;
+		if (memcmp(sig, "ElfChnk", 8) == 0) {
+			s->used_chunks = i;
+			break;
+		}
+	}
+	return s->used_chunks;
+}
+
+/* Loads the next chunk and sets up its record walk; false at the end. */
+static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
+{
+	for (;;) {
+		if (s->chunk_index >= s->chunk_end)
+			return false;
+		uint64_t off = BT_EVTX_FILE_HEADER_SIZE + s->chunk_index * BT_EVTX_CHUNK_SIZE;
+		const uint8_t *c;
+		size_t n;
+		if (s->mem) {
+			if (off >= s->mem_n)
+				return false;
+			c = s->mem + off;
+			n = s->mem_n - off < BT_EVTX_CHUNK_SIZE ? (size_t)(s->mem_n - off)
+			                                         : BT_EVTX_CHUNK_SIZE;
+		} else {
+			if (off >= s->file_size)
+				return false;
+			ssize_t r = bt_evtx_pread_full(s->fd, s->chunk, BT_EVTX_CHUNK_SIZE, off);
+			if (r < 0) {
+				bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path,
+				         "read error at offset 0x%llx: %s", (unsigned long long)off,
+				         strerror(errno));
+				ctx->stats->incomplete = true;
+				return false;
+			}
+			if (r == 0)
+				return false;
+			c = s->chunk;
+			n = (size_t)r;
+		}
+		s->chunk_index++;
+		s->chunk_off = off;
+		s->chunk_n = n;
+		s->chunk_counted = false;
+		if (n < BT_EVTX_CHUNK_HEADER_SIZE || memcmp(c, "ElfChnk", 8) != 0) {
+			if (all_zero(c, n)) {
+				/* never used, unless the header or a later chunk says
+				 * it was: then it was wiped */
+				if (s->chunk_index <= s->header_chunks ||
+				    s->chunk_index < used_chunks(s))
+					chunk_warn(ctx, s, "all zero bytes, though later chunks are in use "
+					                   "(wiped, or not copied?): its records are not read");
+				continue;
+			}
+			chunk_warn(ctx, s, n < BT_EVTX_CHUNK_HEADER_SIZE
+			                       ? "chunk offsets outside the chunk (truncated?)"
+			                       : "bad chunk signature");
+			bt_evtx_slack_scan(c, n, 0, off, &s->slack);
+			continue;
+		}
+		/* the recovered part is quiet: the live parts report the CRCs */
+		bool hdr_ok = true, data_ok = true;
+		if (!s->quiet)
+			bt_evtx_chunk_crcs(c, n, &hdr_ok, &data_ok);
+		uint32_t fso = bt_le32(c + 48);
+		bool fso_ok = fso >= BT_EVTX_CHUNK_HEADER_SIZE && fso <= BT_EVTX_CHUNK_SIZE && fso <= n;
+		if (!hdr_ok)
+			chunk_warn(ctx, s, "bad chunk header CRC; its records are read anyway");
+		else if (!fso_ok)
+			chunk_warn(ctx, s, "chunk offsets outside the chunk (truncated?)");
+		else if (!data_ok)
+			chunk_warn(ctx, s, "bad event records CRC; its records are read anyway");
+		s->end = bt_evtx_chunk_records_end(c, n);
+		s->pos = BT_EVTX_CHUNK_HEADER_SIZE;
+		s->in_chunk = true;
+		bt_bx_chunk_reset(s->cx, c, n);
+		return true;
+	}
+}
+
+static const uint8_t *chunk_bytes(const struct nx_state *s)
+{
+	return s->mem ? s->mem + s->chunk_off : s->chunk;
+}
+
+/* Finishes the loaded chunk: its slack space is scanned for candidates. */
+static void end_chunk(struct nx_state *s, uint32_t slack_from)
+{
+	bt_evtx_slack_scan(chunk_bytes(s), s->chunk_n, slack_from, s->chunk_off, &s->slack);
+	s->in_chunk = false;
+}
+
+/* Reads a record the native decoder rejected with libevtx, in place (so that
+ * events stay in file order): a libevtx worker started on the first such
+ * record serves them one by one. Returns true with the event in *ev; false
+ * when libevtx cannot read it either (counted as failed). */
+static bool ask_libevtx(struct bt_reader_ctx *ctx, struct nx_state *s, uint64_t index,
+                        uint64_t id, uint64_t off, const char *why, const struct bt_event **ev)
+{
+	if (!s->lx && !s->lx_dead && !s->mem) {
+		if (bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK | BT_LX_SERVE, &s->lx) != BT_OK) {
+			s->lx = NULL;
+			s->lx_dead = true;
+		}
+	}
+	if (!s->lx) {
+		ctx->stats->failed++;
+		warn_record(ctx, s, "record %llu (offset 0x%llx): %s; not read (libevtx unavailable)",
+		            (unsigned long long)id, (unsigned long long)off, why);
+		return false;
+	}
+	enum bt_status st = bt_evtx_libevtx_want(s->lx, index, id);
+	/* a failed request means the worker is gone: next() then reports how */
+	enum bt_status nst = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
+	if (st == BT_OK)
+		st = nst;
+	else if (nst == BT_OK)
+		st = BT_ERR_CRASH;
+	if (st == BT_OK) {
+		ctx->eb->ev.offset = off;
+		return true;
+	}
+	ctx->stats->failed++;
+	if (st == BT_ERR_FORMAT) {
+		warn_record(ctx, s, "record %llu (offset 0x%llx): %s; not readable by libevtx either: %s",
+		            (unsigned long long)id, (unsigned long long)off, why,
+		            bt_evtx_libevtx_last_error(s->lx));
+		return false;
+	}
+	/* the worker is gone (reported): no more requests */
+	bt_reader_evtx_libevtx.close(s->lx);
+	s->lx = NULL;
+	s->lx_dead = true;
+	return false;
+}
+
+/* The native pass: BT_OK with an event, or BT_EOF when the file is done. */
+static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
+                                  const struct bt_event **ev)
+{
+	char why[200];
+	for (;;) {
+		if (!s->in_chunk && !load_chunk(ctx, s))
+			return BT_EOF;
+		while (s->pos < s->end) {
+			struct bt_bx_record r;
+			if (s->end - s->pos < BT_BX_RECORD_HEADER + 4 ||
+			    !bt_bx_record_at(s->cx, s->pos, s->end, &r)) {
+				const uint8_t *c = chunk_bytes(s);
+				bool zeros = all_zero(c + s->pos, s->end - s->pos);
+				if (!zeros) {
+					/* what follows in the chunk is lost as live records
+					 * (slack recovery may still find some) */
+					if (!s->quiet && !s->chunk_counted) {
+						ctx->stats->corrupt_chunks++;
+						s->chunk_counted = true;
+					}
+					warn_record(ctx, s,
+					            "chunk %llu: record area damaged at offset 0x%llx; the rest "
+					            "of the chunk is searched for records as slack space",
+					            (unsigned long long)(s->chunk_index - 1),
+					            (unsigned long long)(s->chunk_off + s->pos));
+				}
+				uint32_t from = s->pos;
+				end_chunk(s, from);
+				break;
+			}
+			s->pos = r.offset + r.size;
+			uint64_t index = s->live_index++;
+			enum bt_status st = bt_bx_record_decode(s->cx, &r, ctx->eb, ctx->opts->want_fields,
+			                                        ctx->opts->want_ctx, why, sizeof why);
+			uint64_t off = s->chunk_off + r.offset;
+			if (st == BT_OK) {
+				struct bt_evbuf *eb = ctx->eb;
+				eb->ev.file = ctx->path;
+				eb->ev.offset = off;
+				if (eb->truncated)
+					warn_record(ctx, s, "record %llu: fields beyond the per-event cap were "
+					            "dropped", (unsigned long long)eb->ev.record_id);
+				*ev = bt_evbuf_done(eb);
+				return BT_OK;
+			}
+			/* left to libevtx: counted, and reported only if libevtx fails too */
+			s->rejected++;
+			if (ask_libevtx(ctx, s, index, r.id, off, why, ev)) {
+				ctx->stats->libevtx_read++;
+				return BT_OK;
+			}
+		}
+		if (s->in_chunk)
+			end_chunk(s, s->end);
+	}
+}
+
+/* The recovered part: walks every chunk's record headers (no decoding) to
+ * find where its slack space starts, and scans that for record signatures. */
+static void slack_walk(struct bt_reader_ctx *ctx, struct nx_state *s)
+{
+	while (load_chunk(ctx, s)) {
+		while (s->pos < s->end) {
+			struct bt_bx_record r;
+			if (s->end - s->pos < BT_BX_RECORD_HEADER + 4 ||
+			    !bt_bx_record_at(s->cx, s->pos, s->end, &r))
+				break;
+			s->pos = r.offset + r.size;
+		}
+		end_chunk(s, s->pos);
+	}
+}
+
+static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
+{
+	if (s->lx) {
+		bt_reader_evtx_libevtx.close(s->lx);
+		s->lx = NULL;
+	}
+	if (ctx->stats->recovered_failed)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
+		         "%llu of %llu slack-space record candidates could not be read by libevtx",
+		         (unsigned long long)ctx->stats->recovered_failed,
+		         (unsigned long long)(ctx->stats->recovered_failed + ctx->stats->recovered));
+	s->phase = PH_DONE;
+}
+
+static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
+{
+	struct nx_state *s = state;
+	for (;;) {
+		switch (s->phase) {
+		case PH_NATIVE:
+			if (s->part == BT_EVTX_PART_RECOVERED) {
+				if (!s->share || !share_take(s->share, &s->slack))
+					slack_walk(ctx, s);
+			} else if (native_next(ctx, s, ev) == BT_OK) {
+				return BT_OK;
+			}
+			if (s->part == BT_EVTX_PART_LIVE) {
+				s->slack_complete = true;
+				fallback_end(ctx, s);  /* the recovered part reads the slack */
+			} else
+				s->phase = PH_FALLBACK_START;
+			break;
+		case PH_FALLBACK_START:
+			/* recovered records from slack space: libevtx, only when some
+			 * signature was seen there (in-memory input: none) */
+			if (s->slack.n == 0 || s->mem) {
+				fallback_end(ctx, s);
+				break;
+			}
+			/* a worker that died serving left-over live records is not
+			 * asked again; a fresh one looks for the recovered records
+			 * (as a split file's recovered part does) */
+			enum bt_status ost;
+			if (s->lx)
+				ost = bt_evtx_libevtx_want_recovered(s->lx);
+			else
+				ost = bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK | BT_LX_RECOVERED_ONLY, &s->lx);
+			if (ost != BT_OK) {
+				if (s->lx)
+					bt_reader_evtx_libevtx.close(s->lx);
+				s->lx = NULL;
+				ctx->stats->recovered_failed += s->slack.n - s->slack.taken;
+				fallback_end(ctx, s);
+				break;
+			}
+			s->pass_results = ctx->stats->recovered + ctx->stats->recovered_failed;
+			s->phase = PH_FALLBACK;
+			break;
+		case PH_FALLBACK: {
+			enum bt_status st = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
+			if (st != BT_OK) {
+				if (st != BT_EOF) {
+					bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+					         "the libevtx pass for left-over records stopped: %s",
+					         bt_status_str(st));
+					/* it gave nothing: every candidate is one not read */
+					if (ctx->stats->recovered + ctx->stats->recovered_failed == s->pass_results)
+						ctx->stats->recovered_failed += s->slack.n - s->slack.taken;
+				}
+				fallback_end(ctx, s);
+				break;
+			}
+			struct bt_evbuf *eb = ctx->eb;
+			uint64_t id = bt_evtx_libevtx_last_id(s->lx);
+			if (!(eb->ev.flags & BT_EV_RECOVERED))
+				break;   /* not asked for */
+			uint64_t off = bt_evtx_recmap_take(&s->slack, id);
+			eb->ev.offset = off == UINT64_MAX ? 0 : off;
+			return BT_OK;
+		}
+		case PH_DONE:
+			return BT_EOF;
+		}
+	}
+}
+
+static void nx_close(void *state)
+{
+	nx_free(state);
+}
+
+const struct bt_reader_ops bt_reader_evtx_native = {
+	.name = "native",
+	.needs_stream = false,
+	.open = nx_open,
+	.next = nx_next,
+	.close = nx_close,
+};
+
+/* ---- in-memory entry point (fuzzing, tests) ---- */
+
+struct bt_evtx_mem {
+	struct nx_state *s;
+	struct bt_reader_ctx ctx;
+	struct bt_input_opts opts;
+	struct bt_file_stats stats;
+	struct bt_evbuf eb;
+};
+
+enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt_input_opts *opts,
+                                  void (*on_event)(void *ctx, const struct bt_event *ev),
+                                  void *cb_ctx, struct bt_file_stats *stats)
+{
+	struct bt_evtx_mem m;
+	memset(&m, 0, sizeof m);
+	if (opts)
+		m.opts = *opts;
+	bt_evbuf_init(&m.eb);
+	m.ctx.path = "<memory>";
+	m.ctx.open_path = "<memory>";
+	m.ctx.fd = -1;
+	m.ctx.opts = &m.opts;
+	m.ctx.stats = &m.stats;
+	m.ctx.eb = &m.eb;
+	struct nx_state *s = calloc(1, sizeof *s);
+	enum bt_status st = BT_ERR_NOMEM;
+	if (s) {
+		s->fd = -1;
+		s->mem = data;
+		s->mem_n = n;
+		s->file_size = n;
+		st = nx_setup(&m.ctx, s, data, n < BT_EVTX_FILE_HEADER_SIZE ? n : BT_EVTX_FILE_HEADER_SIZE);
+	}
+	if (st == BT_OK) {
+		const struct bt_event *ev;
+		while (nx_next(&m.ctx, s, &ev) == BT_OK) {
+			if (ev->flags & BT_EV_RECOVERED)
+				m.stats.recovered++;
+			else
+				m.stats.records++;
+			if (on_event)
+				on_event(cb_ctx, ev);
+		}
+	}
+	nx_free(s);
+	bt_evbuf_free(&m.eb);
+	if (stats)
+		*stats = m.stats;
+	return st;
+}

@@ -1,0 +1,862 @@
+/* Sigma correlation rules: sliding windows per group over matched events. */
+#include "config.h"
+
+#include "hunt/bt_correlate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/bt_ip.h"
+
+#define MIN_BUCKETS 1024
+#define SWEEP_EVERY 4096
+#define KEY_MAX 1024
+
+/* value_count: a counted value and how many window members carry it. */
+struct vcount {
+	struct vcount *next;
+	size_t n;
+	char v[];
+};
+
+struct member {
+	struct bt_evidence *e;
+	int64_t t;
+	uint64_t seq;           /* push order in the group, from 1 */
+	unsigned ref_pos;       /* which listed rule this event serves */
+	struct vcount *value;   /* value_count: the normalised counted value */
+};
+
+/* A group's window, with what the conditions ask kept up to date as members
+ * come and go, so that each event costs the same however full the window. */
+struct group {
+	char *key;
+	char *display;          /* the group-by values as first seen, for summaries */
+	struct member *m;
+	size_t head, n, cap;    /* live members are m[head .. n) */
+	uint64_t seq;           /* of the last member pushed */
+	size_t nevents;         /* distinct events in the window (a run of one event's
+	                           members is adjacent) */
+	struct vcount **vt;     /* distinct values in the window: hash table */
+	size_t vt_cap, nvalues;
+	size_t *pos_count;      /* members per listed position */
+	uint64_t *chain_start;  /* per position p: the latest seq at which a chain of
+	                           positions 0..p in member order starts (0: none) */
+	struct bt_finding *open;
+	int64_t open_last;
+	uint64_t added_seq;     /* members up to this seq are in the open finding */
+	struct bt_strset notes; /* how ClientHost values were resolved */
+	struct group *next;
+};
+
+/* One position of the correlation's `rules` list: the rules it stands for
+ * (one rule, or every rule with a tag for a "tag:NAME" reference). */
+struct refset {
+	unsigned *rules;
+	size_t n;
+};
+
+struct corr {
+	const struct bt_rule_info *info;
+	const struct bt_sigma_correlation *def;
+	struct refset *refs;
+	size_t nrefs;
+	int64_t span;
+	struct group **buckets;  /* hash table of groups, grown with them */
+	size_t nbuckets;
+	size_t ngroups;
+	bool window_capped, groups_capped;
+};
+
+struct bt_correlator {
+	struct bt_correlator_opts o;
+	struct corr *v;
+	size_t n;
+	/* per rule index: the correlations that reference it */
+	struct { unsigned *corr; size_t n; bool generate; bool used; } *by_rule;
+	size_t nrules;
+	int64_t now;
+	uint64_t fed, swept_at;
+};
+
+/* ---- values ---- */
+
+static void lower_copy(char *out, size_t n, const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	size_t k = 0;
+	for (; k < len && k + 1 < n; k++) {
+		char c = s[k];
+		out[k] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	out[k] = '\0';
+}
+
+static const char *const client_fields[] = {"IpAddress", "SourceIp", "ClientAddress",
+                                            "SourceAddress", "IPAddress"};
+
+bool bt_correlate_value(const struct bt_event *ev, const char *field,
+                        const struct bt_hostmap *hosts, char *out, size_t n,
+                        const struct bt_hostlink **link)
+{
+	if (link)
+		*link = NULL;
+	if (strcmp(field, "Host") == 0) {
+		if (!ev->host || !*ev->host)
+			return false;
+		bt_host_key(ev->host, out, n);
+		return out[0] != '\0';
+	}
+	if (strcmp(field, "OriginHost") == 0) {
+		/* the host a request came from: its client address when it has one */
+		if (bt_correlate_value(ev, "ClientHost", hosts, out, n, link))
+			return true;
+		return bt_correlate_value(ev, "Host", hosts, out, n, link);
+	}
+	if (strcmp(field, "ClientHost") == 0) {
+		for (size_t i = 0; i < sizeof client_fields / sizeof *client_fields; i++) {
+			const struct bt_field *f = bt_event_field(ev, client_fields[i], strlen(client_fields[i]));
+			struct bt_ip ip;
+			if (!f || !bt_ip_parse(f->value, f->value_len, &ip) || bt_ip_is_local(&ip))
+				continue;
+			const struct bt_hostlink *l = hosts ? bt_hostmap_lookup(hosts, &ip, ev->time) : NULL;
+			if (l) {
+				bt_host_key(l->host, out, n);
+				if (link)
+					*link = l;
+			} else {
+				char buf[BT_IP_BUFSZ];
+				bt_ip_format(&ip, buf);
+				snprintf(out, n, "%s", buf);
+			}
+			return out[0] != '\0';
+		}
+		return false;
+	}
+	const char *v = NULL;
+	size_t vl = 0;
+	char scratch[32];
+	const struct bt_field *f = bt_event_field(ev, field, strlen(field));
+	if (f) {
+		v = f->value;
+		vl = f->value_len;
+	} else if (!bt_event_system_value(ev, field, strlen(field), scratch, &v, &vl)) {
+		return false;
+	}
+	if (vl == 0 || (vl == 1 && v[0] == '-'))
+		return false;
+	struct bt_ip ip;
+	if (bt_ip_parse(v, vl, &ip)) {
+		char buf[BT_IP_BUFSZ];
+		bt_ip_format(&ip, buf);
+		snprintf(out, n, "%s", buf);
+		return true;
+	}
+	lower_copy(out, n, v, vl);
+	return out[0] != '\0';
+}
+
+/* ---- setup ---- */
+
+static bool rule_is(const struct bt_rule_info *ri, const char *ref)
+{
+	const struct bt_sigma_rule *r = ri->sigma;
+	return (r->id && strcmp(r->id, ref) == 0) || (r->name && strcmp(r->name, ref) == 0);
+}
+
+static bool add_ref(struct bt_correlator *c, unsigned rule, unsigned corr, bool generate)
+{
+	if (rule >= c->nrules)
+		return false;
+	for (size_t i = 0; i < c->by_rule[rule].n; i++)
+		if (c->by_rule[rule].corr[i] == corr) {
+			if (generate)
+				c->by_rule[rule].generate = true;
+			return true;
+		}
+	void *nv = realloc(c->by_rule[rule].corr, (c->by_rule[rule].n + 1) * sizeof(unsigned));
+	if (!nv)
+		return false;
+	c->by_rule[rule].corr = nv;
+	c->by_rule[rule].corr[c->by_rule[rule].n++] = corr;
+	c->by_rule[rule].used = true;
+	if (generate)
+		c->by_rule[rule].generate = true;
+	return true;
+}
+
+struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
+{
+	struct bt_correlator *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->o = *o;
+	c->now = INT64_MIN;
+	c->nrules = bt_ruleset_count(o->rules);
+	c->by_rule = calloc(c->nrules ? c->nrules : 1, sizeof *c->by_rule);
+	c->v = calloc(c->nrules ? c->nrules : 1, sizeof *c->v);
+	if (!c->by_rule || !c->v) {
+		bt_correlator_free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct bt_rule_info *ri = bt_ruleset_info(o->rules, i);
+		if (ri->state != BT_RULE_CORRELATION || !ri->sigma->correlation)
+			continue;
+		const struct bt_sigma_correlation *def = ri->sigma->correlation;
+		const char *title = ri->sigma->title ? ri->sigma->title : "?";
+		if (def->type == BT_CORR_UNKNOWN || def->nrules == 0) {
+			bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
+			         "correlation '%s': unsupported type or no rules: skipped", title);
+			continue;
+		}
+		struct corr *k = &c->v[c->n];
+		memset(k, 0, sizeof *k);
+		k->info = ri;
+		k->def = def;
+		k->span = (int64_t)def->timespan_sec * BT_TICKS_PER_SEC;
+		if (ri->builtin && o->builtin_window > 0)
+			k->span = o->builtin_window;
+		if (k->span <= 0) {
+			bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
+			         "correlation '%s': timespan '%s' missing, unparsable or over 100 years: "
+			         "skipped", title, def->timespan_text ? def->timespan_text : "");
+			continue;
+		}
+		k->refs = calloc(def->nrules, sizeof *k->refs);
+		bool ok = k->refs != NULL;
+		for (size_t r = 0; ok && r < def->nrules; r++) {
+			struct refset *set = &k->refs[k->nrefs++];
+			const char *ref = def->rules[r];
+			bool by_tag = strncmp(ref, "tag:", 4) == 0;
+			for (size_t j = 0; j < c->nrules; j++) {
+				const struct bt_rule_info *cand = bt_ruleset_info(o->rules, j);
+				if (cand->state != BT_RULE_LOADED)
+					continue;
+				bool hit = false;
+				if (by_tag) {
+					for (size_t t = 0; t < cand->sigma->ntags && !hit; t++)
+						hit = strcasecmp(cand->sigma->tags[t], ref + 4) == 0;
+				} else {
+					hit = rule_is(cand, ref);
+				}
+				if (!hit)
+					continue;
+				unsigned *nv = realloc(set->rules, (set->n + 1) * sizeof *nv);
+				if (!nv) {
+					ok = false;
+					break;
+				}
+				set->rules = nv;
+				set->rules[set->n++] = cand->index;
+				if (!by_tag)
+					break;
+			}
+			if (ok && set->n == 0) {
+				bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
+				         "correlation '%s': rule '%s' is not loaded: correlation skipped", title, ref);
+				ok = false;
+			}
+		}
+		if (!ok) {
+			for (size_t r = 0; r < k->nrefs; r++)
+				free(k->refs[r].rules);
+			free(k->refs);
+			continue;
+		}
+		for (size_t r = 0; r < k->nrefs; r++)
+			for (size_t x = 0; x < k->refs[r].n; x++)
+				add_ref(c, k->refs[r].rules[x], (unsigned)c->n, def->generate);
+		c->n++;
+	}
+	return c;
+}
+
+static void group_free(struct group *g)
+{
+	for (size_t i = g->head; i < g->n; i++)
+		bt_evidence_free(g->m[i].e);
+	for (size_t b = 0; b < g->vt_cap; b++)
+		for (struct vcount *v = g->vt[b], *nx; v; v = nx) {
+			nx = v->next;
+			free(v);
+		}
+	free(g->vt);
+	free(g->pos_count);
+	free(g->chain_start);
+	free(g->m);
+	bt_finding_free(g->open);
+	bt_strset_free(&g->notes);
+	free(g->key);
+	free(g->display);
+	free(g);
+}
+
+void bt_correlator_free(struct bt_correlator *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		for (size_t b = 0; b < c->v[i].nbuckets; b++)
+			for (struct group *g = c->v[i].buckets[b], *nx; g; g = nx) {
+				nx = g->next;
+				group_free(g);
+			}
+		free(c->v[i].buckets);
+		for (size_t r = 0; r < c->v[i].nrefs; r++)
+			free(c->v[i].refs[r].rules);
+		free(c->v[i].refs);
+	}
+	for (size_t i = 0; i < c->nrules; i++)
+		free(c->by_rule[i].corr);
+	free(c->by_rule);
+	free(c->v);
+	free(c);
+}
+
+size_t bt_correlator_count(const struct bt_correlator *c)
+{
+	return c->n;
+}
+
+bool bt_correlator_uses(const struct bt_correlator *c, unsigned rule)
+{
+	return rule < c->nrules && c->by_rule[rule].used;
+}
+
+bool bt_correlator_generates(const struct bt_correlator *c, unsigned rule)
+{
+	return rule >= c->nrules || !c->by_rule[rule].used || c->by_rule[rule].generate;
+}
+
+/* ---- matches ---- */
+
+/* How a listed position reads in a summary: the rule's title, or for a tag
+ * group the titles of the group's rules that the match actually contains. */
+static void position_title(const struct bt_correlator *c, const struct corr *k, size_t pos,
+                           const struct bt_finding *f, char *buf, size_t n)
+{
+	const struct refset *set = &k->refs[pos];
+	buf[0] = '\0';
+	size_t len = 0;
+	for (size_t x = 0; x < set->n; x++) {
+		bool present = set->n == 1;
+		for (size_t e = 0; e < f->nevidence && !present; e++)
+			for (size_t r = 0; r < f->evidence[e]->nrules && !present; r++)
+				present = f->evidence[e]->rules[r] == set->rules[x];
+		if (!present)
+			continue;
+		const struct bt_rule_info *ri = bt_ruleset_info(c->o.rules, set->rules[x]);
+		int w = snprintf(buf + len, n - len, "%s%s", len ? " / " : "",
+		                 ri && ri->sigma->title ? ri->sigma->title : "?");
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+	}
+	if (!len)
+		snprintf(buf, n, "%s", k->def->rules[pos]);
+}
+
+static enum bt_severity level_severity(enum bt_sigma_level l)
+{
+	switch (l) {
+	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
+	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
+	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
+	case BT_LEVEL_LOW: return BT_SEV_LOW;
+	default: return BT_SEV_INFORMATIONAL;
+	}
+}
+
+static void fmt_span(char *buf, size_t n, int64_t ticks)
+{
+	int64_t s = ticks / BT_TICKS_PER_SEC;
+	if (s % 3600 == 0 && s >= 3600)
+		snprintf(buf, n, "%lldh", (long long)(s / 3600));
+	else if (s % 60 == 0 && s >= 60)
+		snprintf(buf, n, "%lldm", (long long)(s / 60));
+	else
+		snprintf(buf, n, "%llds", (long long)s);
+}
+
+static bool cond_holds(const struct bt_sigma_correlation *def, int64_t v)
+{
+	for (size_t i = 0; i < def->nconds; i++) {
+		int64_t w = def->conds[i].value;
+		bool ok;
+		switch (def->conds[i].op) {
+		case BT_CORR_GT: ok = v > w; break;
+		case BT_CORR_GTE: ok = v >= w; break;
+		case BT_CORR_LT: ok = v < w; break;
+		case BT_CORR_LTE: ok = v <= w; break;
+		case BT_CORR_EQ: ok = v == w; break;
+		default: ok = false;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool temporal_holds(const struct corr *k, const struct group *g, bool ordered)
+{
+	if (g->head == g->n)
+		return false;
+	if (ordered) {
+		/* the listed rules in order, each a member of the window after the
+		 * one before: a chain that starts inside the window */
+		uint64_t start = g->chain_start[k->nrefs - 1];
+		return start != 0 && start >= g->m[g->head].seq;
+	}
+	size_t seen = 0;
+	for (size_t r = 0; r < k->nrefs; r++)
+		seen += g->pos_count[r] > 0;
+	if (k->def->nconds)
+		return cond_holds(k->def, (int64_t)seen);
+	return seen == k->nrefs;
+}
+
+static bool condition(const struct corr *k, const struct group *g)
+{
+	switch (k->def->type) {
+	case BT_CORR_EVENT_COUNT:
+		return k->def->nconds && cond_holds(k->def, (int64_t)g->nevents);
+	case BT_CORR_VALUE_COUNT:
+		return k->def->nconds && cond_holds(k->def, (int64_t)g->nvalues);
+	case BT_CORR_TEMPORAL:
+		return temporal_holds(k, g, false);
+	case BT_CORR_TEMPORAL_ORDERED:
+		return temporal_holds(k, g, true);
+	default:
+		return false;
+	}
+}
+
+/* Finishes a match into a finding and hands it over. */
+static void close_match(struct bt_correlator *c, struct corr *k, struct group *g)
+{
+	struct bt_finding *f = g->open;
+	g->open = NULL;
+	if (!f)
+		return;
+	const struct bt_sigma_rule *r = k->info->sigma;
+	f->kind = "correlation";
+	bt_strdup_to(&f->correlation_type, k->def->type_text);
+	bt_strdup_to(&f->rule_id, r->id ? r->id : r->name);
+	bt_strdup_to(&f->rule_title, r->title);
+	bt_strdup_to(&f->rule_level, r->level_text);
+	bt_strdup_to(&f->rule_file, r->file);
+	for (size_t i = 0; i < r->nattack; i++)
+		bt_strset_add(&f->techniques, r->attack[i]);
+	/* techniques of the base rules that the match contains */
+	for (size_t e = 0; e < f->nevidence; e++)
+		for (size_t q = 0; q < f->evidence[e]->nrules; q++) {
+			unsigned idx = f->evidence[e]->rules[q];
+			bool listed = false;
+			for (size_t p = 0; p < k->nrefs && !listed; p++)
+				for (size_t x = 0; x < k->refs[p].n && !listed; x++)
+					listed = k->refs[p].rules[x] == idx;
+			const struct bt_rule_info *b = listed ? bt_ruleset_info(c->o.rules, idx) : NULL;
+			for (size_t j = 0; b && j < b->sigma->nattack; j++)
+				bt_strset_add(&f->techniques, b->sigma->attack[j]);
+		}
+	for (size_t i = 0; i < g->notes.n; i++)
+		bt_strset_add(&f->notes, g->notes.v[i]);
+	f->severity = level_severity(r->level);
+	bt_finding_derive(f);
+	/* Several kinds of evidence agreeing raise the severity one step. */
+	if (f->sources.n >= 2 && f->severity < BT_SEV_CRITICAL) {
+		f->severity++;
+		f->raised = true;
+	}
+	char span[32], buf[1024];
+	fmt_span(span, sizeof span, k->span);
+	const char *by = g->display && *g->display ? g->display : "all events";
+	switch (k->def->type) {
+	case BT_CORR_VALUE_COUNT: {
+		struct bt_strset vals = {0};
+		for (size_t i = 0; i < f->nevidence; i++) {
+			char v[256];
+			if (k->def->field &&
+			    bt_correlate_value(f->evidence[i]->ev, k->def->field, c->o.hosts, v, sizeof v, NULL))
+				bt_strset_add(&vals, v);
+		}
+		int len = snprintf(buf, sizeof buf, "%zu distinct %s within %s (%s):", vals.n,
+		                   k->def->field ? k->def->field : "values", span, by);
+		for (size_t i = 0; i < vals.n && len > 0 && (size_t)len < sizeof buf - 40; i++)
+			len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", i ? ", " : " ", vals.v[i]);
+		bt_strset_free(&vals);
+		break;
+	}
+	case BT_CORR_EVENT_COUNT: {
+		char t[512];
+		position_title(c, k, 0, f, t, sizeof t);
+		snprintf(buf, sizeof buf, "%llu events of %s within %s (%s)",
+		         (unsigned long long)f->evidence_total, t, span, by);
+		break;
+	}
+	default: {
+		char t[512];
+		position_title(c, k, 0, f, t, sizeof t);
+		int len = snprintf(buf, sizeof buf, "%s", t);
+		for (size_t i = 1; i < k->nrefs && len > 0 && (size_t)len < sizeof buf; i++) {
+			position_title(c, k, i, f, t, sizeof t);
+			len += snprintf(buf + len, sizeof buf - (size_t)len, ", then %s", t);
+		}
+		if (len > 0 && (size_t)len < sizeof buf)
+			snprintf(buf + len, sizeof buf - (size_t)len, " within %s (%s)", span, by);
+	}
+	}
+	bt_strdup_to(&f->summary, buf);
+	if (c->o.emit)
+		c->o.emit(c->o.emit_ctx, f);
+	else
+		bt_finding_free(f);
+}
+
+/* ---- groups ---- */
+
+static unsigned key_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Keeps about one group per bucket (false: no memory, the table as it was). */
+static bool grow_buckets(struct corr *k)
+{
+	if (k->nbuckets && k->ngroups < k->nbuckets)
+		return true;
+	size_t nb = k->nbuckets ? k->nbuckets * 2 : MIN_BUCKETS;
+	struct group **nt = calloc(nb, sizeof *nt);
+	if (!nt)
+		return k->nbuckets != 0;
+	for (size_t b = 0; b < k->nbuckets; b++)
+		for (struct group *g = k->buckets[b], *nx; g; g = nx) {
+			nx = g->next;
+			size_t h = key_hash(g->key) & (nb - 1);
+			g->next = nt[h];
+			nt[h] = g;
+		}
+	free(k->buckets);
+	k->buckets = nt;
+	k->nbuckets = nb;
+	return true;
+}
+
+static struct group *group_get(struct bt_correlator *c, struct corr *k, const char *key,
+                               const char *display)
+{
+	if (!grow_buckets(k))
+		return NULL;
+	unsigned b = key_hash(key) & (unsigned)(k->nbuckets - 1);
+	for (struct group *g = k->buckets[b]; g; g = g->next)
+		if (strcmp(g->key, key) == 0)
+			return g;
+	if (k->ngroups >= BT_CORR_MAX_GROUPS) {
+		if (!k->groups_capped)
+			bt_diagf(&c->o.diag, BT_DIAG_WARN, NULL,
+			         "correlation '%s': more than %d groups at once; further groups not tracked",
+			         k->info->sigma->title ? k->info->sigma->title : "?", BT_CORR_MAX_GROUPS);
+		k->groups_capped = true;
+		return NULL;
+	}
+	struct group *g = calloc(1, sizeof *g);
+	if (!g || !(g->key = strdup(key)) || !(g->display = strdup(display)) ||
+	    !(g->pos_count = calloc(k->nrefs, sizeof *g->pos_count)) ||
+	    !(g->chain_start = calloc(k->nrefs, sizeof *g->chain_start))) {
+		if (g) {
+			free(g->key);
+			free(g->display);
+			free(g->pos_count);
+		}
+		free(g);
+		return NULL;
+	}
+	g->next = k->buckets[b];
+	k->buckets[b] = g;
+	k->ngroups++;
+	return g;
+}
+
+static size_t value_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The value's entry in the group's table, counted once more (NULL: no memory). */
+static struct vcount *value_take(struct group *g, const char *v)
+{
+	if (g->nvalues >= g->vt_cap) {
+		size_t nc = g->vt_cap ? g->vt_cap * 2 : 16;
+		struct vcount **nt = calloc(nc, sizeof *nt);
+		if (!nt)
+			return NULL;
+		for (size_t b = 0; b < g->vt_cap; b++)
+			for (struct vcount *e = g->vt[b], *nx; e; e = nx) {
+				nx = e->next;
+				size_t h = value_hash(e->v) & (nc - 1);
+				e->next = nt[h];
+				nt[h] = e;
+			}
+		free(g->vt);
+		g->vt = nt;
+		g->vt_cap = nc;
+	}
+	size_t h = value_hash(v) & (g->vt_cap - 1);
+	for (struct vcount *e = g->vt[h]; e; e = e->next)
+		if (strcmp(e->v, v) == 0) {
+			e->n++;
+			return e;
+		}
+	size_t len = strlen(v);
+	struct vcount *e = malloc(sizeof *e + len + 1);
+	if (!e)
+		return NULL;
+	memcpy(e->v, v, len + 1);
+	e->n = 1;
+	e->next = g->vt[h];
+	g->vt[h] = e;
+	g->nvalues++;
+	return e;
+}
+
+static void value_release(struct group *g, struct vcount *v)
+{
+	if (--v->n)
+		return;
+	struct vcount **pp = &g->vt[value_hash(v->v) & (g->vt_cap - 1)];
+	while (*pp != v)
+		pp = &(*pp)->next;
+	*pp = v->next;
+	free(v);
+	g->nvalues--;
+}
+
+/* Takes the oldest member out of the window. */
+static void drop_head(struct group *g)
+{
+	struct member *m = &g->m[g->head];
+	if (m->value)
+		value_release(g, m->value);
+	if (!(g->head + 1 < g->n && g->m[g->head + 1].e == m->e))
+		g->nevents--;
+	g->pos_count[m->ref_pos]--;
+	bt_evidence_free(m->e);
+	g->head++;
+}
+
+/* Drops members older than the window and closes a lapsed match. */
+static void expire(struct bt_correlator *c, struct corr *k, struct group *g, int64_t t)
+{
+	if (g->open && t - g->open_last > k->span)
+		close_match(c, k, g);
+	while (g->head < g->n && g->m[g->head].t < t - k->span)
+		drop_head(g);
+	if (g->head == g->n)
+		g->head = g->n = 0;
+	else if (g->head > 1024 && g->head * 2 > g->n) {
+		memmove(g->m, g->m + g->head, (g->n - g->head) * sizeof *g->m);
+		g->n -= g->head;
+		g->head = 0;
+	}
+}
+
+static bool push_member(struct bt_correlator *c, struct corr *k, struct group *g,
+                        struct bt_evidence *e, unsigned pos, const char *value)
+{
+	if (g->n - g->head >= BT_CORR_MAX_WINDOW) {
+		if (!k->window_capped)
+			bt_diagf(&c->o.diag, BT_DIAG_WARN, NULL,
+			         "correlation '%s': more than %d events in one window; the oldest leave early",
+			         k->info->sigma->title ? k->info->sigma->title : "?", BT_CORR_MAX_WINDOW);
+		k->window_capped = true;
+		drop_head(g);
+	}
+	if (g->n == g->cap) {
+		size_t nc = g->cap ? g->cap * 2 : 16;
+		struct member *nm = realloc(g->m, nc * sizeof *nm);
+		if (!nm)
+			return false;
+		g->m = nm;
+		g->cap = nc;
+	}
+	struct vcount *vc = NULL;
+	if (value && !(vc = value_take(g, value)))
+		return false;
+	if (!(g->n > g->head && g->m[g->n - 1].e == e))
+		g->nevents++;
+	struct member *m = &g->m[g->n++];
+	m->e = bt_evidence_ref(e);
+	m->t = e->ev->time;
+	m->seq = ++g->seq;
+	m->ref_pos = pos;
+	m->value = vc;
+	g->pos_count[pos]++;
+	if (pos == 0)
+		g->chain_start[0] = m->seq;
+	else if (g->chain_start[pos - 1] > g->chain_start[pos])
+		g->chain_start[pos] = g->chain_start[pos - 1];
+	return true;
+}
+
+/* Puts the window's members not yet in the open finding into it (one event's
+ * adjacent members once). */
+static void add_window(struct group *g)
+{
+	size_t from = g->n;
+	while (from > g->head && g->m[from - 1].seq > g->added_seq)
+		from--;
+	for (size_t i = from; i < g->n; i++) {
+		if (i > g->head && g->m[i - 1].e == g->m[i].e)
+			continue;
+		bt_finding_add_evidence(g->open, g->m[i].e);
+	}
+	g->added_seq = g->seq;
+}
+
+/* Builds the group key of an event for the listed rule at `pos`. */
+static bool group_key(struct bt_correlator *c, struct corr *k, unsigned rule,
+                      const struct bt_event *ev, char *key, size_t n, char *display, size_t dn,
+                      struct bt_strset *notes)
+{
+	const struct bt_rule_info *base = bt_ruleset_info(c->o.rules, rule);
+	size_t kl = 0, dl = 0;
+	key[0] = display[0] = '\0';
+	for (size_t i = 0; i < k->def->ngroup_by; i++) {
+		const char *gb = k->def->group_by[i], *field = gb;
+		for (size_t a = 0; a < k->def->naliases; a++)
+			if (strcmp(k->def->aliases[a].alias, gb) == 0 && rule_is(base, k->def->aliases[a].rule))
+				field = k->def->aliases[a].field;
+		char v[256];
+		const struct bt_hostlink *link;
+		if (!bt_correlate_value(ev, field, c->o.hosts, v, sizeof v, &link))
+			return false;
+		int w = snprintf(key + kl, n - kl, "%s%s", i ? "\x1f" : "", v);
+		if (w < 0 || (size_t)w >= n - kl)
+			return false;
+		kl += (size_t)w;
+		w = snprintf(display + dl, dn - dl, "%s%s=%s", i ? ", " : "", gb, link ? link->host : v);
+		if (w > 0 && (size_t)w < dn - dl)
+			dl += (size_t)w;
+		if (link && notes) {
+			char ipbuf[BT_IP_BUFSZ], note[1400];
+			bt_ip_format(&link->ip, ipbuf);
+			snprintf(note, sizeof note, "%s was %s (learned from %s, %s)", ipbuf, link->host,
+			         bt_hostlink_how_str(link->how), link->evidence);
+			bt_strset_add(notes, note);
+		}
+	}
+	return true;
+}
+
+static void sweep(struct bt_correlator *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct corr *k = &c->v[i];
+		for (size_t b = 0; b < k->nbuckets; b++) {
+			struct group **pp = &k->buckets[b];
+			while (*pp) {
+				struct group *g = *pp;
+				expire(c, k, g, c->now);
+				if (!g->open && g->head == g->n) {
+					*pp = g->next;
+					group_free(g);
+					k->ngroups--;
+				} else {
+					pp = &g->next;
+				}
+			}
+		}
+	}
+}
+
+void bt_correlator_feed(struct bt_correlator *c, struct bt_evidence *e)
+{
+	int64_t t = e->ev->time;
+	if (t == BT_TIME_NONE)
+		return;  /* no place in a time window */
+	if (t > c->now)
+		c->now = t;
+	for (size_t r = 0; r < e->nrules; r++) {
+		unsigned rule = e->rules[r];
+		if (rule >= c->nrules)
+			continue;
+		for (size_t x = 0; x < c->by_rule[rule].n; x++) {
+			struct corr *k = &c->v[c->by_rule[rule].corr[x]];
+			for (unsigned pos = 0; pos < k->nrefs; pos++) {
+				bool in_set = false;
+				for (size_t y = 0; y < k->refs[pos].n && !in_set; y++)
+					in_set = k->refs[pos].rules[y] == rule;
+				if (!in_set)
+					continue;
+				char key[KEY_MAX], display[KEY_MAX];
+				struct bt_strset notes = {0};
+				if (!group_key(c, k, rule, e->ev, key, sizeof key, display, sizeof display, &notes)) {
+					bt_strset_free(&notes);
+					continue;
+				}
+				char value[256];
+				bool has_value = k->def->type == BT_CORR_VALUE_COUNT && k->def->field &&
+				                 bt_correlate_value(e->ev, k->def->field, c->o.hosts, value,
+				                                    sizeof value, NULL);
+				if (k->def->type == BT_CORR_VALUE_COUNT && !has_value) {
+					bt_strset_free(&notes);
+					continue;
+				}
+				struct group *g = group_get(c, k, key, display);
+				if (!g) {
+					bt_strset_free(&notes);
+					continue;
+				}
+				for (size_t i = 0; i < notes.n; i++)
+					bt_strset_add(&g->notes, notes.v[i]);
+				bt_strset_free(&notes);
+				expire(c, k, g, t);
+				if (!push_member(c, k, g, e, pos, has_value ? value : NULL))
+					continue;
+				if (!condition(k, g))
+					continue;
+				if (!g->open) {
+					if (!(g->open = bt_finding_new()))
+						continue;
+					g->added_seq = 0;
+				}
+				add_window(g);
+				g->open_last = t;
+			}
+		}
+	}
+	/* lapsed groups are swept out now and then: after as many events as
+	 * there are groups, so that sweeping costs O(1) per event */
+	if (++c->fed - c->swept_at >= SWEEP_EVERY) {
+		size_t groups = 0;
+		for (size_t i = 0; i < c->n; i++)
+			groups += c->v[i].ngroups;
+		if (c->fed - c->swept_at >= groups) {
+			sweep(c);
+			c->swept_at = c->fed;
+		}
+	}
+}
+
+void bt_correlator_flush(struct bt_correlator *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct corr *k = &c->v[i];
+		for (size_t b = 0; b < k->nbuckets; b++)
+			for (struct group *g = k->buckets[b]; g; g = g->next)
+				if (g->open)
+					close_match(c, k, g);
+	}
+}

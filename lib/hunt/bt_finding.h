@@ -1,0 +1,80 @@
+/* A finding: what boxtrail reports. A rule's hits (grouped by host and
+ * container within the window) or a correlation's match, with its time span,
+ * severity, ATT&CK techniques, hosts, container, account, a one-line summary,
+ * notes (how host links were learned, what the evidence cannot show) and its
+ * evidence events with their provenance. */
+#ifndef BT_FINDING_H
+#define BT_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hunt/bt_hitstore.h"
+#include "core/bt_time.h"
+
+/* Evidence kept per finding; beyond it the events are counted (and the
+ * count is reported), not kept. */
+#define BT_FINDING_MAX_EVIDENCE 1000
+
+enum bt_severity {
+	BT_SEV_INFORMATIONAL = 1,
+	BT_SEV_LOW,
+	BT_SEV_MEDIUM,
+	BT_SEV_HIGH,
+	BT_SEV_CRITICAL,
+};
+
+/* "informational" ... "critical"; parses the same names (case-insensitive). */
+const char *bt_severity_name(enum bt_severity s);
+bool bt_severity_parse(const char *s, enum bt_severity *out);
+
+/* A list of owned strings without duplicates. */
+struct bt_strset {
+	char **v;
+	size_t n;
+};
+
+/* Adds a copy of s unless present (exact match); false when out of memory. */
+bool bt_strset_add(struct bt_strset *s, const char *str);
+bool bt_strset_has(const struct bt_strset *s, const char *str);
+void bt_strset_free(struct bt_strset *s);
+
+struct bt_finding {
+	bt_time first, last;
+	enum bt_severity severity;
+	bool raised;                 /* severity raised above the rule level (sources agree) */
+	const char *kind;            /* "detection" or "correlation" (static) */
+	char *rule_id, *rule_title, *rule_level, *rule_file;
+	char *correlation_type;      /* event_count, value_count, temporal, temporal_ordered */
+	struct bt_strset techniques; /* "T1558.003" */
+	struct bt_strset hosts;
+	struct bt_strset sources;    /* source kinds and channels of the evidence */
+	char *container_id, *container_name, *account;
+	char *summary;
+	struct bt_strset notes;
+	struct bt_evidence **evidence;    /* owned references, time order */
+	size_t nevidence;
+	uint64_t evidence_total;     /* including events beyond the cap */
+};
+
+struct bt_finding *bt_finding_new(void);
+void bt_finding_free(struct bt_finding *f);
+
+/* Adds an evidence event (takes a reference), widening the time span; past
+ * BT_FINDING_MAX_EVIDENCE it is only counted. False when out of memory. */
+bool bt_finding_add_evidence(struct bt_finding *f, struct bt_evidence *h);
+
+/* Fills hosts, sources, container and account from the evidence (a container
+ * id from ContainerID or a windowsfilter\<id> layer path; an account from the
+ * usual Windows and Docker fields). Idempotent. */
+void bt_finding_derive(struct bt_finding *f);
+
+/* Order of the timeline: start time, then severity (high first), rule id,
+ * first evidence provenance. */
+int bt_finding_cmp(const struct bt_finding *a, const struct bt_finding *b);
+
+/* Sets *out to a malloc'ed copy of s (NULL stays NULL); false when out of memory. */
+bool bt_strdup_to(char **out, const char *s);
+
+#endif

@@ -1,0 +1,340 @@
+/* Host <-> IP links learned from evidence or loaded from --host-map. */
+#include "config.h"
+
+#include "hunt/bt_hostmap.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NBUCKETS 4096
+
+struct bt_hostmap {
+	pthread_mutex_t lock;
+	struct bt_hostlink *buckets[NBUCKETS];
+	struct bt_hostlink **order;   /* insertion order */
+	size_t n, cap;
+	bool full_reported;
+};
+
+struct bt_hostmap *bt_hostmap_new(void)
+{
+	struct bt_hostmap *m = calloc(1, sizeof *m);
+	if (m)
+		pthread_mutex_init(&m->lock, NULL);
+	return m;
+}
+
+void bt_hostmap_free(struct bt_hostmap *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->order[i]->host);
+		free(m->order[i]->evidence);
+		free(m->order[i]);
+	}
+	free(m->order);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static unsigned ip_hash(const struct bt_ip *ip)
+{
+	unsigned h = 2166136261u;
+	size_t len = ip->family == 4 ? 4 : 16;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ ip->addr[i]) * 16777619u;
+	return h % NBUCKETS;
+}
+
+void bt_host_key(const char *name, char *out, size_t n)
+{
+	size_t k = 0;
+	for (; name[k] && name[k] != '.' && k + 1 < n; k++) {
+		char c = name[k];
+		out[k] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	out[k] = '\0';
+}
+
+bool bt_host_same(const char *a, const char *b)
+{
+	char ka[256], kb[256];
+	if (!a || !b)
+		return false;
+	bt_host_key(a, ka, sizeof ka);
+	bt_host_key(b, kb, sizeof kb);
+	return ka[0] && strcmp(ka, kb) == 0;
+}
+
+const char *bt_hostlink_how_str(enum bt_hostlink_how how)
+{
+	switch (how) {
+	case BT_LINK_FILE: return "host-map";
+	case BT_LINK_SYSMON3_LOCAL: return "sysmon3-source";
+	case BT_LINK_SYSMON3_NAME: return "sysmon3-hostname";
+	case BT_LINK_DNS: return "dns-answer";
+	case BT_LINK_LOGON: return "logon-4624";
+	case BT_LINK_CONTAINER: return "container-network";
+	}
+	return "?";
+}
+
+static bool valid_name(const char *s, size_t n)
+{
+	if (n == 0 || n > 255 || (n == 1 && s[0] == '-'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || s[i] == '\\' || s[i] == '/')
+			return false;
+	return true;
+}
+
+/* Adds or refreshes a link; caller holds the lock (or is single-threaded). */
+static void add_link(struct bt_hostmap *m, const struct bt_ip *ip, const char *host, size_t hlen,
+                     enum bt_hostlink_how how, bt_time t0, bt_time t1, const char *evidence)
+{
+	if (bt_ip_is_local(ip) || !valid_name(host, hlen))
+		return;
+	unsigned b = ip_hash(ip);
+	char key[256], k2[256], tmp[256];
+	snprintf(tmp, sizeof tmp, "%.*s", (int)hlen, host);
+	bt_host_key(tmp, key, sizeof key);
+	for (struct bt_hostlink *l = m->buckets[b]; l; l = l->next) {
+		if (!bt_ip_equal(&l->ip, ip) || l->how != how)
+			continue;
+		bt_host_key(l->host, k2, sizeof k2);
+		if (strcmp(key, k2) != 0 || how == BT_LINK_FILE)
+			continue;
+		/* keep the earliest observation as the link's evidence, so that the
+		 * result does not depend on the order files are read in */
+		bool earlier = t0 != BT_TIME_NONE && (l->first == BT_TIME_NONE || t0 < l->first);
+		bool tie = t0 == l->first && evidence && strcmp(evidence, l->evidence) < 0;
+		if (earlier || tie) {
+			char *ne = strdup(evidence ? evidence : "");
+			if (ne) {
+				free(l->evidence);
+				l->evidence = ne;
+			}
+		}
+		if (earlier)
+			l->first = t0;
+		if (t1 != BT_TIME_NONE && (l->last == BT_TIME_NONE || t1 > l->last))
+			l->last = t1;
+		l->seen++;
+		return;
+	}
+	if (m->n >= BT_HOSTMAP_MAX_LINKS) {
+		m->full_reported = true;
+		return;
+	}
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 64;
+		struct bt_hostlink **no = realloc(m->order, nc * sizeof *no);
+		if (!no)
+			return;
+		m->order = no;
+		m->cap = nc;
+	}
+	struct bt_hostlink *l = calloc(1, sizeof *l);
+	if (!l || !(l->host = strndup(host, hlen)) || !(l->evidence = strdup(evidence ? evidence : ""))) {
+		if (l)
+			free(l->host);
+		free(l);
+		return;
+	}
+	l->ip = *ip;
+	l->how = how;
+	l->first = t0;
+	l->last = t1;
+	l->seen = 1;
+	l->next = m->buckets[b];
+	m->buckets[b] = l;
+	m->order[m->n++] = l;
+}
+
+static const struct bt_field *field(const struct bt_event *ev, const char *name)
+{
+	return bt_event_field(ev, name, strlen(name));
+}
+
+static bool is_sysmon(const struct bt_event *ev)
+{
+	return ev->channel && strcmp(ev->channel, "Microsoft-Windows-Sysmon/Operational") == 0;
+}
+
+bool bt_hostmap_wants(const struct bt_event *ev)
+{
+	if (ev->source != BT_SOURCE_EVTX)
+		return ev->channel && strcmp(ev->channel, "docker") == 0;
+	if (is_sysmon(ev))
+		return ev->event_id == 3 || ev->event_id == 22;
+	return ev->event_id == 4624 && ev->channel && strcmp(ev->channel, "Security") == 0;
+}
+
+static void link_field_ip(struct bt_hostmap *m, const struct bt_event *ev, const char *ipf,
+                          const char *host, size_t hlen, enum bt_hostlink_how how,
+                          const char *evid)
+{
+	const struct bt_field *f = field(ev, ipf);
+	struct bt_ip ip;
+	if (f && bt_ip_parse(f->value, f->value_len, &ip))
+		add_link(m, &ip, host, hlen, how, ev->time, ev->time, evid);
+}
+
+/* Sysmon 22 QueryResults: "type:  5 a.example;::ffff:10.0.0.5;10.0.0.6;" */
+static void learn_dns(struct bt_hostmap *m, const struct bt_event *ev, const char *evid)
+{
+	const struct bt_field *q = field(ev, "QueryName"), *r = field(ev, "QueryResults");
+	if (!q || !r)
+		return;
+	const char *p = r->value, *end = r->value + r->value_len;
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *e = semi ? semi : end;
+		struct bt_ip ip;
+		if (bt_ip_parse(p, (size_t)(e - p), &ip))
+			add_link(m, &ip, q->value, q->value_len, BT_LINK_DNS, ev->time, ev->time, evid);
+		p = e + 1;
+	}
+}
+
+void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
+{
+	if (!bt_hostmap_wants(ev))
+		return;
+	char evid[1100];
+	if (ev->line)
+		snprintf(evid, sizeof evid, "%.1000s:%llu", ev->file ? ev->file : "-",
+		         (unsigned long long)ev->line);
+	else
+		snprintf(evid, sizeof evid, "%.1000s#%llu", ev->file ? ev->file : "-",
+		         (unsigned long long)ev->record_id);
+	pthread_mutex_lock(&m->lock);
+	if (ev->source != BT_SOURCE_EVTX) {
+		/* Docker: a container address on its host. */
+		if (ev->host)
+			for (const struct bt_field *f = field(ev, "IPAddress"); f; f = bt_event_field_next(ev, f)) {
+				struct bt_ip ip;
+				if (bt_ip_parse(f->value, f->value_len, &ip))
+					add_link(m, &ip, ev->host, strlen(ev->host), BT_LINK_CONTAINER, ev->time,
+					         ev->time, evid);
+			}
+	} else if (is_sysmon(ev) && ev->event_id == 3) {
+		const struct bt_field *init = field(ev, "Initiated");
+		bool outbound = init && init->value_len == 4 && strncmp(init->value, "true", 4) == 0;
+		if (outbound && ev->host)
+			link_field_ip(m, ev, "SourceIp", ev->host, strlen(ev->host), BT_LINK_SYSMON3_LOCAL,
+			              evid);
+		const struct bt_field *sh = field(ev, "SourceHostname"), *dh = field(ev, "DestinationHostname");
+		if (sh)
+			link_field_ip(m, ev, "SourceIp", sh->value, sh->value_len, BT_LINK_SYSMON3_NAME, evid);
+		if (dh)
+			link_field_ip(m, ev, "DestinationIp", dh->value, dh->value_len, BT_LINK_SYSMON3_NAME,
+			              evid);
+	} else if (is_sysmon(ev) && ev->event_id == 22) {
+		learn_dns(m, ev, evid);
+	} else if (ev->event_id == 4624) {
+		const struct bt_field *ws = field(ev, "WorkstationName");
+		if (ws)
+			link_field_ip(m, ev, "IpAddress", ws->value, ws->value_len, BT_LINK_LOGON, evid);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+static bool parse_when(const char *s, bt_time *t)
+{
+	return bt_time_parse(s, strlen(s), t, NULL, NULL);
+}
+
+enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const struct bt_diag *d)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		bt_diagf(d, BT_DIAG_ERROR, path, "cannot open host map: %s", strerror(errno));
+		return BT_ERR_IO;
+	}
+	char line[4096];
+	unsigned long no = 0;
+	enum bt_status st = BT_OK;
+	while (fgets(line, sizeof line, f)) {
+		no++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *tok[5];
+		int nt = 0;
+		for (char *save, *t = strtok_r(line, " \t,\r\n", &save); t && nt < 5;
+		     t = strtok_r(NULL, " \t,\r\n", &save))
+			tok[nt++] = t;
+		if (nt == 0)
+			continue;
+		struct bt_ip ip;
+		bt_time from = BT_TIME_NONE, until = BT_TIME_NONE;
+		if (nt < 2 || nt > 4 || !bt_ip_parse(tok[1], strlen(tok[1]), &ip) ||
+		    (nt > 2 && !parse_when(tok[2], &from)) || (nt > 3 && !parse_when(tok[3], &until))) {
+			bt_diagf(d, BT_DIAG_WARN, path, "line %lu: expected NAME IP [FROM [UNTIL]]", no);
+			st = BT_ERR_FORMAT;
+			continue;
+		}
+		char evid[1100];
+		snprintf(evid, sizeof evid, "%.1000s:%lu", path, no);
+		add_link(m, &ip, tok[0], strlen(tok[0]), BT_LINK_FILE, from, until, evid);
+	}
+	fclose(f);
+	return st;
+}
+
+static int64_t distance(const struct bt_hostlink *l, bt_time t)
+{
+	if (t == BT_TIME_NONE || l->first == BT_TIME_NONE)
+		return 0;
+	if (t < l->first)
+		return l->first - t;
+	if (l->last != BT_TIME_NONE && t > l->last)
+		return t - l->last;
+	return 0;
+}
+
+const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const struct bt_ip *ip,
+                                            bt_time t)
+{
+	const struct bt_hostlink *best = NULL;
+	int64_t best_d = INT64_MAX;
+	for (const struct bt_hostlink *l = m->buckets[ip_hash(ip)]; l; l = l->next) {
+		if (!bt_ip_equal(&l->ip, ip))
+			continue;
+		if (l->how == BT_LINK_FILE) {
+			bool ok = t == BT_TIME_NONE || ((l->first == BT_TIME_NONE || t >= l->first) &&
+			                                (l->last == BT_TIME_NONE || t <= l->last));
+			if (ok)
+				return l;
+			continue;
+		}
+		int64_t dist = distance(l, t);
+		/* Prefer the host's own view (Sysmon 3 source) over names from others. */
+		if (dist < best_d || (dist == best_d && best && l->how < best->how)) {
+			best = l;
+			best_d = dist;
+		}
+	}
+	return best;
+}
+
+size_t bt_hostmap_count(const struct bt_hostmap *m)
+{
+	return m->n;
+}
+
+const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i)
+{
+	return i < m->n ? m->order[i] : NULL;
+}
+
+bool bt_hostmap_full(const struct bt_hostmap *m)
+{
+	return m->full_reported;
+}

@@ -1,0 +1,88 @@
+/* Host identity across logs: which host name an IP address stood for, and
+ * when, learned from the evidence itself or given by the analyst.
+ *
+ * A domain controller logs a client address (4768/4769 IpAddress, often
+ * "::ffff:10.0.0.5"), a host logs its name (Computer), Docker logs a host
+ * name or none. Links come from:
+ *   - the analyst's --host-map file (name, IP, validity window);
+ *   - Sysmon 3 on a host: Initiated=true connections give Computer <-> SourceIp,
+ *     and SourceHostname <-> SourceIp, DestinationHostname <-> DestinationIp;
+ *   - Sysmon 22 answers: QueryName <-> each address in QueryResults;
+ *   - Security 4624 with both IpAddress and WorkstationName;
+ *   - container network settings (IPAddress of a container on its host).
+ * Every link records how it was learned and from which record, so a finding
+ * can show it. */
+#ifndef BT_HOSTMAP_H
+#define BT_HOSTMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/bt_diag.h"
+#include "core/bt_event.h"
+#include "core/bt_ip.h"
+#include "core/bt_status.h"
+
+#define BT_HOSTMAP_MAX_LINKS 1000000  /* distinct (IP, host) pairs kept */
+
+enum bt_hostlink_how {
+	BT_LINK_FILE,            /* --host-map */
+	BT_LINK_SYSMON3_LOCAL,   /* Sysmon 3: the logging host's own source address */
+	BT_LINK_SYSMON3_NAME,    /* Sysmon 3: SourceHostname/DestinationHostname */
+	BT_LINK_DNS,             /* Sysmon 22 answer */
+	BT_LINK_LOGON,           /* 4624 IpAddress + WorkstationName */
+	BT_LINK_CONTAINER,       /* container network settings */
+};
+
+struct bt_hostlink {
+	struct bt_ip ip;
+	char *host;              /* as first seen (e.g. "SRV-BUILD01.corp.local") */
+	enum bt_hostlink_how how;
+	bt_time first, last;     /* observed (learned) or valid (file; BT_TIME_NONE = open) */
+	uint64_t seen;
+	char *evidence;          /* "file#record" or "file:line" of the first observation */
+	struct bt_hostlink *next;  /* same bucket */
+};
+
+struct bt_hostmap;
+
+struct bt_hostmap *bt_hostmap_new(void);
+void bt_hostmap_free(struct bt_hostmap *m);
+
+/* Whether an event (System header only) can teach the map anything, so the
+ * reader decodes its fields. */
+bool bt_hostmap_wants(const struct bt_event *ev);
+
+/* Learns links from one event (thread-safe). */
+void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev);
+
+/* Loads an analyst's map: one link per line, "NAME IP [FROM [UNTIL]]",
+ * separated by blanks or commas, '#' comments; FROM/UNTIL are RFC 3339 times
+ * or dates. Bad lines are reported with their number and skipped; returns
+ * BT_ERR_FORMAT if any was, BT_ERR_IO if the file cannot be read. */
+enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const struct bt_diag *d);
+
+/* The host an address stood for at time t (BT_TIME_NONE: any time): a file
+ * link valid at t first, else the learned link observed closest to t.
+ * NULL when unknown. */
+const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const struct bt_ip *ip,
+                                            bt_time t);
+
+/* All links, for listing (order: as added). Returns the count. */
+size_t bt_hostmap_count(const struct bt_hostmap *m);
+const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i);
+
+/* True when links were dropped because BT_HOSTMAP_MAX_LINKS was reached. */
+bool bt_hostmap_full(const struct bt_hostmap *m);
+
+/* "sysmon3-source", "dns-answer", ... */
+const char *bt_hostlink_how_str(enum bt_hostlink_how how);
+
+/* A host key that makes "SRV-BUILD01", "srv-build01.corp.local." equal: the
+ * first label, lower-cased (ASCII). Writes at most n-1 bytes. */
+void bt_host_key(const char *name, char *out, size_t n);
+
+/* True when two host names denote the same host (bt_host_key equal). */
+bool bt_host_same(const char *a, const char *b);
+
+#endif

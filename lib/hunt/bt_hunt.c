@@ -1,0 +1,594 @@
+/* The hunt pipeline: matching, holding, correlating, grouping. */
+#include "config.h"
+
+#include "hunt/bt_hunt.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hunt/bt_hitstore.h"
+
+/* Which host the evidence of one folder belongs to, learned from the EVTX
+ * files there (a Computer name), for evidence that names no host. */
+struct dirhost {
+	char *dir;
+	char *host;
+	bool ambiguous;   /* the folder holds logs of several hosts */
+};
+
+struct bt_hunt_worker {
+	struct bt_hunt *h;
+	struct bt_match_scratch *scratch;
+	uint64_t *rule_hits;
+	uint64_t events, matched;
+	unsigned collected[BT_HIT_MAX_RULES];
+	size_t ncollected;
+	const char *last_file;   /* the input whose folder was last noted */
+	char last_host[256];     /* and the host noted for it */
+};
+
+struct bt_hunt {
+	struct bt_hunt_opts o;
+	pthread_mutex_t lock;    /* dirs and the counters workers add */
+	struct dirhost *dirs;
+	size_t ndirs;
+	struct bt_hitstore *store;
+	uint64_t *rule_hits;
+	size_t nrules;
+	uint64_t events, matched;
+	struct bt_hunt_worker *main;   /* for bt_hunt_event and synthetic events */
+	struct bt_evbuf synth;
+	/* findings gathered before sorting */
+	struct bt_finding **found;
+	size_t nfound, capfound;
+	struct bt_correlator *corr;
+};
+
+struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
+{
+	struct bt_hunt *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->o = *o;
+	if (h->o.window <= 0)
+		h->o.window = BT_HUNT_DEFAULT_WINDOW;
+	h->nrules = bt_ruleset_count(o->rules);
+	h->rule_hits = calloc(h->nrules ? h->nrules : 1, sizeof *h->rule_hits);
+	h->store = bt_hitstore_new(o->mem_budget, o->tmpdir, &h->o.diag);
+	bt_evbuf_init(&h->synth);
+	pthread_mutex_init(&h->lock, NULL);
+	h->main = h->rule_hits && h->store ? bt_hunt_worker_new(h) : NULL;
+	if (!h->rule_hits || !h->store || !h->main) {
+		bt_hunt_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void bt_hunt_free(struct bt_hunt *h)
+{
+	if (!h)
+		return;
+	bt_hunt_worker_free(h->main);
+	pthread_mutex_destroy(&h->lock);
+	bt_hitstore_free(h->store);
+	free(h->rule_hits);
+	bt_evbuf_free(&h->synth);
+	for (size_t i = 0; i < h->ndirs; i++) {
+		free(h->dirs[i].dir);
+		free(h->dirs[i].host);
+	}
+	free(h->dirs);
+	for (size_t i = 0; i < h->nfound; i++)
+		bt_finding_free(h->found[i]);
+	free(h->found);
+	bt_correlator_free(h->corr);
+	free(h);
+}
+
+bool bt_hunt_want_fields(void *ctx, const struct bt_event *hdr)
+{
+	struct bt_hunt *h = ctx;
+	return bt_hostmap_wants(hdr) || bt_ruleset_wants(h->o.rules, hdr);
+}
+
+static int collect(void *ctx, const struct bt_hit *hit)
+{
+	struct bt_hunt_worker *w = ctx;
+	if (w->ncollected < BT_HIT_MAX_RULES)
+		w->collected[w->ncollected++] = hit->rule->index;
+	if (hit->rule->index < w->h->nrules)
+		w->rule_hits[hit->rule->index]++;
+	return 0;
+}
+
+struct bt_hunt_worker *bt_hunt_worker_new(struct bt_hunt *h)
+{
+	struct bt_hunt_worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->h = h;
+	w->scratch = bt_match_scratch_new();
+	w->rule_hits = calloc(h->nrules ? h->nrules : 1, sizeof *w->rule_hits);
+	if (!w->scratch || !w->rule_hits) {
+		bt_match_scratch_free(w->scratch);
+		free(w->rule_hits);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void bt_hunt_worker_free(struct bt_hunt_worker *w)
+{
+	if (!w)
+		return;
+	struct bt_hunt *h = w->h;
+	pthread_mutex_lock(&h->lock);
+	h->events += w->events;
+	h->matched += w->matched;
+	for (size_t i = 0; i < h->nrules; i++)
+		h->rule_hits[i] += w->rule_hits[i];
+	pthread_mutex_unlock(&h->lock);
+	bt_match_scratch_free(w->scratch);
+	free(w->rule_hits);
+	free(w);
+}
+
+static size_t dir_len(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	return slash ? (size_t)(slash - file) : 0;
+}
+
+static struct dirhost *dir_find(struct bt_hunt *h, const char *file)
+{
+	size_t n = dir_len(file);
+	for (size_t i = 0; i < h->ndirs; i++)
+		if (strlen(h->dirs[i].dir) == n && strncmp(h->dirs[i].dir, file, n) == 0)
+			return &h->dirs[i];
+	return NULL;
+}
+
+/* Notes the host of an EVTX file's folder (once per input file and host). */
+static void note_dir_host(struct bt_hunt *h, const struct bt_event *ev)
+{
+	if (ev->source != BT_SOURCE_EVTX || !ev->host || !*ev->host || !ev->file)
+		return;
+	pthread_mutex_lock(&h->lock);
+	struct dirhost *d = dir_find(h, ev->file);
+	if (d) {
+		if (!d->ambiguous && !bt_host_same(d->host, ev->host))
+			d->ambiguous = true;
+		else if (strcmp(ev->host, d->host) < 0) {
+			/* the same host written differently: keep one spelling whatever
+			 * the order files are read in */
+			char *nh = strdup(ev->host);
+			if (nh) {
+				free(d->host);
+				d->host = nh;
+			}
+		}
+		pthread_mutex_unlock(&h->lock);
+		return;
+	}
+	struct dirhost *nv = realloc(h->dirs, (h->ndirs + 1) * sizeof *nv);
+	if (!nv) {
+		pthread_mutex_unlock(&h->lock);
+		return;
+	}
+	h->dirs = nv;
+	d = &h->dirs[h->ndirs];
+	d->dir = strndup(ev->file, dir_len(ev->file));
+	d->host = strdup(ev->host);
+	d->ambiguous = false;
+	if (d->dir && d->host)
+		h->ndirs++;
+	else {
+		free(d->dir);
+		free(d->host);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* For an event that names no host: the one host of the other evidence in its
+ * folder, or NULL. */
+static const char *inferred_host(struct bt_hunt *h, const struct bt_event *ev)
+{
+	if (ev->host || !ev->file)
+		return NULL;
+	struct dirhost *d = dir_find(h, ev->file);
+	return d && !d->ambiguous ? d->host : NULL;
+}
+
+void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
+{
+	struct bt_hunt *h = w->h;
+	w->events++;
+	/* Which host each folder's logs belong to: noted when the file or the
+	 * host changes (a forwarded-events log holds several hosts). */
+	if (ev->source == BT_SOURCE_EVTX && ev->host && ev->file &&
+	    (ev->file != w->last_file || strcmp(ev->host, w->last_host) != 0)) {
+		note_dir_host(h, ev);
+		w->last_file = ev->file;
+		snprintf(w->last_host, sizeof w->last_host, "%s", ev->host);
+	}
+	if (h->o.hosts)
+		bt_hostmap_learn(h->o.hosts, ev);
+	if (ev->time != BT_TIME_NONE) {
+		if ((h->o.since != BT_TIME_NONE && ev->time < h->o.since) ||
+		    (h->o.until != BT_TIME_NONE && ev->time > h->o.until))
+			return;
+	}
+	w->ncollected = 0;
+	bt_ruleset_match_with(h->o.rules, w->scratch, ev, collect, w);
+	if (!w->ncollected)
+		return;
+	w->matched++;
+	if (bt_hitstore_add(h->store, ev, w->collected, w->ncollected) != BT_OK)
+		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file, "cannot keep a matched event: out of memory");
+}
+
+void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev)
+{
+	bt_hunt_worker_event(h->main, ev);
+}
+
+void bt_hunt_anomalies(struct bt_hunt *h, const char *path, const char *host, const char *channel,
+                       const struct bt_anomaly *a, size_t n, const struct bt_file_stats *st)
+{
+	char buf[64], when[BT_TIME_BUFSZ];
+	for (size_t i = 0; i < n; i++) {
+		struct bt_evbuf *eb = &h->synth;
+		bt_evbuf_reset(eb, BT_SOURCE_SYNTHETIC);
+		eb->ev.time = a[i].time;
+		eb->ev.channel = "boxtrail";
+		eb->ev.provider = "boxtrail-integrity";
+		eb->ev.host = host ? bt_evbuf_str(eb, host, strlen(host)) : NULL;
+		eb->ev.file = path;
+		eb->ev.offset = a[i].offset;
+		eb->ev.record_id = a[i].id;
+		bool gap = a[i].kind == BT_ANOMALY_ID_GAP;
+		bt_evbuf_adds(eb, "Check", gap ? "record_id_gap" : "time_backwards");
+		bt_evbuf_adds(eb, "LogFile", path);
+		if (channel)
+			bt_evbuf_adds(eb, "LogChannel", channel);
+		snprintf(buf, sizeof buf, "%" PRIu64, a[i].prev_id);
+		bt_evbuf_adds(eb, "PreviousRecordID", buf);
+		snprintf(buf, sizeof buf, "%" PRIu64, a[i].id);
+		bt_evbuf_adds(eb, "RecordID", buf);
+		if (gap) {
+			snprintf(buf, sizeof buf, "%" PRIu64, a[i].id - a[i].prev_id - 1);
+			bt_evbuf_adds(eb, "MissingRecords", buf);
+		} else {
+			snprintf(buf, sizeof buf, "%.3f",
+			         (double)(a[i].prev_time - a[i].time) / BT_TICKS_PER_SEC);
+			bt_evbuf_adds(eb, "BackwardsSeconds", buf);
+		}
+		bt_time_format(a[i].prev_time, when);
+		bt_evbuf_adds(eb, "PreviousTime", when);
+		bt_evbuf_adds(eb, "CorruptChunks", st && st->corrupt_chunks ? "true" : "false");
+		bt_hunt_event(h, bt_evbuf_done(eb));
+	}
+}
+
+static void keep(struct bt_hunt *h, struct bt_finding *f)
+{
+	if (h->nfound == h->capfound) {
+		size_t nc = h->capfound ? h->capfound * 2 : 64;
+		struct bt_finding **nv = realloc(h->found, nc * sizeof *nv);
+		if (!nv) {
+			bt_diagf(&h->o.diag, BT_DIAG_ERROR, NULL, "out of memory: a finding was lost");
+			bt_finding_free(f);
+			return;
+		}
+		h->found = nv;
+		h->capfound = nc;
+	}
+	h->found[h->nfound++] = f;
+}
+
+static void keep_cb(void *ctx, struct bt_finding *f)
+{
+	keep(ctx, f);
+}
+
+static enum bt_severity level_severity(enum bt_sigma_level l)
+{
+	switch (l) {
+	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
+	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
+	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
+	case BT_LEVEL_LOW: return BT_SEV_LOW;
+	default: return BT_SEV_INFORMATIONAL;
+	}
+}
+
+/* ---- single-rule findings: grouped by rule, host and container ---- */
+
+struct open_group {
+	unsigned rule;
+	char key[512];           /* host key + container */
+	struct bt_finding *f;
+	int64_t last;
+	struct open_group *next;
+};
+
+#define GROUP_BUCKETS 4096
+
+static unsigned gkey_hash(unsigned rule, const char *key)
+{
+	unsigned hsh = 2166136261u ^ rule;
+	for (; *key; key++)
+		hsh = (hsh ^ (unsigned char)*key) * 16777619u;
+	return hsh % GROUP_BUCKETS;
+}
+
+static void finish_single(struct bt_hunt *h, struct open_group *g)
+{
+	struct bt_finding *f = g->f;
+	const struct bt_rule_info *ri = bt_ruleset_info(h->o.rules, g->rule);
+	const struct bt_sigma_rule *r = ri->sigma;
+	f->kind = "detection";
+	bt_strdup_to(&f->rule_id, r->id ? r->id : r->name);
+	bt_strdup_to(&f->rule_title, r->title);
+	bt_strdup_to(&f->rule_level, r->level_text);
+	bt_strdup_to(&f->rule_file, r->file);
+	for (size_t i = 0; i < r->nattack; i++)
+		bt_strset_add(&f->techniques, r->attack[i]);
+	f->severity = level_severity(r->level);
+	bt_finding_derive(f);
+	char buf[1024];
+	int len = snprintf(buf, sizeof buf, "%llu event%s", (unsigned long long)f->evidence_total,
+	                   f->evidence_total == 1 ? "" : "s");
+	if (f->hosts.n == 1)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, " on %s", f->hosts.v[0]);
+	if (f->container_name && len > 0 && (size_t)len < sizeof buf)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, ", container %s", f->container_name);
+	if (f->account && len > 0 && (size_t)len < sizeof buf)
+		snprintf(buf + len, sizeof buf - (size_t)len, ", account %s", f->account);
+	bt_strdup_to(&f->summary, buf);
+	keep(h, f);
+	g->f = NULL;
+}
+
+static void group_key_of(const struct bt_event *ev, char *out, size_t n)
+{
+	char host[256] = "";
+	if (ev->host)
+		bt_host_key(ev->host, host, sizeof host);
+	const struct bt_field *c = bt_event_field(ev, "ContainerID", 11);
+	snprintf(out, n, "%s\x1f%.*s", host, c ? (int)(c->value_len > 64 ? 64 : c->value_len) : 0,
+	         c ? c->value : "");
+}
+
+/* Absorption: events an aggregating correlation (event_count, value_count)
+ * reported are not reported again by the rules it aggregates. */
+struct absorbed {
+	uint64_t *v;  /* (identity ^ rule * k) hashes, sorted */
+	size_t n;
+};
+
+static uint64_t absorb_key(uint64_t identity, unsigned rule)
+{
+	return identity ^ ((uint64_t)rule * 0x9E3779B97F4A7C15ULL);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void build_absorbed(struct bt_hunt *h, struct absorbed *ab)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < h->nfound; i++) {
+		struct bt_finding *f = h->found[i];
+		if (!f->correlation_type || (strcmp(f->correlation_type, "event_count") != 0 &&
+		                             strcmp(f->correlation_type, "value_count") != 0))
+			continue;
+		const struct bt_rule_info *ci = bt_ruleset_find(h->o.rules, f->rule_id);
+		if (!ci || !ci->sigma->correlation)
+			continue;
+		for (size_t e = 0; e < f->nevidence; e++) {
+			const struct bt_evidence *ev = f->evidence[e];
+			for (size_t r = 0; r < ev->nrules; r++) {
+				if (ab->n == cap) {
+					cap = cap ? cap * 2 : 256;
+					uint64_t *nv = realloc(ab->v, cap * sizeof *nv);
+					if (!nv)
+						return;
+					ab->v = nv;
+				}
+				ab->v[ab->n++] = absorb_key(ev->identity, ev->rules[r]);
+			}
+		}
+	}
+	if (ab->n)
+		qsort(ab->v, ab->n, sizeof *ab->v, cmp_u64);
+}
+
+static bool is_absorbed(const struct absorbed *ab, uint64_t identity, unsigned rule,
+                        const struct bt_correlator *corr)
+{
+	if (!ab->n || !bt_correlator_uses(corr, rule))
+		return false;
+	uint64_t k = absorb_key(identity, rule);
+	return bsearch(&k, ab->v, ab->n, sizeof k, cmp_u64) != NULL;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	return bt_finding_cmp(*(struct bt_finding *const *)a, *(struct bt_finding *const *)b);
+}
+
+/* Removes from single-rule findings the events an aggregating correlation
+ * already reports; drops findings left empty. */
+static void apply_absorption(struct bt_hunt *h, size_t first_single)
+{
+	struct absorbed ab = {0};
+	build_absorbed(h, &ab);
+	if (!ab.n)
+		return;
+	size_t w = 0;
+	for (size_t i = 0; i < h->nfound; i++) {
+		struct bt_finding *f = h->found[i];
+		if (i < first_single || strcmp(f->kind, "detection") != 0) {
+			h->found[w++] = f;
+			continue;
+		}
+		const struct bt_rule_info *ri = bt_ruleset_find(h->o.rules, f->rule_id);
+		size_t k = 0, gone = 0;
+		for (size_t e = 0; e < f->nevidence; e++) {
+			if (ri && is_absorbed(&ab, f->evidence[e]->identity, ri->index, h->corr)) {
+				bt_evidence_free(f->evidence[e]);
+				gone++;
+			} else {
+				f->evidence[k++] = f->evidence[e];
+			}
+		}
+		f->nevidence = k;
+		f->evidence_total -= gone;
+		if (f->evidence_total == 0) {
+			bt_finding_free(f);
+			continue;
+		}
+		/* (with every kept event absorbed, the events past the evidence cap
+		 * remain: the finding stays as derived before) */
+		if (gone && k > 0) {
+			f->first = f->evidence[0]->ev->time;
+			f->last = f->evidence[f->nevidence - 1]->ev->time;
+			bt_strset_free(&f->hosts);
+			bt_strset_free(&f->sources);
+			bt_finding_derive(f);
+		}
+		h->found[w++] = f;
+	}
+	h->nfound = w;
+	free(ab.v);
+}
+
+/* Closes single-rule groups whose last event is older than the window. */
+static void sweep_groups(struct bt_hunt *h, struct open_group **buckets, int64_t now, bool all)
+{
+	for (size_t b = 0; b < GROUP_BUCKETS; b++) {
+		struct open_group **pp = &buckets[b];
+		while (*pp) {
+			struct open_group *g = *pp;
+			if (all || (g->last != BT_TIME_NONE && now - g->last > h->o.window)) {
+				if (g->f)
+					finish_single(h, g);
+				*pp = g->next;
+				free(g);
+			} else {
+				pp = &g->next;
+			}
+		}
+	}
+}
+
+/* Adds an event to the single-rule groups of every rule it matched. */
+static void group_event(struct bt_hunt *h, struct open_group **buckets, struct bt_evidence *e)
+{
+	char gk[512];
+	group_key_of(e->ev, gk, sizeof gk);
+	for (size_t r = 0; r < e->nrules; r++) {
+		unsigned rule = e->rules[r];
+		const struct bt_rule_info *ri = bt_ruleset_info(h->o.rules, rule);
+		if (!ri || ri->state != BT_RULE_LOADED || !bt_correlator_generates(h->corr, rule))
+			continue;
+		unsigned b = gkey_hash(rule, gk);
+		struct open_group *g = buckets[b];
+		while (g && (g->rule != rule || strcmp(g->key, gk) != 0))
+			g = g->next;
+		if (!g) {
+			if (!(g = calloc(1, sizeof *g)))
+				continue;
+			g->rule = rule;
+			g->last = BT_TIME_NONE;
+			snprintf(g->key, sizeof g->key, "%s", gk);
+			g->next = buckets[b];
+			buckets[b] = g;
+		}
+		int64_t t = e->ev->time;
+		if (g->f && t != BT_TIME_NONE && g->last != BT_TIME_NONE && t - g->last > h->o.window)
+			finish_single(h, g);
+		if (!g->f && !(g->f = bt_finding_new()))
+			continue;
+		bt_finding_add_evidence(g->f, e);
+		if (t != BT_TIME_NONE)
+			g->last = t;
+	}
+}
+
+enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct bt_finding *f),
+                              void *ctx)
+{
+	enum bt_status st = bt_hitstore_seal(h->store);
+	if (st != BT_OK)
+		return st;
+	struct bt_correlator_opts co = {.rules = h->o.rules, .hosts = h->o.hosts,
+	                                .builtin_window = h->o.window, .diag = h->o.diag,
+	                                .emit = keep_cb, .emit_ctx = h};
+	h->corr = bt_correlator_new(&co);
+	struct open_group **buckets = calloc(GROUP_BUCKETS, sizeof *buckets);
+	if (!h->corr || !buckets) {
+		free(buckets);
+		return BT_ERR_NOMEM;
+	}
+	/* One pass in time order: correlations and single-rule groups side by
+	 * side; only open windows and open findings are held. */
+	struct bt_evidence *e;
+	uint64_t n = 0;
+	int64_t now = BT_TIME_NONE;
+	while ((st = bt_hitstore_next(h->store, &e)) == BT_OK) {
+		const char *host = inferred_host(h, e->ev);
+		if (host) {
+			struct bt_event copy = *e->ev;
+			copy.host = host;
+			copy.flags |= BT_EV_HOST_INFERRED;
+			struct bt_event *c2 = bt_event_clone(&copy);
+			if (c2) {
+				free(e->ev);
+				e->ev = c2;
+			}
+		}
+		if (e->ev->time != BT_TIME_NONE)
+			now = e->ev->time;
+		bt_correlator_feed(h->corr, e);
+		group_event(h, buckets, e);
+		bt_evidence_free(e);
+		if (++n % 4096 == 0 && now != BT_TIME_NONE)
+			sweep_groups(h, buckets, now, false);
+	}
+	bt_correlator_flush(h->corr);
+	sweep_groups(h, buckets, now, true);
+	free(buckets);
+	if (st != BT_EOF)
+		return st;
+	apply_absorption(h, 0);
+	if (h->nfound > 1)
+		qsort(h->found, h->nfound, sizeof *h->found, cmp_finding);
+	for (size_t i = 0; i < h->nfound; i++)
+		emit(ctx, h->found[i]);
+	h->nfound = 0;
+	return BT_OK;
+}
+
+uint64_t bt_hunt_rule_hits(const struct bt_hunt *h, unsigned rule)
+{
+	return rule < h->nrules ? h->rule_hits[rule] + (h->main ? h->main->rule_hits[rule] : 0) : 0;
+}
+
+void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
+{
+	c->events = h->events + (h->main ? h->main->events : 0);
+	c->matched = h->matched + (h->main ? h->main->matched : 0);
+	c->spilled_runs = bt_hitstore_runs(h->store);
+	c->correlations_active = h->corr ? bt_correlator_count(h->corr) : 0;
+}

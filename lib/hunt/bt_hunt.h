@@ -1,0 +1,78 @@
+/* The hunt: from events to a timeline of findings.
+ *
+ *   events ─► host map (learn host <-> IP)
+ *          ─► rules (Sigma detections) ─► hit store (time order, copies merged)
+ *   end    ─► correlations (bt_correlate) + single-rule findings grouped by
+ *              rule, host and container within the window
+ *          ─► findings, sorted by time, filtered, handed to the caller.
+ *
+ * Integrity anomalies of the logs (record-id gaps, time going backwards,
+ * beyond the thresholds of bt_input.h) become synthetic events (source
+ * "boxtrail", channel "boxtrail", provider "boxtrail-integrity") that rules
+ * match like any other. */
+#ifndef BT_HUNT_H
+#define BT_HUNT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hunt/bt_correlate.h"
+#include "core/bt_diag.h"
+#include "hunt/bt_finding.h"
+#include "hunt/bt_hostmap.h"
+#include "input/bt_input.h"
+#include "rules/bt_ruleset.h"
+
+#define BT_HUNT_DEFAULT_WINDOW (600LL * BT_TICKS_PER_SEC)
+
+struct bt_hunt_opts {
+	struct bt_ruleset *rules;        /* finished */
+	struct bt_hostmap *hosts;        /* learned into; may hold --host-map links */
+	int64_t window;                  /* ticks: grouping gap and built-in correlation timespan */
+	size_t mem_budget;               /* hit store memory (0: default) */
+	const char *tmpdir;              /* spill directory (NULL: $TMPDIR or /tmp) */
+	bt_time since, until;            /* only events inside are matched (BT_TIME_NONE: open) */
+	struct bt_diag diag;
+};
+
+struct bt_hunt;
+
+struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o);
+void bt_hunt_free(struct bt_hunt *h);
+
+/* The want_fields predicate for readers (ctx = the hunt): rules or the host
+ * map need the event's fields. */
+bool bt_hunt_want_fields(void *h, const struct bt_event *header);
+
+/* Processes one event in the caller's thread (not reentrant: one thread). */
+void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev);
+
+/* For several reading threads: one worker per thread. Workers share the
+ * host map and the hit store (both locked); each has its own rule-matching
+ * scratch and counters, added to the hunt's when it is freed. */
+struct bt_hunt_worker;
+struct bt_hunt_worker *bt_hunt_worker_new(struct bt_hunt *h);
+void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev);
+void bt_hunt_worker_free(struct bt_hunt_worker *w);
+
+/* Turns an input's integrity anomalies into synthetic events; `host` and
+ * `channel` are those of the log (NULL when unknown). */
+void bt_hunt_anomalies(struct bt_hunt *h, const char *path, const char *host, const char *channel,
+                       const struct bt_anomaly *a, size_t n, const struct bt_file_stats *st);
+
+/* Runs correlations and grouping, then calls emit for every finding in
+ * timeline order (ownership passes). Returns BT_OK or the error that stopped
+ * it (reported). */
+enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct bt_finding *f),
+                              void *ctx);
+
+/* Per rule index: events the rule matched (before merging copies). */
+uint64_t bt_hunt_rule_hits(const struct bt_hunt *h, unsigned rule);
+
+/* Events seen, events matched by some rule, stored hits. */
+struct bt_hunt_counts {
+	uint64_t events, matched, spilled_runs, correlations_active;
+};
+void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c);
+
+#endif

@@ -1,0 +1,440 @@
+/* Opening one evidence input: content detection, reader dispatch and the
+ * integrity statistics every reader shares. */
+#include "config.h"
+
+#include "input/bt_input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docker/bt_docker_desktop.h"
+#include "docker/bt_docker_events.h"
+#include "docker/bt_docker_journald.h"
+#include "docker/bt_docker_logrus.h"
+#include "docker/bt_docker_root.h"
+#include "docker/bt_docker_winevt.h"
+#include "io/bt_reader.h"
+
+/* Readers by format; NULL where none exists yet. */
+static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_input_opts *o)
+{
+	(void)o;
+	switch (f) {
+	case BT_FORMAT_EVTX:
+		return o->evtx_reader == BT_EVTX_READER_LIBEVTX ? &bt_reader_evtx_libevtx
+		                                                : &bt_reader_evtx_native;
+	case BT_FORMAT_DOCKERD_TEXT:
+	case BT_FORMAT_DOCKERD_JSON:
+		return &bt_reader_dockerd;
+	case BT_FORMAT_JOURNALD_JSON:
+		return &bt_reader_journald;
+	case BT_FORMAT_DOCKER_EVENTS:
+		return &bt_reader_docker_events;
+	case BT_FORMAT_DOCKER_DESKTOP:
+		return &bt_reader_docker_desktop;
+	case BT_FORMAT_DOCKER_CONFIG:
+		return &bt_reader_docker_config;
+	case BT_FORMAT_DOCKER_HOSTCONFIG:
+		return &bt_reader_docker_hostconfig;
+	case BT_FORMAT_CONTAINER_LOG:
+		return &bt_reader_container_log;
+	case BT_FORMAT_IMAGE_CONFIG:
+		return &bt_reader_image_config;
+	default:
+		return NULL;
+	}
+}
+
+struct bt_input {
+	char *path;
+	const struct bt_input_opts *opts;
+	enum bt_format format;
+	const struct bt_reader_ops *ops;
+	void *state;
+	struct bt_reader_ctx ctx;
+	struct bt_file_stats stats;
+	struct bt_evbuf eb;
+	int fd;
+	int spool_fd;            /* unlinked temporary copy of EVTX read from stdin */
+	char spool_path[32];     /* its /proc/self/fd name, for readers that open by name */
+	bool done;
+	/* integrity tracking over live EVTX records */
+	bool have_prev;
+	uint64_t prev_id;
+	bt_time prev_time;
+	struct bt_anomaly anomalies[BT_MAX_ANOMALIES];
+	size_t nanomalies;
+};
+
+static void note_anomaly(struct bt_input *in, enum bt_anomaly_kind kind, const struct bt_event *ev)
+{
+	if (in->nanomalies >= BT_MAX_ANOMALIES)
+		return;
+	in->anomalies[in->nanomalies++] = (struct bt_anomaly){kind, ev->time, in->prev_time,
+	                                                     in->prev_id, ev->record_id, ev->offset};
+}
+
+static void identity_set(struct bt_file_stats *st, const struct stat *sb)
+{
+	st->have_identity = true;
+	st->dev = (uint64_t)sb->st_dev;
+	st->ino = (uint64_t)sb->st_ino;
+	st->size_at_open = (uint64_t)sb->st_size;
+	st->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+	st->ctime_ns = (int64_t)sb->st_ctim.tv_sec * 1000000000 + sb->st_ctim.tv_nsec;
+}
+
+bool bt_file_identity_same(const struct bt_file_stats *st, const struct stat *sb)
+{
+	struct bt_file_stats now = {0};
+	identity_set(&now, sb);
+	return st->have_identity && st->dev == now.dev && st->ino == now.ino &&
+	       st->size_at_open == now.size_at_open && st->mtime_ns == now.mtime_ns &&
+	       st->ctime_ns == now.ctime_ns;
+}
+
+/* At the end of an input: did the file change while it was read? A log that
+ * grew, shrank or was rewritten gave bytes from two states of the file. */
+static void check_unchanged(struct bt_input *in)
+{
+	struct stat sb;
+	if (!in->stats.have_identity || in->fd < 0 || fstat(in->fd, &sb) != 0 ||
+	    bt_file_identity_same(&in->stats, &sb))
+		return;
+	in->stats.changed = true;
+	bt_diagf(&in->opts->diag, BT_DIAG_WARN, in->path,
+	         "the file changed while it was read (size %llu -> %llu bytes, or its times): "
+	         "what was read may mix two states of it",
+	         (unsigned long long)in->stats.size_at_open, (unsigned long long)sb.st_size);
+}
+
+int bt_open_evidence(const char *path)
+{
+	/* O_NOATIME keeps atime intact where we own the file; it fails with
+	 * EPERM otherwise, then we open normally (still read-only). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return fd;
+}
+
+/* Copies the rest of stdin (EVTX) to a private temporary file, because the
+ * EVTX readers need random access. The file is unlinked as soon as it is
+ * created, so no copy of the evidence is left behind whatever ends the run
+ * (SIGPIPE, Ctrl-C, a crash); readers get its descriptor, the libevtx worker
+ * inherits it. Never writes beside the evidence. */
+static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
+{
+	const char *dir = in->opts->tmpdir;
+	if (!dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t n = strlen(dir) + sizeof "/boxtrail-stdin-XXXXXX.evtx";
+	char *name = malloc(n);
+	if (!name)
+		return BT_ERR_NOMEM;
+	snprintf(name, n, "%s/boxtrail-stdin-XXXXXX.evtx", dir);
+	int fd = mkstemps(name, 5);
+	if (fd < 0) {
+		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
+		         "cannot create temporary file in %s: %s", dir, strerror(errno));
+		free(name);
+		return BT_ERR_IO;
+	}
+	unlink(name);
+	free(name);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	in->spool_fd = fd;
+	snprintf(in->spool_path, sizeof in->spool_path, "/proc/self/fd/%d", fd);
+	char buf[65536];
+	size_t r;
+	while ((r = bt_stream_read(s, buf, sizeof buf)) > 0) {
+		for (size_t off = 0; off < r;) {
+			ssize_t w = write(fd, buf + off, r - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
+				         "cannot write temporary file in %s: %s", dir,
+				         w < 0 ? strerror(errno) : "no space");
+				return BT_ERR_IO;
+			}
+			off += (size_t)w;
+		}
+	}
+	if (bt_stream_error(s)) {
+		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path, "read error on standard input");
+		return BT_ERR_IO;
+	}
+	return BT_OK;
+}
+
+enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
+                             struct bt_input **out)
+{
+	struct bt_input *in = calloc(1, sizeof *in);
+	if (!in || !(in->path = strdup(path))) {
+		free(in);
+		return BT_ERR_NOMEM;
+	}
+	in->opts = opts;
+	in->fd = -1;
+	in->spool_fd = -1;
+	bt_evbuf_init(&in->eb);
+	bool is_stdin = strcmp(path, "-") == 0;
+	enum bt_status st = BT_OK;
+	struct bt_stream *s = NULL;
+
+	if (is_stdin) {
+		in->fd = STDIN_FILENO;
+	} else {
+		in->fd = bt_open_evidence(path);
+		if (in->fd < 0) {
+			bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "cannot open: %s", strerror(errno));
+			st = BT_ERR_IO;
+			goto fail;
+		}
+		struct stat sb;
+		if (fstat(in->fd, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode)) {
+				bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "is a directory");
+				st = BT_ERR_IO;
+				goto fail;
+			}
+			in->stats.bytes = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+			if (S_ISREG(sb.st_mode))
+				identity_set(&in->stats, &sb);
+		}
+	}
+
+	st = bt_stream_open(in->fd, 0, &s);
+	if (st != BT_OK) {
+		bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "cannot read: %s", bt_status_str(st));
+		goto fail;
+	}
+	const unsigned char *head;
+	size_t n = bt_stream_peek(s, BT_DETECT_HEAD, &head);
+	in->format = bt_detect(head, n, n < BT_DETECT_HEAD);
+	in->stats.format = in->format;
+	in->ops = reader_for(in->format, opts);
+	if (!in->ops) {
+		st = BT_ERR_UNSUPPORTED;
+		goto fail;
+	}
+	if (!in->ops->needs_stream) {
+		if (is_stdin || bt_stream_is_gzip(s)) {
+			if (!is_stdin) {
+				bt_diagf(&opts->diag, BT_DIAG_ERROR, path,
+				         "compressed EVTX is not supported; decompress it first");
+				st = BT_ERR_UNSUPPORTED;
+				goto fail;
+			}
+			if ((st = spool_stdin(in, s)) != BT_OK)
+				goto fail;
+		}
+		bt_stream_free(s);
+		s = NULL;
+	}
+	in->ctx.path = in->path;
+	in->ctx.fd = in->fd;
+	in->ctx.stream = s;
+	in->ctx.opts = opts;
+	in->ctx.stats = &in->stats;
+	in->ctx.eb = &in->eb;
+	in->ctx.open_path = in->path;
+	if (in->spool_fd >= 0) {
+		in->ctx.fd = in->spool_fd;
+		in->ctx.open_path = in->spool_path;
+	}
+	st = in->ops->open(&in->ctx, &in->state);
+	if (st != BT_OK) {
+		in->stats.unreadable = true;
+		in->ops = NULL;
+		goto fail_keep;
+	}
+	*out = in;
+	return BT_OK;
+fail:
+	bt_stream_free(s);
+	in->ctx.stream = NULL;
+fail_keep:
+	bt_input_free(in);
+	return st;
+}
+
+static void track_integrity(struct bt_input *in, const struct bt_event *ev)
+{
+	if (ev->source != BT_SOURCE_EVTX || (ev->flags & BT_EV_RECOVERED))
+		return;
+	struct bt_file_stats *st = &in->stats;
+	if (!st->have_ends) {
+		st->have_ends = true;
+		st->first_id = ev->record_id;
+		st->first_time = ev->time;
+		st->first_offset = ev->offset;
+		st->last_time = BT_TIME_NONE;
+	}
+	if (in->have_prev) {
+		if (ev->record_id != in->prev_id + 1)
+			st->id_gaps++;
+		if (ev->record_id > in->prev_id + BT_ANOMALY_MIN_GAP)
+			note_anomaly(in, BT_ANOMALY_ID_GAP, ev);
+		if (ev->time != BT_TIME_NONE && in->prev_time != BT_TIME_NONE &&
+		    ev->time < in->prev_time) {
+			st->time_backwards++;
+			if (in->prev_time - ev->time > st->max_backwards)
+				st->max_backwards = in->prev_time - ev->time;
+			/* Where record ids also go back, the circular log wrapped: normal. */
+			if (in->prev_time - ev->time > BT_ANOMALY_MIN_BACKWARDS && ev->record_id > in->prev_id)
+				note_anomaly(in, BT_ANOMALY_TIME_BACKWARDS, ev);
+		}
+	}
+	in->have_prev = true;
+	in->prev_id = ev->record_id;
+	if (ev->time != BT_TIME_NONE)
+		in->prev_time = ev->time;
+	st->last_id = ev->record_id;
+	if (ev->time != BT_TIME_NONE)
+		st->last_time = ev->time;
+}
+
+static void push_anomaly(struct bt_anomaly *v, size_t *n, const struct bt_anomaly *a)
+{
+	if (*n < BT_MAX_ANOMALIES)
+		v[(*n)++] = *a;
+}
+
+void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom, size_t *acc_n,
+                         const struct bt_file_stats *part, const struct bt_anomaly *part_anom,
+                         size_t part_n)
+{
+	/* the join: the same checks track_integrity makes between two records */
+	if (acc->have_ends && part->have_ends) {
+		uint64_t prev = acc->last_id, id = part->first_id;
+		bt_time pt = acc->last_time, t = part->first_time;
+		if (id != prev + 1)
+			acc->id_gaps++;
+		if (id > prev + BT_ANOMALY_MIN_GAP) {
+			struct bt_anomaly a = {BT_ANOMALY_ID_GAP, t, pt, prev, id, part->first_offset};
+			push_anomaly(acc_anom, acc_n, &a);
+		}
+		if (t != BT_TIME_NONE && pt != BT_TIME_NONE && t < pt) {
+			acc->time_backwards++;
+			if (pt - t > acc->max_backwards)
+				acc->max_backwards = pt - t;
+			if (pt - t > BT_ANOMALY_MIN_BACKWARDS && id > prev) {
+				struct bt_anomaly a = {BT_ANOMALY_TIME_BACKWARDS, t, pt, prev, id,
+				                       part->first_offset};
+				push_anomaly(acc_anom, acc_n, &a);
+			}
+		}
+	}
+	for (size_t i = 0; i < part_n; i++)
+		push_anomaly(acc_anom, acc_n, &part_anom[i]);
+	acc->records += part->records;
+	acc->recovered += part->recovered;
+	acc->failed += part->failed;
+	acc->recovered_failed += part->recovered_failed;
+	acc->libevtx_read += part->libevtx_read;
+	acc->corrupt_chunks += part->corrupt_chunks;
+	acc->id_gaps += part->id_gaps;
+	acc->time_backwards += part->time_backwards;
+	if (part->max_backwards > acc->max_backwards)
+		acc->max_backwards = part->max_backwards;
+	acc->lines += part->lines;
+	acc->skipped += part->skipped;
+	acc->dirty |= part->dirty;
+	acc->changed |= part->changed;
+	if (part->have_identity) {
+		if (!acc->have_identity) {
+			acc->have_identity = true;
+			acc->dev = part->dev;
+			acc->ino = part->ino;
+			acc->size_at_open = part->size_at_open;
+			acc->mtime_ns = part->mtime_ns;
+			acc->ctime_ns = part->ctime_ns;
+		} else if (acc->dev != part->dev || acc->ino != part->ino ||
+		           acc->size_at_open != part->size_at_open || acc->mtime_ns != part->mtime_ns ||
+		           acc->ctime_ns != part->ctime_ns) {
+			acc->changed = true;  /* the parts saw different files */
+		}
+	}
+	acc->incomplete |= part->incomplete;
+	if (part->have_ends) {
+		if (!acc->have_ends) {
+			acc->have_ends = true;
+			acc->first_id = part->first_id;
+			acc->first_time = part->first_time;
+			acc->first_offset = part->first_offset;
+			acc->last_time = BT_TIME_NONE;
+		}
+		acc->last_id = part->last_id;
+		if (part->last_time != BT_TIME_NONE)
+			acc->last_time = part->last_time;
+	}
+}
+
+enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
+{
+	if (in->done || !in->ops)
+		return BT_EOF;
+	enum bt_status st = in->ops->next(&in->ctx, in->state, ev);
+	if (st == BT_OK) {
+		if ((*ev)->source == BT_SOURCE_EVTX && *ev == &in->eb.ev)
+			bt_docker_winevt_enrich(&in->eb, in->opts);  /* cheap unless docker/HCS */
+		if ((*ev)->flags & BT_EV_RECOVERED)
+			in->stats.recovered++;
+		else
+			in->stats.records++;
+		track_integrity(in, *ev);
+		return BT_OK;
+	}
+	in->done = true;
+	if (st != BT_EOF)
+		in->stats.incomplete = true;
+	check_unchanged(in);
+	return st;
+}
+
+const struct bt_anomaly *bt_input_anomalies(const struct bt_input *in, size_t *n)
+{
+	*n = in->nanomalies;
+	return in->anomalies;
+}
+
+enum bt_format bt_input_format(const struct bt_input *in)
+{
+	return in->format;
+}
+
+const char *bt_input_path(const struct bt_input *in)
+{
+	return in->path;
+}
+
+const struct bt_file_stats *bt_input_stats(const struct bt_input *in)
+{
+	return &in->stats;
+}
+
+void bt_input_free(struct bt_input *in)
+{
+	if (!in)
+		return;
+	if (in->ops && in->ops->close)
+		in->ops->close(in->state);
+	bt_stream_free(in->ctx.stream);
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
+	if (in->spool_fd >= 0)
+		close(in->spool_fd);
+	bt_evbuf_free(&in->eb);
+	free(in->path);
+	free(in);
+}

@@ -1,0 +1,477 @@
+/* Parallel reading with ordered commit (see bt_scan.h). */
+#include "config.h"
+
+#include "input/bt_scan.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evtx/bt_evtx_format.h"
+#include "evtx/bt_evtx_native.h"
+
+#define FLUSH_AT (64u * 1024)  /* the oldest unit writes its output in pieces this big */
+
+struct msg {
+	enum bt_diag_level level;
+	char *file, *text;
+};
+
+struct unit {
+	size_t input;
+	enum bt_evtx_part part;
+	uint64_t first, count;       /* chunk range of a live part */
+	uint64_t bytes;              /* input bytes this unit stands for (progress) */
+	bool first_of_input, last_of_input;
+	struct bt_evtx_slack_share *share;   /* a split file's, shared by its parts */
+	size_t part_index;           /* of a live part */
+	bool owns_share;             /* frees it (the file's first live part) */
+	/* results */
+	struct bt_buf out;
+	struct msg *msgs;
+	size_t nmsgs, capmsgs;
+	bool direct;                 /* oldest unit: output and diagnostics go straight out */
+	uint64_t dropped;            /* warnings beyond BT_SCAN_MAX_WARNINGS not kept */
+	size_t nwarn;                /* warnings kept */
+	enum bt_status open_status;
+	struct bt_file_stats stats;
+	bool opened;
+	struct bt_anomaly anomalies[BT_MAX_ANOMALIES];
+	size_t nanomalies;
+	char *host, *channel;
+	bool done;
+};
+
+struct scan {
+	const struct bt_scan_input *inputs;
+	const struct bt_scan_opts *o;
+	const struct bt_scan_hooks *h;
+	void *ctx;
+	struct unit *u;
+	size_t nu;
+	size_t out_cap;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;      /* a unit is done, the head moved or space freed */
+	size_t next;                 /* next unit to start */
+	size_t head;                 /* oldest unit not yet committed */
+	size_t window;               /* units in flight at most */
+	enum bt_status error;
+	/* warnings of the input being committed: the first BT_SCAN_MAX_WARNINGS
+	 * are shown, the rest counted (one line at the input's end) */
+	size_t in_warn;
+	uint64_t in_dropped;
+};
+
+/* Shows a diagnostic, within the current input's warning cap. */
+static void emit(struct scan *s, enum bt_diag_level level, const char *file, const char *text)
+{
+	if (level == BT_DIAG_WARN) {
+		if (s->in_warn >= BT_SCAN_MAX_WARNINGS) {
+			s->in_dropped++;
+			return;
+		}
+		s->in_warn++;
+	}
+	bt_diagf(&s->o->in->diag, level, file, "%s", text);
+}
+
+unsigned bt_scan_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* ---- planning ---- */
+
+static bool is_evtx_file(const char *path, uint64_t *size)
+{
+	struct stat sb;
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return false;
+	*size = (uint64_t)sb.st_size;
+	int fd = bt_open_evidence(path);
+	if (fd < 0)
+		return false;
+	char sig[8];
+	bool ok = pread(fd, sig, 8, 0) == 8 && memcmp(sig, "ElfFile", 8) == 0;
+	close(fd);
+	return ok;
+}
+
+static bool add_unit(struct scan *s, size_t *cap, struct unit u)
+{
+	if (s->nu == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct unit *nv = realloc(s->u, nc * sizeof *nv);
+		if (!nv)
+			return false;
+		s->u = nv;
+		*cap = nc;
+	}
+	s->u[s->nu++] = u;
+	return true;
+}
+
+/* Cuts the inputs into units. Large EVTX files read by the native reader
+ * become live parts of split_chunks chunks and a recovered part. */
+static bool plan(struct scan *s, size_t n)
+{
+	size_t cap = 0;
+	uint64_t split = s->o->split_chunks ? s->o->split_chunks : BT_SCAN_SPLIT_CHUNKS;
+	bool native = s->o->in->evtx_reader != BT_EVTX_READER_LIBEVTX;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t size = 0;
+		struct unit u;
+		memset(&u, 0, sizeof u);
+		u.input = i;
+		u.first_of_input = u.last_of_input = true;
+		bool evtx = is_evtx_file(s->inputs[i].path, &size);
+		uint64_t chunks = size > BT_EVTX_FILE_HEADER_SIZE
+		                      ? (size - BT_EVTX_FILE_HEADER_SIZE + BT_EVTX_CHUNK_SIZE - 1) /
+		                            BT_EVTX_CHUNK_SIZE
+		                      : 0;
+		/* The cut does not depend on --jobs: a file is read in the same parts
+		 * (and libevtx, for what it reads, sees the same views) whatever the
+		 * number of threads, so the results are the same. */
+		if (!evtx || !native || chunks < 2 * split) {
+			struct stat sb;
+			u.bytes = strcmp(s->inputs[i].path, "-") != 0 && stat(s->inputs[i].path, &sb) == 0
+			              ? (uint64_t)sb.st_size : 0;
+			if (!add_unit(s, &cap, u))
+				return false;
+			continue;
+		}
+		/* the live parts pass their slack candidates to the recovered part;
+		 * without the share (out of memory) it reads the file again */
+		u.share = bt_evtx_slack_share_new((size_t)((chunks + split - 1) / split));
+		u.owns_share = u.share != NULL;
+		u.part_index = 0;
+		for (uint64_t c = 0; c < chunks; c += split) {
+			u.part = BT_EVTX_PART_LIVE;
+			u.first = c;
+			u.count = chunks - c < split ? chunks - c : split;
+			u.bytes = u.count * BT_EVTX_CHUNK_SIZE + (c == 0 ? BT_EVTX_FILE_HEADER_SIZE : 0);
+			u.first_of_input = c == 0;
+			u.last_of_input = false;
+			if (!add_unit(s, &cap, u)) {
+				if (u.owns_share)
+					bt_evtx_slack_share_free(u.share);
+				return false;
+			}
+			u.owns_share = false;
+			u.part_index++;
+		}
+		u.part = BT_EVTX_PART_RECOVERED;
+		u.first = u.count = 0;
+		u.bytes = 0;
+		u.first_of_input = false;
+		u.last_of_input = true;
+		if (!add_unit(s, &cap, u))
+			return false;
+	}
+	return true;
+}
+
+/* ---- one unit ---- */
+
+static bool is_direct(struct scan *s, struct unit *u)
+{
+	if (u->direct)
+		return true;
+	pthread_mutex_lock(&s->lock);
+	bool head = &s->u[s->head] == u;
+	pthread_mutex_unlock(&s->lock);
+	return head;
+}
+
+/* Becoming the oldest unit: what was buffered goes out first. */
+static void go_direct(struct scan *s, struct unit *u)
+{
+	for (size_t i = 0; i < u->nmsgs; i++) {
+		struct msg *m = &u->msgs[i];
+		emit(s, m->level, m->file, m->text);
+		free(m->file);
+		free(m->text);
+	}
+	u->nmsgs = 0;
+	s->in_dropped += u->dropped;
+	u->dropped = 0;
+	if (u->out.n)
+		s->h->write(s->ctx, u->out.p, u->out.n);
+	bt_buf_reset(&u->out);
+	u->direct = true;
+}
+
+static void wait_head(struct scan *s, struct unit *u)
+{
+	pthread_mutex_lock(&s->lock);
+	while (&s->u[s->head] != u)
+		pthread_cond_wait(&s->changed, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+struct unit_diag {
+	struct scan *s;
+	struct unit *u;
+};
+
+static void unit_diag(void *ctx, enum bt_diag_level level, const char *file, const char *text)
+{
+	struct unit_diag *d = ctx;
+	if (d->u->direct) {
+		emit(d->s, level, file, text);
+		return;
+	}
+	struct unit *u = d->u;
+	/* a unit keeps no more warnings than an input shows: memory stays bounded */
+	if (level == BT_DIAG_WARN && u->nwarn >= BT_SCAN_MAX_WARNINGS) {
+		u->dropped++;
+		return;
+	}
+	if (level == BT_DIAG_WARN)
+		u->nwarn++;
+	if (u->nmsgs == u->capmsgs) {
+		size_t nc = u->capmsgs ? u->capmsgs * 2 : 8;
+		struct msg *nv = realloc(u->msgs, nc * sizeof *nv);
+		if (!nv)
+			return;
+		u->msgs = nv;
+		u->capmsgs = nc;
+	}
+	struct msg *m = &u->msgs[u->nmsgs];
+	m->level = level;
+	m->file = file ? strdup(file) : NULL;
+	m->text = strdup(text);
+	if (m->text)
+		u->nmsgs++;
+	else
+		free(m->file);
+}
+
+static void read_unit(struct scan *s, struct unit *u, void *w);
+
+/* Reads a unit; a live part's end is told to its file's recovered part
+ * whatever became of it. */
+static void run_unit(struct scan *s, struct unit *u, void *w)
+{
+	read_unit(s, u, w);
+	if (u->part == BT_EVTX_PART_LIVE && u->share)
+		bt_evtx_slack_share_part_ended(u->share);
+}
+
+static void read_unit(struct scan *s, struct unit *u, void *w)
+{
+	struct bt_input_opts in = *s->o->in;
+	struct unit_diag ud = {s, u};
+	in.diag.fn = unit_diag;
+	in.diag.ctx = &ud;
+	in.evtx_part = u->part;
+	in.evtx_chunk_first = u->first;
+	in.evtx_chunk_count = u->count;
+	in.evtx_slack_share = u->share;
+	in.evtx_part_index = u->part_index;
+	struct bt_input *bi = NULL;
+	u->open_status = bt_input_open(s->inputs[u->input].path, &in, &bi);
+	if (u->open_status != BT_OK)
+		return;
+	u->opened = true;
+	const struct bt_event *ev;
+	while (bt_input_next(bi, &ev) == BT_OK) {
+		if (!u->host && ev->host)
+			u->host = strdup(ev->host);
+		if (!u->channel && ev->channel)
+			u->channel = strdup(ev->channel);
+		s->h->on_event(w, ev, &u->out);
+		if (u->out.n >= FLUSH_AT) {
+			if (!u->direct && u->out.n >= s->out_cap)
+				wait_head(s, u);
+			if (is_direct(s, u)) {
+				if (!u->direct)
+					go_direct(s, u);
+				s->h->write(s->ctx, u->out.p, u->out.n);
+				bt_buf_reset(&u->out);
+			}
+		}
+	}
+	u->stats = *bt_input_stats(bi);
+	const struct bt_anomaly *a = bt_input_anomalies(bi, &u->nanomalies);
+	memcpy(u->anomalies, a, u->nanomalies * sizeof *a);
+	bt_input_free(bi);
+}
+
+/* ---- threads ---- */
+
+static void *worker(void *arg)
+{
+	struct scan *s = arg;
+	void *w = s->h->worker_new ? s->h->worker_new(s->ctx) : NULL;
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		while (s->next < s->nu && s->next >= s->head + s->window)
+			pthread_cond_wait(&s->changed, &s->lock);
+		if (s->next >= s->nu) {
+			pthread_mutex_unlock(&s->lock);
+			break;
+		}
+		struct unit *u = &s->u[s->next++];
+		pthread_mutex_unlock(&s->lock);
+		run_unit(s, u, w);
+		pthread_mutex_lock(&s->lock);
+		u->done = true;
+		pthread_cond_broadcast(&s->changed);
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (s->h->worker_free)
+		s->h->worker_free(s->ctx, w);
+	return NULL;
+}
+
+/* Per-input accumulator of a split file's units. */
+struct acc {
+	struct bt_file_stats stats;
+	struct bt_anomaly anomalies[BT_MAX_ANOMALIES];
+	size_t nanomalies;
+	enum bt_status open_status;
+	bool opened;
+	char *host, *channel;
+};
+
+static void commit(struct scan *s, struct unit *u, struct acc *a, uint64_t *done)
+{
+	if (!u->direct)
+		go_direct(s, u);
+	else if (u->out.n)
+		s->h->write(s->ctx, u->out.p, u->out.n);
+	bt_buf_free(&u->out);
+	free(u->msgs);
+	if (u->first_of_input) {
+		free(a->host);
+		free(a->channel);
+		memset(a, 0, sizeof *a);
+		a->open_status = u->open_status;
+	}
+	if (u->opened) {
+		if (!a->opened) {
+			a->stats = u->stats;
+			memcpy(a->anomalies, u->anomalies, u->nanomalies * sizeof *u->anomalies);
+			a->nanomalies = u->nanomalies;
+			a->opened = true;
+			a->open_status = BT_OK;
+		} else {
+			bt_file_stats_merge(&a->stats, a->anomalies, &a->nanomalies, &u->stats,
+			                    u->anomalies, u->nanomalies);
+		}
+	}
+	if (!a->host && u->host) {
+		a->host = u->host;
+		u->host = NULL;
+	}
+	if (!a->channel && u->channel) {
+		a->channel = u->channel;
+		u->channel = NULL;
+	}
+	free(u->host);
+	free(u->channel);
+	*done += u->bytes;
+	if (s->h->progress)
+		s->h->progress(s->ctx, *done);
+	if (u->last_of_input && s->in_dropped) {
+		bt_diagf(&s->o->in->diag, BT_DIAG_NOTE, s->inputs[u->input].path,
+		         "%llu more warnings not shown (the counts are in the statistics)",
+		         (unsigned long long)s->in_dropped);
+		s->in_dropped = 0;
+	}
+	if (u->last_of_input && s->h->input_done) {
+		struct bt_scan_result r = {a->open_status, a->opened ? &a->stats : NULL, a->anomalies,
+		                           a->nanomalies, a->host, a->channel};
+		s->h->input_done(s->ctx, u->input, &r);
+	}
+}
+
+static void free_shares(struct scan *s)
+{
+	for (size_t i = 0; i < s->nu; i++)
+		if (s->u[i].owns_share)
+			bt_evtx_slack_share_free(s->u[i].share);
+}
+
+enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
+                           const struct bt_scan_opts *o, const struct bt_scan_hooks *h, void *ctx)
+{
+	struct scan s;
+	memset(&s, 0, sizeof s);
+	s.inputs = inputs;
+	s.o = o;
+	s.h = h;
+	s.ctx = ctx;
+	s.out_cap = o->out_cap ? o->out_cap : BT_SCAN_OUT_CAP;
+	unsigned jobs = o->jobs ? o->jobs : 1;
+	s.window = jobs + 2;
+	if (!plan(&s, n)) {
+		free_shares(&s);
+		free(s.u);
+		bt_diagf(&o->in->diag, BT_DIAG_ERROR, NULL, "out of memory planning the reading");
+		return BT_ERR_NOMEM;
+	}
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.changed, NULL);
+	struct acc a;
+	memset(&a, 0, sizeof a);
+	uint64_t done = 0;
+	enum bt_status st = BT_OK;
+	if (jobs <= 1) {
+		void *w = h->worker_new ? h->worker_new(ctx) : NULL;
+		for (size_t i = 0; i < s.nu; i++) {
+			s.head = i;
+			if (s.u[i].first_of_input) {
+				s.in_warn = 0;
+				s.in_dropped = 0;
+			}
+			s.u[i].direct = true;
+			run_unit(&s, &s.u[i], w);
+			commit(&s, &s.u[i], &a, &done);
+		}
+		if (h->worker_free)
+			h->worker_free(ctx, w);
+	} else {
+		pthread_t *t = calloc(jobs, sizeof *t);
+		unsigned started = 0;
+		for (unsigned i = 0; t && i < jobs; i++)
+			if (pthread_create(&t[i], NULL, worker, &s) == 0)
+				started++;
+		if (started == 0) {
+			bt_diagf(&o->in->diag, BT_DIAG_ERROR, NULL, "cannot start reading threads");
+			st = BT_ERR_NOMEM;
+		}
+		for (size_t i = 0; started && i < s.nu; i++) {
+			pthread_mutex_lock(&s.lock);
+			while (!s.u[i].done)
+				pthread_cond_wait(&s.changed, &s.lock);
+			pthread_mutex_unlock(&s.lock);
+			commit(&s, &s.u[i], &a, &done);
+			pthread_mutex_lock(&s.lock);
+			s.head = i + 1;
+			/* a new input starts: its own warning count (before its unit may go direct) */
+			if (i + 1 < s.nu && s.u[i + 1].first_of_input) {
+				s.in_warn = 0;
+				s.in_dropped = 0;
+			}
+			pthread_cond_broadcast(&s.changed);
+			pthread_mutex_unlock(&s.lock);
+		}
+		for (unsigned i = 0; i < started; i++)
+			pthread_join(t[i], NULL);
+		free(t);
+	}
+	free(a.host);
+	free(a.channel);
+	pthread_cond_destroy(&s.changed);
+	pthread_mutex_destroy(&s.lock);
+	free_shares(&s);
+	free(s.u);
+	return st;
+}

@@ -1,0 +1,1336 @@
+/* Compiled Sigma rule set: compile, index by channel/event id, evaluate. */
+#include "config.h"
+
+#include "rules/bt_ruleset.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/bt_arena.h"
+#include "rules/bt_sigma_cond.h"
+#include "rules/bt_sigma_load.h"
+#include "io/bt_walk.h"
+
+/* ---- compiled model */
+
+enum sysf { SYS_NONE, SYS_EVENTID, SYS_HEADER };
+
+struct fref {
+	const char *name;
+	size_t len;
+	enum sysf sys;
+	bool single;            /* Data[N]: one value, no iteration */
+};
+
+struct citem {
+	const char *field;      /* NULL: keyword */
+	struct bt_mods mods;
+	struct bt_matcher **vals;
+	size_t nvals;
+	bool exists_val;
+	bool all_uint;          /* every value is a plain decimal: compare integers */
+	uint32_t *uvals;
+	unsigned slot;          /* index of this item's field in an instance's refs */
+};
+
+struct cmap {
+	struct citem *items;
+	size_t n;
+};
+
+struct csearch {
+	struct cmap *alts;
+	size_t n;
+};
+
+struct crule {
+	struct bt_rule_info info;
+	struct bt_sigma_rule *sigma;
+	struct csearch *s;
+	size_t ns;
+	struct bt_cond **conds;
+	size_t nconds;
+	unsigned nslots;
+};
+
+/* Extra conditions of a mapping source, compiled once per source. */
+struct creq {
+	const struct bt_ls_source *src;
+	struct citem *items;
+	size_t n;
+	struct fref *refs;
+};
+
+struct u32set {
+	bool any;
+	uint32_t *v;
+	size_t n;
+};
+
+struct inst {
+	struct crule *rule;
+	const struct bt_ls_source *src;
+	struct fref *refs;      /* rule->nslots */
+	const struct creq *req;
+};
+
+struct bucket {
+	uint32_t eid;
+	struct inst **v;
+	size_t n, cap;
+};
+
+struct ilist {
+	struct inst **v;
+	size_t n, cap;
+};
+
+struct chan {
+	const char *name;
+	uint32_t hash;
+	struct bucket *b;
+	size_t nb, capb;
+	struct ilist any;
+};
+
+struct idref {
+	const char *key;
+	struct crule *rule;
+};
+
+struct bt_ruleset {
+	struct bt_ruleset_opts opts;
+	struct bt_logsource_map *map;
+	struct bt_arena arena;
+	struct crule **rules;
+	size_t n, cap;
+	struct inst **insts;
+	size_t ninst, capinst;
+	struct creq **reqs;
+	size_t nreq, capreq;
+	struct chan *chans;
+	size_t nchan, capchan;
+	int32_t *htab;
+	size_t hsize;
+	struct ilist anyevtx;
+	struct bt_match_scratch *scratch;
+	struct idref *ids;
+	size_t nids;
+	unsigned long files;
+	uint64_t serial;          /* tells rule sets apart in the channel cache */
+	bool finished;
+	bool oom;
+	bool cur_builtin;
+};
+
+static const char *const state_names[] = {"loaded", "skipped", "correlation", "unreadable"};
+
+const char *bt_rule_state_name(enum bt_rule_state s)
+{
+	return (unsigned)s <= BT_RULE_UNREADABLE ? state_names[s] : "unknown";
+}
+
+static void *ralloc(struct bt_ruleset *rs, size_t n)
+{
+	void *p = bt_arena_alloc(&rs->arena, n ? n : 1);
+	if (!p) {
+		rs->oom = true;
+		return NULL;
+	}
+	memset(p, 0, n ? n : 1);
+	return p;
+}
+
+static const char *rstrdup(struct bt_ruleset *rs, const char *s)
+{
+	const char *p = bt_arena_strndup(&rs->arena, s, strlen(s));
+	if (!p)
+		rs->oom = true;
+	return p;
+}
+
+static bool grow(void **v, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	size_t nc = *cap ? *cap * 2 : 16;
+	void *nv = realloc(*v, nc * elem);
+	if (!nv)
+		return false;
+	*v = nv;
+	*cap = nc;
+	return true;
+}
+
+/* ---- creation and loading */
+
+enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset **out,
+                              char *why, size_t why_size)
+{
+	*out = NULL;
+	struct bt_ruleset *rs = calloc(1, sizeof *rs);
+	if (!rs)
+		return BT_ERR_NOMEM;
+	if (o)
+		rs->opts = *o;
+	static atomic_uint_fast64_t serials;
+	rs->serial = (uint64_t)atomic_fetch_add(&serials, 1) + 1;   /* 0: no rule set */
+	bt_arena_init(&rs->arena, BT_RULESET_MAX_MODEL);
+	char path[4096];
+	const char *mp = rs->opts.logsource_path;
+	if (!mp) {
+		snprintf(path, sizeof path, "%s/data/logsources.yml", bt_datadir());
+		mp = path;
+	}
+	enum bt_status st = rs->opts.logsource_yaml
+	                            ? bt_logsource_load_buf("(logsource mapping)", rs->opts.logsource_yaml,
+	                                                    rs->opts.logsource_len, &rs->map, why,
+	                                                    why_size)
+	                            : bt_logsource_load(mp, &rs->map, why, why_size);
+	if (st == BT_OK) {
+		rs->scratch = bt_match_scratch_new();
+		if (!rs->scratch) {
+			snprintf(why, why_size, "out of memory");
+			st = BT_ERR_NOMEM;
+		}
+	}
+	if (st != BT_OK) {
+		bt_ruleset_free(rs);
+		return st;
+	}
+	rs->opts.logsource_path = NULL;
+	rs->opts.logsource_yaml = NULL;
+	*out = rs;
+	return BT_OK;
+}
+
+static struct crule *add_rule(struct bt_ruleset *rs, struct bt_sigma_rule *sr,
+                              enum bt_rule_state state, const char *reason)
+{
+	if (rs->n >= BT_RULESET_MAX_RULES ||
+	    !grow((void **)&rs->rules, &rs->cap, rs->n, sizeof *rs->rules)) {
+		rs->oom = true;
+		return NULL;
+	}
+	struct crule *r = ralloc(rs, sizeof *r);
+	if (!r)
+		return NULL;
+	r->sigma = sr;
+	r->info.sigma = sr;
+	r->info.state = state;
+	r->info.reason = reason ? rstrdup(rs, reason) : NULL;
+	r->info.builtin = rs->cur_builtin;
+	r->info.index = (unsigned)rs->n;
+	rs->rules[rs->n++] = r;
+	return r;
+}
+
+static int on_rule(void *ctx, struct bt_sigma_rule *sr, const char *reason)
+{
+	struct bt_ruleset *rs = ctx;
+	enum bt_rule_state st = reason ? BT_RULE_SKIPPED
+	                        : sr->correlation ? BT_RULE_CORRELATION
+	                                          : BT_RULE_LOADED;
+	return add_rule(rs, sr, st, reason) ? 0 : 1;
+}
+
+/* Records a file (or its remainder) that could not be read. */
+static void add_unreadable(struct bt_ruleset *rs, const char *file, const char *why)
+{
+	struct bt_sigma_rule *sr = ralloc(rs, sizeof *sr);
+	if (!sr)
+		return;
+	sr->file = file;
+	add_rule(rs, sr, BT_RULE_UNREADABLE, why);
+	bt_diagf(&rs->opts.diag, BT_DIAG_WARN, file, "rule file: %s", why);
+}
+
+static enum bt_status load_one(struct bt_ruleset *rs, const char *path, const char *buf,
+                               size_t len)
+{
+	if (rs->finished)
+		return BT_ERR_ARG;
+	const char *file = rstrdup(rs, path);
+	if (!file)
+		return BT_ERR_NOMEM;
+	rs->files++;
+	char why[256];
+	enum bt_status st;
+	if (buf)
+		st = bt_sigma_load_buf(&rs->arena, file, buf, len, on_rule, rs, why, sizeof why);
+	else
+		st = bt_sigma_load_file(&rs->arena, file, on_rule, rs, why, sizeof why);
+	if (rs->oom)
+		return BT_ERR_NOMEM;
+	if (st != BT_OK)
+		add_unreadable(rs, file, why);
+	return rs->oom ? BT_ERR_NOMEM : BT_OK;
+}
+
+enum bt_status bt_ruleset_add_buf(struct bt_ruleset *rs, const char *name, const char *yaml,
+                                  size_t len, bool builtin)
+{
+	rs->cur_builtin = builtin;
+	return load_one(rs, name, yaml, len);
+}
+
+static bool yaml_name(const char *p)
+{
+	size_t n = strlen(p);
+	return (n > 4 && strcmp(p + n - 4, ".yml") == 0) || (n > 5 && strcmp(p + n - 5, ".yaml") == 0);
+}
+
+static int walk_cb(void *ctx, const char *path, bool named)
+{
+	struct bt_ruleset *rs = ctx;
+	if (!named && !yaml_name(path))
+		return 0;
+	return load_one(rs, path, NULL, 0) == BT_ERR_NOMEM ? 1 : 0;
+}
+
+enum bt_status bt_ruleset_add_path(struct bt_ruleset *rs, const char *path, bool builtin)
+{
+	if (rs->finished)
+		return BT_ERR_ARG;
+	rs->cur_builtin = builtin;
+	struct bt_walk_opts wo = {.follow_symlinks = false, .diag = rs->opts.diag};
+	unsigned long errors = 0;
+	enum bt_status st = bt_walk(path, &wo, walk_cb, rs, &errors);
+	if (rs->oom || st == BT_ERR_ARG)
+		return BT_ERR_NOMEM;
+	return st;
+}
+
+enum bt_status bt_ruleset_add_builtin(struct bt_ruleset *rs)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/rules", bt_datadir());
+	return bt_ruleset_add_path(rs, path, true);
+}
+
+/* ---- compiling */
+
+struct cerr {
+	char why[256];
+	bool failed;
+};
+
+static void cfail(struct cerr *e, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void cfail(struct cerr *e, const char *fmt, ...)
+{
+	if (e->failed)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof e->why, fmt, ap);
+	va_end(ap);
+	e->failed = true;
+}
+
+static bool compile_item(struct bt_ruleset *rs, const struct bt_sigma_item *si,
+                         struct citem *ci, struct cerr *e)
+{
+	char why[200];
+	ci->field = si->field;
+	enum bt_status st = bt_mods_parse(si->mods, si->nmods, &ci->mods, why, sizeof why);
+	if (st != BT_OK) {
+		cfail(e, "line %u: %s", si->line, why);
+		return false;
+	}
+	ci->mods.keyword = si->field == NULL;
+	if (ci->mods.keyword && (ci->mods.exists || ci->mods.fieldref || ci->mods.neq)) {
+		cfail(e, "line %u: exists/fieldref/neq need a field", si->line);
+		return false;
+	}
+	if (ci->mods.exists) {
+		if (si->nvalues != 1 || si->values[0].type != BT_SV_BOOL) {
+			cfail(e, "line %u: 'exists' needs true or false", si->line);
+			return false;
+		}
+		ci->exists_val = strcmp(si->values[0].str, "true") == 0;
+		return true;
+	}
+	ci->vals = ralloc(rs, si->nvalues * sizeof *ci->vals);
+	ci->uvals = ralloc(rs, si->nvalues * sizeof *ci->uvals);
+	if (!ci->vals || !ci->uvals)
+		return false;
+	ci->all_uint = true;
+	for (size_t i = 0; i < si->nvalues; i++) {
+		st = bt_matcher_compile(&ci->mods, &si->values[i], &ci->vals[i], why, sizeof why);
+		if (st != BT_OK) {
+			cfail(e, "line %u: %s", si->line, st == BT_ERR_NOMEM ? "out of memory" : why);
+			return false;
+		}
+		ci->nvals = i + 1;
+		if (!bt_matcher_uint(ci->vals[i], &ci->uvals[i]))
+			ci->all_uint = false;
+	}
+	if (ci->mods.neq || ci->mods.cased)
+		ci->all_uint = ci->all_uint && !ci->mods.neq;
+	return true;
+}
+
+static void free_item(struct citem *ci)
+{
+	for (size_t i = 0; i < ci->nvals; i++)
+		bt_matcher_free(ci->vals[i]);
+	ci->nvals = 0;
+}
+
+static void free_rule_compiled(struct crule *r)
+{
+	for (size_t s = 0; s < r->ns; s++)
+		for (size_t a = 0; a < r->s[s].n; a++)
+			for (size_t i = 0; i < r->s[s].alts[a].n; i++)
+				free_item(&r->s[s].alts[a].items[i]);
+	r->ns = 0;
+}
+
+/* ---- EventID sets (what the detection requires) */
+
+static struct u32set set_any(void)
+{
+	struct u32set s = {true, NULL, 0};
+	return s;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static struct u32set set_make(struct bt_ruleset *rs, const uint32_t *v, size_t n)
+{
+	struct u32set s = {false, ralloc(rs, n * sizeof *s.v), 0};
+	if (!s.v)
+		return set_any();
+	if (n) {
+		memcpy(s.v, v, n * sizeof *v);
+		qsort(s.v, n, sizeof *s.v, cmp_u32);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s.n == 0 || s.v[s.n - 1] != s.v[i])
+			s.v[s.n++] = s.v[i];
+	return s;
+}
+
+static bool set_has(const struct u32set *s, uint32_t v)
+{
+	if (s->any)
+		return true;
+	return s->n && bsearch(&v, s->v, s->n, sizeof v, cmp_u32) != NULL;
+}
+
+static struct u32set set_and(struct bt_ruleset *rs, struct u32set a, struct u32set b)
+{
+	if (a.any)
+		return b;
+	if (b.any)
+		return a;
+	struct u32set s = {false, ralloc(rs, (a.n < b.n ? a.n : b.n) * sizeof *s.v), 0};
+	if (!s.v)
+		return set_any();
+	for (size_t i = 0; i < a.n; i++)
+		if (set_has(&b, a.v[i]))
+			s.v[s.n++] = a.v[i];
+	return s;
+}
+
+static struct u32set set_or(struct bt_ruleset *rs, struct u32set a, struct u32set b)
+{
+	if (a.any || b.any)
+		return set_any();
+	uint32_t *tmp = malloc((a.n + b.n + 1) * sizeof *tmp);
+	if (!tmp)
+		return set_any();
+	if (a.n)
+		memcpy(tmp, a.v, a.n * sizeof *tmp);
+	if (b.n)
+		memcpy(tmp + a.n, b.v, b.n * sizeof *tmp);
+	struct u32set s = set_make(rs, tmp, a.n + b.n);
+	free(tmp);
+	return s;
+}
+
+static bool is_eventid(const char *f)
+{
+	return f && strcasecmp(f, "EventID") == 0;
+}
+
+static struct u32set search_eids(struct bt_ruleset *rs, const struct csearch *s)
+{
+	struct u32set acc = {false, NULL, 0};
+	for (size_t a = 0; a < s->n; a++) {
+		struct u32set alt = set_any();
+		for (size_t i = 0; i < s->alts[a].n; i++) {
+			const struct citem *ci = &s->alts[a].items[i];
+			const struct bt_mods *m = &ci->mods;
+			if (!is_eventid(ci->field) || !ci->all_uint || ci->nvals == 0 || m->exists ||
+			    m->neq || m->fieldref || (m->all && ci->nvals > 1))
+				continue;
+			alt = set_and(rs, alt, set_make(rs, ci->uvals, ci->nvals));
+		}
+		acc = set_or(rs, acc, alt);
+		if (acc.any)
+			break;
+	}
+	return acc;
+}
+
+static struct u32set cond_eids(struct bt_ruleset *rs, const struct bt_cond *c,
+                               const struct u32set *per_search)
+{
+	switch (c->op) {
+	case BT_COND_REF:
+		return per_search[c->ref];
+	case BT_COND_NOT:
+		return set_any();
+	case BT_COND_AND:
+	case BT_COND_OR:
+	case BT_COND_ATLEAST: {
+		bool conj = c->op == BT_COND_AND || (c->op == BT_COND_ATLEAST && c->count == c->nkids);
+		if (c->op == BT_COND_ATLEAST && !conj && c->count != 1)
+			return set_any();
+		struct u32set acc = conj ? set_any() : (struct u32set){false, NULL, 0};
+		for (size_t i = 0; i < c->nkids; i++) {
+			struct u32set k = cond_eids(rs, c->kids[i], per_search);
+			acc = conj ? set_and(rs, acc, k) : set_or(rs, acc, k);
+		}
+		return acc;
+	}
+	}
+	return set_any();
+}
+
+/* ---- field references per instance */
+
+static enum sysf sys_kind(const char *name)
+{
+	static const char *const hdr[] = {"Channel", "Provider_Name", "Provider", "Computer",
+	                                  "Level", "EventRecordID", "UserID", "SecurityUserID"};
+	if (strcmp(name, "EventID") == 0)
+		return SYS_EVENTID;
+	for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++)
+		if (strcmp(name, hdr[i]) == 0)
+			return SYS_HEADER;
+	return SYS_NONE;
+}
+
+static const char *renamed(const struct bt_ls_source *src, const char *name)
+{
+	for (size_t i = 0; src && i < src->nrenames; i++)
+		if (strcmp(src->renames[i].from, name) == 0)
+			return src->renames[i].to;
+	return name;
+}
+
+static void set_fref(struct fref *fr, const char *name)
+{
+	fr->name = name;
+	fr->len = strlen(name);
+	fr->sys = sys_kind(name);
+	fr->single = fr->len > 0 && name[fr->len - 1] == ']';
+}
+
+static const struct creq *source_req(struct bt_ruleset *rs, const struct bt_ls_source *src,
+                                     struct cerr *e)
+{
+	if (src->nrequires == 0)
+		return NULL;
+	for (size_t i = 0; i < rs->nreq; i++)
+		if (rs->reqs[i]->src == src)
+			return rs->reqs[i];
+	struct creq *q = ralloc(rs, sizeof *q);
+	if (!q || !grow((void **)&rs->reqs, &rs->capreq, rs->nreq, sizeof *rs->reqs)) {
+		rs->oom = true;
+		return NULL;
+	}
+	q->src = src;
+	q->items = ralloc(rs, src->nrequires * sizeof *q->items);
+	q->refs = ralloc(rs, src->nrequires * sizeof *q->refs);
+	if (!q->items || !q->refs)
+		return NULL;
+	rs->reqs[rs->nreq++] = q;
+	for (size_t i = 0; i < src->nrequires; i++) {
+		struct bt_sigma_item si = {.field = src->requires[i].field,
+		                           .values = src->requires[i].values,
+		                           .nvalues = src->requires[i].nvalues};
+		if (!compile_item(rs, &si, &q->items[i], e))
+			return NULL;
+		q->n = i + 1;
+		set_fref(&q->refs[i], si.field);
+	}
+	return q;
+}
+
+static bool add_inst(struct bt_ruleset *rs, struct crule *r, const struct bt_ls_source *src,
+                     const struct creq *req, const struct bt_sigma_item **slot_items)
+{
+	struct inst *in = ralloc(rs, sizeof *in);
+	if (!in || !grow((void **)&rs->insts, &rs->capinst, rs->ninst, sizeof *rs->insts)) {
+		rs->oom = true;
+		return false;
+	}
+	in->rule = r;
+	in->src = src;
+	in->req = req;
+	in->refs = ralloc(rs, r->nslots * sizeof *in->refs);
+	if (!in->refs)
+		return false;
+	for (unsigned i = 0; i < r->nslots; i++)
+		if (slot_items[i]->field)
+			set_fref(&in->refs[i], renamed(src, slot_items[i]->field));
+	rs->insts[rs->ninst++] = in;
+	return true;
+}
+
+/* Compiles one rule; on failure it becomes SKIPPED with the reason. */
+static void compile_rule(struct bt_ruleset *rs, struct crule *r)
+{
+	struct cerr e = {0};
+	const struct bt_sigma_rule *sr = r->sigma;
+	size_t nslots = 0;
+	for (size_t s = 0; s < sr->nsearches; s++)
+		for (size_t a = 0; a < sr->searches[s].nalts; a++)
+			nslots += sr->searches[s].alts[a].nitems;
+	const struct bt_sigma_item **slot_items = calloc(nslots ? nslots : 1, sizeof *slot_items);
+	const char **names = calloc(sr->nsearches ? sr->nsearches : 1, sizeof *names);
+	struct u32set *per = calloc(sr->nsearches ? sr->nsearches : 1, sizeof *per);
+	if (!slot_items || !names || !per) {
+		rs->oom = true;
+		goto out;
+	}
+	r->s = ralloc(rs, sr->nsearches * sizeof *r->s);
+	if (!r->s)
+		goto out;
+	for (size_t s = 0; s < sr->nsearches && !e.failed; s++) {
+		const struct bt_sigma_search *ss = &sr->searches[s];
+		names[s] = ss->name;
+		struct csearch *cs = &r->s[s];
+		cs->alts = ralloc(rs, ss->nalts * sizeof *cs->alts);
+		if (!cs->alts)
+			goto out;
+		r->ns = s + 1;
+		for (size_t a = 0; a < ss->nalts && !e.failed; a++) {
+			const struct bt_sigma_map *sm = &ss->alts[a];
+			struct cmap *cm = &cs->alts[a];
+			cm->items = ralloc(rs, sm->nitems * sizeof *cm->items);
+			if (!cm->items)
+				goto out;
+			cs->n = a + 1;
+			for (size_t i = 0; i < sm->nitems; i++) {
+				struct citem *ci = &cm->items[i];
+				ci->slot = r->nslots;
+				slot_items[r->nslots++] = &sm->items[i];
+				cm->n = i + 1;
+				if (!compile_item(rs, &sm->items[i], ci, &e))
+					break;
+			}
+		}
+		if (!e.failed)
+			per[s] = search_eids(rs, cs);
+	}
+	if (e.failed || rs->oom)
+		goto out;
+	r->conds = ralloc(rs, sr->nconditions * sizeof *r->conds);
+	if (!r->conds)
+		goto out;
+	struct u32set need = {false, NULL, 0};
+	for (size_t c = 0; c < sr->nconditions; c++) {
+		char why[200];
+		enum bt_status st = bt_cond_parse(&rs->arena, sr->conditions[c], names,
+		                                  sr->nsearches, &r->conds[c], why, sizeof why);
+		if (st != BT_OK) {
+			cfail(&e, "%s", st == BT_ERR_NOMEM ? "out of memory" : why);
+			goto out;
+		}
+		r->nconds = c + 1;
+		need = set_or(rs, need, cond_eids(rs, r->conds[c], per));
+	}
+	char why[200];
+	size_t nsrc;
+	const struct bt_ls_source *src = bt_logsource_resolve(rs->map, &sr->logsource, &nsrc, why,
+	                                                      sizeof why);
+	if (!src) {
+		cfail(&e, "%s", why);
+		goto out;
+	}
+	for (size_t i = 0; i < nsrc; i++) {
+		struct u32set ls = src[i].nevent_ids ? set_make(rs, src[i].event_ids,
+		                                                src[i].nevent_ids)
+		                                     : set_any();
+		struct u32set both = set_and(rs, ls, need);
+		if (!both.any && both.n == 0)
+			continue;
+		const struct creq *req = source_req(rs, &src[i], &e);
+		if (e.failed)
+			goto out;
+		if (!add_inst(rs, r, &src[i], req, slot_items))
+			goto out;
+		r->info.nvariants++;
+	}
+	if (r->info.nvariants == 0)
+		cfail(&e, "the EventID values of the detection never occur in its logsource");
+out:
+	if (rs->oom)
+		cfail(&e, "out of memory");
+	if (e.failed) {
+		r->info.state = BT_RULE_SKIPPED;
+		r->info.reason = rstrdup(rs, e.why);
+		free_rule_compiled(r);
+		/* Instances already added for it are dropped from the index below. */
+	}
+	free(slot_items);
+	free(names);
+	free(per);
+}
+
+/* ---- index */
+
+static uint32_t hash_fold(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ bt_fold((unsigned char)*s)) * 16777619u;
+	return h;
+}
+
+static struct chan *chan_lookup(const struct bt_ruleset *rs, const char *name)
+{
+	uint32_t h = hash_fold(name);
+	for (size_t i = h & (rs->hsize - 1);; i = (i + 1) & (rs->hsize - 1)) {
+		int32_t k = rs->htab[i];
+		if (k < 0)
+			return NULL;
+		struct chan *c = &rs->chans[k];
+		if (c->hash == h && strcasecmp(c->name, name) == 0)
+			return c;
+	}
+}
+
+/* Events come in long runs of one channel (a log file is one channel), and
+ * each is looked up twice (fields wanted? rules to run): the last name and
+ * its answer are kept per thread, for the rule set of that serial. */
+static struct chan *chan_find(const struct bt_ruleset *rs, const char *name)
+{
+	static _Thread_local struct {
+		uint64_t serial;
+		struct chan *c;
+		size_t n;
+		char name[128];
+	} last;
+	if (!rs->hsize || !name)
+		return NULL;
+	size_t n = strlen(name);
+	if (last.serial == rs->serial && last.n == n && memcmp(last.name, name, n) == 0)
+		return last.c;
+	struct chan *c = chan_lookup(rs, name);
+	if (n < sizeof last.name) {
+		last.serial = rs->serial;
+		last.c = c;
+		last.n = n;
+		memcpy(last.name, name, n);
+	}
+	return c;
+}
+
+static struct chan *chan_get(struct bt_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nchan; i++)
+		if (strcasecmp(rs->chans[i].name, name) == 0)
+			return &rs->chans[i];
+	if (!grow((void **)&rs->chans, &rs->capchan, rs->nchan, sizeof *rs->chans)) {
+		rs->oom = true;
+		return NULL;
+	}
+	struct chan *c = &rs->chans[rs->nchan++];
+	memset(c, 0, sizeof *c);
+	c->name = name;
+	c->hash = hash_fold(name);
+	return c;
+}
+
+static bool ilist_push(struct ilist *l, struct inst *in)
+{
+	if (!grow((void **)&l->v, &l->cap, l->n, sizeof *l->v))
+		return false;
+	l->v[l->n++] = in;
+	return true;
+}
+
+static bool index_inst(struct bt_ruleset *rs, struct inst *in, const struct u32set *eids)
+{
+	const struct bt_ls_source *src = in->src;
+	if (src->any_evtx && !ilist_push(&rs->anyevtx, in))
+		return false;
+	for (size_t c = 0; c < src->nchannels; c++) {
+		struct chan *ch = chan_get(rs, src->channels[c]);
+		if (!ch)
+			return false;
+		if (eids->any) {
+			if (!ilist_push(&ch->any, in))
+				return false;
+			continue;
+		}
+		for (size_t k = 0; k < eids->n; k++) {
+			struct bucket *b = NULL;
+			for (size_t j = 0; j < ch->nb; j++)
+				if (ch->b[j].eid == eids->v[k])
+					b = &ch->b[j];
+			if (!b) {
+				if (!grow((void **)&ch->b, &ch->capb, ch->nb, sizeof *ch->b))
+					return false;
+				b = &ch->b[ch->nb++];
+				memset(b, 0, sizeof *b);
+				b->eid = eids->v[k];
+			}
+			struct ilist tmp = {b->v, b->n, b->cap};
+			if (!ilist_push(&tmp, in))
+				return false;
+			b->v = tmp.v;
+			b->n = tmp.n;
+			b->cap = tmp.cap;
+		}
+	}
+	return true;
+}
+
+static int cmp_bucket(const void *a, const void *b)
+{
+	uint32_t x = ((const struct bucket *)a)->eid, y = ((const struct bucket *)b)->eid;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_idref(const void *a, const void *b)
+{
+	const struct idref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return x->rule->info.index < y->rule->info.index ? -1 : 1;
+}
+
+/* The instance's event ids: mapping ids intersected with the detection's. */
+static struct u32set inst_eids(struct bt_ruleset *rs, const struct inst *in)
+{
+	const struct crule *r = in->rule;
+	struct u32set *per = calloc(r->ns ? r->ns : 1, sizeof *per);
+	if (!per)
+		return set_any();
+	for (size_t s = 0; s < r->ns; s++)
+		per[s] = search_eids(rs, &r->s[s]);
+	struct u32set need = {false, NULL, 0};
+	for (size_t c = 0; c < r->nconds; c++)
+		need = set_or(rs, need, cond_eids(rs, r->conds[c], per));
+	free(per);
+	struct u32set ls = in->src->nevent_ids
+	                           ? set_make(rs, in->src->event_ids, in->src->nevent_ids)
+	                           : set_any();
+	return set_and(rs, ls, need);
+}
+
+static void mark_duplicates(struct bt_ruleset *rs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct crule *r = rs->rules[i];
+		if ((r->info.state == BT_RULE_LOADED || r->info.state == BT_RULE_CORRELATION) &&
+		    (r->sigma->id || r->sigma->name))
+			n += (r->sigma->id != NULL) + (r->sigma->name != NULL);
+	}
+	rs->ids = calloc(n ? n : 1, sizeof *rs->ids);
+	if (!rs->ids) {
+		rs->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < rs->n; i++) {
+		struct crule *r = rs->rules[i];
+		if (r->info.state != BT_RULE_LOADED && r->info.state != BT_RULE_CORRELATION)
+			continue;
+		if (r->sigma->id)
+			rs->ids[rs->nids++] = (struct idref){r->sigma->id, r};
+		if (r->sigma->name)
+			rs->ids[rs->nids++] = (struct idref){r->sigma->name, r};
+	}
+	if (rs->nids > 1)
+		qsort(rs->ids, rs->nids, sizeof *rs->ids, cmp_idref);
+	for (size_t i = 1; i < rs->nids; i++) {
+		struct crule *r = rs->ids[i].rule;
+		const struct crule *first = rs->ids[i - 1].rule;
+		if (strcmp(rs->ids[i].key, rs->ids[i - 1].key) != 0 || r == first)
+			continue;
+		/* Keep the first loaded; later copies are skipped. Walk back to the first. */
+		size_t j = i - 1;
+		while (j > 0 && strcmp(rs->ids[j - 1].key, rs->ids[i].key) == 0)
+			j--;
+		first = rs->ids[j].rule;
+		if (r->info.state == BT_RULE_SKIPPED || r == first)
+			continue;
+		char why[512];
+		snprintf(why, sizeof why, "duplicate id or name '%s' (first loaded from %s)",
+		         rs->ids[i].key, first->sigma->file ? first->sigma->file : "?");
+		r->info.state = BT_RULE_SKIPPED;
+		r->info.reason = rstrdup(rs, why);
+	}
+	/* Drop the skipped ones from the lookup. */
+	size_t k = 0;
+	for (size_t i = 0; i < rs->nids; i++)
+		if (rs->ids[i].rule->info.state != BT_RULE_SKIPPED)
+			rs->ids[k++] = rs->ids[i];
+	rs->nids = k;
+}
+
+enum bt_status bt_ruleset_finish(struct bt_ruleset *rs)
+{
+	if (rs->finished)
+		return BT_OK;
+	rs->finished = true;
+	for (size_t i = 0; i < rs->n && !rs->oom; i++)
+		if (rs->rules[i]->info.state == BT_RULE_LOADED)
+			compile_rule(rs, rs->rules[i]);
+	mark_duplicates(rs);
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->rules[i]->info.state == BT_RULE_SKIPPED)
+			free_rule_compiled(rs->rules[i]);
+	for (size_t i = 0; i < rs->ninst && !rs->oom; i++) {
+		struct inst *in = rs->insts[i];
+		if (in->rule->info.state != BT_RULE_LOADED)
+			continue;
+		struct u32set e = inst_eids(rs, in);
+		if (!index_inst(rs, in, &e))
+			rs->oom = true;
+	}
+	for (size_t i = 0; i < rs->nchan; i++)
+		if (rs->chans[i].nb)
+			qsort(rs->chans[i].b, rs->chans[i].nb, sizeof *rs->chans[i].b, cmp_bucket);
+	size_t hs = 16;
+	while (hs < rs->nchan * 2 + 1)
+		hs *= 2;
+	rs->htab = malloc(hs * sizeof *rs->htab);
+	if (!rs->htab)
+		return BT_ERR_NOMEM;
+	rs->hsize = hs;
+	for (size_t i = 0; i < hs; i++)
+		rs->htab[i] = -1;
+	for (size_t i = 0; i < rs->nchan; i++) {
+		size_t k = rs->chans[i].hash & (hs - 1);
+		while (rs->htab[k] >= 0)
+			k = (k + 1) & (hs - 1);
+		rs->htab[k] = (int32_t)i;
+	}
+	return rs->oom ? BT_ERR_NOMEM : BT_OK;
+}
+
+void bt_ruleset_free(struct bt_ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n; i++)
+		free_rule_compiled(rs->rules[i]);
+	for (size_t i = 0; i < rs->nreq; i++)
+		for (size_t j = 0; j < rs->reqs[i]->n; j++)
+			free_item(&rs->reqs[i]->items[j]);
+	for (size_t i = 0; i < rs->nchan; i++) {
+		for (size_t j = 0; j < rs->chans[i].nb; j++)
+			free(rs->chans[i].b[j].v);
+		free(rs->chans[i].b);
+		free(rs->chans[i].any.v);
+	}
+	free(rs->chans);
+	free(rs->htab);
+	free(rs->anyevtx.v);
+	free(rs->insts);
+	free(rs->reqs);
+	free(rs->rules);
+	free(rs->ids);
+	bt_match_scratch_free(rs->scratch);
+	bt_logsource_free(rs->map);
+	bt_arena_free(&rs->arena);
+	free(rs);
+}
+
+size_t bt_ruleset_count(const struct bt_ruleset *rs)
+{
+	return rs->n;
+}
+
+const struct bt_rule_info *bt_ruleset_info(const struct bt_ruleset *rs, size_t i)
+{
+	return i < rs->n ? &rs->rules[i]->info : NULL;
+}
+
+const struct bt_rule_info *bt_ruleset_find(const struct bt_ruleset *rs, const char *key)
+{
+	size_t lo = 0, hi = rs->nids;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(rs->ids[mid].key, key);
+		if (c == 0)
+			return &rs->ids[mid].rule->info;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void bt_ruleset_counts(const struct bt_ruleset *rs, struct bt_ruleset_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	c->files = rs->files;
+	for (size_t i = 0; i < rs->n; i++) {
+		switch (rs->rules[i]->info.state) {
+		case BT_RULE_LOADED: c->loaded++; break;
+		case BT_RULE_SKIPPED: c->skipped++; break;
+		case BT_RULE_CORRELATION: c->correlations++; break;
+		case BT_RULE_UNREADABLE: c->unreadable++; break;
+		}
+	}
+}
+
+/* ---- matching */
+
+static const struct bucket *bucket_find(const struct chan *c, uint32_t eid)
+{
+	size_t lo = 0, hi = c->nb;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->b[mid].eid == eid)
+			return &c->b[mid];
+		if (c->b[mid].eid < eid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool provider_ok(const struct inst *in, const struct bt_event *ev)
+{
+	const struct bt_ls_source *s = in->src;
+	if (s->nproviders == 0)
+		return true;
+	if (!ev->provider)
+		return false;
+	for (size_t i = 0; i < s->nproviders; i++)
+		if (strcasecmp(s->providers[i], ev->provider) == 0)
+			return true;
+	return false;
+}
+
+static bool any_ok(const struct ilist *l, const struct bt_event *ev)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (provider_ok(l->v[i], ev))
+			return true;
+	return false;
+}
+
+bool bt_ruleset_wants(const struct bt_ruleset *rs, const struct bt_event *ev)
+{
+	if (ev->source == BT_SOURCE_EVTX && any_ok(&rs->anyevtx, ev))
+		return true;
+	const struct chan *c = chan_find(rs, ev->channel);
+	if (!c)
+		return false;
+	if (any_ok(&c->any, ev))
+		return true;
+	const struct bucket *b = bucket_find(c, ev->event_id);
+	if (!b)
+		return false;
+	struct ilist l = {b->v, b->n, b->cap};
+	return any_ok(&l, ev);
+}
+
+bool bt_ruleset_want_fields(void *rs, const struct bt_event *header)
+{
+	return bt_ruleset_wants(rs, header);
+}
+
+struct ectx {
+	const struct bt_event *ev;
+	const struct inst *in;
+	struct bt_match_scratch *scratch;
+};
+
+/* The first field of that name: exact, else ASCII case-insensitive. */
+static const struct bt_field *field_first(const struct bt_event *ev, const char *name, size_t len)
+{
+	const struct bt_field *f = bt_event_field(ev, name, len);
+	if (f)
+		return f;
+	for (size_t i = 0; i < ev->nfields; i++)
+		if (ev->fields[i].name_len == len && strncasecmp(ev->fields[i].name, name, len) == 0)
+			return &ev->fields[i];
+	return NULL;
+}
+
+/* Iterates the values of a field (header properties have one). */
+struct fiter {
+	const struct bt_event *ev;
+	const struct fref *fr;
+	const struct bt_field *f;
+	char buf[32];
+	bool started, done;
+};
+
+static bool fiter_next(struct fiter *it, const char **s, size_t *n)
+{
+	if (it->done)
+		return false;
+	if (it->fr->sys != SYS_NONE) {
+		it->done = true;
+		if (bt_event_system_value(it->ev, it->fr->name, it->fr->len, it->buf, s, n))
+			return true;
+		/* Not a header property of this event: fall back to a data field. */
+		const struct bt_field *f = field_first(it->ev, it->fr->name, it->fr->len);
+		if (!f)
+			return false;
+		*s = f->value;
+		*n = f->value_len;
+		return true;
+	}
+	if (!it->started) {
+		it->started = true;
+		it->f = field_first(it->ev, it->fr->name, it->fr->len);
+	} else {
+		it->f = it->fr->single ? NULL : bt_event_field_next(it->ev, it->f);
+	}
+	if (!it->f) {
+		it->done = true;
+		return false;
+	}
+	*s = it->f->value;
+	*n = it->f->value_len;
+	return true;
+}
+
+static bool field_present(const struct ectx *x, const struct fref *fr)
+{
+	struct fiter it = {.ev = x->ev, .fr = fr};
+	const char *s;
+	size_t n;
+	return fiter_next(&it, &s, &n);
+}
+
+static bool fieldref_match(const struct ectx *x, const struct citem *ci, const struct fref *fr,
+                           const struct bt_matcher *m)
+{
+	size_t rlen;
+	const char *rname = bt_matcher_fieldref(m, &rlen);
+	struct fref other;
+	set_fref(&other, renamed(x->in ? x->in->src : NULL, rname));
+	struct fiter a = {.ev = x->ev, .fr = fr};
+	const char *as, *bs;
+	size_t an, bn;
+	while (fiter_next(&a, &as, &an)) {
+		struct fiter b = {.ev = x->ev, .fr = &other};
+		while (fiter_next(&b, &bs, &bn))
+			if (bt_match_pair(ci->mods.pos, ci->mods.cased, as, an, bs, bn))
+				return true;
+	}
+	return false;
+}
+
+/* Whether one rule value (a matcher chain) matches some value of the field. */
+static bool value_match(const struct ectx *x, const struct citem *ci, const struct fref *fr,
+                        const struct bt_matcher *m)
+{
+	switch (bt_matcher_special(m)) {
+	case BT_MSPECIAL_NULL: {
+		struct fiter it = {.ev = x->ev, .fr = fr};
+		const char *s;
+		size_t n;
+		return !fiter_next(&it, &s, &n) || n == 0;
+	}
+	case BT_MSPECIAL_FIELDREF:
+		return fieldref_match(x, ci, fr, m);
+	case BT_MSPECIAL_NONE:
+		break;
+	}
+	struct fiter it = {.ev = x->ev, .fr = fr};
+	const char *s;
+	size_t n;
+	while (fiter_next(&it, &s, &n))
+		if (bt_matcher_test(m, s, n, x->scratch))
+			return true;
+	return false;
+}
+
+static bool keyword_value(const struct ectx *x, const struct bt_matcher *m)
+{
+	const struct bt_event *ev = x->ev;
+	for (size_t i = 0; i < ev->nfields; i++) {
+		const struct bt_field *f = &ev->fields[i];
+		if (f->flags & BT_FIELD_SYSTEM)
+			continue;
+		if (bt_matcher_test(m, f->value, f->value_len, x->scratch))
+			return true;
+	}
+	return false;
+}
+
+static bool item_match(const struct ectx *x, const struct citem *ci, const struct fref *fr)
+{
+	const struct bt_mods *m = &ci->mods;
+	if (m->exists)
+		return field_present(x, fr) == ci->exists_val;
+	if (m->keyword) {
+		for (size_t i = 0; i < ci->nvals; i++) {
+			bool r = keyword_value(x, ci->vals[i]);
+			if (m->all ? !r : r)
+				return r;
+		}
+		return m->all;
+	}
+	if (fr->sys == SYS_EVENTID && ci->all_uint && x->ev->source == BT_SOURCE_EVTX) {
+		uint32_t eid = x->ev->event_id;
+		for (size_t i = 0; i < ci->nvals; i++) {
+			bool r = ci->uvals[i] == eid;
+			if (m->all ? !r : r)
+				return r;
+		}
+		return m->all;
+	}
+	if (m->neq) {
+		if (!field_present(x, fr))
+			return false;
+		for (size_t i = 0; i < ci->nvals; i++)
+			if (value_match(x, ci, fr, ci->vals[i]))
+				return false;
+		return true;
+	}
+	for (size_t i = 0; i < ci->nvals; i++) {
+		bool r = value_match(x, ci, fr, ci->vals[i]);
+		if (m->all ? !r : r)
+			return r;
+	}
+	return m->all;
+}
+
+static bool search_ref(void *ctx, uint32_t i)
+{
+	const struct ectx *x = ctx;
+	const struct crule *r = x->in->rule;
+	const struct csearch *s = &r->s[i];
+	for (size_t a = 0; a < s->n; a++) {
+		const struct cmap *cm = &s->alts[a];
+		bool ok = true;
+		for (size_t k = 0; k < cm->n && ok; k++)
+			ok = item_match(x, &cm->items[k], &x->in->refs[cm->items[k].slot]);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+static bool inst_match(struct ectx *x)
+{
+	const struct inst *in = x->in;
+	if (in->req) {
+		for (size_t i = 0; i < in->req->n; i++)
+			if (!item_match(x, &in->req->items[i], &in->req->refs[i]))
+				return false;
+	}
+	const struct crule *r = in->rule;
+	for (size_t c = 0; c < r->nconds; c++)
+		if (bt_cond_eval(r->conds[c], search_ref, x))
+			return true;
+	return false;
+}
+
+struct mstate {
+	unsigned hit[64];
+	size_t nhit;
+	size_t hits;
+	bool stop;
+};
+
+static void run_list(const struct ilist *l, struct ectx *x, struct mstate *ms, bt_hit_fn fn,
+                     void *ctx)
+{
+	for (size_t i = 0; l && i < l->n && !ms->stop; i++) {
+		const struct inst *in = l->v[i];
+		if (!provider_ok(in, x->ev))
+			continue;
+		unsigned idx = in->rule->info.index;
+		bool dup = false;
+		for (size_t k = 0; k < ms->nhit; k++)
+			if (ms->hit[k] == idx)
+				dup = true;
+		if (dup)
+			continue;
+		x->in = in;
+		if (!inst_match(x))
+			continue;
+		if (ms->nhit < 64)
+			ms->hit[ms->nhit++] = idx;
+		ms->hits++;
+		struct bt_hit h = {&in->rule->info, x->ev};
+		if (fn && fn(ctx, &h))
+			ms->stop = true;
+	}
+}
+
+size_t bt_ruleset_match_with(const struct bt_ruleset *rs, struct bt_match_scratch *scratch,
+                             const struct bt_event *ev, bt_hit_fn fn, void *ctx)
+{
+	struct ectx x = {.ev = ev, .scratch = scratch};
+	struct mstate ms = {.nhit = 0};
+	if (ev->source == BT_SOURCE_EVTX)
+		run_list(&rs->anyevtx, &x, &ms, fn, ctx);
+	const struct chan *c = chan_find(rs, ev->channel);
+	if (c) {
+		const struct bucket *b = bucket_find(c, ev->event_id);
+		if (b) {
+			struct ilist l = {b->v, b->n, b->cap};
+			run_list(&l, &x, &ms, fn, ctx);
+		}
+		run_list(&c->any, &x, &ms, fn, ctx);
+	}
+	return ms.hits;
+}
+
+size_t bt_ruleset_match(struct bt_ruleset *rs, const struct bt_event *ev, bt_hit_fn fn,
+                        void *ctx)
+{
+	return bt_ruleset_match_with(rs, rs->scratch, ev, fn, ctx);
+}
+
+uint64_t bt_ruleset_re_errors(const struct bt_ruleset *rs)
+{
+	return bt_match_scratch_re_errors(rs->scratch);
+}
+
+struct bt_hit *bt_hit_clone(const struct bt_hit *h)
+{
+	struct bt_hit *c = malloc(sizeof *c);
+	if (!c)
+		return NULL;
+	c->rule = h->rule;
+	c->event = bt_event_clone(h->event);
+	if (!c->event) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void bt_hit_free(struct bt_hit *h)
+{
+	if (!h)
+		return;
+	free((void *)h->event);
+	free(h);
+}
