@@ -93,8 +93,8 @@ int cmd_events(int argc, char **argv)
 	if (!format_set)
 		out.format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSONL;
 	if (!cli_filter_empty(&ro.filter)) {
-		ro.in.want_fields = want_fields;
-		ro.in.want_ctx = &ro.filter;
+		ro.in.read.want_fields = want_fields;
+		ro.in.read.want_ctx = &ro.filter;
 	}
 
 	struct cli_inputs inputs = {0};

@@ -266,7 +266,7 @@ static int parse_args(struct hunt_cli *h, int argc, char **argv, bool *format_se
 
 static struct bt_ruleset *load_rules(struct hunt_cli *h)
 {
-	struct bt_ruleset_opts ro = {.diag = h->ro.in.diag};
+	struct bt_ruleset_opts ro = {.diag = h->ro.in.read.diag};
 	struct bt_ruleset *rs;
 	char why[512];
 	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {
@@ -392,21 +392,21 @@ int cmd_hunt(int argc, char **argv)
 			goto done;
 		rr = runrecord_new(argc + 1, argv - 1);
 	}
-	if (h.suppress_path && bt_suppress_load(h.suppress_path, &h.ro.in.diag, &h.suppress) != BT_OK)
+	if (h.suppress_path && bt_suppress_load(h.suppress_path, &h.ro.in.read.diag, &h.suppress) != BT_OK)
 		goto done;
 	if (!(rules = load_rules(&h)))
 		goto done;
 	if (!(hosts = bt_hostmap_new()))
 		goto done;
-	if (h.host_map_path && bt_hostmap_load(hosts, h.host_map_path, &h.ro.in.diag) != BT_OK)
+	if (h.host_map_path && bt_hostmap_load(hosts, h.host_map_path, &h.ro.in.read.diag) != BT_OK)
 		goto done;
 	struct bt_hunt_opts ho = {.rules = rules, .hosts = hosts, .window = h.window,
 	                          .mem_budget = h.max_memory, .since = h.ro.filter.since,
-	                          .until = h.ro.filter.until, .diag = h.ro.in.diag};
+	                          .until = h.ro.filter.until, .diag = h.ro.in.read.diag};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
-	h.ro.in.want_fields = bt_hunt_want_fields;
-	h.ro.in.want_ctx = hunt;
+	h.ro.in.read.want_fields = bt_hunt_want_fields;
+	h.ro.in.read.want_ctx = hunt;
 
 	struct cli_run run = {0};
 	struct hunt_consumer hcons = {&h, hunt, hosts, rr};

@@ -13,9 +13,9 @@
 void read_opts_init(struct read_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->in.diag.fn = cli_diag_print;
-	o->in.diag.ctx = &o->diag;
-	o->in.worker_exe = cli_worker_exe;
+	o->in.read.diag.fn = cli_diag_print;
+	o->in.read.diag.ctx = &o->diag;
+	o->in.evtx.worker_exe = cli_worker_exe;
 	o->jobs = bt_scan_default_jobs();
 	cli_filter_init(&o->filter);
 }
@@ -50,26 +50,26 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 		return 1;
 	case READ_OPT_READER:
 		if (strcmp(arg, "libevtx") == 0) {
-			o->in.evtx_reader = BT_EVTX_READER_LIBEVTX;
+			o->in.evtx.reader = BT_EVTX_READER_LIBEVTX;
 		} else if (strcmp(arg, "auto") == 0) {
-			o->in.evtx_reader = BT_EVTX_READER_AUTO;
+			o->in.evtx.reader = BT_EVTX_READER_AUTO;
 		} else {
 			cli_errorf("%s: unknown reader '%s' (auto, libevtx)", cmd, arg);
 			return -1;
 		}
 		return 1;
 	case READ_OPT_ASSUME_HOST:
-		o->in.assume_host = arg;
+		o->in.read.assume_host = arg;
 		return 1;
 	case READ_OPT_WORKER_TIMEOUT:
 		if (!cli_parse_uint(arg, 1, 86400, &ul)) {
 			cli_errorf("%s: --worker-timeout needs seconds between 1 and 86400", cmd);
 			return -1;
 		}
-		o->in.worker_timeout_sec = (unsigned)ul;
+		o->in.evtx.worker_timeout_sec = (unsigned)ul;
 		return 1;
 	case READ_OPT_NO_ISOLATION:
-		o->in.worker_exe = NULL;
+		o->in.evtx.worker_exe = NULL;
 		return 1;
 	case READ_OPT_FILES_FROM:
 		o->files_from = arg;
@@ -89,7 +89,7 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 			cli_errorf("%s: --service-name needs a name", cmd);
 			return -1;
 		}
-		o->in.docker_service_name = arg;
+		o->in.docker.service_name = arg;
 		return 1;
 	default:
 		return 0;

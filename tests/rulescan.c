@@ -50,7 +50,7 @@ static int on_file(void *ctx, const char *path, bool named)
 	struct scan *s = ctx;
 	(void)named;
 	struct bt_input *in;
-	if (bt_input_open(path, &s->io, &in) != BT_OK)
+	if (bt_input_open(path, &s->io, NULL, &in) != BT_OK)
 		return 0;
 	s->files++;
 	const struct bt_event *ev;
@@ -78,9 +78,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct scan s = {.rs = rs};
-	s.io.diag.fn = diag_quiet;
-	s.io.want_fields = bt_ruleset_want_fields;
-	s.io.want_ctx = rs;
+	s.io.read.diag.fn = diag_quiet;
+	s.io.read.want_fields = bt_ruleset_want_fields;
+	s.io.read.want_ctx = rs;
 	bool builtin = true;
 	int i = 1;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			bt_ruleset_add_path(rs, argv[++i], false);
 		else if (strcmp(argv[i], "--worker") == 0 && i + 1 < argc)
-			s.io.worker_exe = argv[++i];
+			s.io.evtx.worker_exe = argv[++i];
 		else {
 			fprintf(stderr, "rulescan: unknown option %s\n", argv[i]);
 			return 2;

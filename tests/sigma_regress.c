@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 	unsigned long werr = 0;
 	bt_walk(rd, &wo, walk_info, (void *)dir, &werr);
 
-	struct bt_input_opts io = {.diag = {diag_quiet, NULL}};
+	struct bt_input_opts io = {.read.diag = {diag_quiet, NULL}};
 	size_t pass = 0, unexpected = 0;
 	for (size_t i = 0; i < ncases; i++) {
 		struct tcase *k = &cases[i];
@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 				reason = "rule not found";
 		} else {
 			struct bt_input *in;
-			if (bt_input_open(k->evtx, &io, &in) != BT_OK) {
+			if (bt_input_open(k->evtx, &io, NULL, &in) != BT_OK) {
 				reason = "cannot open the .evtx";
 			} else {
 				const struct bt_event *ev;

@@ -17,7 +17,7 @@
 /* ---- adding fields ---- */
 
 void bt_docker_event_begin(struct bt_evbuf *eb, enum bt_source src, const char *provider,
-                           const char *host, size_t host_len, const struct bt_input_opts *opts,
+                           const char *host, size_t host_len, const struct bt_read_opts *opts,
                            const char *file, uint64_t line, uint64_t offset)
 {
 	bt_evbuf_reset(eb, src);

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "core/bt_event.h"
-#include "input/bt_input.h"
+#include "io/bt_reader.h"
 
 struct json_object;
 
@@ -40,7 +40,7 @@ struct json_object;
 /* Starts a Docker event in `eb`: source, channel "docker", provider (copied),
  * host (copied; NULL falls back to opts->assume_host), file, line, offset. */
 void bt_docker_event_begin(struct bt_evbuf *eb, enum bt_source src, const char *provider,
-                           const char *host, size_t host_len, const struct bt_input_opts *opts,
+                           const char *host, size_t host_len, const struct bt_read_opts *opts,
                            const char *file, uint64_t line, uint64_t offset);
 
 /* Adds field name=v[0..n); nothing when v is NULL. */

@@ -96,12 +96,12 @@ static void hcs(struct bt_evbuf *eb)
 	bt_docker_adds(eb, "Action", "compute.event");
 }
 
-void bt_docker_winevt_enrich(struct bt_evbuf *eb, const struct bt_input_opts *opts)
+void bt_docker_winevt_enrich(struct bt_evbuf *eb, const struct bt_docker_opts *opts)
 {
 	const char *p = eb->ev.provider;
 	if (!p || !eb->ev.nfields)
 		return;
-	const char *svc = opts && opts->docker_service_name ? opts->docker_service_name : "docker";
+	const char *svc = opts && opts->service_name ? opts->service_name : "docker";
 	static const char hcs_name[] = "Microsoft-Windows-Hyper-V-Compute";
 	/* every EVTX event passes here: lengths first, most providers differ */
 	size_t n = strlen(p);

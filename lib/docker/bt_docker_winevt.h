@@ -23,10 +23,16 @@
 #define BT_DOCKER_WINEVT_H
 
 #include "core/bt_event.h"
-#include "input/bt_input.h"
+#include "io/bt_reader.h"
+
+/* The Docker readers' own option: the Windows service name of dockerd, the
+ * provider of its Application log events (NULL: "docker", its default). */
+struct bt_docker_opts {
+	const char *service_name;
+};
 
 /* Adds the Docker fields to an EVTX event built in `eb` when its provider is
  * the docker service or the HCS; returns quickly otherwise. */
-void bt_docker_winevt_enrich(struct bt_evbuf *eb, const struct bt_input_opts *opts);
+void bt_docker_winevt_enrich(struct bt_evbuf *eb, const struct bt_docker_opts *opts);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include "evtx/bt_bfio_fd.h"
 #include "evtx/bt_evtx_format.h"
-#include "input/bt_input.h"
+#include "io/bt_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>

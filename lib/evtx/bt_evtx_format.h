@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "core/bt_diag.h"
-#include "input/bt_input.h"
+#include "io/bt_reader.h"
 
 #define BT_EVTX_FILE_HEADER_SIZE 4096u
 #define BT_EVTX_CHUNK_SIZE 65536u

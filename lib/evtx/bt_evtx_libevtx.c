@@ -22,6 +22,7 @@
 #include <libevtx.h>
 
 #include "evtx/bt_bfio_fd.h"
+#include "evtx/bt_evtx.h"
 #include "evtx/bt_evtx_format.h"
 #include "evtx/bt_evtx_xml.h"
 #include "io/bt_reader.h"
@@ -501,6 +502,7 @@ struct lx_state {
 
 static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 {
+	const struct bt_evtx_opts *eo = ctx->format_opts;
 	int p[2], q[2] = {-1, -1};
 	if (pipe(p) != 0)
 		return BT_ERR_IO;
@@ -533,7 +535,7 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 	char *argv[12];
 	char first[24], count[24];
 	int k = 0;
-	argv[k++] = (char *)ctx->opts->worker_exe;
+	argv[k++] = (char *)eo->worker_exe;
 	argv[k++] = (char *)"__evtx-worker";
 	if (s->chunk_count) {
 		snprintf(first, sizeof first, "%llu", (unsigned long long)s->chunk_first);
@@ -550,7 +552,7 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 		argv[k++] = (char *)"--serve";
 	argv[k++] = hand >= 0 ? (char *)WORKER_FD_PATH : (char *)ctx->open_path;
 	argv[k] = NULL;
-	int rc = posix_spawn(&s->pid, ctx->opts->worker_exe, &fa, NULL, argv, environ);
+	int rc = posix_spawn(&s->pid, eo->worker_exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (hand >= 0)
 		close(hand);
@@ -566,7 +568,7 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 			s->wfd = -1;
 		}
 		bt_diagf(&ctx->opts->diag, BT_DIAG_ERROR, ctx->path, "cannot start libevtx worker %s: %s",
-		         ctx->opts->worker_exe, strerror(rc));
+		         eo->worker_exe, strerror(rc));
 		return BT_ERR_IO;
 	}
 	s->rfd = p[0];
@@ -595,14 +597,15 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 		return BT_ERR_NOMEM;
 	s->flags = flags;
 	/* a live part of a file read in parts: the requests are about its chunks */
-	if ((flags & BT_LX_FALLBACK) && ctx->opts->evtx_part == BT_EVTX_PART_LIVE) {
-		s->chunk_first = ctx->opts->evtx_chunk_first;
-		s->chunk_count = ctx->opts->evtx_chunk_count;
+	const struct bt_evtx_opts *eo = ctx->format_opts;
+	if ((flags & BT_LX_FALLBACK) && ctx->part->kind == BT_EVTX_PART_LIVE) {
+		s->chunk_first = ctx->part->first;
+		s->chunk_count = ctx->part->count;
 	}
 	s->wfd = -1;
 	s->rfd = -1;
 	s->pid = -1;
-	unsigned t = ctx->opts->worker_timeout_sec ? ctx->opts->worker_timeout_sec : 120;
+	unsigned t = eo->worker_timeout_sec ? eo->worker_timeout_sec : 120;
 	s->timeout_ms = t > 2000000 ? 2000000000u : t * 1000u;
 	bt_evtx_xml_init();
 	if (!(flags & BT_LX_FALLBACK)) {
@@ -615,7 +618,7 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 		}
 	}
 	enum bt_status st = BT_OK;
-	if (ctx->opts->worker_exe) {
+	if (eo->worker_exe) {
 		st = lx_spawn(ctx, s);
 	} else {
 		s->inproc = true;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "evtx/bt_binxml.h"
+#include "evtx/bt_evtx.h"
 #include "evtx/bt_evtx_format.h"
 #include "evtx/bt_evtx_libevtx.h"
 #include "evtx/bt_evtx_native.h"
@@ -205,19 +206,19 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 	/* A file read in parts: the part holding chunk 0 reports the file
 	 * header, each live part its own chunks, the recovered part nothing of
 	 * the structure. */
-	const struct bt_input_opts *o = ctx->opts;
-	s->part = o->evtx_part;
+	const struct bt_part *p = ctx->part;
+	s->part = (enum bt_evtx_part)p->kind;
 	s->chunk_end = UINT64_MAX;
 	if (s->part == BT_EVTX_PART_LIVE) {
-		s->chunk_index = o->evtx_chunk_first;
-		if (o->evtx_chunk_count)
-			s->chunk_end = o->evtx_chunk_first + o->evtx_chunk_count;
+		s->chunk_index = p->first;
+		if (p->count)
+			s->chunk_end = p->first + p->count;
 	}
 	s->quiet = s->part == BT_EVTX_PART_RECOVERED;
-	s->share = o->evtx_slack_share;
-	s->part_index = o->evtx_part_index;
+	s->share = p->shared;
+	s->part_index = p->index;
 	bool header_part = s->part == BT_EVTX_PART_ALL ||
-	                   (s->part == BT_EVTX_PART_LIVE && o->evtx_chunk_first == 0);
+	                   (s->part == BT_EVTX_PART_LIVE && p->first == 0);
 	if (!fh.crc_ok && header_part)
 		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
 		         "file header: bad CRC (header ignored)");
@@ -618,12 +619,63 @@ static void nx_close(void *state)
 	nx_free(state);
 }
 
+/* ---- planning: a large file read in parts side by side ---- */
+
+/* Ranges of `split` chunks, then the recovered part. The cut depends only on
+ * the file (never on --jobs): a file is read in the same parts, and libevtx,
+ * for what it reads, sees the same views, whatever the number of threads. */
+static bool nx_plan(const unsigned char *head, size_t n, uint64_t size, uint64_t split,
+                    bt_part_fn add, void *ctx)
+{
+	if (n < 8 || memcmp(head, "ElfFile", 8) != 0 || split == 0)
+		return true;
+	uint64_t chunks = size > BT_EVTX_FILE_HEADER_SIZE
+	                      ? (size - BT_EVTX_FILE_HEADER_SIZE + BT_EVTX_CHUNK_SIZE - 1) /
+	                            BT_EVTX_CHUNK_SIZE
+	                      : 0;
+	if (chunks < 2 * split)
+		return true;
+	/* the live parts pass their slack candidates to the recovered part;
+	 * without the share (out of memory) it reads the file again */
+	struct bt_part p = {.kind = BT_EVTX_PART_LIVE};
+	p.shared = bt_evtx_slack_share_new((size_t)((chunks + split - 1) / split));
+	for (uint64_t c = 0; c < chunks; c += split) {
+		p.first = c;
+		p.count = chunks - c < split ? chunks - c : split;
+		p.bytes = p.count * BT_EVTX_CHUNK_SIZE + (c == 0 ? BT_EVTX_FILE_HEADER_SIZE : 0);
+		if (!add(ctx, &p)) {
+			if (p.index == 0)
+				bt_evtx_slack_share_free(p.shared);
+			return false;
+		}
+		p.index++;
+	}
+	p.kind = BT_EVTX_PART_RECOVERED;
+	p.first = p.count = p.bytes = 0;
+	return add(ctx, &p);
+}
+
+static void nx_part_ended(const struct bt_part *p)
+{
+	if (p->kind == BT_EVTX_PART_LIVE && p->shared)
+		bt_evtx_slack_share_part_ended(p->shared);
+}
+
+static void nx_shared_free(void *shared)
+{
+	bt_evtx_slack_share_free(shared);
+}
+
 const struct bt_reader_ops bt_reader_evtx_native = {
 	.name = "native",
 	.needs_stream = false,
 	.open = nx_open,
 	.next = nx_next,
 	.close = nx_close,
+	.plan = nx_plan,
+	.plan_min_size = BT_EVTX_FILE_HEADER_SIZE + 2 * BT_EVTX_CHUNK_SIZE,
+	.part_ended = nx_part_ended,
+	.shared_free = nx_shared_free,
 };
 
 /* ---- in-memory entry point (fuzzing, tests) ---- */
@@ -631,12 +683,12 @@ const struct bt_reader_ops bt_reader_evtx_native = {
 struct bt_evtx_mem {
 	struct nx_state *s;
 	struct bt_reader_ctx ctx;
-	struct bt_input_opts opts;
+	struct bt_read_opts opts;
 	struct bt_file_stats stats;
 	struct bt_evbuf eb;
 };
 
-enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt_input_opts *opts,
+enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt_read_opts *opts,
                                   void (*on_event)(void *ctx, const struct bt_event *ev),
                                   void *cb_ctx, struct bt_file_stats *stats)
 {
@@ -648,7 +700,11 @@ enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt
 	m.ctx.path = "<memory>";
 	m.ctx.open_path = "<memory>";
 	m.ctx.fd = -1;
+	static const struct bt_part whole;
+	static const struct bt_evtx_opts no_worker;
 	m.ctx.opts = &m.opts;
+	m.ctx.format_opts = &no_worker;
+	m.ctx.part = &whole;
 	m.ctx.stats = &m.stats;
 	m.ctx.eb = &m.eb;
 	struct nx_state *s = calloc(1, sizeof *s);

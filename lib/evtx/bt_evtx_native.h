@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "core/bt_event.h"
-#include "input/bt_input.h"
+#include "io/bt_reader.h"
 #include "core/bt_status.h"
 
 /* Reads the EVTX file data[0..n) natively (no libevtx: records the native
@@ -16,7 +16,7 @@
  * on_event for each event (borrowed until the callback returns). `opts` may
  * be NULL (no diagnostics, all fields). Fills *stats when not NULL. Returns
  * BT_OK, or an error when the file header is not EVTX. */
-enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt_input_opts *opts,
+enum bt_status bt_evtx_native_mem(const uint8_t *data, size_t n, const struct bt_read_opts *opts,
                                   void (*on_event)(void *ctx, const struct bt_event *ev),
                                   void *cb_ctx, struct bt_file_stats *stats);
 

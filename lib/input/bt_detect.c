@@ -13,26 +13,7 @@
 
 #include "docker/bt_docker_desktop.h"
 #include "docker/bt_docker_logrus.h"
-#include "io/bt_reader.h"
-
-static const char *const format_names[BT_FORMAT_COUNT] = {
-	[BT_FORMAT_UNKNOWN] = "unknown",
-	[BT_FORMAT_EVTX] = "evtx",
-	[BT_FORMAT_DOCKERD_TEXT] = "dockerd-text",
-	[BT_FORMAT_DOCKERD_JSON] = "dockerd-json",
-	[BT_FORMAT_JOURNALD_JSON] = "journald-json",
-	[BT_FORMAT_DOCKER_EVENTS] = "docker-events",
-	[BT_FORMAT_DOCKER_DESKTOP] = "docker-desktop",
-	[BT_FORMAT_DOCKER_CONFIG] = "docker-config",
-	[BT_FORMAT_CONTAINER_LOG] = "container-log",
-	[BT_FORMAT_IMAGE_CONFIG] = "image-config",
-	[BT_FORMAT_DOCKER_HOSTCONFIG] = "docker-hostconfig",
-};
-
-const char *bt_format_name(enum bt_format f)
-{
-	return (unsigned)f < BT_FORMAT_COUNT ? format_names[f] : "unknown";
-}
+#include "input/bt_detect.h"
 
 /* ---- JSON: the top-level keys of the first object ---- */
 

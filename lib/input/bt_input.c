@@ -18,15 +18,15 @@
 #include "docker/bt_docker_logrus.h"
 #include "docker/bt_docker_root.h"
 #include "docker/bt_docker_winevt.h"
+#include "input/bt_detect.h"
 #include "io/bt_reader.h"
 
 /* Readers by format; NULL where none exists yet. */
 static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_input_opts *o)
 {
-	(void)o;
 	switch (f) {
 	case BT_FORMAT_EVTX:
-		return o->evtx_reader == BT_EVTX_READER_LIBEVTX ? &bt_reader_evtx_libevtx
+		return o->evtx.reader == BT_EVTX_READER_LIBEVTX ? &bt_reader_evtx_libevtx
 		                                                : &bt_reader_evtx_native;
 	case BT_FORMAT_DOCKERD_TEXT:
 	case BT_FORMAT_DOCKERD_JSON:
@@ -79,25 +79,6 @@ static void note_anomaly(struct bt_input *in, enum bt_anomaly_kind kind, const s
 	                                                     in->prev_id, ev->record_id, ev->offset};
 }
 
-static void identity_set(struct bt_file_stats *st, const struct stat *sb)
-{
-	st->have_identity = true;
-	st->dev = (uint64_t)sb->st_dev;
-	st->ino = (uint64_t)sb->st_ino;
-	st->size_at_open = (uint64_t)sb->st_size;
-	st->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-	st->ctime_ns = (int64_t)sb->st_ctim.tv_sec * 1000000000 + sb->st_ctim.tv_nsec;
-}
-
-bool bt_file_identity_same(const struct bt_file_stats *st, const struct stat *sb)
-{
-	struct bt_file_stats now = {0};
-	identity_set(&now, sb);
-	return st->have_identity && st->dev == now.dev && st->ino == now.ino &&
-	       st->size_at_open == now.size_at_open && st->mtime_ns == now.mtime_ns &&
-	       st->ctime_ns == now.ctime_ns;
-}
-
 /* At the end of an input: did the file change while it was read? A log that
  * grew, shrank or was rewritten gave bytes from two states of the file. */
 static void check_unchanged(struct bt_input *in)
@@ -107,20 +88,10 @@ static void check_unchanged(struct bt_input *in)
 	    bt_file_identity_same(&in->stats, &sb))
 		return;
 	in->stats.changed = true;
-	bt_diagf(&in->opts->diag, BT_DIAG_WARN, in->path,
+	bt_diagf(&in->opts->read.diag, BT_DIAG_WARN, in->path,
 	         "the file changed while it was read (size %llu -> %llu bytes, or its times): "
 	         "what was read may mix two states of it",
 	         (unsigned long long)in->stats.size_at_open, (unsigned long long)sb.st_size);
-}
-
-int bt_open_evidence(const char *path)
-{
-	/* O_NOATIME keeps atime intact where we own the file; it fails with
-	 * EPERM otherwise, then we open normally (still read-only). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
-	if (fd < 0 && errno == EPERM)
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	return fd;
 }
 
 /* Copies the rest of stdin (EVTX) to a private temporary file, because the
@@ -142,7 +113,7 @@ static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 	snprintf(name, n, "%s/boxtrail-stdin-XXXXXX.evtx", dir);
 	int fd = mkstemps(name, 5);
 	if (fd < 0) {
-		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
+		bt_diagf(&in->opts->read.diag, BT_DIAG_ERROR, in->path,
 		         "cannot create temporary file in %s: %s", dir, strerror(errno));
 		free(name);
 		return BT_ERR_IO;
@@ -160,7 +131,7 @@ static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w <= 0) {
-				bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path,
+				bt_diagf(&in->opts->read.diag, BT_DIAG_ERROR, in->path,
 				         "cannot write temporary file in %s: %s", dir,
 				         w < 0 ? strerror(errno) : "no space");
 				return BT_ERR_IO;
@@ -169,15 +140,16 @@ static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 		}
 	}
 	if (bt_stream_error(s)) {
-		bt_diagf(&in->opts->diag, BT_DIAG_ERROR, in->path, "read error on standard input");
+		bt_diagf(&in->opts->read.diag, BT_DIAG_ERROR, in->path, "read error on standard input");
 		return BT_ERR_IO;
 	}
 	return BT_OK;
 }
 
 enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
-                             struct bt_input **out)
+                             const struct bt_part *part, struct bt_input **out)
 {
+	static const struct bt_part whole;
 	struct bt_input *in = calloc(1, sizeof *in);
 	if (!in || !(in->path = strdup(path))) {
 		free(in);
@@ -196,26 +168,26 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	} else {
 		in->fd = bt_open_evidence(path);
 		if (in->fd < 0) {
-			bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "cannot open: %s", strerror(errno));
+			bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path, "cannot open: %s", strerror(errno));
 			st = BT_ERR_IO;
 			goto fail;
 		}
 		struct stat sb;
 		if (fstat(in->fd, &sb) == 0) {
 			if (S_ISDIR(sb.st_mode)) {
-				bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "is a directory");
+				bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path, "is a directory");
 				st = BT_ERR_IO;
 				goto fail;
 			}
 			in->stats.bytes = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 			if (S_ISREG(sb.st_mode))
-				identity_set(&in->stats, &sb);
+				bt_file_identity_set(&in->stats, &sb);
 		}
 	}
 
 	st = bt_stream_open(in->fd, 0, &s);
 	if (st != BT_OK) {
-		bt_diagf(&opts->diag, BT_DIAG_ERROR, path, "cannot read: %s", bt_status_str(st));
+		bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path, "cannot read: %s", bt_status_str(st));
 		goto fail;
 	}
 	const unsigned char *head;
@@ -230,7 +202,7 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	if (!in->ops->needs_stream) {
 		if (is_stdin || bt_stream_is_gzip(s)) {
 			if (!is_stdin) {
-				bt_diagf(&opts->diag, BT_DIAG_ERROR, path,
+				bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path,
 				         "compressed EVTX is not supported; decompress it first");
 				st = BT_ERR_UNSUPPORTED;
 				goto fail;
@@ -244,7 +216,10 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	in->ctx.path = in->path;
 	in->ctx.fd = in->fd;
 	in->ctx.stream = s;
-	in->ctx.opts = opts;
+	in->ctx.opts = &opts->read;
+	in->ctx.format_opts = in->format == BT_FORMAT_EVTX ? (const void *)&opts->evtx
+	                                                   : (const void *)&opts->docker;
+	in->ctx.part = part ? part : &whole;
 	in->ctx.stats = &in->stats;
 	in->ctx.eb = &in->eb;
 	in->ctx.open_path = in->path;
@@ -266,6 +241,42 @@ fail:
 fail_keep:
 	bt_input_free(in);
 	return st;
+}
+
+bool bt_input_plan(const char *path, const struct bt_input_opts *opts, uint64_t split,
+                   bt_part_fn add, void *ctx, const struct bt_reader_ops **ops, uint64_t *size)
+{
+	*ops = NULL;
+	*size = 0;
+	struct stat sb;
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return true;
+	*size = (uint64_t)sb.st_size;
+	/* Only an input large enough for some reader to split is looked into:
+	 * the first bytes a reader needs to decide (the EVTX file header). */
+	static const enum bt_format splittable[] = {BT_FORMAT_EVTX};
+	uint64_t min = UINT64_MAX;
+	for (size_t i = 0; i < sizeof splittable / sizeof *splittable; i++) {
+		const struct bt_reader_ops *r = reader_for(splittable[i], opts);
+		if (r && r->plan && r->plan_min_size < min)
+			min = r->plan_min_size;
+	}
+	if (*size < min)
+		return true;
+	int fd = bt_open_evidence(path);
+	if (fd < 0)
+		return true;
+	unsigned char head[4096];
+	ssize_t n = pread(fd, head, sizeof head, 0);
+	close(fd);
+	if (n <= 0)
+		return true;
+	enum bt_format f = bt_detect(head, (size_t)n, (size_t)n < sizeof head);
+	const struct bt_reader_ops *r = reader_for(f, opts);
+	if (!r || !r->plan || *size < r->plan_min_size)
+		return true;
+	*ops = r;
+	return r->plan(head, (size_t)n, *size, split, add, ctx);
 }
 
 static void track_integrity(struct bt_input *in, const struct bt_event *ev)
@@ -304,82 +315,6 @@ static void track_integrity(struct bt_input *in, const struct bt_event *ev)
 		st->last_time = ev->time;
 }
 
-static void push_anomaly(struct bt_anomaly *v, size_t *n, const struct bt_anomaly *a)
-{
-	if (*n < BT_MAX_ANOMALIES)
-		v[(*n)++] = *a;
-}
-
-void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom, size_t *acc_n,
-                         const struct bt_file_stats *part, const struct bt_anomaly *part_anom,
-                         size_t part_n)
-{
-	/* the join: the same checks track_integrity makes between two records */
-	if (acc->have_ends && part->have_ends) {
-		uint64_t prev = acc->last_id, id = part->first_id;
-		bt_time pt = acc->last_time, t = part->first_time;
-		if (id != prev + 1)
-			acc->id_gaps++;
-		if (id > prev + BT_ANOMALY_MIN_GAP) {
-			struct bt_anomaly a = {BT_ANOMALY_ID_GAP, t, pt, prev, id, part->first_offset};
-			push_anomaly(acc_anom, acc_n, &a);
-		}
-		if (t != BT_TIME_NONE && pt != BT_TIME_NONE && t < pt) {
-			acc->time_backwards++;
-			if (pt - t > acc->max_backwards)
-				acc->max_backwards = pt - t;
-			if (pt - t > BT_ANOMALY_MIN_BACKWARDS && id > prev) {
-				struct bt_anomaly a = {BT_ANOMALY_TIME_BACKWARDS, t, pt, prev, id,
-				                       part->first_offset};
-				push_anomaly(acc_anom, acc_n, &a);
-			}
-		}
-	}
-	for (size_t i = 0; i < part_n; i++)
-		push_anomaly(acc_anom, acc_n, &part_anom[i]);
-	acc->records += part->records;
-	acc->recovered += part->recovered;
-	acc->failed += part->failed;
-	acc->recovered_failed += part->recovered_failed;
-	acc->libevtx_read += part->libevtx_read;
-	acc->corrupt_chunks += part->corrupt_chunks;
-	acc->id_gaps += part->id_gaps;
-	acc->time_backwards += part->time_backwards;
-	if (part->max_backwards > acc->max_backwards)
-		acc->max_backwards = part->max_backwards;
-	acc->lines += part->lines;
-	acc->skipped += part->skipped;
-	acc->dirty |= part->dirty;
-	acc->changed |= part->changed;
-	if (part->have_identity) {
-		if (!acc->have_identity) {
-			acc->have_identity = true;
-			acc->dev = part->dev;
-			acc->ino = part->ino;
-			acc->size_at_open = part->size_at_open;
-			acc->mtime_ns = part->mtime_ns;
-			acc->ctime_ns = part->ctime_ns;
-		} else if (acc->dev != part->dev || acc->ino != part->ino ||
-		           acc->size_at_open != part->size_at_open || acc->mtime_ns != part->mtime_ns ||
-		           acc->ctime_ns != part->ctime_ns) {
-			acc->changed = true;  /* the parts saw different files */
-		}
-	}
-	acc->incomplete |= part->incomplete;
-	if (part->have_ends) {
-		if (!acc->have_ends) {
-			acc->have_ends = true;
-			acc->first_id = part->first_id;
-			acc->first_time = part->first_time;
-			acc->first_offset = part->first_offset;
-			acc->last_time = BT_TIME_NONE;
-		}
-		acc->last_id = part->last_id;
-		if (part->last_time != BT_TIME_NONE)
-			acc->last_time = part->last_time;
-	}
-}
-
 enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
 {
 	if (in->done || !in->ops)
@@ -387,7 +322,7 @@ enum bt_status bt_input_next(struct bt_input *in, const struct bt_event **ev)
 	enum bt_status st = in->ops->next(&in->ctx, in->state, ev);
 	if (st == BT_OK) {
 		if ((*ev)->source == BT_SOURCE_EVTX && *ev == &in->eb.ev)
-			bt_docker_winevt_enrich(&in->eb, in->opts);  /* cheap unless docker/HCS */
+			bt_docker_winevt_enrich(&in->eb, &in->opts->docker);  /* cheap unless docker/HCS */
 		if ((*ev)->flags & BT_EV_RECOVERED)
 			in->stats.recovered++;
 		else

@@ -11,8 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "evtx/bt_evtx_format.h"
-#include "evtx/bt_evtx_native.h"
 
 #define FLUSH_AT (64u * 1024)  /* the oldest unit writes its output in pieces this big */
 
@@ -23,13 +21,9 @@ struct msg {
 
 struct unit {
 	size_t input;
-	enum bt_evtx_part part;
-	uint64_t first, count;       /* chunk range of a live part */
-	uint64_t bytes;              /* input bytes this unit stands for (progress) */
+	struct bt_part part;         /* kind 0: the whole input */
+	const struct bt_reader_ops *ops;   /* the planner's reader, for a part of a split input */
 	bool first_of_input, last_of_input;
-	struct bt_evtx_slack_share *share;   /* a split file's, shared by its parts */
-	size_t part_index;           /* of a live part */
-	bool owns_share;             /* frees it (the file's first live part) */
 	/* results */
 	struct bt_buf out;
 	struct msg *msgs;
@@ -76,7 +70,7 @@ static void emit(struct scan *s, enum bt_diag_level level, const char *file, con
 		}
 		s->in_warn++;
 	}
-	bt_diagf(&s->o->in->diag, level, file, "%s", text);
+	bt_diagf(&s->o->in->read.diag, level, file, "%s", text);
 }
 
 unsigned bt_scan_default_jobs(void)
@@ -86,21 +80,6 @@ unsigned bt_scan_default_jobs(void)
 }
 
 /* ---- planning ---- */
-
-static bool is_evtx_file(const char *path, uint64_t *size)
-{
-	struct stat sb;
-	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-		return false;
-	*size = (uint64_t)sb.st_size;
-	int fd = bt_open_evidence(path);
-	if (fd < 0)
-		return false;
-	char sig[8];
-	bool ok = pread(fd, sig, 8, 0) == 8 && memcmp(sig, "ElfFile", 8) == 0;
-	close(fd);
-	return ok;
-}
 
 static bool add_unit(struct scan *s, size_t *cap, struct unit u)
 {
@@ -116,62 +95,55 @@ static bool add_unit(struct scan *s, size_t *cap, struct unit u)
 	return true;
 }
 
-/* Cuts the inputs into units. Large EVTX files read by the native reader
- * become live parts of split_chunks chunks and a recovered part. */
+struct planning {
+	struct scan *s;
+	size_t *cap;
+	size_t input;
+	size_t parts;
+};
+
+static bool add_part(void *ctx, const struct bt_part *p)
+{
+	struct planning *pl = ctx;
+	struct unit u;
+	memset(&u, 0, sizeof u);
+	u.input = pl->input;
+	u.part = *p;
+	u.first_of_input = pl->parts == 0;
+	if (!add_unit(pl->s, pl->cap, u))
+		return false;
+	pl->parts++;
+	return true;
+}
+
+/* Cuts the inputs into units: a whole input, or the parts its reader plans
+ * for it (a large EVTX file: ranges of chunks and a recovered part). */
 static bool plan(struct scan *s, size_t n)
 {
 	size_t cap = 0;
 	uint64_t split = s->o->split_chunks ? s->o->split_chunks : BT_SCAN_SPLIT_CHUNKS;
-	bool native = s->o->in->evtx_reader != BT_EVTX_READER_LIBEVTX;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t size = 0;
-		struct unit u;
-		memset(&u, 0, sizeof u);
-		u.input = i;
-		u.first_of_input = u.last_of_input = true;
-		bool evtx = is_evtx_file(s->inputs[i].path, &size);
-		uint64_t chunks = size > BT_EVTX_FILE_HEADER_SIZE
-		                      ? (size - BT_EVTX_FILE_HEADER_SIZE + BT_EVTX_CHUNK_SIZE - 1) /
-		                            BT_EVTX_CHUNK_SIZE
-		                      : 0;
-		/* The cut does not depend on --jobs: a file is read in the same parts
-		 * (and libevtx, for what it reads, sees the same views) whatever the
-		 * number of threads, so the results are the same. */
-		if (!evtx || !native || chunks < 2 * split) {
-			struct stat sb;
-			u.bytes = strcmp(s->inputs[i].path, "-") != 0 && stat(s->inputs[i].path, &sb) == 0
-			              ? (uint64_t)sb.st_size : 0;
+		struct planning pl = {s, &cap, i, 0};
+		size_t first = s->nu;
+		const struct bt_reader_ops *ops;
+		uint64_t size;
+		bool ok = bt_input_plan(s->inputs[i].path, s->o->in, split, add_part, &pl, &ops, &size);
+		if (pl.parts > 0) {
+			for (size_t k = first; k < s->nu; k++)
+				s->u[k].ops = ops;
+			s->u[s->nu - 1].last_of_input = true;
+		}
+		if (!ok)
+			return false;
+		if (pl.parts == 0) {
+			struct unit u;
+			memset(&u, 0, sizeof u);
+			u.input = i;
+			u.part.bytes = size;
+			u.first_of_input = u.last_of_input = true;
 			if (!add_unit(s, &cap, u))
 				return false;
-			continue;
 		}
-		/* the live parts pass their slack candidates to the recovered part;
-		 * without the share (out of memory) it reads the file again */
-		u.share = bt_evtx_slack_share_new((size_t)((chunks + split - 1) / split));
-		u.owns_share = u.share != NULL;
-		u.part_index = 0;
-		for (uint64_t c = 0; c < chunks; c += split) {
-			u.part = BT_EVTX_PART_LIVE;
-			u.first = c;
-			u.count = chunks - c < split ? chunks - c : split;
-			u.bytes = u.count * BT_EVTX_CHUNK_SIZE + (c == 0 ? BT_EVTX_FILE_HEADER_SIZE : 0);
-			u.first_of_input = c == 0;
-			u.last_of_input = false;
-			if (!add_unit(s, &cap, u)) {
-				if (u.owns_share)
-					bt_evtx_slack_share_free(u.share);
-				return false;
-			}
-			u.owns_share = false;
-			u.part_index++;
-		}
-		u.part = BT_EVTX_PART_RECOVERED;
-		u.first = u.count = 0;
-		u.bytes = 0;
-		u.first_of_input = false;
-		u.last_of_input = true;
-		if (!add_unit(s, &cap, u))
-			return false;
 	}
 	return true;
 }
@@ -254,28 +226,23 @@ static void unit_diag(void *ctx, enum bt_diag_level level, const char *file, con
 
 static void read_unit(struct scan *s, struct unit *u, void *w);
 
-/* Reads a unit; a live part's end is told to its file's recovered part
- * whatever became of it. */
+/* Reads a unit; the end of a part is told to its reader whatever became of
+ * it (an EVTX range hands its slack candidates on). */
 static void run_unit(struct scan *s, struct unit *u, void *w)
 {
 	read_unit(s, u, w);
-	if (u->part == BT_EVTX_PART_LIVE && u->share)
-		bt_evtx_slack_share_part_ended(u->share);
+	if (u->ops && u->ops->part_ended)
+		u->ops->part_ended(&u->part);
 }
 
 static void read_unit(struct scan *s, struct unit *u, void *w)
 {
 	struct bt_input_opts in = *s->o->in;
 	struct unit_diag ud = {s, u};
-	in.diag.fn = unit_diag;
-	in.diag.ctx = &ud;
-	in.evtx_part = u->part;
-	in.evtx_chunk_first = u->first;
-	in.evtx_chunk_count = u->count;
-	in.evtx_slack_share = u->share;
-	in.evtx_part_index = u->part_index;
+	in.read.diag.fn = unit_diag;
+	in.read.diag.ctx = &ud;
 	struct bt_input *bi = NULL;
-	u->open_status = bt_input_open(s->inputs[u->input].path, &in, &bi);
+	u->open_status = bt_input_open(s->inputs[u->input].path, &in, &u->part, &bi);
 	if (u->open_status != BT_OK)
 		return;
 	u->opened = true;
@@ -376,11 +343,11 @@ static void commit(struct scan *s, struct unit *u, struct acc *a, uint64_t *done
 	}
 	free(u->host);
 	free(u->channel);
-	*done += u->bytes;
+	*done += u->part.bytes;
 	if (s->h->progress)
 		s->h->progress(s->ctx, *done);
 	if (u->last_of_input && s->in_dropped) {
-		bt_diagf(&s->o->in->diag, BT_DIAG_NOTE, s->inputs[u->input].path,
+		bt_diagf(&s->o->in->read.diag, BT_DIAG_NOTE, s->inputs[u->input].path,
 		         "%llu more warnings not shown (the counts are in the statistics)",
 		         (unsigned long long)s->in_dropped);
 		s->in_dropped = 0;
@@ -392,11 +359,15 @@ static void commit(struct scan *s, struct unit *u, struct acc *a, uint64_t *done
 	}
 }
 
+/* What the parts of a split input share is freed once, with its first part. */
 static void free_shares(struct scan *s)
 {
-	for (size_t i = 0; i < s->nu; i++)
-		if (s->u[i].owns_share)
-			bt_evtx_slack_share_free(s->u[i].share);
+	for (size_t i = 0; i < s->nu; i++) {
+		struct unit *u = &s->u[i];
+		if (u->ops && u->ops->shared_free && u->part.shared && u->part.index == 0 &&
+		    u->first_of_input)
+			u->ops->shared_free(u->part.shared);
+	}
 }
 
 enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
@@ -414,7 +385,7 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 	if (!plan(&s, n)) {
 		free_shares(&s);
 		free(s.u);
-		bt_diagf(&o->in->diag, BT_DIAG_ERROR, NULL, "out of memory planning the reading");
+		bt_diagf(&o->in->read.diag, BT_DIAG_ERROR, NULL, "out of memory planning the reading");
 		return BT_ERR_NOMEM;
 	}
 	pthread_mutex_init(&s.lock, NULL);
@@ -444,7 +415,7 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 			if (pthread_create(&t[i], NULL, worker, &s) == 0)
 				started++;
 		if (started == 0) {
-			bt_diagf(&o->in->diag, BT_DIAG_ERROR, NULL, "cannot start reading threads");
+			bt_diagf(&o->in->read.diag, BT_DIAG_ERROR, NULL, "cannot start reading threads");
 			st = BT_ERR_NOMEM;
 		}
 		for (size_t i = 0; started && i < s.nu; i++) {

@@ -1,15 +1,14 @@
 /* Reading many inputs on several threads, with results in input order.
  *
- * The inputs are cut into units: a whole input, or for a large EVTX file
- * (native reader) ranges of chunks read side by side plus one unit for the
- * records recovered from its slack space (the chunk ranges hand it the
- * slack-space candidates they found, so the file is read once; see
- * bt_evtx_native.h). Worker threads read units in
- * order, each through its own bt_input; per unit they buffer the output the
- * caller's on_event hook produces and the diagnostics, and the calling thread
- * commits units strictly in order: output bytes, diagnostics and per-input
- * statistics come out exactly as a one-thread run would give them, whatever
- * the number of threads.
+ * The inputs are cut into units: a whole input, or the parts its reader
+ * plans for a large one (bt_reader_ops.plan: a large EVTX file becomes ranges
+ * of chunks read side by side, then one part for the records recovered from
+ * its slack space). Worker threads read units in order, each through its own
+ * bt_input; per unit they buffer the output the caller's on_event hook
+ * produces and the diagnostics, and the calling thread commits units
+ * strictly in order: output bytes, diagnostics and per-input statistics come
+ * out exactly as a one-thread run would give them, whatever the number of
+ * threads.
  *
  * Memory stays bounded: at most jobs + 2 units are in flight, and a unit whose
  * output passes a cap waits until it is the oldest and then streams.
@@ -25,7 +24,8 @@
 #include "input/bt_input.h"
 #include "core/bt_status.h"
 
-#define BT_SCAN_SPLIT_CHUNKS 32         /* chunks per part of a split EVTX file */
+#define BT_SCAN_SPLIT_CHUNKS 32         /* per part of a split input, in its format's units
+                                           (EVTX: chunks) */
 #define BT_SCAN_OUT_CAP (8u << 20)      /* output a unit buffers before it waits its turn */
 #define BT_SCAN_MAX_WARNINGS 10         /* warnings shown per input; the rest are counted */
 

@@ -73,9 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!path)
 		return 0;
 	struct bt_input_opts o = {0};
-	o.assume_host = "fuzzhost";
+	o.read.assume_host = "fuzzhost";
 	struct bt_input *in;
-	if (bt_input_open(path, &o, &in) == BT_OK) {
+	if (bt_input_open(path, &o, NULL, &in) == BT_OK) {
 		const struct bt_event *ev;
 		while (bt_input_next(in, &ev) == BT_OK)
 			check_event(ev);

@@ -33,11 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!path)
 		return 0;
 	struct bt_input_opts o = {0};
-	o.evtx_reader = BT_EVTX_READER_LIBEVTX;
-	o.worker_exe = "/proc/self/exe";
-	o.worker_timeout_sec = 5;
+	o.evtx.reader = BT_EVTX_READER_LIBEVTX;
+	o.evtx.worker_exe = "/proc/self/exe";
+	o.evtx.worker_timeout_sec = 5;
 	struct bt_input *in;
-	if (bt_input_open(path, &o, &in) == BT_OK) {
+	if (bt_input_open(path, &o, NULL, &in) == BT_OK) {
 		const struct bt_event *ev;
 		while (bt_input_next(in, &ev) == BT_OK) {
 			for (size_t i = 0; i < ev->nfields; i++) {

@@ -37,7 +37,7 @@ static void on_event(void *ctx, const struct bt_event *ev)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct bt_buf b = BT_BUF_INIT;
-	struct bt_input_opts opts = {0};
+	struct bt_read_opts opts = {0};
 	if (size & 1) {
 		opts.want_fields = want_odd;
 	}

@@ -473,7 +473,7 @@ static void test_want_fields(void **state)
 	uint8_t *file = one_chunk_file(&k, &n);
 	struct got *g = calloc(1, sizeof *g);
 	int calls = 0;
-	struct bt_input_opts o;
+	struct bt_read_opts o;
 	memset(&o, 0, sizeof o);
 	o.want_fields = want_none;
 	o.want_ctx = &calls;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "io/bt_reader.h"
+#include "input/bt_detect.h"
 
 static enum bt_format det(const char *s)
 {

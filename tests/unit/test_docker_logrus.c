@@ -165,10 +165,10 @@ static void read_all(const char *path, struct run *r)
 {
 	memset(r, 0, sizeof *r);
 	struct bt_input_opts o = {0};
-	o.diag.fn = diag_cb;
-	o.diag.ctx = &r->diags;
+	o.read.diag.fn = diag_cb;
+	o.read.diag.ctx = &r->diags;
 	struct bt_input *in;
-	assert_int_equal(bt_input_open(path, &o, &in), BT_OK);
+	assert_int_equal(bt_input_open(path, &o, NULL, &in), BT_OK);
 	r->format = bt_input_format(in);
 	const struct bt_event *ev;
 	while (bt_input_next(in, &ev) == BT_OK) {

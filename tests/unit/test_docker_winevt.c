@@ -44,7 +44,7 @@ static void test_docker_service_event(void **state)
 	bt_evtx_xml_init();
 	struct bt_evbuf eb;
 	bt_evbuf_init(&eb);
-	struct bt_input_opts o = {0};
+	struct bt_docker_opts o = {0};
 	const struct bt_event *ev = app_event(&eb, "docker", 11, 4, "API listen on 0.0.0.0:2375",
 	                                      "proto=tcp addr=0.0.0.0:2375");
 	bt_docker_winevt_enrich(&eb, &o);
@@ -85,7 +85,7 @@ static void test_docker_service_event(void **state)
 	app_event(&eb, "MsiInstaller", 11, 4, "Product: x", NULL);
 	bt_docker_winevt_enrich(&eb, &o);
 	assert_null(val(&eb.ev, "Action"));
-	o.docker_service_name = "dockerprod";
+	o.service_name = "dockerprod";
 	app_event(&eb, "docker", 1, 2, "Starting up", NULL);
 	bt_docker_winevt_enrich(&eb, &o);
 	assert_null(val(&eb.ev, "Action"));
