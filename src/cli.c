@@ -18,6 +18,27 @@
 const char *cli_progname = "boxtrail";
 const char *cli_worker_exe = "/proc/self/exe";
 
+static const char *env_or_null(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+const char *cli_datadir(void)
+{
+	return env_or_null("BOXTRAIL_DATADIR");
+}
+
+const char *cli_tmpdir(void)
+{
+	return env_or_null("TMPDIR");
+}
+
+bool cli_no_jit(void)
+{
+	return env_or_null("BOXTRAIL_NO_JIT") != NULL;
+}
+
 static int out_errno;   /* first error writing standard output (0: none) */
 
 #define OUT_DIRECT_MIN (64u * 1024)   /* stdout's buffer size (main.c) */

@@ -106,4 +106,11 @@ extern const char *cli_progname;
 /* Path of the executable serving `__evtx-worker` (NULL: run libevtx in-process). */
 extern const char *cli_worker_exe;
 
+/* The environment, read here only (lib is handed what it needs):
+ * $BOXTRAIL_DATADIR (rules and mapping; NULL: lib's default), $TMPDIR (NULL:
+ * lib's /tmp) and $BOXTRAIL_NO_JIT (interpret regular expressions). */
+const char *cli_datadir(void);
+const char *cli_tmpdir(void);
+bool cli_no_jit(void);
+
 #endif

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "core/bt_buf.h"
-#include "input/bt_input.h"
+#include "input/bt_read.h"
 #include "cli.h"
 #include "commands.h"
 #include "output.h"
@@ -37,23 +37,10 @@ static void usage(FILE *f)
 	        "Exit status: 0 ok, 2 usage error or nothing readable, +4 some input not (fully) read.\n");
 }
 
-struct events_consumer {
-	const struct out_opts *out;
-	const struct cli_filter *filter;
-};
-
-/* In a reading thread: one event to the unit's output. */
-static void events_on_event(void *w, const struct bt_event *ev, struct bt_buf *b)
+/* The sink: in a reading thread, one event to an output record. */
+static void events_record(void *ctx, const struct bt_event *ev, struct bt_buf *out)
 {
-	struct events_consumer *ec = w;
-	if (cli_filter_pass(ec->filter, ev))
-		out_event(b, ec->out, ev);
-}
-
-/* Header-level filters decide before fields are decoded. */
-static bool want_fields(void *ctx, const struct bt_event *ev)
-{
-	return cli_filter_pass(ctx, ev);
+	out_event(out, ctx, ev);
 }
 
 int cmd_events(int argc, char **argv)
@@ -92,11 +79,6 @@ int cmd_events(int argc, char **argv)
 	}
 	if (!format_set)
 		out.format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSONL;
-	if (!cli_filter_empty(&ro.filter)) {
-		ro.in.read.want_fields = want_fields;
-		ro.in.read.want_ctx = &ro.filter;
-	}
-
 	struct cli_inputs inputs = {0};
 	if (!read_opts_inputs(&ro, argv + optind, argc - optind, "events", &inputs)) {
 		cli_inputs_free(&inputs);
@@ -108,9 +90,15 @@ int cmd_events(int argc, char **argv)
 	out_event_header(&b, &out);
 	fwrite(b.p ? b.p : "", 1, b.n, stdout);
 	bt_buf_free(&b);
-	struct events_consumer ec = {&out, &ro.filter};
-	struct read_consumer rc = {.on_event = events_on_event, .ctx = &ec};
-	if (!read_opts_scan(&ro, &inputs, &run, &rc)) {
+	struct read_run rr;
+	if (!read_run_begin(&rr, &ro, &inputs, &run, NULL, NULL)) {
+		cli_inputs_free(&inputs);
+		goto done;
+	}
+	struct bt_event_sink sink = {events_record, &out};
+	enum bt_status st = bt_read_events(rr.in, rr.n, &rr.scan, &ro.filter, &sink, &rr.report);
+	read_run_end(&rr);
+	if (st != BT_OK) {
 		cli_inputs_free(&inputs);
 		goto done;
 	}

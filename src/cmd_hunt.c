@@ -266,7 +266,8 @@ static int parse_args(struct hunt_cli *h, int argc, char **argv, bool *format_se
 
 static struct bt_ruleset *load_rules(struct hunt_cli *h)
 {
-	struct bt_ruleset_opts ro = {.diag = h->ro.in.read.diag};
+	struct bt_ruleset_opts ro = {.diag = h->ro.in.read.diag, .datadir = cli_datadir(),
+	                             .no_jit = cli_no_jit()};
 	struct bt_ruleset *rs;
 	char why[512];
 	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {
@@ -296,64 +297,17 @@ static struct bt_ruleset *load_rules(struct hunt_cli *h)
 	return rs;
 }
 
-struct hunt_consumer {
-	struct hunt_cli *h;
-	struct bt_hunt *hunt;
-	struct bt_hostmap *hosts;
-	struct runrecord *rr;
-};
-
-struct hunt_worker {
-	struct hunt_consumer *hc;
-	struct bt_hunt_worker *w;
-};
-
-static void *hunt_worker_new(void *ctx)
+/* The run record hears of every input in input order. */
+static void record_input(void *ctx, const char *path, const struct bt_scan_result *r)
 {
-	struct hunt_worker *hw = calloc(1, sizeof *hw);
-	if (hw) {
-		hw->hc = ctx;
-		hw->w = bt_hunt_worker_new(hw->hc->hunt);
-	}
-	return hw;
-}
-
-static void hunt_worker_free(void *ctx, void *w)
-{
-	(void)ctx;
-	struct hunt_worker *hw = w;
-	if (hw) {
-		bt_hunt_worker_free(hw->w);
-		free(hw);
-	}
-}
-
-/* In a reading thread. --event-id/--channel/--provider narrow what is
- * matched; the host map still learns from every event. */
-static void hunt_on_event(void *w, const struct bt_event *ev, struct bt_buf *out)
-{
-	(void)out;
-	struct hunt_worker *hw = w;
-	if (!hw || !hw->w)
-		return;
-	if (cli_filter_pass(&hw->hc->h->ro.filter, ev))
-		bt_hunt_worker_event(hw->w, ev);
-	else
-		bt_hostmap_learn(hw->hc->hosts, ev);
-}
-
-static void hunt_input_done(void *ctx, const char *path, const struct bt_scan_result *r)
-{
-	struct hunt_consumer *hc = ctx;
+	struct runrecord *rr = ctx;
 	const struct bt_file_stats *fs = r->stats;
-	if (fs && r->nanomalies)
-		bt_hunt_anomalies(hc->hunt, path, r->host, r->channel, r->anomalies, r->nanomalies, fs);
 	if (r->open_status == BT_ERR_UNSUPPORTED)
-		runrecord_input(hc->rr, path, NULL, "not evidence");
+		runrecord_input(rr, path, NULL, "not evidence");
 	else if (!fs)
-		runrecord_input(hc->rr, path, NULL, "unreadable");
+		runrecord_input(rr, path, NULL, "unreadable");
 	else
-		runrecord_input(hc->rr, path, fs,
+		runrecord_input(rr, path, fs,
 		                fs->unreadable ? "unreadable" : fs->incomplete ? "incomplete" : "read");
 }
 
@@ -402,17 +356,19 @@ int cmd_hunt(int argc, char **argv)
 		goto done;
 	struct bt_hunt_opts ho = {.rules = rules, .hosts = hosts, .window = h.window,
 	                          .mem_budget = h.max_memory, .since = h.ro.filter.since,
-	                          .until = h.ro.filter.until, .diag = h.ro.in.read.diag};
+	                          .until = h.ro.filter.until, .diag = h.ro.in.read.diag,
+	                          .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
-	h.ro.in.read.want_fields = bt_hunt_want_fields;
-	h.ro.in.read.want_ctx = hunt;
 
 	struct cli_run run = {0};
-	struct hunt_consumer hcons = {&h, hunt, hosts, rr};
-	struct read_consumer rc = {hunt_worker_new, hunt_worker_free, hunt_on_event,
-	                           hunt_input_done, &hcons};
-	if (!read_opts_scan(&h.ro, &inputs, &run, &rc))
+	struct read_run reading;
+	if (!read_run_begin(&reading, &h.ro, &inputs, &run, record_input, rr))
+		goto done;
+	enum bt_status st = bt_hunt_read(hunt, reading.in, reading.n, &reading.scan, &h.ro.filter,
+	                                 &reading.report);
+	read_run_end(&reading);
+	if (st != BT_OK)
 		goto done;
 
 	if (run.files_read == 0) {

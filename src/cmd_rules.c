@@ -129,7 +129,8 @@ static void rule_text(struct bt_buf *b, const struct bt_rule_info *ri)
 int cmd_rules(int argc, char **argv)
 {
 	struct cli_diag diag = {0};
-	struct bt_ruleset_opts ro = {.diag = {cli_diag_print, &diag}};
+	struct bt_ruleset_opts ro = {.diag = {cli_diag_print, &diag}, .datadir = cli_datadir(),
+	                             .no_jit = cli_no_jit()};
 	const char **paths = NULL;
 	size_t npaths = 0;
 	bool builtin = true, jsonl = false;

@@ -16,13 +16,14 @@ void read_opts_init(struct read_opts *o)
 	o->in.read.diag.fn = cli_diag_print;
 	o->in.read.diag.ctx = &o->diag;
 	o->in.evtx.worker_exe = cli_worker_exe;
+	o->in.tmpdir = cli_tmpdir();
 	o->jobs = bt_scan_default_jobs();
-	cli_filter_init(&o->filter);
+	bt_filter_init(&o->filter);
 }
 
 void read_opts_free(struct read_opts *o)
 {
-	cli_filter_free(&o->filter);
+	bt_filter_free(&o->filter);
 }
 
 int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd)
@@ -75,15 +76,21 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 		o->files_from = arg;
 		return 1;
 	case READ_OPT_SINCE:
-		return cli_filter_since(&o->filter, arg) ? 1 : -1;
 	case READ_OPT_UNTIL:
-		return cli_filter_until(&o->filter, arg) ? 1 : -1;
+		if ((c == READ_OPT_SINCE ? bt_filter_since : bt_filter_until)(&o->filter, arg))
+			return 1;
+		cli_errorf("--%s: '%s' is not an RFC 3339 time or a date (2026-03-14T09:00:00Z, 2026-03-14)",
+		           c == READ_OPT_SINCE ? "since" : "until", arg);
+		return -1;
 	case READ_OPT_EVENT_ID:
-		return cli_filter_event_ids(&o->filter, arg) ? 1 : -1;
+		if (bt_filter_event_ids(&o->filter, arg))
+			return 1;
+		cli_errorf("--event-id: '%s' is not a list of event ids or ranges (4624,4768-4771)", arg);
+		return -1;
 	case READ_OPT_CHANNEL:
-		return cli_filter_channel(&o->filter, arg) ? 1 : -1;
+		return bt_filter_channel(&o->filter, arg) ? 1 : -1;
 	case READ_OPT_PROVIDER:
-		return cli_filter_provider(&o->filter, arg) ? 1 : -1;
+		return bt_filter_provider(&o->filter, arg) ? 1 : -1;
 	case READ_OPT_SERVICE_NAME:
 		if (!*arg) {
 			cli_errorf("%s: --service-name needs a name", cmd);
@@ -127,47 +134,27 @@ bool read_opts_inputs(struct read_opts *o, char *const *paths, int npaths, const
 	return true;
 }
 
-struct scan_ctx {
-	struct read_opts *o;
-	const struct cli_inputs *inputs;
-	struct cli_run *run;
-	const struct read_consumer *c;
-};
-
-static void *scan_worker_new(void *ctx)
-{
-	struct scan_ctx *s = ctx;
-	return s->c->worker_new ? s->c->worker_new(s->c->ctx) : s->c->ctx;
-}
-
-static void scan_worker_free(void *ctx, void *w)
-{
-	struct scan_ctx *s = ctx;
-	if (s->c->worker_free)
-		s->c->worker_free(s->c->ctx, w);
-}
-
-static void scan_write(void *ctx, const char *p, size_t n)
+static void report_write(void *ctx, const char *p, size_t n)
 {
 	(void)ctx;
 	cli_write_out(p, n);
 }
 
-static void scan_progress(void *ctx, uint64_t done)
+static void report_progress(void *ctx, uint64_t done)
 {
 	(void)ctx;
 	progress_bytes(done);
 }
 
-static void scan_input_done(void *ctx, size_t i, const struct bt_scan_result *r)
+static void report_input_done(void *ctx, size_t i, const struct bt_scan_result *r)
 {
-	struct scan_ctx *s = ctx;
-	const struct cli_input *ci = &s->inputs->v[i];
-	struct cli_run *run = s->run;
+	struct read_run *rr = ctx;
+	const struct cli_input *ci = &rr->inputs->v[i];
+	struct cli_run *run = rr->run;
 	progress_file_done();
 	if (r->open_status == BT_ERR_UNSUPPORTED) {
 		if (ci->named) {
-			cli_diag_print(&s->o->diag, BT_DIAG_ERROR, ci->path, "not a recognised evidence format");
+			cli_diag_print(&rr->o->diag, BT_DIAG_ERROR, ci->path, "not a recognised evidence format");
 			run->files_unrecognised++;
 		} else {
 			run->files_skipped++;
@@ -183,32 +170,43 @@ static void scan_input_done(void *ctx, size_t i, const struct bt_scan_result *r)
 		if (cli_stats_lossy(fs))
 			run->files_partial++;
 		run->events += fs->records + fs->recovered;
-		if (s->o->stats || fs->failed || fs->corrupt_chunks || fs->incomplete)
+		if (rr->o->stats || fs->failed || fs->corrupt_chunks || fs->incomplete)
 			cli_print_stats(stderr, ci->path, fs);
 	}
-	if (s->c->input_done)
-		s->c->input_done(s->c->ctx, ci->path, r);
+	if (rr->input_done)
+		rr->input_done(rr->ctx, ci->path, r);
 }
 
-bool read_opts_scan(struct read_opts *o, const struct cli_inputs *inputs, struct cli_run *run,
-                    const struct read_consumer *c)
+bool read_run_begin(struct read_run *rr, struct read_opts *o, const struct cli_inputs *inputs,
+                    struct cli_run *run,
+                    void (*input_done)(void *ctx, const char *path, const struct bt_scan_result *r),
+                    void *ctx)
 {
-	struct bt_scan_input *in = calloc(inputs->n ? inputs->n : 1, sizeof *in);
-	if (!in) {
+	memset(rr, 0, sizeof *rr);
+	if (!(rr->in = calloc(inputs->n ? inputs->n : 1, sizeof *rr->in))) {
 		cli_errorf("out of memory");
 		return false;
 	}
 	for (size_t i = 0; i < inputs->n; i++) {
-		in[i].path = inputs->v[i].path;
-		in[i].named = inputs->v[i].named;
+		rr->in[i].path = inputs->v[i].path;
+		rr->in[i].named = inputs->v[i].named;
 	}
-	struct scan_ctx sc = {o, inputs, run, c};
-	struct bt_scan_hooks h = {scan_worker_new, scan_worker_free, c->on_event, scan_write,
-	                          scan_input_done, scan_progress};
-	struct bt_scan_opts so = {.in = &o->in, .jobs = o->jobs};
+	rr->n = inputs->n;
+	rr->scan.in = &o->in;
+	rr->scan.jobs = o->jobs;
+	rr->report = (struct bt_scan_report){report_write, report_input_done, report_progress, rr};
+	rr->o = o;
+	rr->inputs = inputs;
+	rr->run = run;
+	rr->input_done = input_done;
+	rr->ctx = ctx;
 	progress_start(!o->diag.quiet, inputs->n, cli_inputs_bytes(inputs));
-	enum bt_status st = bt_scan_run(in, inputs->n, &so, &h, &sc);
+	return true;
+}
+
+void read_run_end(struct read_run *rr)
+{
 	progress_end();
-	free(in);
-	return st == BT_OK;
+	free(rr->in);
+	rr->in = NULL;
 }

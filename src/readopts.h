@@ -6,9 +6,9 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "input/bt_input.h"
 #include "cli.h"
-#include "filter.h"
+#include "input/bt_filter.h"
+#include "input/bt_input.h"
 #include "input/bt_scan.h"
 
 /* Option ids (long-only options start at 256; subcommands number theirs from
@@ -74,7 +74,7 @@ enum {
 struct read_opts {
 	struct cli_diag diag;
 	struct bt_input_opts in;
-	struct cli_filter filter;
+	struct bt_filter filter;
 	bool follow;
 	bool stats;
 	bool nul;
@@ -94,21 +94,31 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 bool read_opts_inputs(struct read_opts *o, char *const *paths, int npaths, const char *cmd,
                       struct cli_inputs *out);
 
-/* What a subcommand does with the events it reads (see bt_scan.h). */
-struct read_consumer {
-	void *(*worker_new)(void *ctx);
-	void (*worker_free)(void *ctx, void *w);
-	void (*on_event)(void *w, const struct bt_event *ev, struct bt_buf *out);
-	/* optional, in input order after the run's own bookkeeping */
+/* One reading, as the command line runs it: the inputs for bt_scan, the
+ * reading options, and a report that writes output to stdout in input
+ * order, reports named inputs that are not evidence, prints per-input
+ * statistics (with --stats, or whenever records failed), counts into *run
+ * and shows progress on a terminal. The command hands in, inputs, n, scan
+ * and report to its read loop (bt_read_events, bt_hunt_read). */
+struct read_run {
+	struct bt_scan_input *in;
+	size_t n;
+	struct bt_scan_opts scan;
+	struct bt_scan_report report;
+	/* private */
+	struct read_opts *o;
+	const struct cli_inputs *inputs;
+	struct cli_run *run;
 	void (*input_done)(void *ctx, const char *path, const struct bt_scan_result *r);
 	void *ctx;
 };
 
-/* Reads every input with --jobs threads: output to stdout in input order,
- * named inputs that are not evidence reported, per-input statistics printed
- * (with --stats, or whenever records failed), counts in *run, progress on a
- * terminal. Returns false when the reading could not start (reported). */
-bool read_opts_scan(struct read_opts *o, const struct cli_inputs *inputs, struct cli_run *run,
-                    const struct read_consumer *c);
+/* Prepares a reading; input_done (may be NULL) hears of each input after
+ * the run's own bookkeeping. Returns false when out of memory (reported). */
+bool read_run_begin(struct read_run *rr, struct read_opts *o, const struct cli_inputs *inputs,
+                    struct cli_run *run,
+                    void (*input_done)(void *ctx, const char *path, const struct bt_scan_result *r),
+                    void *ctx);
+void read_run_end(struct read_run *rr);
 
 #endif

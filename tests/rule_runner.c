@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: rule_runner RULES_DIR TEST_FILE...\n");
 		return 2;
 	}
-	struct bt_ruleset_opts ro = {.diag = {diag_print, NULL}};
+	struct bt_ruleset_opts ro = {.diag = {diag_print, NULL}, .datadir = getenv("BOXTRAIL_DATADIR"),
+	                             .no_jit = getenv("BOXTRAIL_NO_JIT") != NULL};
 	struct bt_ruleset *rs;
 	char why[512];
 	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {

@@ -70,7 +70,8 @@ static int on_file(void *ctx, const char *path, bool named)
 
 int main(int argc, char **argv)
 {
-	struct bt_ruleset_opts ro = {.diag = {diag_quiet, NULL}};
+	struct bt_ruleset_opts ro = {.diag = {diag_quiet, NULL}, .datadir = getenv("BOXTRAIL_DATADIR"),
+	                             .no_jit = getenv("BOXTRAIL_NO_JIT") != NULL};
 	struct bt_ruleset *rs;
 	char why[512];
 	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {

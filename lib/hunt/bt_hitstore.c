@@ -77,8 +77,7 @@ struct bt_hitstore *bt_hitstore_new(size_t budget, const char *tmpdir, const str
 	hs->budget = budget ? budget : BT_HITSTORE_DEFAULT_BUDGET;
 	hs->diag = diag;
 	hs->spill_fd = -1;
-	const char *d = tmpdir ? tmpdir : getenv("TMPDIR");
-	hs->tmpdir = strdup(d && *d ? d : "/tmp");
+	hs->tmpdir = strdup(tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!hs->tmpdir) {
 		free(hs);
 		return NULL;

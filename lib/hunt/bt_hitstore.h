@@ -50,7 +50,7 @@ void bt_evidence_free(struct bt_evidence *h);
 struct bt_hitstore;
 
 /* `budget` bytes of packed events in memory (0: the default); `tmpdir` NULL
- * means $TMPDIR or /tmp. */
+ * means /tmp. */
 struct bt_hitstore *bt_hitstore_new(size_t budget, const char *tmpdir, const struct bt_diag *diag);
 void bt_hitstore_free(struct bt_hitstore *hs);
 

@@ -592,3 +592,74 @@ void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
 	c->spilled_runs = bt_hitstore_runs(h->store);
 	c->correlations_active = h->corr ? bt_correlator_count(h->corr) : 0;
 }
+
+/* ---- the hunt's read loop ---- */
+
+struct hunt_read {
+	struct bt_hunt *h;
+	const struct bt_scan_input *inputs;
+	const struct bt_filter *filter;
+};
+
+struct hunt_reader {
+	const struct hunt_read *hr;
+	struct bt_hunt_worker *w;
+};
+
+static void *hunt_reader_new(void *ctx)
+{
+	struct hunt_reader *r = calloc(1, sizeof *r);
+	if (r) {
+		r->hr = ctx;
+		r->w = bt_hunt_worker_new(r->hr->h);
+	}
+	return r;
+}
+
+static void hunt_reader_free(void *ctx, void *w)
+{
+	(void)ctx;
+	struct hunt_reader *r = w;
+	if (r) {
+		bt_hunt_worker_free(r->w);
+		free(r);
+	}
+}
+
+/* In a reading thread. The filter narrows what is matched; the host map
+ * still learns from every event. */
+static void hunt_reader_event(void *w, const struct bt_event *ev, struct bt_buf *out)
+{
+	(void)out;
+	struct hunt_reader *r = w;
+	if (!r || !r->w)
+		return;
+	if (bt_filter_pass(r->hr->filter, ev))
+		bt_hunt_worker_event(r->w, ev);
+	else
+		bt_hostmap_learn(r->hr->h->o.hosts, ev);
+}
+
+/* The integrity anomalies of each input become synthetic events. */
+static void hunt_input_done(void *ctx, size_t input, const struct bt_scan_result *r)
+{
+	const struct hunt_read *hr = ctx;
+	if (r->stats && r->nanomalies)
+		bt_hunt_anomalies(hr->h, hr->inputs[input].path, r->host, r->channel, r->anomalies,
+		                  r->nanomalies, r->stats);
+}
+
+enum bt_status bt_hunt_read(struct bt_hunt *h, const struct bt_scan_input *inputs, size_t n,
+                            const struct bt_scan_opts *o, const struct bt_filter *filter,
+                            const struct bt_scan_report *report)
+{
+	struct hunt_read hr = {h, inputs, filter};
+	struct bt_input_opts in = *o->in;
+	struct bt_scan_opts so = *o;
+	in.read.want_fields = bt_hunt_want_fields;
+	in.read.want_ctx = h;
+	so.in = &in;
+	struct bt_scan_hooks hooks = {hunt_reader_new, hunt_reader_free, hunt_reader_event,
+	                              hunt_input_done, &hr};
+	return bt_scan_run(inputs, n, &so, &hooks, report);
+}

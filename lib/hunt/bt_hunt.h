@@ -20,7 +20,9 @@
 #include "core/bt_diag.h"
 #include "hunt/bt_finding.h"
 #include "hunt/bt_hostmap.h"
+#include "input/bt_filter.h"
 #include "input/bt_input.h"
+#include "input/bt_scan.h"
 #include "rules/bt_ruleset.h"
 
 #define BT_HUNT_DEFAULT_WINDOW (600LL * BT_TICKS_PER_SEC)
@@ -30,7 +32,7 @@ struct bt_hunt_opts {
 	struct bt_hostmap *hosts;        /* learned into; may hold --host-map links */
 	int64_t window;                  /* ticks: grouping gap and built-in correlation timespan */
 	size_t mem_budget;               /* hit store memory (0: default) */
-	const char *tmpdir;              /* spill directory (NULL: $TMPDIR or /tmp) */
+	const char *tmpdir;              /* spill directory (NULL: /tmp) */
 	bt_time since, until;            /* only events inside are matched (BT_TIME_NONE: open) */
 	struct bt_diag diag;
 };
@@ -54,6 +56,15 @@ struct bt_hunt_worker;
 struct bt_hunt_worker *bt_hunt_worker_new(struct bt_hunt *h);
 void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev);
 void bt_hunt_worker_free(struct bt_hunt_worker *w);
+
+/* Reads every input into the hunt (bt_scan_run with a worker per reading
+ * thread): the events `filter` keeps are matched, every event teaches the
+ * host map, and each input's integrity anomalies become synthetic events.
+ * The report hears of each input's end in input order. Returns as
+ * bt_scan_run. */
+enum bt_status bt_hunt_read(struct bt_hunt *h, const struct bt_scan_input *inputs, size_t n,
+                            const struct bt_scan_opts *o, const struct bt_filter *filter,
+                            const struct bt_scan_report *report);
 
 /* Turns an input's integrity anomalies into synthetic events; `host` and
  * `channel` are those of the log (NULL when unknown). */

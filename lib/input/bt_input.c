@@ -102,8 +102,6 @@ static void check_unchanged(struct bt_input *in)
 static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 {
 	const char *dir = in->opts->tmpdir;
-	if (!dir)
-		dir = getenv("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
 	size_t n = strlen(dir) + sizeof "/boxtrail-stdin-XXXXXX.evtx";

@@ -24,7 +24,7 @@ struct bt_input_opts {
 	struct bt_read_opts read;
 	struct bt_evtx_opts evtx;
 	struct bt_docker_opts docker;
-	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: $TMPDIR or /tmp) */
+	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: /tmp) */
 };
 
 struct bt_input;

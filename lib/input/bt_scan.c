@@ -44,7 +44,7 @@ struct scan {
 	const struct bt_scan_input *inputs;
 	const struct bt_scan_opts *o;
 	const struct bt_scan_hooks *h;
-	void *ctx;
+	const struct bt_scan_report *r;
 	struct unit *u;
 	size_t nu;
 	size_t out_cap;
@@ -173,7 +173,7 @@ static void go_direct(struct scan *s, struct unit *u)
 	s->in_dropped += u->dropped;
 	u->dropped = 0;
 	if (u->out.n)
-		s->h->write(s->ctx, u->out.p, u->out.n);
+		s->r->write(s->r->ctx, u->out.p, u->out.n);
 	bt_buf_reset(&u->out);
 	u->direct = true;
 }
@@ -259,7 +259,7 @@ static void read_unit(struct scan *s, struct unit *u, void *w)
 			if (is_direct(s, u)) {
 				if (!u->direct)
 					go_direct(s, u);
-				s->h->write(s->ctx, u->out.p, u->out.n);
+				s->r->write(s->r->ctx, u->out.p, u->out.n);
 				bt_buf_reset(&u->out);
 			}
 		}
@@ -275,7 +275,7 @@ static void read_unit(struct scan *s, struct unit *u, void *w)
 static void *worker(void *arg)
 {
 	struct scan *s = arg;
-	void *w = s->h->worker_new ? s->h->worker_new(s->ctx) : NULL;
+	void *w = s->h->worker_new ? s->h->worker_new(s->h->ctx) : NULL;
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		while (s->next < s->nu && s->next >= s->head + s->window)
@@ -293,7 +293,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (s->h->worker_free)
-		s->h->worker_free(s->ctx, w);
+		s->h->worker_free(s->h->ctx, w);
 	return NULL;
 }
 
@@ -312,7 +312,7 @@ static void commit(struct scan *s, struct unit *u, struct acc *a, uint64_t *done
 	if (!u->direct)
 		go_direct(s, u);
 	else if (u->out.n)
-		s->h->write(s->ctx, u->out.p, u->out.n);
+		s->r->write(s->r->ctx, u->out.p, u->out.n);
 	bt_buf_free(&u->out);
 	free(u->msgs);
 	if (u->first_of_input) {
@@ -344,18 +344,21 @@ static void commit(struct scan *s, struct unit *u, struct acc *a, uint64_t *done
 	free(u->host);
 	free(u->channel);
 	*done += u->part.bytes;
-	if (s->h->progress)
-		s->h->progress(s->ctx, *done);
+	if (s->r->progress)
+		s->r->progress(s->r->ctx, *done);
 	if (u->last_of_input && s->in_dropped) {
 		bt_diagf(&s->o->in->read.diag, BT_DIAG_NOTE, s->inputs[u->input].path,
 		         "%llu more warnings not shown (the counts are in the statistics)",
 		         (unsigned long long)s->in_dropped);
 		s->in_dropped = 0;
 	}
-	if (u->last_of_input && s->h->input_done) {
+	if (u->last_of_input) {
 		struct bt_scan_result r = {a->open_status, a->opened ? &a->stats : NULL, a->anomalies,
 		                           a->nanomalies, a->host, a->channel};
-		s->h->input_done(s->ctx, u->input, &r);
+		if (s->h->input_done)
+			s->h->input_done(s->h->ctx, u->input, &r);
+		if (s->r->input_done)
+			s->r->input_done(s->r->ctx, u->input, &r);
 	}
 }
 
@@ -371,14 +374,15 @@ static void free_shares(struct scan *s)
 }
 
 enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
-                           const struct bt_scan_opts *o, const struct bt_scan_hooks *h, void *ctx)
+                           const struct bt_scan_opts *o, const struct bt_scan_hooks *h,
+                           const struct bt_scan_report *r)
 {
 	struct scan s;
 	memset(&s, 0, sizeof s);
 	s.inputs = inputs;
 	s.o = o;
 	s.h = h;
-	s.ctx = ctx;
+	s.r = r;
 	s.out_cap = o->out_cap ? o->out_cap : BT_SCAN_OUT_CAP;
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	s.window = jobs + 2;
@@ -395,7 +399,7 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 	uint64_t done = 0;
 	enum bt_status st = BT_OK;
 	if (jobs <= 1) {
-		void *w = h->worker_new ? h->worker_new(ctx) : NULL;
+		void *w = h->worker_new ? h->worker_new(h->ctx) : NULL;
 		for (size_t i = 0; i < s.nu; i++) {
 			s.head = i;
 			if (s.u[i].first_of_input) {
@@ -407,7 +411,7 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 			commit(&s, &s.u[i], &a, &done);
 		}
 		if (h->worker_free)
-			h->worker_free(ctx, w);
+			h->worker_free(h->ctx, w);
 	} else {
 		pthread_t *t = calloc(jobs, sizeof *t);
 		unsigned started = 0;

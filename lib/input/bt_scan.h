@@ -43,6 +43,8 @@ struct bt_scan_result {
 	const char *host, *channel;      /* of the input's first event that names them, or NULL */
 };
 
+/* What is done with each event: given by lib's read loops (bt_read_events,
+ * bt_hunt_read), never by the command line. */
 struct bt_scan_hooks {
 	/* Per-thread state (called in each worker thread; with one job, in the
 	 * caller's). May be NULL. */
@@ -50,11 +52,20 @@ struct bt_scan_hooks {
 	void (*worker_free)(void *ctx, void *w);
 	/* Each event of a unit, in a worker thread; output goes to *out. */
 	void (*on_event)(void *w, const struct bt_event *ev, struct bt_buf *out);
-	/* In input order, never two at once: */
-	void (*write)(void *ctx, const char *p, size_t n);
+	/* The end of each input, in input order, before the report hears of it.
+	 * May be NULL. */
 	void (*input_done)(void *ctx, size_t input, const struct bt_scan_result *r);
-	/* Bytes of input finished so far, and the position inside the current unit. */
-	void (*progress)(void *ctx, uint64_t done);
+	void *ctx;
+};
+
+/* What the caller hears of the run: in input order, on the calling thread,
+ * never two at once. write is needed when on_event writes; the others may
+ * be NULL. */
+struct bt_scan_report {
+	void (*write)(void *ctx, const char *p, size_t n);   /* output of the units */
+	void (*input_done)(void *ctx, size_t input, const struct bt_scan_result *r);
+	void (*progress)(void *ctx, uint64_t done);           /* bytes of input finished */
+	void *ctx;
 };
 
 struct bt_scan_opts {
@@ -67,7 +78,8 @@ struct bt_scan_opts {
 /* Reads every input. Returns BT_OK, or BT_ERR_NOMEM when threads or memory
  * could not be had (reported). */
 enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
-                           const struct bt_scan_opts *o, const struct bt_scan_hooks *h, void *ctx);
+                           const struct bt_scan_opts *o, const struct bt_scan_hooks *h,
+                           const struct bt_scan_report *r);
 
 /* The number of processors to use by default. */
 unsigned bt_scan_default_jobs(void);

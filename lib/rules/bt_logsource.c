@@ -42,11 +42,8 @@ static bool has_mapping(const char *dir)
 	return access(p, R_OK) == 0;
 }
 
-const char *bt_datadir(void)
+const char *bt_datadir_default(void)
 {
-	const char *d = getenv("BOXTRAIL_DATADIR");
-	if (d && *d)
-		return d;
 	/* A binary run from its build tree (src/boxtrail) uses the rules beside
 	 * it, not an older installed pack; an installed one uses the pack
 	 * beside it or pkgdatadir; a VPATH build tree falls back to its

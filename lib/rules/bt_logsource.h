@@ -73,10 +73,10 @@ const struct bt_ls_source *bt_logsource_resolve(const struct bt_logsource_map *m
                                                 const struct bt_sigma_logsource *ls, size_t *n,
                                                 char *why, size_t why_size);
 
-/* Where the mapping and the built-in rules live: $BOXTRAIL_DATADIR when set
- * and not empty; else, for a binary run from a build tree, the tree beside it
+/* Where the mapping and the built-in rules live when the caller names no
+ * data directory: for a binary run from a build tree, the tree beside it
  * (<exe dir>/..); else the installed $(pkgdatadir); else the source tree it
  * was built from (out-of-tree builds). */
-const char *bt_datadir(void);
+const char *bt_datadir_default(void);
 
 #endif

@@ -168,6 +168,11 @@ static bool grow(void **v, size_t *cap, size_t n, size_t elem)
 
 /* ---- creation and loading */
 
+static const char *datadir(const struct bt_ruleset *rs)
+{
+	return rs->opts.datadir && *rs->opts.datadir ? rs->opts.datadir : bt_datadir_default();
+}
+
 enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset **out,
                               char *why, size_t why_size)
 {
@@ -183,7 +188,7 @@ enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset
 	char path[4096];
 	const char *mp = rs->opts.logsource_path;
 	if (!mp) {
-		snprintf(path, sizeof path, "%s/data/logsources.yml", bt_datadir());
+		snprintf(path, sizeof path, "%s/data/logsources.yml", datadir(rs));
 		mp = path;
 	}
 	enum bt_status st = rs->opts.logsource_yaml
@@ -308,7 +313,7 @@ enum bt_status bt_ruleset_add_path(struct bt_ruleset *rs, const char *path, bool
 enum bt_status bt_ruleset_add_builtin(struct bt_ruleset *rs)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/rules", bt_datadir());
+	snprintf(path, sizeof path, "%s/rules", datadir(rs));
 	return bt_ruleset_add_path(rs, path, true);
 }
 
@@ -364,6 +369,8 @@ static bool compile_item(struct bt_ruleset *rs, const struct bt_sigma_item *si,
 	if (!ci->vals || !ci->uvals)
 		return false;
 	ci->all_uint = true;
+	if (rs->opts.no_jit)
+		ci->mods.re_flags |= BT_RE_NO_JIT;
 	for (size_t i = 0; i < si->nvalues; i++) {
 		st = bt_matcher_compile(&ci->mods, &si->values[i], &ci->vals[i], why, sizeof why);
 		if (st != BT_OK) {

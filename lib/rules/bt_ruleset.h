@@ -57,9 +57,12 @@ struct bt_rule_info {
 
 struct bt_ruleset_opts {
 	struct bt_diag diag;            /* unreadable rule files are also reported here */
-	const char *logsource_path;     /* NULL: bt_datadir()/data/logsources.yml */
+	const char *datadir;            /* the mapping and built-in pack (NULL: bt_datadir_default()) */
+	const char *logsource_path;     /* NULL: DATADIR/data/logsources.yml */
 	const char *logsource_yaml;     /* if set: the mapping itself (logsource_len bytes) */
 	size_t logsource_len;
+	bool no_jit;                    /* interpret regular expressions (memory checkers cannot
+	                                   follow PCRE2's JIT code; same results) */
 };
 
 struct bt_ruleset;
@@ -75,7 +78,7 @@ enum bt_status bt_ruleset_new(const struct bt_ruleset_opts *o, struct bt_ruleset
  * recorded as UNREADABLE and the walk goes on. */
 enum bt_status bt_ruleset_add_path(struct bt_ruleset *rs, const char *path, bool builtin);
 
-/* Adds the built-in pack: bt_datadir()/rules. */
+/* Adds the built-in pack: DATADIR/rules. */
 enum bt_status bt_ruleset_add_builtin(struct bt_ruleset *rs);
 
 /* Adds rules from a YAML buffer named `name` (for tests and embedding). */

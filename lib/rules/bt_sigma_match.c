@@ -708,10 +708,9 @@ static enum bt_status compile_re(const struct bt_mods *mods, const struct bt_sig
 		         (const char *)msg);
 		return BT_ERR_FORMAT;
 	}
-	/* JIT unless BOXTRAIL_NO_JIT is set: memory checkers (valgrind) cannot
-	 * follow JIT-compiled code. Without it PCRE2 interprets: same results. */
-	const char *nojit = getenv("BOXTRAIL_NO_JIT");
-	if (!(nojit && *nojit))
+	/* JIT unless told not to (memory checkers cannot follow JIT-compiled
+	 * code); without it PCRE2 interprets: same results. */
+	if (!(mods->re_flags & BT_RE_NO_JIT))
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);  /* falls back to the interpreter */
 	struct bt_matcher *m = mnew(K_RE, !(mods->re_flags & BT_RE_I));
 	if (!m) {

@@ -64,6 +64,7 @@ struct bt_mods {
 #define BT_RE_I 0x1u
 #define BT_RE_M 0x2u
 #define BT_RE_S 0x4u
+#define BT_RE_NO_JIT 0x8u   /* interpret: set by the rule set, not a Sigma modifier */
 
 /* Parses modifier names. BT_ERR_UNSUPPORTED with a reason for unknown or
  * unsupported ones (e.g. `expand`) and for combinations that make no sense. */

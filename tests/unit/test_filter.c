@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "filter.h"
+#include "input/bt_filter.h"
 
 static struct bt_event ev_at(const char *when, uint32_t eid, const char *channel, const char *prov)
 {
@@ -27,55 +27,55 @@ static struct bt_event ev_at(const char *when, uint32_t eid, const char *channel
 static void test_time_bounds(void **state)
 {
 	(void)state;
-	struct cli_filter f;
-	cli_filter_init(&f);
-	assert_true(cli_filter_empty(&f));
-	assert_true(cli_filter_since(&f, "2026-03-14T09:00:00Z"));
-	assert_true(cli_filter_until(&f, "2026-03-14"));  /* end of that day */
-	assert_false(cli_filter_empty(&f));
+	struct bt_filter f;
+	bt_filter_init(&f);
+	assert_true(bt_filter_empty(&f));
+	assert_true(bt_filter_since(&f, "2026-03-14T09:00:00Z"));
+	assert_true(bt_filter_until(&f, "2026-03-14"));  /* end of that day */
+	assert_false(bt_filter_empty(&f));
 	struct bt_event e = ev_at("2026-03-14T08:59:59.9999999Z", 1, "Security", "p");
-	assert_false(cli_filter_pass(&f, &e));
+	assert_false(bt_filter_pass(&f, &e));
 	e = ev_at("2026-03-14T09:00:00Z", 1, "Security", "p");
-	assert_true(cli_filter_pass(&f, &e));
+	assert_true(bt_filter_pass(&f, &e));
 	e = ev_at("2026-03-14T23:59:59.9999999Z", 1, "Security", "p");
-	assert_true(cli_filter_pass(&f, &e));
+	assert_true(bt_filter_pass(&f, &e));
 	e = ev_at("2026-03-15T00:00:00Z", 1, "Security", "p");
-	assert_false(cli_filter_pass(&f, &e));
+	assert_false(bt_filter_pass(&f, &e));
 	e = ev_at(NULL, 1, "Security", "p");
-	assert_false(cli_filter_pass(&f, &e));  /* no time cannot satisfy a bound */
-	assert_false(cli_filter_since(&f, "yesterday"));
-	cli_filter_free(&f);
+	assert_false(bt_filter_pass(&f, &e));  /* no time cannot satisfy a bound */
+	assert_false(bt_filter_since(&f, "yesterday"));
+	bt_filter_free(&f);
 }
 
 static void test_ids_channels_providers(void **state)
 {
 	(void)state;
-	struct cli_filter f;
-	cli_filter_init(&f);
-	assert_true(cli_filter_event_ids(&f, "4624,4768-4771"));
-	assert_false(cli_filter_event_ids(&f, "4624,abc"));
-	assert_false(cli_filter_event_ids(&f, "4771-4768"));
-	assert_true(cli_filter_channel(&f, "security"));
-	assert_true(cli_filter_channel(&f, "Microsoft-Windows-Sysmon/Operational"));
+	struct bt_filter f;
+	bt_filter_init(&f);
+	assert_true(bt_filter_event_ids(&f, "4624,4768-4771"));
+	assert_false(bt_filter_event_ids(&f, "4624,abc"));
+	assert_false(bt_filter_event_ids(&f, "4771-4768"));
+	assert_true(bt_filter_channel(&f, "security"));
+	assert_true(bt_filter_channel(&f, "Microsoft-Windows-Sysmon/Operational"));
 	struct bt_event e = ev_at(NULL, 4769, "Security", "x");
-	assert_true(cli_filter_pass(&f, &e));
+	assert_true(bt_filter_pass(&f, &e));
 	e = ev_at(NULL, 4772, "Security", "x");
-	assert_false(cli_filter_pass(&f, &e));
+	assert_false(bt_filter_pass(&f, &e));
 	e = ev_at(NULL, 4624, "System", "x");
-	assert_false(cli_filter_pass(&f, &e));
+	assert_false(bt_filter_pass(&f, &e));
 	e = ev_at(NULL, 4624, "microsoft-windows-sysmon/operational", "x");
-	assert_true(cli_filter_pass(&f, &e));
+	assert_true(bt_filter_pass(&f, &e));
 	e = ev_at(NULL, 4624, "Security", "x");
 	e.source = BT_SOURCE_DOCKERD;  /* no event ids outside EVTX */
-	assert_false(cli_filter_pass(&f, &e));
-	cli_filter_free(&f);
-	cli_filter_init(&f);
-	assert_true(cli_filter_provider(&f, "Docker"));
+	assert_false(bt_filter_pass(&f, &e));
+	bt_filter_free(&f);
+	bt_filter_init(&f);
+	assert_true(bt_filter_provider(&f, "Docker"));
 	e = ev_at(NULL, 1, "Application", "docker");
-	assert_true(cli_filter_pass(&f, &e));
+	assert_true(bt_filter_pass(&f, &e));
 	e = ev_at(NULL, 1, "Application", NULL);
-	assert_false(cli_filter_pass(&f, &e));
-	cli_filter_free(&f);
+	assert_false(bt_filter_pass(&f, &e));
+	bt_filter_free(&f);
 }
 
 int main(void)

@@ -1,15 +1,14 @@
 /* Event header filters for quick triage. */
 #include "config.h"
 
-#include "filter.h"
+#include "input/bt_filter.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
-
-void cli_filter_init(struct cli_filter *f)
+void bt_filter_init(struct bt_filter *f)
 {
 	memset(f, 0, sizeof *f);
 	f->since = f->until = BT_TIME_NONE;
@@ -22,15 +21,15 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
-void cli_filter_free(struct cli_filter *f)
+void bt_filter_free(struct bt_filter *f)
 {
 	free(f->ids);
 	free_list(f->channels, f->nchannels);
 	free_list(f->providers, f->nproviders);
-	cli_filter_init(f);
+	bt_filter_init(f);
 }
 
-bool cli_parse_time_bound(const char *s, bool until, bt_time *out)
+bool bt_filter_parse_time(const char *s, bool until, bt_time *out)
 {
 	size_t n = strlen(s);
 	if (!bt_time_parse(s, n, out, NULL, NULL))
@@ -40,37 +39,45 @@ bool cli_parse_time_bound(const char *s, bool until, bt_time *out)
 	return true;
 }
 
-bool cli_filter_since(struct cli_filter *f, const char *arg)
+bool bt_filter_since(struct bt_filter *f, const char *s)
 {
-	if (cli_parse_time_bound(arg, false, &f->since))
-		return true;
-	cli_errorf("--since: '%s' is not an RFC 3339 time or a date (2026-03-14T09:00:00Z, 2026-03-14)", arg);
-	return false;
+	return bt_filter_parse_time(s, false, &f->since);
 }
 
-bool cli_filter_until(struct cli_filter *f, const char *arg)
+bool bt_filter_until(struct bt_filter *f, const char *s)
 {
-	if (cli_parse_time_bound(arg, true, &f->until))
-		return true;
-	cli_errorf("--until: '%s' is not an RFC 3339 time or a date (2026-03-14T09:00:00Z, 2026-03-14)", arg);
-	return false;
+	return bt_filter_parse_time(s, true, &f->until);
 }
 
-bool cli_filter_event_ids(struct cli_filter *f, const char *arg)
+/* A decimal event id: digits only, at most UINT32_MAX. */
+static bool parse_id(const char *s, uint32_t *out)
 {
-	char *copy = strdup(arg);
+	if (*s < '0' || *s > '9')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool bt_filter_event_ids(struct bt_filter *f, const char *list)
+{
+	char *copy = strdup(list);
 	if (!copy)
 		return false;
+	size_t old = f->nids;
 	bool ok = true;
 	for (char *save, *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
 		char *dash = strchr(t, '-');
-		unsigned long lo, hi;
+		uint32_t lo, hi;
 		if (dash) {
 			*dash = '\0';
-			ok = cli_parse_uint(t, 0, UINT32_MAX, &lo) && cli_parse_uint(dash + 1, 0, UINT32_MAX, &hi) &&
-			     lo <= hi;
+			ok = parse_id(t, &lo) && parse_id(dash + 1, &hi) && lo <= hi;
 		} else {
-			ok = cli_parse_uint(t, 0, UINT32_MAX, &lo);
+			ok = parse_id(t, &lo);
 			hi = lo;
 		}
 		if (ok) {
@@ -80,14 +87,14 @@ bool cli_filter_event_ids(struct cli_filter *f, const char *arg)
 				break;
 			}
 			f->ids = nv;
-			f->ids[f->nids].lo = (uint32_t)lo;
-			f->ids[f->nids].hi = (uint32_t)hi;
+			f->ids[f->nids].lo = lo;
+			f->ids[f->nids].hi = hi;
 			f->nids++;
 		}
 	}
 	free(copy);
 	if (!ok)
-		cli_errorf("--event-id: '%s' is not a list of event ids or ranges (4624,4768-4771)", arg);
+		f->nids = old;
 	return ok;
 }
 
@@ -103,17 +110,17 @@ static bool push(char ***v, size_t *n, const char *s)
 	return true;
 }
 
-bool cli_filter_channel(struct cli_filter *f, const char *arg)
+bool bt_filter_channel(struct bt_filter *f, const char *name)
 {
-	return push(&f->channels, &f->nchannels, arg);
+	return push(&f->channels, &f->nchannels, name);
 }
 
-bool cli_filter_provider(struct cli_filter *f, const char *arg)
+bool bt_filter_provider(struct bt_filter *f, const char *name)
 {
-	return push(&f->providers, &f->nproviders, arg);
+	return push(&f->providers, &f->nproviders, name);
 }
 
-bool cli_filter_empty(const struct cli_filter *f)
+bool bt_filter_empty(const struct bt_filter *f)
 {
 	return f->since == BT_TIME_NONE && f->until == BT_TIME_NONE && !f->nids && !f->nchannels &&
 	       !f->nproviders;
@@ -129,7 +136,7 @@ static bool in_list(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-bool cli_filter_pass(const struct cli_filter *f, const struct bt_event *ev)
+bool bt_filter_pass(const struct bt_filter *f, const struct bt_event *ev)
 {
 	if (f->since != BT_TIME_NONE && (ev->time == BT_TIME_NONE || ev->time < f->since))
 		return false;
@@ -148,4 +155,9 @@ bool cli_filter_pass(const struct cli_filter *f, const struct bt_event *ev)
 	if (f->nproviders && !in_list(f->providers, f->nproviders, ev->provider))
 		return false;
 	return true;
+}
+
+bool bt_filter_want(void *f, const struct bt_event *header)
+{
+	return bt_filter_pass(f, header);
 }
