@@ -31,6 +31,14 @@ PY
 printf 'only-a-rule-id\n' >"$TMP/bad.sup"
 expect_rc "--suppress: malformed list is fatal" 2 "$BOXTRAIL" hunt -q --suppress "$TMP/bad.sup" samples/
 grep -q 'bad.sup: error: line 1' "$TMP/err" && pass "malformed line named" || fail "suppress error: $(cat "$TMP/err")"
+# a line over 4096 bytes is not read as two entries: it is a malformed line
+{ echo '* host=NOSUCHHOST'; head -c 5000 /dev/zero | tr '\0' x; echo; } >"$TMP/long.sup"
+for opt in --suppress --host-map; do
+	"$BOXTRAIL" hunt -q $opt "$TMP/long.sup" samples/ >/dev/null 2>"$TMP/err"
+	check "$opt: over-long line is fatal" 2 $?
+	grep -q 'long.sup: error: line 2: longer than 4096 bytes' "$TMP/err" && pass "$opt: over-long line named" \
+		|| fail "$opt over-long line: $(cat "$TMP/err")"
+done
 printf '# the build host is known\n%s host=srv-build01\n* TargetUserName=jdoe@*\n' "$CHAIN" >"$TMP/ok.sup"
 "$BOXTRAIL" hunt -f jsonl --suppress "$TMP/ok.sup" samples/ >"$TMP/sup.jsonl" 2>"$TMP/err"
 grep -q "$CHAIN" "$TMP/sup.jsonl" && fail "suppressed rule still reported" || pass "rule+host entry suppresses"

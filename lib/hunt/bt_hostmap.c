@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "hunt/bt_hostmap.h"
+#include "io/bt_lines.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -252,16 +253,17 @@ static bool parse_when(const char *s, bt_time *t)
 
 enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const struct bt_diag *d)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		bt_diagf(d, BT_DIAG_ERROR, path, "cannot open host map: %s", strerror(errno));
+	struct bt_lines lf;
+	if (bt_lines_open(&lf, path, "host map", d) != BT_OK)
 		return BT_ERR_IO;
-	}
-	char line[4096];
-	unsigned long no = 0;
-	enum bt_status st = BT_OK;
-	while (fgets(line, sizeof line, f)) {
-		no++;
+	enum bt_status st = BT_OK, rst;
+	char *line;
+	while ((rst = bt_lines_next(&lf, &line)) == BT_OK || rst == BT_ERR_LIMIT) {
+		unsigned long no = lf.no;
+		if (rst == BT_ERR_LIMIT) {   /* a malformed line, like any other */
+			st = BT_ERR_FORMAT;
+			continue;
+		}
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
@@ -284,8 +286,8 @@ enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const str
 		snprintf(evid, sizeof evid, "%.1000s:%lu", path, no);
 		add_link(m, &ip, tok[0], strlen(tok[0]), BT_LINK_FILE, from, until, evid);
 	}
-	fclose(f);
-	return st;
+	bt_lines_close(&lf);
+	return rst == BT_ERR_IO ? BT_ERR_IO : st;
 }
 
 static int64_t distance(const struct bt_hostlink *l, bt_time t)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "hunt/bt_suppress.h"
+#include "io/bt_lines.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -81,22 +82,22 @@ static bool finding_attr(const char *name)
 enum bt_status bt_suppress_load(const char *path, const struct bt_diag *d,
                                 struct bt_suppress **out)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		bt_diagf(d, BT_DIAG_ERROR, path, "cannot open suppression list: %s", strerror(errno));
+	struct bt_lines lf;
+	if (bt_lines_open(&lf, path, "suppression list", d) != BT_OK)
 		return BT_ERR_IO;
-	}
 	struct bt_suppress *s = calloc(1, sizeof *s);
 	if (!s) {
-		fclose(f);
+		bt_lines_close(&lf);
 		return BT_ERR_NOMEM;
 	}
-	char line[4096];
-	unsigned long no = 0;
-	enum bt_status st = BT_OK;
-	while (fgets(line, sizeof line, f)) {
-		no++;
-		line[strcspn(line, "\r\n")] = '\0';
+	enum bt_status st = BT_OK, rst;
+	char *line;
+	while ((rst = bt_lines_next(&lf, &line)) == BT_OK || rst == BT_ERR_LIMIT) {
+		unsigned long no = lf.no;
+		if (rst == BT_ERR_LIMIT) {   /* a malformed line, like any other */
+			st = BT_ERR_FORMAT;
+			continue;
+		}
 		char *tok[64];
 		int nt = tokenize(line, tok, 64);
 		if (nt == 0)
@@ -136,7 +137,9 @@ enum bt_status bt_suppress_load(const char *path, const struct bt_diag *d,
 		s->v = nv;
 		s->v[s->n++] = e;
 	}
-	fclose(f);
+	bt_lines_close(&lf);
+	if (rst == BT_ERR_IO)
+		st = BT_ERR_IO;
 	if (st != BT_OK) {
 		bt_suppress_free(s);
 		return st;
