@@ -1,6 +1,7 @@
 /* Shared CLI plumbing: diagnostics, number parsing, inputs, exit status. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -151,14 +152,8 @@ bool cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned 
 static int add_input(void *ctx, const char *path, bool named)
 {
 	struct cli_inputs *in = ctx;
-	if (in->n == in->cap) {
-		size_t nc = in->cap ? in->cap * 2 : 64;
-		struct cli_input *nv = realloc(in->v, nc * sizeof *nv);
-		if (!nv)
-			return 1;
-		in->v = nv;
-		in->cap = nc;
-	}
+	if (!bt_array_reserve(&in->v, &in->cap, in->n, sizeof *in->v, 64))
+		return 1;
 	char *p = strdup(path);
 	if (!p)
 		return 1;

@@ -1,6 +1,7 @@
 /* The normalised event: builder, field lookup and cloning. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "core/bt_event.h"
 
 #include <inttypes.h>
@@ -66,15 +67,9 @@ static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 		eb->truncated = true;
 		return false;
 	}
-	if (eb->ev.nfields == eb->fcap) {
-		size_t ncap = eb->fcap ? eb->fcap * 2 : 64;
-		struct bt_field *nv = realloc(eb->fv, ncap * sizeof *nv);
-		if (!nv) {
-			eb->truncated = true;
-			return false;
-		}
-		eb->fv = nv;
-		eb->fcap = ncap;
+	if (!bt_array_reserve(&eb->fv, &eb->fcap, eb->ev.nfields, sizeof *eb->fv, 64)) {
+		eb->truncated = true;
+		return false;
 	}
 	const char *n = copy_name ? bt_arena_strndup(&eb->arena, name, name_len) : name;
 	const char *v = n ? bt_arena_strndup(&eb->arena, value, value_len) : NULL;

@@ -2,6 +2,7 @@
  * zlib where ISA-L is missing: the same checksum). */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "evtx/bt_evtx_format.h"
 
 #include <errno.h>
@@ -181,15 +182,9 @@ void bt_evtx_recmap_add_aux(struct bt_evtx_recmap *m, uint64_t id, uint64_t offs
 		m->dropped++;
 		return;
 	}
-	if (m->n == m->cap) {
-		size_t nc = m->cap ? m->cap * 2 : 256;
-		struct bt_evtx_recpos *nv = realloc(m->v, nc * sizeof *nv);
-		if (!nv) {
-			m->dropped++;
-			return;
-		}
-		m->v = nv;
-		m->cap = nc;
+	if (!bt_array_reserve(&m->v, &m->cap, m->n, sizeof *m->v, 256)) {
+		m->dropped++;
+		return;
 	}
 	if (m->n && m->v[m->n - 1].id > id)
 		m->sorted = false;

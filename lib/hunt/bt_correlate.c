@@ -1,6 +1,7 @@
 /* Sigma correlation rules: sliding windows per group over matched events. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "hunt/bt_correlate.h"
 
 #include <stdio.h>
@@ -683,14 +684,8 @@ static bool push_member(struct bt_correlator *c, struct corr *k, struct group *g
 		k->window_capped = true;
 		drop_head(g);
 	}
-	if (g->n == g->cap) {
-		size_t nc = g->cap ? g->cap * 2 : 16;
-		struct member *nm = realloc(g->m, nc * sizeof *nm);
-		if (!nm)
-			return false;
-		g->m = nm;
-		g->cap = nc;
-	}
+	if (!bt_array_reserve(&g->m, &g->cap, g->n, sizeof *g->m, 16))
+		return false;
 	struct vcount *vc = NULL;
 	if (value && !(vc = value_take(g, value)))
 		return false;

@@ -1,6 +1,7 @@
 /* Sorted, spilling, de-duplicating store of matched events. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "hunt/bt_hitstore.h"
 
 #include <errno.h>
@@ -246,16 +247,8 @@ enum bt_status bt_hitstore_add(struct bt_hitstore *hs, const struct bt_event *ev
 	enum bt_status st = hs->error;
 	if (st == BT_OK && hs->used + size > hs->budget && hs->n > 0)
 		st = hs->error = spill_run(hs);
-	if (st == BT_OK && hs->n == hs->cap) {
-		size_t nc = hs->cap ? hs->cap * 2 : 1024;
-		struct entry *nv = realloc(hs->v, nc * sizeof *nv);
-		if (nv) {
-			hs->v = nv;
-			hs->cap = nc;
-		} else {
-			st = hs->error = BT_ERR_NOMEM;
-		}
-	}
+	if (st == BT_OK && !bt_array_reserve(&hs->v, &hs->cap, hs->n, sizeof *hs->v, 1024))
+		st = hs->error = BT_ERR_NOMEM;
 	if (st == BT_OK) {
 		hs->v[hs->n++] = e;
 		hs->used += size + sizeof e;

@@ -1,6 +1,7 @@
 /* Host <-> IP links learned from evidence or loaded from --host-map. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "hunt/bt_hostmap.h"
 #include "io/bt_lines.h"
 
@@ -132,14 +133,8 @@ static void add_link(struct bt_hostmap *m, const struct bt_ip *ip, const char *h
 		m->full_reported = true;
 		return;
 	}
-	if (m->n == m->cap) {
-		size_t nc = m->cap ? m->cap * 2 : 64;
-		struct bt_hostlink **no = realloc(m->order, nc * sizeof *no);
-		if (!no)
-			return;
-		m->order = no;
-		m->cap = nc;
-	}
+	if (!bt_array_reserve(&m->order, &m->cap, m->n, sizeof *m->order, 64))
+		return;
 	struct bt_hostlink *l = calloc(1, sizeof *l);
 	if (!l || !(l->host = strndup(host, hlen)) || !(l->evidence = strdup(evidence ? evidence : ""))) {
 		if (l)

@@ -1,6 +1,7 @@
 /* Parallel reading with ordered commit (see bt_scan.h). */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "input/bt_scan.h"
 
 #include <pthread.h>
@@ -83,14 +84,8 @@ unsigned bt_scan_default_jobs(void)
 
 static bool add_unit(struct scan *s, size_t *cap, struct unit u)
 {
-	if (s->nu == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct unit *nv = realloc(s->u, nc * sizeof *nv);
-		if (!nv)
-			return false;
-		s->u = nv;
-		*cap = nc;
-	}
+	if (!bt_array_reserve(&s->u, cap, s->nu, sizeof *s->u, 64))
+		return false;
 	s->u[s->nu++] = u;
 	return true;
 }

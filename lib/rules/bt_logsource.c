@@ -1,6 +1,7 @@
 /* Logsource mapping file -> lookup table. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "rules/bt_logsource.h"
 
 #include <stdio.h>
@@ -256,16 +257,10 @@ static void add_entry(struct lctx *c, const char *product, enum ekind kind, cons
 		return;
 	}
 	struct bt_logsource_map *m = c->m;
-	if (m->n == m->cap) {
-		size_t nc = m->cap ? m->cap * 2 : 64;
-		struct entry *ne = realloc(m->entries, nc * sizeof *ne);
-		if (!ne) {
-			c->st = BT_ERR_NOMEM;
-			snprintf(c->why, c->why_size, "%s: out of memory", c->origin);
-			return;
-		}
-		m->entries = ne;
-		m->cap = nc;
+	if (!bt_array_reserve(&m->entries, &m->cap, m->n, sizeof *m->entries, 64)) {
+		c->st = BT_ERR_NOMEM;
+		snprintf(c->why, c->why_size, "%s: out of memory", c->origin);
+		return;
 	}
 	struct entry *e = &m->entries[m->n];
 	memset(e, 0, sizeof *e);

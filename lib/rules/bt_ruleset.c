@@ -1,6 +1,7 @@
 /* Compiled Sigma rule set: compile, index by channel/event id, evaluate. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "rules/bt_ruleset.h"
 
 #include <stdarg.h>
@@ -153,19 +154,6 @@ static const char *rstrdup(struct bt_ruleset *rs, const char *s)
 	return p;
 }
 
-static bool grow(void **v, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return true;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *nv = realloc(*v, nc * elem);
-	if (!nv)
-		return false;
-	*v = nv;
-	*cap = nc;
-	return true;
-}
-
 /* ---- creation and loading */
 
 static const char *datadir(const struct bt_ruleset *rs)
@@ -217,7 +205,7 @@ static struct crule *add_rule(struct bt_ruleset *rs, struct bt_sigma_rule *sr,
                               enum bt_rule_state state, const char *reason)
 {
 	if (rs->n >= BT_RULESET_MAX_RULES ||
-	    !grow((void **)&rs->rules, &rs->cap, rs->n, sizeof *rs->rules)) {
+	    !bt_array_reserve(&rs->rules, &rs->cap, rs->n, sizeof *rs->rules, 16)) {
 		rs->oom = true;
 		return NULL;
 	}
@@ -558,7 +546,7 @@ static const struct creq *source_req(struct bt_ruleset *rs, const struct bt_ls_s
 		if (rs->reqs[i]->src == src)
 			return rs->reqs[i];
 	struct creq *q = ralloc(rs, sizeof *q);
-	if (!q || !grow((void **)&rs->reqs, &rs->capreq, rs->nreq, sizeof *rs->reqs)) {
+	if (!q || !bt_array_reserve(&rs->reqs, &rs->capreq, rs->nreq, sizeof *rs->reqs, 16)) {
 		rs->oom = true;
 		return NULL;
 	}
@@ -584,7 +572,7 @@ static bool add_inst(struct bt_ruleset *rs, struct crule *r, const struct bt_ls_
                      const struct creq *req, const struct bt_sigma_item **slot_items)
 {
 	struct inst *in = ralloc(rs, sizeof *in);
-	if (!in || !grow((void **)&rs->insts, &rs->capinst, rs->ninst, sizeof *rs->insts)) {
+	if (!in || !bt_array_reserve(&rs->insts, &rs->capinst, rs->ninst, sizeof *rs->insts, 16)) {
 		rs->oom = true;
 		return false;
 	}
@@ -756,7 +744,7 @@ static struct chan *chan_get(struct bt_ruleset *rs, const char *name)
 	for (size_t i = 0; i < rs->nchan; i++)
 		if (strcasecmp(rs->chans[i].name, name) == 0)
 			return &rs->chans[i];
-	if (!grow((void **)&rs->chans, &rs->capchan, rs->nchan, sizeof *rs->chans)) {
+	if (!bt_array_reserve(&rs->chans, &rs->capchan, rs->nchan, sizeof *rs->chans, 16)) {
 		rs->oom = true;
 		return NULL;
 	}
@@ -769,7 +757,7 @@ static struct chan *chan_get(struct bt_ruleset *rs, const char *name)
 
 static bool ilist_push(struct ilist *l, struct inst *in)
 {
-	if (!grow((void **)&l->v, &l->cap, l->n, sizeof *l->v))
+	if (!bt_array_reserve(&l->v, &l->cap, l->n, sizeof *l->v, 16))
 		return false;
 	l->v[l->n++] = in;
 	return true;
@@ -795,7 +783,7 @@ static bool index_inst(struct bt_ruleset *rs, struct inst *in, const struct u32s
 				if (ch->b[j].eid == eids->v[k])
 					b = &ch->b[j];
 			if (!b) {
-				if (!grow((void **)&ch->b, &ch->capb, ch->nb, sizeof *ch->b))
+				if (!bt_array_reserve(&ch->b, &ch->capb, ch->nb, sizeof *ch->b, 16))
 					return false;
 				b = &ch->b[ch->nb++];
 				memset(b, 0, sizeof *b);

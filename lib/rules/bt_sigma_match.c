@@ -3,6 +3,7 @@
  * allows, a glob for other wildcard patterns, PCRE2 only for `re`. */
 #include "config.h"
 
+#include "core/bt_array.h"
 #include "rules/bt_sigma_match.h"
 
 #include <arpa/inet.h>
@@ -213,15 +214,9 @@ static void pat_tok(struct pat *p, enum tt t)
 {
 	if (p->oom)
 		return;
-	if (p->ntoks == p->tokcap) {
-		size_t nc = p->tokcap ? p->tokcap * 2 : 8;
-		struct tok *nt = realloc(p->toks, nc * sizeof *nt);
-		if (!nt) {
-			p->oom = true;
-			return;
-		}
-		p->toks = nt;
-		p->tokcap = nc;
+	if (!bt_array_reserve(&p->toks, &p->tokcap, p->ntoks, sizeof *p->toks, 8)) {
+		p->oom = true;
+		return;
 	}
 	/* Adjacent stars are one star. */
 	if (t == TT_STAR && p->ntoks && p->toks[p->ntoks - 1].t == TT_STAR)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/bt_array.h"
 #include "core/bt_event.h"
 
 static void test_build_and_lookup(void **state)
@@ -80,10 +81,35 @@ static void test_event_bytes_cap(void **state)
 	bt_evbuf_free(&eb);
 }
 
+/* The one array-growing helper: contents kept, doubling, overflow refused
+ * without touching the array. */
+static void test_array_reserve(void **state)
+{
+	(void)state;
+	int *v = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < 1000; i++) {
+		assert_true(bt_array_reserve(&v, &cap, i, sizeof *v, 8));
+		assert_true(cap > i);
+		v[i] = (int)i * 3;
+	}
+	assert_int_equal(cap, 1024);
+	for (size_t i = 0; i < 1000; i++)
+		assert_int_equal(v[i], (int)i * 3);
+	int *keep = v;
+	size_t keep_cap = cap;
+	assert_false(bt_array_reserve(&v, &cap, SIZE_MAX / 2 + 1, sizeof *v, 8));
+	assert_false(bt_array_reserve(&v, &cap, cap, SIZE_MAX / 4, 8));
+	assert_ptr_equal(v, keep);
+	assert_int_equal(cap, keep_cap);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_and_lookup),
+		cmocka_unit_test(test_array_reserve),
 		cmocka_unit_test(test_field_cap),
 		cmocka_unit_test(test_event_bytes_cap),
 	};
