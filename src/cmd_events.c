@@ -23,62 +23,49 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "Usage: boxtrail events [OPTIONS] PATH...\n"
-	        "Print every event found in the evidence under PATH (files, directories, - for stdin).\n"
-	        "\n"
-	        "  -f, --format FMT       jsonl (default when not a terminal), csv or text\n"
-	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
-	        READ_OPTS_HELP
-	        "  -h, --help             this help\n"
-	        "\n"
-	        "Exit status: 0 ok, 2 usage error or nothing readable, +4 some input not (fully) read.\n");
-}
-
 /* The sink: in a reading thread, one event to an output record. */
 static void events_record(void *ctx, const struct bt_event *ev, struct bt_buf *out)
 {
 	out_event(out, ctx, ev);
 }
 
-int cmd_events(int argc, char **argv)
+struct events_args {
+	struct out_opts out;
+	bool format_set;
+};
+
+static int events_opt(void *ctx, int c, const char *arg)
+{
+	struct events_args *a = ctx;
+	switch (c) {
+	case 'f':
+		if (!out_parse_format(arg, false, &a->out.format)) {
+			cli_errorf("events: unknown format '%s' (jsonl, csv, text)", arg);
+			return -1;
+		}
+		a->format_set = true;
+		return 1;
+	case OPT_CSV_RAW:
+		a->out.csv_formula_guard = false;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int cmd_events(const struct cmd_entry *self, int argc, char **argv)
 {
 	struct read_opts ro;
 	read_opts_init(&ro);
-	struct out_opts out = {.csv_formula_guard = true};
-	bool format_set = false;
-	int c, status = EXIT_FATAL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, READ_SHORT_OPTS "f:h", long_opts, NULL)) != -1) {
-		int r = read_opts_parse(&ro, c, optarg, "events");
-		if (r < 0)
-			goto done;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 'f':
-			if (!out_parse_format(optarg, false, &out.format)) {
-				cli_errorf("events: unknown format '%s' (jsonl, csv, text)", optarg);
-				goto done;
-			}
-			format_set = true;
-			break;
-		case OPT_CSV_RAW:
-			out.csv_formula_guard = false;
-			break;
-		case 'h':
-			usage(stdout);
-			status = EXIT_NOTHING;
-			goto done;
-		default:
-			fprintf(stderr, "Try 'boxtrail events --help'.\n");
-			goto done;
-		}
+	struct events_args a = {.out = {.csv_formula_guard = true}};
+	int status = EXIT_FATAL;
+	int pa = cmd_getopt(self, argc, argv, &ro, events_opt, &a);
+	if (pa != 0) {
+		status = pa < 0 ? EXIT_NOTHING : pa;
+		goto done;
 	}
-	if (!format_set)
-		out.format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSONL;
+	if (!a.format_set)
+		a.out.format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSONL;
 	struct cli_inputs inputs = {0};
 	if (!read_opts_inputs(&ro, argv + optind, argc - optind, "events", &inputs)) {
 		cli_inputs_free(&inputs);
@@ -87,7 +74,7 @@ int cmd_events(int argc, char **argv)
 
 	struct cli_run run = {0};
 	struct bt_buf b = BT_BUF_INIT;
-	out_event_header(&b, &out);
+	out_event_header(&b, &a.out);
 	fwrite(b.p ? b.p : "", 1, b.n, stdout);
 	bt_buf_free(&b);
 	struct read_run rr;
@@ -95,7 +82,7 @@ int cmd_events(int argc, char **argv)
 		cli_inputs_free(&inputs);
 		goto done;
 	}
-	struct bt_event_sink sink = {events_record, &out};
+	struct bt_event_sink sink = {events_record, &a.out};
 	enum bt_status st = bt_read_events(rr.in, rr.n, &rr.scan, &ro.filter, &sink, &rr.report);
 	read_run_end(&rr);
 	if (st != BT_OK) {
@@ -119,3 +106,17 @@ done:
 	read_opts_free(&ro);
 	return status;
 }
+
+const struct cmd_entry cmd_events_entry = {
+	.name = "events",
+	.args = "[OPTIONS] PATH...",
+	.summary = "print every event as normalised JSON Lines, CSV or text",
+	.about = "Print every event found in the evidence under PATH (files, directories, - for stdin).\n",
+	.options = "  -f, --format FMT       jsonl (default when not a terminal), csv or text\n"
+	           "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n",
+	.footer = "Exit status: 0 ok, 2 usage error or nothing readable, +4 some input not (fully) read.\n",
+	.shortopts = "f:",
+	.longopts = long_opts,
+	.reads_evidence = true,
+	.exec = cmd_events,
+};

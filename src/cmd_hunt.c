@@ -53,36 +53,6 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "Usage: boxtrail hunt [OPTIONS] PATH...\n"
-	        "Run the detections and correlations over all evidence under PATH and print a\n"
-	        "timeline of findings.\n"
-	        "\n"
-	        "  -f, --format FMT       text (default on a terminal), jsonl, csv or timesketch\n"
-	        "      --rules DIR        also load the Sigma rules in DIR (repeatable)\n"
-	        "      --no-builtin       do not load the built-in rule pack\n"
-	        "      --window DURATION  default timespan of the built-in correlations and the\n"
-	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
-	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
-	        "                         (default), medium, high, critical\n"
-	        "      --host NAME        only findings involving this host (repeatable)\n"
-	        "      --suppress FILE    allow-list of known-good activity (see boxtrail(1))\n"
-	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
-	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256);\n"
-	        "                         never inside the evidence, never over a file\n"
-	        "      --force            let --run-record replace an existing file\n"
-	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
-	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
-	        "      --max-memory MB    memory for matched events before spilling to TMPDIR\n"
-	        READ_OPTS_HELP
-	        "  -h, --help             this help\n"
-	        "\n"
-	        "Exit status: 0 no findings, 1 findings, 2 usage or fatal error, +4 some input\n"
-	        "not (fully) read.\n");
-}
-
 /* Parses "90s", "10m", "2h", "1d" or plain seconds into ticks. */
 static bool parse_duration(const char *s, int64_t *ticks)
 {
@@ -120,6 +90,8 @@ struct hunt_cli {
 	const char *suppress_path, *host_map_path, *run_record_path;
 	size_t max_memory;
 	bool force;
+	bool format_set;
+	const char *color;              /* --color: auto, always, never */
 	/* run state */
 	struct bt_suppress *suppress;
 	struct bt_buf buf;
@@ -172,96 +144,81 @@ static bool want_color(const char *when)
 	return isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
 }
 
-static int parse_args(struct hunt_cli *h, int argc, char **argv, bool *format_set,
-                      const char **color)
+static int hunt_opt(void *ctx, int c, const char *arg)
 {
+	struct hunt_cli *h = ctx;
 	unsigned long ul;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, READ_SHORT_OPTS "f:h", long_opts, NULL)) != -1) {
-		int r = read_opts_parse(&h->ro, c, optarg, "hunt");
-		if (r < 0)
-			return EXIT_FATAL;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 'f':
-			if (!out_parse_format(optarg, true, &h->out.format)) {
-				cli_errorf("hunt: unknown format '%s' (text, jsonl, csv, timesketch)", optarg);
-				return EXIT_FATAL;
-			}
-			*format_set = true;
-			break;
-		case OPT_RULES: {
-			const char **nv = realloc(h->rule_dirs, (h->nrule_dirs + 1) * sizeof *nv);
-			if (!nv)
-				return EXIT_FATAL;
-			h->rule_dirs = nv;
-			h->rule_dirs[h->nrule_dirs++] = optarg;
-			break;
-		}
-		case OPT_NO_BUILTIN:
-			h->no_builtin = true;
-			break;
-		case OPT_WINDOW:
-			if (!parse_duration(optarg, &h->window)) {
-				cli_errorf("hunt: --window '%s' is not a duration (90s, 10m, 2h)", optarg);
-				return EXIT_FATAL;
-			}
-			break;
-		case OPT_MIN_LEVEL:
-			if (!bt_severity_parse(optarg, &h->min_level)) {
-				cli_errorf("hunt: --min-level '%s' (informational, low, medium, high, critical)",
-				           optarg);
-				return EXIT_FATAL;
-			}
-			break;
-		case OPT_HOST: {
-			const char **nv = realloc(h->hosts, (h->nhosts + 1) * sizeof *nv);
-			if (!nv)
-				return EXIT_FATAL;
-			h->hosts = nv;
-			h->hosts[h->nhosts++] = optarg;
-			break;
-		}
-		case OPT_SUPPRESS:
-			h->suppress_path = optarg;
-			break;
-		case OPT_HOST_MAP:
-			h->host_map_path = optarg;
-			break;
-		case OPT_RUN_RECORD:
-			h->run_record_path = optarg;
-			break;
-		case OPT_FORCE:
-			h->force = true;
-			break;
-		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-				cli_errorf("hunt: --color is auto, always or never");
-				return EXIT_FATAL;
-			}
-			*color = optarg;
-			break;
-		case OPT_CSV_RAW:
-			h->out.csv_formula_guard = false;
-			break;
-		case OPT_MAX_MEMORY:
-			if (!cli_parse_uint(optarg, 16, 1024UL * 1024, &ul)) {
-				cli_errorf("hunt: --max-memory needs megabytes between 16 and 1048576");
-				return EXIT_FATAL;
-			}
-			h->max_memory = ul * 1024 * 1024;
-			break;
-		case 'h':
-			usage(stdout);
+	switch (c) {
+	case 'f':
+		if (!out_parse_format(arg, true, &h->out.format)) {
+			cli_errorf("hunt: unknown format '%s' (text, jsonl, csv, timesketch)", arg);
 			return -1;
-		default:
-			fprintf(stderr, "Try 'boxtrail hunt --help'.\n");
-			return EXIT_FATAL;
 		}
+		h->format_set = true;
+		return 1;
+	case OPT_RULES: {
+		const char **nv = realloc(h->rule_dirs, (h->nrule_dirs + 1) * sizeof *nv);
+		if (!nv)
+			return -1;
+		h->rule_dirs = nv;
+		h->rule_dirs[h->nrule_dirs++] = arg;
+		return 1;
 	}
-	return 0;
+	case OPT_NO_BUILTIN:
+		h->no_builtin = true;
+		return 1;
+	case OPT_WINDOW:
+		if (!parse_duration(arg, &h->window)) {
+			cli_errorf("hunt: --window '%s' is not a duration (90s, 10m, 2h)", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_MIN_LEVEL:
+		if (!bt_severity_parse(arg, &h->min_level)) {
+			cli_errorf("hunt: --min-level '%s' (informational, low, medium, high, critical)", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_HOST: {
+		const char **nv = realloc(h->hosts, (h->nhosts + 1) * sizeof *nv);
+		if (!nv)
+			return -1;
+		h->hosts = nv;
+		h->hosts[h->nhosts++] = arg;
+		return 1;
+	}
+	case OPT_SUPPRESS:
+		h->suppress_path = arg;
+		return 1;
+	case OPT_HOST_MAP:
+		h->host_map_path = arg;
+		return 1;
+	case OPT_RUN_RECORD:
+		h->run_record_path = arg;
+		return 1;
+	case OPT_FORCE:
+		h->force = true;
+		return 1;
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
+			cli_errorf("hunt: --color is auto, always or never");
+			return -1;
+		}
+		h->color = arg;
+		return 1;
+	case OPT_CSV_RAW:
+		h->out.csv_formula_guard = false;
+		return 1;
+	case OPT_MAX_MEMORY:
+		if (!cli_parse_uint(arg, 16, 1024UL * 1024, &ul)) {
+			cli_errorf("hunt: --max-memory needs megabytes between 16 and 1048576");
+			return -1;
+		}
+		h->max_memory = ul * 1024 * 1024;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static struct bt_ruleset *load_rules(struct hunt_cli *h)
@@ -311,7 +268,7 @@ static void record_input(void *ctx, const char *path, const struct bt_scan_resul
 		                fs->unreadable ? "unreadable" : fs->incomplete ? "incomplete" : "read");
 }
 
-int cmd_hunt(int argc, char **argv)
+static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 {
 	struct hunt_cli h;
 	memset(&h, 0, sizeof h);
@@ -320,8 +277,7 @@ int cmd_hunt(int argc, char **argv)
 	/* Informational hits are context (a container started, a daemon up):
 	 * shown on request, not in the default timeline. */
 	h.min_level = BT_SEV_LOW;
-	bool format_set = false;
-	const char *color = "auto";
+	h.color = "auto";
 	int status = EXIT_FATAL;
 	struct bt_ruleset *rules = NULL;
 	struct bt_hostmap *hosts = NULL;
@@ -330,14 +286,14 @@ int cmd_hunt(int argc, char **argv)
 	struct outfile *rr_file = NULL;
 	struct cli_inputs inputs = {0};
 
-	int pa = parse_args(&h, argc, argv, &format_set, &color);
+	int pa = cmd_getopt(self, argc, argv, &h.ro, hunt_opt, &h);
 	if (pa != 0) {
 		status = pa < 0 ? EXIT_NOTHING : pa;
 		goto done;
 	}
-	if (!format_set)
+	if (!h.format_set)
 		h.out.format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSONL;
-	h.out.color = h.out.format == OUT_TEXT && want_color(color);
+	h.out.color = h.out.format == OUT_TEXT && want_color(h.color);
 	if (!read_opts_inputs(&h.ro, argv + optind, argc - optind, "hunt", &inputs))
 		goto done;
 	if (h.run_record_path) {
@@ -459,3 +415,34 @@ done:
 	read_opts_free(&h.ro);
 	return status;
 }
+
+const struct cmd_entry cmd_hunt_entry = {
+	.name = "hunt",
+	.args = "[OPTIONS] PATH...",
+	.summary = "detections and correlations: a timeline of findings (the main job)",
+	.about = "Run the detections and correlations over all evidence under PATH and print a\n"
+	         "timeline of findings.\n",
+	.options =
+	        "  -f, --format FMT       text (default on a terminal), jsonl, csv or timesketch\n"
+	        "      --rules DIR        also load the Sigma rules in DIR (repeatable)\n"
+	        "      --no-builtin       do not load the built-in rule pack\n"
+	        "      --window DURATION  default timespan of the built-in correlations and the\n"
+	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
+	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
+	        "                         (default), medium, high, critical\n"
+	        "      --host NAME        only findings involving this host (repeatable)\n"
+	        "      --suppress FILE    allow-list of known-good activity (see boxtrail(1))\n"
+	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
+	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256);\n"
+	        "                         never inside the evidence, never over a file\n"
+	        "      --force            let --run-record replace an existing file\n"
+	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
+	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
+	        "      --max-memory MB    memory for matched events before spilling to TMPDIR\n",
+	.footer = "Exit status: 0 no findings, 1 findings, 2 usage or fatal error, +4 some input\n"
+	          "not (fully) read.\n",
+	.shortopts = "f:",
+	.longopts = long_opts,
+	.reads_evidence = true,
+	.exec = cmd_hunt,
+};

@@ -30,27 +30,6 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "Usage: boxtrail rules [OPTIONS]\n"
-	        "Load the Sigma detection rules and list each one as loaded, skipped (with the\n"
-	        "reason), correlation (kept for hunt) or unreadable.\n"
-	        "\n"
-	        "      --rules PATH       also load the Sigma rules in PATH (file or directory;\n"
-	        "                         repeatable)\n"
-	        "      --no-builtin       do not load the built-in rule pack\n"
-	        "      --logsources FILE  logsource mapping (default: the installed one)\n"
-	        "  -f, --format FMT       text (default) or jsonl\n"
-	        "  -q, --quiet            no summary on stderr\n"
-	        "  -h, --help             this help\n"
-	        "\n"
-	        "Built-in rules and the mapping are read from $BOXTRAIL_DATADIR when set, else\n"
-	        "from %s.\n"
-	        "Exit status: 0 ok, 2 usage error or no rule loaded, +4 some rule file unreadable.\n",
-	        BT_PKGDATADIR);
-}
-
 static void put_str(struct bt_buf *b, const char *s)
 {
 	if (s)
@@ -126,58 +105,65 @@ static void rule_text(struct bt_buf *b, const struct bt_rule_info *ri)
 	bt_buf_putc(b, '\n');
 }
 
-int cmd_rules(int argc, char **argv)
+struct rules_args {
+	struct bt_ruleset_opts *ro;
+	struct cli_diag *diag;
+	const char **paths;
+	size_t npaths;
+	bool builtin, jsonl;
+};
+
+static int rules_opt(void *ctx, int c, const char *arg)
+{
+	struct rules_args *a = ctx;
+	switch (c) {
+	case OPT_RULES: {
+		const char **np = realloc(a->paths, (a->npaths + 1) * sizeof *np);
+		if (!np) {
+			cli_errorf("out of memory");
+			return -1;
+		}
+		a->paths = np;
+		a->paths[a->npaths++] = arg;
+		return 1;
+	}
+	case OPT_NO_BUILTIN:
+		a->builtin = false;
+		return 1;
+	case OPT_LOGSOURCES:
+		a->ro->logsource_path = arg;
+		return 1;
+	case 'f':
+		if (strcmp(arg, "jsonl") == 0 || strcmp(arg, "json") == 0) {
+			a->jsonl = true;
+		} else if (strcmp(arg, "text") == 0) {
+			a->jsonl = false;
+		} else {
+			cli_errorf("rules: unknown format '%s' (text, jsonl)", arg);
+			return -1;
+		}
+		return 1;
+	case 'q':
+		a->diag->quiet = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int cmd_rules(const struct cmd_entry *self, int argc, char **argv)
 {
 	struct cli_diag diag = {0};
 	struct bt_ruleset_opts ro = {.diag = {cli_diag_print, &diag}, .datadir = cli_datadir(),
 	                             .no_jit = cli_no_jit()};
-	const char **paths = NULL;
-	size_t npaths = 0;
-	bool builtin = true, jsonl = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_RULES: {
-			const char **np = realloc(paths, (npaths + 1) * sizeof *np);
-			if (!np) {
-				cli_errorf("out of memory");
-				free(paths);
-				return EXIT_FATAL;
-			}
-			paths = np;
-			paths[npaths++] = optarg;
-			break;
-		}
-		case OPT_NO_BUILTIN:
-			builtin = false;
-			break;
-		case OPT_LOGSOURCES:
-			ro.logsource_path = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
-				jsonl = true;
-			else if (strcmp(optarg, "text") == 0)
-				jsonl = false;
-			else {
-				cli_errorf("rules: unknown format '%s' (text, jsonl)", optarg);
-				free(paths);
-				return EXIT_FATAL;
-			}
-			break;
-		case 'q':
-			diag.quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			free(paths);
-			return EXIT_NOTHING;
-		default:
-			fprintf(stderr, "Try 'boxtrail rules --help'.\n");
-			free(paths);
-			return EXIT_FATAL;
-		}
+	struct rules_args a = {.ro = &ro, .diag = &diag, .builtin = true};
+	int pa = cmd_getopt(self, argc, argv, NULL, rules_opt, &a);
+	const char **paths = a.paths;
+	size_t npaths = a.npaths;
+	bool builtin = a.builtin, jsonl = a.jsonl;
+	if (pa != 0) {
+		free(paths);
+		return pa < 0 ? EXIT_NOTHING : pa;
 	}
 	if (optind < argc) {
 		cli_errorf("rules: unexpected argument '%s'", argv[optind]);
@@ -236,3 +222,23 @@ int cmd_rules(int argc, char **argv)
 	bt_ruleset_free(rs);
 	return status;
 }
+
+const struct cmd_entry cmd_rules_entry = {
+	.name = "rules",
+	.args = "[OPTIONS]",
+	.summary = "list the detection rules loaded, skipped or kept for correlation",
+	.about = "Load the Sigma detection rules and list each one as loaded, skipped (with the\n"
+	         "reason), correlation (kept for hunt) or unreadable.\n",
+	.options = "      --rules PATH       also load the Sigma rules in PATH (file or directory;\n"
+	           "                         repeatable)\n"
+	           "      --no-builtin       do not load the built-in rule pack\n"
+	           "      --logsources FILE  logsource mapping (default: the installed one)\n"
+	           "  -f, --format FMT       text (default) or jsonl\n"
+	           "  -q, --quiet            no summary on stderr\n",
+	.footer = "Built-in rules and the mapping are read from $BOXTRAIL_DATADIR when set, else\n"
+	          "from " BT_PKGDATADIR ".\n"
+	          "Exit status: 0 ok, 2 usage error or no rule loaded, +4 some rule file unreadable.\n",
+	.shortopts = "f:q",
+	.longopts = long_opts,
+	.exec = cmd_rules,
+};

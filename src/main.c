@@ -17,20 +17,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "Usage: boxtrail COMMAND [OPTIONS] PATH...\n"
-	        "Offline triage of Windows event logs (EVTX) and Docker evidence.\n"
-	        "\n"
-	        "Commands:\n"
-	        "  hunt     detections and correlations: a timeline of findings (the main job)\n"
-	        "  events   print every event as normalised JSON Lines, CSV or text\n"
-	        "  rules    list the detection rules loaded, skipped or kept for correlation\n"
-	        "\n"
-	        "  boxtrail COMMAND --help    options of a command\n"
-	        "  boxtrail --version         versions of boxtrail and its libraries\n"
-	        "\n"
-	        "Exit status: 0 nothing found, 1 findings, 2 usage or fatal error,\n"
-	        "+4 when some input could not be read. See boxtrail(1).\n");
+	fprintf(f, "Usage: boxtrail COMMAND [OPTIONS] PATH...\n"
+	           "Offline triage of Windows event logs (EVTX) and Docker evidence.\n"
+	           "\n"
+	           "Commands:\n");
+	for (size_t i = 0; cmd_table[i]; i++)
+		fprintf(f, "  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+	fprintf(f, "\n"
+	           "  boxtrail COMMAND --help    options of a command\n"
+	           "  boxtrail --version         versions of boxtrail and its libraries\n"
+	           "\n"
+	           "Exit status: 0 nothing found, 1 findings, 2 usage or fatal error,\n"
+	           "+4 when some input could not be read. See boxtrail(1).\n");
 }
 
 static void version(void)
@@ -96,12 +94,9 @@ int main(int argc, char **argv)
 	cli_worker_exe = worker && *worker ? worker : self_path(argv[0]);
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	if (strcmp(cmd, "events") == 0)
-		return finish(cmd_events(argc - 1, argv + 1));
-	if (strcmp(cmd, "hunt") == 0)
-		return finish(cmd_hunt(argc - 1, argv + 1));
-	if (strcmp(cmd, "rules") == 0)
-		return finish(cmd_rules(argc - 1, argv + 1));
+	const struct cmd_entry *e = cmd_find(cmd);
+	if (e)
+		return finish(e->exec(e, argc - 1, argv + 1));
 	cli_errorf("unknown command '%s'", cmd);
 	usage(stderr);
 	return EXIT_FATAL;
