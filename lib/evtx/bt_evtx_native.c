@@ -269,7 +269,14 @@ static enum bt_status nx_open(struct bt_reader_ctx *ctx, void **state)
 		nx_free(s);
 		return BT_ERR_NOMEM;
 	}
-	ssize_t r = bt_evtx_pread_full(s->fd, s->chunk, BT_EVTX_FILE_HEADER_SIZE, 0);
+	/* the file header: as the dispatcher read it, else from the file */
+	ssize_t r;
+	if (ctx->head && ctx->head_len >= BT_EVTX_FILE_HEADER_SIZE) {
+		memcpy(s->chunk, ctx->head, BT_EVTX_FILE_HEADER_SIZE);
+		r = BT_EVTX_FILE_HEADER_SIZE;
+	} else {
+		r = bt_evtx_pread_full(s->fd, s->chunk, BT_EVTX_FILE_HEADER_SIZE, 0);
+	}
 	enum bt_status st = r < 0 ? BT_ERR_IO : nx_setup(ctx, s, s->chunk, (size_t)r);
 	if (st != BT_OK) {
 		if (st == BT_ERR_IO)

@@ -62,6 +62,8 @@ struct bt_input {
 	int fd;
 	int spool_fd;            /* unlinked temporary copy of EVTX read from stdin */
 	char spool_path[32];     /* its /proc/self/fd name, for readers that open by name */
+	unsigned char head[BT_READER_HEAD];   /* the first bytes of a regular file */
+	size_t head_len;
 	bool done;
 	/* integrity tracking over live EVTX records */
 	bool have_prev;
@@ -183,21 +185,34 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 		}
 	}
 
-	st = bt_stream_open(in->fd, 0, &s);
-	if (st != BT_OK) {
-		bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path, "cannot read: %s", bt_status_str(st));
-		goto fail;
+	/* A regular file is first read for its first bytes: an EVTX file is known
+	 * by them, and its reader takes them (the file header) as they are, so
+	 * the start of the file is read once. Anything else is recognised
+	 * through a stream (gzip, longer heads for text formats). */
+	if (!is_stdin && in->stats.have_identity) {
+		ssize_t hn = pread(in->fd, in->head, sizeof in->head, 0);
+		if (hn > 0 && bt_detect(in->head, (size_t)hn, false) == BT_FORMAT_EVTX)
+			in->head_len = (size_t)hn;
 	}
-	const unsigned char *head;
-	size_t n = bt_stream_peek(s, BT_DETECT_HEAD, &head);
-	in->format = bt_detect(head, n, n < BT_DETECT_HEAD);
+	if (in->head_len) {
+		in->format = BT_FORMAT_EVTX;
+	} else {
+		st = bt_stream_open(in->fd, 0, &s);
+		if (st != BT_OK) {
+			bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path, "cannot read: %s", bt_status_str(st));
+			goto fail;
+		}
+		const unsigned char *head;
+		size_t n = bt_stream_peek(s, BT_DETECT_HEAD, &head);
+		in->format = bt_detect(head, n, n < BT_DETECT_HEAD);
+	}
 	in->stats.format = in->format;
 	in->ops = reader_for(in->format, opts);
 	if (!in->ops) {
 		st = BT_ERR_UNSUPPORTED;
 		goto fail;
 	}
-	if (!in->ops->needs_stream) {
+	if (!in->ops->needs_stream && s) {
 		if (is_stdin || bt_stream_is_gzip(s)) {
 			if (!is_stdin) {
 				bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path,
@@ -221,6 +236,8 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	in->ctx.stats = &in->stats;
 	in->ctx.eb = &in->eb;
 	in->ctx.open_path = in->path;
+	in->ctx.head = in->head_len ? in->head : NULL;
+	in->ctx.head_len = in->head_len;
 	if (in->spool_fd >= 0) {
 		in->ctx.fd = in->spool_fd;
 		in->ctx.open_path = in->spool_path;
@@ -264,7 +281,7 @@ bool bt_input_plan(const char *path, const struct bt_input_opts *opts, uint64_t 
 	int fd = bt_open_evidence(path);
 	if (fd < 0)
 		return true;
-	unsigned char head[4096];
+	unsigned char head[BT_READER_HEAD];
 	ssize_t n = pread(fd, head, sizeof head, 0);
 	close(fd);
 	if (n <= 0)

@@ -128,6 +128,8 @@ struct bt_part {
 	size_t index;            /* among the parts that share it */
 };
 
+#define BT_READER_HEAD 4096u   /* first bytes the dispatcher hands a reader */
+
 struct bt_reader_ctx {
 	const char *path;                 /* for provenance and diagnostics ("-" = stdin) */
 	const char *open_path;            /* what to open by name (a spool copy for stdin) */
@@ -138,6 +140,10 @@ struct bt_reader_ctx {
 	const struct bt_part *part;       /* the part to read (kind 0: all of it) */
 	struct bt_file_stats *stats;
 	struct bt_evbuf *eb;              /* fill with bt_evbuf_reset/add/done */
+	const unsigned char *head;        /* the first head_len bytes of the file as the
+	                                     dispatcher read them (NULL: not read), so that a
+	                                     reader by descriptor need not read them again */
+	size_t head_len;                  /* at most BT_READER_HEAD */
 };
 
 /* Called by a planner for each part, in reading order; false: out of memory. */
