@@ -74,6 +74,9 @@ static const char *self_path(const char *argv0)
 
 int main(int argc, char **argv)
 {
+	/* The libevtx reader re-runs this program as its crash-isolated worker;
+	 * the worker's arguments are that reader's own protocol, built and
+	 * parsed beside each other in lib/evtx/bt_evtx_libevtx.c. */
 	if (argc >= 3 && strcmp(argv[1], "__evtx-worker") == 0)
 		return bt_evtx_worker_main_args(argc - 2, argv + 2, STDOUT_FILENO);
 	if (argc < 2) {
