@@ -253,3 +253,11 @@ void esc_text(struct bt_buf *b, const char *s, size_t n)
 	}
 	bt_buf_put(b, s + run, n - run);
 }
+
+void esc_text_str(struct bt_buf *b, const char *s)
+{
+	if (s)
+		esc_text(b, s, strlen(s));
+	else
+		bt_buf_putc(b, '-');
+}

@@ -27,4 +27,7 @@ void esc_csv(struct bt_buf *b, const char *s, size_t n, bool formula_guard);
 /* Appends s[0..n) made safe to print on a terminal (no quotes added). */
 void esc_text(struct bt_buf *b, const char *s, size_t n);
 
+/* The same for s up to its NUL; "-" for NULL. */
+void esc_text_str(struct bt_buf *b, const char *s);
+
 #endif
