@@ -26,7 +26,14 @@ void out_event_header(struct bt_buf *b, const struct out_opts *o);
 /* Appends one event as one line (terminated by \n). */
 void out_event(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev);
 
-/* Appends the JSON object of an event's fields ({"Name":"v","Data":["a"]}). */
+struct jw;
+
+/* Writes the JSON object of an event's fields ({"Name":"v","Data":["a"]}):
+ * the System fields when system is true, else the others. Fields of one name
+ * make one member, an array when there are several or the field is a list. */
+void out_event_fields_jw(struct jw *w, const struct bt_event *ev, bool system);
+
+/* The same object appended to b as a JSON text of its own. */
 void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system);
 
 struct bt_finding;
