@@ -1,4 +1,6 @@
-/* Making attacker-controlled strings safe for each output.
+/* Making attacker-controlled strings safe for each output: the only escaping
+ * in src/. JSON and CSV are written through their writers (json_writer.h,
+ * csv_writer.h), which escape with these; text outputs call esc_text.
  *
  *  JSON: always valid: control characters as \uXXXX (or \n, \t, ...),
  *        U+2028/U+2029 escaped, invalid UTF-8 bytes replaced by U+FFFD.

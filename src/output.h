@@ -1,6 +1,13 @@
-/* Output writers: one per format, all formatting into a bt_buf so the caller
- * decides where and when bytes go (stdout, a per-file buffer for parallel
- * runs, or a memstream in tests). Schemas are documented in boxtrail(1). */
+/* Output of events and findings in each format (jsonl, csv, text, and
+ * timesketch for findings), all formatted into a bt_buf so the caller decides
+ * where and when bytes go (stdout, a per-file buffer for parallel runs, or a
+ * memstream in tests). Schemas are documented in boxtrail(1).
+ *
+ * out_event.c and out_finding.c lay the records out; the bytes of each format
+ * come from one place: JSON from the JSON writer (json_writer.h), CSV cells
+ * and rows from the CSV writer (csv_writer.h), text escaping from esc_text
+ * (escape.h). `rules` and the run record write their JSON with the same
+ * writer. */
 #ifndef BT_OUTPUT_H
 #define BT_OUTPUT_H
 
