@@ -62,10 +62,11 @@ void cw_u64(struct cw *w, uint64_t v)
 	bt_buf_put_u64(w->b, v);
 }
 
-void cw_i64(struct cw *w, int64_t v)
+void cw_u64_or_empty(struct cw *w, bool present, uint64_t v)
 {
 	sep(w);
-	bt_buf_put_i64(w->b, v);
+	if (present)
+		bt_buf_put_u64(w->b, v);
 }
 
 void cw_time(struct cw *w, bt_time t)

@@ -40,7 +40,9 @@ void cw_join(struct cw *w, const char *const *v, size_t n, const char *sep);
 void cw_empty(struct cw *w);
 void cw_bool(struct cw *w, bool v);   /* true, false */
 void cw_u64(struct cw *w, uint64_t v);
-void cw_i64(struct cw *w, int64_t v);
+
+/* v when present, else an empty cell. */
+void cw_u64_or_empty(struct cw *w, bool present, uint64_t v);
 
 /* A time in RFC 3339 UTC with seven fractional digits; empty when unknown. */
 void cw_time(struct cw *w, bt_time t);

@@ -23,6 +23,10 @@
 /* Appends s[0..n) as a quoted JSON string. */
 void esc_json(struct bt_buf *b, const char *s, size_t n);
 
+/* Length of the leading run of s[0..n) that a JSON string holds as it is
+ * (ASCII from 0x20, but '"' and '\\'): n when s needs no escaping. */
+size_t esc_json_plain(const char *s, size_t n);
+
 /* Appends s[0..n) as one CSV cell (quoted when needed). */
 void esc_csv(struct bt_buf *b, const char *s, size_t n, bool formula_guard);
 

@@ -4,8 +4,6 @@
 
 #include "json_writer.h"
 
-#include "escape.h"
-
 static void open_container(struct jw *w, char c)
 {
 	jw_sep(w);
@@ -45,16 +43,28 @@ void jw_array_end(struct jw *w)
 void jw_key_n(struct jw *w, const char *k, size_t n)
 {
 	assert(w->depth > 0 && !w->after_key);
-	jw_sep(w);
-	esc_json(w->b, k, n);
-	bt_buf_putc(w->b, ':');
+	struct bt_buf *b = w->b;
+	bool comma = jw_item(w);
+	if (esc_json_plain(k, n) == n && !b->oom && b->cap - b->n > n + 4) {
+		/* the common case, a name that needs no escaping, in one go:
+		 * [,]"name": */
+		char *d = b->p + b->n;
+		*d = ',';
+		d += comma;
+		*d++ = '"';
+		memcpy(d, k, n);
+		d += n;
+		*d++ = '"';
+		*d++ = ':';
+		*d = '\0';
+		b->n = (size_t)(d - b->p);
+	} else {
+		if (comma)
+			bt_buf_putc(b, ',');
+		esc_json(b, k, n);
+		bt_buf_putc(b, ':');
+	}
 	w->after_key = true;
-}
-
-void jw_str(struct jw *w, const char *s, size_t n)
-{
-	jw_sep(w);
-	esc_json(w->b, s, n);
 }
 
 void jw_strz(struct jw *w, const char *s)
@@ -91,6 +101,15 @@ void jw_i64(struct jw *w, int64_t v)
 {
 	jw_sep(w);
 	bt_buf_put_i64(w->b, v);
+}
+
+void jw_u64_or_null(struct jw *w, bool present, uint64_t v)
+{
+	jw_sep(w);
+	if (present)
+		bt_buf_put_u64(w->b, v);
+	else
+		bt_buf_put(w->b, "null", 4);
 }
 
 void jw_time(struct jw *w, bt_time t)

@@ -32,6 +32,7 @@
 
 #include "core/bt_buf.h"
 #include "core/bt_time.h"
+#include "escape.h"
 
 #define JW_DEPTH_MAX 63
 
@@ -50,19 +51,27 @@ static inline void jw_init(struct jw *w, struct bt_buf *b)
 	w->after_key = false;
 }
 
-/* Before any key or value: the comma when the container has an item. */
-static inline void jw_sep(struct jw *w)
+/* Before any key or value: notes the item and says whether a comma goes
+ * before it (not after a key, nor at the top level). */
+static inline bool jw_item(struct jw *w)
 {
 	if (w->after_key) {
 		w->after_key = false;
-		return;
+		return false;
 	}
 	if (!w->depth)
-		return;
+		return false;
 	uint64_t bit = (uint64_t)1 << w->depth;
-	if (w->filled & bit)
-		bt_buf_putc(w->b, ',');
+	bool comma = (w->filled & bit) != 0;
 	w->filled |= bit;
+	return comma;
+}
+
+/* Before any key or value: the comma when one is due. */
+static inline void jw_sep(struct jw *w)
+{
+	if (jw_item(w))
+		bt_buf_putc(w->b, ',');
 }
 
 /* Opens and closes an object or an array. */
@@ -71,21 +80,37 @@ void jw_object_end(struct jw *w);
 void jw_array(struct jw *w);
 void jw_array_end(struct jw *w);
 
-/* A member's name, in an object; its value is written next. */
+/* A member's name, in an object; its value is written next. jw_key_n takes
+ * any name (escaped like a string). jw_key takes a string literal that needs
+ * no escaping (letters, digits, '_', ...; not '"', '\\' or control
+ * characters): the program's own member names, written as they are, without
+ * a scan; anything but a literal does not compile. */
 void jw_key_n(struct jw *w, const char *k, size_t n);
-static inline void jw_key(struct jw *w, const char *k)
+#define jw_key(w, lit) jw_key_text_((w), ",\"" lit "\":", sizeof(lit) + 3)
+
+static inline void jw_key_text_(struct jw *w, const char *text, size_t n)
 {
-	jw_key_n(w, k, strlen(k));
+	assert(w->depth > 0 && !w->after_key);
+	bool comma = jw_item(w);
+	bt_buf_put(w->b, text + !comma, n - !comma);
+	w->after_key = true;
 }
 
 /* A string: s[0..n), or s up to its NUL; jw_strz writes null for NULL. */
-void jw_str(struct jw *w, const char *s, size_t n);
+static inline void jw_str(struct jw *w, const char *s, size_t n)
+{
+	jw_sep(w);
+	esc_json(w->b, s, n);
+}
 void jw_strz(struct jw *w, const char *s);
 
 void jw_null(struct jw *w);
 void jw_bool(struct jw *w, bool v);
 void jw_u64(struct jw *w, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
+
+/* v when present, else null. */
+void jw_u64_or_null(struct jw *w, bool present, uint64_t v);
 
 /* A time as an RFC 3339 string, or null for BT_TIME_NONE. */
 void jw_time(struct jw *w, bt_time t);

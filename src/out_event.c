@@ -144,37 +144,33 @@ void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool sys
 	out_event_fields_jw(&w, ev, system);
 }
 
+void out_event_head_jw(struct jw *w, const struct bt_event *ev)
+{
+	jw_key(w, "time");
+	jw_time(w, ev->time);
+	jw_key(w, "source");
+	jw_strz(w, bt_source_name(ev->source));
+	jw_key(w, "host");
+	jw_strz(w, ev->host);
+	jw_key(w, "channel");
+	jw_strz(w, ev->channel);
+	jw_key(w, "provider");
+	jw_strz(w, ev->provider);
+	jw_key(w, "event_id");
+	jw_u64_or_null(w, ev->source == BT_SOURCE_EVTX, ev->event_id);
+}
+
 static void event_jsonl(struct bt_buf *b, const struct bt_event *ev)
 {
 	bool evtx = ev->source == BT_SOURCE_EVTX;
 	struct jw w;
 	jw_init(&w, b);
 	jw_object(&w);
-	jw_key(&w, "time");
-	jw_time(&w, ev->time);
-	jw_key(&w, "source");
-	jw_strz(&w, bt_source_name(ev->source));
-	jw_key(&w, "host");
-	jw_strz(&w, ev->host);
-	jw_key(&w, "channel");
-	jw_strz(&w, ev->channel);
-	jw_key(&w, "provider");
-	jw_strz(&w, ev->provider);
-	jw_key(&w, "event_id");
-	if (evtx)
-		jw_u64(&w, ev->event_id);
-	else
-		jw_null(&w);
+	out_event_head_jw(&w, ev);
 	jw_key(&w, "level");
-	if (ev->level >= 0)
-		jw_i64(&w, ev->level);
-	else
-		jw_null(&w);
+	jw_u64_or_null(&w, ev->level >= 0, (uint64_t)ev->level);
 	jw_key(&w, "record_id");
-	if (evtx)
-		jw_u64(&w, ev->record_id);
-	else
-		jw_null(&w);
+	jw_u64_or_null(&w, evtx, ev->record_id);
 	jw_key(&w, "user_sid");
 	jw_strz(&w, ev->user_sid);
 	jw_key(&w, "file");
@@ -182,10 +178,7 @@ static void event_jsonl(struct bt_buf *b, const struct bt_event *ev)
 	jw_key(&w, "offset");
 	jw_u64(&w, ev->offset);
 	jw_key(&w, "line");
-	if (ev->line)
-		jw_u64(&w, ev->line);
-	else
-		jw_null(&w);
+	jw_u64_or_null(&w, ev->line != 0, ev->line);
 	jw_key(&w, "recovered");
 	jw_bool(&w, (ev->flags & BT_EV_RECOVERED) != 0);
 	if (evtx) {
@@ -218,25 +211,13 @@ static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct b
 	cw_strz(&w, ev->host);
 	cw_strz(&w, ev->channel);
 	cw_strz(&w, ev->provider);
-	if (evtx)
-		cw_u64(&w, ev->event_id);
-	else
-		cw_empty(&w);
-	if (ev->level >= 0)
-		cw_i64(&w, ev->level);
-	else
-		cw_empty(&w);
-	if (evtx)
-		cw_u64(&w, ev->record_id);
-	else
-		cw_empty(&w);
+	cw_u64_or_empty(&w, evtx, ev->event_id);
+	cw_u64_or_empty(&w, ev->level >= 0, (uint64_t)ev->level);
+	cw_u64_or_empty(&w, evtx, ev->record_id);
 	cw_strz(&w, ev->user_sid);
 	cw_strz(&w, ev->file);
 	cw_u64(&w, ev->offset);
-	if (ev->line)
-		cw_u64(&w, ev->line);
-	else
-		cw_empty(&w);
+	cw_u64_or_empty(&w, ev->line != 0, ev->line);
 	cw_bool(&w, (ev->flags & BT_EV_RECOVERED) != 0);
 	/* the fields as JSON text, starting with '{': never guarded */
 	struct bt_buf js = BT_BUF_INIT;

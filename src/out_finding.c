@@ -27,15 +27,9 @@ static void json_prov(struct jw *w, const struct bt_prov *p)
 	jw_key(w, "file");
 	jw_strz(w, p->file);
 	jw_key(w, "record_id");
-	if (p->line)
-		jw_null(w);
-	else
-		jw_u64(w, p->record_id);
+	jw_u64_or_null(w, !p->line, p->record_id);
 	jw_key(w, "line");
-	if (p->line)
-		jw_u64(w, p->line);
-	else
-		jw_null(w);
+	jw_u64_or_null(w, p->line != 0, p->line);
 	jw_key(w, "offset");
 	jw_u64(w, p->offset);
 	jw_key(w, "recovered");
@@ -45,23 +39,8 @@ static void json_prov(struct jw *w, const struct bt_prov *p)
 
 static void json_evidence(struct jw *w, const struct bt_evidence *h)
 {
-	const struct bt_event *ev = h->ev;
 	jw_object(w);
-	jw_key(w, "time");
-	jw_time(w, ev->time);
-	jw_key(w, "source");
-	jw_strz(w, bt_source_name(ev->source));
-	jw_key(w, "host");
-	jw_strz(w, ev->host);
-	jw_key(w, "channel");
-	jw_strz(w, ev->channel);
-	jw_key(w, "provider");
-	jw_strz(w, ev->provider);
-	jw_key(w, "event_id");
-	if (ev->source == BT_SOURCE_EVTX)
-		jw_u64(w, ev->event_id);
-	else
-		jw_null(w);
+	out_event_head_jw(w, h->ev);
 	jw_key(w, "copies");
 	jw_array(w);
 	for (size_t i = 0; i < h->ncopies; i++)
@@ -70,7 +49,7 @@ static void json_evidence(struct jw *w, const struct bt_evidence *h)
 	jw_key(w, "more_copies");
 	jw_u64(w, h->more_copies);
 	jw_key(w, "fields");
-	out_event_fields_jw(w, ev, false);
+	out_event_fields_jw(w, h->ev, false);
 	jw_object_end(w);
 }
 

@@ -35,6 +35,10 @@ void out_event(struct bt_buf *b, const struct out_opts *o, const struct bt_event
 
 struct jw;
 
+/* Writes the members that open every JSON record of an event (events and
+ * findings' evidence): time, source, host, channel, provider, event_id. */
+void out_event_head_jw(struct jw *w, const struct bt_event *ev);
+
 /* Writes the JSON object of an event's fields ({"Name":"v","Data":["a"]}):
  * the System fields when system is true, else the others. Fields of one name
  * make one member, an array when there are several or the field is a list. */

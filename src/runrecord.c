@@ -259,10 +259,7 @@ bool runrecord_write(struct runrecord *r, FILE *f, const struct bt_ruleset *rule
 		jw_key(&w, "path");
 		jw_strz(&w, in->path);
 		jw_key(&w, "size");
-		if (in->hashed)
-			jw_u64(&w, in->size);
-		else
-			jw_null(&w);
+		jw_u64_or_null(&w, in->hashed, in->size);
 		jw_key(&w, "sha256");
 		jw_strz(&w, in->hashed ? in->hex : NULL);
 		jw_key(&w, "hash_of_bytes_read");
