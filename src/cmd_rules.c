@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "escape.h"
+#include "json_writer.h"
 
 enum {
 	OPT_RULES = 256,
@@ -30,61 +31,49 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static void put_str(struct bt_buf *b, const char *s)
-{
-	if (s)
-		esc_text(b, s, strlen(s));
-	else
-		bt_buf_putc(b, '-');
-}
-
-static void json_str(struct bt_buf *b, const char *key, const char *s, bool comma)
-{
-	if (comma)
-		bt_buf_putc(b, ',');
-	esc_json(b, key, strlen(key));
-	bt_buf_putc(b, ':');
-	if (s)
-		esc_json(b, s, strlen(s));
-	else
-		bt_buf_puts(b, "null");
-}
-
-static void json_list(struct bt_buf *b, const char *key, const char *const *v, size_t n)
-{
-	bt_buf_putc(b, ',');
-	esc_json(b, key, strlen(key));
-	bt_buf_puts(b, ":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			bt_buf_putc(b, ',');
-		esc_json(b, v[i], strlen(v[i]));
-	}
-	bt_buf_putc(b, ']');
-}
-
 static void rule_jsonl(struct bt_buf *b, const struct bt_rule_info *ri)
 {
 	const struct bt_sigma_rule *r = ri->sigma;
-	bt_buf_putc(b, '{');
-	json_str(b, "state", bt_rule_state_name(ri->state), false);
-	json_str(b, "reason", ri->reason, true);
-	json_str(b, "id", r->id, true);
-	json_str(b, "title", r->title, true);
-	json_str(b, "level", r->level ? bt_sigma_level_name(r->level) : NULL, true);
-	json_str(b, "status", r->status, true);
-	bt_buf_puts(b, ",\"logsource\":{");
-	json_str(b, "product", r->logsource.product, false);
-	json_str(b, "category", r->logsource.category, true);
-	json_str(b, "service", r->logsource.service, true);
-	bt_buf_putc(b, '}');
-	json_list(b, "attack", r->attack, r->nattack);
-	json_list(b, "tags", r->tags, r->ntags);
-	json_str(b, "correlation_type", r->correlation ? r->correlation->type_text : NULL, true);
-	bt_buf_printf(b, ",\"builtin\":%s,\"variants\":%u", ri->builtin ? "true" : "false",
-	              ri->nvariants);
-	json_str(b, "file", r->file, true);
-	bt_buf_printf(b, ",\"line\":%u}\n", r->line);
+	struct jw w;
+	jw_init(&w, b);
+	jw_object(&w);
+	jw_key(&w, "state");
+	jw_strz(&w, bt_rule_state_name(ri->state));
+	jw_key(&w, "reason");
+	jw_strz(&w, ri->reason);
+	jw_key(&w, "id");
+	jw_strz(&w, r->id);
+	jw_key(&w, "title");
+	jw_strz(&w, r->title);
+	jw_key(&w, "level");
+	jw_strz(&w, r->level ? bt_sigma_level_name(r->level) : NULL);
+	jw_key(&w, "status");
+	jw_strz(&w, r->status);
+	jw_key(&w, "logsource");
+	jw_object(&w);
+	jw_key(&w, "product");
+	jw_strz(&w, r->logsource.product);
+	jw_key(&w, "category");
+	jw_strz(&w, r->logsource.category);
+	jw_key(&w, "service");
+	jw_strz(&w, r->logsource.service);
+	jw_object_end(&w);
+	jw_key(&w, "attack");
+	jw_str_array(&w, r->attack, r->nattack);
+	jw_key(&w, "tags");
+	jw_str_array(&w, r->tags, r->ntags);
+	jw_key(&w, "correlation_type");
+	jw_strz(&w, r->correlation ? r->correlation->type_text : NULL);
+	jw_key(&w, "builtin");
+	jw_bool(&w, ri->builtin);
+	jw_key(&w, "variants");
+	jw_u64(&w, ri->nvariants);
+	jw_key(&w, "file");
+	jw_strz(&w, r->file);
+	jw_key(&w, "line");
+	jw_u64(&w, r->line);
+	jw_object_end(&w);
+	bt_buf_putc(b, '\n');
 }
 
 static void rule_text(struct bt_buf *b, const struct bt_rule_info *ri)
@@ -92,15 +81,15 @@ static void rule_text(struct bt_buf *b, const struct bt_rule_info *ri)
 	const struct bt_sigma_rule *r = ri->sigma;
 	bt_buf_printf(b, "%-11s %-13s ", bt_rule_state_name(ri->state),
 	              r->level ? bt_sigma_level_name(r->level) : "-");
-	put_str(b, r->id);
+	esc_text_str(b, r->id);
 	bt_buf_puts(b, "  ");
-	put_str(b, r->title);
+	esc_text_str(b, r->title);
 	bt_buf_puts(b, "  (");
-	put_str(b, r->file);
+	esc_text_str(b, r->file);
 	bt_buf_printf(b, ":%u)", r->line);
 	if (ri->reason) {
 		bt_buf_puts(b, ": ");
-		put_str(b, ri->reason);
+		esc_text_str(b, ri->reason);
 	}
 	bt_buf_putc(b, '\n');
 }

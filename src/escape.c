@@ -9,7 +9,7 @@
 static const char hexd[] = "0123456789abcdef";
 
 /* ASCII bytes JSON needs no escape for: all from 0x20 but '"' and '\\' (as
- * the eight-byte test in json_plain_prefix). */
+ * the eight-byte test in json_word_flags). */
 static const unsigned char json_plain[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -29,17 +29,26 @@ static const unsigned char json_plain[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* Eight bytes at once: the high bit of each byte that may not be plain
+ * ASCII (< 0x20, >= 0x80, '"', '\\'); 0 when all eight are plain. The lowest
+ * byte flagged is exact (borrows only run upwards); bytes above it may be
+ * flagged though plain. */
+static inline uint64_t json_word_flags(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+	return (x & high) | ((x - ones * 0x20) & ~x & high) | ((q - ones) & ~q & high) |
+	       ((bs - ones) & ~bs & high);
+}
+
 /* Length of the leading run of s that JSON needs no escape for (ASCII only). */
-static size_t json_plain_prefix(const unsigned char *u, size_t n)
+static inline size_t json_plain_prefix(const unsigned char *u, size_t n)
 {
 	size_t i = 0;
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
 	while (i + 8 <= n) {
 		uint64_t x;
 		memcpy(&x, u + i, 8);
-		uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
-		if ((x & high) | ((x - ones * 0x20) & ~x & high) | ((q - ones) & ~q & high) |
-		    ((bs - ones) & ~bs & high))
+		if (json_word_flags(x))
 			break;
 		i += 8;
 	}
@@ -95,6 +104,11 @@ static char *json_escape_byte(char *d, unsigned char c)
 	return d;
 }
 
+size_t esc_json_plain(const char *s, size_t n)
+{
+	return json_plain_prefix((const unsigned char *)s, n);
+}
+
 void esc_json(struct bt_buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -106,23 +120,20 @@ void esc_json(struct bt_buf *b, const char *s, size_t n)
 		b->oom = true;
 		return;
 	}
-	if (!bt_buf_reserve(b, plain + 6 * (n - plain) + 2))
+	size_t room = plain + 6 * (n - plain) + 2;
+	if ((b->oom || b->cap - b->n <= room) && !bt_buf_reserve(b, room))
 		return;
 	char *d = b->p + b->n;
 	*d++ = '"';
 	memcpy(d, s, plain);
 	d += plain;
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
 	for (size_t i = plain; i < n;) {
 		/* eight bytes at a time, copied up to the first that is not plain
 		 * ASCII (< 0x20, >= 0x80, '"', '\\'): the lowest flagged byte is
 		 * exact (borrows only run upwards), and the room reserved covers the
 		 * whole word */
 		while (i + 8 <= n) {
-			uint64_t x = load_le64(u + i);
-			uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
-			uint64_t m = (x & high) | ((x - ones * 0x20) & ~x & high) |
-			             ((q - ones) & ~q & high) | ((bs - ones) & ~bs & high);
+			uint64_t m = json_word_flags(load_le64(u + i));
 			memcpy(d, u + i, 8);
 			if (m) {
 				unsigned k = lowest_flagged_byte(m);
@@ -252,4 +263,12 @@ void esc_text(struct bt_buf *b, const char *s, size_t n)
 		run = i;
 	}
 	bt_buf_put(b, s + run, n - run);
+}
+
+void esc_text_str(struct bt_buf *b, const char *s)
+{
+	if (s)
+		esc_text(b, s, strlen(s));
+	else
+		bt_buf_putc(b, '-');
 }

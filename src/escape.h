@@ -1,4 +1,6 @@
-/* Making attacker-controlled strings safe for each output.
+/* Making attacker-controlled strings safe for each output: the only escaping
+ * in src/. JSON and CSV are written through their writers (json_writer.h,
+ * csv_writer.h), which escape with these; text outputs call esc_text.
  *
  *  JSON: always valid: control characters as \uXXXX (or \n, \t, ...),
  *        U+2028/U+2029 escaped, invalid UTF-8 bytes replaced by U+FFFD.
@@ -21,10 +23,17 @@
 /* Appends s[0..n) as a quoted JSON string. */
 void esc_json(struct bt_buf *b, const char *s, size_t n);
 
+/* Length of the leading run of s[0..n) that a JSON string holds as it is
+ * (ASCII from 0x20, but '"' and '\\'): n when s needs no escaping. */
+size_t esc_json_plain(const char *s, size_t n);
+
 /* Appends s[0..n) as one CSV cell (quoted when needed). */
 void esc_csv(struct bt_buf *b, const char *s, size_t n, bool formula_guard);
 
 /* Appends s[0..n) made safe to print on a terminal (no quotes added). */
 void esc_text(struct bt_buf *b, const char *s, size_t n);
+
+/* The same for s up to its NUL; "-" for NULL. */
+void esc_text_str(struct bt_buf *b, const char *s);
 
 #endif

@@ -1,9 +1,12 @@
-/* Writers for normalised events: JSON Lines, CSV and a text line. */
+/* Output of normalised events: JSON Lines (also the Timesketch format),
+ * CSV and a text line. */
 #include "config.h"
 
 #include <string.h>
 
+#include "csv_writer.h"
 #include "escape.h"
+#include "json_writer.h"
 #include "output.h"
 
 bool out_parse_format(const char *s, bool allow_timesketch, enum out_format *out)
@@ -32,10 +35,9 @@ static bool is_system(const struct bt_field *f)
 }
 
 /* The quadratic original, kept for events with very many fields. */
-static void fields_json_slow(struct bt_buf *b, const struct bt_event *ev, bool system)
+static void fields_json_slow(struct jw *w, const struct bt_event *ev, bool system)
 {
-	bt_buf_putc(b, '{');
-	bool first = true;
+	jw_object(w);
 	for (size_t i = 0; i < ev->nfields; i++) {
 		const struct bt_field *f = &ev->fields[i];
 		if (is_system(f) != system)
@@ -50,27 +52,20 @@ static void fields_json_slow(struct bt_buf *b, const struct bt_event *ev, bool s
 		}
 		if (seen)
 			continue;
-		if (!first)
-			bt_buf_putc(b, ',');
-		first = false;
-		esc_json(b, f->name, f->name_len);
-		bt_buf_putc(b, ':');
+		jw_key_n(w, f->name, f->name_len);
 		if (!repeated && !(f->flags & BT_FIELD_LIST)) {
-			esc_json(b, f->value, f->value_len);
+			jw_str(w, f->value, f->value_len);
 			continue;
 		}
-		bt_buf_putc(b, '[');
+		jw_array(w);
 		for (size_t j = i; j < ev->nfields; j++) {
 			const struct bt_field *g = &ev->fields[j];
-			if (is_system(g) != system || !same_name(f, g))
-				continue;
-			if (j != i)
-				bt_buf_putc(b, ',');
-			esc_json(b, g->value, g->value_len);
+			if (is_system(g) == system && same_name(f, g))
+				jw_str(w, g->value, g->value_len);
 		}
-		bt_buf_putc(b, ']');
+		jw_array_end(w);
 	}
-	bt_buf_putc(b, '}');
+	jw_object_end(w);
 }
 
 /* Fields grouped by name with a small hash table instead of comparing every
@@ -92,11 +87,11 @@ static uint32_t name_hash(const struct bt_field *f)
 	return (uint32_t)(h >> 32);
 }
 
-void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system)
+void out_event_fields_jw(struct jw *w, const struct bt_event *ev, bool system)
 {
 	size_t n = ev->nfields;
 	if (n > FIELDS_FAST_MAX) {
-		fields_json_slow(b, ev, system);
+		fields_json_slow(w, ev, system);
 		return;
 	}
 	uint16_t first[FIELDS_FAST_MAX], count[FIELDS_FAST_MAX];
@@ -121,97 +116,79 @@ void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool sys
 			count[slot[h]]++;
 		}
 	}
-	bt_buf_putc(b, '{');
-	bool firstout = true;
+	jw_object(w);
 	for (size_t i = 0; i < n; i++) {
 		const struct bt_field *f = &ev->fields[i];
 		if (is_system(f) != system || first[i] != i)
 			continue;
-		if (!firstout)
-			bt_buf_putc(b, ',');
-		firstout = false;
-		esc_json(b, f->name, f->name_len);
-		bt_buf_putc(b, ':');
+		jw_key_n(w, f->name, f->name_len);
 		if (count[i] == 1 && !(f->flags & BT_FIELD_LIST)) {
-			esc_json(b, f->value, f->value_len);
+			jw_str(w, f->value, f->value_len);
 			continue;
 		}
-		bt_buf_putc(b, '[');
+		jw_array(w);
 		for (size_t j = i; j < n; j++) {
 			const struct bt_field *g = &ev->fields[j];
-			if (is_system(g) != system || first[j] != i)
-				continue;
-			if (j != i)
-				bt_buf_putc(b, ',');
-			esc_json(b, g->value, g->value_len);
+			if (is_system(g) == system && first[j] == i)
+				jw_str(w, g->value, g->value_len);
 		}
-		bt_buf_putc(b, ']');
+		jw_array_end(w);
 	}
-	bt_buf_putc(b, '}');
+	jw_object_end(w);
 }
 
-static void json_str_or_null(struct bt_buf *b, const char *s)
+void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system)
 {
-	if (s)
-		esc_json(b, s, strlen(s));
-	else
-		bt_buf_puts(b, "null");
+	struct jw w;
+	jw_init(&w, b);
+	out_event_fields_jw(&w, ev, system);
+}
+
+void out_event_head_jw(struct jw *w, const struct bt_event *ev)
+{
+	jw_key(w, "time");
+	jw_time(w, ev->time);
+	jw_key(w, "source");
+	jw_strz(w, bt_source_name(ev->source));
+	jw_key(w, "host");
+	jw_strz(w, ev->host);
+	jw_key(w, "channel");
+	jw_strz(w, ev->channel);
+	jw_key(w, "provider");
+	jw_strz(w, ev->provider);
+	jw_key(w, "event_id");
+	jw_u64_or_null(w, ev->source == BT_SOURCE_EVTX, ev->event_id);
 }
 
 static void event_jsonl(struct bt_buf *b, const struct bt_event *ev)
 {
-	char t[BT_TIME_BUFSZ];
 	bool evtx = ev->source == BT_SOURCE_EVTX;
-	bt_buf_puts(b, "{\"time\":");
-	if (ev->time == BT_TIME_NONE) {
-		bt_buf_puts(b, "null");
-	} else {
-		bt_buf_putc(b, '"');
-		bt_buf_put(b, t, bt_time_format(ev->time, t));
-		bt_buf_putc(b, '"');
-	}
-	bt_buf_puts(b, ",\"source\":\"");
-	bt_buf_puts(b, bt_source_name(ev->source));
-	bt_buf_puts(b, "\",\"host\":");
-	json_str_or_null(b, ev->host);
-	bt_buf_puts(b, ",\"channel\":");
-	json_str_or_null(b, ev->channel);
-	bt_buf_puts(b, ",\"provider\":");
-	json_str_or_null(b, ev->provider);
-	bt_buf_puts(b, ",\"event_id\":");
-	if (evtx)
-		bt_buf_put_u64(b, ev->event_id);
-	else
-		bt_buf_puts(b, "null");
-	bt_buf_puts(b, ",\"level\":");
-	if (ev->level >= 0)
-		bt_buf_put_i64(b, ev->level);
-	else
-		bt_buf_puts(b, "null");
-	bt_buf_puts(b, ",\"record_id\":");
-	if (evtx)
-		bt_buf_put_u64(b, ev->record_id);
-	else
-		bt_buf_puts(b, "null");
-	bt_buf_puts(b, ",\"user_sid\":");
-	json_str_or_null(b, ev->user_sid);
-	bt_buf_puts(b, ",\"file\":");
-	json_str_or_null(b, ev->file);
-	bt_buf_puts(b, ",\"offset\":");
-	bt_buf_put_u64(b, ev->offset);
-	bt_buf_puts(b, ",\"line\":");
-	if (ev->line)
-		bt_buf_put_u64(b, ev->line);
-	else
-		bt_buf_puts(b, "null");
-	bt_buf_puts(b, (ev->flags & BT_EV_RECOVERED) ? ",\"recovered\":true" : ",\"recovered\":false");
+	struct jw w;
+	jw_init(&w, b);
+	jw_object(&w);
+	out_event_head_jw(&w, ev);
+	jw_key(&w, "level");
+	jw_u64_or_null(&w, ev->level >= 0, (uint64_t)ev->level);
+	jw_key(&w, "record_id");
+	jw_u64_or_null(&w, evtx, ev->record_id);
+	jw_key(&w, "user_sid");
+	jw_strz(&w, ev->user_sid);
+	jw_key(&w, "file");
+	jw_strz(&w, ev->file);
+	jw_key(&w, "offset");
+	jw_u64(&w, ev->offset);
+	jw_key(&w, "line");
+	jw_u64_or_null(&w, ev->line != 0, ev->line);
+	jw_key(&w, "recovered");
+	jw_bool(&w, (ev->flags & BT_EV_RECOVERED) != 0);
 	if (evtx) {
-		bt_buf_puts(b, ",\"system\":");
-		out_event_fields_json(b, ev, true);
+		jw_key(&w, "system");
+		out_event_fields_jw(&w, ev, true);
 	}
-	bt_buf_puts(b, ",\"fields\":");
-	out_event_fields_json(b, ev, false);
-	bt_buf_puts(b, "}\n");
+	jw_key(&w, "fields");
+	out_event_fields_jw(&w, ev, false);
+	jw_object_end(&w);
+	bt_buf_putc(b, '\n');
 }
 
 static const char csv_header[] =
@@ -224,54 +201,32 @@ void out_event_header(struct bt_buf *b, const struct out_opts *o)
 		bt_buf_puts(b, csv_header);
 }
 
-static void csv_str(struct bt_buf *b, const struct out_opts *o, const char *s)
-{
-	if (s)
-		esc_csv(b, s, strlen(s), o->csv_formula_guard);
-	bt_buf_putc(b, ',');
-}
-
 static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev)
 {
-	char t[BT_TIME_BUFSZ];
 	bool evtx = ev->source == BT_SOURCE_EVTX;
-	bt_buf_put(b, t, bt_time_format(ev->time, t));
-	bt_buf_putc(b, ',');
-	csv_str(b, o, bt_source_name(ev->source));
-	csv_str(b, o, ev->host);
-	csv_str(b, o, ev->channel);
-	csv_str(b, o, ev->provider);
-	if (evtx)
-		bt_buf_put_u64(b, ev->event_id);
-	bt_buf_putc(b, ',');
-	if (ev->level >= 0)
-		bt_buf_put_i64(b, ev->level);
-	bt_buf_putc(b, ',');
-	if (evtx)
-		bt_buf_put_u64(b, ev->record_id);
-	bt_buf_putc(b, ',');
-	csv_str(b, o, ev->user_sid);
-	csv_str(b, o, ev->file);
-	bt_buf_put_u64(b, ev->offset);
-	bt_buf_putc(b, ',');
-	if (ev->line)
-		bt_buf_put_u64(b, ev->line);
-	bt_buf_putc(b, ',');
-	bt_buf_puts(b, (ev->flags & BT_EV_RECOVERED) ? "true," : "false,");
-	/* The fields cell is JSON text; it never starts with a formula character. */
+	struct cw w;
+	cw_init(&w, b, o->csv_formula_guard);
+	cw_time(&w, ev->time);
+	cw_strz(&w, bt_source_name(ev->source));
+	cw_strz(&w, ev->host);
+	cw_strz(&w, ev->channel);
+	cw_strz(&w, ev->provider);
+	cw_u64_or_empty(&w, evtx, ev->event_id);
+	cw_u64_or_empty(&w, ev->level >= 0, (uint64_t)ev->level);
+	cw_u64_or_empty(&w, evtx, ev->record_id);
+	cw_strz(&w, ev->user_sid);
+	cw_strz(&w, ev->file);
+	cw_u64(&w, ev->offset);
+	cw_u64_or_empty(&w, ev->line != 0, ev->line);
+	cw_bool(&w, (ev->flags & BT_EV_RECOVERED) != 0);
+	/* the fields as JSON text, starting with '{': never guarded */
 	struct bt_buf js = BT_BUF_INIT;
 	out_event_fields_json(&js, ev, false);
-	esc_csv(b, js.p ? js.p : "{}", js.p ? js.n : 2, false);
+	cw_str(&w, js.p, js.n);
+	if (js.oom)
+		b->oom = true;
 	bt_buf_free(&js);
-	bt_buf_puts(b, "\r\n");
-}
-
-static void text_str(struct bt_buf *b, const char *s)
-{
-	if (s)
-		esc_text(b, s, strlen(s));
-	else
-		bt_buf_putc(b, '-');
+	cw_row_end(&w);
 }
 
 static void event_text(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev)
@@ -284,13 +239,13 @@ static void event_text(struct bt_buf *b, const struct out_opts *o, const struct 
 	else
 		bt_buf_put(b, t, bt_time_format(ev->time, t));
 	bt_buf_putc(b, ' ');
-	text_str(b, ev->host);
+	esc_text_str(b, ev->host);
 	bt_buf_printf(b, " %s", bold);
-	text_str(b, ev->channel);
+	esc_text_str(b, ev->channel);
 	if (ev->source == BT_SOURCE_EVTX)
 		bt_buf_printf(b, "/%u", (unsigned)ev->event_id);
 	bt_buf_printf(b, "%s %s", off, dim);
-	text_str(b, ev->provider);
+	esc_text_str(b, ev->provider);
 	bt_buf_puts(b, off);
 	for (size_t i = 0; i < ev->nfields; i++) {
 		const struct bt_field *f = &ev->fields[i];
@@ -302,7 +257,7 @@ static void event_text(struct bt_buf *b, const struct out_opts *o, const struct 
 		esc_text(b, f->value, f->value_len);
 	}
 	bt_buf_printf(b, " %s[", dim);
-	text_str(b, ev->file);
+	esc_text_str(b, ev->file);
 	if (ev->source == BT_SOURCE_EVTX)
 		bt_buf_printf(b, " #%llu", (unsigned long long)ev->record_id);
 	if (ev->line)

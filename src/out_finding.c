@@ -1,11 +1,13 @@
-/* Writers for findings: the text timeline, JSON Lines, CSV and Timesketch. */
+/* Output of findings: the text timeline, JSON Lines, CSV and Timesketch. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "hunt/bt_finding.h"
+#include "csv_writer.h"
 #include "escape.h"
+#include "json_writer.h"
 #include "output.h"
 
 static void put_time(struct bt_buf *b, bt_time t)
@@ -14,199 +16,176 @@ static void put_time(struct bt_buf *b, bt_time t)
 	bt_buf_put(b, buf, bt_time_format(t, buf));
 }
 
-static void json_time(struct bt_buf *b, bt_time t)
+static void json_strset(struct jw *w, const struct bt_strset *s)
 {
-	if (t == BT_TIME_NONE) {
-		bt_buf_puts(b, "null");
-		return;
-	}
-	bt_buf_putc(b, '"');
-	put_time(b, t);
-	bt_buf_putc(b, '"');
+	jw_str_array(w, (const char *const *)s->v, s->n);
 }
 
-static void json_str(struct bt_buf *b, const char *s)
+static void json_prov(struct jw *w, const struct bt_prov *p)
 {
-	if (s)
-		esc_json(b, s, strlen(s));
-	else
-		bt_buf_puts(b, "null");
+	jw_object(w);
+	jw_key(w, "file");
+	jw_strz(w, p->file);
+	jw_key(w, "record_id");
+	jw_u64_or_null(w, !p->line, p->record_id);
+	jw_key(w, "line");
+	jw_u64_or_null(w, p->line != 0, p->line);
+	jw_key(w, "offset");
+	jw_u64(w, p->offset);
+	jw_key(w, "recovered");
+	jw_bool(w, p->recovered);
+	jw_object_end(w);
 }
 
-static void json_strset(struct bt_buf *b, const struct bt_strset *s)
+static void json_evidence(struct jw *w, const struct bt_evidence *h)
 {
-	bt_buf_putc(b, '[');
-	for (size_t i = 0; i < s->n; i++) {
-		if (i)
-			bt_buf_putc(b, ',');
-		json_str(b, s->v[i]);
-	}
-	bt_buf_putc(b, ']');
+	jw_object(w);
+	out_event_head_jw(w, h->ev);
+	jw_key(w, "copies");
+	jw_array(w);
+	for (size_t i = 0; i < h->ncopies; i++)
+		json_prov(w, &h->copies[i]);
+	jw_array_end(w);
+	jw_key(w, "more_copies");
+	jw_u64(w, h->more_copies);
+	jw_key(w, "fields");
+	out_event_fields_jw(w, h->ev, false);
+	jw_object_end(w);
 }
 
-static void json_prov(struct bt_buf *b, const struct bt_prov *p)
+/* The members every machine format shares, in the object being written;
+ * flat (Timesketch) without nested objects. */
+static void json_finding_members(struct jw *w, const struct bt_finding *f, bool flat)
 {
-	bt_buf_puts(b, "{\"file\":");
-	json_str(b, p->file);
-	bt_buf_puts(b, ",\"record_id\":");
-	if (p->line)
-		bt_buf_puts(b, "null");
-	else
-		bt_buf_put_u64(b, p->record_id);
-	bt_buf_puts(b, ",\"line\":");
-	if (p->line)
-		bt_buf_put_u64(b, p->line);
-	else
-		bt_buf_puts(b, "null");
-	bt_buf_puts(b, ",\"offset\":");
-	bt_buf_put_u64(b, p->offset);
-	bt_buf_puts(b, p->recovered ? ",\"recovered\":true}" : ",\"recovered\":false}");
-}
-
-static void json_evidence(struct bt_buf *b, const struct bt_evidence *h)
-{
-	const struct bt_event *ev = h->ev;
-	bool evtx = ev->source == BT_SOURCE_EVTX;
-	bt_buf_puts(b, "{\"time\":");
-	json_time(b, ev->time);
-	bt_buf_puts(b, ",\"source\":\"");
-	bt_buf_puts(b, bt_source_name(ev->source));
-	bt_buf_puts(b, "\",\"host\":");
-	json_str(b, ev->host);
-	bt_buf_puts(b, ",\"channel\":");
-	json_str(b, ev->channel);
-	bt_buf_puts(b, ",\"provider\":");
-	json_str(b, ev->provider);
-	bt_buf_puts(b, ",\"event_id\":");
-	if (evtx)
-		bt_buf_put_u64(b, ev->event_id);
-	else
-		bt_buf_puts(b, "null");
-	bt_buf_puts(b, ",\"copies\":[");
-	for (size_t i = 0; i < h->ncopies; i++) {
-		if (i)
-			bt_buf_putc(b, ',');
-		json_prov(b, &h->copies[i]);
-	}
-	bt_buf_puts(b, "],\"more_copies\":");
-	bt_buf_put_u64(b, h->more_copies);
-	bt_buf_puts(b, ",\"fields\":");
-	out_event_fields_json(b, ev, false);
-	bt_buf_putc(b, '}');
-}
-
-/* The fields every machine format shares, as JSON members (no braces). */
-static void json_finding_members(struct bt_buf *b, const struct bt_finding *f, bool flat)
-{
-	bt_buf_puts(b, "\"schema\":\"" OUT_FINDING_SCHEMA "\",\"time\":");
-	json_time(b, f->first);
-	bt_buf_puts(b, ",\"end\":");
-	json_time(b, f->last);
-	bt_buf_puts(b, ",\"severity\":\"");
-	bt_buf_puts(b, bt_severity_name(f->severity));
-	bt_buf_puts(b, f->raised ? "\",\"severity_raised\":true" : "\",\"severity_raised\":false");
-	bt_buf_puts(b, ",\"kind\":\"");
-	bt_buf_puts(b, f->kind);
-	bt_buf_puts(b, "\",\"correlation_type\":");
-	json_str(b, f->correlation_type);
+	jw_key(w, "schema");
+	jw_strz(w, OUT_FINDING_SCHEMA);
+	jw_key(w, "time");
+	jw_time(w, f->first);
+	jw_key(w, "end");
+	jw_time(w, f->last);
+	jw_key(w, "severity");
+	jw_strz(w, bt_severity_name(f->severity));
+	jw_key(w, "severity_raised");
+	jw_bool(w, f->raised);
+	jw_key(w, "kind");
+	jw_strz(w, f->kind);
+	jw_key(w, "correlation_type");
+	jw_strz(w, f->correlation_type);
 	if (flat) {
-		bt_buf_puts(b, ",\"rule_id\":");
-		json_str(b, f->rule_id);
-		bt_buf_puts(b, ",\"rule_title\":");
-		json_str(b, f->rule_title);
-		bt_buf_puts(b, ",\"rule_level\":");
-		json_str(b, f->rule_level);
+		jw_key(w, "rule_id");
+		jw_strz(w, f->rule_id);
+		jw_key(w, "rule_title");
+		jw_strz(w, f->rule_title);
+		jw_key(w, "rule_level");
+		jw_strz(w, f->rule_level);
 	} else {
-		bt_buf_puts(b, ",\"rule\":{\"id\":");
-		json_str(b, f->rule_id);
-		bt_buf_puts(b, ",\"title\":");
-		json_str(b, f->rule_title);
-		bt_buf_puts(b, ",\"level\":");
-		json_str(b, f->rule_level);
-		bt_buf_puts(b, ",\"file\":");
-		json_str(b, f->rule_file);
-		bt_buf_putc(b, '}');
+		jw_key(w, "rule");
+		jw_object(w);
+		jw_key(w, "id");
+		jw_strz(w, f->rule_id);
+		jw_key(w, "title");
+		jw_strz(w, f->rule_title);
+		jw_key(w, "level");
+		jw_strz(w, f->rule_level);
+		jw_key(w, "file");
+		jw_strz(w, f->rule_file);
+		jw_object_end(w);
 	}
-	bt_buf_puts(b, ",\"techniques\":");
-	json_strset(b, &f->techniques);
-	bt_buf_puts(b, ",\"hosts\":");
-	json_strset(b, &f->hosts);
+	jw_key(w, "techniques");
+	json_strset(w, &f->techniques);
+	jw_key(w, "hosts");
+	json_strset(w, &f->hosts);
 	if (flat) {
-		bt_buf_puts(b, ",\"container_id\":");
-		json_str(b, f->container_id);
-		bt_buf_puts(b, ",\"container_name\":");
-		json_str(b, f->container_name);
+		jw_key(w, "container_id");
+		jw_strz(w, f->container_id);
+		jw_key(w, "container_name");
+		jw_strz(w, f->container_name);
 	} else {
-		bt_buf_puts(b, ",\"container\":");
+		jw_key(w, "container");
 		if (f->container_id || f->container_name) {
-			bt_buf_puts(b, "{\"id\":");
-			json_str(b, f->container_id);
-			bt_buf_puts(b, ",\"name\":");
-			json_str(b, f->container_name);
-			bt_buf_putc(b, '}');
+			jw_object(w);
+			jw_key(w, "id");
+			jw_strz(w, f->container_id);
+			jw_key(w, "name");
+			jw_strz(w, f->container_name);
+			jw_object_end(w);
 		} else {
-			bt_buf_puts(b, "null");
+			jw_null(w);
 		}
 	}
-	bt_buf_puts(b, ",\"account\":");
-	json_str(b, f->account);
-	bt_buf_puts(b, ",\"summary\":");
-	json_str(b, f->summary);
-	bt_buf_puts(b, ",\"notes\":");
-	json_strset(b, &f->notes);
-	bt_buf_puts(b, ",\"sources\":");
-	json_strset(b, &f->sources);
-	bt_buf_puts(b, ",\"evidence_count\":");
-	bt_buf_put_u64(b, f->evidence_total);
+	jw_key(w, "account");
+	jw_strz(w, f->account);
+	jw_key(w, "summary");
+	jw_strz(w, f->summary);
+	jw_key(w, "notes");
+	json_strset(w, &f->notes);
+	jw_key(w, "sources");
+	json_strset(w, &f->sources);
+	jw_key(w, "evidence_count");
+	jw_u64(w, f->evidence_total);
 }
 
 static void finding_jsonl(struct bt_buf *b, const struct bt_finding *f)
 {
-	bt_buf_putc(b, '{');
-	json_finding_members(b, f, false);
-	bt_buf_puts(b, ",\"evidence\":[");
-	for (size_t i = 0; i < f->nevidence; i++) {
-		if (i)
-			bt_buf_putc(b, ',');
-		json_evidence(b, f->evidence[i]);
-	}
-	bt_buf_puts(b, "]}\n");
+	struct jw w;
+	jw_init(&w, b);
+	jw_object(&w);
+	json_finding_members(&w, f, false);
+	jw_key(&w, "evidence");
+	jw_array(&w);
+	for (size_t i = 0; i < f->nevidence; i++)
+		json_evidence(&w, f->evidence[i]);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	bt_buf_putc(b, '\n');
+}
+
+/* Where an evidence event is: "FILE#RECORD" (EVTX) or "FILE:LINE". */
+static void put_evidence_ref(struct bt_buf *b, const struct bt_prov *p)
+{
+	bt_buf_puts(b, p->file ? p->file : "-");
+	if (p->line)
+		bt_buf_printf(b, ":%llu", (unsigned long long)p->line);
+	else
+		bt_buf_printf(b, "#%llu", (unsigned long long)p->record_id);
 }
 
 /* Timesketch: message, datetime and timestamp_desc, plus flat finding fields. */
 static void finding_timesketch(struct bt_buf *b, const struct bt_finding *f)
 {
+	struct jw w;
+	jw_init(&w, b);
+	jw_object(&w);
 	struct bt_buf msg = BT_BUF_INIT;
 	bt_buf_printf(&msg, "[%s] %s", bt_severity_name(f->severity),
 	              f->rule_title ? f->rule_title : "?");
 	if (f->summary)
 		bt_buf_printf(&msg, ": %s", f->summary);
-	bt_buf_puts(b, "{\"message\":");
-	esc_json(b, msg.p ? msg.p : "", msg.n);
+	jw_key(&w, "message");
+	jw_str(&w, msg.p ? msg.p : "", msg.n);
 	bt_buf_free(&msg);
-	bt_buf_puts(b, ",\"datetime\":");
-	json_time(b, f->first);
-	bt_buf_puts(b, ",\"timestamp_desc\":\"Finding start\",\"tag\":[\"boxtrail\",");
-	json_str(b, bt_severity_name(f->severity));
-	bt_buf_puts(b, "],");
-	json_finding_members(b, f, true);
-	bt_buf_puts(b, ",\"evidence_files\":[");
+	jw_key(&w, "datetime");
+	jw_time(&w, f->first);
+	jw_key(&w, "timestamp_desc");
+	jw_strz(&w, "Finding start");
+	jw_key(&w, "tag");
+	jw_array(&w);
+	jw_strz(&w, "boxtrail");
+	jw_strz(&w, bt_severity_name(f->severity));
+	jw_array_end(&w);
+	json_finding_members(&w, f, true);
+	jw_key(&w, "evidence_files");
+	jw_array(&w);
+	struct bt_buf one = BT_BUF_INIT;
 	for (size_t i = 0; i < f->nevidence; i++) {
-		const struct bt_prov *p = &f->evidence[i]->copies[0];
-		char ref[64];
-		if (p->line)
-			snprintf(ref, sizeof ref, ":%llu", (unsigned long long)p->line);
-		else
-			snprintf(ref, sizeof ref, "#%llu", (unsigned long long)p->record_id);
-		struct bt_buf one = BT_BUF_INIT;
-		bt_buf_puts(&one, p->file ? p->file : "-");
-		bt_buf_puts(&one, ref);
-		if (i)
-			bt_buf_putc(b, ',');
-		esc_json(b, one.p, one.n);
-		bt_buf_free(&one);
+		bt_buf_reset(&one);
+		put_evidence_ref(&one, &f->evidence[i]->copies[0]);
+		jw_str(&w, one.p ? one.p : "", one.n);
 	}
-	bt_buf_puts(b, "]}\n");
+	bt_buf_free(&one);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	bt_buf_putc(b, '\n');
 }
 
 static const char csv_header[] =
@@ -219,56 +198,34 @@ void out_finding_header(struct bt_buf *b, const struct out_opts *o)
 		bt_buf_puts(b, csv_header);
 }
 
-static void csv_cell(struct bt_buf *b, const struct out_opts *o, const char *s, bool last)
-{
-	if (s)
-		esc_csv(b, s, strlen(s), o->csv_formula_guard);
-	bt_buf_puts(b, last ? "\r\n" : ",");
-}
-
-static void csv_join(struct bt_buf *b, const struct out_opts *o, const struct bt_strset *s)
-{
-	struct bt_buf j = BT_BUF_INIT;
-	for (size_t i = 0; i < s->n; i++) {
-		if (i)
-			bt_buf_puts(&j, " ");
-		bt_buf_puts(&j, s->v[i]);
-	}
-	csv_cell(b, o, j.p ? j.p : "", false);
-	bt_buf_free(&j);
-}
-
 static void finding_csv(struct bt_buf *b, const struct out_opts *o, const struct bt_finding *f)
 {
-	put_time(b, f->first);
-	bt_buf_putc(b, ',');
-	put_time(b, f->last);
-	bt_buf_putc(b, ',');
-	csv_cell(b, o, bt_severity_name(f->severity), false);
-	csv_cell(b, o, f->kind, false);
-	csv_cell(b, o, f->rule_id, false);
-	csv_cell(b, o, f->rule_title, false);
-	csv_join(b, o, &f->techniques);
-	csv_join(b, o, &f->hosts);
-	csv_cell(b, o, f->container_id, false);
-	csv_cell(b, o, f->container_name, false);
-	csv_cell(b, o, f->account, false);
-	csv_cell(b, o, f->summary, false);
-	bt_buf_put_u64(b, f->evidence_total);
-	bt_buf_putc(b, ',');
+	struct cw w;
+	cw_init(&w, b, o->csv_formula_guard);
+	cw_time(&w, f->first);
+	cw_time(&w, f->last);
+	cw_strz(&w, bt_severity_name(f->severity));
+	cw_strz(&w, f->kind);
+	cw_strz(&w, f->rule_id);
+	cw_strz(&w, f->rule_title);
+	cw_join(&w, (const char *const *)f->techniques.v, f->techniques.n, " ");
+	cw_join(&w, (const char *const *)f->hosts.v, f->hosts.n, " ");
+	cw_strz(&w, f->container_id);
+	cw_strz(&w, f->container_name);
+	cw_strz(&w, f->account);
+	cw_strz(&w, f->summary);
+	cw_u64(&w, f->evidence_total);
 	struct bt_buf ev = BT_BUF_INIT;
 	for (size_t i = 0; i < f->nevidence; i++) {
-		const struct bt_prov *p = &f->evidence[i]->copies[0];
 		if (i)
 			bt_buf_puts(&ev, "; ");
-		bt_buf_puts(&ev, p->file ? p->file : "-");
-		if (p->line)
-			bt_buf_printf(&ev, ":%llu", (unsigned long long)p->line);
-		else
-			bt_buf_printf(&ev, "#%llu", (unsigned long long)p->record_id);
+		put_evidence_ref(&ev, &f->evidence[i]->copies[0]);
 	}
-	csv_cell(b, o, ev.p ? ev.p : "", true);
+	cw_str(&w, ev.p ? ev.p : "", ev.n);
+	if (ev.oom)
+		b->oom = true;
 	bt_buf_free(&ev);
+	cw_row_end(&w);
 }
 
 /* ---- text timeline ---- */
@@ -286,11 +243,6 @@ static const char *sev_colour(enum bt_severity s)
 	case BT_SEV_LOW: return "\033[36m";
 	default: return "\033[2m";
 	}
-}
-
-static void text_s(struct bt_buf *b, const char *s)
-{
-	esc_text(b, s, strlen(s));
 }
 
 /* Fields that tell what happened come first on an evidence line; identifiers
@@ -358,17 +310,17 @@ static void text_evidence(struct bt_buf *b, const struct out_opts *o, const stru
 	bt_buf_puts(b, "      ");
 	put_time(b, ev->time);
 	bt_buf_putc(b, ' ');
-	text_s(b, ev->host ? ev->host : "-");
+	esc_text_str(b, ev->host);
 	bt_buf_putc(b, ' ');
 	if (ev->source == BT_SOURCE_EVTX) {
-		text_s(b, ev->channel ? ev->channel : "-");
+		esc_text_str(b, ev->channel);
 		bt_buf_printf(b, "/%u", (unsigned)ev->event_id);
 	} else {
-		text_s(b, bt_source_name(ev->source));
+		esc_text_str(b, bt_source_name(ev->source));
 	}
 	const struct bt_prov *p = &h->copies[0];
 	bt_buf_printf(b, "  %s[", dim);
-	text_s(b, p->file ? p->file : "-");
+	esc_text_str(b, p->file);
 	if (p->line)
 		bt_buf_printf(b, ":%llu", (unsigned long long)p->line);
 	else
@@ -407,14 +359,14 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 		*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
 	bt_buf_puts(b, sev);
 	bt_buf_printf(b, "%s %s", off, bold);
-	text_s(b, f->rule_title ? f->rule_title : "?");
+	esc_text_str(b, f->rule_title ? f->rule_title : "?");
 	bt_buf_puts(b, off);
 	if (f->techniques.n) {
 		bt_buf_puts(b, "  [");
 		for (size_t i = 0; i < f->techniques.n; i++) {
 			if (i)
 				bt_buf_putc(b, ' ');
-			text_s(b, f->techniques.v[i]);
+			esc_text_str(b, f->techniques.v[i]);
 		}
 		bt_buf_putc(b, ']');
 	}
@@ -426,21 +378,21 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 	}
 	if (f->summary) {
 		bt_buf_puts(b, "    ");
-		text_s(b, f->summary);
+		esc_text_str(b, f->summary);
 		bt_buf_putc(b, '\n');
 	}
 	bt_buf_puts(b, "    hosts: ");
 	for (size_t i = 0; i < f->hosts.n; i++) {
 		if (i)
 			bt_buf_puts(b, ", ");
-		text_s(b, f->hosts.v[i]);
+		esc_text_str(b, f->hosts.v[i]);
 	}
 	if (!f->hosts.n)
 		bt_buf_putc(b, '-');
 	if (f->container_id || f->container_name) {
 		bt_buf_puts(b, "  container: ");
 		if (f->container_name)
-			text_s(b, f->container_name);
+			esc_text_str(b, f->container_name);
 		if (f->container_id) {
 			/* the short id, as docker ps shows it */
 			size_t n = strlen(f->container_id) > 12 ? 12 : strlen(f->container_id);
@@ -451,13 +403,13 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 	}
 	if (f->account) {
 		bt_buf_puts(b, "  account: ");
-		text_s(b, f->account);
+		esc_text_str(b, f->account);
 	}
 	bt_buf_puts(b, "\n    rule: ");
-	text_s(b, f->rule_id ? f->rule_id : "?");
+	esc_text_str(b, f->rule_id ? f->rule_id : "?");
 	if (f->correlation_type) {
 		bt_buf_puts(b, " (correlation: ");
-		text_s(b, f->correlation_type);
+		esc_text_str(b, f->correlation_type);
 		bt_buf_putc(b, ')');
 	}
 	if (f->raised)
@@ -465,7 +417,7 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 	bt_buf_putc(b, '\n');
 	for (size_t i = 0; i < f->notes.n; i++) {
 		bt_buf_puts(b, "    note: ");
-		text_s(b, f->notes.v[i]);
+		esc_text_str(b, f->notes.v[i]);
 		bt_buf_putc(b, '\n');
 	}
 	bt_buf_printf(b, "    evidence (%llu event%s):\n", (unsigned long long)f->evidence_total,

@@ -1,6 +1,13 @@
-/* Output writers: one per format, all formatting into a bt_buf so the caller
- * decides where and when bytes go (stdout, a per-file buffer for parallel
- * runs, or a memstream in tests). Schemas are documented in boxtrail(1). */
+/* Output of events and findings in each format (jsonl, csv, text, and
+ * timesketch for findings), all formatted into a bt_buf so the caller decides
+ * where and when bytes go (stdout, a per-file buffer for parallel runs, or a
+ * memstream in tests). Schemas are documented in boxtrail(1).
+ *
+ * out_event.c and out_finding.c lay the records out; the bytes of each format
+ * come from one place: JSON from the JSON writer (json_writer.h), CSV cells
+ * and rows from the CSV writer (csv_writer.h), text escaping from esc_text
+ * (escape.h). `rules` and the run record write their JSON with the same
+ * writer. */
 #ifndef BT_OUTPUT_H
 #define BT_OUTPUT_H
 
@@ -26,7 +33,18 @@ void out_event_header(struct bt_buf *b, const struct out_opts *o);
 /* Appends one event as one line (terminated by \n). */
 void out_event(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev);
 
-/* Appends the JSON object of an event's fields ({"Name":"v","Data":["a"]}). */
+struct jw;
+
+/* Writes the members that open every JSON record of an event (events and
+ * findings' evidence): time, source, host, channel, provider, event_id. */
+void out_event_head_jw(struct jw *w, const struct bt_event *ev);
+
+/* Writes the JSON object of an event's fields ({"Name":"v","Data":["a"]}):
+ * the System fields when system is true, else the others. Fields of one name
+ * make one member, an array when there are several or the field is a list. */
+void out_event_fields_jw(struct jw *w, const struct bt_event *ev, bool system);
+
+/* The same object appended to b as a JSON text of its own. */
 void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system);
 
 struct bt_finding;

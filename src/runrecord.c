@@ -20,7 +20,7 @@
 #include "evtx/bt_evtx_libevtx.h"
 #include "evtx/bt_evtx_xml.h"
 #include "cli.h"
-#include "escape.h"
+#include "json_writer.h"
 
 struct rr_input {
 	char *path;
@@ -53,13 +53,9 @@ struct runrecord *runrecord_new(int argc, char **argv)
 	if (!r)
 		return NULL;
 	r->start = now_time();
-	bt_buf_putc(&r->cmdline, '[');
-	for (int i = 0; i < argc; i++) {
-		if (i)
-			bt_buf_putc(&r->cmdline, ',');
-		esc_json(&r->cmdline, argv[i], strlen(argv[i]));
-	}
-	bt_buf_putc(&r->cmdline, ']');
+	struct jw w;
+	jw_init(&w, &r->cmdline);
+	jw_str_array(&w, (const char *const *)argv, (size_t)argc);
 	return r;
 }
 
@@ -151,29 +147,21 @@ static bool hash_input(const struct rr_input *in, char hex[65], uint64_t *size, 
 	return ok;
 }
 
-static void json_str(struct bt_buf *b, const char *s)
-{
-	if (s)
-		esc_json(b, s, strlen(s));
-	else
-		bt_buf_puts(b, "null");
-}
-
-static void json_time(struct bt_buf *b, bt_time t)
-{
-	char buf[BT_TIME_BUFSZ];
-	bt_buf_putc(b, '"');
-	bt_buf_put(b, buf, bt_time_format(t, buf));
-	bt_buf_putc(b, '"');
-}
-
-/* A digest of the rule sources: SHA-256 over each rule file's path and hash. */
-static void rules_json(struct bt_buf *b, const struct bt_ruleset *rules)
+/* The counts of rules and a digest of their sources: SHA-256 over each rule
+ * file's path and hash. */
+static void rules_json(struct jw *w, const struct bt_ruleset *rules)
 {
 	struct bt_ruleset_counts c;
 	bt_ruleset_counts(rules, &c);
-	bt_buf_printf(b, "{\"loaded\":%lu,\"skipped\":%lu,\"correlations\":%lu,\"unreadable\":%lu,",
-	              c.loaded, c.skipped, c.correlations, c.unreadable);
+	jw_object(w);
+	jw_key(w, "loaded");
+	jw_u64(w, c.loaded);
+	jw_key(w, "skipped");
+	jw_u64(w, c.skipped);
+	jw_key(w, "correlations");
+	jw_u64(w, c.correlations);
+	jw_key(w, "unreadable");
+	jw_u64(w, c.unreadable);
 	struct sha256_ctx ctx;
 	sha256_init(&ctx);
 	const char *last = NULL;
@@ -193,10 +181,14 @@ static void rules_json(struct bt_buf *b, const struct bt_ruleset *rules)
 	}
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	sha256_digest(&ctx, sizeof digest, digest);
-	bt_buf_printf(b, "\"files\":%zu,\"sha256\":\"", nfiles);
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
 	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-		bt_buf_printf(b, "%02x", digest[i]);
-	bt_buf_puts(b, "\"}");
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	jw_key(w, "files");
+	jw_u64(w, nfiles);
+	jw_key(w, "sha256");
+	jw_strz(w, hex);
+	jw_object_end(w);
 }
 
 unsigned long runrecord_hash(struct runrecord *r)
@@ -221,55 +213,87 @@ bool runrecord_write(struct runrecord *r, FILE *f, const struct bt_ruleset *rule
                      uint64_t findings, int exit_status)
 {
 	struct bt_buf b = BT_BUF_INIT;
-	bt_buf_puts(&b, "{\"schema\":\"boxtrail.run/1\",\"tool\":{\"name\":\"boxtrail\",\"version\":");
-	json_str(&b, PACKAGE_VERSION);
-	bt_buf_puts(&b, "},\"libraries\":{\"libevtx\":");
-	json_str(&b, bt_libevtx_version());
-	bt_buf_puts(&b, ",\"libxml2\":");
-	json_str(&b, bt_libxml2_version());
-	bt_buf_printf(&b, ",\"nettle\":\"%d.%d\"}", nettle_version_major(), nettle_version_minor());
-	bt_buf_puts(&b, ",\"command_line\":");
-	bt_buf_put(&b, r->cmdline.p, r->cmdline.n);
-	bt_buf_puts(&b, ",\"start\":");
-	json_time(&b, r->start);
-	bt_buf_puts(&b, ",\"end\":");
-	json_time(&b, now_time());
-	bt_buf_puts(&b, ",\"rules\":");
+	struct jw w;
+	jw_init(&w, &b);
+	jw_object(&w);
+	jw_key(&w, "schema");
+	jw_strz(&w, "boxtrail.run/1");
+	jw_key(&w, "tool");
+	jw_object(&w);
+	jw_key(&w, "name");
+	jw_strz(&w, "boxtrail");
+	jw_key(&w, "version");
+	jw_strz(&w, PACKAGE_VERSION);
+	jw_object_end(&w);
+	jw_key(&w, "libraries");
+	jw_object(&w);
+	jw_key(&w, "libevtx");
+	jw_strz(&w, bt_libevtx_version());
+	jw_key(&w, "libxml2");
+	jw_strz(&w, bt_libxml2_version());
+	char nettle[32];
+	snprintf(nettle, sizeof nettle, "%d.%d", nettle_version_major(), nettle_version_minor());
+	jw_key(&w, "nettle");
+	jw_strz(&w, nettle);
+	jw_object_end(&w);
+	jw_key(&w, "command_line");
+	jw_json(&w, r->cmdline.p, r->cmdline.n);
+	jw_key(&w, "start");
+	jw_time(&w, r->start);
+	jw_key(&w, "end");
+	jw_time(&w, now_time());
+	jw_key(&w, "rules");
 	if (rules)
-		rules_json(&b, rules);
+		rules_json(&w, rules);
 	else
-		bt_buf_puts(&b, "null");
-	bt_buf_printf(&b, ",\"findings\":%llu,\"exit_status\":%d,\"inputs\":[",
-	              (unsigned long long)findings, exit_status);
+		jw_null(&w);
+	jw_key(&w, "findings");
+	jw_u64(&w, findings);
+	jw_key(&w, "exit_status");
+	jw_i64(&w, exit_status);
+	jw_key(&w, "inputs");
+	jw_array(&w);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rr_input *in = &r->v[i];
-		if (i)
-			bt_buf_putc(&b, ',');
-		bt_buf_puts(&b, "{\"path\":");
-		json_str(&b, in->path);
-		if (in->hashed)
-			bt_buf_printf(&b, ",\"size\":%llu,\"sha256\":\"%s\",\"hash_of_bytes_read\":%s",
-			              (unsigned long long)in->size, in->hex, in->hash_of_read ? "true" : "false");
-		else
-			bt_buf_puts(&b, ",\"size\":null,\"sha256\":null,\"hash_of_bytes_read\":false");
-		bt_buf_puts(&b, ",\"status\":");
-		json_str(&b, in->status);
+		jw_object(&w);
+		jw_key(&w, "path");
+		jw_strz(&w, in->path);
+		jw_key(&w, "size");
+		jw_u64_or_null(&w, in->hashed, in->size);
+		jw_key(&w, "sha256");
+		jw_strz(&w, in->hashed ? in->hex : NULL);
+		jw_key(&w, "hash_of_bytes_read");
+		jw_bool(&w, in->hashed && in->hash_of_read);
+		jw_key(&w, "status");
+		jw_strz(&w, in->status);
 		if (in->has_stats) {
 			const struct bt_file_stats *s = &in->st;
-			bt_buf_printf(&b,
-			              ",\"format\":\"%s\",\"records\":%llu,\"recovered\":%llu,\"failed\":%llu,"
-			              "\"recovered_failed\":%llu,\"corrupt_chunks\":%llu,\"lines\":%llu,"
-			              "\"skipped\":%llu,\"unreadable\":%s,\"incomplete\":%s",
-			              bt_format_name(s->format), (unsigned long long)s->records,
-			              (unsigned long long)s->recovered, (unsigned long long)s->failed,
-			              (unsigned long long)s->recovered_failed,
-			              (unsigned long long)s->corrupt_chunks, (unsigned long long)s->lines,
-			              (unsigned long long)s->skipped, s->unreadable ? "true" : "false",
-			              s->incomplete ? "true" : "false");
+			jw_key(&w, "format");
+			jw_strz(&w, bt_format_name(s->format));
+			jw_key(&w, "records");
+			jw_u64(&w, s->records);
+			jw_key(&w, "recovered");
+			jw_u64(&w, s->recovered);
+			jw_key(&w, "failed");
+			jw_u64(&w, s->failed);
+			jw_key(&w, "recovered_failed");
+			jw_u64(&w, s->recovered_failed);
+			jw_key(&w, "corrupt_chunks");
+			jw_u64(&w, s->corrupt_chunks);
+			jw_key(&w, "lines");
+			jw_u64(&w, s->lines);
+			jw_key(&w, "skipped");
+			jw_u64(&w, s->skipped);
+			jw_key(&w, "unreadable");
+			jw_bool(&w, s->unreadable);
+			jw_key(&w, "incomplete");
+			jw_bool(&w, s->incomplete);
 		}
-		bt_buf_putc(&b, '}');
+		jw_object_end(&w);
 	}
-	bt_buf_puts(&b, "]}\n");
+	jw_array_end(&w);
+	jw_object_end(&w);
+	bt_buf_putc(&b, '\n');
 	bool ok = !b.oom && fwrite(b.p, 1, b.n, f) == b.n;
 	bt_buf_free(&b);
 	return ok;
