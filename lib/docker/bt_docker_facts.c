@@ -993,27 +993,6 @@ size_t bt_kv_split(const char *s, size_t n, struct bt_kv *out, size_t max, size_
 	return cnt;
 }
 
-static void put_utf8(char *out, size_t *o, uint32_t cp)
-{
-	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		out[(*o)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*o)++] = (char)(0xC0 | cp >> 6);
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		out[(*o)++] = (char)(0xE0 | cp >> 12);
-		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		out[(*o)++] = (char)(0xF0 | cp >> 18);
-		out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	}
-}
-
 size_t bt_kv_unquote(const char *s, size_t n, char *out)
 {
 	size_t o = 0;
@@ -1057,7 +1036,7 @@ size_t bt_kv_unquote(const char *s, size_t n, char *out)
 				if (digits == 2)
 					out[o++] = (char)v;
 				else
-					put_utf8(out, &o, v);
+					o += bt_utf8_encode(out + o, v);
 				i += 1 + (size_t)digits;
 				continue;
 			}

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bt_buf.h"
 #include "evtx/bt_evtx_format.h"
 #include "evtx/bt_evtx_xml.h"
 
@@ -337,30 +338,6 @@ static bool render_val(struct bt_bx_chunk *cx, struct sbuf *b, uint8_t t, const 
 
 /* ---- text conversion (libevtx/libuna 20181227 behaviour) ---- */
 
-static inline size_t put_utf8(char *d, uint32_t cp)
-{
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xC0 | cp >> 6);
-		d[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xE0 | cp >> 12);
-		d[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		d[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	d[0] = (char)(0xF0 | cp >> 18);
-	d[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	d[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	d[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* UTF-16LE to UTF-8, stopping at the first NUL as libevtx does; a lone
  * surrogate becomes U+FFFD. (libuna 20181227 decodes a surrogate pair 0x3FF
  * below its code point: the libevtx reader puts that right.) Appends to b. */
@@ -398,12 +375,12 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 			uint32_t lo = (uint32_t)p[2 * i + 2] | (uint32_t)p[2 * i + 3] << 8;
 			if (lo >= 0xDC00 && lo <= 0xDFFF) {
 				uint32_t cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-				d += put_utf8(d, cp);
+				d += bt_utf8_encode(d, cp);
 				i++;
 				continue;
 			}
 			/* libuna swallows the unit after a lone high surrogate */
-			d += put_utf8(d, 0xFFFD);
+			d += bt_utf8_encode(d, 0xFFFD);
 			if (lo == 0)
 				break;
 			i++;
@@ -413,7 +390,7 @@ static void utf16_put(struct sbuf *b, const uint8_t *p, size_t nbytes)
 			u = 0xFFFD;
 		if (u >= 0xFFFE)
 			b->nonxml = true;
-		d += put_utf8(d, u);
+		d += bt_utf8_encode(d, u);
 	}
 	b->n += (size_t)(d - d0);
 }
@@ -436,7 +413,7 @@ static void ansi_put(struct sbuf *b, const uint8_t *p, size_t n)
 		uint32_t c = p[i];
 		if (c >= 0x80 && c < 0xA0)
 			c = cp1252_hi[c - 0x80];
-		d += put_utf8(d, c);
+		d += bt_utf8_encode(d, c);
 	}
 	b->n += (size_t)(d - d0);
 }
@@ -1054,7 +1031,7 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			if (cp >= 0xD800 && cp <= 0xDFFF)
 				cp = 0xFFFD;
 			tb.n = 0;
-			sb_put(&tb, u, put_utf8(u, cp));
+			sb_put(&tb, u, bt_utf8_encode(u, cp));
 			op.kind = OP_TEXT;
 			op.s = arena_text(cx, &tb, &op.len);
 			if (!op.s)
