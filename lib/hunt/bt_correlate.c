@@ -362,17 +362,6 @@ static void position_title(const struct bt_correlator *c, const struct corr *k, 
 		snprintf(buf, n, "%s", k->def->rules[pos]);
 }
 
-static enum bt_severity level_severity(enum bt_sigma_level l)
-{
-	switch (l) {
-	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
-	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
-	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
-	case BT_LEVEL_LOW: return BT_SEV_LOW;
-	default: return BT_SEV_INFORMATIONAL;
-	}
-}
-
 static void fmt_span(char *buf, size_t n, int64_t ticks)
 {
 	int64_t s = ticks / BT_TICKS_PER_SEC;
@@ -467,7 +456,7 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 		}
 	for (size_t i = 0; i < g->notes.n; i++)
 		bt_strset_add(&f->notes, g->notes.v[i]);
-	f->severity = level_severity(r->level);
+	f->severity = bt_severity_of_level(r->level);
 	bt_finding_derive(f);
 	/* Several kinds of evidence agreeing raise the severity one step. */
 	if (f->sources.n >= 2 && f->severity < BT_SEV_CRITICAL) {

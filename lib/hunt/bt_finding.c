@@ -25,6 +25,17 @@ bool bt_severity_parse(const char *s, enum bt_severity *out)
 	return false;
 }
 
+enum bt_severity bt_severity_of_level(enum bt_sigma_level l)
+{
+	switch (l) {
+	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
+	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
+	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
+	case BT_LEVEL_LOW: return BT_SEV_LOW;
+	default: return BT_SEV_INFORMATIONAL;
+	}
+}
+
 bool bt_strset_has(const struct bt_strset *s, const char *str)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -297,17 +297,6 @@ static void keep_cb(void *ctx, struct bt_finding *f)
 	keep(ctx, f);
 }
 
-static enum bt_severity level_severity(enum bt_sigma_level l)
-{
-	switch (l) {
-	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
-	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
-	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
-	case BT_LEVEL_LOW: return BT_SEV_LOW;
-	default: return BT_SEV_INFORMATIONAL;
-	}
-}
-
 /* ---- single-rule findings: grouped by rule, host and container ---- */
 
 struct open_group {
@@ -340,7 +329,7 @@ static void finish_single(struct bt_hunt *h, struct open_group *g)
 	bt_strdup_to(&f->rule_file, r->file);
 	for (size_t i = 0; i < r->nattack; i++)
 		bt_strset_add(&f->techniques, r->attack[i]);
-	f->severity = level_severity(r->level);
+	f->severity = bt_severity_of_level(r->level);
 	bt_finding_derive(f);
 	char buf[1024];
 	int len = snprintf(buf, sizeof buf, "%llu event%s", (unsigned long long)f->evidence_total,
