@@ -1238,12 +1238,22 @@ static void start_tag_done(struct bt_bx_chunk *cx, bool empty)
 	bt_evmap_opened(m, empty);
 }
 
+static inline bool has_id(const uint16_t *ids, int n, uint16_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
 static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct bt_xv *vals,
                      uint32_t nvals, int nest)
 {
 	struct bt_evmap *m = &cx->map;
 	const struct bx_op *op = t->ops, *end = t->ops + t->nops;
 	bool in_attr = false;
+	uint16_t wanted[BT_EVMAP_MAX_ATTRS];   /* attributes the mapping wants here */
+	int nwanted = -1;                      /* -1: not asked yet */
 	while (op < end && !m->stop) {
 		switch (op->kind) {
 		case OP_OPEN:
@@ -1252,6 +1262,7 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 				continue;
 			}
 			bt_evmap_open(m, op->nid, op->s, op->len);
+			nwanted = -1;
 			cx->nkept = 0;
 			cx->abuf.n = 0;
 			cx->keep_attr = -1;
@@ -1260,7 +1271,9 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 		case OP_ATTR:
 			cx->keep_attr = -1;
 			in_attr = true;
-			if (cx->nkept < MAX_KEPT_ATTRS && bt_evmap_attr_wanted(m, op->nid)) {
+			if (nwanted < 0)
+				nwanted = bt_evmap_attrs_wanted(m, wanted);
+			if (cx->nkept < MAX_KEPT_ATTRS && has_id(wanted, nwanted, op->nid)) {
 				struct kept_attr *a = &cx->kept[cx->nkept++];
 				a->nid = op->nid;
 				a->start = (uint32_t)cx->abuf.n;
@@ -1289,7 +1302,7 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 					a->pieces++;
 					a->ref = op->s;
 				}
-			} else if (bt_evmap_collecting(m)) {
+			} else {
 				bt_evmap_text(m, op->s, op->len);
 			}
 			break;

@@ -16,33 +16,39 @@
 
 /* ---- names ---- */
 
-static const char *const names[BT_EN_COUNT] = {
-	[BT_EN_OTHER] = "",
-	[BT_EN_SYSTEM] = "System", [BT_EN_EVENTDATA] = "EventData", [BT_EN_USERDATA] = "UserData",
-	[BT_EN_PROVIDER] = "Provider", [BT_EN_EVENTID] = "EventID", [BT_EN_VERSION] = "Version",
-	[BT_EN_LEVEL] = "Level", [BT_EN_TASK] = "Task", [BT_EN_OPCODE] = "Opcode",
-	[BT_EN_KEYWORDS] = "Keywords", [BT_EN_TIMECREATED] = "TimeCreated",
-	[BT_EN_EVENTRECORDID] = "EventRecordID", [BT_EN_CORRELATION] = "Correlation",
-	[BT_EN_EXECUTION] = "Execution", [BT_EN_CHANNEL] = "Channel", [BT_EN_COMPUTER] = "Computer",
-	[BT_EN_SECURITY] = "Security", [BT_EN_DATA] = "Data",
-	[BT_EN_NAME] = "Name", [BT_EN_GUID] = "Guid", [BT_EN_EVENTSOURCENAME] = "EventSourceName",
-	[BT_EN_SYSTEMTIME] = "SystemTime", [BT_EN_USERID] = "UserID",
-	[BT_EN_ACTIVITYID] = "ActivityID", [BT_EN_RELATEDACTIVITYID] = "RelatedActivityID",
-	[BT_EN_PROCESSID] = "ProcessID", [BT_EN_THREADID] = "ThreadID",
-	[BT_EN_QUALIFIERS] = "Qualifiers",
+#define N(s) {s, sizeof s - 1}
+static const struct {
+	const char *s;
+	size_t n;
+} names[BT_EN_COUNT] = {
+	[BT_EN_OTHER] = N(""),
+	[BT_EN_SYSTEM] = N("System"), [BT_EN_EVENTDATA] = N("EventData"),
+	[BT_EN_USERDATA] = N("UserData"), [BT_EN_PROVIDER] = N("Provider"),
+	[BT_EN_EVENTID] = N("EventID"), [BT_EN_VERSION] = N("Version"), [BT_EN_LEVEL] = N("Level"),
+	[BT_EN_TASK] = N("Task"), [BT_EN_OPCODE] = N("Opcode"), [BT_EN_KEYWORDS] = N("Keywords"),
+	[BT_EN_TIMECREATED] = N("TimeCreated"), [BT_EN_EVENTRECORDID] = N("EventRecordID"),
+	[BT_EN_CORRELATION] = N("Correlation"), [BT_EN_EXECUTION] = N("Execution"),
+	[BT_EN_CHANNEL] = N("Channel"), [BT_EN_COMPUTER] = N("Computer"),
+	[BT_EN_SECURITY] = N("Security"), [BT_EN_DATA] = N("Data"),
+	[BT_EN_NAME] = N("Name"), [BT_EN_GUID] = N("Guid"),
+	[BT_EN_EVENTSOURCENAME] = N("EventSourceName"), [BT_EN_SYSTEMTIME] = N("SystemTime"),
+	[BT_EN_USERID] = N("UserID"), [BT_EN_ACTIVITYID] = N("ActivityID"),
+	[BT_EN_RELATEDACTIVITYID] = N("RelatedActivityID"), [BT_EN_PROCESSID] = N("ProcessID"),
+	[BT_EN_THREADID] = N("ThreadID"), [BT_EN_QUALIFIERS] = N("Qualifiers"),
 };
 
 uint16_t bt_evmap_name_id(const char *s, size_t n)
 {
+	/* lengths and first letters tell most names apart */
 	for (int i = 1; i < BT_EN_COUNT; i++)
-		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
+		if (names[i].n == n && names[i].s[0] == s[0] && memcmp(names[i].s, s, n) == 0)
 			return (uint16_t)i;
 	return BT_EN_OTHER;
 }
 
 const char *bt_evmap_name(uint16_t id)
 {
-	return id < BT_EN_COUNT ? names[id] : "";
+	return id < BT_EN_COUNT ? names[id].s : "";
 }
 
 /* ---- the rules ---- */
@@ -63,49 +69,69 @@ enum bt_evmap_section bt_evmap_section(uint16_t id)
 #define SYS_TEXT(t) {t, 0, 1, 0, NULL, 0}
 
 /* System attributes by element, each element's in the order they map. */
-static const struct bt_evmap_attr_rule attr_rules[] = {
+static const struct bt_evmap_attr_rule provider_attrs[] = {
 	{BT_EN_PROVIDER, BT_EN_NAME, SYS_ATTR(BT_EVMAP_PROVIDER)},
 	{BT_EN_PROVIDER, BT_EN_GUID, SYS_ATTR_FIELD("ProviderGuid")},
 	{BT_EN_PROVIDER, BT_EN_EVENTSOURCENAME, SYS_ATTR_FIELD("EventSourceName")},
+};
+static const struct bt_evmap_attr_rule timecreated_attrs[] = {
 	{BT_EN_TIMECREATED, BT_EN_SYSTEMTIME, SYS_ATTR(BT_EVMAP_TIME)},
+};
+static const struct bt_evmap_attr_rule security_attrs[] = {
 	{BT_EN_SECURITY, BT_EN_USERID, SYS_ATTR(BT_EVMAP_USER_SID)},
+};
+static const struct bt_evmap_attr_rule correlation_attrs[] = {
 	{BT_EN_CORRELATION, BT_EN_ACTIVITYID, SYS_ATTR_FIELD("ActivityID")},
 	{BT_EN_CORRELATION, BT_EN_RELATEDACTIVITYID, SYS_ATTR_FIELD("RelatedActivityID")},
+};
+static const struct bt_evmap_attr_rule execution_attrs[] = {
 	{BT_EN_EXECUTION, BT_EN_PROCESSID, SYS_ATTR_FIELD("ProcessID")},
 	{BT_EN_EXECUTION, BT_EN_THREADID, SYS_ATTR_FIELD("ThreadID")},
+};
+static const struct bt_evmap_attr_rule eventid_attrs[] = {
 	{BT_EN_EVENTID, BT_EN_QUALIFIERS, SYS_ATTR_FIELD("Qualifiers")},
+};
+
+#define RULES(a) {a, sizeof a / sizeof a[0]}
+static const struct {
+	const struct bt_evmap_attr_rule *r;
+	size_t n;
+} attr_rules[BT_EN_COUNT] = {
+	[BT_EN_PROVIDER] = RULES(provider_attrs),
+	[BT_EN_TIMECREATED] = RULES(timecreated_attrs),
+	[BT_EN_SECURITY] = RULES(security_attrs),
+	[BT_EN_CORRELATION] = RULES(correlation_attrs),
+	[BT_EN_EXECUTION] = RULES(execution_attrs),
+	[BT_EN_EVENTID] = RULES(eventid_attrs),
 };
 
 const struct bt_evmap_attr_rule *bt_evmap_system_attrs(uint16_t elem, size_t *n)
 {
-	size_t i = 0, k;
-	while (i < sizeof attr_rules / sizeof attr_rules[0] && attr_rules[i].elem != elem)
-		i++;
-	for (k = i; k < sizeof attr_rules / sizeof attr_rules[0] && attr_rules[k].elem == elem; k++)
-		;
-	*n = k - i;
-	return k > i ? &attr_rules[i] : NULL;
+	if (elem >= BT_EN_COUNT) {
+		*n = 0;
+		return NULL;
+	}
+	*n = attr_rules[elem].n;
+	return attr_rules[elem].r;
 }
 
-/* System leaves by element. */
-static const struct bt_evmap_dest leaf_rules[BT_EN_COUNT] = {
-	[BT_EN_EVENTID] = SYS_TEXT(BT_EVMAP_EVENT_ID),
-	[BT_EN_LEVEL] = SYS_TEXT(BT_EVMAP_LEVEL),
-	[BT_EN_EVENTRECORDID] = SYS_TEXT(BT_EVMAP_RECORD_ID),
-	[BT_EN_CHANNEL] = SYS_TEXT(BT_EVMAP_CHANNEL),
-	[BT_EN_COMPUTER] = SYS_TEXT(BT_EVMAP_HOST),
-	[BT_EN_VERSION] = SYS_FIELD("Version"),
-	[BT_EN_TASK] = SYS_FIELD("Task"),
-	[BT_EN_OPCODE] = SYS_FIELD("Opcode"),
-	[BT_EN_KEYWORDS] = SYS_FIELD("Keywords"),
+/* System leaves by element (NULL: not mapped). */
+#define LEAF(d) &(const struct bt_evmap_dest)d
+static const struct bt_evmap_dest *const leaf_rules[BT_EN_COUNT] = {
+	[BT_EN_EVENTID] = LEAF(SYS_TEXT(BT_EVMAP_EVENT_ID)),
+	[BT_EN_LEVEL] = LEAF(SYS_TEXT(BT_EVMAP_LEVEL)),
+	[BT_EN_EVENTRECORDID] = LEAF(SYS_TEXT(BT_EVMAP_RECORD_ID)),
+	[BT_EN_CHANNEL] = LEAF(SYS_TEXT(BT_EVMAP_CHANNEL)),
+	[BT_EN_COMPUTER] = LEAF(SYS_TEXT(BT_EVMAP_HOST)),
+	[BT_EN_VERSION] = LEAF(SYS_FIELD("Version")),
+	[BT_EN_TASK] = LEAF(SYS_FIELD("Task")),
+	[BT_EN_OPCODE] = LEAF(SYS_FIELD("Opcode")),
+	[BT_EN_KEYWORDS] = LEAF(SYS_FIELD("Keywords")),
 };
 
 const struct bt_evmap_dest *bt_evmap_system_leaf(uint16_t elem)
 {
-	if (elem >= BT_EN_COUNT)
-		return NULL;
-	const struct bt_evmap_dest *d = &leaf_rules[elem];
-	return d->target != BT_EVMAP_FIELD || d->name ? d : NULL;
+	return elem < BT_EN_COUNT ? leaf_rules[elem] : NULL;
 }
 
 bool bt_evmap_path(struct bt_sbuf *out, const char *const nv[], const uint32_t lens[], int n)
@@ -164,36 +190,61 @@ void bt_evmap_fail(struct bt_evmap *m, const char *fmt, ...)
 	m->stop = true;
 }
 
-/* An ANSI string (or array of them) in element content with markup fails the
- * record: libevtx writes ANSI strings into its XML unescaped, so the libevtx
- * path sees elements there. */
-static bool ansi_markup(struct bt_evmap *m, const struct bt_xv *v)
+/* Why a typed value's text cannot be had the libevtx path's way. */
+enum unrenderable {
+	ARRAY_IN_ATTR,   /* libevtx repeats the attribute: invalid XML there */
+	ANSI_MARKUP,     /* libevtx writes ANSI strings into its XML unescaped, so
+	                  * the libevtx path sees elements there */
+	OWN_WAY,         /* an invalid SYSTEMTIME, too short, an unknown type */
+};
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void render_failed(struct bt_evmap *m, enum unrenderable why, uint8_t type)
 {
-	if ((v->type & 0x7F) != BT_XV_ANSI || !bt_xv_has_markup(v->p, v->size))
-		return false;
-	bt_evmap_fail(m, "ANSI string with markup (left to libevtx)");
-	return true;
+	switch (why) {
+	case ARRAY_IN_ATTR: bt_evmap_fail(m, "array value in an attribute (left to libevtx)"); break;
+	case ANSI_MARKUP: bt_evmap_fail(m, "ANSI string with markup (left to libevtx)"); break;
+	default:
+		bt_evmap_fail(m, "value of type 0x%02x libevtx renders its own way (left to libevtx)",
+		              type);
+		break;
+	}
+}
+
+/* An ANSI string (or array of them) with markup in element content. */
+static inline bool ansi_markup(const struct bt_xv *v)
+{
+	return (v->type & 0x7F) == BT_XV_ANSI && bt_xv_has_markup(v->p, v->size);
+}
+
+/* bt_evmap_render, inline for the hot path (bt_evmap_put_value). */
+static inline bool render(struct bt_evmap *m, struct bt_sbuf *b, const struct bt_xv *v,
+                          bool in_attr)
+{
+	enum unrenderable why = OWN_WAY;
+	if (in_attr) {
+		if (v->type & BT_XV_ARRAY) {
+			why = ARRAY_IN_ATTR;
+			goto failed;
+		}
+		if (v->type == BT_XV_BINXML)
+			return true;
+	} else if (ansi_markup(v)) {
+		why = ANSI_MARKUP;
+		goto failed;
+	}
+	if (bt_xv_text(b, v->type, v->p, v->size))
+		return true;
+failed:
+	render_failed(m, why, v->type);
+	return false;
 }
 
 bool bt_evmap_render(struct bt_evmap *m, struct bt_sbuf *b, const struct bt_xv *v, bool in_attr)
 {
-	if (in_attr) {
-		if (v->type & BT_XV_ARRAY) {
-			/* libevtx repeats the attribute: invalid XML there */
-			bt_evmap_fail(m, "array value in an attribute (left to libevtx)");
-			return false;
-		}
-		if (v->type == BT_XV_BINXML)
-			return true;
-	} else if (ansi_markup(m, v)) {
-		return false;
-	}
-	if (bt_xv_text(b, v->type, v->p, v->size))
-		return true;
-	/* an invalid SYSTEMTIME, too short, an unknown type */
-	bt_evmap_fail(m, "value of type 0x%02x libevtx renders its own way (left to libevtx)",
-	              v->type);
-	return false;
+	return render(m, b, v, in_attr);
 }
 
 bool bt_evmap_attr_check(struct bt_evmap *m, char *v, size_t n, bool *changed)
@@ -212,11 +263,13 @@ bool bt_evmap_attr_check(struct bt_evmap *m, char *v, size_t n, bool *changed)
 	return true;
 }
 
-static void add_field(struct bt_evmap *m, const char *name, size_t nlen, bool name_ref,
-                      const char *v, size_t n, uint32_t flags)
+static inline void add_field(struct bt_evmap *m, const char *name, size_t nlen, bool name_ref,
+                             const char *v, size_t n, uint32_t flags)
 {
 	char t[20];
-	if ((n == 10 || n == 18) && v[0] == '0' && v[1] == 'x') {
+	/* padded hex starts "0x0" (most "0x" values in events are Keywords,
+	 * which are not) */
+	if ((n == 10 || n == 18) && v[0] == '0' && v[1] == 'x' && v[2] == '0') {
 		memcpy(t, v, n);
 		n = bt_evtx_unpad_hex(t, n);
 		v = t;
@@ -227,17 +280,13 @@ static void add_field(struct bt_evmap *m, const char *name, size_t nlen, bool na
 		bt_evbuf_add(m->eb, name, nlen, v, n, flags);
 }
 
-void bt_evmap_put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
+/* The event members System values go to. */
+static void put_member(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
 {
 	struct bt_event *ev = &m->eb->ev;
 	uint64_t u;
 	bt_time t;
-	if (!d->in_attr && n == 1 && v[0] == '\n' && (m->opts & BT_EVMAP_LIBEVTX_TEXT))
-		n = 0;   /* libevtx renders a lone newline as empty */
 	switch (d->target) {
-	case BT_EVMAP_FIELD:
-		add_field(m, d->name, d->name_len, d->name_ref, v, n, d->flags);
-		break;
 	case BT_EVMAP_EVENT_ID:
 		if (parse_u64(v, n, &u) && u <= UINT32_MAX)
 			ev->event_id = (uint32_t)u;
@@ -263,12 +312,28 @@ void bt_evmap_put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char 
 	}
 }
 
+/* bt_evmap_put, inline for the hot path. */
+static inline void put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
+{
+	if (!d->in_attr && n == 1 && v[0] == '\n' && (m->opts & BT_EVMAP_LIBEVTX_TEXT))
+		n = 0;   /* libevtx renders a lone newline as empty */
+	if (d->target == BT_EVMAP_FIELD)
+		add_field(m, d->name, d->name_len, d->name_ref, v, n, d->flags);
+	else
+		put_member(m, d, v, n);
+}
+
+void bt_evmap_put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
+{
+	put(m, d, v, n);
+}
+
 /* Renders a value into b (cleared first) and delivers it. */
-static void put_rendered(struct bt_evmap *m, const struct bt_evmap_dest *d, struct bt_sbuf *b,
-                         const struct bt_xv *v)
+static inline void put_rendered(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                                struct bt_sbuf *b, const struct bt_xv *v)
 {
 	bt_sb_clear(b);
-	if (!bt_evmap_render(m, b, v, d->in_attr))
+	if (!render(m, b, v, d->in_attr))
 		return;
 	if (b->over)
 		m->eb->truncated = true;
@@ -277,7 +342,7 @@ static void put_rendered(struct bt_evmap *m, const struct bt_evmap_dest *d, stru
 		if (!bt_evmap_attr_check(m, b->p, b->n, &changed))
 			return;
 	}
-	bt_evmap_put(m, d, b->p, b->n);
+	put(m, d, b->p, b->n);
 }
 
 void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const struct bt_xv *v)
@@ -291,8 +356,10 @@ void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const
 	}
 	struct bt_sbuf *b = d->in_attr ? &m->scratch : &m->text;
 	if (!d->in_attr && (v->type & BT_XV_ARRAY)) {
-		if (ansi_markup(m, v))
+		if (ansi_markup(v)) {
+			render_failed(m, ANSI_MARKUP, v->type);
 			return;
+		}
 		/* libevtx repeats the element once per array item */
 		struct bt_xv_iter it;
 		struct bt_xv item;
@@ -367,57 +434,23 @@ void bt_evmap_enter(struct bt_evmap *m, int depth, enum bt_evmap_section sec)
 	m->collect = false;
 }
 
-void bt_evmap_open(struct bt_evmap *m, uint16_t id, const char *name, uint32_t len)
-{
-	m->open_id = id;
-	m->open_name = name;
-	m->open_len = len;
-	m->nattrs = 0;
-}
-
-bool bt_evmap_attr_wanted(const struct bt_evmap *m, uint16_t id)
+int bt_evmap_attrs_wanted(const struct bt_evmap *m, uint16_t out[BT_EVMAP_MAX_ATTRS])
 {
 	if (m->depth != 2)
-		return false;
-	if (m->sec == BT_SEC_EVENTDATA)
-		return bt_evmap_named_by(m->open_id, id);
+		return 0;
+	if (m->sec == BT_SEC_EVENTDATA) {
+		if (!bt_evmap_named_by(m->open_id, BT_EN_NAME))
+			return 0;
+		out[0] = BT_EN_NAME;
+		return 1;
+	}
 	if (m->sec != BT_SEC_SYSTEM)
-		return false;
+		return 0;
 	size_t n;
 	const struct bt_evmap_attr_rule *r = bt_evmap_system_attrs(m->open_id, &n);
-	for (size_t i = 0; i < n; i++)
-		if (r[i].attr == id)
-			return true;
-	return false;
-}
-
-static struct bt_evmap_attr *attr_slot(struct bt_evmap *m, uint16_t id)
-{
-	if (m->nattrs >= BT_EVMAP_MAX_ATTRS)
-		return NULL;
-	struct bt_evmap_attr *a = &m->attrs[m->nattrs++];
-	memset(a, 0, sizeof *a);
-	a->id = id;
-	return a;
-}
-
-void bt_evmap_attr(struct bt_evmap *m, uint16_t id, const char *v, size_t n, bool stable)
-{
-	struct bt_evmap_attr *a = attr_slot(m, id);
-	if (a) {
-		a->v = v;
-		a->n = n;
-		a->stable = stable;
-	}
-}
-
-void bt_evmap_attr_value(struct bt_evmap *m, uint16_t id, const struct bt_xv *v)
-{
-	struct bt_evmap_attr *a = attr_slot(m, id);
-	if (a) {
-		a->typed = true;
-		a->val = *v;
-	}
+	for (size_t i = 0; i < n && i < BT_EVMAP_MAX_ATTRS; i++)
+		out[i] = r[i].attr;
+	return n < BT_EVMAP_MAX_ATTRS ? (int)n : BT_EVMAP_MAX_ATTRS;
 }
 
 /* The first kept attribute `id`, or NULL. */
@@ -521,7 +554,7 @@ static void close_leaf(struct bt_evmap *m, int d)
 		bt_xv_iter_begin(&it, &arr);
 		while (bt_xv_iter_next(&it, &item)) {
 			bt_sb_clear(&m->text);
-			if (!bt_evmap_render(m, &m->text, &item, false))
+			if (!render(m, &m->text, &item, false))
 				return;
 			leaf_value(m, d, m->text.p, m->text.n);
 		}
@@ -579,16 +612,14 @@ void bt_evmap_opened(struct bt_evmap *m, bool empty)
 	}
 }
 
-void bt_evmap_text(struct bt_evmap *m, const char *s, size_t n)
-{
-	if (m->collect)
-		bt_sb_put(&m->text, s, n);
-}
-
 void bt_evmap_value(struct bt_evmap *m, const struct bt_xv *v)
 {
-	if (!m->collect || ansi_markup(m, v))
+	if (!m->collect)
 		return;
+	if (ansi_markup(v)) {
+		render_failed(m, ANSI_MARKUP, v->type);
+		return;
+	}
 	bt_sb_clear(&m->text);
 	m->arr.type = BT_XV_NULL;
 	if (v->type & BT_XV_ARRAY) {

@@ -23,7 +23,7 @@
  * whether the EventData / UserData fields are mapped at all.
  *
  * Use, per record: bt_evmap_begin(); the document as a stream of element
- * starts (bt_evmap_open, the attributes bt_evmap_attr_wanted asks for,
+ * starts (bt_evmap_open, the attributes bt_evmap_attrs_wanted names,
  * bt_evmap_opened), element text (bt_evmap_text) or typed values
  * (bt_evmap_value) and element ends (bt_evmap_end); bt_evmap_finish().
  * A caller that compiled its walk ahead (the decoder's field maps) takes the
@@ -63,7 +63,6 @@ enum bt_evtx_name {
 	BT_EN_QUALIFIERS,
 	BT_EN_COUNT
 };
-#define BT_EN_FIRST_ATTR BT_EN_NAME
 
 /* The id of name s[0..n) (exact, case-sensitive), and the name of an id. */
 uint16_t bt_evmap_name_id(const char *s, size_t n);
@@ -206,17 +205,47 @@ void bt_evmap_free(struct bt_evmap *m);
 void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
                     bool (*want)(void *ctx, const struct bt_event *ev), void *want_ctx);
 
+/* The small steps are inline: the decoder takes them per element. */
+
 /* An element's start tag begins: its name id and name (the name stays valid
  * until the record is done). */
-void bt_evmap_open(struct bt_evmap *m, uint16_t id, const char *name, uint32_t len);
+static inline void bt_evmap_open(struct bt_evmap *m, uint16_t id, const char *name, uint32_t len)
+{
+	m->open_id = id;
+	m->open_name = name;
+	m->open_len = len;
+	m->nattrs = 0;
+}
 
-/* Whether attribute `id` of that start tag matters to the mapping. */
-bool bt_evmap_attr_wanted(const struct bt_evmap *m, uint16_t id);
+/* The attributes of that start tag the mapping wants: their ids go to out
+ * (only children of <System> and <EventData>, depth 2, have any); returns
+ * how many. */
+int bt_evmap_attrs_wanted(const struct bt_evmap *m, uint16_t out[BT_EVMAP_MAX_ATTRS]);
 
 /* A wanted attribute's value: text (valid until bt_evmap_opened returns, or
  * for the record when `stable`), or typed. */
-void bt_evmap_attr(struct bt_evmap *m, uint16_t id, const char *v, size_t n, bool stable);
-void bt_evmap_attr_value(struct bt_evmap *m, uint16_t id, const struct bt_xv *v);
+static inline void bt_evmap_attr(struct bt_evmap *m, uint16_t id, const char *v, size_t n,
+                                 bool stable)
+{
+	if (m->nattrs < BT_EVMAP_MAX_ATTRS) {
+		struct bt_evmap_attr *a = &m->attrs[m->nattrs++];
+		a->id = id;
+		a->stable = stable;
+		a->typed = false;
+		a->v = v;
+		a->n = n;
+	}
+}
+static inline void bt_evmap_attr_value(struct bt_evmap *m, uint16_t id, const struct bt_xv *v)
+{
+	if (m->nattrs < BT_EVMAP_MAX_ATTRS) {
+		struct bt_evmap_attr *a = &m->attrs[m->nattrs++];
+		a->id = id;
+		a->stable = false;
+		a->typed = true;
+		a->val = *v;
+	}
+}
 
 /* The start tag is complete; `empty`: the element ends there too. */
 void bt_evmap_opened(struct bt_evmap *m, bool empty);
@@ -228,7 +257,11 @@ static inline bool bt_evmap_collecting(const struct bt_evmap *m)
 }
 
 /* Text in the current element, appended to what it has. */
-void bt_evmap_text(struct bt_evmap *m, const char *s, size_t n);
+static inline void bt_evmap_text(struct bt_evmap *m, const char *s, size_t n)
+{
+	if (m->collect)
+		bt_sb_put(&m->text, s, n);
+}
 
 /* A typed value in the current element: it replaces the text before it
  * (libevtx keeps one value per element); an array repeats the element once

@@ -368,12 +368,6 @@ bool bt_xv_put(struct bt_sbuf *b, uint8_t t, const uint8_t *p, size_t size)
 	}
 }
 
-bool bt_xv_text(struct bt_sbuf *b, uint8_t type, const uint8_t *p, size_t size)
-{
-	b->nonxml = false;
-	return bt_xv_put(b, type, p, size) && !b->nonxml;
-}
-
 /* ---- arrays ---- */
 
 void bt_xv_iter_begin(struct bt_xv_iter *a, const struct bt_xv *v)

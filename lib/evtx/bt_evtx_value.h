@@ -87,7 +87,11 @@ bool bt_xv_put(struct bt_sbuf *b, uint8_t type, const uint8_t *p, size_t size);
 
 /* Same, also false when the text holds U+FFFE or U+FFFF (libxml2 stops
  * there, so the libevtx path never sees the rest). */
-bool bt_xv_text(struct bt_sbuf *b, uint8_t type, const uint8_t *p, size_t size);
+static inline bool bt_xv_text(struct bt_sbuf *b, uint8_t type, const uint8_t *p, size_t size)
+{
+	b->nonxml = false;
+	return bt_xv_put(b, type, p, size) && !b->nonxml;
+}
 
 /* UTF-16LE to UTF-8, to the first NUL as libevtx does (lone surrogates
  * become U+FFFD); appends to b. */

@@ -102,9 +102,10 @@ static void start_tag(struct bt_evmap *m, xmlTextReaderPtr r, bool escaped, bool
 {
 	xmlChar *owned[BT_EVMAP_MAX_ATTRS];
 	int nowned = 0;
-	for (uint16_t id = BT_EN_FIRST_ATTR; id < BT_EN_COUNT && nowned < BT_EVMAP_MAX_ATTRS; id++) {
-		if (!bt_evmap_attr_wanted(m, id))
-			continue;
+	uint16_t ids[BT_EVMAP_MAX_ATTRS];
+	int nids = bt_evmap_attrs_wanted(m, ids);
+	for (int i = 0; i < nids; i++) {
+		uint16_t id = ids[i];
 		xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)bt_evmap_name(id));
 		if (!v)
 			continue;
