@@ -436,12 +436,7 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 	const struct bt_sigma_rule *r = k->info->sigma;
 	f->kind = "correlation";
 	bt_strdup_to(&f->correlation_type, k->def->type_text);
-	bt_strdup_to(&f->rule_id, r->id ? r->id : r->name);
-	bt_strdup_to(&f->rule_title, r->title);
-	bt_strdup_to(&f->rule_level, r->level_text);
-	bt_strdup_to(&f->rule_file, r->file);
-	for (size_t i = 0; i < r->nattack; i++)
-		bt_strset_add(&f->techniques, r->attack[i]);
+	bt_finding_set_rule(f, r);
 	/* techniques of the base rules that the match contains */
 	for (size_t e = 0; e < f->nevidence; e++)
 		for (size_t q = 0; q < f->evidence[e]->nrules; q++) {
@@ -456,7 +451,6 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 		}
 	for (size_t i = 0; i < g->notes.n; i++)
 		bt_strset_add(&f->notes, g->notes.v[i]);
-	f->severity = bt_severity_of_level(r->level);
 	bt_finding_derive(f);
 	/* Several kinds of evidence agreeing raise the severity one step. */
 	if (f->sources.n >= 2 && f->severity < BT_SEV_CRITICAL) {

@@ -36,6 +36,17 @@ enum bt_severity bt_severity_of_level(enum bt_sigma_level l)
 	}
 }
 
+void bt_finding_set_rule(struct bt_finding *f, const struct bt_sigma_rule *r)
+{
+	bt_strdup_to(&f->rule_id, r->id ? r->id : r->name);
+	bt_strdup_to(&f->rule_title, r->title);
+	bt_strdup_to(&f->rule_level, r->level_text);
+	bt_strdup_to(&f->rule_file, r->file);
+	for (size_t i = 0; i < r->nattack; i++)
+		bt_strset_add(&f->techniques, r->attack[i]);
+	f->severity = bt_severity_of_level(r->level);
+}
+
 bool bt_strset_has(const struct bt_strset *s, const char *str)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -78,6 +78,10 @@ void bt_finding_derive(struct bt_finding *f);
  * first evidence provenance. */
 int bt_finding_cmp(const struct bt_finding *a, const struct bt_finding *b);
 
+/* Fills what a finding takes from its rule: id (or name), title, level
+ * text, file, ATT&CK techniques and the severity of its level. */
+void bt_finding_set_rule(struct bt_finding *f, const struct bt_sigma_rule *r);
+
 /* Sets *out to a malloc'ed copy of s (NULL stays NULL); false when out of memory. */
 bool bt_strdup_to(char **out, const char *s);
 
