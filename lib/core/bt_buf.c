@@ -141,22 +141,5 @@ size_t bt_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 void bt_buf_put_utf8(struct bt_buf *b, uint32_t cp)
 {
 	char t[4];
-	if (cp < 0x80) {
-		bt_buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		t[0] = (char)(0xC0 | cp >> 6);
-		t[1] = (char)(0x80 | (cp & 0x3F));
-		bt_buf_put(b, t, 2);
-	} else if (cp < 0x10000) {
-		t[0] = (char)(0xE0 | cp >> 12);
-		t[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		t[2] = (char)(0x80 | (cp & 0x3F));
-		bt_buf_put(b, t, 3);
-	} else {
-		t[0] = (char)(0xF0 | cp >> 18);
-		t[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-		t[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-		t[3] = (char)(0x80 | (cp & 0x3F));
-		bt_buf_put(b, t, 4);
-	}
+	bt_buf_put(b, t, bt_utf8_encode(t, cp));
 }

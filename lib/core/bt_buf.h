@@ -64,7 +64,36 @@ void bt_buf_free(struct bt_buf *b);
  * and sets *cp, or 0 for an invalid, overlong, surrogate or truncated one. */
 size_t bt_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
-/* Appends code point cp as UTF-8. */
+/* Writes code point cp as UTF-8 to d (room for 4 bytes) and returns its
+ * length; a surrogate or a value past U+10FFFF is written as U+FFFD. Inline:
+ * the EVTX decoder converts every non-ASCII character with it. */
+static inline size_t bt_utf8_encode(char *d, uint32_t cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xC0 | cp >> 6);
+		d[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	if (cp < 0x10000) {
+		d[0] = (char)(0xE0 | cp >> 12);
+		d[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		d[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	d[0] = (char)(0xF0 | cp >> 18);
+	d[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	d[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	d[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Appends code point cp as UTF-8 (as bt_utf8_encode). */
 void bt_buf_put_utf8(struct bt_buf *b, uint32_t cp);
 
 #endif

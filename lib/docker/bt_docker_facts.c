@@ -131,14 +131,13 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* Case-insensitive comparison of s[0..n) with the whole of lit. */
-static bool ieq(const char *s, size_t n, const char *lit)
+bool bt_docker_ieq(const char *s, size_t n, const char *lit)
 {
 	size_t l = strlen(lit);
 	if (n != l)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)s[i]) != lit[i])
+		if (lower((unsigned char)s[i]) != lower((unsigned char)lit[i]))
 			return false;
 	return true;
 }
@@ -146,7 +145,7 @@ static bool ieq(const char *s, size_t n, const char *lit)
 static bool iprefix(const char *s, size_t n, const char *lit)
 {
 	size_t l = strlen(lit);
-	return n >= l && ieq(s, l, lit);
+	return n >= l && bt_docker_ieq(s, l, lit);
 }
 
 static bool prefix(const char *s, size_t n, const char *lit)
@@ -157,15 +156,17 @@ static bool prefix(const char *s, size_t n, const char *lit)
 
 int bt_docker_level(const char *w, size_t n)
 {
-	if (ieq(w, n, "panic") || ieq(w, n, "fatal") || ieq(w, n, "pani") || ieq(w, n, "fata"))
+	if (bt_docker_ieq(w, n, "panic") || bt_docker_ieq(w, n, "fatal") ||
+	    bt_docker_ieq(w, n, "pani") || bt_docker_ieq(w, n, "fata"))
 		return 1;
-	if (ieq(w, n, "error") || ieq(w, n, "erro"))
+	if (bt_docker_ieq(w, n, "error") || bt_docker_ieq(w, n, "erro"))
 		return 2;
-	if (ieq(w, n, "warning") || ieq(w, n, "warn"))
+	if (bt_docker_ieq(w, n, "warning") || bt_docker_ieq(w, n, "warn"))
 		return 3;
-	if (ieq(w, n, "info"))
+	if (bt_docker_ieq(w, n, "info"))
 		return 4;
-	if (ieq(w, n, "debug") || ieq(w, n, "debu") || ieq(w, n, "trace") || ieq(w, n, "trac"))
+	if (bt_docker_ieq(w, n, "debug") || bt_docker_ieq(w, n, "debu") ||
+	    bt_docker_ieq(w, n, "trace") || bt_docker_ieq(w, n, "trac"))
 		return 5;
 	return -1;
 }
@@ -258,7 +259,8 @@ enum bt_docker_api bt_docker_api_kind(const char *method, size_t mlen, const cha
 {
 	struct uri p;
 	uri_parse(uri, ulen, &p);
-	bool post = ieq(method, mlen, "post"), del = ieq(method, mlen, "delete");
+	bool post = bt_docker_ieq(method, mlen, "post");
+	bool del = bt_docker_ieq(method, mlen, "delete");
 	if (seg_is(&p, 0, "containers") && p.nseg >= 2) {
 		if (seg_is(&p, 1, "create"))
 			return post && p.nseg == 2 ? BT_API_CREATE : BT_API_OTHER;
@@ -374,7 +376,8 @@ static const char *add_query(struct bt_evbuf *eb, const struct uri *p, const cha
 
 static bool truthy(const char *v, size_t n)
 {
-	return ieq(v, n, "1") || ieq(v, n, "true") || ieq(v, n, "yes");
+	return bt_docker_ieq(v, n, "1") || bt_docker_ieq(v, n, "true") ||
+	       bt_docker_ieq(v, n, "yes");
 }
 
 static const char *api_action(enum bt_docker_api k)
@@ -993,27 +996,6 @@ size_t bt_kv_split(const char *s, size_t n, struct bt_kv *out, size_t max, size_
 	return cnt;
 }
 
-static void put_utf8(char *out, size_t *o, uint32_t cp)
-{
-	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		out[(*o)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*o)++] = (char)(0xC0 | cp >> 6);
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		out[(*o)++] = (char)(0xE0 | cp >> 12);
-		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	} else {
-		out[(*o)++] = (char)(0xF0 | cp >> 18);
-		out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-	}
-}
-
 size_t bt_kv_unquote(const char *s, size_t n, char *out)
 {
 	size_t o = 0;
@@ -1057,7 +1039,7 @@ size_t bt_kv_unquote(const char *s, size_t n, char *out)
 				if (digits == 2)
 					out[o++] = (char)v;
 				else
-					put_utf8(out, &o, v);
+					o += bt_utf8_encode(out + o, v);
 				i += 1 + (size_t)digits;
 				continue;
 			}

@@ -67,6 +67,9 @@ bool bt_docker_has(const struct bt_evbuf *eb, const char *name);
  * to the contract's level, or -1 when unknown. */
 int bt_docker_level(const char *w, size_t n);
 
+/* True when s[0..n) equals the whole of lit, ASCII letters in any case. */
+bool bt_docker_ieq(const char *s, size_t n, const char *lit);
+
 /* True when s[0..n) is n lowercase or uppercase hexadecimal digits. */
 bool bt_docker_is_hex(const char *s, size_t n);
 

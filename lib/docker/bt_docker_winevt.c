@@ -9,17 +9,6 @@
 
 #include "docker/bt_docker_facts.h"
 
-static bool ieq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
-		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 /* The value of the n-th Data field (stable: it lives in the event arena). */
 static bool data_value(const struct bt_evbuf *eb, size_t want, const char **v, size_t *n)
 {
@@ -105,9 +94,9 @@ void bt_docker_winevt_enrich(struct bt_evbuf *eb, const struct bt_docker_opts *o
 	static const char hcs_name[] = "Microsoft-Windows-Hyper-V-Compute";
 	/* every EVTX event passes here: lengths first, most providers differ */
 	size_t n = strlen(p);
-	if (n == strlen(svc) && ieq(p, svc))
+	if (bt_docker_ieq(p, n, svc))
 		docker_service(eb);
-	else if (n == sizeof hcs_name - 1 && ieq(p, hcs_name))
+	else if (n == sizeof hcs_name - 1 && bt_docker_ieq(p, n, hcs_name))
 		hcs(eb);
 	else
 		return;

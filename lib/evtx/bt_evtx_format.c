@@ -45,21 +45,13 @@ bool bt_evtx_file_header_parse(const uint8_t *b, size_t n, struct bt_evtx_file_h
 	return true;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 enum bt_evtx_chunk_state bt_evtx_chunk_check(const uint8_t *c, size_t n,
                                              struct bt_evtx_chunk_header *h)
 {
 	if (n < BT_EVTX_CHUNK_HEADER_SIZE)
-		return all_zero(c, n) ? BT_CHUNK_EMPTY : BT_CHUNK_BAD_OFFSETS;
+		return bt_all_zero(c, n) ? BT_CHUNK_EMPTY : BT_CHUNK_BAD_OFFSETS;
 	if (memcmp(c, "ElfChnk", 8) != 0)
-		return all_zero(c, n) ? BT_CHUNK_EMPTY : BT_CHUNK_BAD_MAGIC;
+		return bt_all_zero(c, n) ? BT_CHUNK_EMPTY : BT_CHUNK_BAD_MAGIC;
 	h->first_record_number = bt_le64(c + 8);
 	h->last_record_number = bt_le64(c + 16);
 	h->first_record_id = bt_le64(c + 24);

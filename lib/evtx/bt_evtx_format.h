@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/bt_bytes.h"   /* bt_le16/32/64 for the readers */
 #include "core/bt_diag.h"
 #include "io/bt_reader.h"
 
@@ -130,15 +131,5 @@ uint32_t bt_evtx_chunk_records_end(const uint8_t *c, size_t n);
  * starts there. */
 uint32_t bt_evtx_chunk_records(const uint8_t *c, size_t n, uint64_t chunk_off,
                                struct bt_evtx_recmap *m);
-
-static inline uint16_t bt_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static inline uint32_t bt_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint64_t bt_le64(const uint8_t *p)
-{
-	return (uint64_t)bt_le32(p) | (uint64_t)bt_le32(p + 4) << 32;
-}
 
 #endif

@@ -25,6 +25,7 @@
 #include "evtx/bt_evtx.h"
 #include "evtx/bt_evtx_format.h"
 #include "evtx/bt_evtx_xml.h"
+#include "io/bt_fd.h"
 #include "io/bt_reader.h"
 
 extern char **environ;
@@ -343,27 +344,12 @@ static bool producer_step(struct producer *pr, struct frame *f)
 	return true;
 }
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	while (n) {
-		ssize_t w = write(fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		b += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static bool write_frame(int fd, const struct frame *f)
 {
 	unsigned char hdr[8];
 	put32(hdr, f->type);
 	put32(hdr + 4, f->len);
-	return write_all(fd, hdr, 8) && write_all(fd, f->data, f->len);
+	return bt_write_all(fd, hdr, 8, NULL) && bt_write_all(fd, f->data, f->len, NULL);
 }
 
 /* Serve mode: requests on in_fd, one per line: "L INDEX ID" (a live record,
@@ -856,7 +842,7 @@ static bool lx_send(struct lx_state *s, const char *line)
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	bool ok = s->wfd >= 0 && write_all(s->wfd, line, strlen(line));
+	bool ok = s->wfd >= 0 && bt_write_all(s->wfd, line, strlen(line), NULL);
 	if (!ok) {
 		struct timespec zero = {0, 0};
 		while (sigtimedwait(&set, NULL, &zero) > 0)

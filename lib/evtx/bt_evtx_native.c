@@ -289,14 +289,6 @@ static enum bt_status nx_open(struct bt_reader_ctx *ctx, void **state)
 	return BT_OK;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 static void chunk_warn(struct bt_reader_ctx *ctx, struct nx_state *s, const char *what)
 {
 	if (s->quiet)
@@ -370,7 +362,7 @@ static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
 		s->chunk_n = n;
 		s->chunk_counted = false;
 		if (n < BT_EVTX_CHUNK_HEADER_SIZE || memcmp(c, "ElfChnk", 8) != 0) {
-			if (all_zero(c, n)) {
+			if (bt_all_zero(c, n)) {
 				/* never used, unless the header or a later chunk says
 				 * it was: then it was wiped */
 				if (s->chunk_index <= s->header_chunks ||
@@ -474,7 +466,7 @@ static enum bt_status native_next(struct bt_reader_ctx *ctx, struct nx_state *s,
 			if (s->end - s->pos < BT_BX_RECORD_HEADER + 4 ||
 			    !bt_bx_record_at(s->cx, s->pos, s->end, &r)) {
 				const uint8_t *c = chunk_bytes(s);
-				bool zeros = all_zero(c + s->pos, s->end - s->pos);
+				bool zeros = bt_all_zero(c + s->pos, s->end - s->pos);
 				if (!zeros) {
 					/* what follows in the chunk is lost as live records
 					 * (slack recovery may still find some) */

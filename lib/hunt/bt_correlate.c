@@ -363,17 +363,6 @@ static void position_title(const struct bt_correlator *c, const struct corr *k, 
 		snprintf(buf, n, "%s", k->def->rules[pos]);
 }
 
-static enum bt_severity level_severity(enum bt_sigma_level l)
-{
-	switch (l) {
-	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
-	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
-	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
-	case BT_LEVEL_LOW: return BT_SEV_LOW;
-	default: return BT_SEV_INFORMATIONAL;
-	}
-}
-
 static void fmt_span(char *buf, size_t n, int64_t ticks)
 {
 	int64_t s = ticks / BT_TICKS_PER_SEC;
@@ -448,12 +437,7 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 	const struct bt_sigma_rule *r = k->info->sigma;
 	f->kind = "correlation";
 	bt_strdup_to(&f->correlation_type, k->def->type_text);
-	bt_strdup_to(&f->rule_id, r->id ? r->id : r->name);
-	bt_strdup_to(&f->rule_title, r->title);
-	bt_strdup_to(&f->rule_level, r->level_text);
-	bt_strdup_to(&f->rule_file, r->file);
-	for (size_t i = 0; i < r->nattack; i++)
-		bt_strset_add(&f->techniques, r->attack[i]);
+	bt_finding_set_rule(f, r);
 	/* techniques of the base rules that the match contains */
 	for (size_t e = 0; e < f->nevidence; e++)
 		for (size_t q = 0; q < f->evidence[e]->nrules; q++) {
@@ -468,7 +452,6 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 		}
 	for (size_t i = 0; i < g->notes.n; i++)
 		bt_strset_add(&f->notes, g->notes.v[i]);
-	f->severity = level_severity(r->level);
 	bt_finding_derive(f);
 	/* Several kinds of evidence agreeing raise the severity one step. */
 	if (f->sources.n >= 2 && f->severity < BT_SEV_CRITICAL) {

@@ -25,6 +25,28 @@ bool bt_severity_parse(const char *s, enum bt_severity *out)
 	return false;
 }
 
+enum bt_severity bt_severity_of_level(enum bt_sigma_level l)
+{
+	switch (l) {
+	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
+	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
+	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
+	case BT_LEVEL_LOW: return BT_SEV_LOW;
+	default: return BT_SEV_INFORMATIONAL;
+	}
+}
+
+void bt_finding_set_rule(struct bt_finding *f, const struct bt_sigma_rule *r)
+{
+	bt_strdup_to(&f->rule_id, r->id ? r->id : r->name);
+	bt_strdup_to(&f->rule_title, r->title);
+	bt_strdup_to(&f->rule_level, r->level_text);
+	bt_strdup_to(&f->rule_file, r->file);
+	for (size_t i = 0; i < r->nattack; i++)
+		bt_strset_add(&f->techniques, r->attack[i]);
+	f->severity = bt_severity_of_level(r->level);
+}
+
 bool bt_strset_has(const struct bt_strset *s, const char *str)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -12,6 +12,7 @@
 
 #include "hunt/bt_hitstore.h"
 #include "core/bt_time.h"
+#include "rules/bt_sigma.h"
 
 /* Evidence kept per finding; beyond it the events are counted (and the
  * count is reported), not kept. */
@@ -28,6 +29,9 @@ enum bt_severity {
 /* "informational" ... "critical"; parses the same names (case-insensitive). */
 const char *bt_severity_name(enum bt_severity s);
 bool bt_severity_parse(const char *s, enum bt_severity *out);
+
+/* A finding's severity for a rule level (no level: informational). */
+enum bt_severity bt_severity_of_level(enum bt_sigma_level l);
 
 /* A list of owned strings without duplicates. */
 struct bt_strset {
@@ -73,6 +77,10 @@ void bt_finding_derive(struct bt_finding *f);
 /* Order of the timeline: start time, then severity (high first), rule id,
  * first evidence provenance. */
 int bt_finding_cmp(const struct bt_finding *a, const struct bt_finding *b);
+
+/* Fills what a finding takes from its rule: id (or name), title, level
+ * text, file, ATT&CK techniques and the severity of its level. */
+void bt_finding_set_rule(struct bt_finding *f, const struct bt_sigma_rule *r);
 
 /* Sets *out to a malloc'ed copy of s (NULL stays NULL); false when out of memory. */
 bool bt_strdup_to(char **out, const char *s);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/bt_fd.h"
+
 /* One stored hit: sort key, rules, packed event. */
 struct entry {
 	int64_t time;
@@ -141,22 +143,6 @@ static uint64_t str_hash(const char *s)
 
 /* ---- spilling ---- */
 
-static bool write_all(int fd, const void *p, size_t n, off_t *pos)
-{
-	const unsigned char *b = p;
-	while (n) {
-		ssize_t w = pwrite(fd, b, n, *pos);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		b += w;
-		n -= (size_t)w;
-		*pos += w;
-	}
-	return true;
-}
-
 static bool write_entry(int fd, const struct entry *e, off_t *pos)
 {
 	unsigned char head[ENTRY_HEAD];
@@ -166,9 +152,9 @@ static bool write_entry(int fd, const struct entry *e, off_t *pos)
 	memcpy(head + 24, &e->offset, 8);
 	memcpy(head + 32, &e->nrules, 4);
 	memcpy(head + 36, &e->size, 4);
-	return write_all(fd, head, sizeof head, pos) &&
-	       write_all(fd, e->rules, e->nrules * sizeof e->rules[0], pos) &&
-	       write_all(fd, e->blob, e->size, pos);
+	return bt_write_all(fd, head, sizeof head, pos) &&
+	       bt_write_all(fd, e->rules, e->nrules * sizeof e->rules[0], pos) &&
+	       bt_write_all(fd, e->blob, e->size, pos);
 }
 
 static enum bt_status open_spill(struct bt_hitstore *hs)

@@ -297,17 +297,6 @@ static void keep_cb(void *ctx, struct bt_finding *f)
 	keep(ctx, f);
 }
 
-static enum bt_severity level_severity(enum bt_sigma_level l)
-{
-	switch (l) {
-	case BT_LEVEL_CRITICAL: return BT_SEV_CRITICAL;
-	case BT_LEVEL_HIGH: return BT_SEV_HIGH;
-	case BT_LEVEL_MEDIUM: return BT_SEV_MEDIUM;
-	case BT_LEVEL_LOW: return BT_SEV_LOW;
-	default: return BT_SEV_INFORMATIONAL;
-	}
-}
-
 /* ---- single-rule findings: grouped by rule, host and container ---- */
 
 struct open_group {
@@ -334,13 +323,7 @@ static void finish_single(struct bt_hunt *h, struct open_group *g)
 	const struct bt_rule_info *ri = bt_ruleset_info(h->o.rules, g->rule);
 	const struct bt_sigma_rule *r = ri->sigma;
 	f->kind = "detection";
-	bt_strdup_to(&f->rule_id, r->id ? r->id : r->name);
-	bt_strdup_to(&f->rule_title, r->title);
-	bt_strdup_to(&f->rule_level, r->level_text);
-	bt_strdup_to(&f->rule_file, r->file);
-	for (size_t i = 0; i < r->nattack; i++)
-		bt_strset_add(&f->techniques, r->attack[i]);
-	f->severity = level_severity(r->level);
+	bt_finding_set_rule(f, r);
 	bt_finding_derive(f);
 	char buf[1024];
 	int len = snprintf(buf, sizeof buf, "%llu event%s", (unsigned long long)f->evidence_total,

@@ -1,0 +1,649 @@
+/* The EVTX event mapping both EVTX readers feed (see bt_evtx_map.h): the
+ * rules (System targets, EventData / UserData field names, publishing the
+ * System part before fields) and the builder that applies them to a stream
+ * of elements, attributes and values. */
+#include "config.h"
+
+#include "evtx/bt_evtx_map.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bt_bytes.h"
+#include "core/bt_time.h"
+
+/* ---- names ---- */
+
+#define N(s) {s, sizeof s - 1}
+static const struct {
+	const char *s;
+	size_t n;
+} names[BT_EN_COUNT] = {
+	[BT_EN_OTHER] = N(""),
+	[BT_EN_SYSTEM] = N("System"), [BT_EN_EVENTDATA] = N("EventData"),
+	[BT_EN_USERDATA] = N("UserData"), [BT_EN_PROVIDER] = N("Provider"),
+	[BT_EN_EVENTID] = N("EventID"), [BT_EN_VERSION] = N("Version"), [BT_EN_LEVEL] = N("Level"),
+	[BT_EN_TASK] = N("Task"), [BT_EN_OPCODE] = N("Opcode"), [BT_EN_KEYWORDS] = N("Keywords"),
+	[BT_EN_TIMECREATED] = N("TimeCreated"), [BT_EN_EVENTRECORDID] = N("EventRecordID"),
+	[BT_EN_CORRELATION] = N("Correlation"), [BT_EN_EXECUTION] = N("Execution"),
+	[BT_EN_CHANNEL] = N("Channel"), [BT_EN_COMPUTER] = N("Computer"),
+	[BT_EN_SECURITY] = N("Security"), [BT_EN_DATA] = N("Data"),
+	[BT_EN_NAME] = N("Name"), [BT_EN_GUID] = N("Guid"),
+	[BT_EN_EVENTSOURCENAME] = N("EventSourceName"), [BT_EN_SYSTEMTIME] = N("SystemTime"),
+	[BT_EN_USERID] = N("UserID"), [BT_EN_ACTIVITYID] = N("ActivityID"),
+	[BT_EN_RELATEDACTIVITYID] = N("RelatedActivityID"), [BT_EN_PROCESSID] = N("ProcessID"),
+	[BT_EN_THREADID] = N("ThreadID"), [BT_EN_QUALIFIERS] = N("Qualifiers"),
+};
+
+uint16_t bt_evmap_name_id(const char *s, size_t n)
+{
+	/* lengths and first letters tell most names apart */
+	for (int i = 1; i < BT_EN_COUNT; i++)
+		if (names[i].n == n && names[i].s[0] == s[0] && memcmp(names[i].s, s, n) == 0)
+			return (uint16_t)i;
+	return BT_EN_OTHER;
+}
+
+const char *bt_evmap_name(uint16_t id)
+{
+	return id < BT_EN_COUNT ? names[id].s : "";
+}
+
+/* ---- the rules ---- */
+
+enum bt_evmap_section bt_evmap_section(uint16_t id)
+{
+	switch (id) {
+	case BT_EN_SYSTEM: return BT_SEC_SYSTEM;
+	case BT_EN_EVENTDATA: return BT_SEC_EVENTDATA;
+	case BT_EN_USERDATA: return BT_SEC_USERDATA;
+	default: return BT_SEC_OTHER;
+	}
+}
+
+#define SYS_FIELD(n) {BT_EVMAP_FIELD, 0, 1, BT_FIELD_SYSTEM, n, sizeof n - 1}
+#define SYS_ATTR_FIELD(n) {BT_EVMAP_FIELD, 1, 1, BT_FIELD_SYSTEM, n, sizeof n - 1}
+#define SYS_ATTR(t) {t, 1, 1, 0, NULL, 0}
+#define SYS_TEXT(t) {t, 0, 1, 0, NULL, 0}
+
+/* System attributes by element, each element's in the order they map. */
+static const struct bt_evmap_attr_rule provider_attrs[] = {
+	{BT_EN_PROVIDER, BT_EN_NAME, SYS_ATTR(BT_EVMAP_PROVIDER)},
+	{BT_EN_PROVIDER, BT_EN_GUID, SYS_ATTR_FIELD("ProviderGuid")},
+	{BT_EN_PROVIDER, BT_EN_EVENTSOURCENAME, SYS_ATTR_FIELD("EventSourceName")},
+};
+static const struct bt_evmap_attr_rule timecreated_attrs[] = {
+	{BT_EN_TIMECREATED, BT_EN_SYSTEMTIME, SYS_ATTR(BT_EVMAP_TIME)},
+};
+static const struct bt_evmap_attr_rule security_attrs[] = {
+	{BT_EN_SECURITY, BT_EN_USERID, SYS_ATTR(BT_EVMAP_USER_SID)},
+};
+static const struct bt_evmap_attr_rule correlation_attrs[] = {
+	{BT_EN_CORRELATION, BT_EN_ACTIVITYID, SYS_ATTR_FIELD("ActivityID")},
+	{BT_EN_CORRELATION, BT_EN_RELATEDACTIVITYID, SYS_ATTR_FIELD("RelatedActivityID")},
+};
+static const struct bt_evmap_attr_rule execution_attrs[] = {
+	{BT_EN_EXECUTION, BT_EN_PROCESSID, SYS_ATTR_FIELD("ProcessID")},
+	{BT_EN_EXECUTION, BT_EN_THREADID, SYS_ATTR_FIELD("ThreadID")},
+};
+static const struct bt_evmap_attr_rule eventid_attrs[] = {
+	{BT_EN_EVENTID, BT_EN_QUALIFIERS, SYS_ATTR_FIELD("Qualifiers")},
+};
+
+#define RULES(a) {a, sizeof a / sizeof a[0]}
+static const struct {
+	const struct bt_evmap_attr_rule *r;
+	size_t n;
+} attr_rules[BT_EN_COUNT] = {
+	[BT_EN_PROVIDER] = RULES(provider_attrs),
+	[BT_EN_TIMECREATED] = RULES(timecreated_attrs),
+	[BT_EN_SECURITY] = RULES(security_attrs),
+	[BT_EN_CORRELATION] = RULES(correlation_attrs),
+	[BT_EN_EXECUTION] = RULES(execution_attrs),
+	[BT_EN_EVENTID] = RULES(eventid_attrs),
+};
+
+const struct bt_evmap_attr_rule *bt_evmap_system_attrs(uint16_t elem, size_t *n)
+{
+	if (elem >= BT_EN_COUNT) {
+		*n = 0;
+		return NULL;
+	}
+	*n = attr_rules[elem].n;
+	return attr_rules[elem].r;
+}
+
+/* System leaves by element (NULL: not mapped). */
+#define LEAF(d) &(const struct bt_evmap_dest)d
+static const struct bt_evmap_dest *const leaf_rules[BT_EN_COUNT] = {
+	[BT_EN_EVENTID] = LEAF(SYS_TEXT(BT_EVMAP_EVENT_ID)),
+	[BT_EN_LEVEL] = LEAF(SYS_TEXT(BT_EVMAP_LEVEL)),
+	[BT_EN_EVENTRECORDID] = LEAF(SYS_TEXT(BT_EVMAP_RECORD_ID)),
+	[BT_EN_CHANNEL] = LEAF(SYS_TEXT(BT_EVMAP_CHANNEL)),
+	[BT_EN_COMPUTER] = LEAF(SYS_TEXT(BT_EVMAP_HOST)),
+	[BT_EN_VERSION] = LEAF(SYS_FIELD("Version")),
+	[BT_EN_TASK] = LEAF(SYS_FIELD("Task")),
+	[BT_EN_OPCODE] = LEAF(SYS_FIELD("Opcode")),
+	[BT_EN_KEYWORDS] = LEAF(SYS_FIELD("Keywords")),
+};
+
+const struct bt_evmap_dest *bt_evmap_system_leaf(uint16_t elem)
+{
+	return elem < BT_EN_COUNT ? leaf_rules[elem] : NULL;
+}
+
+bool bt_evmap_path(struct bt_sbuf *out, const char *const nv[], const uint32_t lens[], int n)
+{
+	bt_sb_clear(out);
+	out->over = false;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			bt_sb_putc(out, '.');
+		bt_sb_put(out, nv[i], lens[i]);
+	}
+	return !out->over;
+}
+
+/* ---- values ---- */
+
+size_t bt_evtx_unpad_hex(char *v, size_t n)
+{
+	if ((n != 10 && n != 18) || v[0] != '0' || v[1] != 'x')
+		return n;
+	for (size_t i = 2; i < n; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+			return n;
+	size_t z = 2;
+	while (z < n - 1 && v[z] == '0')
+		z++;
+	memmove(v + 2, v + z, n - z);
+	n = 2 + (n - z);
+	v[n] = '\0';
+	return n;
+}
+
+static bool parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	if (n == 0)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+void bt_evmap_fail(struct bt_evmap *m, const char *fmt, ...)
+{
+	if (!m->failed) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(m->err, sizeof m->err, fmt, ap);
+		va_end(ap);
+		m->failed = true;
+	}
+	m->stop = true;
+}
+
+/* Why a typed value's text cannot be had the libevtx path's way. */
+enum unrenderable {
+	ARRAY_IN_ATTR,   /* libevtx repeats the attribute: invalid XML there */
+	ANSI_MARKUP,     /* libevtx writes ANSI strings into its XML unescaped, so
+	                  * the libevtx path sees elements there */
+	OWN_WAY,         /* an invalid SYSTEMTIME, too short, an unknown type */
+};
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void render_failed(struct bt_evmap *m, enum unrenderable why, uint8_t type)
+{
+	switch (why) {
+	case ARRAY_IN_ATTR: bt_evmap_fail(m, "array value in an attribute (left to libevtx)"); break;
+	case ANSI_MARKUP: bt_evmap_fail(m, "ANSI string with markup (left to libevtx)"); break;
+	default:
+		bt_evmap_fail(m, "value of type 0x%02x libevtx renders its own way (left to libevtx)",
+		              type);
+		break;
+	}
+}
+
+/* An ANSI string (or array of them) with markup in element content. */
+static inline bool ansi_markup(const struct bt_xv *v)
+{
+	return (v->type & 0x7F) == BT_XV_ANSI && bt_xv_has_markup(v->p, v->size);
+}
+
+/* bt_evmap_render, inline for the hot path (bt_evmap_put_value). */
+static inline bool render(struct bt_evmap *m, struct bt_sbuf *b, const struct bt_xv *v,
+                          bool in_attr)
+{
+	enum unrenderable why = OWN_WAY;
+	if (in_attr) {
+		if (v->type & BT_XV_ARRAY) {
+			why = ARRAY_IN_ATTR;
+			goto failed;
+		}
+		if (v->type == BT_XV_BINXML)
+			return true;
+	} else if (ansi_markup(v)) {
+		why = ANSI_MARKUP;
+		goto failed;
+	}
+	if (bt_xv_text(b, v->type, v->p, v->size))
+		return true;
+failed:
+	render_failed(m, why, v->type);
+	return false;
+}
+
+bool bt_evmap_render(struct bt_evmap *m, struct bt_sbuf *b, const struct bt_xv *v, bool in_attr)
+{
+	return render(m, b, v, in_attr);
+}
+
+bool bt_evmap_attr_check(struct bt_evmap *m, char *v, size_t n, bool *changed)
+{
+	unsigned f = bt_xv_attr_scan(v, n);
+	*changed = false;
+	if (f & BT_XV_ATTR_MARKUP) {
+		/* libevtx does not escape attribute values */
+		bt_evmap_fail(m, "attribute value with markup (left to libevtx)");
+		return false;
+	}
+	if (f & BT_XV_ATTR_SPACE) {
+		bt_xv_attr_norm(v, n);
+		*changed = true;
+	}
+	return true;
+}
+
+static inline void add_field(struct bt_evmap *m, const char *name, size_t nlen, bool name_ref,
+                             const char *v, size_t n, uint32_t flags)
+{
+	char t[20];
+	/* padded hex starts "0x0" (most "0x" values in events are Keywords,
+	 * which are not) */
+	if ((n == 10 || n == 18) && v[0] == '0' && v[1] == 'x' && v[2] == '0') {
+		memcpy(t, v, n);
+		n = bt_evtx_unpad_hex(t, n);
+		v = t;
+	}
+	if (name_ref)
+		bt_evbuf_add_name_ref(m->eb, name, nlen, v, n, flags);
+	else
+		bt_evbuf_add(m->eb, name, nlen, v, n, flags);
+}
+
+/* The event members System values go to. */
+static void put_member(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
+{
+	struct bt_event *ev = &m->eb->ev;
+	uint64_t u;
+	bt_time t;
+	switch (d->target) {
+	case BT_EVMAP_EVENT_ID:
+		if (parse_u64(v, n, &u) && u <= UINT32_MAX)
+			ev->event_id = (uint32_t)u;
+		break;
+	case BT_EVMAP_LEVEL:
+		if (parse_u64(v, n, &u) && u <= 255)
+			ev->level = (int)u;
+		break;
+	case BT_EVMAP_RECORD_ID:
+		if (parse_u64(v, n, &u))
+			ev->record_id = u;
+		break;
+	case BT_EVMAP_CHANNEL: ev->channel = bt_evbuf_str(m->eb, v, n); break;
+	case BT_EVMAP_HOST: ev->host = bt_evbuf_str(m->eb, v, n); break;
+	case BT_EVMAP_PROVIDER: ev->provider = bt_evbuf_str(m->eb, v, n); break;
+	case BT_EVMAP_USER_SID: ev->user_sid = bt_evbuf_str(m->eb, v, n); break;
+	case BT_EVMAP_TIME:
+		if (bt_time_parse(v, n, &t, NULL, NULL))
+			ev->time = t;
+		break;
+	default:
+		break;
+	}
+}
+
+/* bt_evmap_put, inline for the hot path. */
+static inline void put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
+{
+	if (!d->in_attr && n == 1 && v[0] == '\n' && (m->opts & BT_EVMAP_LIBEVTX_TEXT))
+		n = 0;   /* libevtx renders a lone newline as empty */
+	if (d->target == BT_EVMAP_FIELD)
+		add_field(m, d->name, d->name_len, d->name_ref, v, n, d->flags);
+	else
+		put_member(m, d, v, n);
+}
+
+void bt_evmap_put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
+{
+	put(m, d, v, n);
+}
+
+/* Renders a value into b (cleared first) and delivers it. */
+static inline void put_rendered(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                                struct bt_sbuf *b, const struct bt_xv *v)
+{
+	bt_sb_clear(b);
+	if (!render(m, b, v, d->in_attr))
+		return;
+	if (b->over)
+		m->eb->truncated = true;
+	if (d->in_attr) {
+		bool changed;
+		if (!bt_evmap_attr_check(m, b->p, b->n, &changed))
+			return;
+	}
+	put(m, d, b->p, b->n);
+}
+
+void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const struct bt_xv *v)
+{
+	if (d->target == BT_EVMAP_TIME && v->type == BT_XV_FILETIME && v->size >= 8) {
+		/* what parsing libevtx's text would give, without printing it */
+		uint64_t ft = bt_le64(v->p);
+		if (ft <= BT_XV_FILETIME_MAX)
+			m->eb->ev.time = (bt_time)ft;
+		return;
+	}
+	struct bt_sbuf *b = d->in_attr ? &m->scratch : &m->text;
+	if (!d->in_attr && (v->type & BT_XV_ARRAY)) {
+		if (ansi_markup(v)) {
+			render_failed(m, ANSI_MARKUP, v->type);
+			return;
+		}
+		/* libevtx repeats the element once per array item */
+		struct bt_xv_iter it;
+		struct bt_xv item;
+		bt_xv_iter_begin(&it, v);
+		while (!m->stop && bt_xv_iter_next(&it, &item))
+			put_rendered(m, d, b, &item);
+		return;
+	}
+	put_rendered(m, d, b, v);
+}
+
+/* ---- the builder ---- */
+
+bool bt_evmap_init(struct bt_evmap *m, unsigned opts)
+{
+	memset(m, 0, sizeof *m);
+	m->opts = opts;
+	/* scratch buffers always have memory, so pointers into them are valid */
+	if (!bt_sb_room(&m->text, 1024) || !bt_sb_room(&m->fname, 64) ||
+	    !bt_sb_room(&m->path, 256) || !bt_sb_room(&m->scratch, 256)) {
+		bt_evmap_free(m);
+		return false;
+	}
+	return true;
+}
+
+void bt_evmap_free(struct bt_evmap *m)
+{
+	bt_sb_free(&m->text);
+	bt_sb_free(&m->fname);
+	bt_sb_free(&m->path);
+	bt_sb_free(&m->scratch);
+}
+
+void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
+                    bool (*want)(void *ctx, const struct bt_event *ev), void *want_ctx)
+{
+	m->eb = eb;
+	m->want = want;
+	m->want_ctx = want_ctx;
+	m->depth = 0;
+	m->sec = BT_SEC_NONE;
+	m->system_done = false;
+	m->want_fields = true;
+	m->stop = false;
+	m->failed = false;
+	m->collect = false;
+	m->has_fname = false;
+	m->arr.type = BT_XV_NULL;
+	m->nattrs = 0;
+	m->err[0] = '\0';
+}
+
+bool bt_evmap_publish(struct bt_evmap *m)
+{
+	if (!m->system_done) {
+		m->system_done = true;
+		m->want_fields = !m->want || m->want(m->want_ctx, bt_evbuf_done(m->eb));
+	}
+	return m->want_fields;
+}
+
+void bt_evmap_finish(struct bt_evmap *m)
+{
+	bt_evmap_publish(m);
+}
+
+void bt_evmap_enter(struct bt_evmap *m, int depth, enum bt_evmap_section sec)
+{
+	m->depth = depth;
+	m->sec = (uint8_t)sec;
+	m->collect = false;
+}
+
+int bt_evmap_attrs_wanted(const struct bt_evmap *m, uint16_t out[BT_EVMAP_MAX_ATTRS])
+{
+	if (m->depth != 2)
+		return 0;
+	if (m->sec == BT_SEC_EVENTDATA) {
+		if (!bt_evmap_named_by(m->open_id, BT_EN_NAME))
+			return 0;
+		out[0] = BT_EN_NAME;
+		return 1;
+	}
+	if (m->sec != BT_SEC_SYSTEM)
+		return 0;
+	size_t n;
+	const struct bt_evmap_attr_rule *r = bt_evmap_system_attrs(m->open_id, &n);
+	for (size_t i = 0; i < n && i < BT_EVMAP_MAX_ATTRS; i++)
+		out[i] = r[i].attr;
+	return n < BT_EVMAP_MAX_ATTRS ? (int)n : BT_EVMAP_MAX_ATTRS;
+}
+
+/* The first kept attribute `id`, or NULL. */
+static const struct bt_evmap_attr *kept(const struct bt_evmap *m, uint16_t id)
+{
+	for (int i = 0; i < m->nattrs; i++)
+		if (m->attrs[i].id == id)
+			return &m->attrs[i];
+	return NULL;
+}
+
+static void put_attr(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                     const struct bt_evmap_attr *a)
+{
+	if (a->typed)
+		bt_evmap_put_value(m, d, &a->val);
+	else
+		bt_evmap_put(m, d, a->v, a->n);
+}
+
+/* A System element's start tag: its attributes. */
+static void system_element(struct bt_evmap *m)
+{
+	size_t n;
+	const struct bt_evmap_attr_rule *r = bt_evmap_system_attrs(m->open_id, &n);
+	for (size_t i = 0; i < n && !m->stop; i++) {
+		const struct bt_evmap_attr *a = kept(m, r[i].attr);
+		if (a)
+			put_attr(m, &r[i].dest, a);
+	}
+}
+
+/* An EventData <Data Name="N">: N names the field. */
+static void data_name(struct bt_evmap *m, const struct bt_evmap_attr *a)
+{
+	m->has_fname = true;
+	m->fname_ref = NULL;
+	bt_sb_clear(&m->fname);
+	if (a->typed) {
+		bool changed;
+		if (bt_evmap_render(m, &m->fname, &a->val, true))
+			bt_evmap_attr_check(m, m->fname.p, m->fname.n, &changed);
+	} else if (a->stable) {
+		m->fname_ref = a->v;
+		m->fname.n = a->n;
+	} else {
+		bt_sb_put(&m->fname, a->v, a->n);
+	}
+	if (!m->fname_ref && bt_sb_room(&m->fname, 1))
+		m->fname.p[m->fname.n] = '\0';
+}
+
+/* Delivers the text v of the leaf at depth d. */
+static void leaf_value(struct bt_evmap *m, int d, const char *v, size_t n)
+{
+	if (m->sec == BT_SEC_SYSTEM) {
+		const struct bt_evmap_dest *dest = bt_evmap_system_leaf(m->id_at[2]);
+		if (dest)
+			bt_evmap_put(m, dest, v, n);
+		return;
+	}
+	if (!m->want_fields)
+		return;
+	struct bt_evmap_dest dest = {BT_EVMAP_FIELD, 0, 0, 0, NULL, 0};
+	if (m->sec == BT_SEC_EVENTDATA) {
+		if (m->has_fname) {
+			dest.name = m->fname_ref ? m->fname_ref : m->fname.p;
+			dest.name_len = (uint32_t)m->fname.n;
+			dest.name_ref = m->fname_ref != NULL;
+		} else {
+			dest.name = m->names_at[2];
+			dest.name_len = m->nlen_at[2];
+			dest.name_ref = (m->opts & BT_EVMAP_STABLE_NAMES) != 0;
+			dest.flags = bt_evmap_unnamed_flags(m->id_at[2]);
+		}
+	} else {
+		if (!bt_evmap_path(&m->path, m->names_at + 3, m->nlen_at + 3, d - 2) ||
+		    !bt_sb_room(&m->path, 1)) {
+			m->eb->truncated = true;
+			return;
+		}
+		m->path.p[m->path.n] = '\0';
+		dest.name = m->path.p;
+		dest.name_len = (uint32_t)m->path.n;
+	}
+	bt_evmap_put(m, &dest, v, n);
+}
+
+static void close_leaf(struct bt_evmap *m, int d)
+{
+	if (!bt_evmap_leaf_maps((enum bt_evmap_section)m->sec, d))
+		return;
+	if (m->text.over)
+		m->eb->truncated = true;
+	if (m->arr.type != BT_XV_NULL) {
+		/* libevtx repeats the element once per array item */
+		struct bt_xv_iter it;
+		struct bt_xv item;
+		struct bt_xv arr = m->arr;
+		m->arr.type = BT_XV_NULL;
+		bt_xv_iter_begin(&it, &arr);
+		while (bt_xv_iter_next(&it, &item)) {
+			bt_sb_clear(&m->text);
+			if (!render(m, &m->text, &item, false))
+				return;
+			leaf_value(m, d, m->text.p, m->text.n);
+		}
+		return;
+	}
+	leaf_value(m, d, m->text.p, m->text.n);
+}
+
+void bt_evmap_opened(struct bt_evmap *m, bool empty)
+{
+	int d = m->depth;
+	if (d >= BT_MAX_XML_DEPTH) {
+		bt_evmap_fail(m, "XML nested deeper than %d", BT_MAX_XML_DEPTH);
+		return;
+	}
+	if (!empty)
+		m->depth++;
+	m->collect = false;
+	if (d == 1) {
+		enum bt_evmap_section sec = bt_evmap_section(m->open_id);
+		if (bt_evmap_section_publishes(sec) && !bt_evmap_publish(m)) {
+			m->stop = true;
+			return;
+		}
+		m->sec = (uint8_t)sec;
+		return;
+	}
+	if (d < 1)
+		return;
+	m->had_child[d - 1] = true;
+	m->names_at[d] = m->open_name;
+	m->nlen_at[d] = m->open_len;
+	m->id_at[d] = m->open_id;
+	m->had_child[d] = false;
+	bt_sb_clear(&m->text);
+	m->text.over = false;
+	m->arr.type = BT_XV_NULL;
+	if (d == 2) {
+		m->has_fname = false;
+		if (m->sec == BT_SEC_SYSTEM) {
+			system_element(m);
+		} else if (m->sec == BT_SEC_EVENTDATA) {
+			const struct bt_evmap_attr *a = kept(m, BT_EN_NAME);
+			if (a && bt_evmap_named_by(m->open_id, BT_EN_NAME))
+				data_name(m, a);
+		}
+	}
+	if (!bt_evmap_leaf_maps((enum bt_evmap_section)m->sec, d))
+		return;
+	m->collect = m->sec == BT_SEC_SYSTEM ? bt_evmap_system_leaf(m->open_id) != NULL
+	                                     : m->want_fields;
+	if (empty) {
+		close_leaf(m, d);
+		m->collect = false;
+	}
+}
+
+void bt_evmap_value(struct bt_evmap *m, const struct bt_xv *v)
+{
+	if (!m->collect)
+		return;
+	if (ansi_markup(v)) {
+		render_failed(m, ANSI_MARKUP, v->type);
+		return;
+	}
+	bt_sb_clear(&m->text);
+	m->arr.type = BT_XV_NULL;
+	if (v->type & BT_XV_ARRAY) {
+		m->arr = *v;
+		return;
+	}
+	bt_evmap_render(m, &m->text, v, false);
+}
+
+void bt_evmap_end(struct bt_evmap *m)
+{
+	if (m->depth <= 0)
+		return;
+	int d = --m->depth;
+	if (d == 1) {
+		if (m->sec == BT_SEC_SYSTEM)
+			bt_evmap_publish(m);
+		m->sec = BT_SEC_NONE;
+	} else if (d >= 2 && !m->had_child[d]) {
+		close_leaf(m, d);
+	}
+	if (d >= 2) {
+		bt_sb_clear(&m->text);
+		m->arr.type = BT_XV_NULL;
+	}
+	m->collect = false;
+}
