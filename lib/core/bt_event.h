@@ -25,6 +25,7 @@ enum bt_source {
 	BT_SOURCE_DOCKER_ROOT,     /* offline /var/lib/docker (or C:\ProgramData\docker) tree */
 	BT_SOURCE_CONTAINER_LOG,   /* containers/<id>/<id>-json.log */
 	BT_SOURCE_SYNTHETIC,       /* made by boxtrail itself (integrity findings) */
+	BT_SOURCE_HOST_CONFIG,     /* a host's configuration: names and addresses (bt_host_config.h) */
 	BT_SOURCE_COUNT
 };
 
@@ -46,7 +47,8 @@ struct bt_field {
 /* Event flags. */
 #define BT_EV_RECOVERED     0x1u  /* EVTX record carved from slack space */
 #define BT_EV_TIME_INFERRED 0x2u  /* year/zone guessed (syslog prefix) */
-#define BT_EV_HOST_INFERRED 0x4u  /* host taken from other evidence in the same folder */
+#define BT_EV_HOST_INFERRED 0x4u  /* host taken from other evidence of its collection */
+#define BT_EV_HOST_ASSUMED  0x8u  /* host given by --assume-host, not stated by the evidence */
 
 struct bt_event {
 	bt_time time;               /* BT_TIME_NONE when the evidence has none */

@@ -25,8 +25,10 @@ void bt_docker_event_begin(struct bt_evbuf *eb, enum bt_source src, const char *
 	eb->ev.provider = provider ? bt_evbuf_str(eb, provider, strlen(provider)) : NULL;
 	if (host && host_len)
 		eb->ev.host = bt_evbuf_str(eb, host, host_len);
-	else
-		eb->ev.host = opts ? opts->assume_host : NULL;
+	else if (opts && opts->assume_host) {
+		eb->ev.host = opts->assume_host;
+		eb->ev.flags |= BT_EV_HOST_ASSUMED;
+	}
 	eb->ev.file = file;
 	eb->ev.line = line;
 	eb->ev.offset = offset;

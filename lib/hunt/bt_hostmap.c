@@ -18,6 +18,13 @@ struct bt_hostmap {
 	struct bt_hostlink *buckets[NBUCKETS];
 	struct bt_hostlink **order;   /* insertion order */
 	size_t n, cap;
+	/* addresses of a file's host, until the host is known */
+	struct pending {
+		struct bt_ip ip;
+		enum bt_hostlink_how how;
+		char *file, *evidence;
+	} *pending;
+	size_t npending, cappending;
 	bool full_reported;
 };
 
@@ -39,6 +46,11 @@ void bt_hostmap_free(struct bt_hostmap *m)
 		free(m->order[i]);
 	}
 	free(m->order);
+	for (size_t i = 0; i < m->npending; i++) {
+		free(m->pending[i].file);
+		free(m->pending[i].evidence);
+	}
+	free(m->pending);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -81,6 +93,9 @@ const char *bt_hostlink_how_str(enum bt_hostlink_how how)
 	case BT_LINK_DNS: return "dns-answer";
 	case BT_LINK_LOGON: return "logon-4624";
 	case BT_LINK_CONTAINER: return "container-network";
+	case BT_LINK_ETC_HOSTS: return "etc-hosts";
+	case BT_LINK_NETPLAN: return "netplan";
+	case BT_LINK_IP_ADDR: return "ip-addr";
 	}
 	return "?";
 }
@@ -164,6 +179,8 @@ static bool is_sysmon(const struct bt_event *ev)
 
 bool bt_hostmap_wants(const struct bt_event *ev)
 {
+	if (ev->source == BT_SOURCE_HOST_CONFIG)
+		return true;
 	if (ev->source != BT_SOURCE_EVTX)
 		return ev->channel && strcmp(ev->channel, "docker") == 0;
 	if (is_sysmon(ev))
@@ -198,6 +215,59 @@ static void learn_dns(struct bt_hostmap *m, const struct bt_event *ev, const cha
 	}
 }
 
+/* A host's configuration: /etc/hosts names its addresses (the first name,
+ * usually the full one); an interface's address waits for the host of the
+ * file's collection. Lock held. */
+static void learn_host_config(struct bt_hostmap *m, const struct bt_event *ev, const char *evid)
+{
+	const struct bt_field *a = field(ev, "IpAddress");
+	struct bt_ip ip;
+	if (!a || !ev->provider || !bt_ip_parse(a->value, a->value_len, &ip) || bt_ip_is_local(&ip))
+		return;
+	if (strcmp(ev->provider, "hosts") == 0) {
+		const struct bt_field *names = field(ev, "HostNames");
+		if (names) {
+			size_t n = 0;
+			while (n < names->value_len && names->value[n] != ' ')
+				n++;
+			add_link(m, &ip, names->value, n, BT_LINK_ETC_HOSTS, BT_TIME_NONE, BT_TIME_NONE, evid);
+		}
+		return;
+	}
+	enum bt_hostlink_how how = strcmp(ev->provider, "netplan") == 0 ? BT_LINK_NETPLAN : BT_LINK_IP_ADDR;
+	if (!ev->file || !bt_array_reserve(&m->pending, &m->cappending, m->npending, sizeof *m->pending, 16))
+		return;
+	struct pending *p = &m->pending[m->npending];
+	p->ip = ip;
+	p->how = how;
+	p->file = strdup(ev->file);
+	p->evidence = strdup(evid);
+	if (p->file && p->evidence)
+		m->npending++;
+	else {
+		free(p->file);
+		free(p->evidence);
+	}
+}
+
+size_t bt_hostmap_resolve(struct bt_hostmap *m,
+                          const char *(*host_of)(void *ctx, const char *file), void *ctx)
+{
+	size_t left = 0;
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->npending; i++) {
+		struct pending *p = &m->pending[i];
+		const char *host = host_of(ctx, p->file);
+		if (host)
+			add_link(m, &p->ip, host, strlen(host), p->how, BT_TIME_NONE, BT_TIME_NONE,
+			         p->evidence);
+		else
+			left++;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return left;
+}
+
 void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 {
 	if (!bt_hostmap_wants(ev))
@@ -210,7 +280,9 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 		snprintf(evid, sizeof evid, "%.1000s#%llu", ev->file ? ev->file : "-",
 		         (unsigned long long)ev->record_id);
 	pthread_mutex_lock(&m->lock);
-	if (ev->source != BT_SOURCE_EVTX) {
+	if (ev->source == BT_SOURCE_HOST_CONFIG) {
+		learn_host_config(m, ev, evid);
+	} else if (ev->source != BT_SOURCE_EVTX) {
 		/* Docker: a container address on its host. */
 		if (ev->host)
 			for (const struct bt_field *f = field(ev, "IPAddress"); f; f = bt_event_field_next(ev, f)) {

@@ -9,7 +9,11 @@
  *     and SourceHostname <-> SourceIp, DestinationHostname <-> DestinationIp;
  *   - Sysmon 22 answers: QueryName <-> each address in QueryResults;
  *   - Security 4624 with both IpAddress and WorkstationName;
- *   - container network settings (IPAddress of a container on its host).
+ *   - container network settings (IPAddress of a container on its host);
+ *   - a host's own configuration (bt_host_config.h): /etc/hosts entries name
+ *     their addresses; netplan and `ip addr` addresses belong to the host
+ *     whose collection holds the file, known only once every file has been
+ *     read: they wait until bt_hostmap_resolve.
  * Every link records how it was learned and from which record, so a finding
  * can show it. */
 #ifndef BT_HOSTMAP_H
@@ -32,6 +36,9 @@ enum bt_hostlink_how {
 	BT_LINK_DNS,             /* Sysmon 22 answer */
 	BT_LINK_LOGON,           /* 4624 IpAddress + WorkstationName */
 	BT_LINK_CONTAINER,       /* container network settings */
+	BT_LINK_ETC_HOSTS,       /* a host's /etc/hosts entry */
+	BT_LINK_NETPLAN,         /* a host's netplan configuration */
+	BT_LINK_IP_ADDR,         /* a host's `ip addr show` output */
 };
 
 struct bt_hostlink {
@@ -71,6 +78,12 @@ const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const st
 /* All links, for listing (order: as added). Returns the count. */
 size_t bt_hostmap_count(const struct bt_hostmap *m);
 const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i);
+
+/* Turns the addresses waiting for their host (netplan, `ip addr`) into
+ * links: host_of names the host of the collection holding a file (NULL:
+ * unknown, the address stays unlinked). Returns how many stay unlinked. */
+size_t bt_hostmap_resolve(struct bt_hostmap *m,
+                          const char *(*host_of)(void *ctx, const char *file), void *ctx);
 
 /* True when links were dropped because BT_HOSTMAP_MAX_LINKS was reached. */
 bool bt_hostmap_full(const struct bt_hostmap *m);

@@ -18,6 +18,7 @@
 #include "docker/bt_docker_logrus.h"
 #include "docker/bt_docker_root.h"
 #include "docker/bt_docker_winevt.h"
+#include "host/bt_host_config.h"
 #include "input/bt_detect.h"
 #include "io/bt_reader.h"
 
@@ -45,6 +46,8 @@ static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_
 		return &bt_reader_container_log;
 	case BT_FORMAT_IMAGE_CONFIG:
 		return &bt_reader_image_config;
+	case BT_FORMAT_HOST_CONFIG:
+		return &bt_reader_host_config;
 	default:
 		return NULL;
 	}
@@ -205,6 +208,10 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 		const unsigned char *head;
 		size_t n = bt_stream_peek(s, BT_DETECT_HEAD, &head);
 		in->format = bt_detect(head, n, n < BT_DETECT_HEAD);
+		/* a host's configuration files say nothing of what they are: known
+		 * by their place in a collection */
+		if (in->format == BT_FORMAT_UNKNOWN && !is_stdin && bt_host_file_kind(path) != BT_HOST_FILE_NONE)
+			in->format = BT_FORMAT_HOST_CONFIG;
 	}
 	in->stats.format = in->format;
 	in->ops = reader_for(in->format, opts);

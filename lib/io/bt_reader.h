@@ -32,6 +32,7 @@ enum bt_format {
 	BT_FORMAT_CONTAINER_LOG,     /* containers/<id>/<id>-json.log */
 	BT_FORMAT_IMAGE_CONFIG,      /* image/<driver>/imagedb/content/sha256/<digest> */
 	BT_FORMAT_DOCKER_HOSTCONFIG, /* containers/<id>/hostconfig.json (read with its config) */
+	BT_FORMAT_HOST_CONFIG,       /* etc/hostname, etc/hosts, netplan, `ip addr` output */
 	BT_FORMAT_COUNT
 };
 

@@ -1,0 +1,33 @@
+/* A host's own configuration as collections hold it: the files that say
+ * what the host is called and which addresses it has. They carry no time
+ * and cannot be known by content (a hostname file is one word), so they are
+ * known by where they sit:
+ *   hostname   etc/hostname; UAC live_response hostname.txt, hostname_-f.txt,
+ *              uname_-n.txt (command outputs)
+ *   hosts      etc/hosts
+ *   netplan    etc/netplan/ *.yaml, *.yml (addresses of each interface)
+ *   ip-addr    UAC live_response/network/ip_addr_show.txt (`ip addr show`)
+ * Each fact becomes an event (source "host-config", provider the kind):
+ * HostName (hostname: also the event's host), or IpAddress with Interface
+ * (netplan, ip-addr) or HostNames (hosts). Addresses that never identify a
+ * host are left out: loopback, link-local, unspecified, and in `ip addr`
+ * the container bridges and veth pairs (docker0, br-*, veth*, cni*, ...). */
+#ifndef BT_HOST_CONFIG_H
+#define BT_HOST_CONFIG_H
+
+#include "io/bt_reader.h"
+
+enum bt_host_file {
+	BT_HOST_FILE_NONE,
+	BT_HOST_FILE_HOSTNAME,
+	BT_HOST_FILE_HOSTS,
+	BT_HOST_FILE_NETPLAN,
+	BT_HOST_FILE_IP_ADDR,
+};
+
+/* The kind of host configuration file at `path`, by its place. */
+enum bt_host_file bt_host_file_kind(const char *path);
+
+extern const struct bt_reader_ops bt_reader_host_config;
+
+#endif
