@@ -22,6 +22,7 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree (EXTRA_DIST ships the folder)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from incidentlib import (Clock, Domain, Log, Rng, Security, Sysmon, SEC_GUID,  # noqa: E402
                          SEC_PROVIDER, SYSMON_CHANNEL, SYSMON_GUID, SYSMON_PROVIDER, go_json,

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree (EXTRA_DIST ships the folder)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from incidentlib import (Clock, Domain, Log, Rng, Security, SEC_GUID, SEC_PROVIDER,  # noqa: E402
                          go_json, go_struct_json, logrus_text, write_lines, write_text)
