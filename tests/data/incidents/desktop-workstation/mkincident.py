@@ -248,16 +248,16 @@ def build(out):
                             explorer.pid, explorer.image, elevation="%%1938"))
     ws_sec.add(t + 7_310_000, SEC.e4688("jsmith", JSMITH_LID, backend.pid, backend.image,
                                         backend.cmd, dd_gui.pid, dd_gui.image, elevation="%%1938"))
-    hostlog.host(t + 7_400_000, "com.docker.backend.exe", "I",
+    hostlog.host(t + 74_000_000, "com.docker.backend.exe", "I",
                  "Docker Desktop 4.58.0 (213617), engine %s, WSL 2 backend" % ENGINE)
-    hostlog.host(t + 7_900_000, "com.docker.backend.exe", "I", "starting WSL distribution "
+    hostlog.host(t + 79_000_000, "com.docker.backend.exe", "I", "starting WSL distribution "
                  "docker-desktop")
-    hostlog.host(t + 14_200_000, "com.docker.backend.exe", "I", "engine linux/wsl is running")
-    init.raw(t + 11_004_000, "init", "starting services: containerd, dockerd")
-    init.logrus(t + 11_305_000, "containerd", "info", "starting containerd",
+    hostlog.host(t + 142_000_000, "com.docker.backend.exe", "I", "engine linux/wsl is running")
+    init.raw(t + 110_040_000, "init", "starting services: containerd, dockerd")
+    init.logrus(t + 113_050_000, "containerd", "info", "starting containerd",
                 [("revision", "05044ec0a9a75232cad458027ca83437aae3f4da"), ("version", "v2.1.4")])
-    init.logrus(t + 11_720_000, "containerd", "info", "containerd successfully booted in 0.081223s")
-    engine_start(init, t + 12_006_000, ENGINE, "true", "/var/run/docker.sock",
+    init.logrus(t + 117_200_000, "containerd", "info", "containerd successfully booted in 0.081223s")
+    engine_start(init, t + 120_060_000, ENGINE, "true", "/var/run/docker.sock",
                  key="daemon API on the VM's unix socket (not TCP)")
 
     # 09:12 a legitimate run: jsmith's own reconciliation script, her project folder mounted
