@@ -7,10 +7,7 @@
 # sweeps ADDC02 logged from lnx-ci-07's address, 10.20.5.37 - learned from the
 # Linux host's own evidence (netplan, `ip addr show`, /etc/hosts), which is the
 # only place that says it. Nothing of the benign look-alikes is reported.
-#
-# Not in TESTS yet: it fails until boxtrail learns host identity from Linux
-# evidence and groups inputs into collections (issue 15). Run it by hand:
-#   make check TESTS=tests/incident-linux-docker.sh
+
 . "$top_srcdir/tests/lib.sh"
 command -v jq >/dev/null || skip "jq is not installed"
 EVTXGEN=$top_builddir/tests/tools/evtxgen

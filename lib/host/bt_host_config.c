@@ -58,7 +58,14 @@ struct hc {
 	int netplan_indent;      /* netplan: indent of the interface keys' block, -1 unknown */
 	int addresses_indent;    /* netplan: indent of the open addresses: key, -1 none */
 	bool in_nameservers;
+	/* netplan: the rest of a one-line list "addresses: [a, b]" still to give */
+	char flow[1024];
+	size_t flow_pos, flow_len;
+	uint64_t flow_lineno, flow_off;
 };
+
+/* Gives the next address of a pending one-line list; false when none is left. */
+static bool flow_next(struct bt_reader_ctx *ctx, struct hc *h);
 
 static enum bt_status hc_open(struct bt_reader_ctx *ctx, void **state)
 {
@@ -234,6 +241,33 @@ static bool ip_addr_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s,
 	return true;
 }
 
+static bool flow_next(struct bt_reader_ctx *ctx, struct hc *h)
+{
+	while (h->flow_pos < h->flow_len) {
+		const char *s = h->flow;
+		size_t n = h->flow_len;
+		size_t k = skip_ws(s, n, h->flow_pos), t = k;
+		while (t < n && s[t] != ',' && s[t] != ' ')
+			t++;
+		h->flow_pos = t < n ? t + 1 : n;
+		const char *a = s + k;
+		size_t al = t - k, alen;
+		if (al > 1 && (a[0] == '"' || a[0] == '\'')) {
+			a++;
+			al -= 2;
+		}
+		struct bt_ip ip;
+		if (al && parse_cidr(a, al, &ip, &alen) && identifies(&ip)) {
+			begin(ctx, h, h->flow_lineno, h->flow_off);
+			add(ctx->eb, "IpAddress", a, alen);
+			add(ctx->eb, "Interface", h->iface, strlen(h->iface));
+			return true;
+		}
+	}
+	h->flow_len = 0;
+	return false;
+}
+
 /* netplan: the items of an interface's addresses: list (not nameservers'). */
 static bool netplan_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s, size_t n,
                          uint64_t lineno, uint64_t off)
@@ -264,27 +298,16 @@ static bool netplan_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s,
 			size_t j = skip_ws(s, n, e);
 			if (j < n && s[j] == '[') {
 				h->addresses_indent = -1;
-				size_t k = j + 1;
-				while (k < n && s[k] != ']') {
-					k = skip_ws(s, n, k);
-					size_t t = k;
-					while (t < n && s[t] != ',' && s[t] != ']' && s[t] != ' ')
-						t++;
-					size_t alen;
-					struct bt_ip ip;
-					const char *a = s + k;
-					size_t al = t - k;
-					if (al > 1 && (a[0] == '"' || a[0] == '\'')) {
-						a++;
-						al -= 2;
-					}
-					if (parse_cidr(a, al, &ip, &alen) && identifies(&ip)) {
-						begin(ctx, h, lineno, off);
-						add(ctx->eb, "IpAddress", a, alen);
-						add(ctx->eb, "Interface", h->iface, strlen(h->iface));
-						return true;   /* one per line: the first address */
-					}
-					k = t < n && s[t] == ',' ? t + 1 : t;
+				size_t k = j + 1, t = k;
+				while (t < n && s[t] != ']')
+					t++;
+				if (t - k < sizeof h->flow) {
+					memcpy(h->flow, s + k, t - k);
+					h->flow_len = t - k;
+					h->flow_pos = 0;
+					h->flow_lineno = lineno;
+					h->flow_off = off;
+					return flow_next(ctx, h);
 				}
 			}
 		}
@@ -317,6 +340,11 @@ static enum bt_status hc_next(struct bt_reader_ctx *ctx, void *state, const stru
 	uint64_t lineno, off;
 	bool complete;
 	enum bt_status st;
+	if (h->flow_len && flow_next(ctx, h)) {
+		ctx->stats->records++;
+		*ev = bt_evbuf_done(ctx->eb);
+		return BT_OK;
+	}
 	while ((st = bt_stream_getline(ctx->stream, &line, &n, &lineno, &off, &complete)) == BT_OK ||
 	       st == BT_ERR_LIMIT) {
 		if (st == BT_ERR_LIMIT) {

@@ -1,0 +1,83 @@
+/* libFuzzer harness: a host's configuration files (lib/host/bt_host_config).
+ * They are known by their place, so the input is written as a real file at
+ * each place the reader knows (etc/hostname, etc/hosts, a netplan file, UAC's
+ * ip_addr_show.txt and hostname.txt) and read through bt_input_open as
+ * evidence is. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "input/bt_input.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char root[4096];
+
+static void cleanup(void)
+{
+	if (root[0]) {
+		char cmd[4200];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+		if (system(cmd) != 0)
+			return;
+	}
+}
+
+static const char *const places[] = {
+	"[root]/etc/hostname", "[root]/etc/hosts", "[root]/etc/netplan/50-cloud-init.yaml",
+	"live_response/network/ip_addr_show.txt", "live_response/network/hostname.txt",
+};
+
+static void check_event(const struct bt_event *ev)
+{
+	for (size_t i = 0; i < ev->nfields; i++) {
+		const struct bt_field *f = &ev->fields[i];
+		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
+			abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!root[0]) {
+		const char *dir = getenv("TMPDIR");
+		snprintf(root, sizeof root, "%s/boxtrail-fuzz-host-XXXXXX", dir && *dir ? dir : "/tmp");
+		if (!mkdtemp(root))
+			return 0;
+		atexit(cleanup);
+		const char *dirs[] = {"[root]", "[root]/etc", "[root]/etc/netplan", "live_response",
+		                      "live_response/network"};
+		for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+			char p[4200];
+			snprintf(p, sizeof p, "%s/%s", root, dirs[i]);
+			mkdir(p, 0700);
+		}
+	}
+	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
+		char p[4200];
+		snprintf(p, sizeof p, "%s/%s", root, places[i]);
+		FILE *f = fopen(p, "wb");
+		if (!f)
+			return 0;
+		if (size && fwrite(data, 1, size, f) != size) {
+			fclose(f);
+			return 0;
+		}
+		fclose(f);
+		struct bt_input_opts o = {0};
+		struct bt_input *in;
+		if (bt_input_open(p, &o, NULL, &in) == BT_OK) {
+			const struct bt_event *ev;
+			while (bt_input_next(in, &ev) == BT_OK)
+				check_event(ev);
+			bt_input_free(in);
+		}
+	}
+	return 0;
+}
