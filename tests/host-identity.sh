@@ -55,7 +55,7 @@ mkdir -p "$U2/[root]/etc" "$U2/live_response/network"
 printf 'db01\n' >"$U2/[root]/etc/hostname"
 printf 'db02\n' >"$U2/live_response/network/uname_-n.txt"
 "$BOXTRAIL" hunt -f jsonl "$TMP/case2" >/dev/null 2>"$TMP/err2"
-grep -q 'case2/db01: warning: this collection (uac) names two hosts, db01 (.*etc/hostname) and db02 (.*uname_-n.txt)' "$TMP/err2" \
+grep -q 'case2/db01: warning: this collection (uac) names 2 hosts, db01 (.*etc/hostname:1) and db02 (.*uname_-n.txt:1)' "$TMP/err2" \
 	&& pass "two names in a collection: reported" || fail "no conflict report: $(cat "$TMP/err2")"
-check "two names: reported once" 1 "$(grep -c 'names two hosts' "$TMP/err2")"
+check "two names: reported once" 1 "$(grep -c 'names 2 hosts' "$TMP/err2")"
 finish

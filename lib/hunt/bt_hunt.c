@@ -11,16 +11,7 @@
 #include <strings.h>
 
 #include "hunt/bt_hitstore.h"
-#include "input/bt_collection.h"
-
-/* Which host the evidence of one collection belongs to (bt_collection.h),
- * learned from the files there that state it, for evidence that names no
- * host. */
-struct collhost {
-	char *host;          /* as stated (one spelling, whatever the reading order) */
-	char *file;          /* where it was stated first */
-	char *other, *other_file;   /* a second, different host stated in the collection */
-};
+#include "hunt/bt_identity.h"
 
 struct bt_hunt_worker {
 	struct bt_hunt *h;
@@ -35,10 +26,8 @@ struct bt_hunt_worker {
 
 struct bt_hunt {
 	struct bt_hunt_opts o;
-	pthread_mutex_t lock;    /* collection hosts and the counters workers add */
-	struct bt_collections *colls;
-	struct collhost *ch;     /* by collection index */
-	size_t nch;
+	pthread_mutex_t lock;    /* the counters workers add */
+	struct bt_identity *id;  /* who each host is (collections, addresses) */
 	struct bt_hitstore *store;
 	uint64_t *rule_hits;
 	size_t nrules;
@@ -64,9 +53,9 @@ struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
 	h->store = bt_hitstore_new(o->mem_budget, o->tmpdir, &h->o.diag);
 	bt_evbuf_init(&h->synth);
 	pthread_mutex_init(&h->lock, NULL);
-	h->colls = bt_collections_new();
+	h->id = bt_identity_new(o->hosts);
 	h->main = h->rule_hits && h->store ? bt_hunt_worker_new(h) : NULL;
-	if (!h->rule_hits || !h->store || !h->main || !h->colls) {
+	if (!h->rule_hits || !h->store || !h->main || !h->id) {
 		bt_hunt_free(h);
 		return NULL;
 	}
@@ -82,14 +71,7 @@ void bt_hunt_free(struct bt_hunt *h)
 	bt_hitstore_free(h->store);
 	free(h->rule_hits);
 	bt_evbuf_free(&h->synth);
-	for (size_t i = 0; i < h->nch; i++) {
-		free(h->ch[i].host);
-		free(h->ch[i].file);
-		free(h->ch[i].other);
-		free(h->ch[i].other_file);
-	}
-	free(h->ch);
-	bt_collections_free(h->colls);
+	bt_identity_free(h->id);
 	for (size_t i = 0; i < h->nfound; i++)
 		bt_finding_free(h->found[i]);
 	free(h->found);
@@ -146,155 +128,26 @@ void bt_hunt_worker_free(struct bt_hunt_worker *w)
 	free(w);
 }
 
-/* The host an event states as its own, or NULL: EVTX Computer (not of a
- * forwarded-events log, which holds many hosts), journald's _HOSTNAME, a
- * syslog prefix, a hostname file, and the Hostname of a container that runs
- * with the host's network (it is the host's). Never a host the analyst
- * assumed or boxtrail inferred. */
-static const char *stated_host(const struct bt_event *ev)
-{
-	if (ev->flags & (BT_EV_HOST_ASSUMED | BT_EV_HOST_INFERRED))
-		return NULL;
-	switch (ev->source) {
-	case BT_SOURCE_EVTX:
-		return ev->channel && strcasecmp(ev->channel, "ForwardedEvents") == 0 ? NULL : ev->host;
-	case BT_SOURCE_JOURNALD:
-	case BT_SOURCE_DOCKERD:
-		return ev->host;
-	case BT_SOURCE_HOST_CONFIG:
-		return ev->provider && strcmp(ev->provider, "hostname") == 0 ? ev->host : NULL;
-	case BT_SOURCE_DOCKER_ROOT: {
-		const struct bt_field *nm = bt_event_field(ev, "NetworkMode", 11);
-		const struct bt_field *hn = bt_event_field(ev, "Hostname", 8);
-		return nm && hn && nm->value_len == 4 && memcmp(nm->value, "host", 4) == 0 ? hn->value : NULL;
-	}
-	default:
-		return NULL;
-	}
-}
-
-static struct collhost *collhost_of(struct bt_hunt *h, const struct bt_collection *c)
-{
-	if (c->index >= h->nch) {
-		size_t nn = c->index + 16;
-		struct collhost *nv = realloc(h->ch, nn * sizeof *nv);
-		if (!nv)
-			return NULL;
-		memset(nv + h->nch, 0, (nn - h->nch) * sizeof *nv);
-		h->ch = nv;
-		h->nch = nn;
-	}
-	return &h->ch[c->index];
-}
-
-static void set_str(char **dst, const char *s)
-{
-	char *n = strdup(s);
-	if (n) {
-		free(*dst);
-		*dst = n;
-	}
-}
-
-/* Notes the host an event states for its collection. */
-static void note_collection_host(struct bt_hunt *h, const struct bt_event *ev, const char *host)
-{
-	const struct bt_collection *c = bt_collection_of(h->colls, ev->file);
-	if (!c)
-		return;
-	pthread_mutex_lock(&h->lock);
-	struct collhost *k = collhost_of(h, c);
-	if (!k) {
-		pthread_mutex_unlock(&h->lock);
-		return;
-	}
-	if (!k->host) {
-		set_str(&k->host, host);
-		set_str(&k->file, ev->file);
-	} else if (bt_host_same(k->host, host)) {
-		/* the same host written differently: keep one spelling whatever
-		 * the order files are read in */
-		if (strcmp(host, k->host) < 0)
-			set_str(&k->host, host);
-		if (strcmp(ev->file, k->file) < 0)
-			set_str(&k->file, ev->file);
-	} else if (!k->other || (strcmp(host, k->other) < 0 && !bt_host_same(host, k->other))) {
-		set_str(&k->other, host);
-		set_str(&k->other_file, ev->file);
-	}
-	pthread_mutex_unlock(&h->lock);
-}
-
-/* The one host of a file's collection, or NULL (none stated, or two). */
-static const char *collection_host(struct bt_hunt *h, const char *file)
-{
-	if (!file)
-		return NULL;
-	const struct bt_collection *c = bt_collection_of(h->colls, file);
-	if (!c || c->index >= h->nch)
-		return NULL;
-	const struct collhost *k = &h->ch[c->index];
-	return k->host && !k->other ? k->host : NULL;
-}
-
-static const char *host_of_file(void *ctx, const char *file)
-{
-	return collection_host(ctx, file);
-}
-
 /* For an event that names no host: the one host of its collection. */
 static const char *inferred_host(struct bt_hunt *h, const struct bt_event *ev)
 {
-	return ev->host ? NULL : collection_host(h, ev->file);
-}
-
-static int cmp_collection_root(const void *a, const void *b)
-{
-	return strcmp((*(const struct bt_collection *const *)a)->root,
-	              (*(const struct bt_collection *const *)b)->root);
-}
-
-/* Collections whose files state two hosts: reported once each, in order of
- * their folders; their evidence that names no host gets none. */
-static void report_conflicts(struct bt_hunt *h)
-{
-	size_t n = bt_collections_count(h->colls), m = 0;
-	const struct bt_collection **v = calloc(n ? n : 1, sizeof *v);
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		const struct bt_collection *c = bt_collections_at(h->colls, i);
-		if (c->index < h->nch && h->ch[c->index].other)
-			v[m++] = c;
-	}
-	qsort(v, m, sizeof *v, cmp_collection_root);
-	for (size_t i = 0; i < m; i++) {
-		const struct collhost *k = &h->ch[v[i]->index];
-		bool order = strcmp(k->host, k->other) < 0;
-		bt_diagf(&h->o.diag, BT_DIAG_WARN, v[i]->root,
-		         "this collection (%s) names two hosts, %s (%s) and %s (%s): its evidence that "
-		         "names no host is given neither (--assume-host PATH=NAME decides)",
-		         bt_layout_name(v[i]->layout), order ? k->host : k->other,
-		         order ? k->file : k->other_file, order ? k->other : k->host,
-		         order ? k->other_file : k->file);
-	}
-	free(v);
+	return ev->host ? NULL : bt_identity_host_of(h->id, ev->file);
 }
 
 void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 {
 	struct bt_hunt *h = w->h;
 	w->events++;
-	/* Which host each collection belongs to: noted when the file or the
-	 * host it states changes. */
-	const char *stated = ev->file ? stated_host(ev) : NULL;
+	/* Who each host is: its collection's host, its addresses. Noted when
+	 * the file or the host it states changes, or when it teaches the map. */
+	const char *stated = ev->file ? bt_identity_stated(ev) : NULL;
 	if (stated && *stated && (ev->file != w->last_file || strcmp(stated, w->last_host) != 0)) {
-		note_collection_host(h, ev, stated);
 		w->last_file = ev->file;
 		snprintf(w->last_host, sizeof w->last_host, "%s", stated);
-	}
-	if (h->o.hosts)
+		bt_identity_learn(h->id, ev);
+	} else if (h->o.hosts) {
 		bt_hostmap_learn(h->o.hosts, ev);
+	}
 	if (ev->time != BT_TIME_NONE) {
 		if ((h->o.since != BT_TIME_NONE && ev->time < h->o.since) ||
 		    (h->o.until != BT_TIME_NONE && ev->time > h->o.until))
@@ -591,9 +444,7 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 	enum bt_status st = bt_hitstore_seal(h->store);
 	if (st != BT_OK)
 		return st;
-	report_conflicts(h);
-	if (h->o.hosts)
-		bt_hostmap_resolve(h->o.hosts, host_of_file, h);
+	bt_identity_finish(h->id, &h->o.diag);
 	struct bt_correlator_opts co = {.rules = h->o.rules, .hosts = h->o.hosts,
 	                                .builtin_window = h->o.window, .diag = h->o.diag,
 	                                .emit = keep_cb, .emit_ctx = h};
@@ -688,7 +539,13 @@ static void hunt_reader_free(void *ctx, void *w)
 	}
 }
 
-/* In a reading thread. The filter narrows what is matched; the host map
+/* An event the filter leaves out still says who its host is. */
+static void bt_hunt_learn_only(struct bt_hunt *h, const struct bt_event *ev)
+{
+	bt_identity_learn(h->id, ev);
+}
+
+/* In a reading thread. The filter narrows what is matched; host identity
  * still learns from every event. */
 static void hunt_reader_event(void *w, const struct bt_event *ev, struct bt_buf *out)
 {
@@ -699,7 +556,7 @@ static void hunt_reader_event(void *w, const struct bt_event *ev, struct bt_buf 
 	if (bt_filter_pass(r->hr->filter, ev))
 		bt_hunt_worker_event(r->w, ev);
 	else
-		bt_hostmap_learn(r->hr->h->o.hosts, ev);
+		bt_hunt_learn_only(r->hr->h, ev);
 }
 
 /* The integrity anomalies of each input become synthetic events. */
