@@ -49,6 +49,22 @@ check "ip addr: ens3 only (no loopback, docker0, veth, link-local)" \
 check "every fact names its file and line" "0" \
 	"$(jq -s '[.[] | select(.source == "host-config" and ((.file | length) == 0 or .line < 1))] | length' "$TMP/ev.jsonl")"
 
+# boxtrail hosts: the collection, its host with the file that states it,
+# and the host's addresses with theirs; a stable order for any --jobs.
+"$BOXTRAIL" hosts -f jsonl "$TMP/case" >"$TMP/h.jsonl" 2>"$TMP/err"
+check "hosts: exit status" 0 $?
+check "hosts: one collection, its layout and host" "uac web07" \
+	"$(jq -r 'select(.collection) | "\(.layout) \(.host)"' "$TMP/h.jsonl")"
+jq -e -s 'map(select(.collection))[0].names[0].evidence | endswith("[root]/etc/hostname:1")' "$TMP/h.jsonl" >/dev/null \
+	&& pass "hosts: the name's evidence is the hostname file, line 1" || fail "hosts: $(cat "$TMP/h.jsonl")"
+check "hosts: web07's addresses and how each is known" \
+	"192.0.2.7 etc-hosts,192.0.2.7 ip-addr,192.0.2.7 netplan,2001:db8::7 netplan" \
+	"$(jq -r 'select(.collection) | [.addresses[] | "\(.address) \(.how)"] | sort | join(",")' "$TMP/h.jsonl")"
+check "hosts: the gateway is another host's address" "gw.example.test" \
+	"$(jq -r 'select(.address) | .host' "$TMP/h.jsonl")"
+"$BOXTRAIL" hosts -f jsonl -j 1 "$TMP/case" >"$TMP/h1.jsonl" 2>/dev/null
+cmp -s "$TMP/h.jsonl" "$TMP/h1.jsonl" && pass "hosts: the same output with one thread" || fail "hosts: output depends on --jobs"
+
 # Two names in one collection: reported once, naming both and their files.
 U2="$TMP/case2/db01/uac-db01-linux-20260901"
 mkdir -p "$U2/[root]/etc" "$U2/live_response/network"
