@@ -23,6 +23,11 @@ void read_opts_init(struct read_opts *o)
 
 void read_opts_free(struct read_opts *o)
 {
+	for (size_t i = 0; i < o->nassume; i++) {
+		free((char *)o->assume[i].path);
+		free((char *)o->assume[i].real);
+	}
+	free(o->assume);
 	bt_filter_free(&o->filter);
 }
 
@@ -59,9 +64,30 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 			return -1;
 		}
 		return 1;
-	case READ_OPT_ASSUME_HOST:
-		o->in.read.assume_host = arg;
+	case READ_OPT_ASSUME_HOST: {
+		/* NAME, or PATH=NAME (a host name has no '=') */
+		const char *eq = strrchr(arg, '=');
+		if (!eq) {
+			o->in.read.assume_host = arg;
+			return 1;
+		}
+		if (eq == arg || !eq[1]) {
+			cli_errorf("%s: --assume-host '%s': NAME or PATH=NAME", cmd, arg);
+			return -1;
+		}
+		struct bt_assume_host *nv = realloc(o->assume, (o->nassume + 1) * sizeof *nv);
+		if (!nv)
+			return -1;
+		o->assume = nv;
+		char *path = strndup(arg, (size_t)(eq - arg));
+		if (!path)
+			return -1;
+		nv[o->nassume] = (struct bt_assume_host){path, realpath(path, NULL), eq + 1};
+		o->nassume++;
+		o->in.assume = o->assume;
+		o->in.nassume = o->nassume;
 		return 1;
+	}
 	case READ_OPT_WORKER_TIMEOUT:
 		if (!cli_parse_uint(arg, 1, 86400, &ul)) {
 			cli_errorf("%s: --worker-timeout needs seconds between 1 and 86400", cmd);

@@ -64,7 +64,8 @@ enum {
 	"                         output is the same for any N\n" \
 	"      --stats            per-file integrity summary on stderr\n" \
 	"      --reader NAME      EVTX reader: auto (default) or libevtx\n" \
-	"      --assume-host NAME host for Docker evidence that names none\n" \
+	"      --assume-host [PATH=]NAME host of the evidence (under PATH) that names\n" \
+	"                         none (repeatable with PATH)\n" \
 	"      --service-name NAME Windows service name of dockerd: the provider of its\n" \
 	"                         Application log events (default: docker)\n" \
 	"      --worker-timeout S stop a libevtx worker that makes no progress for S seconds\n" \
@@ -80,6 +81,8 @@ struct read_opts {
 	bool nul;
 	const char *files_from;
 	unsigned jobs;          /* reading threads (default: all processors) */
+	struct bt_assume_host *assume;   /* --assume-host PATH=NAME, owned */
+	size_t nassume;
 };
 
 void read_opts_init(struct read_opts *o);

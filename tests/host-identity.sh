@@ -65,6 +65,32 @@ check "hosts: the gateway is another host's address" "gw.example.test" \
 "$BOXTRAIL" hosts -f jsonl -j 1 "$TMP/case" >"$TMP/h1.jsonl" 2>/dev/null
 cmp -s "$TMP/h.jsonl" "$TMP/h1.jsonl" && pass "hosts: the same output with one thread" || fail "hosts: output depends on --jobs"
 
+# No finding lost for want of a host: a privileged, host-mounted container in
+# an offline Docker tree that nothing names is still reported, with a note
+# saying why its host is unknown and what names it; --assume-host PATH=NAME
+# names it (the longest PATH holding a file wins over a shorter one and over
+# a bare NAME).
+D="$TMP/nohost/docker/containers/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+mkdir -p "$D"
+cat >"$D/config.v2.json" <<'JSON'
+{"ID":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","Created":"2026-09-01T10:00:00Z","Name":"/tools","Path":"sh","Args":[],"Config":{"Image":"alpine","Hostname":"0123456789ab","Cmd":["sh"]},"State":{"Running":true,"Pid":4242,"StartedAt":"2026-09-01T10:00:01Z","FinishedAt":"0001-01-01T00:00:00Z"}}
+JSON
+cat >"$D/hostconfig.json" <<'JSON'
+{"Binds":["/:/host"],"Privileged":true,"NetworkMode":"default"}
+JSON
+"$BOXTRAIL" hunt -f jsonl "$TMP/nohost" >"$TMP/nh.jsonl" 2>"$TMP/err"
+check "unknown host: the host-access finding is still made" 1 \
+	"$(jq -s '[.[] | select(.rule.title == "Container Started With Access to the Host")] | length' "$TMP/nh.jsonl")"
+jq -e -s '.[0].notes | any(test("names no host .*--assume-host PATH=NAME"))' "$TMP/nh.jsonl" >/dev/null \
+	&& pass "unknown host: the note says why and what names it" || fail "unknown host note: $(jq -c '.notes' "$TMP/nh.jsonl")"
+"$BOXTRAIL" hunt -f jsonl --assume-host other \
+	--assume-host "$TMP/nohost=outer" --assume-host "$TMP/nohost/docker=inner" "$TMP/nohost" >"$TMP/nh2.jsonl" 2>/dev/null
+check "--assume-host PATH=NAME: the longest path wins" "inner" "$(jq -r '.hosts | join(",")' "$TMP/nh2.jsonl")"
+"$BOXTRAIL" hunt -f jsonl --assume-host "$TMP/elsewhere=x" --assume-host bare "$TMP/nohost" >"$TMP/nh3.jsonl" 2>/dev/null
+check "--assume-host: a bare NAME for what no PATH holds" "bare" "$(jq -r '.hosts | join(",")' "$TMP/nh3.jsonl")"
+"$BOXTRAIL" hunt --assume-host =x "$TMP/nohost" >/dev/null 2>"$TMP/err"
+check "--assume-host =x is a usage error" 2 $?
+
 # Two names in one collection: reported once, naming both and their files.
 U2="$TMP/case2/db01/uac-db01-linux-20260901"
 mkdir -p "$U2/[root]/etc" "$U2/live_response/network"

@@ -69,6 +69,8 @@ struct corr {
 	size_t nbuckets;
 	size_t ngroups;
 	bool window_capped, groups_capped;
+	uint64_t ungrouped;      /* events of its rules that lacked a group-by field */
+	const char *missing;     /* the first such field */
 };
 
 struct bt_correlator {
@@ -718,13 +720,37 @@ static bool group_key(struct bt_correlator *c, struct corr *k, unsigned rule,
 				field = k->def->aliases[a].field;
 		char v[256];
 		const struct bt_hostlink *link;
-		if (!bt_correlate_value(ev, field, c->o.hosts, v, sizeof v, &link))
-			return false;
+		bool unknown_host = false;
+		if (!bt_correlate_value(ev, field, c->o.hosts, v, sizeof v, &link)) {
+			/* An event whose host is unknown still counts for a count of
+			 * events or values by host: the unknown hosts' events are
+			 * counted together, and the finding says why and what fixes
+			 * it. Temporal correlations join different events: unknown
+			 * hosts are never joined to each other. */
+			bool count = k->def->type == BT_CORR_EVENT_COUNT || k->def->type == BT_CORR_VALUE_COUNT;
+			if (!(count && strcmp(field, "Host") == 0)) {
+				if (!k->ungrouped++)
+					k->missing = gb;
+				return false;
+			}
+			snprintf(v, sizeof v, "\x1e(unknown host)");
+			unknown_host = true;
+			if (notes && ev->file) {
+				char note[1400];
+				snprintf(note, sizeof note,
+				         "%.700s names no host and no file of its collection names one: its "
+				         "events are counted as of an unknown host; --assume-host PATH=NAME "
+				         "names it",
+				         ev->file);
+				bt_strset_add(notes, note);
+			}
+		}
 		int w = snprintf(key + kl, n - kl, "%s%s", i ? "\x1f" : "", v);
 		if (w < 0 || (size_t)w >= n - kl)
 			return false;
 		kl += (size_t)w;
-		w = snprintf(display + dl, dn - dl, "%s%s=%s", i ? ", " : "", gb, link ? link->host : v);
+		w = snprintf(display + dl, dn - dl, "%s%s=%s", i ? ", " : "", gb,
+		             unknown_host ? "unknown" : link ? link->host : v);
 		if (w > 0 && (size_t)w < dn - dl)
 			dl += (size_t)w;
 		if (link && notes) {
@@ -832,6 +858,11 @@ void bt_correlator_flush(struct bt_correlator *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct corr *k = &c->v[i];
+		if (k->ungrouped)
+			bt_diagf(&c->o.diag, BT_DIAG_NOTE, k->info->sigma->file,
+			         "correlation '%s': %llu events of its rules have no %s and take no part",
+			         k->info->sigma->title ? k->info->sigma->title : "?",
+			         (unsigned long long)k->ungrouped, k->missing);
 		for (size_t b = 0; b < k->nbuckets; b++)
 			for (struct group *g = k->buckets[b]; g; g = g->next)
 				if (g->open)

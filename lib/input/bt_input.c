@@ -56,6 +56,7 @@ static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_
 struct bt_input {
 	char *path;
 	const struct bt_input_opts *opts;
+	struct bt_read_opts read;   /* the options' read part, with this input's assumed host */
 	enum bt_format format;
 	const struct bt_reader_ops *ops;
 	void *state;
@@ -149,6 +150,42 @@ static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 	return BT_OK;
 }
 
+/* Whether `path` is `dir` or lies below it. */
+static size_t under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (strncmp(path, dir, n) != 0 || (path[n] != '\0' && path[n] != '/' && dir[n - 1] != '/'))
+		return 0;
+	return n;
+}
+
+/* The host the analyst gives this input: the --assume-host PATH=NAME with
+ * the longest PATH holding it, else the bare --assume-host NAME. */
+static const char *assumed_host(const struct bt_input_opts *o, const char *path)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+	char real[4096];
+	bool have_real = false;
+	for (size_t i = 0; i < o->nassume; i++) {
+		const struct bt_assume_host *a = &o->assume[i];
+		size_t n = under(path, a->path);
+		if (!n && a->real) {
+			if (!have_real)
+				have_real = realpath(path, real) != NULL;
+			if (have_real)
+				n = under(real, a->real);
+		}
+		if (n > best_len) {
+			best = a->name;
+			best_len = n;
+		}
+	}
+	return best ? best : o->read.assume_host;
+}
+
 enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
                              const struct bt_part *part, struct bt_input **out)
 {
@@ -236,7 +273,9 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	in->ctx.path = in->path;
 	in->ctx.fd = in->fd;
 	in->ctx.stream = s;
-	in->ctx.opts = &opts->read;
+	in->read = opts->read;
+	in->read.assume_host = assumed_host(opts, path);
+	in->ctx.opts = &in->read;
 	in->ctx.format_opts = in->format == BT_FORMAT_EVTX ? (const void *)&opts->evtx
 	                                                   : (const void *)&opts->docker;
 	in->ctx.part = part ? part : &whole;

@@ -20,11 +20,21 @@
 
 /* Everything reading takes: what every reader is told, each format's own
  * options, and where standard input is spooled. */
+/* A host the analyst gives the evidence under a path (--assume-host
+ * PATH=NAME): for the files there that name none. */
+struct bt_assume_host {
+	const char *path;              /* as given */
+	const char *real;              /* resolved (NULL: could not be) */
+	const char *name;
+};
+
 struct bt_input_opts {
-	struct bt_read_opts read;
+	struct bt_read_opts read;      /* read.assume_host: for every other input */
 	struct bt_evtx_opts evtx;
 	struct bt_docker_opts docker;
 	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: /tmp) */
+	const struct bt_assume_host *assume;   /* the longest path that holds an input wins */
+	size_t nassume;
 };
 
 struct bt_input;
