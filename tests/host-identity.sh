@@ -91,6 +91,30 @@ check "--assume-host: a bare NAME for what no PATH holds" "bare" "$(jq -r '.host
 "$BOXTRAIL" hunt --assume-host =x "$TMP/nohost" >/dev/null 2>"$TMP/err"
 check "--assume-host =x is a usage error" 2 $?
 
+# An address two hosts claim as their own (each one's netplan): reported, and
+# it joins neither.
+for h in app1 app2; do
+	N="$TMP/shared/$h/uac-$h-linux-2026/[root]/etc"
+	mkdir -p "$N/netplan"
+	printf '%s\n' "$h" >"$N/hostname"
+	printf 'network:\n  ethernets:\n    eth0:\n      addresses:\n      - 198.51.100.9/24\n' >"$N/netplan/01.yaml"
+done
+"$BOXTRAIL" hosts -f jsonl "$TMP/shared" >"$TMP/sh.jsonl" 2>"$TMP/err"
+grep -q 'warning: 198.51.100.9 is claimed by two hosts at overlapping times, app1 (netplan, .*) and app2 (netplan, .*): it joins neither' "$TMP/err" \
+	&& pass "an address two hosts claim: reported" || fail "shared address: $(cat "$TMP/err")"
+
+# A container on the host's network tells its host's name; another does not.
+C="$TMP/hostnet/docker/containers"
+mkdir -p "$C/aaaa" "$C/bbbb"
+printf '{"ID":"aaaa","Created":"2026-09-01T10:00:00Z","Name":"/mon","Config":{"Image":"mon","Hostname":"edge-04"},"State":{"StartedAt":"2026-09-01T10:00:01Z"}}' >"$C/aaaa/config.v2.json"
+printf '{"NetworkMode":"host"}' >"$C/aaaa/hostconfig.json"
+printf '{"ID":"bbbb","Created":"2026-09-01T10:00:00Z","Name":"/web","Config":{"Image":"web","Hostname":"bbbb12345678"},"State":{"StartedAt":"2026-09-01T10:00:01Z"}}' >"$C/bbbb/config.v2.json"
+printf '{"NetworkMode":"bridge"}' >"$C/bbbb/hostconfig.json"
+"$BOXTRAIL" hosts -f jsonl "$TMP/hostnet" >"$TMP/hn.jsonl" 2>"$TMP/err"
+check "host-network container: its Hostname names the Docker root's host, a bridged one's does not" \
+	"$TMP/hostnet/docker edge-04" \
+	"$(jq -r -s '[.[] | select(.collection) | "\(.collection) \([.names[].name] | join(","))"] | join(";")' "$TMP/hn.jsonl")"
+
 # Two names in one collection: reported once, naming both and their files.
 U2="$TMP/case2/db01/uac-db01-linux-20260901"
 mkdir -p "$U2/[root]/etc" "$U2/live_response/network"

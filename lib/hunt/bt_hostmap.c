@@ -368,9 +368,30 @@ static int64_t distance(const struct bt_hostlink *l, bt_time t)
 	return 0;
 }
 
+/* A host's own view of its address, not another's name for it. */
+static int own_view(enum bt_hostlink_how how)
+{
+	return how == BT_LINK_SYSMON3_LOCAL || how == BT_LINK_NETPLAN || how == BT_LINK_IP_ADDR;
+}
+
+static int cmp_link_ip(const void *a, const void *b)
+{
+	const struct bt_hostlink *x = *(const struct bt_hostlink *const *)a;
+	const struct bt_hostlink *y = *(const struct bt_hostlink *const *)b;
+	int c = x->ip.family - y->ip.family;
+	if (!c)
+		c = memcmp(x->ip.addr, y->ip.addr, sizeof x->ip.addr);
+	if (!c)
+		c = strcmp(x->host, y->host);
+	if (!c)
+		c = strcmp(x->evidence, y->evidence);
+	return c;
+}
+
 const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const struct bt_ip *ip,
                                             bt_time t)
 {
+	bool ambiguous = false;
 	const struct bt_hostlink *best = NULL;
 	int64_t best_d = INT64_MAX;
 	for (const struct bt_hostlink *l = m->buckets[ip_hash(ip)]; l; l = l->next) {
@@ -384,13 +405,65 @@ const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const st
 			continue;
 		}
 		int64_t dist = distance(l, t);
-		/* Prefer the host's own view (Sysmon 3 source) over names from others. */
-		if (dist < best_d || (dist == best_d && best && l->how < best->how)) {
+		/* Prefer the host's own view (its Sysmon 3 source address, its
+		 * interfaces) over names from others; two hosts that both claim the
+		 * address as their own at that time make it ambiguous. */
+		if (best && dist == best_d && own_view(l->how) == own_view(best->how) && own_view(l->how) &&
+		    !bt_host_same(l->host, best->host)) {
+			ambiguous = true;
+			continue;
+		}
+		if (dist < best_d ||
+		    (dist == best_d && best &&
+		     (own_view(l->how) > own_view(best->how) ||
+		      (own_view(l->how) == own_view(best->how) && l->how < best->how)))) {
 			best = l;
 			best_d = dist;
+			ambiguous = false;
 		}
 	}
-	return best;
+	return ambiguous ? NULL : best;
+}
+
+/* Whether two links' times overlap (an unknown end is open). */
+static bool overlap(const struct bt_hostlink *a, const struct bt_hostlink *b)
+{
+	bool a_before_b = a->last != BT_TIME_NONE && b->first != BT_TIME_NONE && a->last < b->first;
+	bool b_before_a = b->last != BT_TIME_NONE && a->first != BT_TIME_NONE && b->last < a->first;
+	return !a_before_b && !b_before_a;
+}
+
+size_t bt_hostmap_report_ambiguous(const struct bt_hostmap *m, const struct bt_diag *d)
+{
+	/* in address order, so that the report does not depend on reading order */
+	size_t reported = 0;
+	const struct bt_hostlink **v = calloc(m->n ? m->n : 1, sizeof *v);
+	if (!v)
+		return 0;
+	size_t k = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (own_view(m->order[i]->how))
+			v[k++] = m->order[i];
+	qsort(v, k, sizeof *v, cmp_link_ip);
+	for (size_t i = 0; i < k; i++) {
+		for (size_t j = i + 1; j < k && bt_ip_equal(&v[i]->ip, &v[j]->ip); j++) {
+			if (bt_host_same(v[i]->host, v[j]->host) || !overlap(v[i], v[j]))
+				continue;
+			char ip[BT_IP_BUFSZ];
+			bt_ip_format(&v[i]->ip, ip);
+			bt_diagf(d, BT_DIAG_WARN, NULL,
+			         "%s is claimed by two hosts at overlapping times, %s (%s, %s) and %s "
+			         "(%s, %s): it joins neither",
+			         ip, v[i]->host, bt_hostlink_how_str(v[i]->how), v[i]->evidence, v[j]->host,
+			         bt_hostlink_how_str(v[j]->how), v[j]->evidence);
+			reported++;
+			while (i + 1 < k && bt_ip_equal(&v[i]->ip, &v[i + 1]->ip))
+				i++;
+			break;
+		}
+	}
+	free(v);
+	return reported;
 }
 
 size_t bt_hostmap_count(const struct bt_hostmap *m)

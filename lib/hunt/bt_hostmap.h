@@ -70,8 +70,10 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev);
 enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const struct bt_diag *d);
 
 /* The host an address stood for at time t (BT_TIME_NONE: any time): a file
- * link valid at t first, else the learned link observed closest to t.
- * NULL when unknown. */
+ * link valid at t first, else the learned link observed closest to t, a
+ * host's own view of its address (Sysmon 3 source, netplan, ip addr) before
+ * others' names for it. NULL when unknown, or when two hosts claim it as
+ * their own at that time. */
 const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const struct bt_ip *ip,
                                             bt_time t);
 
@@ -84,6 +86,10 @@ const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i);
  * unknown, the address stays unlinked). Returns how many stay unlinked. */
 size_t bt_hostmap_resolve(struct bt_hostmap *m,
                           const char *(*host_of)(void *ctx, const char *file), void *ctx);
+
+/* Reports (warnings, in address order) each address two hosts claim as
+ * their own at overlapping times: lookups give neither. Returns how many. */
+size_t bt_hostmap_report_ambiguous(const struct bt_hostmap *m, const struct bt_diag *d);
 
 /* True when links were dropped because BT_HOSTMAP_MAX_LINKS was reached. */
 bool bt_hostmap_full(const struct bt_hostmap *m);

@@ -215,8 +215,10 @@ void bt_identity_finish(struct bt_identity *id, const struct bt_diag *diag)
 		         "given none (--assume-host PATH=NAME decides)",
 		         bt_layout_name(c->layout), k->n, list);
 	}
-	if (id->hosts)
+	if (id->hosts) {
 		bt_hostmap_resolve(id->hosts, host_of_file, id);
+		bt_hostmap_report_ambiguous(id->hosts, diag);
+	}
 }
 
 const char *bt_identity_host_of(struct bt_identity *id, const char *file)

@@ -281,6 +281,14 @@ static struct bt_collection *resolve(struct bt_collections *c, const char *dir)
 			break;
 		*s = '\0';
 	}
+	/* an offline Docker root: its containers' folders are one collection,
+	 * the root's (containers/<id>/config.v2.json, hostconfig.json, logs) */
+	const char *cs = strstr(dir, "/containers/");
+	if (cs && cs != dir && !strchr(cs + 12, '/')) {
+		char root[4096];
+		snprintf(root, sizeof root, "%.*s", (int)(cs - dir), dir);
+		return collection_get(c, root, BT_LAYOUT_FOLDER);
+	}
 	return collection_get(c, dir, BT_LAYOUT_FOLDER);
 }
 

@@ -12,7 +12,9 @@
  *                 the folder around it is the collection when its name is in
  *                 the UAC folder's (lnx-ci-07/uac-lnx-ci-07-linux-.../ with
  *                 the responder's exports beside it)
- *   folder        otherwise, the file's own folder (a plain folder per host)
+ *   folder        otherwise, the file's own folder (a plain folder per host);
+ *                 the containers/<id>/ folders of an offline Docker root are
+ *                 the root's
  * A file named on the command line with no layout around it is a collection
  * of its own folder too. */
 #ifndef BT_COLLECTION_H

@@ -85,6 +85,9 @@ static void test_layouts(void **state)
 	/* a plain folder per host; a "C" folder that is no volume */
 	make("case/DC01", "Security.evtx");
 	make("case/odd/C/stuff", "a.log");
+	/* an offline Docker root on its own: one collection for its containers */
+	make("case/dockerroot/containers/aaaa", "config.v2.json");
+	make("case/dockerroot/containers/bbbb", "hostconfig.json");
 
 	struct bt_collections *c = bt_collections_new();
 	assert_non_null(c);
@@ -104,12 +107,14 @@ static void test_layouts(void **state)
 	       BT_LAYOUT_UAC);
 	expect(c, "case/DC01/Security.evtx", "case/DC01", BT_LAYOUT_FOLDER);
 	expect(c, "case/odd/C/stuff/a.log", "case/odd/C/stuff", BT_LAYOUT_FOLDER);
+	expect(c, "case/dockerroot/containers/aaaa/config.v2.json", "case/dockerroot", BT_LAYOUT_FOLDER);
+	expect(c, "case/dockerroot/containers/bbbb/hostconfig.json", "case/dockerroot", BT_LAYOUT_FOLDER);
 	/* asked again: the same collection, and one record per collection */
 	size_t n = bt_collections_count(c);
 	expect(c, "case/WS-FIN-22/C/Windows/System32/winevt/Logs/Security.evtx", "case/WS-FIN-22",
 	       BT_LAYOUT_KAPE);
 	assert_int_equal(bt_collections_count(c), n);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	bt_collections_free(c);
 }
 
