@@ -115,6 +115,22 @@ check "host-network container: its Hostname names the Docker root's host, a brid
 	"$TMP/hostnet/docker edge-04" \
 	"$(jq -r -s '[.[] | select(.collection) | "\(.collection) \([.names[].name] | join(","))"] | join(";")' "$TMP/hn.jsonl")"
 
+# dockerd's API address and a port published on one address are the daemon's
+# host's; a port published on loopback and a listen on all addresses are not.
+L="$TMP/dockerd/node3"
+mkdir -p "$L/containers/cccc" "$L/uac-node3-linux-2026/[root]/etc"
+printf 'node3\n' >"$L/uac-node3-linux-2026/[root]/etc/hostname"
+cat >"$L/docker.log" <<'LOG'
+time="2026-09-01T09:00:00.000000000Z" level=info msg="API listen on 203.0.113.4:2376"
+time="2026-09-01T09:00:00.100000000Z" level=info msg="API listen on [::]:2375"
+LOG
+printf '{"ID":"cccc","Created":"2026-09-01T10:00:00Z","Name":"/web","Config":{"Image":"web"},"State":{"StartedAt":"2026-09-01T10:00:01Z"}}' >"$L/containers/cccc/config.v2.json"
+printf '{"NetworkMode":"bridge","PortBindings":{"80/tcp":[{"HostIp":"203.0.113.5","HostPort":"8080"}],"443/tcp":[{"HostIp":"127.0.0.1","HostPort":"8443"}]}}' >"$L/containers/cccc/hostconfig.json"
+"$BOXTRAIL" hosts -f jsonl "$TMP/dockerd" >"$TMP/dl.jsonl" 2>"$TMP/err"
+check "dockerd listen and port binding: the host's addresses" \
+	"203.0.113.4 dockerd-listen node3,203.0.113.5 port-binding node3" \
+	"$(jq -r -s '[.[] | select(.address) | "\(.address) \(.how) \(.host)"] + [.[] | select(.collection) | .addresses[] | "\(.address) \(.how) \(.host)"] | sort | join(",")' "$TMP/dl.jsonl")"
+
 # Two names in one collection: reported once, naming both and their files.
 U2="$TMP/case2/db01/uac-db01-linux-20260901"
 mkdir -p "$U2/[root]/etc" "$U2/live_response/network"

@@ -22,6 +22,7 @@ struct bt_hostmap {
 	struct pending {
 		struct bt_ip ip;
 		enum bt_hostlink_how how;
+		bt_time t;
 		char *file, *evidence;
 	} *pending;
 	size_t npending, cappending;
@@ -96,6 +97,8 @@ const char *bt_hostlink_how_str(enum bt_hostlink_how how)
 	case BT_LINK_ETC_HOSTS: return "etc-hosts";
 	case BT_LINK_NETPLAN: return "netplan";
 	case BT_LINK_IP_ADDR: return "ip-addr";
+	case BT_LINK_DOCKER_LISTEN: return "dockerd-listen";
+	case BT_LINK_PORT_BINDING: return "port-binding";
 	}
 	return "?";
 }
@@ -215,6 +218,53 @@ static void learn_dns(struct bt_hostmap *m, const struct bt_event *ev, const cha
 	}
 }
 
+static void add_pending(struct bt_hostmap *m, const struct bt_ip *ip, enum bt_hostlink_how how,
+                        bt_time t, const char *file, const char *evid);
+
+/* "ADDR:PORT", "[ADDR]:PORT" or "ADDR:PORT->..." : the address, when it is one
+ * a host can be known by (not a wildcard, loopback or link-local). */
+static bool host_address(const char *s, size_t n, struct bt_ip *ip)
+{
+	const char *arrow = NULL;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '-' && s[i + 1] == '>') {
+			arrow = s + i;
+			break;
+		}
+	size_t len = arrow ? (size_t)(arrow - s) : n;
+	while (len && s[len - 1] != ':')
+		len--;
+	if (len < 2)
+		return false;
+	len--;   /* the ':' before the port */
+	const char *a = s;
+	if (len >= 2 && a[0] == '[' && a[len - 1] == ']') {
+		a++;
+		len -= 2;
+	}
+	return bt_ip_parse(a, len, ip) && !bt_ip_is_local(ip);
+}
+
+/* Docker: dockerd's API address and a port published on one address are the
+ * daemon's host's (the host the event states, else its collection's). Lock
+ * held. */
+static void learn_docker_addresses(struct bt_hostmap *m, const struct bt_event *ev, const char *evid)
+{
+	static const struct { const char *field; enum bt_hostlink_how how; } src[] = {
+		{"ApiListen", BT_LINK_DOCKER_LISTEN}, {"PortBindings", BT_LINK_PORT_BINDING}};
+	bool stated = ev->host && !(ev->flags & (BT_EV_HOST_ASSUMED | BT_EV_HOST_INFERRED));
+	for (size_t k = 0; k < sizeof src / sizeof *src; k++)
+		for (const struct bt_field *f = field(ev, src[k].field); f; f = bt_event_field_next(ev, f)) {
+			struct bt_ip ip;
+			if (!host_address(f->value, f->value_len, &ip))
+				continue;
+			if (stated)
+				add_link(m, &ip, ev->host, strlen(ev->host), src[k].how, ev->time, ev->time, evid);
+			else
+				add_pending(m, &ip, src[k].how, ev->time, ev->file, evid);
+		}
+}
+
 /* A host's configuration: /etc/hosts names its addresses (the first name,
  * usually the full one); an interface's address waits for the host of the
  * file's collection. Lock held. */
@@ -235,12 +285,20 @@ static void learn_host_config(struct bt_hostmap *m, const struct bt_event *ev, c
 		return;
 	}
 	enum bt_hostlink_how how = strcmp(ev->provider, "netplan") == 0 ? BT_LINK_NETPLAN : BT_LINK_IP_ADDR;
-	if (!ev->file || !bt_array_reserve(&m->pending, &m->cappending, m->npending, sizeof *m->pending, 16))
+	add_pending(m, &ip, how, BT_TIME_NONE, ev->file, evid);
+}
+
+/* An address of the host of `file`'s collection, once that is known. Lock held. */
+static void add_pending(struct bt_hostmap *m, const struct bt_ip *ip, enum bt_hostlink_how how,
+                        bt_time t, const char *file, const char *evid)
+{
+	if (!file || !bt_array_reserve(&m->pending, &m->cappending, m->npending, sizeof *m->pending, 16))
 		return;
 	struct pending *p = &m->pending[m->npending];
-	p->ip = ip;
+	p->ip = *ip;
 	p->how = how;
-	p->file = strdup(ev->file);
+	p->t = t;
+	p->file = strdup(file);
 	p->evidence = strdup(evid);
 	if (p->file && p->evidence)
 		m->npending++;
@@ -259,8 +317,7 @@ size_t bt_hostmap_resolve(struct bt_hostmap *m,
 		struct pending *p = &m->pending[i];
 		const char *host = host_of(ctx, p->file);
 		if (host)
-			add_link(m, &p->ip, host, strlen(host), p->how, BT_TIME_NONE, BT_TIME_NONE,
-			         p->evidence);
+			add_link(m, &p->ip, host, strlen(host), p->how, p->t, p->t, p->evidence);
 		else
 			left++;
 	}
@@ -283,6 +340,7 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 	if (ev->source == BT_SOURCE_HOST_CONFIG) {
 		learn_host_config(m, ev, evid);
 	} else if (ev->source != BT_SOURCE_EVTX) {
+		learn_docker_addresses(m, ev, evid);
 		/* Docker: a container address on its host. */
 		if (ev->host)
 			for (const struct bt_field *f = field(ev, "IPAddress"); f; f = bt_event_field_next(ev, f)) {
@@ -371,7 +429,8 @@ static int64_t distance(const struct bt_hostlink *l, bt_time t)
 /* A host's own view of its address, not another's name for it. */
 static int own_view(enum bt_hostlink_how how)
 {
-	return how == BT_LINK_SYSMON3_LOCAL || how == BT_LINK_NETPLAN || how == BT_LINK_IP_ADDR;
+	return how == BT_LINK_SYSMON3_LOCAL || how == BT_LINK_NETPLAN || how == BT_LINK_IP_ADDR ||
+	       how == BT_LINK_DOCKER_LISTEN || how == BT_LINK_PORT_BINDING;
 }
 
 static int cmp_link_ip(const void *a, const void *b)

@@ -13,7 +13,10 @@
  *   - a host's own configuration (bt_host_config.h): /etc/hosts entries name
  *     their addresses; netplan and `ip addr` addresses belong to the host
  *     whose collection holds the file, known only once every file has been
- *     read: they wait until bt_hostmap_resolve.
+ *     read: they wait until bt_hostmap_resolve;
+ *   - Docker: the address dockerd's API listens on, and the HostIp a
+ *     container port is published on, are the daemon's host's (its stated
+ *     host, else its collection's).
  * Every link records how it was learned and from which record, so a finding
  * can show it. */
 #ifndef BT_HOSTMAP_H
@@ -39,6 +42,8 @@ enum bt_hostlink_how {
 	BT_LINK_ETC_HOSTS,       /* a host's /etc/hosts entry */
 	BT_LINK_NETPLAN,         /* a host's netplan configuration */
 	BT_LINK_IP_ADDR,         /* a host's `ip addr show` output */
+	BT_LINK_DOCKER_LISTEN,   /* dockerd "API listen on ADDR:PORT" */
+	BT_LINK_PORT_BINDING,    /* a container port published on one of the host's addresses */
 };
 
 struct bt_hostlink {
