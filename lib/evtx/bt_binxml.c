@@ -117,6 +117,11 @@ struct bt_bx_chunk {
 
 static struct plan_build *plan_build_new(void);
 
+void bt_bx_chunk_use_plans(struct bt_bx_chunk *cx, bool on)
+{
+	cx->use_plans = on;
+}
+
 struct bt_bx_chunk *bt_bx_chunk_new(void)
 {
 	struct bt_bx_chunk *cx = calloc(1, sizeof *cx);
@@ -135,7 +140,7 @@ struct bt_bx_chunk *bt_bx_chunk_new(void)
 	}
 	bt_arena_init(&cx->arena, 64u * 1024 * 1024);
 	cx->gen = 1;
-	cx->use_plans = getenv("BOXTRAIL_BINXML_NO_PLANS") == NULL;
+	cx->use_plans = true;
 	/* scratch buffers always have memory, so offsets into them are valid */
 	if (!bt_sb_room(&cx->fname, 64) || !bt_sb_room(&cx->text, 1024) ||
 	    !bt_sb_room(&cx->abuf, 256) || !bt_sb_room(&cx->path, 256)) {

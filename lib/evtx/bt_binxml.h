@@ -35,6 +35,10 @@ struct bt_bx_chunk;
 
 /* Returns a new decoder (NULL when out of memory). Free with bt_bx_chunk_free. */
 struct bt_bx_chunk *bt_bx_chunk_new(void);
+
+/* Whether records are decoded through per-template field maps (the default)
+ * or element by element (for measuring and testing the slower path). */
+void bt_bx_chunk_use_plans(struct bt_bx_chunk *cx, bool on);
 void bt_bx_chunk_free(struct bt_bx_chunk *cx);
 
 /* Starts decoding chunk `c` (`n` bytes, at most 65536; the caller keeps it
