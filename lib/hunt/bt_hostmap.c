@@ -376,43 +376,43 @@ static bool parse_when(const char *s, bt_time *t)
 	return bt_time_parse(s, strlen(s), t, NULL, NULL);
 }
 
+struct map_file {
+	struct bt_hostmap *m;
+	const char *path;
+	const struct bt_diag *d;
+};
+
+/* One line of an analyst's map: NAME IP [FROM [UNTIL]]. */
+static bool map_line(void *ctx, char *line, unsigned long no)
+{
+	struct map_file *mf = ctx;
+	char *hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	char *tok[5];
+	int nt = 0;
+	for (char *save, *t = strtok_r(line, " \t,\r\n", &save); t && nt < 5;
+	     t = strtok_r(NULL, " \t,\r\n", &save))
+		tok[nt++] = t;
+	if (nt == 0)
+		return true;
+	struct bt_ip ip;
+	bt_time from = BT_TIME_NONE, until = BT_TIME_NONE;
+	if (nt < 2 || nt > 4 || !bt_ip_parse(tok[1], strlen(tok[1]), &ip) ||
+	    (nt > 2 && !parse_when(tok[2], &from)) || (nt > 3 && !parse_when(tok[3], &until))) {
+		bt_diagf(mf->d, BT_DIAG_WARN, mf->path, "line %lu: expected NAME IP [FROM [UNTIL]]", no);
+		return false;
+	}
+	char evid[1100];
+	snprintf(evid, sizeof evid, "%.1000s:%lu", mf->path, no);
+	add_link(mf->m, &ip, tok[0], strlen(tok[0]), BT_LINK_FILE, from, until, evid);
+	return true;
+}
+
 enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const struct bt_diag *d)
 {
-	struct bt_lines lf;
-	if (bt_lines_open(&lf, path, "host map", d) != BT_OK)
-		return BT_ERR_IO;
-	enum bt_status st = BT_OK, rst;
-	char *line;
-	while ((rst = bt_lines_next(&lf, &line)) == BT_OK || rst == BT_ERR_LIMIT) {
-		unsigned long no = lf.no;
-		if (rst == BT_ERR_LIMIT) {   /* a malformed line, like any other */
-			st = BT_ERR_FORMAT;
-			continue;
-		}
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *tok[5];
-		int nt = 0;
-		for (char *save, *t = strtok_r(line, " \t,\r\n", &save); t && nt < 5;
-		     t = strtok_r(NULL, " \t,\r\n", &save))
-			tok[nt++] = t;
-		if (nt == 0)
-			continue;
-		struct bt_ip ip;
-		bt_time from = BT_TIME_NONE, until = BT_TIME_NONE;
-		if (nt < 2 || nt > 4 || !bt_ip_parse(tok[1], strlen(tok[1]), &ip) ||
-		    (nt > 2 && !parse_when(tok[2], &from)) || (nt > 3 && !parse_when(tok[3], &until))) {
-			bt_diagf(d, BT_DIAG_WARN, path, "line %lu: expected NAME IP [FROM [UNTIL]]", no);
-			st = BT_ERR_FORMAT;
-			continue;
-		}
-		char evid[1100];
-		snprintf(evid, sizeof evid, "%.1000s:%lu", path, no);
-		add_link(m, &ip, tok[0], strlen(tok[0]), BT_LINK_FILE, from, until, evid);
-	}
-	bt_lines_close(&lf);
-	return rst == BT_ERR_IO ? BT_ERR_IO : st;
+	struct map_file mf = {m, path, d};
+	return bt_lines_each(path, "host map", d, map_line, &mf);
 }
 
 static int64_t distance(const struct bt_hostlink *l, bt_time t)

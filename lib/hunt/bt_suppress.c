@@ -79,67 +79,65 @@ static bool finding_attr(const char *name)
 	       strcasecmp(name, "container") == 0;
 }
 
+struct list_file {
+	struct bt_suppress *s;
+	const char *path;
+	const struct bt_diag *d;
+};
+
+/* One line of an allow-list: RULE NAME=VALUE... */
+static bool list_line(void *ctx, char *line, unsigned long no)
+{
+	struct list_file *lf = ctx;
+	struct bt_suppress *s = lf->s;
+	char *tok[64];
+	int nt = tokenize(line, tok, 64);
+	if (nt == 0)
+		return true;
+	struct entry e = {0};
+	bool ok = nt >= 2 && !strchr(tok[0], '=');
+	if (ok && (e.c = calloc((size_t)nt, sizeof *e.c)) && (e.rule = strdup(tok[0]))) {
+		for (int i = 1; i < nt && ok; i++) {
+			char *eq = strchr(tok[i], '=');
+			if (!eq || eq == tok[i]) {
+				ok = false;
+				break;
+			}
+			*eq = '\0';
+			e.c[e.nc].name = strdup(tok[i]);
+			e.c[e.nc].glob = strdup(eq + 1);
+			if (!finding_attr(tok[i]))
+				e.event_level = true;
+			e.nc++;
+		}
+	} else {
+		ok = false;
+	}
+	struct entry *nv = ok ? realloc(s->v, (s->n + 1) * sizeof *nv) : NULL;
+	if (!nv) {
+		bt_diagf(lf->d, BT_DIAG_ERROR, lf->path,
+		         "line %lu: expected RULE NAME=VALUE... (at least one condition)", no);
+		for (size_t j = 0; j < e.nc; j++) {
+			free(e.c[j].name);
+			free(e.c[j].glob);
+		}
+		free(e.c);
+		free(e.rule);
+		return false;
+	}
+	s->v = nv;
+	s->v[s->n++] = e;
+	return true;
+}
+
 enum bt_status bt_suppress_load(const char *path, const struct bt_diag *d,
                                 struct bt_suppress **out)
 {
-	struct bt_lines lf;
-	if (bt_lines_open(&lf, path, "suppression list", d) != BT_OK)
-		return BT_ERR_IO;
 	struct bt_suppress *s = calloc(1, sizeof *s);
-	if (!s) {
-		bt_lines_close(&lf);
+	if (!s)
 		return BT_ERR_NOMEM;
-	}
-	enum bt_status st = BT_OK, rst;
-	char *line;
-	while ((rst = bt_lines_next(&lf, &line)) == BT_OK || rst == BT_ERR_LIMIT) {
-		unsigned long no = lf.no;
-		if (rst == BT_ERR_LIMIT) {   /* a malformed line, like any other */
-			st = BT_ERR_FORMAT;
-			continue;
-		}
-		char *tok[64];
-		int nt = tokenize(line, tok, 64);
-		if (nt == 0)
-			continue;
-		struct entry e = {0};
-		bool ok = nt >= 2 && !strchr(tok[0], '=');
-		if (ok && (e.c = calloc((size_t)nt, sizeof *e.c)) && (e.rule = strdup(tok[0]))) {
-			for (int i = 1; i < nt && ok; i++) {
-				char *eq = strchr(tok[i], '=');
-				if (!eq || eq == tok[i]) {
-					ok = false;
-					break;
-				}
-				*eq = '\0';
-				e.c[e.nc].name = strdup(tok[i]);
-				e.c[e.nc].glob = strdup(eq + 1);
-				if (!finding_attr(tok[i]))
-					e.event_level = true;
-				e.nc++;
-			}
-		} else {
-			ok = false;
-		}
-		struct entry *nv = ok ? realloc(s->v, (s->n + 1) * sizeof *nv) : NULL;
-		if (!nv) {
-			bt_diagf(d, BT_DIAG_ERROR, path,
-			         "line %lu: expected RULE NAME=VALUE... (at least one condition)", no);
-			st = BT_ERR_FORMAT;
-			for (size_t j = 0; j < e.nc; j++) {
-				free(e.c[j].name);
-				free(e.c[j].glob);
-			}
-			free(e.c);
-			free(e.rule);
-			continue;
-		}
-		s->v = nv;
-		s->v[s->n++] = e;
-	}
-	bt_lines_close(&lf);
-	if (rst == BT_ERR_IO)
-		st = BT_ERR_IO;
+	struct list_file lf = {s, path, d};
+	enum bt_status st = bt_lines_each(path, "suppression list", d, list_line, &lf);
 	if (st != BT_OK) {
 		bt_suppress_free(s);
 		return st;

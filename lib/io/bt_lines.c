@@ -49,3 +49,18 @@ void bt_lines_close(struct bt_lines *l)
 		fclose(l->f);
 	l->f = NULL;
 }
+
+enum bt_status bt_lines_each(const char *path, const char *what, const struct bt_diag *diag,
+                             bool (*line)(void *ctx, char *s, unsigned long no), void *ctx)
+{
+	struct bt_lines lf;
+	if (bt_lines_open(&lf, path, what, diag) != BT_OK)
+		return BT_ERR_IO;
+	enum bt_status st = BT_OK, rst;
+	char *s;
+	while ((rst = bt_lines_next(&lf, &s)) == BT_OK || rst == BT_ERR_LIMIT)
+		if (rst == BT_ERR_LIMIT || !line(ctx, s, lf.no))
+			st = BT_ERR_FORMAT;   /* a malformed line; the others are still read */
+	bt_lines_close(&lf);
+	return rst == BT_ERR_IO ? BT_ERR_IO : st;
+}

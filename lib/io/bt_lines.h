@@ -5,6 +5,7 @@
 #ifndef BT_LINES_H
 #define BT_LINES_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "core/bt_diag.h"
@@ -32,5 +33,13 @@ enum bt_status bt_lines_open(struct bt_lines *l, const char *path, const char *w
 enum bt_status bt_lines_next(struct bt_lines *l, char **line);
 
 void bt_lines_close(struct bt_lines *l);
+
+/* Reads `path` line by line: `line` gets each line (writable) and its
+ * number, and returns false for a malformed one (it reports it). Returns
+ * BT_OK; BT_ERR_FORMAT when a line was malformed or over BT_LINES_MAX (all
+ * the others are read); BT_ERR_IO when the file cannot be opened or read
+ * (reported). */
+enum bt_status bt_lines_each(const char *path, const char *what, const struct bt_diag *diag,
+                             bool (*line)(void *ctx, char *s, unsigned long no), void *ctx);
 
 #endif
