@@ -157,7 +157,8 @@ static bool hostname_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s
 	if (i == n || s[i] == '#')
 		return false;
 	size_t e = token_end(s, n, i);
-	/* hostnamectl-style "Static hostname: NAME" as well as the bare name */
+	/* only a bare name: a "Static hostname: NAME" line (hostnamectl) is left
+	 * out rather than guessed at */
 	if (e < n && e > i && s[e - 1] == ':')
 		return false;
 	if (!host_token(s + i, e - i) || skip_ws(s, n, e) != n)
