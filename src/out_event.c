@@ -189,7 +189,7 @@ static void event_jsonl(struct bt_buf *b, const struct bt_event *ev)
 	else
 		bt_buf_puts(b, "null");
 	bt_buf_puts(b, ",\"record_id\":");
-	if (evtx)
+	if (evtx || ev->record_id)   /* journal entries: the sequence number */
 		bt_buf_put_u64(b, ev->record_id);
 	else
 		bt_buf_puts(b, "null");
@@ -247,7 +247,7 @@ static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct b
 	if (ev->level >= 0)
 		bt_buf_put_i64(b, ev->level);
 	bt_buf_putc(b, ',');
-	if (evtx)
+	if (evtx || ev->record_id)
 		bt_buf_put_u64(b, ev->record_id);
 	bt_buf_putc(b, ',');
 	csv_str(b, o, ev->user_sid);
@@ -303,7 +303,7 @@ static void event_text(struct bt_buf *b, const struct out_opts *o, const struct 
 	}
 	bt_buf_printf(b, " %s[", dim);
 	text_str(b, ev->file);
-	if (ev->source == BT_SOURCE_EVTX)
+	if (ev->source == BT_SOURCE_EVTX || ev->record_id)
 		bt_buf_printf(b, " #%llu", (unsigned long long)ev->record_id);
 	if (ev->line)
 		bt_buf_printf(b, ":%llu", (unsigned long long)ev->line);

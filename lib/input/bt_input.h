@@ -24,7 +24,9 @@ struct bt_input_opts {
 	struct bt_read_opts read;
 	struct bt_evtx_opts evtx;
 	struct bt_docker_opts docker;
-	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: /tmp) */
+	const char *tmpdir;            /* where to spool EVTX and journal files from stdin and
+	                                  copy journal files libsystemd cannot open as they
+	                                  are (NULL: /tmp) */
 };
 
 struct bt_input;

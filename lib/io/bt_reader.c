@@ -21,6 +21,7 @@ static const char *const format_names[BT_FORMAT_COUNT] = {
 	[BT_FORMAT_CONTAINER_LOG] = "container-log",
 	[BT_FORMAT_IMAGE_CONFIG] = "image-config",
 	[BT_FORMAT_DOCKER_HOSTCONFIG] = "docker-hostconfig",
+	[BT_FORMAT_JOURNAL_FILE] = "journal-file",
 };
 
 const char *bt_format_name(enum bt_format f)
