@@ -30,7 +30,23 @@
 struct header {
 	uint32_t compatible, incompatible;
 	uint8_t state;
-	uint64_t header_size, arena_size, n_entries;
+	uint64_t header_size, arena_size, n_entries, entry_array_offset;
+};
+
+/* Where the entries are: a walk along the file's chain of entry arrays, in
+ * step with sd-journal's iteration (it reads the same chain), so that each
+ * entry it yields is found by its sequence number and time. Gives the
+ * entry's offset (provenance) and size (an entry cut by the end of a copy
+ * cut short is told apart). Gives up (offsets 0) where the chain does not
+ * agree with what sd-journal yields. */
+struct entry_index {
+	int fd;                    /* the file libsystemd reads (the copy, if any) */
+	bool compact;              /* 32-bit items */
+	bool off;                  /* given up */
+	bool started;
+	uint64_t array, next;      /* the entry array being walked, the one after it */
+	uint64_t n, i;             /* its items, the next to look at */
+	uint64_t arrays;           /* arrays walked */
 };
 
 struct jfile {
@@ -41,6 +57,8 @@ struct jfile {
 	uint64_t span;             /* of the file as its header gives it (a copy cut short) */
 	uint64_t header_entries;   /* entries the header counts */
 	uint64_t entries;          /* entries read */
+	uint64_t first_array;      /* the header's first entry array */
+	struct entry_index index;
 	bool eof;
 	enum bt_status err;
 	bool summarised;
@@ -66,6 +84,7 @@ static bool header_parse(const unsigned char *p, size_t n, struct header *h)
 	h->header_size = le64(p + 88);
 	h->arena_size = le64(p + 96);
 	h->n_entries = le64(p + 152);
+	h->entry_array_offset = le64(p + 176);
 	return true;
 }
 
@@ -178,6 +197,9 @@ static enum bt_status opened(struct bt_reader_ctx *ctx, struct jfile *s, const s
 	/* Values as long as a text line may be (libsystemd's default is 64 KiB). */
 	(void)sd_journal_set_data_threshold(s->j, BT_MAX_LINE);
 	s->header_entries = h->n_entries;
+	s->first_array = h->entry_array_offset;
+	s->index.fd = s->copy_fd >= 0 ? s->copy_fd : ctx->fd;
+	s->index.compact = (h->incompatible & 16u) != 0;
 	s->span = s->size;
 	if (h->header_size + h->arena_size > s->size && h->header_size + h->arena_size <= MAX_PAD)
 		s->span = h->header_size + h->arena_size;
@@ -268,6 +290,79 @@ static enum bt_status jf_open(struct bt_reader_ctx *ctx, void **state)
 	return opened(ctx, s, &h, sd_journal_open_files_fd(&s->j, &fd, 1, 0), state);
 }
 
+#define OBJECT_ENTRY 3
+#define OBJECT_ENTRY_ARRAY 6
+#define OBJECT_HEADER_SIZE 16u
+#define ENTRY_ARRAY_HEADER_SIZE 24u
+/* Entries an index may pass over to find the next one sd-journal yields
+ * (those it passed over as unreadable), and entry arrays it may walk. */
+#define INDEX_MAX_SKIP 4096u
+#define INDEX_MAX_ARRAYS (1u << 20)
+
+static bool read_at(int fd, void *buf, size_t n, uint64_t off)
+{
+	if (off > (uint64_t)INT64_MAX - n)
+		return false;
+	ssize_t r = pread(fd, buf, n, (off_t)off);
+	return r == (ssize_t)n;
+}
+
+/* Moves to the next entry array of the chain; false at its end or where it
+ * is damaged (offsets must grow: arrays are appended). */
+static bool index_next_array(struct entry_index *x, uint64_t first)
+{
+	uint64_t a = x->started ? x->next : first;
+	x->started = true;
+	unsigned char h[ENTRY_ARRAY_HEADER_SIZE];
+	if (!a || a % 8 || a <= x->array || ++x->arrays > INDEX_MAX_ARRAYS ||
+	    !read_at(x->fd, h, sizeof h, a) || h[0] != OBJECT_ENTRY_ARRAY)
+		return false;
+	uint64_t size = le64(h + 8);
+	if (size < ENTRY_ARRAY_HEADER_SIZE)
+		return false;
+	x->array = a;
+	x->next = le64(h + 16);
+	x->n = (size - ENTRY_ARRAY_HEADER_SIZE) / (x->compact ? 4 : 8);
+	x->i = 0;
+	return true;
+}
+
+/* Finds the entry of sequence number `seq` and time `usec` along the chain
+ * (the next one, or one after entries sd-journal passed over). */
+static bool index_find(struct jfile *s, uint64_t first, uint64_t seq, uint64_t usec,
+                       uint64_t *offset, uint64_t *size)
+{
+	struct entry_index *x = &s->index;
+	for (unsigned steps = 0; !x->off && steps < INDEX_MAX_SKIP;) {
+		if (x->i >= x->n) {
+			if (!index_next_array(x, first))
+				x->off = true;
+			continue;
+		}
+		unsigned char b[8];
+		size_t isz = x->compact ? 4 : 8;
+		uint64_t at = x->array + ENTRY_ARRAY_HEADER_SIZE + x->i * isz;
+		x->i++;
+		if (!read_at(x->fd, b, isz, at)) {
+			x->off = true;
+			break;
+		}
+		uint64_t e = x->compact ? le32(b) : le64(b);
+		if (!e)
+			continue;   /* an unused item */
+		steps++;
+		unsigned char h[OBJECT_HEADER_SIZE + 16];
+		if (read_at(x->fd, h, sizeof h, e) && h[0] == OBJECT_ENTRY &&
+		    le64(h + OBJECT_HEADER_SIZE) == seq && le64(h + OBJECT_HEADER_SIZE + 8) == usec) {
+			*offset = e;
+			*size = le64(h + 8);
+			return true;
+		}
+	}
+	x->off = true;
+	return false;
+}
+
 /* The entry's sequence number from its cursor ("s=...;i=<hex>;b=..."). */
 static bool cursor_seqnum(const char *c, uint64_t *out)
 {
@@ -299,19 +394,34 @@ static void field_u64(struct jfile *s, const char *name, uint64_t v)
 	bt_jentry_field(s->map, name, strlen(name), b, (size_t)n);
 }
 
-/* Hands the current entry's fields to the mapping. */
-static void read_entry(struct bt_reader_ctx *ctx, struct jfile *s)
+/* Hands the current entry's fields to the mapping; false when none could be
+ * read (a damaged entry: sd-journal passes over data objects it cannot read). */
+static bool read_entry(struct bt_reader_ctx *ctx, struct jfile *s, uint64_t *offset)
 {
 	bt_jentry_begin(s->map);
-	uint64_t usec, seq = 0;
-	if (sd_journal_get_realtime_usec(s->j, &usec) >= 0)
+	uint64_t usec = 0, seq = 0;
+	bool have_usec = sd_journal_get_realtime_usec(s->j, &usec) >= 0, have_seq = false;
+	if (have_usec)
 		field_u64(s, "__REALTIME_TIMESTAMP", usec);
 	char *cursor = NULL;
-	if (sd_journal_get_cursor(s->j, &cursor) >= 0 && cursor_seqnum(cursor, &seq))
+	if (sd_journal_get_cursor(s->j, &cursor) >= 0 && cursor_seqnum(cursor, &seq)) {
 		field_u64(s, "__SEQNUM", seq);
+		have_seq = true;
+	}
 	free(cursor);
+	struct bt_docker_warnings *w = bt_jentry_warnings(s->map);
+	uint64_t size = 0;
+	*offset = 0;
+	if (!(have_usec && have_seq && index_find(s, s->first_array, seq, usec, offset, &size)))
+		*offset = 0;
+	else if (size > s->size || *offset > s->size - size) {
+		/* a copy cut short: the entry's own items run past the end */
+		bt_docker_warn(ctx, w, "entry #%" PRIu64 " at offset %" PRIu64 ": cut off by the end "
+		               "of the file, skipped", seq, *offset);
+		return false;
+	}
 	const void *data;
-	size_t len;
+	size_t len, n = 0;
 	int r;
 	sd_journal_restart_data(s->j);
 	while ((r = sd_journal_enumerate_data(s->j, &data, &len)) > 0) {
@@ -320,11 +430,17 @@ static void read_entry(struct bt_reader_ctx *ctx, struct jfile *s)
 		if (!eq)
 			continue;   /* libsystemd checks this; a damaged object may not */
 		bt_jentry_field(s->map, p, (size_t)(eq - p), eq + 1, len - (size_t)(eq - p) - 1);
+		n++;
+	}
+	if (!n) {
+		bt_docker_warn(ctx, w, "entry #%" PRIu64 ": no field could be read (%s), skipped", seq,
+		               r < 0 ? strerror(-r) : "damaged");
+		return false;
 	}
 	if (r < 0)
-		bt_docker_warn(ctx, bt_jentry_warnings(s->map),
-		               "entry #%" PRIu64 ": a field could not be read (%s); the fields "
+		bt_docker_warn(ctx, w, "entry #%" PRIu64 ": a field could not be read (%s); the fields "
 		               "before it are kept", seq, strerror(-r));
+	return true;
 }
 
 static void summarise(struct bt_reader_ctx *ctx, struct jfile *s)
@@ -374,8 +490,12 @@ static enum bt_status jf_next(struct bt_reader_ctx *ctx, void *state, const stru
 		}
 		s->entries++;
 		ctx->stats->lines++;
-		read_entry(ctx, s);
-		if (bt_jentry_map(ctx, s->map, 0, 0, ev))
+		uint64_t offset;
+		if (!read_entry(ctx, s, &offset)) {
+			ctx->stats->failed++;
+			continue;
+		}
+		if (bt_jentry_map(ctx, s->map, 0, offset, ev))
 			return BT_OK;
 	}
 }
