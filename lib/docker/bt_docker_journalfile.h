@@ -9,9 +9,11 @@
  * mapping (bt_docker_jentry.h) as its fields plus __REALTIME_TIMESTAMP and
  * __SEQNUM (from the entry's cursor), so it gives the same events as the
  * same entry in a `journalctl -o json` export; the event's record id is the
- * entry's sequence number (its reference in the file), line and offset are 0
- * (sd-journal does not tell an entry's offset). Entries count as `lines`
- * in the statistics; a file journald did not close (state online) is dirty.
+ * entry's sequence number (its reference in the file) and its offset that of
+ * the entry object (sd-journal does not tell it: the reader walks the file's
+ * entry arrays beside it; 0 where they do not agree), line 0. Entries count
+ * as `lines` in the statistics; a file journald did not close (state online)
+ * is dirty.
  *
  * libsystemd reads only a file that is linked (it refuses a deleted one)
  * and at least as long as its header says. Where the input is not (standard
@@ -25,9 +27,12 @@
  * Damage: a file whose header libsystemd refuses (damaged, or written with
  * journal features it does not know: incompatible header flags) is reported
  * and unreadable. A copy cut short is read from the padded copy so that the
- * entries it still holds are read; it is reported and incomplete. Entries
- * the header counts but sd-journal could not reach (damaged objects are
- * passed over) are counted as failed and reported in one line. */
+ * entries it still holds are read; it is reported and incomplete, and an
+ * entry cut by its end is skipped. An entry with no readable field is
+ * skipped. Both are counted as failed and reported (the first
+ * BT_DOCKER_MAX_WARNINGS); entries the header counts but sd-journal could not
+ * reach (damaged objects are passed over) are counted as failed and
+ * reported in one line. */
 #ifndef BT_DOCKER_JOURNALFILE_H
 #define BT_DOCKER_JOURNALFILE_H
 
