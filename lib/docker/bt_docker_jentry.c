@@ -101,6 +101,11 @@ static int field_index(const char *name, size_t nl)
 	return -1;
 }
 
+bool bt_jentry_wanted(const char *name, size_t nl)
+{
+	return field_index(name, nl) >= 0;
+}
+
 void bt_jentry_field(struct bt_jentry *m, const char *name, size_t nl, const char *value,
                      size_t vl)
 {

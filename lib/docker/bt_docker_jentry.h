@@ -40,6 +40,9 @@ struct bt_jentry;
 struct bt_jentry *bt_jentry_new(void);
 void bt_jentry_free(struct bt_jentry *m);
 
+/* True for the field names the mapping uses (a reader may pass only those). */
+bool bt_jentry_wanted(const char *name, size_t nl);
+
 /* Starts the next entry: forgets the fields of the previous one. */
 void bt_jentry_begin(struct bt_jentry *m);
 

@@ -41,7 +41,23 @@
 /* The reader's options (bt_reader_ctx.format_opts; NULL: the defaults). */
 struct bt_journal_opts {
 	const char *tmpdir;      /* for private copies (NULL: /tmp) */
+	/* Path of an executable that serves `__journal-worker` (the boxtrail
+	 * binary itself): libsystemd then runs in a child process, so that a
+	 * crash or hang inside it costs only the entry it was on. NULL runs it
+	 * in-process. */
+	const char *worker_exe;
+	unsigned worker_timeout_sec;   /* no progress for this long stops the worker (0 = 120) */
 };
+
+/* Address space a journal worker process may use (RLIMIT_AS). */
+#define BT_JOURNAL_WORKER_MEMORY (2ULL << 30)
+
+/* Worker entry point: argv = [--skip N] [--tmpdir DIR] 3, the evidence being
+ * descriptor 3; reads it with libsystemd, passing over the first N entries
+ * (read by a worker that crashed), and writes frames to `out_fd`. Returns
+ * the exit status (0 also when the file could not be opened: that is in the
+ * stream; 2 for bad arguments). */
+int bt_journal_worker_main(int argc, char **argv, int out_fd);
 
 /* Largest journal file copied to read it (see above). */
 #define BT_JOURNAL_MAX_COPY (1024ULL * 1024 * 1024)

@@ -237,6 +237,8 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	in->ctx.stream = s;
 	in->ctx.opts = &opts->read;
 	in->journal.tmpdir = opts->tmpdir;
+	in->journal.worker_exe = opts->evtx.worker_exe;   /* the same worker switch and timeout */
+	in->journal.worker_timeout_sec = opts->evtx.worker_timeout_sec;
 	in->ctx.format_opts = in->format == BT_FORMAT_EVTX           ? (const void *)&opts->evtx
 	                      : in->format == BT_FORMAT_JOURNAL_FILE ? (const void *)&in->journal
 	                                                             : (const void *)&opts->docker;
