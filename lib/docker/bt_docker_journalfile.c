@@ -782,8 +782,10 @@ static bool next_frame(struct jfile *s, const char **why)
 				return false;
 			}
 		}
-		if (s->q.n - s->qpos < 8)
-			return *why = "ended", false;
+		if (s->q.n - s->qpos < 8) {
+			*why = "ended";
+			return false;
+		}
 		const unsigned char *h = (const unsigned char *)s->q.p + s->qpos;
 		uint32_t len = get32(h + 4);
 		s->ftype = get32(h);
