@@ -291,6 +291,9 @@ void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st)
 			bt_buf_printf(&b, " max_backwards=%.3fs",
 			              (double)st->max_backwards / BT_TICKS_PER_SEC);
 		bt_buf_printf(&b, " dirty=%s", st->dirty ? "yes" : "no");
+	} else if (st->format == BT_FORMAT_JOURNAL_FILE) {
+		bt_buf_printf(&b, " entries=%llu skipped=%llu dirty=%s", (unsigned long long)st->lines,
+		              (unsigned long long)st->skipped, st->dirty ? "yes" : "no");
 	} else {
 		bt_buf_printf(&b, " lines=%llu skipped=%llu", (unsigned long long)st->lines,
 		              (unsigned long long)st->skipped);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "docker/bt_docker_journalfile.h"
 #include "evtx/bt_evtx_libevtx.h"
 #include "evtx/bt_evtx_xml.h"
 #include "rules/bt_sigma_match.h"
@@ -79,6 +80,8 @@ int main(int argc, char **argv)
 	 * parsed beside each other in lib/evtx/bt_evtx_libevtx.c. */
 	if (argc >= 3 && strcmp(argv[1], "__evtx-worker") == 0)
 		return bt_evtx_worker_main_args(argc - 2, argv + 2, STDOUT_FILENO);
+	if (argc >= 3 && strcmp(argv[1], "__journal-worker") == 0)
+		return bt_journal_worker_main(argc - 2, argv + 2, STDOUT_FILENO);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_FATAL;

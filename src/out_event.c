@@ -170,7 +170,7 @@ static void event_jsonl(struct bt_buf *b, const struct bt_event *ev)
 	jw_key(&w, "level");
 	jw_u64_or_null(&w, ev->level >= 0, (uint64_t)ev->level);
 	jw_key(&w, "record_id");
-	jw_u64_or_null(&w, evtx, ev->record_id);
+	jw_u64_or_null(&w, evtx || ev->record_id, ev->record_id);   /* journal: the sequence number */
 	jw_key(&w, "user_sid");
 	jw_strz(&w, ev->user_sid);
 	jw_key(&w, "file");
@@ -213,7 +213,7 @@ static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct b
 	cw_strz(&w, ev->provider);
 	cw_u64_or_empty(&w, evtx, ev->event_id);
 	cw_u64_or_empty(&w, ev->level >= 0, (uint64_t)ev->level);
-	cw_u64_or_empty(&w, evtx, ev->record_id);
+	cw_u64_or_empty(&w, evtx || ev->record_id, ev->record_id);
 	cw_strz(&w, ev->user_sid);
 	cw_strz(&w, ev->file);
 	cw_u64(&w, ev->offset);
@@ -258,7 +258,7 @@ static void event_text(struct bt_buf *b, const struct out_opts *o, const struct 
 	}
 	bt_buf_printf(b, " %s[", dim);
 	esc_text_str(b, ev->file);
-	if (ev->source == BT_SOURCE_EVTX)
+	if (ev->source == BT_SOURCE_EVTX || ev->record_id)
 		bt_buf_printf(b, " #%llu", (unsigned long long)ev->record_id);
 	if (ev->line)
 		bt_buf_printf(b, ":%llu", (unsigned long long)ev->line);

@@ -68,8 +68,9 @@ enum {
 	"                         none (repeatable with PATH)\n" \
 	"      --service-name NAME Windows service name of dockerd: the provider of its\n" \
 	"                         Application log events (default: docker)\n" \
-	"      --worker-timeout S stop a libevtx worker that makes no progress for S seconds\n" \
-	"      --no-isolation     run libevtx in-process (no crash isolation)\n" \
+	"      --worker-timeout S stop a libevtx or journal worker that makes no progress\n" \
+	"                         for S seconds\n" \
+	"      --no-isolation     run libevtx and libsystemd in-process (no crash isolation)\n" \
 	"  -q, --quiet            no notes and no progress on stderr\n"
 
 struct read_opts {

@@ -1,10 +1,21 @@
 #!/bin/sh
 # Evidence is opened read-only and never modified: content, mtime and (where
 # the filesystem keeps it) atime are unchanged after a run, and nothing is
-# written beside the evidence.
+# written beside the evidence. The evidence: samples/ and binary journal files.
 . "$top_srcdir/tests/lib.sh"
 [ -d "$top_srcdir/samples/SRV-BUILD01" ] || skip "samples/ not present"
 cp -a "$top_srcdir/samples" "$TMP/evidence"
+# a binary journal as collections hold it (libsystemd reads it: it must not
+# write it either), and a copy of it journald would have left dirty
+jdir="$TMP/evidence/var/log/journal/3f9c2a7d5e1b4c8a9d0e6f1a2b3c4d5e"
+mkdir -p "$jdir"
+if sh "$top_srcdir/tests/tools/mkjournal.sh" "$top_srcdir/tests/data/docker/journal.export" \
+	"$jdir/system.journal" 2>/dev/null; then
+	cp "$jdir/system.journal" "$jdir/system@0005f1e0c0ffee00-00000000000000aa.journal~"
+else
+	echo "note: systemd-journal-remote is not installed: no journal file among the evidence"
+	rm -rf "$TMP/evidence/var"
+fi
 # atime is only observable where the filesystem records it
 touch -a -d '2020-01-01' "$TMP/evidence/README.md"
 cat "$TMP/evidence/README.md" >/dev/null

@@ -21,6 +21,7 @@ struct item {
 	struct json_object *body;     /* body of this form data item, or the paired one */
 	enum bt_docker_api body_kind;
 	uint64_t body_line;           /* line of the paired form data */
+	uint64_t body_record;         /* its record id (journal files: no line) */
 	bool is_body;
 	bool paired;
 };
@@ -133,6 +134,7 @@ enum bt_status bt_docker_pair_push(struct bt_docker_pair *p, const struct bt_eve
 				w->paired = true;
 				w->body = it.body;
 				w->body_line = ev->line;
+				w->body_record = ev->record_id;
 				p->merged++;
 				return BT_OK;
 			}
@@ -197,7 +199,10 @@ const struct bt_event *bt_docker_pair_pop(struct bt_docker_pair *p, struct bt_ev
 	if (it.paired) {
 		bt_docker_api_body(eb, it.waits != BT_API_OTHER ? it.waits :
 		                   waits_for(it.ev), it.body);
-		bt_docker_add_u64(eb, "ApiBodyLine", it.body_line);
+		if (it.body_line || !it.body_record)
+			bt_docker_add_u64(eb, "ApiBodyLine", it.body_line);
+		else
+			bt_docker_add_u64(eb, "ApiBodyRecord", it.body_record);
 	} else if (it.is_body) {
 		/* a body without its Calling line: facts when its shape says what it was */
 		if (it.body_kind == BT_API_CREATE)

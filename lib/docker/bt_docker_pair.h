@@ -7,8 +7,9 @@
  * waits in a queue for at most BT_PAIR_WINDOW later events (other requests'
  * lines may come in between); the events behind it wait too. The first form
  * data line with a compatible body that arrives in the window is merged into
- * it (the merged event gets ApiBodyLine, the form data line's number) and is
- * not emitted on its own. A form data line with no Calling line to pair
+ * it (the merged event gets ApiBodyLine, the form data line's number, or
+ * ApiBodyRecord, its record id, where the evidence has no lines: journal
+ * files) and is not emitted on its own. A form data line with no Calling line to pair
  * becomes an event of its own: container.create / container.exec with the
  * body's facts when the body has that shape, else daemon.log. */
 #ifndef BT_DOCKER_PAIR_H

@@ -196,6 +196,8 @@ enum bt_format bt_detect(const unsigned char *head, size_t n, bool at_eof)
 {
 	if (n >= 8 && memcmp(head, "ElfFile", 8) == 0)
 		return BT_FORMAT_EVTX;
+	if (n >= 8 && memcmp(head, "LPKSHHRH", 8) == 0)
+		return BT_FORMAT_JOURNAL_FILE;
 	size_t i = 0;
 	if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;

@@ -15,6 +15,7 @@
 #include "docker/bt_docker_desktop.h"
 #include "docker/bt_docker_events.h"
 #include "docker/bt_docker_journald.h"
+#include "docker/bt_docker_journalfile.h"
 #include "docker/bt_docker_logrus.h"
 #include "docker/bt_docker_root.h"
 #include "docker/bt_docker_winevt.h"
@@ -48,6 +49,8 @@ static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_
 		return &bt_reader_image_config;
 	case BT_FORMAT_HOST_CONFIG:
 		return &bt_reader_host_config;
+	case BT_FORMAT_JOURNAL_FILE:
+		return &bt_reader_journalfile;
 	default:
 		return NULL;
 	}
@@ -66,6 +69,7 @@ struct bt_input {
 	int fd;
 	int spool_fd;            /* unlinked temporary copy of EVTX read from stdin */
 	char spool_path[32];     /* its /proc/self/fd name, for readers that open by name */
+	struct bt_journal_opts journal;       /* the journal file reader's options */
 	unsigned char head[BT_READER_HEAD];   /* the first bytes of a regular file */
 	size_t head_len;
 	bool done;
@@ -100,8 +104,8 @@ static void check_unchanged(struct bt_input *in)
 	         (unsigned long long)in->stats.size_at_open, (unsigned long long)sb.st_size);
 }
 
-/* Copies the rest of stdin (EVTX) to a private temporary file, because the
- * EVTX readers need random access. The file is unlinked as soon as it is
+/* Copies the rest of stdin (EVTX, journal file) to a private temporary file,
+ * because those readers need random access. The file is unlinked as soon as it is
  * created, so no copy of the evidence is left behind whatever ends the run
  * (SIGPIPE, Ctrl-C, a crash); readers get its descriptor, the libevtx worker
  * inherits it. Never writes beside the evidence. */
@@ -225,18 +229,19 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 		}
 	}
 
-	/* A regular file is first read for its first bytes: an EVTX file is known
-	 * by them, and its reader takes them (the file header) as they are, so
-	 * the start of the file is read once. Anything else is recognised
-	 * through a stream (gzip, longer heads for text formats). */
+	/* A regular file is first read for its first bytes: an EVTX or journal
+	 * file is known by them, and its reader takes them (the file header) as
+	 * they are, so the start of the file is read once. Anything else is
+	 * recognised through a stream (gzip, longer heads for text formats). */
 	if (!is_stdin && in->stats.have_identity) {
 		ssize_t hn = pread(in->fd, in->head, sizeof in->head, 0);
-		if (hn > 0 && bt_detect(in->head, (size_t)hn, false) == BT_FORMAT_EVTX)
+		enum bt_format f = hn > 0 ? bt_detect(in->head, (size_t)hn, false) : BT_FORMAT_UNKNOWN;
+		if (f == BT_FORMAT_EVTX || f == BT_FORMAT_JOURNAL_FILE) {
 			in->head_len = (size_t)hn;
+			in->format = f;
+		}
 	}
-	if (in->head_len) {
-		in->format = BT_FORMAT_EVTX;
-	} else {
+	if (!in->head_len) {
 		st = bt_stream_open(in->fd, 0, &s);
 		if (st != BT_OK) {
 			bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path, "cannot read: %s", bt_status_str(st));
@@ -260,7 +265,8 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 		if (is_stdin || bt_stream_is_gzip(s)) {
 			if (!is_stdin) {
 				bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path,
-				         "compressed EVTX is not supported; decompress it first");
+				         "compressed %s is not supported; decompress it first",
+				         in->format == BT_FORMAT_EVTX ? "EVTX" : "journal file");
 				st = BT_ERR_UNSUPPORTED;
 				goto fail;
 			}
@@ -276,8 +282,12 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 	in->read = opts->read;
 	in->read.assume_host = assumed_host(opts, path);
 	in->ctx.opts = &in->read;
-	in->ctx.format_opts = in->format == BT_FORMAT_EVTX ? (const void *)&opts->evtx
-	                                                   : (const void *)&opts->docker;
+	in->journal.tmpdir = opts->tmpdir;
+	in->journal.worker_exe = opts->evtx.worker_exe;   /* the same worker switch and timeout */
+	in->journal.worker_timeout_sec = opts->evtx.worker_timeout_sec;
+	in->ctx.format_opts = in->format == BT_FORMAT_EVTX           ? (const void *)&opts->evtx
+	                      : in->format == BT_FORMAT_JOURNAL_FILE ? (const void *)&in->journal
+	                                                             : (const void *)&opts->docker;
 	in->ctx.part = part ? part : &whole;
 	in->ctx.stats = &in->stats;
 	in->ctx.eb = &in->eb;

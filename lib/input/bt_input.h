@@ -32,7 +32,9 @@ struct bt_input_opts {
 	struct bt_read_opts read;      /* read.assume_host: for every other input */
 	struct bt_evtx_opts evtx;
 	struct bt_docker_opts docker;
-	const char *tmpdir;            /* where to spool EVTX from stdin (NULL: /tmp) */
+	const char *tmpdir;            /* where to spool EVTX and journal files from stdin and
+	                                  copy journal files libsystemd cannot open as they
+	                                  are (NULL: /tmp) */
 	const struct bt_assume_host *assume;   /* the longest path that holds an input wins */
 	size_t nassume;
 };

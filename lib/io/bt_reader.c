@@ -22,6 +22,7 @@ static const char *const format_names[BT_FORMAT_COUNT] = {
 	[BT_FORMAT_IMAGE_CONFIG] = "image-config",
 	[BT_FORMAT_DOCKER_HOSTCONFIG] = "docker-hostconfig",
 	[BT_FORMAT_HOST_CONFIG] = "host-config",
+	[BT_FORMAT_JOURNAL_FILE] = "journal-file",
 };
 
 const char *bt_format_name(enum bt_format f)

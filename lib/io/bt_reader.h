@@ -33,6 +33,7 @@ enum bt_format {
 	BT_FORMAT_IMAGE_CONFIG,      /* image/<driver>/imagedb/content/sha256/<digest> */
 	BT_FORMAT_DOCKER_HOSTCONFIG, /* containers/<id>/hostconfig.json (read with its config) */
 	BT_FORMAT_HOST_CONFIG,       /* etc/hostname, etc/hosts, netplan, `ip addr` output */
+	BT_FORMAT_JOURNAL_FILE,      /* binary systemd journal file (*.journal, *.journal~) */
 	BT_FORMAT_COUNT
 };
 
@@ -52,7 +53,7 @@ struct bt_file_stats {
 	uint64_t id_gaps;            /* live records whose id does not follow the previous one */
 	uint64_t time_backwards;     /* live records older than their predecessor */
 	int64_t max_backwards;       /* largest such step, in bt_time ticks */
-	uint64_t lines;              /* text inputs: lines seen */
+	uint64_t lines;              /* text inputs: lines seen; journal files: entries */
 	uint64_t skipped;            /* lines recognised as not events (e.g. blank, other programs) */
 	/* The file as it was opened, to tell whether it changed while it was read
 	 * (and whether a hash taken later is of the bytes read). */
@@ -60,7 +61,7 @@ struct bt_file_stats {
 	uint64_t dev, ino, size_at_open;
 	int64_t mtime_ns, ctime_ns;
 	bool changed;                /* size, times or inode differed when reading ended */
-	bool dirty;                  /* EVTX header dirty flag */
+	bool dirty;                  /* EVTX header dirty flag; journal file left online */
 	bool unreadable;             /* the input could not be read at all */
 	bool incomplete;             /* reading stopped early (crash, hang, I/O error, cap) */
 	/* The live EVTX records at either end of what was read, so that parts of

@@ -1,5 +1,6 @@
-/* bt_detect on Docker evidence: each format by content, and what must not be
- * taken for one (binary data, ordinary text and JSON, a quoted log line). */
+/* bt_detect on Docker evidence: each format by content (journal files by
+ * their signature), and what must not be taken for one (binary data,
+ * ordinary text and JSON, a quoted log line). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,9 +94,24 @@ static void test_not_docker(void **state)
 	assert_int_equal(bt_detect(bin, sizeof bin, true), BT_FORMAT_UNKNOWN);
 }
 
+/* binary journal files: the header signature, whatever follows */
+static void test_journal_file(void **state)
+{
+	(void)state;
+	unsigned char h[272] = "LPKSHHRH";
+	h[12] = 0x1c;   /* incompatible flags: keyed hash, zstd, compact */
+	assert_int_equal(bt_detect(h, sizeof h, false), BT_FORMAT_JOURNAL_FILE);
+	assert_int_equal(bt_detect(h, 8, true), BT_FORMAT_JOURNAL_FILE);
+	assert_int_equal(bt_detect(h, 7, true), BT_FORMAT_UNKNOWN);
+	h[7] = 'h';
+	assert_int_equal(bt_detect(h, sizeof h, false), BT_FORMAT_UNKNOWN);
+	assert_string_equal(bt_format_name(BT_FORMAT_JOURNAL_FILE), "journal-file");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_journal_file),
 		cmocka_unit_test(test_text_logs),
 		cmocka_unit_test(test_json_documents),
 		cmocka_unit_test(test_not_docker),
