@@ -398,6 +398,10 @@ static int serve_loop(struct producer *pr, struct frame *f, int in_fd, int out_f
 
 int bt_evtx_worker_main_args(int argc, char **argv, int out_fd)
 {
+	/* a worker that crashes on hostile evidence leaves no core file in the
+	 * analyst's folder (the crash is reported and counted instead) */
+	struct rlimit core = {0, 0};
+	setrlimit(RLIMIT_CORE, &core);
 	unsigned flags = 0;
 	unsigned long long first = 0, count = 0;
 	int i = 0;
