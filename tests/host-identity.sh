@@ -242,6 +242,31 @@ lease pc2 2026/08/01 2026/08/02
 grep -q 'warning: 203.0.113.77 is claimed by two hosts at overlapping times, pc1 (dhcp-lease, .*) and pc2 (dhcp-lease, .*)' "$TMP/err" \
 	&& pass "DHCP leases that overlap: reported" || fail "overlapping leases: $(cat "$TMP/err")"
 
+# A DHCP client's journal lines: the address systemd-networkd or
+# NetworkManager acquired is the entry's host's from the entry's time; the
+# gateway, the server, another program's look-alike line and other entries
+# are not (those stay left out and counted as before).
+J="$TMP/jdhcp/lnx09"
+mkdir -p "$J"
+cat >"$J/journal.json" <<'JSON'
+{"__REALTIME_TIMESTAMP":"1786442400000000","__SEQNUM":"10","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"systemd-networkd","_COMM":"systemd-networkd","MESSAGE":"eth0: DHCPv4 address 10.20.30.9/24, gateway 10.20.30.1 acquired from 10.20.30.2"}
+{"__REALTIME_TIMESTAMP":"1786442401000000","__SEQNUM":"11","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"NetworkManager","_COMM":"NetworkManager","MESSAGE":"<info>  [1786442401.1234] dhcp4 (ens5):   address 10.20.31.9"}
+{"__REALTIME_TIMESTAMP":"1786442401000000","__SEQNUM":"12","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"NetworkManager","_COMM":"NetworkManager","MESSAGE":"<info>  [1786442401.1235] dhcp4 (ens5):   gateway 10.20.31.1"}
+{"__REALTIME_TIMESTAMP":"1786442402000000","__SEQNUM":"13","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"myapp","_COMM":"myapp","MESSAGE":"eth0: DHCPv4 address 10.20.30.99/24, gateway 10.20.30.1 acquired from 10.20.30.2"}
+{"__REALTIME_TIMESTAMP":"1786442403000000","__SEQNUM":"14","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"sshd","_COMM":"sshd","MESSAGE":"Accepted publickey for root"}
+JSON
+"$BOXTRAIL" events -f jsonl "$TMP/jdhcp" >"$TMP/jd.jsonl" 2>"$TMP/err"
+check "journal DHCP lines: the acquired addresses, with the entry's host and time" \
+	"10.20.30.9@eth0 lnx09 2026-08-11T10:00:00.0000000Z #10,10.20.31.9@ens5 lnx09 2026-08-11T10:00:01.0000000Z #11" \
+	"$(jq -r -s '[.[] | select(.source == "host-config" and .provider == "dhcp") | "\(.fields.IpAddress)@\(.fields.Interface) \(.host) \(.time) #\(.record_id)"] | join(",")' "$TMP/jd.jsonl")"
+check "journal DHCP lines: nothing else becomes an event" "2" "$(wc -l <"$TMP/jd.jsonl" | tr -d ' ')"
+grep -q 'journal.json: 3 entries of programs other than dockerd, containerd and docker-proxy left out' "$TMP/err" \
+	&& pass "journal DHCP lines: the other entries are left out and counted" || fail "left out: $(cat "$TMP/err")"
+"$BOXTRAIL" hosts -f jsonl "$TMP/jdhcp" >"$TMP/jh.jsonl" 2>/dev/null
+check "journal DHCP lines: lnx09's addresses from the entry's time" \
+	"10.20.30.9 dhcp-log 2026-08-11T10:00:00.0000000Z,10.20.31.9 dhcp-log 2026-08-11T10:00:01.0000000Z" \
+	"$(jq -r 'select(.collection) | [.addresses[] | "\(.address) \(.how) \(.first)"] | sort | join(",")' "$TMP/jh.jsonl")"
+
 # Two names in one collection: reported once, naming both and their files.
 U2="$TMP/case2/db01/uac-db01-linux-20260901"
 mkdir -p "$U2/[root]/etc" "$U2/live_response/network"
