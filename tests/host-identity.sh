@@ -131,6 +131,142 @@ check "dockerd listen and port binding: the host's addresses" \
 	"203.0.113.4 dockerd-listen node3,203.0.113.5 port-binding node3" \
 	"$(jq -r -s '[.[] | select(.address) | "\(.address) \(.how) \(.host)"] + [.[] | select(.collection) | .addresses[] | "\(.address) \(.how) \(.host)"] | sort | join(",")' "$TMP/dl.jsonl")"
 
+# The other configuration sources of a host's addresses, each with its near
+# miss: `ifconfig -a` (both formats; not lo, docker0, veth, link-local),
+# NetworkManager keyfiles (not dns= nor the gateway after an address),
+# ifupdown (not gateway, dns-nameservers, lo), systemd-networkd (not
+# Gateway=, DNS=), DHCP leases (not the router nor the server).
+V="$TMP/case3/web08/uac-web08-linux-20260901"
+mkdir -p "$V/[root]/etc/NetworkManager/system-connections" "$V/[root]/etc/network" \
+	"$V/[root]/etc/systemd/network" "$V/[root]/var/lib/dhcp" "$V/[root]/var/lib/NetworkManager" \
+	"$V/[root]/run/systemd/netif/leases" "$V/live_response/network"
+printf 'web08\n' >"$V/[root]/etc/hostname"
+cat >"$V/live_response/network/ifconfig_-a.txt" <<'IFC'
+docker0: flags=4099<UP,BROADCAST,MULTICAST>  mtu 1500
+        inet 172.17.0.1  netmask 255.255.0.0  broadcast 172.17.255.255
+eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500
+        inet 192.0.2.8  netmask 255.255.255.0  broadcast 192.0.2.255
+        inet6 fe80::5054:ff:fe12:3456  prefixlen 64  scopeid 0x20<link>
+
+lo: flags=73<UP,LOOPBACK,RUNNING>  mtu 65536
+        inet 127.0.0.1  netmask 255.0.0.0
+eth1      Link encap:Ethernet  HWaddr 52:54:00:12:34:57
+          inet addr:198.51.100.8  Bcast:198.51.100.255  Mask:255.255.255.0
+          inet6 addr: 2001:db8::8/64 Scope:Global
+          inet6 addr: fe80::1/64 Scope:Link
+veth12ab  Link encap:Ethernet  HWaddr 52:54:00:12:34:58
+          inet addr:10.99.0.1  Bcast:10.99.0.255  Mask:255.255.255.0
+IFC
+cat >"$V/[root]/etc/NetworkManager/system-connections/Wired.nmconnection" <<'NM'
+[connection]
+id=Wired
+interface-name=ens4
+[ipv4]
+method=manual
+address1=192.0.2.18/24,192.0.2.1
+addresses=192.0.2.19/24;192.0.2.20/24;
+dns=192.0.2.53;
+gateway=192.0.2.1
+[ipv6]
+addresses1=2001:db8::18;64;2001:db8::1;
+NM
+cat >"$V/[root]/etc/network/interfaces" <<'IFUPDOWN'
+auto lo
+iface lo inet loopback
+    address 127.0.0.1
+iface eth2 inet static
+    address 192.0.2.28/24
+    gateway 192.0.2.1
+    dns-nameservers 192.0.2.53
+IFUPDOWN
+cat >"$V/[root]/etc/systemd/network/10-eth3.network" <<'NETWORKD'
+[Match]
+Name=eth3
+[Network]
+Address=192.0.2.38/24
+Gateway=192.0.2.1
+DNS=192.0.2.53
+NETWORKD
+cat >"$V/[root]/var/lib/dhcp/dhclient.eth4.leases" <<'LEASE'
+lease {
+  interface "eth4";
+  fixed-address 203.0.113.48;
+  option routers 203.0.113.1;
+  option dhcp-lease-time 86400;
+  option dhcp-server-identifier 203.0.113.1;
+  renew 2 2026/08/11 10:00:00;
+  expire 2 2026/08/11 22:00:00;
+}
+LEASE
+printf '# This is private data. Do not parse.\nADDRESS=203.0.113.58\nROUTER=203.0.113.1\nSERVER_ADDRESS=203.0.113.1\n' \
+	>"$V/[root]/var/lib/NetworkManager/internal-0b7c1d2e-11aa-eth5.lease"
+printf 'ADDRESS=203.0.113.68\nROUTER=203.0.113.1\n' >"$V/[root]/run/systemd/netif/leases/2"
+"$BOXTRAIL" events -f jsonl "$TMP/case3" >"$TMP/ev.jsonl" 2>"$TMP/err"
+check "events (more sources): exit status" 0 $?
+check "ifconfig: eth0 and eth1, both formats (no lo, docker0, veth, link-local)" \
+	"192.0.2.8@eth0 198.51.100.8@eth1 2001:db8::8@eth1 " "$(facts ifconfig '.fields.IpAddress + "@" + .fields.Interface')"
+check "NetworkManager: the addresses, not dns= nor the gateways" \
+	"192.0.2.18@ens4 192.0.2.19@ens4 192.0.2.20@ens4 2001:db8::18@ens4 " \
+	"$(facts networkmanager '.fields.IpAddress + "@" + .fields.Interface')"
+check "ifupdown: eth2's address, not the gateway, name server or lo" \
+	"192.0.2.28@eth2 " "$(facts ifupdown '.fields.IpAddress + "@" + .fields.Interface')"
+check "networkd: Address=, not Gateway= nor DNS=" \
+	"192.0.2.38@eth3 " "$(facts networkd '.fields.IpAddress + "@" + .fields.Interface')"
+check "DHCP leases: the host's address with its span, not the router nor the server" \
+	"203.0.113.48@eth4 2026-08-10T22:00:00.0000000Z..2026-08-11T22:00:00.0000000Z 203.0.113.58@eth5 .. 203.0.113.68@ .. " \
+	"$(facts dhcp-lease '.fields.IpAddress + "@" + (.fields.Interface // "") + " " + (.time // "") + ".." + (.fields.LeaseEnd // "")')"
+"$BOXTRAIL" hosts -f jsonl "$TMP/case3" >"$TMP/h3.jsonl" 2>"$TMP/err"
+check "hosts: each source's addresses are web08's" \
+	"192.0.2.18 networkmanager,192.0.2.19 networkmanager,192.0.2.20 networkmanager,192.0.2.28 ifupdown,192.0.2.38 networkd,192.0.2.8 ifconfig,198.51.100.8 ifconfig,2001:db8::18 networkmanager,2001:db8::8 ifconfig,203.0.113.48 dhcp-lease,203.0.113.58 dhcp-lease,203.0.113.68 dhcp-lease" \
+	"$(jq -r 'select(.collection and .host == "web08") | [.addresses[] | "\(.address) \(.how)"] | sort | join(",")' "$TMP/h3.jsonl")"
+check "hosts: nothing links the gateways or name servers" "" "$(jq -r 'select(.address) | .address' "$TMP/h3.jsonl")"
+
+# DHCP hands an address out again: two hosts' leases of one address one after
+# the other are no conflict; leases that overlap are (the near miss).
+lease() { # host renew-date expire-date
+	D="$TMP/dhcp/$1/uac-$1-linux-2026/[root]"
+	mkdir -p "$D/etc" "$D/var/lib/dhcp"
+	printf '%s\n' "$1" >"$D/etc/hostname"
+	printf 'lease {\n  fixed-address 203.0.113.77;\n  option dhcp-lease-time 86400;\n  renew 1 %s 12:00:00;\n  expire 1 %s 00:00:00;\n}\n' \
+		"$2" "$3" >"$D/var/lib/dhcp/dhclient.leases"
+}
+lease pc1 2026/08/01 2026/08/02
+lease pc2 2026/08/05 2026/08/06
+"$BOXTRAIL" hosts -f jsonl "$TMP/dhcp" >"$TMP/dh.jsonl" 2>"$TMP/err"
+check "DHCP reuse: no conflict when the leases follow each other" "" "$(grep 'claimed by two hosts' "$TMP/err")"
+check "DHCP reuse: each host holds the address for its lease's span" \
+	"pc1 2026-08-01T00:00:00.0000000Z 2026-08-02T00:00:00.0000000Z;pc2 2026-08-05T00:00:00.0000000Z 2026-08-06T00:00:00.0000000Z" \
+	"$(jq -r -s '[.[] | select(.collection) | .addresses[] | "\(.host) \(.first) \(.last)"] | sort | join(";")' "$TMP/dh.jsonl")"
+lease pc2 2026/08/01 2026/08/02
+"$BOXTRAIL" hosts -f jsonl "$TMP/dhcp" >/dev/null 2>"$TMP/err"
+grep -q 'warning: 203.0.113.77 is claimed by two hosts at overlapping times, pc1 (dhcp-lease, .*) and pc2 (dhcp-lease, .*)' "$TMP/err" \
+	&& pass "DHCP leases that overlap: reported" || fail "overlapping leases: $(cat "$TMP/err")"
+
+# A DHCP client's journal lines: the address systemd-networkd or
+# NetworkManager acquired is the entry's host's from the entry's time; the
+# gateway, the server, another program's look-alike line and other entries
+# are not (those stay left out and counted as before).
+J="$TMP/jdhcp/lnx09"
+mkdir -p "$J"
+cat >"$J/journal.json" <<'JSON'
+{"__REALTIME_TIMESTAMP":"1786442400000000","__SEQNUM":"10","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"systemd-networkd","_COMM":"systemd-networkd","MESSAGE":"eth0: DHCPv4 address 10.20.30.9/24, gateway 10.20.30.1 acquired from 10.20.30.2"}
+{"__REALTIME_TIMESTAMP":"1786442401000000","__SEQNUM":"11","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"NetworkManager","_COMM":"NetworkManager","MESSAGE":"<info>  [1786442401.1234] dhcp4 (ens5):   address 10.20.31.9"}
+{"__REALTIME_TIMESTAMP":"1786442401000000","__SEQNUM":"12","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"NetworkManager","_COMM":"NetworkManager","MESSAGE":"<info>  [1786442401.1235] dhcp4 (ens5):   gateway 10.20.31.1"}
+{"__REALTIME_TIMESTAMP":"1786442402000000","__SEQNUM":"13","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"myapp","_COMM":"myapp","MESSAGE":"eth0: DHCPv4 address 10.20.30.99/24, gateway 10.20.30.1 acquired from 10.20.30.2"}
+{"__REALTIME_TIMESTAMP":"1786442403000000","__SEQNUM":"14","_HOSTNAME":"lnx09","SYSLOG_IDENTIFIER":"sshd","_COMM":"sshd","MESSAGE":"Accepted publickey for root"}
+JSON
+"$BOXTRAIL" events -f jsonl "$TMP/jdhcp" >"$TMP/jd.jsonl" 2>"$TMP/err"
+check "journal DHCP lines: the acquired addresses, with the entry's host and time" \
+	"10.20.30.9@eth0 lnx09 2026-08-11T10:00:00.0000000Z #10,10.20.31.9@ens5 lnx09 2026-08-11T10:00:01.0000000Z #11" \
+	"$(jq -r -s '[.[] | select(.source == "host-config" and .provider == "dhcp") | "\(.fields.IpAddress)@\(.fields.Interface) \(.host) \(.time) #\(.record_id)"] | join(",")' "$TMP/jd.jsonl")"
+check "journal DHCP lines: nothing else becomes an event" "2" "$(wc -l <"$TMP/jd.jsonl" | tr -d ' ')"
+grep -q 'journal.json: 3 entries of programs other than dockerd, containerd and docker-proxy left out' "$TMP/err" \
+	&& pass "journal DHCP lines: the other entries are left out and counted" || fail "left out: $(cat "$TMP/err")"
+"$BOXTRAIL" hosts -f jsonl "$TMP/jdhcp" >"$TMP/jh.jsonl" 2>/dev/null
+check "journal DHCP lines: lnx09's addresses from the entry's time" \
+	"10.20.30.9 dhcp-log 2026-08-11T10:00:00.0000000Z,10.20.31.9 dhcp-log 2026-08-11T10:00:01.0000000Z" \
+	"$(jq -r 'select(.collection) | [.addresses[] | "\(.address) \(.how) \(.first)"] | sort | join(",")' "$TMP/jh.jsonl")"
+
 # Two names in one collection: reported once, naming both and their files.
 U2="$TMP/case2/db01/uac-db01-linux-20260901"
 mkdir -p "$U2/[root]/etc" "$U2/live_response/network"

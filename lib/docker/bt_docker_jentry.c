@@ -11,6 +11,7 @@
 #include "core/bt_buf.h"
 #include "docker/bt_docker_logrus.h"
 #include "docker/bt_docker_pair.h"
+#include "docker/bt_journal_dhcp.h"
 
 #define MAX_CMDLINES 4096      /* distinct command lines remembered */
 
@@ -227,6 +228,36 @@ static bool deliver(struct bt_reader_ctx *ctx, struct bt_jentry *m, const struct
 	return false;
 }
 
+/* The entry's time: __REALTIME_TIMESTAMP (µs since 1970). */
+static bt_time entry_time(const struct bt_jentry *m)
+{
+	struct val rt = get(m, JF_REALTIME);
+	uint64_t us;
+	bt_time t;
+	if (decimal(&rt, &us) && us / 1000000 <= 253402300799ULL &&
+	    bt_docker_unix_time((int64_t)(us / 1000000), (int64_t)(us % 1000000) * 1000, &t))
+		return t;
+	return BT_TIME_NONE;
+}
+
+/* A DHCP client's lease line: a host-config fact (provider "dhcp") of the
+ * entry's host and time, as a lease file would give. */
+static bool map_dhcp(struct bt_reader_ctx *ctx, struct bt_jentry *m, const struct bt_dhcp_line *d,
+                     uint64_t line, uint64_t offset, const struct bt_event **ev)
+{
+	struct val host = get(m, JF_HOSTNAME), seqv = get(m, JF_SEQNUM);
+	uint64_t seq;
+	struct bt_evbuf *eb = ctx->eb;
+	bt_docker_event_begin(eb, BT_SOURCE_HOST_CONFIG, "dhcp", host.p, host.present ? host.n : 0,
+	                      ctx->opts, ctx->path, line, offset);
+	eb->ev.channel = "host-config";
+	eb->ev.record_id = decimal(&seqv, &seq) ? seq : 0;
+	eb->ev.time = entry_time(m);
+	bt_docker_add(eb, "IpAddress", d->addr, d->addr_len);
+	bt_docker_add(eb, "Interface", d->iface, d->iface_len);
+	return deliver(ctx, m, ev);
+}
+
 bool bt_jentry_map(struct bt_reader_ctx *ctx, struct bt_jentry *m, uint64_t line,
                    uint64_t offset, const struct bt_event **ev)
 {
@@ -245,6 +276,9 @@ bool bt_jentry_map(struct bt_reader_ctx *ctx, struct bt_jentry *m, uint64_t line
 	bool named = comm.present || ident.present || unit.present || unit2.present;
 	if (!provider && named && !docker_unit(&unit) && !docker_unit(&unit2) &&
 	    !eq(who, "docker-proxy")) {
+		struct bt_dhcp_line d;
+		if (msg.present && who->present && bt_dhcp_line_parse(who->p, who->n, msg.p, msg.n, &d))
+			return map_dhcp(ctx, m, &d, line, offset, ev);
 		ctx->stats->skipped++;
 		m->others++;
 		return false;
@@ -260,12 +294,7 @@ bool bt_jentry_map(struct bt_reader_ctx *ctx, struct bt_jentry *m, uint64_t line
 	if (!decimal(&seqv, &seq))
 		seq = 0;
 
-	bt_time rtime = BT_TIME_NONE;
-	uint64_t us;
-	bt_time t;
-	if (decimal(&rt, &us) && us / 1000000 <= 253402300799ULL &&
-	    bt_docker_unix_time((int64_t)(us / 1000000), (int64_t)(us % 1000000) * 1000, &t))
-		rtime = t;
+	bt_time rtime = entry_time(m);
 
 	/* the daemon's command line, once per distinct one */
 	if (cmd.present && cmd.n && (eq(&comm, "dockerd") || starts(&comm, "containerd") ||

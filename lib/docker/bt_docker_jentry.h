@@ -18,7 +18,10 @@
  *
  * Entries of other programs (not dockerd, containerd, docker-proxy, nor about
  * the docker/containerd units) are counted as skipped (ctx->stats->skipped)
- * and summarised in one note. Events are those of bt_docker_pair.h: a
+ * and summarised in one note, except a DHCP client's lease line
+ * (bt_journal_dhcp.h): it gives a host-config event (provider "dhcp", fields
+ * IpAddress and Interface) of the entry's host and time, the host's own
+ * address from then on. Events are those of bt_docker_pair.h: a
  * "Calling" entry waits for its "form data" entry, so events come out of
  * bt_jentry_pop; the merged body's reference is ApiBodyLine (its line, for
  * exports) or ApiBodyRecord (its sequence number, for journal files). */

@@ -3,41 +3,56 @@
 
 #include "host/bt_host_config.h"
 
+#include <fnmatch.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/bt_ip.h"
+#include "core/bt_time.h"
 #include "io/bt_stream.h"
 
-static bool ends_with(const char *s, const char *tail)
+/* Whether `path` names a file right in a folder ending in `dir` ("etc/netplan/")
+ * whose name matches `pattern` (fnmatch). */
+static bool dir_file(const char *path, const char *dir, const char *pattern)
 {
-	size_t n = strlen(s), t = strlen(tail);
-	return n >= t && strcmp(s + n - t, tail) == 0 && (n == t || s[n - t - 1] == '/');
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t dl = strlen(dir), pl = (size_t)(base - path);
+	if (pl < dl || memcmp(base - dl, dir, dl) != 0 || (pl > dl && base[-(ptrdiff_t)dl - 1] != '/'))
+		return false;
+	return fnmatch(pattern, base, 0) == 0;
 }
 
 enum bt_host_file bt_host_file_kind(const char *path)
 {
-	if (ends_with(path, "etc/hostname"))
-		return BT_HOST_FILE_HOSTNAME;
-	if (ends_with(path, "etc/hosts"))
-		return BT_HOST_FILE_HOSTS;
-	if (ends_with(path, "live_response/network/hostname.txt") ||
-	    ends_with(path, "live_response/network/hostname_-f.txt") ||
-	    ends_with(path, "live_response/network/uname_-n.txt") ||
-	    ends_with(path, "live_response/system/hostname.txt") ||
-	    ends_with(path, "live_response/system/uname_-n.txt"))
-		return BT_HOST_FILE_HOSTNAME;
-	if (ends_with(path, "live_response/network/ip_addr_show.txt") ||
-	    ends_with(path, "live_response/network/ip_address_show.txt"))
-		return BT_HOST_FILE_IP_ADDR;
-	const char *np = strstr(path, "etc/netplan/");
-	if (np && (np == path || np[-1] == '/') && !strchr(np + 12, '/')) {
-		size_t n = strlen(np);
-		if ((n > 5 && strcmp(np + n - 5, ".yaml") == 0) || (n > 4 && strcmp(np + n - 4, ".yml") == 0))
-			return BT_HOST_FILE_NETPLAN;
-	}
+	static const struct { const char *dir, *pattern; enum bt_host_file kind; } places[] = {
+		{"etc/", "hostname", BT_HOST_FILE_HOSTNAME},
+		{"etc/", "hosts", BT_HOST_FILE_HOSTS},
+		{"live_response/network/", "hostname.txt", BT_HOST_FILE_HOSTNAME},
+		{"live_response/network/", "hostname_-f.txt", BT_HOST_FILE_HOSTNAME},
+		{"live_response/network/", "uname_-n.txt", BT_HOST_FILE_HOSTNAME},
+		{"live_response/system/", "hostname.txt", BT_HOST_FILE_HOSTNAME},
+		{"live_response/system/", "uname_-n.txt", BT_HOST_FILE_HOSTNAME},
+		{"live_response/network/", "ip_addr_show.txt", BT_HOST_FILE_IP_ADDR},
+		{"live_response/network/", "ip_address_show.txt", BT_HOST_FILE_IP_ADDR},
+		{"live_response/network/", "ifconfig_-a.txt", BT_HOST_FILE_IFCONFIG},
+		{"etc/netplan/", "*.yaml", BT_HOST_FILE_NETPLAN},
+		{"etc/netplan/", "*.yml", BT_HOST_FILE_NETPLAN},
+		{"etc/NetworkManager/system-connections/", "*.nmconnection", BT_HOST_FILE_NM_KEYFILE},
+		{"etc/network/", "interfaces", BT_HOST_FILE_IFUPDOWN},
+		{"etc/network/interfaces.d/", "*", BT_HOST_FILE_IFUPDOWN},
+		{"etc/systemd/network/", "*.network", BT_HOST_FILE_NETWORKD},
+		{"var/lib/dhcp/", "dhclient*.leases", BT_HOST_FILE_DHCP_LEASE},
+		{"var/lib/dhclient/", "*.lease*", BT_HOST_FILE_DHCP_LEASE},
+		{"var/lib/NetworkManager/", "*.lease", BT_HOST_FILE_DHCP_LEASE},
+		{"run/systemd/netif/leases/", "*", BT_HOST_FILE_DHCP_LEASE},
+	};
+	for (size_t i = 0; i < sizeof places / sizeof *places; i++)
+		if (dir_file(path, places[i].dir, places[i].pattern))
+			return places[i].kind;
 	return BT_HOST_FILE_NONE;
 }
 
@@ -48,13 +63,26 @@ static const char *kind_name(enum bt_host_file k)
 	case BT_HOST_FILE_HOSTS: return "hosts";
 	case BT_HOST_FILE_NETPLAN: return "netplan";
 	case BT_HOST_FILE_IP_ADDR: return "ip-addr";
+	case BT_HOST_FILE_IFCONFIG: return "ifconfig";
+	case BT_HOST_FILE_NM_KEYFILE: return "networkmanager";
+	case BT_HOST_FILE_IFUPDOWN: return "ifupdown";
+	case BT_HOST_FILE_NETWORKD: return "networkd";
+	case BT_HOST_FILE_DHCP_LEASE: return "dhcp-lease";
 	default: return "?";
 	}
 }
 
 struct hc {
 	enum bt_host_file kind;
-	char iface[64];          /* ip-addr: the interface of the lines that follow */
+	char iface[64];          /* the interface of the lines that follow */
+	char section[32];        /* networkmanager, networkd: the [section] open */
+	struct lease {           /* dhcp-lease: the lease { ... } block open */
+		bool open;
+		char addr[64], iface[64];
+		bt_time renew, expire;
+		int64_t secs;        /* option dhcp-lease-time, -1 none */
+		uint64_t lineno, off; /* of its fixed-address line */
+	} lease;
 	int netplan_indent;      /* netplan: indent of the interface keys' block, -1 unknown */
 	int addresses_indent;    /* netplan: indent of the open addresses: key, -1 none */
 	bool in_nameservers;
@@ -63,6 +91,9 @@ struct hc {
 	size_t flow_pos, flow_len;
 	uint64_t flow_lineno, flow_off;
 };
+
+/* The interface a lease file's name ends with (see below). */
+static void lease_file_iface(const char *path, char *out, size_t cap);
 
 /* Gives the next address of a pending one-line list; false when none is left. */
 static bool flow_next(struct bt_reader_ctx *ctx, struct hc *h);
@@ -75,6 +106,8 @@ static enum bt_status hc_open(struct bt_reader_ctx *ctx, void **state)
 	h->kind = bt_host_file_kind(ctx->path);
 	h->netplan_indent = -1;
 	h->addresses_indent = -1;
+	if (h->kind == BT_HOST_FILE_DHCP_LEASE)
+		lease_file_iface(ctx->path, h->iface, sizeof h->iface);
 	*state = h;
 	return BT_OK;
 }
@@ -212,6 +245,31 @@ static bool virtual_iface(const char *name)
 	return false;
 }
 
+/* An address of the host's, with its interface when known; true when it
+ * gave an event. */
+static bool address_fact(struct bt_reader_ctx *ctx, struct hc *h, const char *a, size_t n,
+                         const char *iface, uint64_t lineno, uint64_t off)
+{
+	struct bt_ip ip;
+	size_t alen;
+	if (!n || !parse_cidr(a, n, &ip, &alen) || !identifies(&ip))
+		return false;
+	begin(ctx, h, lineno, off);
+	add(ctx->eb, "IpAddress", a, alen);
+	if (iface[0])
+		add(ctx->eb, "Interface", iface, strlen(iface));
+	return true;
+}
+
+/* An address of the interface open, unless that is a container's or virtual. */
+static bool iface_address(struct bt_reader_ctx *ctx, struct hc *h, const char *a, size_t n,
+                          uint64_t lineno, uint64_t off)
+{
+	if (!h->iface[0] || virtual_iface(h->iface))
+		return false;
+	return address_fact(ctx, h, a, n, h->iface, lineno, off);
+}
+
 static bool ip_addr_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s, size_t n,
                          uint64_t lineno, uint64_t off)
 {
@@ -230,16 +288,39 @@ static bool ip_addr_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s,
 	size_t e = token_end(s, n, i);
 	bool v4 = e - i == 4 && memcmp(s + i, "inet", 4) == 0;
 	bool v6 = e - i == 5 && memcmp(s + i, "inet6", 5) == 0;
-	if (!(v4 || v6) || !h->iface[0] || virtual_iface(h->iface))
+	if (!(v4 || v6))
 		return false;
-	size_t a = skip_ws(s, n, e), ae = token_end(s, n, a), alen;
-	struct bt_ip ip;
-	if (!parse_cidr(s + a, ae - a, &ip, &alen) || !identifies(&ip))
+	size_t a = skip_ws(s, n, e), ae = token_end(s, n, a);
+	return iface_address(ctx, h, s + a, ae - a, lineno, off);
+}
+
+/* `ifconfig -a`: "eth0: flags=..." or "eth0      Link encap:..." opens an
+ * interface; "inet 10.1.2.3  netmask ...", "inet addr:10.1.2.3  Bcast:..."
+ * and "inet6 addr: 2001:db8::3/64 Scope:Global" are its addresses. */
+static bool ifconfig_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s, size_t n,
+                          uint64_t lineno, uint64_t off)
+{
+	if (n && s[0] != ' ' && s[0] != '\t') {
+		size_t e = token_end(s, n, 0);
+		if (e && s[e - 1] == ':')
+			e--;
+		snprintf(h->iface, sizeof h->iface, "%.*s", (int)e, s);
 		return false;
-	begin(ctx, h, lineno, off);
-	add(ctx->eb, "IpAddress", s + a, alen);
-	add(ctx->eb, "Interface", h->iface, strlen(h->iface));
-	return true;
+	}
+	size_t i = skip_ws(s, n, 0), e = token_end(s, n, i);
+	bool v4 = e - i == 4 && memcmp(s + i, "inet", 4) == 0;
+	bool v6 = e - i == 5 && memcmp(s + i, "inet6", 5) == 0;
+	if (!(v4 || v6))
+		return false;
+	size_t a = skip_ws(s, n, e), ae = token_end(s, n, a);
+	if (ae - a >= 5 && memcmp(s + a, "addr:", 5) == 0) {   /* the older format */
+		a += 5;
+		if (a == ae) {
+			a = skip_ws(s, n, ae);
+			ae = token_end(s, n, a);
+		}
+	}
+	return iface_address(ctx, h, s + a, ae - a, lineno, off);
 }
 
 static bool flow_next(struct bt_reader_ctx *ctx, struct hc *h)
@@ -252,21 +333,30 @@ static bool flow_next(struct bt_reader_ctx *ctx, struct hc *h)
 			t++;
 		h->flow_pos = t < n ? t + 1 : n;
 		const char *a = s + k;
-		size_t al = t - k, alen;
+		size_t al = t - k;
 		if (al > 1 && (a[0] == '"' || a[0] == '\'')) {
 			a++;
 			al -= 2;
 		}
-		struct bt_ip ip;
-		if (al && parse_cidr(a, al, &ip, &alen) && identifies(&ip)) {
-			begin(ctx, h, h->flow_lineno, h->flow_off);
-			add(ctx->eb, "IpAddress", a, alen);
-			add(ctx->eb, "Interface", h->iface, strlen(h->iface));
+		if (address_fact(ctx, h, a, al, h->iface, h->flow_lineno, h->flow_off))
 			return true;
-		}
 	}
 	h->flow_len = 0;
 	return false;
+}
+
+/* Gives the addresses of a list ("a, b" or "a b") one event at a time. */
+static bool flow_start(struct bt_reader_ctx *ctx, struct hc *h, const char *list, size_t n,
+                       uint64_t lineno, uint64_t off)
+{
+	if (n >= sizeof h->flow)
+		return false;
+	memcpy(h->flow, list, n);
+	h->flow_len = n;
+	h->flow_pos = 0;
+	h->flow_lineno = lineno;
+	h->flow_off = off;
+	return flow_next(ctx, h);
 }
 
 /* netplan: the items of an interface's addresses: list (not nameservers'). */
@@ -302,35 +392,262 @@ static bool netplan_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s,
 				size_t k = j + 1, t = k;
 				while (t < n && s[t] != ']')
 					t++;
-				if (t - k < sizeof h->flow) {
-					memcpy(h->flow, s + k, t - k);
-					h->flow_len = t - k;
-					h->flow_pos = 0;
-					h->flow_lineno = lineno;
-					h->flow_off = off;
-					return flow_next(ctx, h);
-				}
+				return flow_start(ctx, h, s + k, t - k, lineno, off);
 			}
 		}
 		return false;
 	}
 	if (s[i] == '-' && h->addresses_indent >= 0 && !h->in_nameservers) {
-		size_t a = skip_ws(s, n, i + 1), ae = token_end(s, n, a), alen;
+		size_t a = skip_ws(s, n, i + 1), ae = token_end(s, n, a);
 		const char *p = s + a;
 		size_t pl = ae - a;
 		if (pl > 1 && (p[0] == '"' || p[0] == '\'')) {
 			p++;
 			pl -= 2;
 		}
-		struct bt_ip ip;
-		if (!parse_cidr(p, pl, &ip, &alen) || !identifies(&ip))
-			return false;
-		begin(ctx, h, lineno, off);
-		add(ctx->eb, "IpAddress", p, alen);
-		add(ctx->eb, "Interface", h->iface, strlen(h->iface));
-		return true;
+		return address_fact(ctx, h, p, pl, h->iface, lineno, off);
 	}
 	return false;
+}
+
+static bool key_is(const char *k, size_t kl, const char *lit)
+{
+	return kl == strlen(lit) && memcmp(k, lit, kl) == 0;
+}
+
+/* "address1", "address2", ... for stem "address" */
+static bool key_numbered(const char *k, size_t kl, const char *stem)
+{
+	size_t sl = strlen(stem);
+	if (kl <= sl || memcmp(k, stem, sl) != 0)
+		return false;
+	for (size_t i = sl; i < kl; i++)
+		if (k[i] < '0' || k[i] > '9')
+			return false;
+	return true;
+}
+
+/* An INI-style line (NetworkManager, systemd-networkd): a "[section]" is
+ * remembered; "key = value" is given (true). */
+static bool ini_pair(struct hc *h, const char *s, size_t n, const char **k, size_t *kl,
+                     const char **v, size_t *vl)
+{
+	size_t i = skip_ws(s, n, 0);
+	if (i == n || s[i] == '#' || s[i] == ';')
+		return false;
+	if (s[i] == '[') {
+		size_t e = i + 1;
+		while (e < n && s[e] != ']')
+			e++;
+		snprintf(h->section, sizeof h->section, "%.*s", (int)(e - i - 1), s + i + 1);
+		return false;
+	}
+	const char *eq = memchr(s + i, '=', n - i);
+	if (!eq)
+		return false;
+	size_t ke = (size_t)(eq - s), vb = skip_ws(s, n, ke + 1), ve = n;
+	while (ke > i && (s[ke - 1] == ' ' || s[ke - 1] == '\t'))
+		ke--;
+	while (ve > vb && (s[ve - 1] == ' ' || s[ve - 1] == '\t' || s[ve - 1] == '\r'))
+		ve--;
+	*k = s + i;
+	*kl = ke - i;
+	*v = s + vb;
+	*vl = ve - vb;
+	return true;
+}
+
+/* The addresses of "10.1.2.3/24,10.1.2.1" (address, gateway) or
+ * "10.1.2.3/24;10.1.2.4/24;": each ';' item up to its ',', joined by ','. */
+static size_t address_items(const char *v, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		size_t e = i, c = i;
+		while (e < n && v[e] != ';')
+			e++;
+		while (c < e && v[c] != ',')
+			c++;
+		if (c > i && o + (c - i) + 1 < cap) {
+			if (o)
+				out[o++] = ',';
+			memcpy(out + o, v + i, c - i);
+			o += c - i;
+		}
+		i = e + 1;
+	}
+	return o;
+}
+
+/* NetworkManager keyfile: address1=, addresses= of [ipv4] and [ipv6]; the
+ * old addresses1=ADDR;PREFIX;GATEWAY; gives its first item. dns= and the
+ * gateways are other hosts'. */
+static bool nm_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s, size_t n,
+                    uint64_t lineno, uint64_t off)
+{
+	const char *k, *v;
+	size_t kl, vl;
+	if (!ini_pair(h, s, n, &k, &kl, &v, &vl))
+		return false;
+	if (strcmp(h->section, "connection") == 0 && key_is(k, kl, "interface-name")) {
+		snprintf(h->iface, sizeof h->iface, "%.*s", (int)vl, v);
+		return false;
+	}
+	if (strcmp(h->section, "ipv4") != 0 && strcmp(h->section, "ipv6") != 0)
+		return false;
+	char list[sizeof h->flow];
+	size_t ln = 0;
+	if (key_numbered(k, kl, "address") || key_is(k, kl, "addresses"))
+		ln = address_items(v, vl, list, sizeof list);
+	else if (key_numbered(k, kl, "addresses")) {
+		const char *semi = memchr(v, ';', vl);
+		ln = address_items(v, semi ? (size_t)(semi - v) : vl, list, sizeof list);
+	}
+	return ln && flow_start(ctx, h, list, ln, lineno, off);
+}
+
+/* systemd-networkd: Address= of [Network] and [Address], the interface of
+ * [Match] Name=; Gateway= and DNS= are other hosts'. */
+static bool networkd_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s, size_t n,
+                          uint64_t lineno, uint64_t off)
+{
+	const char *k, *v;
+	size_t kl, vl;
+	if (!ini_pair(h, s, n, &k, &kl, &v, &vl))
+		return false;
+	if (strcmp(h->section, "Match") == 0 && key_is(k, kl, "Name")) {
+		snprintf(h->iface, sizeof h->iface, "%.*s", (int)token_end(v, vl, 0), v);
+		return false;
+	}
+	bool addr_section = strcmp(h->section, "Network") == 0 || strcmp(h->section, "Address") == 0;
+	return addr_section && key_is(k, kl, "Address") && flow_start(ctx, h, v, vl, lineno, off);
+}
+
+/* ifupdown: "iface eth0 inet static" opens an interface, "address
+ * 10.1.2.3/24" is its address; gateway and dns-nameservers are not. */
+static bool ifupdown_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s, size_t n,
+                          uint64_t lineno, uint64_t off)
+{
+	size_t i = skip_ws(s, n, 0), e = token_end(s, n, i);
+	size_t a = skip_ws(s, n, e), ae = token_end(s, n, a);
+	if (key_is(s + i, e - i, "iface")) {
+		snprintf(h->iface, sizeof h->iface, "%.*s", (int)(ae - a), s + a);
+		return false;
+	}
+	return key_is(s + i, e - i, "address") && iface_address(ctx, h, s + a, ae - a, lineno, off);
+}
+
+/* "2 2026/08/11 10:00:00" (weekday, UTC) or "epoch 1786442400"; false for
+ * "never" or what is not a time. */
+static bool lease_time(const char *s, size_t n, bt_time *t)
+{
+	char b[64];
+	long long ep;
+	int wd, y, mo, d, hh, mi, ss;
+	snprintf(b, sizeof b, "%.*s", (int)(n < 63 ? n : 63), s);
+	if (sscanf(b, " epoch %lld", &ep) == 1 && ep >= 0 && ep <= 253402300799LL) {
+		*t = bt_time_from_unix(ep, 0);
+		return true;
+	}
+	return sscanf(b, " %d %d/%d/%d %d:%d:%d", &wd, &y, &mo, &d, &hh, &mi, &ss) == 7 &&
+	       bt_time_from_civil(y, mo, d, hh, mi, ss, 0, t);
+}
+
+/* The value of "key VALUE;" without its quotes and ';'. */
+static void lease_value(const char *s, size_t n, size_t i, char *out, size_t cap)
+{
+	size_t a = skip_ws(s, n, i), e = a;
+	while (e < n && s[e] != ';' && s[e] != ' ')
+		e++;
+	if (e - a > 1 && s[a] == '"' && s[e - 1] == '"') {
+		a++;
+		e--;
+	}
+	snprintf(out, cap, "%.*s", (int)(e - a), s + a);
+}
+
+/* The lease block just closed: its address, held from its start (expire
+ * less dhcp-lease-time, else renew) to its expire (LeaseEnd). */
+static bool lease_fact(struct bt_reader_ctx *ctx, struct hc *h)
+{
+	const struct lease *l = &h->lease;
+	if (!address_fact(ctx, h, l->addr, strlen(l->addr), l->iface, l->lineno, l->off))
+		return false;
+	bool span = l->expire != BT_TIME_NONE && l->secs >= 0;
+	ctx->eb->ev.time = span ? l->expire - l->secs * 10000000LL : l->renew;
+	if (l->expire != BT_TIME_NONE) {
+		char b[BT_TIME_BUFSZ];
+		add(ctx->eb, "LeaseEnd", b, bt_time_format(l->expire, b));
+	}
+	return true;
+}
+
+/* One line of a lease block: what the lease says of the host. */
+static void lease_line(struct lease *l, const char *s, size_t n, size_t i, size_t e,
+                       uint64_t lineno, uint64_t off)
+{
+	char num[32];
+	if (key_is(s + i, e - i, "fixed-address")) {
+		lease_value(s, n, e, l->addr, sizeof l->addr);
+		l->lineno = lineno;
+		l->off = off;
+	} else if (key_is(s + i, e - i, "interface")) {
+		lease_value(s, n, e, l->iface, sizeof l->iface);
+	} else if (key_is(s + i, e - i, "renew")) {
+		if (!lease_time(s + e, n - e, &l->renew))
+			l->renew = BT_TIME_NONE;
+	} else if (key_is(s + i, e - i, "expire")) {
+		if (!lease_time(s + e, n - e, &l->expire))
+			l->expire = BT_TIME_NONE;
+	} else if (key_is(s + i, e - i, "option")) {
+		size_t o = skip_ws(s, n, e), oe = token_end(s, n, o);
+		lease_value(s, n, oe, num, sizeof num);
+		char *end;
+		long long v = strtoll(num, &end, 10);
+		if (key_is(s + o, oe - o, "dhcp-lease-time") && num[0] && !*end && v >= 0 && v < 1000000000)
+			l->secs = v;
+	}
+}
+
+/* DHCP lease files: dhclient's "lease { fixed-address A; ... }" blocks, or
+ * the ADDRESS=A of NetworkManager's internal client and systemd-networkd;
+ * the routers and servers they name are other hosts'. */
+static bool dhcp_lease_line(struct bt_reader_ctx *ctx, struct hc *h, const char *s, size_t n,
+                            uint64_t lineno, uint64_t off)
+{
+	size_t i = skip_ws(s, n, 0), e = token_end(s, n, i);
+	struct lease *l = &h->lease;
+	if (key_is(s + i, e - i, "lease") && skip_ws(s, n, e) < n && s[skip_ws(s, n, e)] == '{') {
+		*l = (struct lease){.open = true, .renew = BT_TIME_NONE, .expire = BT_TIME_NONE, .secs = -1};
+		snprintf(l->iface, sizeof l->iface, "%s", h->iface);
+		return false;
+	}
+	if (l->open && i < n && s[i] == '}') {
+		l->open = false;
+		return l->addr[0] && lease_fact(ctx, h);
+	}
+	if (l->open) {
+		lease_line(l, s, n, i, e, lineno, off);
+		return false;
+	}
+	if (e - i > 8 && memcmp(s + i, "ADDRESS=", 8) == 0)
+		return address_fact(ctx, h, s + i + 8, e - i - 8, h->iface, lineno, off);
+	return false;
+}
+
+/* The interface a lease file's name ends with: ".../internal-UUID-eth0.lease",
+ * "dhclient.eth0.leases"; none for "dhclient.leases" or networkd's "2". */
+static void lease_file_iface(const char *path, char *out, size_t cap)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *dot = strstr(base, ".lease");
+	if (!dot)
+		return;
+	const char *b = dot;
+	while (b > base && b[-1] != '-' && b[-1] != '.')
+		b--;
+	if (b > base && !(dot - b == 8 && memcmp(b, "dhclient", 8) == 0))
+		snprintf(out, cap, "%.*s", (int)(dot - b), b);
 }
 
 static enum bt_status hc_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
@@ -359,6 +676,11 @@ static enum bt_status hc_next(struct bt_reader_ctx *ctx, void *state, const stru
 		case BT_HOST_FILE_HOSTS: got = hosts_line(ctx, h, line, n, lineno, off); break;
 		case BT_HOST_FILE_IP_ADDR: got = ip_addr_line(ctx, h, line, n, lineno, off); break;
 		case BT_HOST_FILE_NETPLAN: got = netplan_line(ctx, h, line, n, lineno, off); break;
+		case BT_HOST_FILE_IFCONFIG: got = ifconfig_line(ctx, h, line, n, lineno, off); break;
+		case BT_HOST_FILE_NM_KEYFILE: got = nm_line(ctx, h, line, n, lineno, off); break;
+		case BT_HOST_FILE_IFUPDOWN: got = ifupdown_line(ctx, h, line, n, lineno, off); break;
+		case BT_HOST_FILE_NETWORKD: got = networkd_line(ctx, h, line, n, lineno, off); break;
+		case BT_HOST_FILE_DHCP_LEASE: got = dhcp_lease_line(ctx, h, line, n, lineno, off); break;
 		default: return BT_EOF;
 		}
 		if (got) {

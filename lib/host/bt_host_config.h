@@ -7,11 +7,26 @@
  *   hosts      etc/hosts
  *   netplan    etc/netplan/ *.yaml, *.yml (addresses of each interface)
  *   ip-addr    UAC live_response/network/ip_addr_show.txt (`ip addr show`)
+ *   ifconfig   UAC live_response/network/ifconfig_-a.txt (`ifconfig -a`, the
+ *              net-tools formats old and new)
+ *   networkmanager  etc/NetworkManager/system-connections/ *.nmconnection
+ *              ([ipv4]/[ipv6] address1=, addresses=; not dns= nor gateways)
+ *   ifupdown   etc/network/interfaces, etc/network/interfaces.d/ *
+ *              (`address` of an `iface` stanza; not gateway nor dns-*)
+ *   networkd   etc/systemd/network/ *.network (Address= of [Network] and
+ *              [Address]; not Gateway= nor DNS=)
+ *   dhcp-lease var/lib/dhcp/dhclient*.leases, var/lib/dhclient/ *.lease*
+ *              (dhclient's lease { fixed-address ...; } blocks: the event's
+ *              time is the lease's start, expire less dhcp-lease-time, else
+ *              renew; LeaseEnd its expire), var/lib/NetworkManager/ *.lease
+ *              and run/systemd/netif/leases/ * (ADDRESS=; no time)
  * Each fact becomes an event (source "host-config", provider the kind):
  * HostName (hostname: also the event's host), or IpAddress with Interface
- * (netplan, ip-addr) or HostNames (hosts). Addresses that never identify a
- * host are left out: loopback, link-local, unspecified, and in `ip addr`
- * the container bridges and veth pairs (docker0, br-*, veth*, cni*, ...). */
+ * (when known) or HostNames (hosts). Addresses that never identify a host
+ * are left out: loopback, link-local, unspecified, those of other hosts
+ * (gateways, name servers, DHCP servers), and on the interfaces of
+ * `ip addr`, `ifconfig` and ifupdown the container bridges and veth pairs
+ * (docker0, br-*, veth*, cni*, ...). */
 #ifndef BT_HOST_CONFIG_H
 #define BT_HOST_CONFIG_H
 
@@ -23,6 +38,11 @@ enum bt_host_file {
 	BT_HOST_FILE_HOSTS,
 	BT_HOST_FILE_NETPLAN,
 	BT_HOST_FILE_IP_ADDR,
+	BT_HOST_FILE_IFCONFIG,
+	BT_HOST_FILE_NM_KEYFILE,
+	BT_HOST_FILE_IFUPDOWN,
+	BT_HOST_FILE_NETWORKD,
+	BT_HOST_FILE_DHCP_LEASE,
 };
 
 /* The kind of host configuration file at `path`, by its place. */

@@ -22,7 +22,7 @@ struct bt_hostmap {
 	struct pending {
 		struct bt_ip ip;
 		enum bt_hostlink_how how;
-		bt_time t;
+		bt_time t0, t1;
 		char *file, *evidence;
 	} *pending;
 	size_t npending, cappending;
@@ -99,6 +99,12 @@ const char *bt_hostlink_how_str(enum bt_hostlink_how how)
 	case BT_LINK_IP_ADDR: return "ip-addr";
 	case BT_LINK_DOCKER_LISTEN: return "dockerd-listen";
 	case BT_LINK_PORT_BINDING: return "port-binding";
+	case BT_LINK_IFCONFIG: return "ifconfig";
+	case BT_LINK_NM_KEYFILE: return "networkmanager";
+	case BT_LINK_IFUPDOWN: return "ifupdown";
+	case BT_LINK_NETWORKD: return "networkd";
+	case BT_LINK_DHCP_LEASE: return "dhcp-lease";
+	case BT_LINK_DHCP_LOG: return "dhcp-log";
 	}
 	return "?";
 }
@@ -219,7 +225,7 @@ static void learn_dns(struct bt_hostmap *m, const struct bt_event *ev, const cha
 }
 
 static void add_pending(struct bt_hostmap *m, const struct bt_ip *ip, enum bt_hostlink_how how,
-                        bt_time t, const char *file, const char *evid);
+                        bt_time t0, bt_time t1, const char *file, const char *evid);
 
 /* "ADDR:PORT", "[ADDR]:PORT" or "ADDR:PORT->..." : the address, when it is one
  * a host can be known by (not a wildcard, loopback or link-local). */
@@ -261,13 +267,40 @@ static void learn_docker_addresses(struct bt_hostmap *m, const struct bt_event *
 			if (stated)
 				add_link(m, &ip, ev->host, strlen(ev->host), src[k].how, ev->time, ev->time, evid);
 			else
-				add_pending(m, &ip, src[k].how, ev->time, ev->file, evid);
+				add_pending(m, &ip, src[k].how, ev->time, ev->time, ev->file, evid);
 		}
 }
 
+/* How an interface address of a host-config event (by its provider) was
+ * learned; false for a provider that gives none. */
+static bool config_how(const char *provider, enum bt_hostlink_how *how)
+{
+	static const struct { const char *provider; enum bt_hostlink_how how; } kinds[] = {
+		{"netplan", BT_LINK_NETPLAN},         {"ip-addr", BT_LINK_IP_ADDR},
+		{"ifconfig", BT_LINK_IFCONFIG},       {"networkmanager", BT_LINK_NM_KEYFILE},
+		{"ifupdown", BT_LINK_IFUPDOWN},       {"networkd", BT_LINK_NETWORKD},
+		{"dhcp-lease", BT_LINK_DHCP_LEASE},   {"dhcp", BT_LINK_DHCP_LOG}};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strcmp(provider, kinds[i].provider) == 0) {
+			*how = kinds[i].how;
+			return true;
+		}
+	return false;
+}
+
+/* The end of the time an address was held: a lease's LeaseEnd, else the
+ * event's own time. */
+static bt_time held_until(const struct bt_event *ev)
+{
+	const struct bt_field *f = field(ev, "LeaseEnd");
+	bt_time t;
+	return f && bt_time_parse(f->value, f->value_len, &t, NULL, NULL) ? t : ev->time;
+}
+
 /* A host's configuration: /etc/hosts names its addresses (the first name,
- * usually the full one); an interface's address waits for the host of the
- * file's collection. Lock held. */
+ * usually the full one); an interface's address is the host's the event
+ * states (a journal's DHCP line), else waits for the host of the file's
+ * collection. Lock held. */
 static void learn_host_config(struct bt_hostmap *m, const struct bt_event *ev, const char *evid)
 {
 	const struct bt_field *a = field(ev, "IpAddress");
@@ -284,20 +317,27 @@ static void learn_host_config(struct bt_hostmap *m, const struct bt_event *ev, c
 		}
 		return;
 	}
-	enum bt_hostlink_how how = strcmp(ev->provider, "netplan") == 0 ? BT_LINK_NETPLAN : BT_LINK_IP_ADDR;
-	add_pending(m, &ip, how, BT_TIME_NONE, ev->file, evid);
+	enum bt_hostlink_how how;
+	if (!config_how(ev->provider, &how))
+		return;
+	bool stated = ev->host && !(ev->flags & (BT_EV_HOST_ASSUMED | BT_EV_HOST_INFERRED));
+	if (stated)
+		add_link(m, &ip, ev->host, strlen(ev->host), how, ev->time, held_until(ev), evid);
+	else
+		add_pending(m, &ip, how, ev->time, held_until(ev), ev->file, evid);
 }
 
 /* An address of the host of `file`'s collection, once that is known. Lock held. */
 static void add_pending(struct bt_hostmap *m, const struct bt_ip *ip, enum bt_hostlink_how how,
-                        bt_time t, const char *file, const char *evid)
+                        bt_time t0, bt_time t1, const char *file, const char *evid)
 {
 	if (!file || !bt_array_reserve(&m->pending, &m->cappending, m->npending, sizeof *m->pending, 16))
 		return;
 	struct pending *p = &m->pending[m->npending];
 	p->ip = *ip;
 	p->how = how;
-	p->t = t;
+	p->t0 = t0;
+	p->t1 = t1;
 	p->file = strdup(file);
 	p->evidence = strdup(evid);
 	if (p->file && p->evidence)
@@ -317,7 +357,7 @@ size_t bt_hostmap_resolve(struct bt_hostmap *m,
 		struct pending *p = &m->pending[i];
 		const char *host = host_of(ctx, p->file);
 		if (host)
-			add_link(m, &p->ip, host, strlen(host), p->how, p->t, p->t, p->evidence);
+			add_link(m, &p->ip, host, strlen(host), p->how, p->t0, p->t1, p->evidence);
 		else
 			left++;
 	}
@@ -430,7 +470,7 @@ static int64_t distance(const struct bt_hostlink *l, bt_time t)
 static int own_view(enum bt_hostlink_how how)
 {
 	return how == BT_LINK_SYSMON3_LOCAL || how == BT_LINK_NETPLAN || how == BT_LINK_IP_ADDR ||
-	       how == BT_LINK_DOCKER_LISTEN || how == BT_LINK_PORT_BINDING;
+	       how >= BT_LINK_DOCKER_LISTEN;
 }
 
 static int cmp_link_ip(const void *a, const void *b)

@@ -11,9 +11,13 @@
  *   - Security 4624 with both IpAddress and WorkstationName;
  *   - container network settings (IPAddress of a container on its host);
  *   - a host's own configuration (bt_host_config.h): /etc/hosts entries name
- *     their addresses; netplan and `ip addr` addresses belong to the host
- *     whose collection holds the file, known only once every file has been
- *     read: they wait until bt_hostmap_resolve;
+ *     their addresses; the addresses of netplan, NetworkManager, ifupdown and
+ *     systemd-networkd files, `ip addr` and `ifconfig` outputs and DHCP lease
+ *     files belong to the host whose collection holds the file, known only
+ *     once every file has been read: they wait until bt_hostmap_resolve; a
+ *     lease holds from its start (the event's time) to its end (LeaseEnd);
+ *   - a DHCP client's journal line (host-config event, provider "dhcp"): the
+ *     address is the entry's host's from the entry's time;
  *   - Docker: the address dockerd's API listens on, and the HostIp a
  *     container port is published on, are the daemon's host's (its stated
  *     host, else its collection's).
@@ -44,6 +48,12 @@ enum bt_hostlink_how {
 	BT_LINK_IP_ADDR,         /* a host's `ip addr show` output */
 	BT_LINK_DOCKER_LISTEN,   /* dockerd "API listen on ADDR:PORT" */
 	BT_LINK_PORT_BINDING,    /* a container port published on one of the host's addresses */
+	BT_LINK_IFCONFIG,        /* a host's `ifconfig -a` output */
+	BT_LINK_NM_KEYFILE,      /* a host's NetworkManager connection */
+	BT_LINK_IFUPDOWN,        /* a host's /etc/network/interfaces */
+	BT_LINK_NETWORKD,        /* a host's systemd-networkd .network file */
+	BT_LINK_DHCP_LEASE,      /* a host's DHCP client lease file */
+	BT_LINK_DHCP_LOG,        /* a DHCP client's journal line on the host */
 };
 
 struct bt_hostlink {
@@ -76,7 +86,8 @@ enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const str
 
 /* The host an address stood for at time t (BT_TIME_NONE: any time): a file
  * link valid at t first, else the learned link observed closest to t, a
- * host's own view of its address (Sysmon 3 source, netplan, ip addr) before
+ * host's own view of its address (Sysmon 3 source, its configuration, its
+ * leases) before
  * others' names for it. NULL when unknown, or when two hosts claim it as
  * their own at that time. */
 const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const struct bt_ip *ip,
@@ -86,7 +97,7 @@ const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const st
 size_t bt_hostmap_count(const struct bt_hostmap *m);
 const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i);
 
-/* Turns the addresses waiting for their host (netplan, `ip addr`) into
+/* Turns the addresses waiting for their host (bt_host_config.h files) into
  * links: host_of names the host of the collection holding a file (NULL:
  * unknown, the address stays unlinked). Returns how many stay unlinked. */
 size_t bt_hostmap_resolve(struct bt_hostmap *m,

@@ -77,7 +77,10 @@ const char *bt_identity_stated(const struct bt_event *ev)
 	case BT_SOURCE_DOCKERD:
 		return ev->host;
 	case BT_SOURCE_HOST_CONFIG:
-		return ev->provider && strcmp(ev->provider, "hostname") == 0 ? ev->host : NULL;
+		/* a hostname file; a journal's DHCP line keeps its entry's _HOSTNAME */
+		return ev->provider && (strcmp(ev->provider, "hostname") == 0 || strcmp(ev->provider, "dhcp") == 0)
+		               ? ev->host
+		               : NULL;
 	case BT_SOURCE_DOCKER_ROOT: {
 		const struct bt_field *nm = bt_event_field(ev, "NetworkMode", 11);
 		const struct bt_field *hn = bt_event_field(ev, "Hostname", 8);

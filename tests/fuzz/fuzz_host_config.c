@@ -1,8 +1,9 @@
 /* libFuzzer harness: a host's configuration files (lib/host/bt_host_config).
  * They are known by their place, so the input is written as a real file at
  * each place the reader knows (etc/hostname, etc/hosts, a netplan file, UAC's
- * ip_addr_show.txt and hostname.txt) and read through bt_input_open as
- * evidence is. */
+ * ip_addr_show.txt, ifconfig_-a.txt and hostname.txt, a NetworkManager
+ * keyfile, ifupdown's interfaces, a systemd-networkd file, DHCP lease files)
+ * and read through bt_input_open as evidence is. */
 #include "config.h"
 
 #include <stddef.h>
@@ -32,6 +33,11 @@ static void cleanup(void)
 static const char *const places[] = {
 	"[root]/etc/hostname", "[root]/etc/hosts", "[root]/etc/netplan/50-cloud-init.yaml",
 	"live_response/network/ip_addr_show.txt", "live_response/network/hostname.txt",
+	"live_response/network/ifconfig_-a.txt",
+	"[root]/etc/NetworkManager/system-connections/Wired.nmconnection",
+	"[root]/etc/network/interfaces", "[root]/etc/systemd/network/10-eth0.network",
+	"[root]/var/lib/dhcp/dhclient.eth0.leases", "[root]/var/lib/NetworkManager/internal-1-eth0.lease",
+	"[root]/run/systemd/netif/leases/2",
 };
 
 static void check_event(const struct bt_event *ev)
@@ -52,7 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		atexit(cleanup);
 		const char *dirs[] = {"[root]", "[root]/etc", "[root]/etc/netplan", "live_response",
-		                      "live_response/network"};
+		                      "live_response/network", "[root]/etc/NetworkManager",
+		                      "[root]/etc/NetworkManager/system-connections", "[root]/etc/network",
+		                      "[root]/etc/systemd", "[root]/etc/systemd/network", "[root]/var",
+		                      "[root]/var/lib", "[root]/var/lib/dhcp", "[root]/var/lib/NetworkManager",
+		                      "[root]/run", "[root]/run/systemd", "[root]/run/systemd/netif",
+		                      "[root]/run/systemd/netif/leases"};
 		for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
 			char p[4200];
 			snprintf(p, sizeof p, "%s/%s", root, dirs[i]);

@@ -134,6 +134,64 @@ static void test_learn_and_lookup(void **state)
 	bt_hostmap_free(m);
 }
 
+/* A lease fact of a host-config file: its address from t to `until`. */
+static const struct bt_event *mk_lease(struct bt_evbuf *eb, const char *file, bt_time t, bt_time until)
+{
+	char end[BT_TIME_BUFSZ];
+	bt_evbuf_reset(eb, BT_SOURCE_HOST_CONFIG);
+	eb->ev.provider = "dhcp-lease";
+	eb->ev.time = t;
+	eb->ev.file = file;
+	eb->ev.line = 2;
+	bt_evbuf_adds(eb, "IpAddress", "203.0.113.77");
+	bt_time_format(until, end);
+	bt_evbuf_adds(eb, "LeaseEnd", end);
+	return bt_evbuf_done(eb);
+}
+
+static const char *lease_host(void *ctx, const char *file)
+{
+	(void)ctx;
+	return strncmp(file, "pc1/", 4) == 0 ? "pc1" : "pc2";
+}
+
+/* DHCP hands an address out again: each lease holds it for its own span,
+ * lookups at a time take that span's host and spans that follow each other
+ * are no conflict; a journal's DHCP line links its stated host at once. */
+static void test_dhcp_spans(void **state)
+{
+	(void)state;
+	struct bt_hostmap *m = bt_hostmap_new();
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_time day = 864000000000LL, t0 = 133000000000000000LL;
+	bt_hostmap_learn(m, mk_lease(&eb, "pc1/dhclient.leases", t0, t0 + day));
+	bt_hostmap_learn(m, mk_lease(&eb, "pc2/dhclient.leases", t0 + 4 * day, t0 + 5 * day));
+	assert_int_equal(bt_hostmap_count(m), 0);   /* waiting for their collections' hosts */
+	assert_int_equal(bt_hostmap_resolve(m, lease_host, NULL), 0);
+	struct bt_ip ip;
+	bt_ip_parse("203.0.113.77", 12, &ip);
+	assert_string_equal(bt_hostmap_lookup(m, &ip, t0 + day / 2)->host, "pc1");
+	assert_string_equal(bt_hostmap_lookup(m, &ip, t0 + 4 * day + 1)->host, "pc2");
+	assert_int_equal(bt_hostmap_lookup(m, &ip, t0 + 4 * day + 1)->how, BT_LINK_DHCP_LEASE);
+	struct bt_diag quiet = {0};
+	assert_int_equal(bt_hostmap_report_ambiguous(m, &quiet), 0);
+
+	bt_evbuf_reset(&eb, BT_SOURCE_HOST_CONFIG);
+	eb.ev.provider = "dhcp";
+	eb.ev.host = "lnx09";
+	eb.ev.time = t0 + 10 * day;
+	eb.ev.file = "journal.json";
+	eb.ev.line = 1;
+	bt_evbuf_adds(&eb, "IpAddress", "203.0.113.77");
+	bt_hostmap_learn(m, bt_evbuf_done(&eb));
+	assert_string_equal(bt_hostmap_lookup(m, &ip, t0 + 10 * day)->host, "lnx09");
+	assert_int_equal(bt_hostmap_lookup(m, &ip, t0 + 10 * day)->how, BT_LINK_DHCP_LOG);
+	assert_string_equal(bt_hostmap_lookup(m, &ip, t0)->host, "pc1");
+	bt_evbuf_free(&eb);
+	bt_hostmap_free(m);
+}
+
 static void test_file_links_and_windows(void **state)
 {
 	(void)state;
@@ -168,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_host_key),
 		cmocka_unit_test(test_learn_and_lookup),
 		cmocka_unit_test(test_file_links_and_windows),
+		cmocka_unit_test(test_dhcp_spans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
