@@ -734,6 +734,7 @@ static bool deliver_pending(struct bt_reader_ctx *ctx, struct daemonlog *d,
 		return false;
 	const struct bt_event *e = bt_evbuf_done(ctx->eb);
 	if (!bt_docker_pair_wants(d->pair, e)) {
+		bt_docker_pair_seen(d->pair, e);
 		*ev = e;
 		return true;
 	}
