@@ -102,7 +102,7 @@ bool bt_initlog_probe(const unsigned char *s, size_t n, bool at_eof)
 	struct json_tokener *tok = json_tokener_new_ex(64);
 	if (!tok)
 		return false;
-	size_t i = 0, lines = 0;
+	size_t i = 0, lines = 0, entries = 0;
 	bool ok = true, known = false;
 	while (ok && i < n && lines < BT_INITLOG_PROBE_LINES) {
 		const unsigned char *nl = memchr(s + i, '\n', n - i);
@@ -121,16 +121,17 @@ bool bt_initlog_probe(const unsigned char *s, size_t n, bool at_eof)
 		size_t cn, mn;
 		struct json_object *o = entry(line, l, tok, &c, &cn, &m, &mn);
 		if (!o) {
-			ok = false;
-			break;
+			ok = lines > 1;   /* the first must be one; a damaged line later may not */
+			continue;
 		}
+		entries++;
 		known = known || known_component(c, cn);
 		json_object_put(o);
 	}
 	json_tokener_free(tok);
 	if (ok && !lines)
 		return partial_first(s, n);
-	return ok && known;
+	return ok && known && entries * 4 >= lines * 3;
 }
 
 /* Appends msg with control characters escaped, so that it stays one line. */

@@ -27,11 +27,13 @@
 #include "docker/bt_docker_logrus.h"
 
 /* True when the first lines of `s` (a file's head; `at_eof`: the head is the
- * whole file, so its last line is complete) are init.log entries: every one
- * of the first BT_INITLOG_PROBE_LINES non-blank complete lines is a JSON
- * object with a `component` that is a word ([A-Za-z0-9._-], at most 64
- * bytes) and a string `msg`, and one of them is the component init, dockerd
- * or containerd. Other JSON logs with a component key are not taken. */
+ * whole file, so its last line is complete) are init.log entries: of the
+ * first BT_INITLOG_PROBE_LINES non-blank complete lines the first and at
+ * least three in four are entries, JSON objects with a `component` that is a
+ * word ([A-Za-z0-9._-], at most 64 bytes) and a string `msg`, and one of
+ * them is the component init, dockerd or containerd (a first line longer
+ * than the head: its text names one of them). Other JSON logs with a
+ * component key are not taken. */
 #define BT_INITLOG_PROBE_LINES 16
 bool bt_initlog_probe(const unsigned char *s, size_t n, bool at_eof);
 
