@@ -23,8 +23,8 @@ mkdir "$TMP/tmpdir"
 export TMPDIR="$TMP/tmpdir"
 
 # the events without their provenance (file, offset, line, record id, the
-# merged body's line or record)
-bare() { jq -c 'del(.file, .offset, .line, .record_id) | del(.fields.ApiBodyLine, .fields.ApiBodyRecord)' "$1"; }
+# merged body's line or record, the line or record that decided a create)
+bare() { jq -c 'del(.file, .offset, .line, .record_id) | del(.fields.ApiBodyLine, .fields.ApiBodyRecord, .fields.ConfirmationLine, .fields.ConfirmationRecord)' "$1"; }
 stat_of() { sed -n "s/.*stats: .* $1=\([0-9a-z-]*\).*/\1/p" "$TMP/err" | head -1; }
 # byte at OFFSET of FILE set to the value of the octal escape
 poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
@@ -69,7 +69,7 @@ check "journal: repeated field gives its first value; bytes kept" "dockerd 3" \
 "$BOXTRAIL" hunt -f jsonl "$J" >"$TMP/hunt.binary" 2>"$TMP/err"
 rc=$?
 "$BOXTRAIL" hunt -f jsonl "$TMP/export.json" >"$TMP/hunt.export" 2>/dev/null
-hunt_bare() { jq -c 'del(.evidence[].copies) | del(.evidence[].fields.ApiBodyLine, .evidence[].fields.ApiBodyRecord)' "$1"; }
+hunt_bare() { jq -c 'del(.evidence[].copies) | del(.evidence[].fields.ApiBodyLine, .evidence[].fields.ApiBodyRecord, .evidence[].fields.ConfirmationLine, .evidence[].fields.ConfirmationRecord)' "$1"; }
 check "hunt on the journal: findings (exit 1)" "1 3" "$rc $(wc -l <"$TMP/hunt.binary" | tr -d ' ')"
 hunt_bare "$TMP/hunt.binary" >"$TMP/hunt.binary.bare"
 hunt_bare "$TMP/hunt.export" >"$TMP/hunt.export.bare"

@@ -192,6 +192,43 @@ check "desktop vm: dockerd lines" "docker-desktop dockerd container.start" \
 	"$(q 'select(.line==3) | "\(.source) \(.provider) \(.fields.Action)"')"
 check "desktop vm: plain line with prefix time" "daemon.log 2021-07-28T10:21:22.0000000Z" "$(q 'select(.line==4) | "\(.fields.Action) \(.time)"')"
 
+# ---- Docker Desktop's current log/vm/init.log (JSON lines, a component each)
+P=5e2f0c9a7b1d4e3f8a6b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f
+run "$D/desktop-vm-init.log"
+check "init.log: format, counts (a line that is no entry failed)" "docker-desktop-init 13 1 17 3" \
+	"$(grep -o 'format=[a-z-]*' "$TMP/err" | head -1 | cut -d= -f2) $(stat_of records) $(stat_of failed) $(stat_of lines) $(stat_of skipped)"
+grep -q 'line 13: not a Docker Desktop init.log entry' "$TMP/err" && pass "init.log: the line that is no entry reported" ||
+	fail "init.log: no report of line 13"
+check "init.log: init's own line at the entry's time" "docker-desktop docker-desktop init daemon.log 2025-11-04T09:00:00.1000000Z" \
+	"$(q 'select(.line==1) | "\(.source) \(.provider) \(.fields.Component) \(.fields.Action) \(.time)"')"
+check "init.log: containerd's msg is a logrus record, its own time" "containerd containerd 2025-11-04T09:00:00.2000000Z v2.1.4" \
+	"$(q 'select(.line==2) | "\(.provider) \(.fields.Component) \(.time) \(.fields.version)"')"
+check "init.log: dockerd's create paired with its form data (line 6)" "container.create probe true /run/desktop/mnt/host/c 6" \
+	"$(q 'select(.line==5) | "\(.fields.Action) \(.fields.ContainerName) \(.fields.Privileged) \(.fields.MountSource[0]) \(.fields.ApiBodyLine)"')"
+check "init.log: the 404'd create is unconfirmed, decided by the retry (line 9), the pull named" "false 9 true" \
+	"$(q 'select(.line==5) | "\(.fields.Confirmed) \(.fields.ConfirmationLine) \(.fields.Confirmation | test("^unconfirmed: created again under the same name.*a pull of its image followed it$"))"')"
+check "init.log: an old container's id (line 4) confirms nothing" "daemon.log null" \
+	"$(q 'select(.line==8) | "\(.fields.Action) \(.fields.Confirmed)"')"
+check "init.log: the retry confirmed by the start of its new id (line 11)" "true 11 confirmed: the client used the new id $P" \
+	"$(q 'select(.line==9) | "\(.fields.Confirmed) \(.fields.ConfirmationLine) \(.fields.Confirmation)"')"
+check "init.log: containerd's task of the new id" "containerd container.start $P" \
+	"$(q 'select(.line==12) | "\(.provider) \(.fields.Action) \(.fields.ContainerID)"')"
+check "init.log: a newline in msg keeps the entry one line" 'vpnkit-bridge forwarding port 8080\nto the host' \
+	"$(q 'select(.line==14) | "\(.fields.Component) \(.fields.Message)"')"
+check "init.log: a create at the end, started by name only: unconfirmed" "false null" \
+	"$(q 'select(.line==15) | "\(.fields.Confirmed) \(.fields.ConfirmationLine)"')"
+q 'select(.line==15) | .fields.Confirmation' | grep -q '^unconfirmed: the log ends' &&
+	pass "init.log: unconfirmed because the log ends" || fail "init.log: line 15 $(q 'select(.line==15) | .fields.Confirmation')"
+"$BOXTRAIL" hunt -f jsonl "$D/desktop-vm-init.log" --assume-host ws1 >"$TMP/hunt" 2>/dev/null
+check "init.log: one host-access finding, from the confirmed create only" "1 9" \
+	"$(jq -r 'select(.rule.id == "3d7a2c95-e1f4-4b6a-8d09-5c8e1b4f2a76")' "$TMP/hunt" | jq -s -r '"\(length) \([.[].evidence[] | .copies[].line] | join(","))"')"
+# a JSON-lines log with a component key but no msg is not Docker Desktop's
+printf '%s\n' '{"component":"dockerd","level":"info","message":"Starting up","ts":1762246800}' \
+	'{"component":"containerd","level":"info","message":"loaded","ts":1762246801}' >"$TMP/comp.jsonl"
+"$BOXTRAIL" events --stats "$TMP/comp.jsonl" >/dev/null 2>"$TMP/err"
+grep -q 'format=docker-desktop-init' "$TMP/err" && fail "component without msg taken for init.log" ||
+	pass "init.log: a JSON log with component but no msg is not taken for it"
+
 # ---- text and CSV output work on Docker events too
 "$BOXTRAIL" events -f text "$D/dockerd-terminal.log" >"$TMP/out" 2>&1
 grep -q 'Action=container.create' "$TMP/out" && pass "text output" || fail "text output"

@@ -18,6 +18,9 @@ with open(sys.argv[1], "w") as f:
                 'type="*events.TaskDelete"\n' % (i // 60 % 60, i % 60, i, cid))
     f.write('time="2026-03-14T10:00:00.000000Z" level=debug msg="Calling POST /v1.43/containers/create?name=x"\n')
     f.write('time="2026-03-14T10:00:00.100000Z" level=debug msg="form data: {\\"HostConfig\\":{\\"Privileged\\":true},\\"Image\\":\\"alpine\\"}"\n')
+    # the start of the new id confirms the create (a create alone is no container)
+    f.write('time="2026-03-14T10:00:00.200000Z" level=debug msg="Calling POST /v1.43/containers/%s/start"\n'
+            % os.urandom(32).hex())
 EOF
 gzip -c "$TMP/big.log" >"$TMP/big.log.1.gz"
 size=$(wc -c <"$TMP/big.log.1.gz")

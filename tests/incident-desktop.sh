@@ -9,10 +9,7 @@
 # missing) and is not a container of its own; a create that never happened
 # (report-db) is not reported as a started container; nothing of the benign
 # activity is reported.
-#
-# Not in TESTS yet: it fails until boxtrail reads init.log and gives the
-# evidence of a collection its host (issue 15). Run it by hand:
-#   make check TESTS=tests/incident-desktop.sh
+
 . "$top_srcdir/tests/lib.sh"
 command -v jq >/dev/null || skip "jq is not installed"
 EVTXGEN=$top_builddir/tests/tools/evtxgen
@@ -52,12 +49,31 @@ SYSMON='[.evidence[].copies[] | select(.file | endswith("Microsoft-Windows-Sysmo
 INIT='[.evidence[].copies[] | select(.file | endswith("log/vm/init.log")) | .line]'
 
 # 1. Docker Desktop's logs belong to the collection's host (they name none).
-q "events: every init.log event is WS-FIN-22's" \
-	"[.[] | select(.file | endswith(\"log/vm/init.log\"))] | length > 0 and all(.host // \"\" | $WSH)" \
+# `boxtrail events` prints the host each file states (none here); the hunt gives
+# them their collection's (manual, COLLECTIONS AND HOST IDENTITY). A rule that
+# matches every Docker event shows which host the hunt gave each file's events.
+q "events: init.log and the stale log/vm/dockerd.log are both read" \
+	"any(.[]; .file | endswith(\"log/vm/init.log\")) and any(.[]; .file | endswith(\"log/vm/dockerd.log\"))" \
 	"$TMP/ev.jsonl"
-q "events: the stale log/vm/dockerd.log is read too, as WS-FIN-22's" \
-	"[.[] | select(.file | endswith(\"log/vm/dockerd.log\"))] | length > 0 and all(.host // \"\" | $WSH)" \
-	"$TMP/ev.jsonl"
+cat >"$TMP/any-docker.yml" <<'EOF'
+title: Any Docker Event (test)
+id: 5b0c8e1a-7d2f-4c39-9a61-2e4f8b7d0c13
+status: test
+logsource:
+    product: docker
+detection:
+    selection:
+        Action|contains: '.'
+    condition: selection
+level: low
+EOF
+"$BOXTRAIL" hunt --no-builtin --rules "$TMP/any-docker.yml" desktop-workstation >"$TMP/any.jsonl" 2>"$TMP/anyerr"
+check "hunt with a rule for every Docker event: exit status" 1 $?
+ANY='[.[].evidence[] | select(any(.copies[]; .file | endswith($f)))]'
+q "hunt: every init.log event is WS-FIN-22's" \
+	"\"log/vm/init.log\" as \$f | $ANY | length > 0 and all(.host // \"\" | $WSH)" "$TMP/any.jsonl"
+q "hunt: every event of the stale log/vm/dockerd.log is WS-FIN-22's" \
+	"\"log/vm/dockerd.log\" as \$f | $ANY | length > 0 and all(.host // \"\" | $WSH)" "$TMP/any.jsonl"
 q "events: init.log's dockerd lines are container facts (wsl-helper started, its 64-hex id)" \
 	"any(.[] | select(.file | endswith(\"log/vm/init.log\")); .fields.Action == \"container.start\"
 	     and .fields.ContainerID == \"$HELPER\")" "$TMP/ev.jsonl"

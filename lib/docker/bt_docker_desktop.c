@@ -118,7 +118,7 @@ static bool eq(const char *s, size_t n, const char *lit)
 	return n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
-static const char *desktop_provider(const char *c, size_t n)
+const char *bt_desktop_provider(const char *c, size_t n)
 {
 	if (eq(c, n, "dockerd") || eq(c, n, "docker"))
 		return "dockerd";
@@ -130,7 +130,7 @@ static const char *desktop_provider(const char *c, size_t n)
 static enum bt_status desktop_open(struct bt_reader_ctx *ctx, void **state)
 {
 	return bt_daemonlog_open(ctx, state, BT_SOURCE_DOCKER_DESKTOP, bt_desktop_prefix,
-	                         desktop_provider, "docker-desktop");
+	                         bt_desktop_provider, "docker-desktop", NULL, NULL);
 }
 
 const struct bt_reader_ops bt_reader_docker_desktop = {

@@ -20,6 +20,10 @@
 /* The Docker Desktop line prefix parser. */
 bool bt_desktop_prefix(const char *s, size_t n, struct bt_line_prefix *out);
 
+/* The provider of a Docker Desktop component: "dockerd" for dockerd and
+ * docker, "containerd" for containerd*, else NULL (the reader's default). */
+const char *bt_desktop_provider(const char *c, size_t n);
+
 extern const struct bt_reader_ops bt_reader_docker_desktop;
 
 #endif

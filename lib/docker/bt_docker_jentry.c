@@ -218,6 +218,7 @@ static bool deliver(struct bt_reader_ctx *ctx, struct bt_jentry *m, const struct
 {
 	const struct bt_event *e = bt_evbuf_done(ctx->eb);
 	if (!bt_docker_pair_wants(m->pair, e)) {
+		bt_docker_pair_seen(m->pair, e);
 		*ev = e;
 		return true;
 	}

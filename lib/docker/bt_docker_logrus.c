@@ -544,6 +544,9 @@ struct daemonlog {
 	struct json_tokener *tok;
 	struct bt_docker_pair *pair;
 	struct clock clock;
+	bt_decode_fn decode;       /* lines wrapped by the file's own format, or NULL */
+	const char *what;          /* that format's name, for reports */
+	struct bt_buf line;        /* the decoded line */
 	struct bt_buf pend;        /* the pending start line */
 	struct bt_buf cont;        /* its continuation lines */
 	uint64_t pend_line, pend_off;
@@ -569,6 +572,15 @@ static bool damaged(const char *s, size_t n)
 			return true;
 	}
 	return false;
+}
+
+/* True for a line of spaces, tabs and a CR only. */
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
 }
 
 static bool panic_line(const char *s, size_t n)
@@ -734,6 +746,7 @@ static bool deliver_pending(struct bt_reader_ctx *ctx, struct daemonlog *d,
 		return false;
 	const struct bt_event *e = bt_evbuf_done(ctx->eb);
 	if (!bt_docker_pair_wants(d->pair, e)) {
+		bt_docker_pair_seen(d->pair, e);
 		*ev = e;
 		return true;
 	}
@@ -754,6 +767,7 @@ static void prescan(struct bt_reader_ctx *ctx, struct daemonlog *d)
 	const char *s = (const char *)h;
 	struct bt_evbuf eb;
 	bt_evbuf_init(&eb);
+	struct bt_buf dec = BT_BUF_INIT;
 	size_t i = 0;
 	bool zone_done = false;
 	while (i < n && !zone_done) {
@@ -765,6 +779,13 @@ static void prescan(struct bt_reader_ctx *ctx, struct daemonlog *d)
 		i += l + 1;
 		if (l && line[l - 1] == '\r')
 			l--;
+		if (d->decode) {
+			bt_buf_reset(&dec);
+			if (blank(line, l) || !d->decode(line, l, &dec, d->tok) || dec.oom)
+				continue;
+			line = dec.p;
+			l = dec.n;
+		}
 		if (d->src == BT_SOURCE_DOCKERD && memmem(line, l, "msg=\"starting containerd\"", 25))
 			d->provider = "containerd";
 		struct bt_line_prefix p;
@@ -793,11 +814,12 @@ static void prescan(struct bt_reader_ctx *ctx, struct daemonlog *d)
 			zone_done = true;
 	}
 	bt_evbuf_free(&eb);
+	bt_buf_free(&dec);
 }
 
 enum bt_status bt_daemonlog_open(struct bt_reader_ctx *ctx, void **state, enum bt_source src,
                                  bt_prefix_fn prefix, bt_provider_fn provider_of,
-                                 const char *provider)
+                                 const char *provider, bt_decode_fn decode, const char *what)
 {
 	struct daemonlog *d = calloc(1, sizeof *d);
 	if (!d || !(d->pair = bt_docker_pair_new()) || !(d->tok = json_tokener_new_ex(64))) {
@@ -810,6 +832,8 @@ enum bt_status bt_daemonlog_open(struct bt_reader_ctx *ctx, void **state, enum b
 	d->prefix = prefix;
 	d->provider_of = provider_of;
 	d->provider = provider;
+	d->decode = decode;
+	d->what = what;
 	d->last_time = BT_TIME_NONE;
 	struct stat sb;
 	if (!(ctx->fd >= 0 && fstat(ctx->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
@@ -865,6 +889,17 @@ enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
 		if (!complete && n)
 			bt_docker_warn(ctx, &d->warnings, "line %llu: last line has no line end (file truncated?)",
 			               (unsigned long long)lineno);
+		if (d->decode && !blank(s, n)) {
+			bt_buf_reset(&d->line);
+			if (!d->decode(s, n, &d->line, d->tok) || d->line.oom) {
+				ctx->stats->failed++;
+				bt_docker_warn(ctx, &d->warnings, "line %llu: not %s, skipped",
+				               (unsigned long long)lineno, d->what ? d->what : "a log line");
+				continue;
+			}
+			s = d->line.p;
+			n = d->line.n;
+		}
 		enum line_kind kind = classify_line(d, s, n);
 		switch (kind) {
 		case LK_BLANK:
@@ -929,6 +964,7 @@ void bt_daemonlog_close(void *state)
 		return;
 	bt_docker_pair_free(d->pair);
 	json_tokener_free(d->tok);
+	bt_buf_free(&d->line);
 	bt_buf_free(&d->pend);
 	bt_buf_free(&d->cont);
 	free(d);
@@ -937,7 +973,7 @@ void bt_daemonlog_close(void *state)
 static enum bt_status dockerd_open(struct bt_reader_ctx *ctx, void **state)
 {
 	return bt_daemonlog_open(ctx, state, BT_SOURCE_DOCKERD, bt_syslog_prefix, syslog_provider,
-	                         "dockerd");
+	                         "dockerd", NULL, NULL);
 }
 
 const struct bt_reader_ops bt_reader_dockerd = {

@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/bt_buf.h"
 #include "docker/bt_docker_facts.h"
 #include "io/bt_reader.h"
 
@@ -107,11 +108,21 @@ typedef bool (*bt_prefix_fn)(const char *s, size_t n, struct bt_line_prefix *out
 /* Maps a prefix component to the event provider (NULL: the reader's default). */
 typedef const char *(*bt_provider_fn)(const char *c, size_t n);
 
+/* Turns a line of a file that wraps each daemon line (Docker Desktop's
+ * init.log: one JSON object per line) into the line the engine reads, in
+ * `out` (reset by the caller), which `prefix` then parses. False when the
+ * line is not one of the format's: it is counted as failed and reported. */
+struct json_tokener;
+typedef bool (*bt_decode_fn)(const char *s, size_t n, struct bt_buf *out,
+                             struct json_tokener *tok);
+
 /* The engine's reader functions: `src` is the source kind of the events,
- * `prefix` the prefix parser, `provider` the default provider. */
+ * `prefix` the prefix parser, `provider` the default provider, `decode`
+ * NULL or the decoder of each non-blank line (see above), `what` the name of
+ * the format for the report of a line it refuses. */
 enum bt_status bt_daemonlog_open(struct bt_reader_ctx *ctx, void **state, enum bt_source src,
                                  bt_prefix_fn prefix, bt_provider_fn provider_of,
-                                 const char *provider);
+                                 const char *provider, bt_decode_fn decode, const char *what);
 enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
                                  const struct bt_event **ev);
 void bt_daemonlog_close(void *state);

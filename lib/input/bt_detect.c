@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "docker/bt_docker_desktop.h"
+#include "docker/bt_docker_initlog.h"
 #include "docker/bt_docker_logrus.h"
 #include "input/bt_detect.h"
 
@@ -94,7 +95,7 @@ static bool scan_object(const unsigned char *s, size_t n, struct keys *k)
 	return true;
 }
 
-static enum bt_format detect_json(const unsigned char *s, size_t n)
+static enum bt_format detect_json(const unsigned char *s, size_t n, bool at_eof)
 {
 	struct keys k;
 	if (!scan_object(s, n, &k) || k.n == 0)
@@ -116,6 +117,10 @@ static enum bt_format detect_json(const unsigned char *s, size_t n)
 	if (has(&k, "created") &&
 	    (has(&k, "history") || has(&k, "rootfs") || has(&k, "container_config")))
 		return BT_FORMAT_IMAGE_CONFIG;
+	/* Docker Desktop's init.log: checked entry by entry, so that other JSON
+	 * logs with a component key are not taken for it */
+	if (has(&k, "component") && has(&k, "msg") && bt_initlog_probe(s, n, at_eof))
+		return BT_FORMAT_DOCKER_DESKTOP_INIT;
 	if (has(&k, "msg") && has(&k, "level"))
 		return BT_FORMAT_DOCKERD_JSON;
 	return BT_FORMAT_UNKNOWN;
@@ -206,6 +211,6 @@ enum bt_format bt_detect(const unsigned char *head, size_t n, bool at_eof)
 	if (i >= n)
 		return BT_FORMAT_UNKNOWN;
 	if (head[i] == '{')
-		return detect_json(head + i, n - i);
+		return detect_json(head + i, n - i, at_eof);
 	return detect_text((const char *)head + i, n - i, at_eof);
 }

@@ -14,6 +14,7 @@
 
 #include "docker/bt_docker_desktop.h"
 #include "docker/bt_docker_events.h"
+#include "docker/bt_docker_initlog.h"
 #include "docker/bt_docker_journald.h"
 #include "docker/bt_docker_journalfile.h"
 #include "docker/bt_docker_logrus.h"
@@ -39,6 +40,8 @@ static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_
 		return &bt_reader_docker_events;
 	case BT_FORMAT_DOCKER_DESKTOP:
 		return &bt_reader_docker_desktop;
+	case BT_FORMAT_DOCKER_DESKTOP_INIT:
+		return &bt_reader_docker_desktop_init;
 	case BT_FORMAT_DOCKER_CONFIG:
 		return &bt_reader_docker_config;
 	case BT_FORMAT_DOCKER_HOSTCONFIG:

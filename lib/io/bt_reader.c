@@ -23,6 +23,7 @@ static const char *const format_names[BT_FORMAT_COUNT] = {
 	[BT_FORMAT_DOCKER_HOSTCONFIG] = "docker-hostconfig",
 	[BT_FORMAT_HOST_CONFIG] = "host-config",
 	[BT_FORMAT_JOURNAL_FILE] = "journal-file",
+	[BT_FORMAT_DOCKER_DESKTOP_INIT] = "docker-desktop-init",
 };
 
 const char *bt_format_name(enum bt_format f)

@@ -1,8 +1,9 @@
 /* libFuzzer harness: Docker evidence. The input is read as a file would be
  * (content detection, then whichever Docker reader it selects, from a real
  * file: tests/fuzz/fuzz_file.h; gzip included), and its first line also goes straight to the logrus record
- * parser, the syslog and Docker Desktop prefix parsers and the request-body
- * facts, so each is reached even when detection says "not Docker". */
+ * parser, the syslog and Docker Desktop prefix parsers, the init.log entry
+ * decoder and the request-body facts, so each is reached even when detection
+ * says "not Docker". */
 #include "config.h"
 
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 #include "docker/bt_docker_desktop.h"
 #include "docker/bt_docker_facts.h"
+#include "docker/bt_docker_initlog.h"
 #include "docker/bt_docker_logrus.h"
 #include "input/bt_input.h"
 #include "fuzz_file.h"
@@ -54,6 +56,18 @@ static void direct(const char *s, size_t n)
 	if (bt_syslog_prefix(s, l, &p) && p.msg_off > l)
 		abort();
 	if (bt_desktop_prefix(s, l, &p) && p.msg_off > l)
+		abort();
+	/* Docker Desktop's init.log: an entry's decoding and its prefix */
+	static struct json_tokener *tok;
+	static struct bt_buf dec;
+	if (!tok)
+		tok = json_tokener_new();
+	bt_buf_reset(&dec);
+	if (tok && bt_initlog_decode(s, l, &dec, tok) && !dec.oom) {
+		if (!bt_initlog_prefix(dec.p, dec.n, &p) || p.msg_off > dec.n)
+			abort();   /* a decoded entry always has the prefix */
+	}
+	if (bt_initlog_prefix(s, l, &p) && p.msg_off > l)
 		abort();
 	struct json_object *body = bt_docker_parse_body(s, n);
 	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);

@@ -1,6 +1,7 @@
 /* bt_detect on Docker evidence: each format by content (journal files by
- * their signature), and what must not be taken for one (binary data,
- * ordinary text and JSON, a quoted log line). */
+ * their signature, Docker Desktop's init.log entry by entry), and what must
+ * not be taken for one (binary data, ordinary text and JSON, a quoted log
+ * line, JSON logs with a component key that are not init.log). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,9 +109,47 @@ static void test_journal_file(void **state)
 	assert_string_equal(bt_format_name(BT_FORMAT_JOURNAL_FILE), "journal-file");
 }
 
+/* Docker Desktop's init.log: JSON lines with a component word and a msg,
+ * one of them init, dockerd or containerd; its near misses. */
+#define INIT1 "{\"component\":\"init\",\"level\":\"info\",\"msg\":\"starting services\",\"time\":\"2025-11-04T09:00:00Z\"}\n"
+#define DOCKERD1 "{\"component\":\"dockerd\",\"level\":\"info\",\"msg\":\"time=\\\"2025-11-04T09:00:01Z\\\" level=info msg=\\\"Starting up\\\"\",\"time\":\"2025-11-04T09:00:01.1Z\"}\n"
+static void test_desktop_init_log(void **state)
+{
+	(void)state;
+	assert_int_equal(det(INIT1 DOCKERD1), BT_FORMAT_DOCKER_DESKTOP_INIT);
+	assert_int_equal(det(DOCKERD1), BT_FORMAT_DOCKER_DESKTOP_INIT);
+	/* keys in another order, no level or time: still an entry */
+	assert_int_equal(det("{\"msg\":\"x\",\"component\":\"containerd\"}\n"), BT_FORMAT_DOCKER_DESKTOP_INIT);
+	/* one damaged line later among the first is tolerated */
+	assert_int_equal(det(INIT1 DOCKERD1 DOCKERD1 "garbage\n" DOCKERD1), BT_FORMAT_DOCKER_DESKTOP_INIT);
+	/* a first line longer than the head: known by its component */
+	const char *cut = "{\"component\":\"dockerd\",\"level\":\"info\",\"msg\":\"form data: {\\\"Cmd\\\":";
+	assert_int_equal(bt_detect((const unsigned char *)cut, strlen(cut), false),
+	                 BT_FORMAT_DOCKER_DESKTOP_INIT);
+	assert_string_equal(bt_format_name(BT_FORMAT_DOCKER_DESKTOP_INIT), "docker-desktop-init");
+
+	/* near misses: a component key but no msg */
+	assert_int_equal(det("{\"component\":\"dockerd\",\"level\":\"info\",\"message\":\"x\",\"ts\":1}\n"),
+	                 BT_FORMAT_UNKNOWN);
+	/* another program's JSON log with component and msg (Loki, zap...) */
+	assert_int_equal(det("{\"caller\":\"x.go:1\",\"component\":\"distributor\",\"level\":\"info\","
+	                     "\"msg\":\"ready\",\"ts\":\"2025-11-04T09:00:00Z\"}\n"),
+	                 BT_FORMAT_DOCKERD_JSON);
+	/* a component that is not a word, a msg that is not a string */
+	assert_int_not_equal(det("{\"component\":\"my dockerd\",\"level\":\"info\",\"msg\":\"x\"}\n"),
+	                     BT_FORMAT_DOCKER_DESKTOP_INIT);
+	assert_int_not_equal(det("{\"component\":\"dockerd\",\"level\":\"info\",\"msg\":{\"a\":1}}\n"),
+	                     BT_FORMAT_DOCKER_DESKTOP_INIT);
+	/* the first line no entry, or most of the first lines not */
+	assert_int_not_equal(det("{\"component\":\"dockerd\",\"msg\":\"x\"} trailing\n" DOCKERD1),
+	                     BT_FORMAT_DOCKER_DESKTOP_INIT);
+	assert_int_not_equal(det(DOCKERD1 "a\nb\n" DOCKERD1), BT_FORMAT_DOCKER_DESKTOP_INIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_desktop_init_log),
 		cmocka_unit_test(test_journal_file),
 		cmocka_unit_test(test_text_logs),
 		cmocka_unit_test(test_json_documents),

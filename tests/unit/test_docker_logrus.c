@@ -1,5 +1,6 @@
 /* bt_docker_logrus and bt_docker_pair: record shapes, syslog prefixes, the
- * daemon-log reader (continuations, pairing, year inference) through bt_input. */
+ * daemon-log reader (continuations, pairing, year inference, create
+ * confirmation) through bt_input; Docker Desktop's init.log entries. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <json-c/json.h>
+
+#include "docker/bt_docker_initlog.h"
 #include "docker/bt_docker_logrus.h"
+#include "docker/bt_docker_pair.h"
 #include "input/bt_input.h"
 
 static const char *val(const struct bt_event *ev, const char *name)
@@ -296,6 +301,188 @@ static void test_reader_damage(void **state)
 	free(p);
 }
 
+/* ---- create confirmation (bt_docker_pair.h) ---- */
+
+#define T(s) "time=\"2024-05-01T10:" s "Z\" level=debug msg="
+#define ID_A "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+#define ID_B "b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1"
+#define BODY(img) "\"form data: {\\\"HostConfig\\\":{\\\"Privileged\\\":true},\\\"Image\\\":\\\"" img "\\\"}\"\n"
+
+/* The event of line `line` in r (NULL when none). */
+static const struct bt_event *at_line(const struct run *r, uint64_t line)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ev[i]->line == line)
+			return r->ev[i];
+	return NULL;
+}
+
+static void read_text(const char *log, struct run *r)
+{
+	char *p = write_temp(log, strlen(log));
+	read_all(p, r);
+	unlink(p);
+	free(p);
+}
+
+/* docker run with the image missing: create (404), pull, create again, start */
+static void test_confirm_404_then_create(void **state)
+{
+	(void)state;
+	struct run r;
+	read_text(T("00:00.000") "\"Calling POST /v1.51/containers/create?name=x\"\n"   /* 1 */
+	          T("00:00.001") BODY("img:1")                                            /* 2 */
+	          T("00:00.100") "\"Calling POST /v1.51/images/create?fromImage=img&tag=1\"\n"
+	          T("00:05.000") "\"Calling POST /v1.51/containers/create?name=x\"\n"   /* 4 */
+	          T("00:05.001") BODY("img:1")                                            /* 5 */
+	          T("00:05.050") "\"Calling POST /v1.51/containers/" ID_A "/start\"\n", /* 6 */
+	          &r);
+	assert_int_equal(r.n, 4);   /* both bodies merged */
+	const struct bt_event *e = at_line(&r, 1);
+	assert_string_equal(val(e, "Confirmed"), "false");
+	assert_string_equal(val(e, "ConfirmationLine"), "4");
+	assert_non_null(strstr(val(e, "Confirmation"), "created again under the same name"));
+	assert_non_null(strstr(val(e, "Confirmation"), "a pull of its image followed it"));
+	e = at_line(&r, 4);
+	assert_string_equal(val(e, "Confirmed"), "true");
+	assert_string_equal(val(e, "ConfirmationLine"), "6");
+	assert_string_equal(val(e, "Confirmation"), "confirmed: the client used the new id " ID_A);
+	assert_null(val(at_line(&r, 6), "Confirmed"));   /* only creates are judged */
+	for (size_t i = 1; i < r.n; i++)
+		assert_true(r.ev[i]->line > r.ev[i - 1]->line);
+	run_free(&r);
+}
+
+/* the same without --name: the retry is known by its image */
+static void test_confirm_unnamed_retry(void **state)
+{
+	(void)state;
+	struct run r;
+	read_text(T("00:00.000") "\"Calling POST /v1.51/containers/create\"\n"
+	          T("00:00.001") BODY("img:1")
+	          T("00:04.000") "\"Calling POST /v1.51/containers/create\"\n"
+	          T("00:04.001") BODY("img:1")
+	          T("00:04.100") "\"Calling POST /v1.51/containers/" ID_A "/attach?stream=1\"\n", &r);
+	assert_string_equal(val(at_line(&r, 1), "Confirmed"), "false");
+	assert_string_equal(val(at_line(&r, 1), "ConfirmationLine"), "3");
+	assert_non_null(strstr(val(at_line(&r, 1), "Confirmation"), "same image and no name"));
+	assert_string_equal(val(at_line(&r, 3), "Confirmed"), "true");
+	assert_string_equal(val(at_line(&r, 3), "ConfirmationLine"), "5");
+	run_free(&r);
+}
+
+/* confirmed by a start later on, past other lines; an id the log knew
+ * before the create, a GET, and a call by name confirm nothing */
+static void test_confirm_later_start(void **state)
+{
+	(void)state;
+	struct run r;
+	read_text(T("00:00.000") "\"Calling POST /v1.51/containers/" ID_B "/start\"\n"   /* 1: old */
+	          T("00:01.000") "\"Calling POST /v1.51/containers/create?name=y\"\n"    /* 2 */
+	          T("00:01.001") BODY("img:2")                                             /* 3 */
+	          T("00:02.000") "\"Calling POST /v1.51/containers/" ID_B "/wait\"\n"     /* 4 */
+	          T("00:03.000") "\"Calling GET /v1.51/containers/" ID_A "/json\"\n"      /* 5 */
+	          T("00:04.000") "\"Calling POST /v1.51/containers/y/start\"\n"          /* 6 */
+	          T("00:20.000") "\"Calling POST /v1.51/containers/" ID_A "/start\"\n"    /* 7 */
+	          T("00:20.100") "\"Calling POST /v1.51/containers/create?name=z\"\n"    /* 8 */
+	          T("00:20.200") "\"Calling POST /v1.51/containers/" ID_A "/wait\"\n",    /* 9 */
+	          &r);
+	const struct bt_event *e = at_line(&r, 2);
+	assert_string_equal(val(e, "Confirmed"), "true");
+	assert_string_equal(val(e, "ConfirmationLine"), "7");
+	/* an id that confirmed one create does not confirm the next */
+	e = at_line(&r, 8);
+	assert_string_equal(val(e, "Confirmed"), "false");
+	assert_null(val(e, "ConfirmationLine"));
+	assert_non_null(strstr(val(e, "Confirmation"), "the log ends"));
+	run_free(&r);
+}
+
+/* nothing within the window; the end of the file */
+static void test_confirm_window_and_end(void **state)
+{
+	(void)state;
+	struct run r;
+	read_text(T("00:00.000") "\"Calling POST /v1.51/containers/create?name=w\"\n"
+	          T("00:31.000") "\"Calling POST /v1.51/containers/" ID_A "/start\"\n"
+	          T("01:00.000") "\"Calling POST /v1.51/containers/create?name=e\"\n", &r);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(val(at_line(&r, 1), "Confirmed"), "false");
+	assert_non_null(strstr(val(at_line(&r, 1), "Confirmation"), "within 30 s or 256 events"));
+	assert_string_equal(val(at_line(&r, 3), "Confirmed"), "false");
+	assert_non_null(strstr(val(at_line(&r, 3), "Confirmation"), "the log ends"));
+	/* by count: 256 events later, whatever their times */
+	char log[64 * 1024] = T("00:00.000") "\"Calling POST /v1.51/containers/create?name=c\"\n";
+	for (int i = 0; i < BT_CONFIRM_EVENTS; i++)
+		strcat(log, T("00:00.500") "\"Calling GET /_ping\"\n");
+	strcat(log, T("00:00.600") "\"Calling POST /v1.51/containers/" ID_A "/start\"\n");
+	run_free(&r);
+	char *p = write_temp(log, strlen(log));
+	struct bt_input_opts o = {0};
+	struct bt_input *in;
+	assert_int_equal(bt_input_open(p, &o, NULL, &in), BT_OK);
+	const struct bt_event *ev;
+	assert_int_equal(bt_input_next(in, &ev), BT_OK);
+	assert_int_equal(ev->line, 1);
+	assert_string_equal(val(ev, "Confirmed"), "false");
+	bt_input_free(in);
+	unlink(p);
+	free(p);
+}
+
+/* containerd's task start confirms (Docker Desktop's init.log has both) */
+static void test_confirm_containerd_task(void **state)
+{
+	(void)state;
+	struct run r;
+	read_text(T("00:00.000") "\"Calling POST /v1.51/containers/create?name=t\"\n"
+	          "time=\"2024-05-01T10:00:00.2Z\" level=info msg=\"starting signal loop\" namespace=moby "
+	          "path=/run/containerd/io.containerd.runtime.v2.task/moby/" ID_A " pid=1\n", &r);
+	assert_string_equal(val(at_line(&r, 1), "Confirmed"), "true");
+	assert_string_equal(val(at_line(&r, 1), "Confirmation"),
+	                    "confirmed: containerd started the task of " ID_A);
+	run_free(&r);
+}
+
+/* ---- Docker Desktop's init.log entries ---- */
+
+static void test_initlog_entry(void **state)
+{
+	(void)state;
+	struct json_tokener *tok = json_tokener_new();
+	struct bt_buf b = BT_BUF_INIT;
+	const char *s = "{\"component\":\"dockerd\",\"level\":\"info\",\"msg\":\"time=\\\"2025-11-04T09:00:01Z\\\" "
+	                "level=info msg=\\\"a\\\\nb\\\"\",\"time\":\"2025-11-04T09:00:01.1Z\"}";
+	assert_true(bt_initlog_decode(s, strlen(s), &b, tok));
+	assert_string_equal(b.p, "2025-11-04T09:00:01.1Z dockerd info time=\"2025-11-04T09:00:01Z\" level=info msg=\"a\\nb\"");
+	struct bt_line_prefix p;
+	assert_true(bt_initlog_prefix(b.p, b.n, &p));
+	assert_true(p.full_time);
+	assert_int_equal(p.level, 4);
+	assert_int_equal(p.component_len, 7);
+	assert_memory_equal(p.component, "dockerd", 7);
+	assert_true(bt_logrus_is_text(b.p + p.msg_off, b.n - p.msg_off));
+	/* no time or level; control characters in msg escaped */
+	bt_buf_reset(&b);
+	s = "{\"msg\":\"x\\ty\\nz\\u0001\",\"component\":\"init\",\"time\":\"not a time\"}";
+	assert_true(bt_initlog_decode(s, strlen(s), &b, tok));
+	assert_string_equal(b.p, "- init - x\ty\\nz\\u0001");
+	assert_true(bt_initlog_prefix(b.p, b.n, &p));
+	assert_false(p.full_time);
+	assert_null(p.stamp);
+	assert_int_equal(p.level, -1);
+	/* not entries */
+	const char *bad[] = {"{\"component\":\"dockerd\"}", "{\"msg\":\"x\"}", "{\"component\":\"a b\",\"msg\":\"x\"}",
+	                     "{\"component\":\"x\",\"msg\":1}", "{\"component\":\"x\",\"msg\":\"y\"} z", "[1]",
+	                     "text", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		bt_buf_reset(&b);
+		assert_false(bt_initlog_decode(bad[i], strlen(bad[i]), &b, tok));
+	}
+	bt_buf_free(&b);
+	json_tokener_free(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +494,12 @@ int main(void)
 		cmocka_unit_test(test_reader_pairing_window),
 		cmocka_unit_test(test_reader_syslog_year_from_mtime),
 		cmocka_unit_test(test_reader_damage),
+		cmocka_unit_test(test_confirm_404_then_create),
+		cmocka_unit_test(test_confirm_unnamed_retry),
+		cmocka_unit_test(test_confirm_later_start),
+		cmocka_unit_test(test_confirm_window_and_end),
+		cmocka_unit_test(test_confirm_containerd_task),
+		cmocka_unit_test(test_initlog_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
