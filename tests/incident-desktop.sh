@@ -32,6 +32,15 @@ VM=desktop-workstation/WS-FIN-22/C/Users/jsmith/AppData/Local/Docker/log/vm
 "$BOXTRAIL" hunt desktop-workstation >"$TMP/f.jsonl" 2>"$TMP/err"
 check "exit status: findings" 1 $?
 jq -e . "$TMP/f.jsonl" >/dev/null || fail "findings are not JSON Lines"
+# The whole run, finding by finding with its evidence, as kept in the golden
+# digest (tests/hunt_digest.py; regenerate it when a change is meant).
+golden=$top_srcdir/tests/data/hunt/incident-desktop-workstation-findings.txt
+"$PY" "$top_srcdir/tests/hunt_digest.py" <"$TMP/f.jsonl" >"$TMP/digest" || fail "JSONL schema"
+if diff -u "$golden" "$TMP/digest" >"$TMP/diff"; then
+	pass "golden: the findings of $(basename "$golden") ($(grep -c '^finding' "$TMP/digest"))"
+else
+	fail "findings differ from $golden"; cat "$TMP/diff" >&2
+fi
 jq -r '[.time, .severity, .kind, .rule.title, (.hosts | join(",")), (.container.name // "-")] | @tsv' \
 	"$TMP/f.jsonl" | sed 's/^/    /'
 "$BOXTRAIL" events desktop-workstation >"$TMP/ev.jsonl" 2>"$TMP/everr"

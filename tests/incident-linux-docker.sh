@@ -31,6 +31,15 @@ ASREP=81e519eb-4d8b-42ef-8b3b-500df9c2d157
 "$BOXTRAIL" hunt linux-docker-host >"$TMP/f.jsonl" 2>"$TMP/err"
 check "exit status: findings" 1 $?
 jq -e . "$TMP/f.jsonl" >/dev/null || fail "findings are not JSON Lines"
+# The whole run, finding by finding with its evidence, as kept in the golden
+# digest (tests/hunt_digest.py; regenerate it when a change is meant).
+golden=$top_srcdir/tests/data/hunt/incident-linux-docker-host-findings.txt
+"$PY" "$top_srcdir/tests/hunt_digest.py" <"$TMP/f.jsonl" >"$TMP/digest" || fail "JSONL schema"
+if diff -u "$golden" "$TMP/digest" >"$TMP/diff"; then
+	pass "golden: the findings of $(basename "$golden") ($(grep -c '^finding' "$TMP/digest"))"
+else
+	fail "findings differ from $golden"; cat "$TMP/diff" >&2
+fi
 jq -r '[.time, .severity, .kind, .rule.title, (.hosts | join(",")), (.container.name // "-")] | @tsv' \
 	"$TMP/f.jsonl" | sed 's/^/    /'
 
