@@ -110,7 +110,19 @@ printf '{"ID":"aaaa","Created":"2026-09-01T10:00:00Z","Name":"/mon","Config":{"I
 printf '{"NetworkMode":"host"}' >"$C/aaaa/hostconfig.json"
 printf '{"ID":"bbbb","Created":"2026-09-01T10:00:00Z","Name":"/web","Config":{"Image":"web","Hostname":"bbbb12345678"},"State":{"StartedAt":"2026-09-01T10:00:01Z"}}' >"$C/bbbb/config.v2.json"
 printf '{"NetworkMode":"bridge"}' >"$C/bbbb/hostconfig.json"
+# a container's address: on the default bridge every host reuses it (no link);
+# on a network of its own (macvlan) the LAN sees it (a link to the host)
+python3 - "$C/bbbb/config.v2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["NetworkSettings"] = {"Networks": {"bridge": {"IPAddress": "172.17.0.5"}}}
+json.dump(d, open(sys.argv[1], "w"))
+PY
+mkdir -p "$C/dddd"
+printf '{"ID":"dddd","Created":"2026-09-01T10:00:00Z","Name":"/scan","Config":{"Image":"scan","Hostname":"dddd12345678"},"State":{"StartedAt":"2026-09-01T10:00:01Z"},"NetworkSettings":{"Networks":{"lan":{"IPAddress":"192.0.2.77"}}}}' >"$C/dddd/config.v2.json"
+printf '{"NetworkMode":"lan"}' >"$C/dddd/hostconfig.json"
 "$BOXTRAIL" hosts -f jsonl "$TMP/hostnet" >"$TMP/hn.jsonl" 2>"$TMP/err"
+check "container addresses: a macvlan one links, a default-bridge one does not" "192.0.2.77" \
+	"$(jq -r -s '[.[] | select(.collection) | .addresses[] | select(.how == "container-network") | .address] | join(",")' "$TMP/hn.jsonl")"
 check "host-network container: its Hostname names the Docker root's host, a bridged one's does not" \
 	"$TMP/hostnet/docker edge-04" \
 	"$(jq -r -s '[.[] | select(.collection) | "\(.collection) \([.names[].name] | join(","))"] | join(";")' "$TMP/hn.jsonl")"

@@ -297,6 +297,20 @@ static bt_time held_until(const struct bt_event *ev)
 	return f && bt_time_parse(f->value, f->value_len, &t, NULL, NULL) ? t : ev->time;
 }
 
+/* A container on Docker's default bridge or a NAT network (or with no
+ * network named): its address is the host's business only. */
+static bool internal_network(const struct bt_event *ev)
+{
+	const struct bt_field *nm = field(ev, "NetworkMode");
+	if (!nm || nm->value_len == 0)
+		return true;
+	static const char *const internal[] = {"default", "bridge", "nat", "none", "host"};
+	for (size_t i = 0; i < sizeof internal / sizeof *internal; i++)
+		if (nm->value_len == strlen(internal[i]) && strncasecmp(nm->value, internal[i], nm->value_len) == 0)
+			return true;
+	return false;
+}
+
 /* A host's configuration: /etc/hosts names its addresses (the first name,
  * usually the full one); an interface's address is the host's the event
  * states (a journal's DHCP line), else waits for the host of the file's
@@ -381,13 +395,19 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 		learn_host_config(m, ev, evid);
 	} else if (ev->source != BT_SOURCE_EVTX) {
 		learn_docker_addresses(m, ev, evid);
-		/* Docker: a container address on its host. */
-		if (ev->host)
+		/* Docker: a container address on its host, when it can be seen
+		 * from outside: not on the default bridge or a NAT network, whose
+		 * addresses every host reuses and the network never sees. */
+		if (!internal_network(ev))
 			for (const struct bt_field *f = field(ev, "IPAddress"); f; f = bt_event_field_next(ev, f)) {
 				struct bt_ip ip;
-				if (bt_ip_parse(f->value, f->value_len, &ip))
+				if (!bt_ip_parse(f->value, f->value_len, &ip))
+					continue;
+				if (ev->host)
 					add_link(m, &ip, ev->host, strlen(ev->host), BT_LINK_CONTAINER, ev->time,
 					         ev->time, evid);
+				else   /* an offline Docker root: its collection's host */
+					add_pending(m, &ip, BT_LINK_CONTAINER, ev->time, ev->time, ev->file, evid);
 			}
 	} else if (is_sysmon(ev) && ev->event_id == 3) {
 		const struct bt_field *init = field(ev, "Initiated");

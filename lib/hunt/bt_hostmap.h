@@ -9,7 +9,9 @@
  *     and SourceHostname <-> SourceIp, DestinationHostname <-> DestinationIp;
  *   - Sysmon 22 answers: QueryName <-> each address in QueryResults;
  *   - Security 4624 with both IpAddress and WorkstationName;
- *   - container network settings (IPAddress of a container on its host);
+ *   - container network settings (IPAddress of a container on its host, on a
+ *     network of its own such as macvlan: not on the default bridge or a NAT
+ *     network, whose addresses every host reuses);
  *   - a host's own configuration (bt_host_config.h): /etc/hosts entries name
  *     their addresses; the addresses of netplan, NetworkManager, ifupdown and
  *     systemd-networkd files, `ip addr` and `ifconfig` outputs and DHCP lease
