@@ -108,6 +108,10 @@ C="$TMP/hostnet/docker/containers"
 mkdir -p "$C/aaaa" "$C/bbbb"
 printf '{"ID":"aaaa","Created":"2026-09-01T10:00:00Z","Name":"/mon","Config":{"Image":"mon","Hostname":"edge-04"},"State":{"StartedAt":"2026-09-01T10:00:01Z"}}' >"$C/aaaa/config.v2.json"
 printf '{"NetworkMode":"host"}' >"$C/aaaa/hostconfig.json"
+# Docker's copy of the host's /etc/hosts in a host-network container's folder
+# is the host's; the hosts file of a bridged container is its own
+printf '127.0.0.1 localhost\n198.51.100.44 edge-04.example.test edge-04\n' >"$C/aaaa/hosts"
+printf '127.0.0.1 localhost\n172.17.0.9 bbbb12345678\n198.51.100.99 decoy.example.test\n' >"$C/bbbb/hosts"
 printf '{"ID":"bbbb","Created":"2026-09-01T10:00:00Z","Name":"/web","Config":{"Image":"web","Hostname":"bbbb12345678"},"State":{"StartedAt":"2026-09-01T10:00:01Z"}}' >"$C/bbbb/config.v2.json"
 printf '{"NetworkMode":"bridge"}' >"$C/bbbb/hostconfig.json"
 # a container's address: on the default bridge every host reuses it (no link);
@@ -121,6 +125,9 @@ mkdir -p "$C/dddd"
 printf '{"ID":"dddd","Created":"2026-09-01T10:00:00Z","Name":"/scan","Config":{"Image":"scan","Hostname":"dddd12345678"},"State":{"StartedAt":"2026-09-01T10:00:01Z"},"NetworkSettings":{"Networks":{"lan":{"IPAddress":"192.0.2.77"}}}}' >"$C/dddd/config.v2.json"
 printf '{"NetworkMode":"lan"}' >"$C/dddd/hostconfig.json"
 "$BOXTRAIL" hosts -f jsonl "$TMP/hostnet" >"$TMP/hn.jsonl" 2>"$TMP/err"
+check "a host-network container's hosts file is the host's; a bridged one's is not" \
+	"198.51.100.44 etc-hosts" \
+	"$(jq -r -s '[.[] | select(.collection) | .addresses[] | select(.how == "etc-hosts") | "\(.address) \(.how)"] | join(",")' "$TMP/hn.jsonl")"
 check "container addresses: a macvlan one links, a default-bridge one does not" "192.0.2.77" \
 	"$(jq -r -s '[.[] | select(.collection) | .addresses[] | select(.how == "container-network") | .address] | join(",")' "$TMP/hn.jsonl")"
 check "host-network container: its Hostname names the Docker root's host, a bridged one's does not" \

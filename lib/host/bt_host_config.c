@@ -26,6 +26,37 @@ static bool dir_file(const char *path, const char *dir, const char *pattern)
 	return fnmatch(pattern, base, 0) == 0;
 }
 
+/* Docker copies the host's /etc/hosts and /etc/hostname into the folder of a
+ * container that runs with the host's network (containers/<id>/hosts,
+ * hostname): there they are the host's. Of any other container they are the
+ * container's own, and not these facts. */
+static enum bt_host_file container_copy(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return BT_HOST_FILE_NONE;
+	enum bt_host_file kind = strcmp(slash + 1, "hosts") == 0      ? BT_HOST_FILE_HOSTS
+	                         : strcmp(slash + 1, "hostname") == 0 ? BT_HOST_FILE_HOSTNAME
+	                                                              : BT_HOST_FILE_NONE;
+	const char *c = slash;
+	while (c > path && c[-1] != '/')
+		c--;
+	if (kind == BT_HOST_FILE_NONE || c - path < 11 || strncmp(c - 11, "containers/", 11) != 0)
+		return BT_HOST_FILE_NONE;
+	char hc[4096];
+	if (snprintf(hc, sizeof hc, "%.*s/hostconfig.json", (int)(slash - path), path) >= (int)sizeof hc)
+		return BT_HOST_FILE_NONE;
+	FILE *f = fopen(hc, "re");
+	if (!f)
+		return BT_HOST_FILE_NONE;
+	static const char want[] = "\"NetworkMode\":\"host\"";
+	char buf[65536];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, want) ? kind : BT_HOST_FILE_NONE;
+}
+
 enum bt_host_file bt_host_file_kind(const char *path)
 {
 	static const struct { const char *dir, *pattern; enum bt_host_file kind; } places[] = {
@@ -53,7 +84,7 @@ enum bt_host_file bt_host_file_kind(const char *path)
 	for (size_t i = 0; i < sizeof places / sizeof *places; i++)
 		if (dir_file(path, places[i].dir, places[i].pattern))
 			return places[i].kind;
-	return BT_HOST_FILE_NONE;
+	return container_copy(path);
 }
 
 static const char *kind_name(enum bt_host_file k)

@@ -4,7 +4,8 @@
  * known by where they sit:
  *   hostname   etc/hostname; UAC live_response hostname.txt, hostname_-f.txt,
  *              uname_-n.txt (command outputs)
- *   hosts      etc/hosts
+ *   hosts      etc/hosts; containers/<id>/hosts and hostname of a container
+ *              that runs with the host's network (Docker's copies of the host's)
  *   netplan    etc/netplan/ *.yaml, *.yml (addresses of each interface)
  *   ip-addr    UAC live_response/network/ip_addr_show.txt (`ip addr show`)
  *   ifconfig   UAC live_response/network/ifconfig_-a.txt (`ifconfig -a`, the
