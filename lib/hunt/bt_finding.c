@@ -228,7 +228,7 @@ void bt_finding_derive(struct bt_finding *f)
 		if ((ev->flags & BT_EV_HOST_INFERRED) && ev->file) {
 			char note[1400];
 			snprintf(note, sizeof note,
-			         "%.700s names no host: %.300s assumed from the other evidence in its folder",
+			         "%.700s names no host: %.300s assumed from the other evidence of its collection",
 			         ev->file, ev->host ? ev->host : "?");
 			bt_strset_add(&f->notes, note);
 		}
