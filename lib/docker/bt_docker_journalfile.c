@@ -28,6 +28,7 @@
 #include "core/bt_buf.h"
 #include "docker/bt_docker_facts.h"
 #include "docker/bt_docker_jentry.h"
+#include "io/bt_pipe.h"
 #include "io/bt_stream.h"
 
 extern char **environ;
@@ -640,10 +641,7 @@ struct jfile {
 	size_t qpos;
 	/* the worker */
 	pid_t pid;
-	int rfd;
-	unsigned char rbuf[65536];
-	size_t rstart, rend;
-	unsigned timeout_ms;
+	struct bt_pipe pipe;      /* its output */
 	/* the frame read last */
 	uint32_t ftype;
 	struct bt_buf f;
@@ -713,8 +711,7 @@ static enum bt_status spawn(struct bt_reader_ctx *ctx, struct jfile *s, uint64_t
 		         "cannot start the journal worker %s: %s", s->o->worker_exe, strerror(rc));
 		return BT_ERR_IO;
 	}
-	s->rfd = p[0];
-	s->rstart = s->rend = 0;
+	bt_pipe_init(&s->pipe, p[0], s->pipe.timeout_ms);
 	return BT_OK;
 }
 
@@ -723,9 +720,9 @@ static enum bt_status spawn(struct bt_reader_ctx *ctx, struct jfile *s, uint64_t
 static int reap(struct jfile *s, bool kill_it)
 {
 	int status = 0;
-	if (s->rfd >= 0)
-		close(s->rfd);
-	s->rfd = -1;
+	if (s->pipe.fd >= 0)
+		close(s->pipe.fd);
+	s->pipe.fd = -1;
 	if (s->pid > 0) {
 		if (kill_it)
 			kill(s->pid, SIGKILL);
@@ -740,32 +737,9 @@ static int reap(struct jfile *s, bool kill_it)
  * after the timeout (*timeout set). */
 static bool wread(struct jfile *s, void *dst, size_t n, bool *timeout)
 {
-	unsigned char *d = dst;
-	while (n) {
-		if (s->rstart == s->rend) {
-			struct pollfd pfd = {.fd = s->rfd, .events = POLLIN};
-			int pr = poll(&pfd, 1, (int)s->timeout_ms);
-			if (pr < 0 && errno == EINTR)
-				continue;
-			if (pr == 0) {
-				*timeout = true;
-				return false;
-			}
-			ssize_t r = read(s->rfd, s->rbuf, sizeof s->rbuf);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				return false;
-			s->rstart = 0;
-			s->rend = (size_t)r;
-		}
-		size_t k = s->rend - s->rstart < n ? s->rend - s->rstart : n;
-		memcpy(d, s->rbuf + s->rstart, k);
-		s->rstart += k;
-		d += k;
-		n -= k;
-	}
-	return true;
+	enum bt_pipe_status ps = bt_pipe_read(&s->pipe, dst, n);
+	*timeout = ps == BT_PIPE_TIMEOUT;
+	return ps == BT_PIPE_OK;
 }
 
 /* The next frame into s->ftype / s->f. False when the producer is lost: a
@@ -822,7 +796,7 @@ static void lost_reason(struct jfile *s, const char *why, char *out, size_t n)
 	bool timeout = strcmp(why, "timeout") == 0;
 	int status = reap(s, true);
 	if (timeout)
-		snprintf(out, n, "made no progress for %u s and was stopped", s->timeout_ms / 1000);
+		snprintf(out, n, "made no progress for %u s and was stopped", s->pipe.timeout_ms / 1000);
 	else if (strcmp(why, "bad frame") == 0)
 		snprintf(out, n, "sent a damaged frame and was stopped");
 	else if (WIFSIGNALED(status))
@@ -944,12 +918,11 @@ static enum bt_status jf_open(struct bt_reader_ctx *ctx, void **state)
 	if (!s)
 		return BT_ERR_NOMEM;
 	s->pid = -1;
-	s->rfd = -1;
 	s->pr.copy_fd = -1;
 	static const struct bt_journal_opts defaults;
 	s->o = ctx->format_opts ? ctx->format_opts : &defaults;
 	unsigned t = s->o->worker_timeout_sec ? s->o->worker_timeout_sec : 120;
-	s->timeout_ms = t > 2000000 ? 2000000000u : t * 1000u;
+	bt_pipe_init(&s->pipe, -1, t > 2000000 ? 2000000000u : t * 1000u);
 	if (!(s->map = bt_jentry_new())) {
 		jf_free(s);
 		return BT_ERR_NOMEM;

@@ -25,6 +25,7 @@
 #include "evtx/bt_evtx.h"
 #include "evtx/bt_evtx_format.h"
 #include "evtx/bt_evtx_xml.h"
+#include "io/bt_pipe.h"
 #include "io/bt_fd.h"
 #include "io/bt_reader.h"
 
@@ -480,13 +481,10 @@ struct lx_state {
 	bool inproc;
 	struct producer pr;           /* in-process mode */
 	pid_t pid;
-	int rfd;
-	unsigned char rbuf[65536];    /* pipe read buffer */
-	size_t rstart, rend;
+	struct bt_pipe pipe;          /* the worker's output */
 	struct frame f;
 	bool ended;
 	uint64_t emitted;
-	unsigned timeout_ms;
 };
 
 
@@ -561,7 +559,7 @@ static enum bt_status lx_spawn(struct bt_reader_ctx *ctx, struct lx_state *s)
 		         eo->worker_exe, strerror(rc));
 		return BT_ERR_IO;
 	}
-	s->rfd = p[0];
+	bt_pipe_init(&s->pipe, p[0], s->pipe.timeout_ms);
 	return BT_OK;
 }
 
@@ -593,10 +591,9 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 		s->chunk_count = ctx->part->count;
 	}
 	s->wfd = -1;
-	s->rfd = -1;
 	s->pid = -1;
 	unsigned t = eo->worker_timeout_sec ? eo->worker_timeout_sec : 120;
-	s->timeout_ms = t > 2000000 ? 2000000000u : t * 1000u;
+	bt_pipe_init(&s->pipe, -1, t > 2000000 ? 2000000000u : t * 1000u);
 	bt_evtx_xml_init();
 	if (!(flags & BT_LX_FALLBACK)) {
 		int fd = ctx->fd >= 0 ? ctx->fd : bt_open_evidence(ctx->open_path);
@@ -626,35 +623,10 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
  * (then *why says which). */
 static bool lx_read(struct lx_state *s, unsigned char *dst, size_t n, const char **why)
 {
-	while (n) {
-		if (s->rstart == s->rend) {
-			struct pollfd pfd = {.fd = s->rfd, .events = POLLIN};
-			int pr = poll(&pfd, 1, (int)s->timeout_ms);
-			if (pr < 0 && errno == EINTR)
-				continue;
-			if (pr == 0) {
-				*why = "timeout";
-				return false;
-			}
-			ssize_t r = read(s->rfd, s->rbuf, sizeof s->rbuf);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				*why = "eof";
-				return false;
-			}
-			s->rstart = 0;
-			s->rend = (size_t)r;
-		}
-		size_t k = s->rend - s->rstart;
-		if (k > n)
-			k = n;
-		memcpy(dst, s->rbuf + s->rstart, k);
-		s->rstart += k;
-		dst += k;
-		n -= k;
-	}
-	return true;
+	enum bt_pipe_status ps = bt_pipe_read(&s->pipe, dst, n);
+	if (ps != BT_PIPE_OK)
+		*why = ps == BT_PIPE_TIMEOUT ? "timeout" : "eof";
+	return ps == BT_PIPE_OK;
 }
 
 /* Reports how the worker ended when its stream stopped without FRAME_END. */
@@ -674,7 +646,7 @@ static enum bt_status lx_worker_lost(struct bt_reader_ctx *ctx, struct lx_state 
 		s->pid = -1;
 		bt_diagf(&ctx->opts->diag, lvl, ctx->path,
 		         "libevtx made no progress for %u s after %llu records and was stopped; %s",
-		         s->timeout_ms / 1000, (unsigned long long)s->emitted, rest);
+		         s->pipe.timeout_ms / 1000, (unsigned long long)s->emitted, rest);
 		return BT_ERR_CRASH;
 	}
 	waitpid(s->pid, &status, 0);
@@ -828,8 +800,8 @@ static void lx_close(void *state)
 		return;
 	if (s->inproc)
 		producer_close(&s->pr);
-	if (s->rfd >= 0)
-		close(s->rfd);
+	if (s->pipe.fd >= 0)
+		close(s->pipe.fd);
 	if (s->pid > 0) {
 		/* Stopped early (e.g. `| head`): do not wait for a long file. */
 		kill(s->pid, SIGKILL);
