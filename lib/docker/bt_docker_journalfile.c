@@ -28,6 +28,7 @@
 #include "core/bt_buf.h"
 #include "docker/bt_docker_facts.h"
 #include "docker/bt_docker_jentry.h"
+#include "io/bt_fd.h"
 #include "io/bt_pipe.h"
 #include "io/bt_stream.h"
 
@@ -560,21 +561,6 @@ static bool producer_step(struct producer *p)
 
 /* ---- the worker ---- */
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	while (n) {
-		ssize_t w = write(fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		b += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static bool emit_fd(void *ctx, uint32_t type, const void *data, size_t len)
 {
 	int fd = *(int *)ctx;
@@ -582,7 +568,7 @@ static bool emit_fd(void *ctx, uint32_t type, const void *data, size_t len)
 	uint32_t l = (uint32_t)len;
 	memcpy(h, &type, 4);
 	memcpy(h + 4, &l, 4);
-	return write_all(fd, h, 8) && (!len || write_all(fd, data, len));
+	return bt_write_all(fd, h, 8, NULL) && (!len || bt_write_all(fd, data, len, NULL));
 }
 
 /* AddressSanitizer reserves terabytes of address space: no RLIMIT_AS there. */
