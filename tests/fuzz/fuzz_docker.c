@@ -20,23 +20,10 @@
 #include "docker/bt_docker_initlog.h"
 #include "docker/bt_docker_logrus.h"
 #include "input/bt_input.h"
+#include "fuzz_event.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_event(const struct bt_event *ev)
-{
-	/* Every field must be readable to its length and NUL-terminated. */
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct bt_field *f = &ev->fields[i];
-		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
-			abort();
-	}
-	struct bt_event *c = bt_event_clone(ev);
-	if (c && c->nfields != ev->nfields)
-		abort();
-	free(c);
-}
 
 static void direct(const char *s, size_t n)
 {
@@ -51,7 +38,7 @@ static void direct(const char *s, size_t n)
 	struct bt_logrus_info info;
 	bt_evbuf_reset(&eb, BT_SOURCE_DOCKERD);
 	bt_logrus_parse(&eb, s, l, NULL, &info);
-	check_event(bt_evbuf_done(&eb));
+	fuzz_check_event(bt_evbuf_done(&eb));
 	struct bt_line_prefix p;
 	if (bt_syslog_prefix(s, l, &p) && p.msg_off > l)
 		abort();
@@ -77,7 +64,7 @@ static void direct(const char *s, size_t n)
 		json_object_put(body);
 	bt_docker_api_call(&eb, "POST", 4, s, l);
 	bt_docker_daemon_args(&eb, s, l);
-	check_event(bt_evbuf_done(&eb));
+	fuzz_check_event(bt_evbuf_done(&eb));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -92,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bt_input_open(path, &o, NULL, &in) == BT_OK) {
 		const struct bt_event *ev;
 		while (bt_input_next(in, &ev) == BT_OK)
-			check_event(ev);
+			fuzz_check_event(ev);
 		bt_input_free(in);
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "input/bt_input.h"
+#include "fuzz_event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,15 +40,6 @@ static const char *const places[] = {
 	"[root]/var/lib/dhcp/dhclient.eth0.leases", "[root]/var/lib/NetworkManager/internal-1-eth0.lease",
 	"[root]/run/systemd/netif/leases/2",
 };
-
-static void check_event(const struct bt_event *ev)
-{
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct bt_field *f = &ev->fields[i];
-		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
-			abort();
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -86,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (bt_input_open(p, &o, NULL, &in) == BT_OK) {
 			const struct bt_event *ev;
 			while (bt_input_next(in, &ev) == BT_OK)
-				check_event(ev);
+				fuzz_check_event(ev);
 			bt_input_free(in);
 		}
 	}

@@ -20,25 +20,13 @@
 #include <unistd.h>
 
 #include "input/bt_input.h"
+#include "fuzz_event.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char worker[PATH_MAX];
 static bool worker_failed;
-
-static void check_event(const struct bt_event *ev)
-{
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct bt_field *f = &ev->fields[i];
-		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
-			abort();
-	}
-	struct bt_event *c = bt_event_clone(ev);
-	if (c && c->nfields != ev->nfields)
-		abort();
-	free(c);
-}
 
 static void on_diag(void *ctx, enum bt_diag_level level, const char *file, const char *msg)
 {
@@ -111,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bt_input_open(path, &o, NULL, &in) == BT_OK) {
 		const struct bt_event *ev;
 		while (bt_input_next(in, &ev) == BT_OK)
-			check_event(ev);
+			fuzz_check_event(ev);
 		bt_input_free(in);
 	}
 	if (worker_failed) {
