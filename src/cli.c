@@ -282,8 +282,12 @@ void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st)
 	              (unsigned long long)st->recovered, (unsigned long long)st->failed);
 	if (st->format == BT_FORMAT_EVTX) {
 		bt_buf_printf(&b, " recovered_failed=%llu", (unsigned long long)st->recovered_failed);
+		if (st->recovered_copies)
+			bt_buf_printf(&b, " recovered_copies=%llu",
+			              (unsigned long long)st->recovered_copies);
 		if (st->libevtx_read)
 			bt_buf_printf(&b, " read_by_libevtx=%llu", (unsigned long long)st->libevtx_read);
+		bt_buf_printf(&b, " libevtx_started=%llu", (unsigned long long)st->libevtx_started);
 		bt_buf_printf(&b, " corrupt_chunks=%llu id_gaps=%llu time_backwards=%llu",
 		              (unsigned long long)st->corrupt_chunks, (unsigned long long)st->id_gaps,
 		              (unsigned long long)st->time_backwards);

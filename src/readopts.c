@@ -98,6 +98,9 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 	case READ_OPT_NO_ISOLATION:
 		o->in.evtx.worker_exe = NULL;
 		return 1;
+	case READ_OPT_NO_RECOVER:
+		o->in.evtx.no_recover = true;
+		return 1;
 	case READ_OPT_FILES_FROM:
 		o->files_from = arg;
 		return 1;

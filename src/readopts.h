@@ -27,6 +27,7 @@ enum {
 	READ_OPT_PROVIDER,
 	READ_OPT_JOBS,
 	READ_OPT_SERVICE_NAME,
+	READ_OPT_NO_RECOVER,
 	READ_OPT_END,
 };
 
@@ -48,7 +49,8 @@ enum {
 	{"channel", required_argument, NULL, READ_OPT_CHANNEL}, \
 	{"provider", required_argument, NULL, READ_OPT_PROVIDER}, \
 	{"jobs", required_argument, NULL, 'j'}, \
-	{"service-name", required_argument, NULL, READ_OPT_SERVICE_NAME}
+	{"service-name", required_argument, NULL, READ_OPT_SERVICE_NAME}, \
+	{"no-recover", no_argument, NULL, READ_OPT_NO_RECOVER}
 
 /* Help text for the shared options. */
 #define READ_OPTS_HELP \
@@ -64,6 +66,7 @@ enum {
 	"                         output is the same for any N\n" \
 	"      --stats            per-file integrity summary on stderr\n" \
 	"      --reader NAME      EVTX reader: auto (default) or libevtx\n" \
+	"      --no-recover       do not recover EVTX records outside the live records\n" \
 	"      --assume-host [PATH=]NAME host of the evidence (under PATH) that names\n" \
 	"                         none (repeatable with PATH)\n" \
 	"      --service-name NAME Windows service name of dockerd: the provider of its\n" \

@@ -278,6 +278,10 @@ bool runrecord_write(struct runrecord *r, FILE *f, const struct bt_ruleset *rule
 			jw_u64(&w, s->failed);
 			jw_key(&w, "recovered_failed");
 			jw_u64(&w, s->recovered_failed);
+			jw_key(&w, "recovered_copies");
+			jw_u64(&w, s->recovered_copies);
+			jw_key(&w, "libevtx_started");
+			jw_u64(&w, s->libevtx_started);
 			jw_key(&w, "corrupt_chunks");
 			jw_u64(&w, s->corrupt_chunks);
 			jw_key(&w, "lines");

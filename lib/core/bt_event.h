@@ -49,6 +49,8 @@ struct bt_field {
 #define BT_EV_TIME_INFERRED 0x2u  /* year/zone guessed (syslog prefix) */
 #define BT_EV_HOST_INFERRED 0x4u  /* host taken from other evidence of its collection */
 #define BT_EV_HOST_ASSUMED  0x8u  /* host given by --assume-host, not stated by the evidence */
+#define BT_EV_TEMPLATE_ELSEWHERE 0x10u  /* recovered with its template found elsewhere in the
+                                         * file (the one its record names was overwritten) */
 
 struct bt_event {
 	bt_time time;               /* BT_TIME_NONE when the evidence has none */

@@ -35,6 +35,7 @@ struct bx_op {
 	uint8_t optional;     /* OP_SUBST: optional substitution; OP_OPEN: content has one */
 	uint16_t idx;         /* OP_SUBST: substitution index; OP_OPEN: that optional one */
 	uint16_t nid;         /* OP_OPEN / OP_ATTR: well-known name id */
+	uint8_t vtype;        /* OP_SUBST: the value type the template declares */
 	uint32_t len;         /* name or text length */
 	uint32_t skip;        /* OP_OPEN: index of the op after the element */
 	const char *s;        /* name or text, UTF-8, in the chunk arena */
@@ -113,6 +114,10 @@ struct bt_bx_chunk {
 	int nkept;
 	int keep_attr;              /* current attribute is kept (index) or -1 */
 	bool use_plans;             /* field maps on (off: operations only, for tests) */
+	/* recovery (bt_bx_record_recover): names must match their hash, template
+	 * instances the id of the definition they use */
+	bool strict;
+	struct bt_bx_recovery *rcv;
 };
 
 static struct plan_build *plan_build_new(void);
@@ -223,6 +228,16 @@ bool bt_bx_render_value(uint8_t type, const uint8_t *p, size_t size, char *out, 
 
 /* ---- names ---- */
 
+/* Whether the name at `p` (count UTF-16 units) carries its own hash: in
+ * slack space a name may have been overwritten by newer records. */
+static bool name_hash_ok(const uint8_t *p, uint32_t count)
+{
+	uint32_t h = 0;
+	for (uint32_t i = 0; i < count; i++)
+		h = h * 65599u + bt_le16(p + 8 + 2 * i);
+	return (h & 0xFFFFu) == bt_le16(p + 4);
+}
+
 /* Returns the cached name at chunk offset `off` and its size in the chunk
  * (for skipping an inline definition), or NULL. */
 static const struct name_ent *name_at(struct bt_bx_chunk *cx, uint32_t off, uint32_t *def_size)
@@ -233,6 +248,8 @@ static const struct name_ent *name_at(struct bt_bx_chunk *cx, uint32_t off, uint
 	if ((size_t)off + 8 + 2 * (size_t)count > cx->n)
 		return NULL;
 	*def_size = 8 + 2 * count + 2;
+	if (cx->strict && !name_hash_ok(cx->c + off, count))
+		return NULL;
 	uint32_t h = (off * 2654435761u) >> 19;
 	for (uint32_t k = 0; k < NAME_SLOTS; k++) {
 		struct name_ent *e = &cx->names[(h + k) & (NAME_SLOTS - 1)];
@@ -527,6 +544,7 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			op.kind = OP_SUBST;
 			op.optional = (tok & 0xBF) == 0x0E;
 			op.idx = bt_le16(c + pos + 1);
+			op.vtype = c[pos + 3];
 			pos += 4;
 			if (op.optional && !in_start_tag && depth > 0 &&
 			    !ov->v[open_at[depth]].optional) {
@@ -562,8 +580,9 @@ out:
 }
 
 /* Returns the compiled template defined at chunk offset `def`, compiling it
- * on first use; NULL (with cx->err) when it is unusable. */
-static struct tmpl *template_get(struct bt_bx_chunk *cx, uint32_t def)
+ * on first use; NULL when it is unusable, with the reason reported to the
+ * mapping (failing the record) when `report`. */
+static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool report)
 {
 	uint32_t h = (def * 2654435761u) >> 19;
 	struct tmpl_ent *slot = NULL;
@@ -571,7 +590,8 @@ static struct tmpl *template_get(struct bt_bx_chunk *cx, uint32_t def)
 		struct tmpl_ent *e = &cx->tmpls[(h + k) & (TMPL_SLOTS - 1)];
 		if (e->gen == cx->gen && e->off == def) {
 			if (e->t->bad) {
-				fail(cx, "template at 0x%x: %s", def, e->t->why);
+				if (report)
+					fail(cx, "template at 0x%x: %s", def, e->t->why);
 				return NULL;
 			}
 			return e->t;
@@ -582,12 +602,14 @@ static struct tmpl *template_get(struct bt_bx_chunk *cx, uint32_t def)
 		}
 	}
 	if (!slot || cx->ntmpl >= BT_BX_MAX_TEMPLATES) {
-		fail(cx, "more than %d templates in the chunk", BT_BX_MAX_TEMPLATES);
+		if (report)
+			fail(cx, "more than %d templates in the chunk", BT_BX_MAX_TEMPLATES);
 		return NULL;
 	}
 	struct tmpl *t = bt_arena_alloc(&cx->arena, sizeof *t);
 	if (!t) {
-		fail(cx, "out of memory for template at 0x%x", def);
+		if (report)
+			fail(cx, "out of memory for template at 0x%x", def);
 		return NULL;
 	}
 	memset(t, 0, sizeof *t);
@@ -620,10 +642,16 @@ static struct tmpl *template_get(struct bt_bx_chunk *cx, uint32_t def)
 		}
 	}
 	if (t->bad) {
-		fail(cx, "template at 0x%x: %s", def, t->why);
+		if (report)
+			fail(cx, "template at 0x%x: %s", def, t->why);
 		return NULL;
 	}
 	return t;
+}
+
+static struct tmpl *template_get(struct bt_bx_chunk *cx, uint32_t def)
+{
+	return template_find(cx, def, true);
 }
 
 /* ---- field maps ----
@@ -1361,6 +1389,249 @@ static void exec_ops(struct bt_bx_chunk *cx, const struct tmpl *t, const struct 
 	}
 }
 
+/* ---- the template store (recovery) ---- */
+
+enum { TS_WANTED, TS_FOUND, TS_AMBIGUOUS };
+
+struct ts_ent {
+	uint32_t tid;
+	uint8_t state;
+	uint8_t guid[16];
+	struct tmpl *t;       /* in the store's arena */
+};
+
+struct bt_bx_tstore {
+	struct ts_ent *v;
+	size_t n, cap;
+	size_t missing;
+	struct bt_arena arena;
+};
+
+struct bt_bx_tstore *bt_bx_tstore_new(void)
+{
+	struct bt_bx_tstore *ts = calloc(1, sizeof *ts);
+	if (ts)
+		bt_arena_init(&ts->arena, 64u * 1024 * 1024);
+	return ts;
+}
+
+void bt_bx_tstore_free(struct bt_bx_tstore *ts)
+{
+	if (!ts)
+		return;
+	bt_arena_free(&ts->arena);
+	free(ts->v);
+	free(ts);
+}
+
+/* Few ids per file (the templates of its event types): a linear search. */
+static struct ts_ent *ts_find(const struct bt_bx_tstore *ts, uint32_t tid)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->v[i].tid == tid)
+			return &ts->v[i];
+	return NULL;
+}
+
+#define TS_MAX_IDS 65536u
+
+void bt_bx_tstore_want(struct bt_bx_tstore *ts, uint32_t tid)
+{
+	if (!ts || ts_find(ts, tid) || ts->n >= TS_MAX_IDS)
+		return;
+	if (ts->n == ts->cap) {
+		size_t nc = ts->cap ? ts->cap * 2 : 32;
+		struct ts_ent *nv = realloc(ts->v, nc * sizeof *nv);
+		if (!nv)
+			return;
+		ts->v = nv;
+		ts->cap = nc;
+	}
+	memset(&ts->v[ts->n], 0, sizeof ts->v[0]);
+	ts->v[ts->n].tid = tid;
+	ts->v[ts->n].state = TS_WANTED;
+	ts->n++;
+	ts->missing++;
+}
+
+size_t bt_bx_tstore_missing(const struct bt_bx_tstore *ts)
+{
+	return ts ? ts->missing : 0;
+}
+
+/* A compiled template copied out of its chunk: operations and their text in
+ * the store's arena, and no field maps (theirs live in a chunk's arena). */
+static struct tmpl *tmpl_export(struct bt_arena *a, const struct tmpl *t)
+{
+	struct tmpl *n = bt_arena_alloc(a, sizeof *n);
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof *n);
+	n->def = t->def;
+	n->nops = t->nops;
+	n->plan_tried = 0x0F;
+	n->ops = bt_arena_alloc(a, t->nops * sizeof *n->ops + 1);
+	if (!n->ops)
+		return NULL;
+	for (uint32_t i = 0; i < t->nops; i++) {
+		n->ops[i] = t->ops[i];
+		if (t->ops[i].s && !(n->ops[i].s = bt_arena_strndup(a, t->ops[i].s, t->ops[i].len)))
+			return NULL;
+	}
+	return n;
+}
+
+/* A definition at chunk offset `def` carrying a wanted id: compiled (names
+ * checked against their hashes) and kept. */
+static void ts_offer(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, uint32_t def)
+{
+	if (def < BT_EVTX_CHUNK_HEADER_SIZE || (size_t)def + 24 > cx->n)
+		return;
+	struct ts_ent *e = ts_find(ts, bt_le32(cx->c + def + 4));
+	if (!e || e->state == TS_AMBIGUOUS)
+		return;
+	if (e->state == TS_FOUND) {
+		if (memcmp(e->guid, cx->c + def + 4, 16) != 0 && template_find(cx, def, false)) {
+			e->state = TS_AMBIGUOUS;
+			e->t = NULL;
+		}
+		return;
+	}
+	struct tmpl *t = template_find(cx, def, false);
+	if (!t || !(e->t = tmpl_export(&ts->arena, t)))
+		return;
+	memcpy(e->guid, cx->c + def + 4, 16);
+	e->state = TS_FOUND;
+	ts->missing--;
+}
+
+void bt_bx_tstore_harvest(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, const uint8_t *c,
+                          size_t n)
+{
+	if (!ts || !ts->missing || n < BT_EVTX_CHUNK_HEADER_SIZE)
+		return;
+	bt_bx_chunk_reset(cx, c, n);
+	bool strict = cx->strict;
+	cx->strict = true;
+	/* the chunk's template table and its chains (live definitions) */
+	for (uint32_t b = 0; b < 32; b++) {
+		uint32_t def = bt_le32(c + 384 + 4 * b);
+		for (int hops = 0; def && hops < 64; hops++) {
+			ts_offer(ts, cx, def);
+			if ((size_t)def + 4 > n)
+				break;
+			def = bt_le32(c + def);
+		}
+	}
+	/* definitions inline at a template instance (0x0C 0x01 id offset), in
+	 * the live area or in slack */
+	for (const uint8_t *p = c + BT_EVTX_CHUNK_HEADER_SIZE;
+	     (p = memchr(p, 0x0C, (size_t)(c + n - p))) != NULL; p++) {
+		size_t at = (size_t)(p - c);
+		if (at + 10 + 24 > n)
+			break;
+		if (p[1] == 0x01 && bt_le32(p + 6) == at + 10 && bt_le32(p + 14) == bt_le32(p + 2))
+			ts_offer(ts, cx, (uint32_t)(at + 10));
+	}
+	cx->strict = strict;
+}
+
+/* The template of id `tid` from the store, for an instance whose own
+ * definition offset (`def`) holds another. NULL (failing the record) when
+ * there is none: the id is then asked for. */
+static struct tmpl *store_template(struct bt_bx_chunk *cx, uint32_t tid, uint32_t def)
+{
+	struct bt_bx_recovery *rv = cx->rcv;
+	struct ts_ent *e = rv->store ? ts_find(rv->store, tid) : NULL;
+	if (e && e->state == TS_FOUND) {
+		rv->elsewhere = true;
+		return e->t;
+	}
+	if (e && e->state == TS_AMBIGUOUS) {
+		rv->fail = BT_BX_RF_AMBIGUOUS;
+		fail(cx, "template id 0x%08x: two different definitions in the file", tid);
+		return NULL;
+	}
+	bt_bx_tstore_want(rv->store, tid);
+	rv->fail = BT_BX_RF_NO_TEMPLATE;
+	rv->missing_tid = tid;
+	fail(cx, "template id 0x%08x: not defined at 0x%x nor anywhere else known", tid, def);
+	return NULL;
+}
+
+/* The size a value of fixed-size type `t` has (0: variable). */
+static uint32_t fixed_size(uint8_t t)
+{
+	switch (t) {
+	case BT_XV_INT8: case BT_XV_UINT8: return 1;
+	case BT_XV_INT16: case BT_XV_UINT16: return 2;
+	case BT_XV_INT32: case BT_XV_UINT32: case BT_XV_REAL32: case BT_XV_BOOL:
+	case BT_XV_HEX32: return 4;
+	case BT_XV_INT64: case BT_XV_UINT64: case BT_XV_REAL64: case BT_XV_FILETIME:
+	case BT_XV_HEX64: return 8;
+	case BT_XV_GUID: case BT_XV_SYSTEMTIME: return 16;
+	default: return 0;
+	}
+}
+
+static bool is_integer(uint8_t t)
+{
+	return (t >= BT_XV_INT8 && t <= BT_XV_UINT64) || t == BT_XV_HEX32 || t == BT_XV_HEX64 ||
+	       t == BT_XV_SIZET;
+}
+
+/* Whether value `v` can be what a substitution declared `decl` holds: the
+ * same type, or what Windows writes in its place (seen in live records: an
+ * integer of another width or sign, SizeT as HexInt32/64, one item for an
+ * array, NULL for an empty value), and a size that type allows. A value of
+ * another kind (text for a number, a GUID for a string) is another
+ * template's. */
+static bool value_fits(uint8_t decl, const struct bt_xv *v)
+{
+	uint8_t t = v->type;
+	if (t == BT_XV_NULL)
+		return true;
+	if (t != decl && !(is_integer(decl) && is_integer(t)) &&
+	    !((decl & BT_XV_ARRAY) && t == (decl & (uint8_t)~BT_XV_ARRAY)))
+		return false;
+	uint32_t fs = fixed_size(t & (uint8_t)~BT_XV_ARRAY);
+	if (t & BT_XV_ARRAY)
+		return fs ? v->size % fs == 0 : (t & 0x7F) != BT_XV_STRING || v->size % 2 == 0;
+	if (fs)
+		return v->size == fs;
+	switch (t) {
+	case BT_XV_STRING:
+		return v->size % 2 == 0;
+	case BT_XV_SID:
+		return v->size >= 8 && v->size == 8u + 4u * v->p[1];
+	default:
+		return true;
+	}
+}
+
+/* Recovery: every substitution the template uses has a value that fits. */
+static bool values_fit(struct bt_bx_chunk *cx, const struct tmpl *t, const struct bt_xv *vals,
+                       uint32_t count)
+{
+	for (uint32_t i = 0; i < t->nops; i++) {
+		const struct bx_op *op = &t->ops[i];
+		if (op->kind != OP_SUBST)
+			continue;
+		if (op->idx >= count || !value_fits(op->vtype, &vals[op->idx])) {
+			cx->rcv->fail = BT_BX_RF_MISFIT;
+			if (op->idx >= count)
+				fail(cx, "substitution %u of the template is missing (%u values)", op->idx,
+				     count);
+			else
+				fail(cx, "substitution %u: a value of type 0x%02x (%u bytes) where the "
+				         "template declares 0x%02x", op->idx, vals[op->idx].type,
+				     vals[op->idx].size, op->vtype);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Reads a template instance at pos (the 0x0C token) and runs it. Returns the
  * position after its substitution values, or 0 on failure. */
 static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest)
@@ -1371,17 +1642,30 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		return 0;
 	}
 	uint32_t def = bt_le32(c + pos + 6);
+	uint32_t tid = bt_le32(c + pos + 2);
 	uint32_t at = pos;
 	pos += 10;
+	/* recovery: only a definition carrying the id the instance names */
+	bool checked = cx->rcv && def != pos;
+	bool id_here = (size_t)def + 24 <= cx->n && def >= BT_EVTX_CHUNK_HEADER_SIZE &&
+	               bt_le32(c + def + 4) == tid;
 	if (def != pos) {
 		/* a definition used again lies wholly before its use; anything else
 		 * (forward or overlapping references, a definition containing the
 		 * instance) is damage or a loop */
 		if ((size_t)def + 24 > at || (size_t)def + 24 + bt_le32(c + def + 20) > at) {
-			fail(cx, "template reference at 0x%x to 0x%x is not to an earlier definition",
-			     at, def);
-			return 0;
+			if (!checked) {
+				fail(cx, "template reference at 0x%x to 0x%x is not to an earlier "
+				         "definition", at, def);
+				return 0;
+			}
+			id_here = false;
 		}
+	} else if (cx->rcv && !id_here) {
+		fail(cx, "template defined at 0x%x carries id 0x%08x, its instance names 0x%08x",
+		     def, (size_t)def + 24 <= cx->n ? bt_le32(c + def + 4) : 0, tid);
+		cx->rcv->fail = BT_BX_RF_MALFORMED;
+		return 0;
 	}
 	if (def == pos) {
 		/* definition inline: skip it */
@@ -1396,7 +1680,14 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		}
 		pos += 24 + size;
 	}
-	struct tmpl *t = template_get(cx, def);
+	struct tmpl *t;
+	if (!checked) {
+		t = template_get(cx, def);
+	} else {
+		t = id_here ? template_find(cx, def, false) : NULL;
+		if (!t && !(t = store_template(cx, tid, def)))
+			return 0;
+	}
 	if (!t)
 		return 0;
 	if (pos + 4 > end) {
@@ -1433,6 +1724,8 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		vals[i].type = c[dpos + 4 * i + 2];
 		pos += size;
 	}
+	if (cx->rcv && !values_fit(cx, t, vals, count))
+		return 0;
 	if (t->active) {
 		fail(cx, "template at 0x%x is instantiated inside itself", def);
 		return 0;
@@ -1593,4 +1886,42 @@ size_t bt_bx_chunk_decode(struct bt_bx_chunk *cx, const uint8_t *c, size_t n, ui
 		off = r.offset + r.size;
 	}
 	return done;
+}
+
+const char *bt_bx_rfail_str(enum bt_bx_rfail f)
+{
+	static const char *const names[BT_BX_RF_COUNT] = {
+		"recovered", "template not found", "template id ambiguous",
+		"values do not fit the template", "damaged binary XML", "no channel, computer or event id",
+	};
+	return f < BT_BX_RF_COUNT ? names[f] : "?";
+}
+
+enum bt_status bt_bx_record_recover(struct bt_bx_chunk *cx, const struct bt_bx_record *r,
+                                    struct bt_evbuf *eb, struct bt_bx_recovery *rv, char *why,
+                                    size_t why_size)
+{
+	rv->elsewhere = false;
+	rv->fail = BT_BX_RF_NONE;
+	rv->missing_tid = 0;
+	cx->rcv = rv;
+	bool strict = cx->strict;
+	cx->strict = true;
+	enum bt_status st = bt_bx_record_decode(cx, r, eb, NULL, NULL, why, why_size);
+	cx->rcv = NULL;
+	cx->strict = strict;
+	if (st != BT_OK) {
+		if (rv->fail == BT_BX_RF_NONE)
+			rv->fail = BT_BX_RF_MALFORMED;
+		return BT_ERR_FORMAT;
+	}
+	const struct bt_event *ev = &eb->ev;
+	if (!ev->channel || !*ev->channel || !ev->host || !*ev->host || !cx->map.have_event_id) {
+		rv->fail = BT_BX_RF_INCOMPLETE;
+		snprintf(why, why_size, "decoded without %s", !ev->channel || !*ev->channel ? "a channel"
+		                                              : !ev->host || !*ev->host ? "a computer"
+		                                                                        : "an event id");
+		return BT_ERR_FORMAT;
+	}
+	return BT_OK;
 }

@@ -97,4 +97,63 @@ size_t bt_bx_chunk_decode(struct bt_bx_chunk *cx, const uint8_t *c, size_t n, ui
 bool bt_bx_render_value(uint8_t type, const uint8_t *p, size_t size, char *out, size_t cap,
                         size_t *len);
 
+/* ---- recovery: records from slack space ----
+ *
+ * A record in slack space names its template by chunk offset, but the
+ * definition there may since have been overwritten by newer records (after a
+ * clear or a wrap). So a recovered record is decoded only against a template
+ * that carries the id its template instance names: the definition at that
+ * offset when its id matches, else an intact definition of that id found
+ * elsewhere in the file (a template store). Names must match their hashes and
+ * every substitution value must have the type and size its template declares;
+ * otherwise the record is not decoded: it is never rendered with another
+ * template's names. */
+
+/* Templates by id, compiled from any chunk of a file (they outlive chunks). */
+struct bt_bx_tstore;
+struct bt_bx_tstore *bt_bx_tstore_new(void);
+void bt_bx_tstore_free(struct bt_bx_tstore *ts);
+
+/* Asks for template id `tid` (a record needs it and it was not in place). */
+void bt_bx_tstore_want(struct bt_bx_tstore *ts, uint32_t tid);
+
+/* Number of ids asked for and not found yet. */
+size_t bt_bx_tstore_missing(const struct bt_bx_tstore *ts);
+
+/* Looks through chunk c[0..n) for intact definitions of the ids asked for
+ * (defined inline at a template instance, or listed in the chunk's template
+ * table) and keeps them; `cx` is reset to the chunk. A second definition of
+ * an id with another GUID makes the id ambiguous (no record uses it). */
+void bt_bx_tstore_harvest(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, const uint8_t *c,
+                          size_t n);
+
+/* Why a slack-space candidate is not recovered. */
+enum bt_bx_rfail {
+	BT_BX_RF_NONE,
+	BT_BX_RF_NO_TEMPLATE,      /* its template id is defined nowhere known */
+	BT_BX_RF_AMBIGUOUS,        /* two different templates carry its id */
+	BT_BX_RF_MISFIT,           /* its values do not fit the template */
+	BT_BX_RF_MALFORMED,        /* its binary XML is damaged */
+	BT_BX_RF_INCOMPLETE,       /* no channel, computer or event id once decoded */
+	BT_BX_RF_COUNT
+};
+
+/* Short name of a reason ("no template"). */
+const char *bt_bx_rfail_str(enum bt_bx_rfail f);
+
+struct bt_bx_recovery {
+	struct bt_bx_tstore *store;   /* NULL: templates in place only */
+	/* set by bt_bx_record_recover */
+	bool elsewhere;               /* a template came from the store */
+	enum bt_bx_rfail fail;
+	uint32_t missing_tid;         /* BT_BX_RF_NO_TEMPLATE: the id (asked for in the store) */
+};
+
+/* Decodes slack-space record `r` (every field) under the rules above; `cx`
+ * is reset to the record's chunk by the caller. BT_OK, or BT_ERR_FORMAT with
+ * rv->fail and a reason in `why`. */
+enum bt_status bt_bx_record_recover(struct bt_bx_chunk *cx, const struct bt_bx_record *r,
+                                    struct bt_evbuf *eb, struct bt_bx_recovery *rv, char *why,
+                                    size_t why_size);
+
 #endif

@@ -21,6 +21,7 @@ struct bt_evtx_opts {
 	 * or hang inside it costs only that file. NULL runs libevtx in-process. */
 	const char *worker_exe;
 	unsigned worker_timeout_sec;   /* no progress for this long kills the worker (0 = 120) */
+	bool no_recover;               /* no recovery of records outside the live records */
 };
 
 /* Parts of an EVTX file (bt_part.kind): a large file is read as ranges of

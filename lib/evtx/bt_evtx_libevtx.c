@@ -605,6 +605,7 @@ enum bt_status bt_evtx_libevtx_open(struct bt_reader_ctx *ctx, unsigned flags, v
 		}
 	}
 	enum bt_status st = BT_OK;
+	ctx->stats->libevtx_started++;
 	if (eo->worker_exe) {
 		st = lx_spawn(ctx, s);
 	} else {

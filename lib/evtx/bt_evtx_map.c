@@ -288,8 +288,10 @@ static void put_member(struct bt_evmap *m, const struct bt_evmap_dest *d, const 
 	bt_time t;
 	switch (d->target) {
 	case BT_EVMAP_EVENT_ID:
-		if (parse_u64(v, n, &u) && u <= UINT32_MAX)
+		if (parse_u64(v, n, &u) && u <= UINT32_MAX) {
 			ev->event_id = (uint32_t)u;
+			m->have_event_id = true;
+		}
 		break;
 	case BT_EVMAP_LEVEL:
 		if (parse_u64(v, n, &u) && u <= 255)
@@ -408,6 +410,7 @@ void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
 	m->failed = false;
 	m->collect = false;
 	m->has_fname = false;
+	m->have_event_id = false;
 	m->arr.type = BT_XV_NULL;
 	m->nattrs = 0;
 	m->err[0] = '\0';

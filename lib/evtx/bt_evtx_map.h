@@ -175,6 +175,7 @@ struct bt_evmap {
 	bool stop;                  /* nothing more to map (fields unwanted, or failed) */
 	bool failed;
 	bool collect;               /* text of the current element is a value */
+	bool have_event_id;         /* an EventID was mapped */
 	const char *names_at[BT_MAX_XML_DEPTH + 1];
 	uint32_t nlen_at[BT_MAX_XML_DEPTH + 1];
 	uint16_t id_at[BT_MAX_XML_DEPTH + 1];

@@ -1,18 +1,18 @@
 /* The native EVTX reader: streams the file chunk by chunk (one 64 KiB buffer,
  * pread, never writes), decodes records with bt_binxml (templates compiled
- * once per chunk), and leaves to libevtx only what it cannot do itself:
- *  - records it rejects (reported, then looked for in a libevtx pass; those
- *    libevtx cannot read either are counted as failed);
- *  - recovered records in slack space (after a chunk's free space offset, in
- *    chunks with a bad signature or a broken record walk): the reader only
- *    looks for record signatures there, and runs libevtx for recovered
- *    records when it finds some.
- * A clean file without slack candidates never starts libevtx.
+ * once per chunk), then recovers what lies outside the live records (slack
+ * space after a chunk's free space offset, chunks with a bad signature, the
+ * rest of a chunk after a broken record) with its own recovery pass
+ * (bt_evtx_recover.h: templates checked by id, copies of live records given
+ * once). The live walk only notes record signatures there.
+ *
+ * libevtx is started only for a live record the native decoder rejects
+ * (reported, read in place by a libevtx worker; those libevtx cannot read
+ * either are counted as failed): stats->libevtx_started counts it.
  *
  * Chunks failing a CRC are reported, counted in corrupt_chunks and still
  * read, as libevtx does: a record in such a chunk may be altered, but losing
- * it would hide more. Records from the libevtx pass come after the native
- * ones (so not strictly in file order). */
+ * it would hide more. Recovered records come after the live ones. */
 #include "config.h"
 
 #include <errno.h>
@@ -30,9 +30,10 @@
 #include "evtx/bt_evtx_format.h"
 #include "evtx/bt_evtx_libevtx.h"
 #include "evtx/bt_evtx_native.h"
+#include "evtx/bt_evtx_recover.h"
 #include "io/bt_reader.h"
 
-enum phase { PH_NATIVE, PH_FALLBACK_START, PH_FALLBACK, PH_DONE };
+enum phase { PH_NATIVE, PH_RECOVER, PH_DONE };
 
 struct nx_state {
 	int fd;
@@ -53,9 +54,9 @@ struct nx_state {
 	size_t part_index;          /* of a live part, among the file's live parts */
 	bool slack_complete;        /* a live part read to its end: `slack` is whole */
 	enum phase phase;
-	void *lx;                   /* libevtx reader state in the fallback pass */
+	void *lx;                   /* libevtx reader serving rejected live records */
+	struct bt_evtx_recover *rc; /* the recovery pass */
 	uint64_t rejected;
-	uint64_t pass_results;      /* recovered + recovered_failed when the libevtx pass began */
 	uint64_t live_index;        /* live records walked so far (libevtx's index) */
 	enum bt_evtx_part part;
 	uint64_t chunk_end;         /* first chunk not to read (UINT64_MAX: the end) */
@@ -183,6 +184,7 @@ static void nx_free(struct nx_state *s)
 		share_leave(s->share, s->part_index, &s->slack);
 	if (s->lx)
 		bt_reader_evtx_libevtx.close(s->lx);
+	bt_evtx_recover_free(s->rc);
 	if (s->own_fd)
 		close(s->fd);
 	bt_bx_chunk_free(s->cx);
@@ -527,23 +529,44 @@ static void slack_walk(struct bt_reader_ctx *ctx, struct nx_state *s)
 	}
 }
 
-static void fallback_end(struct bt_reader_ctx *ctx, struct nx_state *s)
+/* The live walk is over: a libevtx worker serving rejected records ends. */
+static void live_end(struct nx_state *s)
 {
 	if (s->lx) {
 		bt_reader_evtx_libevtx.close(s->lx);
 		s->lx = NULL;
 	}
-	if (ctx->stats->recovered_failed)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
-		         "%llu of %llu slack-space record candidates could not be read by libevtx",
-		         (unsigned long long)ctx->stats->recovered_failed,
-		         (unsigned long long)(ctx->stats->recovered_failed + ctx->stats->recovered));
+}
+
+/* The recovery pass is over: its counts, and one line saying them. */
+static void recover_end(struct bt_reader_ctx *ctx, struct nx_state *s, enum bt_status st)
+{
 	s->phase = PH_DONE;
+	if (!s->rc)
+		return;
+	const struct bt_evtx_recover_counts *k = bt_evtx_recover_counts(s->rc);
+	uint64_t bad = 0;
+	for (int r = 0; r < BT_UNREC_COUNT; r++)
+		bad += k->unrecoverable[r];
+	ctx->stats->recovered_failed += bad;
+	ctx->stats->recovered_copies += k->copies;
+	if (st != BT_EOF) {
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
+		         st == BT_ERR_IO ? "recovery of records outside the live records stopped: "
+		                           "read error: %s"
+		                         : "recovery of records outside the live records stopped: %s",
+		         st == BT_ERR_IO ? strerror(errno) : bt_status_str(st));
+		ctx->stats->incomplete = true;
+	}
+	char line[512];
+	bt_evtx_recover_summary(k, line, sizeof line);
+	bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path, "%s", line);
 }
 
 static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const struct bt_event **ev)
 {
 	struct nx_state *s = state;
+	const struct bt_evtx_opts *eo = ctx->format_opts;
 	for (;;) {
 		switch (s->phase) {
 		case PH_NATIVE:
@@ -553,59 +576,34 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 			} else if (native_next(ctx, s, ev) == BT_OK) {
 				return BT_OK;
 			}
+			live_end(s);
 			if (s->part == BT_EVTX_PART_LIVE) {
-				s->slack_complete = true;
-				fallback_end(ctx, s);  /* the recovered part reads the slack */
-			} else
-				s->phase = PH_FALLBACK_START;
-			break;
-		case PH_FALLBACK_START:
-			/* recovered records from slack space: libevtx, only when some
-			 * signature was seen there (in-memory input: none) */
-			if (s->slack.n == 0 || s->mem) {
-				fallback_end(ctx, s);
-				break;
+				s->slack_complete = true;   /* the recovered part reads the slack */
+				s->phase = PH_DONE;
+			} else {
+				s->phase = PH_RECOVER;
 			}
-			/* a worker that died serving left-over live records is not
-			 * asked again; a fresh one looks for the recovered records
-			 * (as a split file's recovered part does) */
-			enum bt_status ost;
-			if (s->lx)
-				ost = bt_evtx_libevtx_want_recovered(s->lx);
-			else
-				ost = bt_evtx_libevtx_open(ctx, BT_LX_FALLBACK | BT_LX_RECOVERED_ONLY, &s->lx);
-			if (ost != BT_OK) {
-				if (s->lx)
-					bt_reader_evtx_libevtx.close(s->lx);
-				s->lx = NULL;
-				ctx->stats->recovered_failed += s->slack.n - s->slack.taken;
-				fallback_end(ctx, s);
-				break;
-			}
-			s->pass_results = ctx->stats->recovered + ctx->stats->recovered_failed;
-			s->phase = PH_FALLBACK;
 			break;
-		case PH_FALLBACK: {
-			enum bt_status st = bt_reader_evtx_libevtx.next(ctx, s->lx, ev);
-			if (st != BT_OK) {
-				if (st != BT_EOF) {
-					bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
-					         "the libevtx pass for left-over records stopped: %s",
-					         bt_status_str(st));
-					/* it gave nothing: every candidate is one not read */
-					if (ctx->stats->recovered + ctx->stats->recovered_failed == s->pass_results)
-						ctx->stats->recovered_failed += s->slack.n - s->slack.taken;
+		case PH_RECOVER: {
+			if (!s->rc) {
+				if (s->slack.n == 0 || (eo && eo->no_recover)) {
+					s->phase = PH_DONE;
+					break;
 				}
-				fallback_end(ctx, s);
-				break;
+				s->rc = bt_evtx_recover_new(s->fd, s->mem, s->mem ? s->mem_n : s->file_size,
+				                            &s->slack);
+				if (!s->rc) {
+					recover_end(ctx, s, BT_ERR_NOMEM);
+					break;
+				}
 			}
-			struct bt_evbuf *eb = ctx->eb;
-			uint64_t id = bt_evtx_libevtx_last_id(s->lx);
-			if (!(eb->ev.flags & BT_EV_RECOVERED))
-				break;   /* not asked for */
-			uint64_t off = bt_evtx_recmap_take(&s->slack, id);
-			eb->ev.offset = off == UINT64_MAX ? 0 : off;
-			return BT_OK;
+			enum bt_status st = bt_evtx_recover_next(s->rc, ctx->eb, ev);
+			if (st == BT_OK) {
+				ctx->eb->ev.file = ctx->path;
+				return BT_OK;
+			}
+			recover_end(ctx, s, st);
+			break;
 		}
 		case PH_DONE:
 			return BT_EOF;

@@ -49,7 +49,10 @@ struct bt_file_stats {
 	uint64_t recovered;          /* events emitted from EVTX slack space */
 	uint64_t failed;             /* live records or lines that could not be read */
 	uint64_t recovered_failed;   /* slack-space record candidates that could not be read */
+	uint64_t recovered_copies;   /* slack-space copies of records given once (not counted again) */
 	uint64_t libevtx_read;       /* live records the native reader left to libevtx, read by it */
+	uint64_t libevtx_started;    /* times libevtx was started for the file (a worker process,
+	                              * or in-process with --no-isolation) */
 	uint64_t corrupt_chunks;     /* EVTX chunks rejected (bad signature or CRC) */
 	uint64_t id_gaps;            /* live records whose id does not follow the previous one */
 	uint64_t time_backwards;     /* live records older than their predecessor */
