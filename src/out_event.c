@@ -181,6 +181,12 @@ static void event_jsonl(struct bt_buf *b, const struct bt_event *ev)
 	jw_u64_or_null(&w, ev->line != 0, ev->line);
 	jw_key(&w, "recovered");
 	jw_bool(&w, (ev->flags & BT_EV_RECOVERED) != 0);
+	if (ev->flags & BT_EV_RECOVERED) {
+		/* how its template was found (bt_evtx_recover.h) */
+		jw_key(&w, "recovery");
+		jw_strz(&w, ev->flags & BT_EV_TEMPLATE_ELSEWHERE ? "template-elsewhere-in-file"
+		                                                 : "template-in-place");
+	}
 	if (evtx) {
 		jw_key(&w, "system");
 		out_event_fields_jw(&w, ev, true);
@@ -263,7 +269,9 @@ static void event_text(struct bt_buf *b, const struct out_opts *o, const struct 
 	if (ev->line)
 		bt_buf_printf(b, ":%llu", (unsigned long long)ev->line);
 	if (ev->flags & BT_EV_RECOVERED)
-		bt_buf_puts(b, " recovered");
+		bt_buf_puts(b, ev->flags & BT_EV_TEMPLATE_ELSEWHERE
+		                   ? " recovered, template elsewhere in the file"
+		                   : " recovered");
 	bt_buf_printf(b, "]%s\n", off);
 }
 

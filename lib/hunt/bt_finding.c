@@ -215,6 +215,21 @@ static const char *event_account(const struct bt_event *ev, char *buf, size_t n)
 void bt_finding_derive(struct bt_finding *f)
 {
 	char buf[512], id[65];
+	size_t recovered = 0;
+	for (size_t i = 0; i < f->nevidence; i++)
+		recovered += (f->evidence[i]->ev->flags & BT_EV_RECOVERED) != 0;
+	if (recovered) {
+		/* a live copy speaks for an event (bt_hitstore): these have none */
+		if (recovered == f->nevidence)
+			snprintf(buf, sizeof buf, "rests only on records recovered outside the live "
+			                          "records (deleted, cleared or overwritten): no live record "
+			                          "confirms it");
+		else
+			snprintf(buf, sizeof buf, "%zu of its %zu events are records recovered outside the "
+			                          "live records (deleted, cleared or overwritten)",
+			         recovered, f->nevidence);
+		bt_strset_add(&f->notes, buf);
+	}
 	for (size_t i = 0; i < f->nevidence; i++) {
 		const struct bt_event *ev = f->evidence[i]->ev;
 		if (ev->host)

@@ -16,7 +16,10 @@ for h in "$build"/tests/fuzz/fuzz_*; do
 	work=$(mktemp -d "${TMPDIR:-/tmp}/boxtrail-fuzz-$name.XXXXXX")
 	seeds="$src/tests/fuzz/seeds/$name"
 	# the libevtx path reads the same files as the native one
-	case $name in evtx_libevtx|evtx_mem) seeds="$src/tests/fuzz/seeds/evtx_file" ;; esac
+	case $name in
+	evtx_libevtx|evtx_mem) seeds="$src/tests/fuzz/seeds/evtx_file" ;;
+	evtx_recover) seeds="$src/tests/fuzz/seeds/evtx_chunk" ;;
+	esac
 	# a dictionary per harness (the EVTX harnesses share the format's)
 	case $name in
 	evtx_xml) dict=evtx_xml ;;
