@@ -97,7 +97,7 @@ int cli_output_status(int status)
 void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const char *msg)
 {
 	struct cli_diag *d = ctx;
-	if (level == BT_DIAG_NOTE && d && d->quiet)
+	if (level < BT_DIAG_ERROR && d && d->quiet)
 		return;
 	if (d) {
 		if (level == BT_DIAG_WARN)
@@ -123,6 +123,11 @@ void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const
 	if (b.p)
 		fwrite(b.p, 1, b.n, stderr);
 	bt_buf_free(&b);
+}
+
+struct bt_diag cli_diag_of(struct cli_diag *d)
+{
+	return (struct bt_diag){cli_diag_print, d, d->quiet ? BT_DIAG_ERROR : BT_DIAG_NOTE};
 }
 
 void cli_errorf(const char *fmt, ...)
@@ -181,7 +186,7 @@ bool cli_collect_inputs(struct cli_inputs *in, char *const *paths, int npaths,
                         bool follow_symlinks, struct cli_diag *diag)
 {
 	struct bt_walk_opts wo = {.follow_symlinks = follow_symlinks,
-	                          .diag = {cli_diag_print, diag}};
+	                          .diag = cli_diag_of(diag)};
 	for (int i = 0; i < npaths; i++) {
 		if (strcmp(paths[i], "-") == 0) {
 			in->uses_stdin = true;
@@ -208,7 +213,7 @@ bool cli_inputs_from_file(struct cli_inputs *in, const char *file, bool nul, boo
 		return false;
 	}
 	struct bt_walk_opts wo = {.follow_symlinks = follow_symlinks,
-	                          .diag = {cli_diag_print, diag}};
+	                          .diag = cli_diag_of(diag)};
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;

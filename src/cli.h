@@ -18,14 +18,20 @@ enum {
 	EXIT_PARTIAL = 4,     /* added: some input could not be read (fully) */
 };
 
-/* Diagnostics printed to stderr, made safe for the terminal, and counted. */
+/* Diagnostics printed to stderr, made safe for the terminal, and counted
+ * (those that reach cli_diag_print: when quiet, only errors do). */
 struct cli_diag {
-	bool quiet;             /* drop notes */
+	bool quiet;             /* -q: drop notes and warnings, print errors only */
 	unsigned long warnings;
 	unsigned long errors;
 };
 
 void cli_diag_print(void *ctx, enum bt_diag_level level, const char *file, const char *msg);
+
+/* The library's end of `d`: cli_diag_print, with the least level to report
+ * (errors only when quiet, so that the library does not even format what
+ * would be dropped). Taken again after d->quiet changes. */
+struct bt_diag cli_diag_of(struct cli_diag *d);
 
 /* Prints "boxtrail: " + message to stderr (messages written by us, not evidence). */
 void cli_errorf(const char *fmt, ...)

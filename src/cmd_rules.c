@@ -134,6 +134,7 @@ static int rules_opt(void *ctx, int c, const char *arg)
 		return 1;
 	case 'q':
 		a->diag->quiet = true;
+		a->ro->diag = cli_diag_of(a->diag);
 		return 1;
 	default:
 		return 0;
@@ -143,7 +144,7 @@ static int rules_opt(void *ctx, int c, const char *arg)
 static int cmd_rules(const struct cmd_entry *self, int argc, char **argv)
 {
 	struct cli_diag diag = {0};
-	struct bt_ruleset_opts ro = {.diag = {cli_diag_print, &diag}, .datadir = cli_datadir(),
+	struct bt_ruleset_opts ro = {.diag = cli_diag_of(&diag), .datadir = cli_datadir(),
 	                             .no_jit = cli_no_jit()};
 	struct rules_args a = {.ro = &ro, .diag = &diag, .builtin = true};
 	int pa = cmd_getopt(self, argc, argv, NULL, rules_opt, &a);
@@ -223,7 +224,7 @@ const struct cmd_entry cmd_rules_entry = {
 	           "      --no-builtin       do not load the built-in rule pack\n"
 	           "      --logsources FILE  logsource mapping (default: the installed one)\n"
 	           "  -f, --format FMT       text (default) or jsonl\n"
-	           "  -q, --quiet            no summary on stderr\n",
+	           "  -q, --quiet            only errors on stderr (no summary)\n",
 	.footer = "Built-in rules and the mapping are read from $BOXTRAIL_DATADIR when set, else\n"
 	          "from " BT_PKGDATADIR ".\n"
 	          "Exit status: 0 ok, 2 usage error or no rule loaded, +4 some rule file unreadable.\n",

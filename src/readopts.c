@@ -13,8 +13,7 @@
 void read_opts_init(struct read_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->in.read.diag.fn = cli_diag_print;
-	o->in.read.diag.ctx = &o->diag;
+	o->in.read.diag = cli_diag_of(&o->diag);
 	o->in.evtx.worker_exe = cli_worker_exe;
 	o->in.tmpdir = cli_tmpdir();
 	o->jobs = bt_scan_default_jobs();
@@ -43,6 +42,7 @@ int read_opts_parse(struct read_opts *o, int c, const char *arg, const char *cmd
 		return 1;
 	case 'q':
 		o->diag.quiet = true;
+		o->in.read.diag = cli_diag_of(&o->diag);
 		return 1;
 	case 'j':
 		if (!cli_parse_uint(arg, 1, 256, &ul)) {
@@ -199,7 +199,9 @@ static void report_input_done(void *ctx, size_t i, const struct bt_scan_result *
 		if (cli_stats_lossy(fs))
 			run->files_partial++;
 		run->events += fs->records + fs->recovered;
-		if (rr->o->stats || fs->failed || fs->corrupt_chunks || fs->incomplete)
+		/* asked for, or the summary of a loss (a warning: not when quiet) */
+		if (rr->o->stats ||
+		    (!rr->o->diag.quiet && (fs->failed || fs->corrupt_chunks || fs->incomplete)))
 			cli_print_stats(stderr, ci->path, fs);
 	}
 	if (rr->input_done)

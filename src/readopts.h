@@ -74,7 +74,8 @@ enum {
 	"      --worker-timeout S stop a libevtx or journal worker that makes no progress\n" \
 	"                         for S seconds\n" \
 	"      --no-isolation     run libevtx and libsystemd in-process (no crash isolation)\n" \
-	"  -q, --quiet            no notes and no progress on stderr\n"
+	"  -q, --quiet            only errors on stderr: no notes, warnings, summaries\n" \
+	"                         or progress (the output and exit status are the same)\n"
 
 struct read_opts {
 	struct cli_diag diag;

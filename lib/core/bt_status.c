@@ -26,7 +26,7 @@ const char *bt_status_str(enum bt_status st)
 void bt_diagf(const struct bt_diag *d, enum bt_diag_level level, const char *file,
               const char *fmt, ...)
 {
-	if (!d || !d->fn)
+	if (!bt_diag_wants(d, level))
 		return;
 	char msg[1024];
 	va_list ap;

@@ -797,7 +797,7 @@ static struct json_object *json_line(struct json_tokener *tok, const char *s, si
 
 void bt_docker_warn(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w, const char *fmt, ...)
 {
-	if (w->n++ >= BT_DOCKER_MAX_WARNINGS)
+	if (w->n++ >= BT_DOCKER_MAX_WARNINGS || !bt_diag_wants(&ctx->opts->diag, BT_DIAG_WARN))
 		return;
 	char buf[512];
 	va_list ap;

@@ -78,6 +78,8 @@ static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const cha
 	/* every warning is sent: the caller (bt_scan) caps them per input, in
 	 * file order, the same way however the file is cut into parts */
 	(void)s;
+	if (!bt_diag_wants(&ctx->opts->diag, BT_DIAG_WARN))
+		return;
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);

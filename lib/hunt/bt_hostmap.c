@@ -460,7 +460,7 @@ static bool map_line(void *ctx, char *line, unsigned long no)
 	bt_time from = BT_TIME_NONE, until = BT_TIME_NONE;
 	if (nt < 2 || nt > 4 || !bt_ip_parse(tok[1], strlen(tok[1]), &ip) ||
 	    (nt > 2 && !parse_when(tok[2], &from)) || (nt > 3 && !parse_when(tok[3], &until))) {
-		bt_diagf(mf->d, BT_DIAG_WARN, mf->path, "line %lu: expected NAME IP [FROM [UNTIL]]", no);
+		bt_diagf(mf->d, BT_DIAG_ERROR, mf->path, "line %lu: expected NAME IP [FROM [UNTIL]]", no);
 		return false;
 	}
 	char evid[1100];

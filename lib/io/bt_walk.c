@@ -31,7 +31,7 @@ static void walk_entry(struct walk *w, const char *path)
 {
 	struct stat sb;
 	if (lstat(path, &sb) != 0) {
-		bt_diagf(&w->o->diag, BT_DIAG_WARN, path, "cannot stat: %s", strerror(errno));
+		bt_diagf(&w->o->diag, BT_DIAG_ERROR, path, "cannot stat: %s", strerror(errno));
 		(*w->errors)++;
 		return;
 	}
@@ -63,7 +63,7 @@ static void walk_dir(struct walk *w, const char *dir, const struct stat *dst)
 	}
 	DIR *d = opendir(dir);
 	if (!d) {
-		bt_diagf(&w->o->diag, BT_DIAG_WARN, dir, "cannot read directory: %s", strerror(errno));
+		bt_diagf(&w->o->diag, BT_DIAG_ERROR, dir, "cannot read directory: %s", strerror(errno));
 		(*w->errors)++;
 		return;
 	}

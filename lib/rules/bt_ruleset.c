@@ -231,7 +231,8 @@ static int on_rule(void *ctx, struct bt_sigma_rule *sr, const char *reason)
 	return add_rule(rs, sr, st, reason) ? 0 : 1;
 }
 
-/* Records a file (or its remainder) that could not be read. */
+/* Records a file (or its remainder) that could not be read: its rules are
+ * not loaded, an error. */
 static void add_unreadable(struct bt_ruleset *rs, const char *file, const char *why)
 {
 	struct bt_sigma_rule *sr = ralloc(rs, sizeof *sr);
@@ -239,7 +240,7 @@ static void add_unreadable(struct bt_ruleset *rs, const char *file, const char *
 		return;
 	sr->file = file;
 	add_rule(rs, sr, BT_RULE_UNREADABLE, why);
-	bt_diagf(&rs->opts.diag, BT_DIAG_WARN, file, "rule file: %s", why);
+	bt_diagf(&rs->opts.diag, BT_DIAG_ERROR, file, "rule file: %s", why);
 }
 
 static enum bt_status load_one(struct bt_ruleset *rs, const char *path, const char *buf,
