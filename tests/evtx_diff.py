@@ -78,6 +78,15 @@ def json_diff(a, b, prefix=''):
     return out
 
 
+def ansi_markup_only(nat, lx):
+    """The one difference on purpose: an ANSI string value holding markup,
+    which libevtx writes into its XML unescaped (its path then parses the
+    markup away and loses the value); the native reader gives the text."""
+    d = json_diff(nat, lx)
+    return bool(d) and all(name.startswith('fields.') and isinstance(va, str) and '<' in va
+                           and vb is None for name, va, vb in d)
+
+
 def main():
     args = sys.argv[1:]
     sample = None
@@ -100,7 +109,7 @@ def main():
             files = sorted(files, key=lambda p: hashlib.sha1(
                 os.path.relpath(p, corpus).encode()).hexdigest())[:sample]
             files.sort()
-    tot = dict(files=0, same=0, differ=0, stats_differ=0, only_native=0, only_libevtx=0,
+    tot = dict(files=0, same=0, differ=0, ansi_markup=0, stats_differ=0, only_native=0, only_libevtx=0,
                native=0, libevtx=0, native_recovered=0, libevtx_recovered=0)
     lx_unreadable_native = []
     problems = []
@@ -116,14 +125,20 @@ def main():
         nx_live = sum(1 for k in n if not k[2])
         if lx_live == 0 and nx_live:
             lx_unreadable_native.append((path, nx_live))
+        # live records only: recovered ones are tests/evtx_recover_diff.py's
+        # (libevtx renders many with another template's names)
         for k in n.keys() & l.keys():
+            if k[2]:
+                continue
             if n[k] == l[k]:
                 tot['same'] += 1
+            elif ansi_markup_only(json.loads(n[k]), json.loads(l[k])):
+                tot['ansi_markup'] += 1
             else:
                 tot['differ'] += 1
                 problems.append(('DIFF', path, k, n[k], l[k]))
-        on = sorted(n.keys() - l.keys(), key=str)
-        ol = sorted(l.keys() - n.keys(), key=str)
+        on = sorted((k for k in n.keys() - l.keys() if not k[2]), key=str)
+        ol = sorted((k for k in l.keys() - n.keys() if not k[2]), key=str)
         # integrity summary: the same wherever both read the same live records
         if not [k for k in on + ol if not k[2]]:
             sn, sl = stats_of(nerr), stats_of(lerr)

@@ -72,7 +72,10 @@ grep -q 'recovered=[1-9]' "$TMP/whole.err" && pass "the damaged file has records
 	fail "no recovered records to compare: $(grep stats: "$TMP/whole.err")"
 cmp -s "$TMP/parts.jsonl" "$TMP/whole.jsonl" && pass "read in parts: the events of one pass" ||
 	fail "parts and one pass differ: $(diff "$TMP/parts.jsonl" "$TMP/whole.jsonl" | head -3)"
-[ "$(sed "s#$many#F#" "$TMP/parts.err")" = "$(sed 's#^boxtrail: -:#boxtrail: F:#; s#stats: -:#stats: F:#' "$TMP/whole.err")" ] &&
+# (libevtx_started counts workers: each part that leaves records to libevtx
+# starts its own)
+[ "$(sed "s#$many#F#; s/ libevtx_started=[0-9]*//" "$TMP/parts.err")" = \
+  "$(sed 's#^boxtrail: -:#boxtrail: F:#; s#stats: -:#stats: F:#; s/ libevtx_started=[0-9]*//' "$TMP/whole.err")" ] &&
 	pass "read in parts: the diagnostics and statistics of one pass" ||
 	fail "diagnostics differ: $(diff "$TMP/parts.err" "$TMP/whole.err" | head -4)"
 
