@@ -184,8 +184,9 @@ static void event_jsonl(struct bt_buf *b, const struct bt_event *ev)
 	if (ev->flags & BT_EV_RECOVERED) {
 		/* how its template was found (bt_evtx_recover.h) */
 		jw_key(&w, "recovery");
-		jw_strz(&w, ev->flags & BT_EV_TEMPLATE_ELSEWHERE ? "template-elsewhere-in-file"
-		                                                 : "template-in-place");
+		jw_strz(&w, ev->flags & BT_EV_TEMPLATE_ELSEWHERE    ? "template-elsewhere-in-file"
+		            : ev->flags & BT_EV_TEMPLATE_OTHER_FILE ? "template-in-other-file"
+		                                                    : "template-in-place");
 	}
 	if (evtx) {
 		jw_key(&w, "system");
@@ -271,6 +272,8 @@ static void event_text(struct bt_buf *b, const struct out_opts *o, const struct 
 	if (ev->flags & BT_EV_RECOVERED)
 		bt_buf_puts(b, ev->flags & BT_EV_TEMPLATE_ELSEWHERE
 		                   ? " recovered, template elsewhere in the file"
+		               : ev->flags & BT_EV_TEMPLATE_OTHER_FILE
+		                   ? " recovered, template from another file"
 		                   : " recovered");
 	bt_buf_printf(b, "]%s\n", off);
 }

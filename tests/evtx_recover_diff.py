@@ -16,7 +16,8 @@ Checks (exit 1 when one fails):
      libevtx's rendering equals that live record);
   2. no native recovered event rests on a mismatched template: each of its
      instances matches in place, or (outcome "template elsewhere") its id is
-     defined intact elsewhere in the file;
+     defined elsewhere in the file, or ("template in another file") in
+     another file of the same channel (by the channel of its live records);
   3. every native recovered event has channel, host and event id.
 Prints counts per file class (the folder under the corpus)."""
 import collections
@@ -167,8 +168,9 @@ class File:
                if not inline and (d + 8 > len(c) or struct.unpack_from('<I', c, d + 4)[0] != tid)]
         if bad:
             return 'mismatch', bad
-        if not all(template_names_ok(c, d) for tid, d, inline in ins):
-            return 'names overwritten', []
+        worn = [tid for tid, d, inline in ins if not template_names_ok(c, d)]
+        if worn:
+            return 'names overwritten', worn
         return 'match', []
 
 
@@ -188,11 +190,22 @@ def main():
 
     live = collections.defaultdict(list)
     nat = {}
+    channel_of = {}
     for e in events(nat_path):
         if e.get('recovered'):
             nat[(e['file'], e['offset'])] = e
         else:
             live[(e['file'], e['record_id'], e['time'])].append(strip(e))
+            channel_of.setdefault(e['file'], e.get('channel'))
+    by_channel = collections.defaultdict(list)
+    for f, ch in channel_of.items():
+        if ch:
+            by_channel[ch.lower()].append(f)
+
+    def defined_in_other_file(f, tids):
+        ch = (channel_of.get(f) or '').lower()
+        others = [g for g in by_channel.get(ch, []) if g != f]
+        return bool(ch) and all(any(t in F(g).defined_ids() for g in others) for t in tids)
     outcome = {(o['file'], o['offset']): o['outcome'] for o in events(probe_path)}
     count = collections.defaultdict(collections.Counter)
     failures = []
@@ -242,8 +255,12 @@ def main():
         m, bad = F(f).check(off)
         if o == 'recovered' and m == 'match':
             k['native: template in place'] += 1
-        elif o == 'recovered, template elsewhere' and all(t in F(f).defined_ids() for t in bad):
+        elif o == 'recovered, template elsewhere' and m != 'match' and \
+                all(t in F(f).defined_ids() for t in bad):
             k['native: template elsewhere in the file'] += 1
+        elif o == 'recovered, template in another file' and m != 'match' and \
+                defined_in_other_file(f, bad):
+            k['native: template in another file of the channel'] += 1
         else:
             k['native: UNCHECKED TEMPLATE'] += 1
             failures.append('%s @%d: recovered (%s) but template check says %s %s'

@@ -51,6 +51,7 @@ struct bt_field {
 #define BT_EV_HOST_ASSUMED  0x8u  /* host given by --assume-host, not stated by the evidence */
 #define BT_EV_TEMPLATE_ELSEWHERE 0x10u  /* recovered with its template found elsewhere in the
                                          * file (the one its record names was overwritten) */
+#define BT_EV_TEMPLATE_OTHER_FILE 0x20u /* ... found in another file of its channel */
 
 struct bt_event {
 	bt_time time;               /* BT_TIME_NONE when the evidence has none */

@@ -1396,6 +1396,7 @@ enum { TS_WANTED, TS_FOUND, TS_AMBIGUOUS };
 struct ts_ent {
 	uint32_t tid;
 	uint8_t state;
+	bool other_file;      /* adopted from another file's store */
 	uint8_t guid[16];
 	struct tmpl *t;       /* in the store's arena */
 };
@@ -1404,6 +1405,7 @@ struct bt_bx_tstore {
 	struct ts_ent *v;
 	size_t n, cap;
 	size_t missing;
+	bool want_all;        /* keep every definition found (a donor file's store) */
 	struct bt_arena arena;
 };
 
@@ -1435,23 +1437,59 @@ static struct ts_ent *ts_find(const struct bt_bx_tstore *ts, uint32_t tid)
 
 #define TS_MAX_IDS 65536u
 
-void bt_bx_tstore_want(struct bt_bx_tstore *ts, uint32_t tid)
+static struct tmpl *tmpl_export(struct bt_arena *a, const struct tmpl *t);
+
+static struct ts_ent *ts_add(struct bt_bx_tstore *ts, uint32_t tid)
 {
-	if (!ts || ts_find(ts, tid) || ts->n >= TS_MAX_IDS)
-		return;
+	if (ts->n >= TS_MAX_IDS)
+		return NULL;
 	if (ts->n == ts->cap) {
 		size_t nc = ts->cap ? ts->cap * 2 : 32;
 		struct ts_ent *nv = realloc(ts->v, nc * sizeof *nv);
 		if (!nv)
-			return;
+			return NULL;
 		ts->v = nv;
 		ts->cap = nc;
 	}
-	memset(&ts->v[ts->n], 0, sizeof ts->v[0]);
-	ts->v[ts->n].tid = tid;
-	ts->v[ts->n].state = TS_WANTED;
-	ts->n++;
-	ts->missing++;
+	struct ts_ent *e = &ts->v[ts->n++];
+	memset(e, 0, sizeof *e);
+	e->tid = tid;
+	e->state = TS_WANTED;
+	return e;
+}
+
+void bt_bx_tstore_want_all(struct bt_bx_tstore *ts)
+{
+	ts->want_all = true;
+}
+
+bool bt_bx_tstore_has(const struct bt_bx_tstore *ts, uint32_t tid)
+{
+	const struct ts_ent *e = ts_find(ts, tid);
+	return e && e->state == TS_FOUND;
+}
+
+size_t bt_bx_tstore_adopt(struct bt_bx_tstore *dst, const struct bt_bx_tstore *src)
+{
+	size_t got = 0;
+	for (size_t i = 0; i < dst->n && dst->missing; i++) {
+		struct ts_ent *e = &dst->v[i];
+		const struct ts_ent *f = e->state == TS_WANTED ? ts_find(src, e->tid) : NULL;
+		if (!f || f->state != TS_FOUND || !(e->t = tmpl_export(&dst->arena, f->t)))
+			continue;
+		memcpy(e->guid, f->guid, 16);
+		e->state = TS_FOUND;
+		e->other_file = true;
+		dst->missing--;
+		got++;
+	}
+	return got;
+}
+
+void bt_bx_tstore_want(struct bt_bx_tstore *ts, uint32_t tid)
+{
+	if (ts && !ts_find(ts, tid) && ts_add(ts, tid))
+		ts->missing++;
 }
 
 size_t bt_bx_tstore_missing(const struct bt_bx_tstore *ts)
@@ -1487,7 +1525,10 @@ static void ts_offer(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, uint32_t d
 {
 	if (def < BT_EVTX_CHUNK_HEADER_SIZE || (size_t)def + 24 > cx->n)
 		return;
-	struct ts_ent *e = ts_find(ts, bt_le32(cx->c + def + 4));
+	uint32_t tid = bt_le32(cx->c + def + 4);
+	struct ts_ent *e = ts_find(ts, tid);
+	if (!e && ts->want_all && (e = ts_add(ts, tid)) != NULL)
+		ts->missing++;
 	if (!e || e->state == TS_AMBIGUOUS)
 		return;
 	if (e->state == TS_FOUND) {
@@ -1508,7 +1549,7 @@ static void ts_offer(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, uint32_t d
 void bt_bx_tstore_harvest(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, const uint8_t *c,
                           size_t n)
 {
-	if (!ts || !ts->missing || n < BT_EVTX_CHUNK_HEADER_SIZE)
+	if (!ts || (!ts->missing && !ts->want_all) || n < BT_EVTX_CHUNK_HEADER_SIZE)
 		return;
 	bt_bx_chunk_reset(cx, c, n);
 	bool strict = cx->strict;
@@ -1545,6 +1586,7 @@ static struct tmpl *store_template(struct bt_bx_chunk *cx, uint32_t tid, uint32_
 	struct ts_ent *e = rv->store ? ts_find(rv->store, tid) : NULL;
 	if (e && e->state == TS_FOUND) {
 		rv->elsewhere = true;
+		rv->other_file |= e->other_file;
 		return e->t;
 	}
 	if (e && e->state == TS_AMBIGUOUS) {
@@ -1902,6 +1944,7 @@ enum bt_status bt_bx_record_recover(struct bt_bx_chunk *cx, const struct bt_bx_r
                                     size_t why_size)
 {
 	rv->elsewhere = false;
+	rv->other_file = false;
 	rv->fail = BT_BX_RF_NONE;
 	rv->missing_tid = 0;
 	cx->rcv = rv;

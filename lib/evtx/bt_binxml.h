@@ -117,6 +117,16 @@ void bt_bx_tstore_free(struct bt_bx_tstore *ts);
 /* Asks for template id `tid` (a record needs it and it was not in place). */
 void bt_bx_tstore_want(struct bt_bx_tstore *ts, uint32_t tid);
 
+/* A donor file's store: every definition found is kept, asked for or not. */
+void bt_bx_tstore_want_all(struct bt_bx_tstore *ts);
+
+/* Whether the store holds an intact, unambiguous definition of `tid`. */
+bool bt_bx_tstore_has(const struct bt_bx_tstore *ts, uint32_t tid);
+
+/* Copies into `dst` the ids it asks for that `src` holds (a donor file's
+ * store); they count as from another file. Returns how many. */
+size_t bt_bx_tstore_adopt(struct bt_bx_tstore *dst, const struct bt_bx_tstore *src);
+
 /* Number of ids asked for and not found yet. */
 size_t bt_bx_tstore_missing(const struct bt_bx_tstore *ts);
 
@@ -145,6 +155,7 @@ struct bt_bx_recovery {
 	struct bt_bx_tstore *store;   /* NULL: templates in place only */
 	/* set by bt_bx_record_recover */
 	bool elsewhere;               /* a template came from the store */
+	bool other_file;              /* ... adopted from another file (bt_bx_tstore_adopt) */
 	enum bt_bx_rfail fail;
 	uint32_t missing_tid;         /* BT_BX_RF_NO_TEMPLATE: the id (asked for in the store) */
 };

@@ -7,6 +7,8 @@
 
 #include "io/bt_reader.h"
 
+struct bt_evtx_donors;
+
 /* Which EVTX reader to use. */
 enum bt_evtx_reader {
 	BT_EVTX_READER_AUTO = 0,     /* the native reader, libevtx for what it leaves */
@@ -22,6 +24,8 @@ struct bt_evtx_opts {
 	const char *worker_exe;
 	unsigned worker_timeout_sec;   /* no progress for this long kills the worker (0 = 120) */
 	bool no_recover;               /* no recovery of records outside the live records */
+	struct bt_evtx_donors *donors; /* the run's files, lending each other templates
+	                                  for recovery (bt_evtx_donors.h; may be NULL) */
 };
 
 /* Parts of an EVTX file (bt_part.kind): a large file is read as ranges of

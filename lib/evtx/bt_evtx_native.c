@@ -593,7 +593,7 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 					break;
 				}
 				s->rc = bt_evtx_recover_new(s->fd, s->mem, s->mem ? s->mem_n : s->file_size,
-				                            &s->slack);
+				                            &s->slack, eo ? eo->donors : NULL, ctx->path);
 				if (!s->rc) {
 					recover_end(ctx, s, BT_ERR_NOMEM);
 					break;

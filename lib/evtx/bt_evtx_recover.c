@@ -18,8 +18,10 @@
 
 #include "core/bt_array.h"
 #include "evtx/bt_binxml.h"
+#include "evtx/bt_evtx_donors.h"
 
 enum cstate { C_NEW, C_OK, C_WAIT, C_BAD, C_INSIDE, C_COPY };
+enum origin { O_IN_PLACE, O_FILE, O_OTHER_FILE };
 
 struct cand {
 	uint64_t offset;
@@ -27,7 +29,7 @@ struct cand {
 	uint32_t size;          /* C_OK: of its record */
 	uint8_t state;
 	uint8_t why;            /* C_BAD: enum bt_evtx_unrec */
-	bool elsewhere;         /* C_OK: a template came from elsewhere in the file */
+	uint8_t origin;         /* C_OK: enum origin, where its templates came from */
 };
 
 struct bt_evtx_recover {
@@ -46,6 +48,8 @@ struct bt_evtx_recover {
 	size_t chunk_n;
 	uint64_t chunk_index;   /* of the loaded chunk, UINT64_MAX: none */
 	struct bt_evtx_recover_counts k;
+	struct bt_evtx_donors *donors;   /* the run's other files (may be NULL) */
+	char *self;             /* this file's path among them */
 };
 
 const char *bt_evtx_unrec_str(enum bt_evtx_unrec r)
@@ -65,7 +69,8 @@ static int cmp_offset(const void *a, const void *b)
 }
 
 struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t size,
-                                            struct bt_evtx_recmap *cand)
+                                            struct bt_evtx_recmap *cand,
+                                            struct bt_evtx_donors *donors, const char *self)
 {
 	struct bt_evtx_recover *rc = calloc(1, sizeof *rc);
 	if (!rc)
@@ -74,11 +79,16 @@ struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t
 	rc->mem = mem;
 	rc->size = size;
 	rc->chunk_index = UINT64_MAX;
+	rc->donors = donors;
 	bt_evbuf_init(&rc->eb);
 	rc->cx = bt_bx_chunk_new();
 	rc->store = bt_bx_tstore_new();
 	rc->buf = mem ? NULL : malloc(BT_EVTX_CHUNK_SIZE);
 	rc->v = cand->n ? calloc(cand->n, sizeof *rc->v) : NULL;
+	if (self && !(rc->self = strdup(self))) {
+		bt_evtx_recover_free(rc);
+		return NULL;
+	}
 	if (!rc->cx || !rc->store || (!mem && !rc->buf) || (cand->n && !rc->v)) {
 		bt_evtx_recover_free(rc);
 		return NULL;
@@ -108,6 +118,7 @@ void bt_evtx_recover_free(struct bt_evtx_recover *rc)
 	bt_bx_chunk_free(rc->cx);
 	bt_bx_tstore_free(rc->store);
 	bt_evbuf_free(&rc->eb);
+	free(rc->self);
 	free(rc->buf);
 	free(rc->v);
 	free(rc);
@@ -166,7 +177,7 @@ static const uint8_t unrec_of[BT_BX_RF_COUNT] = {
 /* Decodes candidate `c` into `eb`: BT_OK, or BT_ERR_FORMAT with c->why set
  * (and the store asked for a missing template id), or BT_ERR_IO. */
 static enum bt_status decode(struct bt_evtx_recover *rc, struct cand *c, struct bt_evbuf *eb,
-                             bool *elsewhere)
+                             uint8_t *origin)
 {
 	if (c->offset < BT_EVTX_FILE_HEADER_SIZE || !load(rc, chunk_of(c->offset))) {
 		if (errno)
@@ -198,8 +209,8 @@ static enum bt_status decode(struct bt_evtx_recover *rc, struct cand *c, struct 
 		return BT_ERR_FORMAT;
 	}
 	c->size = r.size;
-	if (elsewhere)
-		*elsewhere = rv.elsewhere;
+	if (origin)
+		*origin = rv.other_file ? O_OTHER_FILE : rv.elsewhere ? O_FILE : O_IN_PLACE;
 	return BT_OK;
 }
 
@@ -219,7 +230,7 @@ static enum bt_status classify(struct bt_evtx_recover *rc, uint8_t from, bool fi
 			c->state = C_INSIDE;
 			continue;
 		}
-		enum bt_status st = decode(rc, c, &rc->eb, &c->elsewhere);
+		enum bt_status st = decode(rc, c, &rc->eb, &c->origin);
 		if (st == BT_ERR_IO)
 			return st;
 		if (st == BT_OK) {
@@ -369,6 +380,13 @@ static enum bt_status prepare(struct bt_evtx_recover *rc)
 		if (st != BT_OK)
 			return st;
 	}
+	/* ... else in the other files of the channel */
+	if (bt_bx_tstore_missing(rc->store) && rc->donors) {
+		char channel[256];
+		bt_evtx_file_channel(rc->fd, rc->mem, rc->size, channel, sizeof channel);
+		bt_evtx_donors_lookup(rc->donors, rc->self, channel, rc->store);
+		rc->chunk_index = UINT64_MAX;
+	}
 	st = classify(rc, C_WAIT, true);
 	if (st != BT_OK)
 		return st;
@@ -399,8 +417,8 @@ enum bt_status bt_evtx_recover_next(struct bt_evtx_recover *rc, struct bt_evbuf 
 		struct cand *c = &rc->v[rc->next++];
 		if (c->state != C_OK)
 			continue;
-		bool elsewhere = false;
-		enum bt_status st = decode(rc, c, eb, &elsewhere);
+		uint8_t origin = O_IN_PLACE;
+		enum bt_status st = decode(rc, c, eb, &origin);
 		if (st == BT_ERR_IO) {
 			rc->next = rc->n;
 			return st;
@@ -410,10 +428,15 @@ enum bt_status bt_evtx_recover_next(struct bt_evtx_recover *rc, struct bt_evbuf 
 			rc->k.unrecoverable[c->why]++;
 			continue;
 		}
-		eb->ev.flags |= BT_EV_RECOVERED | (elsewhere ? BT_EV_TEMPLATE_ELSEWHERE : 0);
+		eb->ev.flags |= BT_EV_RECOVERED;
+		if (origin == O_FILE)
+			eb->ev.flags |= BT_EV_TEMPLATE_ELSEWHERE;
+		else if (origin == O_OTHER_FILE)
+			eb->ev.flags |= BT_EV_TEMPLATE_OTHER_FILE;
 		eb->ev.offset = c->offset;
 		rc->k.recovered++;
-		rc->k.elsewhere += elsewhere;
+		rc->k.elsewhere += origin == O_FILE;
+		rc->k.other_file += origin == O_OTHER_FILE;
 		*ev = bt_evbuf_done(eb);
 		return BT_OK;
 	}
@@ -425,8 +448,10 @@ void bt_evtx_recover_each(const struct bt_evtx_recover *rc,
 {
 	for (size_t i = 0; i < rc->n; i++) {
 		const struct cand *c = &rc->v[i];
-		const char *o = c->state == C_OK     ? (c->elsewhere ? "recovered, template elsewhere"
-		                                                     : "recovered")
+		const char *o = c->state == C_OK     ? (c->origin == O_FILE ? "recovered, template elsewhere"
+		                                        : c->origin == O_OTHER_FILE
+		                                            ? "recovered, template in another file"
+		                                            : "recovered")
 		                : c->state == C_COPY   ? "copy"
 		                : c->state == C_INSIDE ? "inside a record"
 		                : c->state == C_BAD    ? bt_evtx_unrec_str(c->why)
@@ -444,6 +469,10 @@ void bt_evtx_recover_summary(const struct bt_evtx_recover_counts *k, char *out, 
 	if (k->elsewhere && n > 0 && (size_t)n < cap)
 		n += snprintf(out + n, cap - (size_t)n, " (%llu with a template found elsewhere in the file)",
 		              (unsigned long long)k->elsewhere);
+	if (k->other_file && n > 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n,
+		              " (%llu with a template from another file of the channel)",
+		              (unsigned long long)k->other_file);
 	if (k->copies && n > 0 && (size_t)n < cap)
 		n += snprintf(out + n, cap - (size_t)n, ", %llu cop%s of records given once",
 		              (unsigned long long)k->copies, k->copies == 1 ? "y" : "ies");

@@ -8,8 +8,9 @@
  *  - template by id (bt_binxml.h, recovery): the definition the record names
  *    when it carries the record's template id, else an intact definition of
  *    that id anywhere in the file (looked for only when some record needs
- *    it); names checked against their hashes, values against the types the
- *    template declares;
+ *    it), else in another file of the same channel in the run
+ *    (bt_evtx_donors.h); names checked against their hashes, values against
+ *    the types the template declares;
  *  - a candidate whose content is that of a live record (or of a recovered
  *    one already given) is a copy, given once: ids restart after a clear, so
  *    content, not the id, decides.
@@ -45,17 +46,23 @@ struct bt_evtx_recover_counts {
 	uint64_t inside;           /* of those, inside a record recovered (not records) */
 	uint64_t recovered;        /* events given */
 	uint64_t elsewhere;        /* of those, with a template found elsewhere in the file */
+	uint64_t other_file;       /* ... in another file of the run's, of the same channel */
 	uint64_t copies;           /* copies of a live record or of one already given */
 	uint64_t unrecoverable[BT_UNREC_COUNT];
 };
 
 struct bt_evtx_recover;
 
+struct bt_evtx_donors;
+
 /* Starts the pass over the file open as `fd` (read with pread) or held in
  * mem[0..size) (mem non-NULL), for the candidates in `cand` (taken: left
- * empty). NULL when out of memory. */
+ * empty). Template ids found nowhere in the file are looked for in the other
+ * files of its channel among `donors` (may be NULL; `self` is the file's path
+ * there). NULL when out of memory. */
 struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t size,
-                                            struct bt_evtx_recmap *cand);
+                                            struct bt_evtx_recmap *cand,
+                                            struct bt_evtx_donors *donors, const char *self);
 
 /* The next recovered event, decoded into `eb` (flags BT_EV_RECOVERED, and
  * BT_EV_TEMPLATE_ELSEWHERE where so; offset set): BT_OK, BT_EOF at the end,

@@ -4,6 +4,8 @@
 #include "core/bt_array.h"
 #include "input/bt_scan.h"
 
+#include "evtx/bt_evtx_donors.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +61,8 @@ struct scan {
 	 * are shown, the rest counted (one line at the input's end) */
 	size_t in_warn;
 	uint64_t in_dropped;
+	/* the EVTX inputs lend each other templates for recovery */
+	struct bt_evtx_donors *donors;
 };
 
 /* Shows a diagnostic, within the current input's warning cap. */
@@ -233,6 +237,8 @@ static void run_unit(struct scan *s, struct unit *u, void *w)
 static void read_unit(struct scan *s, struct unit *u, void *w)
 {
 	struct bt_input_opts in = *s->o->in;
+	if (!in.evtx.donors)
+		in.evtx.donors = s->donors;
 	struct unit_diag ud = {s, u};
 	in.read.diag.fn = unit_diag;
 	in.read.diag.ctx = &ud;
@@ -379,11 +385,22 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 	s.h = h;
 	s.r = r;
 	s.out_cap = o->out_cap ? o->out_cap : BT_SCAN_OUT_CAP;
+	if (o->in->evtx.reader == BT_EVTX_READER_AUTO && !o->in->evtx.no_recover && n > 1) {
+		/* without it (out of memory) recovery keeps to each file */
+		const char **paths = malloc(n * sizeof *paths);
+		if (paths) {
+			for (size_t i = 0; i < n; i++)
+				paths[i] = inputs[i].path;
+			s.donors = bt_evtx_donors_new(paths, n);
+			free(paths);
+		}
+	}
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	s.window = jobs + 2;
 	if (!plan(&s, n)) {
 		free_shares(&s);
 		free(s.u);
+		bt_evtx_donors_free(s.donors);
 		bt_diagf(&o->in->read.diag, BT_DIAG_ERROR, NULL, "out of memory planning the reading");
 		return BT_ERR_NOMEM;
 	}
@@ -443,5 +460,6 @@ enum bt_status bt_scan_run(const struct bt_scan_input *inputs, size_t n,
 	pthread_mutex_destroy(&s.lock);
 	free_shares(&s);
 	free(s.u);
+	bt_evtx_donors_free(s.donors);
 	return st;
 }

@@ -14,6 +14,7 @@
 
 #include "core/bt_diag.h"
 #include "evtx/bt_evtx_format.h"
+#include "evtx/bt_evtx_donors.h"
 #include "evtx/bt_evtx_recover.h"
 
 struct probe {
@@ -48,6 +49,9 @@ static void each(void *ctx, uint64_t offset, const char *outcome)
 int main(int argc, char **argv)
 {
 	int rc = 0;
+	/* the files named lend each other templates, as a run's inputs do */
+	struct bt_evtx_donors *donors = bt_evtx_donors_new((const char *const *)argv + 1,
+	                                                   (size_t)(argc - 1));
 	for (int i = 1; i < argc; i++) {
 		int fd = open(argv[i], O_RDONLY | O_CLOEXEC);
 		struct stat sb;
@@ -65,7 +69,8 @@ int main(int argc, char **argv)
 		struct bt_evtx_recmap slack;
 		memset(&slack, 0, sizeof slack);
 		bt_evtx_scan_records(fd, argv[i], &diag, &stats, NULL, &slack);
-		struct bt_evtx_recover *r = bt_evtx_recover_new(fd, NULL, (uint64_t)sb.st_size, &slack);
+		struct bt_evtx_recover *r =
+			bt_evtx_recover_new(fd, NULL, (uint64_t)sb.st_size, &slack, donors, argv[i]);
 		if (!r) {
 			fprintf(stderr, "evtx_recover_probe: out of memory\n");
 			return 1;
@@ -86,5 +91,6 @@ int main(int argc, char **argv)
 		bt_evtx_recover_free(r);
 		close(fd);
 	}
+	bt_evtx_donors_free(donors);
 	return rc;
 }
