@@ -7,11 +7,12 @@
  * `wevtutil cl` or when a log wraps: what an older chunk had written after that
  * offset stays in slack. The truth is computed from the bytes: a record is
  * intact when every one of its bytes is still the one written, a template
- * definition is usable when it lies in an intact record, and a record in slack
- * is recoverable when both its templates (System and payload) have a usable
- * definition, found the way a reader must find it: at the offset the record
- * names when the definition there has the record's template id, else anywhere
- * in the file by id. History writers define every template with its names
+ * record in slack is recoverable when both its templates (System and payload)
+ * have a usable definition, found the way a reader must find it: at the offset
+ * the record names when the definition there is intact and has the record's
+ * template id, else by id in any intact record of the file (a definition left
+ * in the tail of an overwritten record counts only at a named offset: a reader
+ * that reads records does not see it otherwise). History writers define every template with its names
  * inline (eg_writer_opts.inline_names): with names shared across a chunk, an
  * old definition whose names were overwritten would render wrong names that a
  * reader could not tell from right ones. */
@@ -203,19 +204,24 @@ static bool has_tpl(const struct eg_template_use *u)
 	return memcmp(u->guid, zero, 16) != 0;
 }
 
-/* Finds a usable definition of u's template as a reader must. */
+/* Finds a usable definition of u's template as a reader must: the one at the
+ * named offset when its bytes from the GUID on are intact (whether or not the
+ * record around it is), else one inside an intact record anywhere. */
 static enum found resolve(const struct history *h, uint32_t slot, const struct eg_template_use *u)
 {
 	enum found best = F_NONE;
 	for (size_t i = 0; i < h->nrecs; i++) {
 		const struct rec *d = &h->recs[i];
-		if (!d->gives_defs)
-			continue;
 		for (int k = 0; k < 2; k++) {
 			const struct eg_template_use *t = &d->ri.tpl[k];
 			if (!t->defined || memcmp(t->guid, u->guid, 16) != 0)
 				continue;
 			uint32_t s = rec_slot(h, d);
+			if (s == slot && t->named == u->named &&
+			    intact(h, d->c, t->named + 4, t->def_size - 4))
+				return F_IN_PLACE;
+			if (!d->gives_defs)
+				continue;
 			enum found f = s != slot ? F_OTHER_CHUNK
 			               : t->named == u->named ? F_IN_PLACE : F_SAME_CHUNK;
 			if (f < best)
@@ -424,15 +430,16 @@ static int break_records(struct history *h)
 {
 	for (int b = 0; b < NBREAK; b++) {
 		struct rec *pick = NULL;
-		for (int pass = 0; pass < 2 && !pick; pass++) {
+		for (int pass = 0; pass < 3 && !pick; pass++) {
 			for (size_t i = 0; i < h->nrecs; i++) {
 				struct rec *r = &h->recs[i];
 				if (!fits(h, r, (enum breakage)b))
 					continue;
-				if (pass == 0 && (r->found[0] != F_IN_PLACE || r->found[1] != F_IN_PLACE))
+				if (pass < 2 && (r->found[0] != F_IN_PLACE || r->found[1] != F_IN_PLACE))
 					continue;
-				if (b == B_PAST_CHUNK) {
-					/* the last record in slack of its chunk: nothing after it to skip */
+				if (b == B_PAST_CHUNK && pass == 0) {
+					/* best the last record in slack of its chunk, like a record
+					 * cut by the chunk end: nothing after it to skip */
 					bool later = false;
 					for (size_t j = 0; j < h->nrecs; j++) {
 						const struct rec *q = &h->recs[j];
@@ -703,10 +710,9 @@ static int build(struct history *h, const struct history_opts *o)
 		uint32_t last = h->chunks[h->nchunks - 1].slot;
 		eg_file_header(header, (last + 1) % h->ring, last, next_id, (uint16_t)h->ring, 0);
 	} else {
-		/* past-count: the header was last written before the later chunks,
-		 * so the log is marked dirty */
-		eg_file_header(header, 0, h->listed - 1, next_id, (uint16_t)h->listed,
-		               o->sc == SC_PAST_COUNT ? 1 : 0);
+		/* clean: a reader that trusts a dirty header less (libevtx reads every
+		 * chunk of a dirty file as live) must still find the later chunks */
+		eg_file_header(header, 0, h->listed - 1, next_id, (uint16_t)h->listed, 0);
 	}
 	if (write_file(h, o->out, header) < 0 || write_truth(h, o->truth) < 0)
 		return -1;
