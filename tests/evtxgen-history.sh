@@ -21,7 +21,8 @@ for p in /usr/bin/python3 python3; do
 	fi
 done
 [ -n "$PYE" ] || echo "note: python-evtx is not installed: no rendering checks"
-command -v evtxexport > /dev/null 2>&1 || echo "note: evtxexport is not installed: no libevtx checks"
+command -v evtxexport > /dev/null 2>&1 ||
+	echo "note: evtxexport is not installed: no libevtx checks"
 
 # the inputs are what mkhistory.py writes
 "$PY" "$D/mkhistory.py" "$tmp" || fail "mkhistory.py"
@@ -113,7 +114,8 @@ if gen mixed mixed $CLEARED; then
 	atleast mixed recoverable/other-chunk 1
 	size=$(file_size "$tmp/mixed.evtx")
 	[ $(((size - 4096) % 65536)) -ne 0 ] || fail "mixed: the file does not end inside a chunk"
-	[ "$(info_field "$tmp/mixed.evtx" file chunks)" -lt "$(info_field "$tmp/mixed.evtx" file whole_chunks)" ] ||
+	listed=$(info_field "$tmp/mixed.evtx" file chunks)
+	[ "$listed" -lt "$(info_field "$tmp/mixed.evtx" file whole_chunks)" ] ||
 		fail "mixed: no whole chunk past the header's count"
 	ok "mixed: cleared, old chunks past the count, a cut tail, damaged records"
 fi
@@ -125,7 +127,8 @@ if gen past past-count --records-per-chunk 50; then
 	listed=$(info_field "$tmp/past.evtx" file chunks)
 	whole=$(info_field "$tmp/past.evtx" file whole_chunks)
 	[ "$whole" -gt "$listed" ] || fail "past-count: $whole chunks, the header lists $listed"
-	bad=$("$EVTXGEN" info "$tmp/past.evtx" | grep '^chunk' | grep -v 'header_crc=ok data_crc=ok .*walk=ok$')
+	bad=$("$EVTXGEN" info "$tmp/past.evtx" | grep '^chunk' |
+		grep -v 'header_crc=ok data_crc=ok .*walk=ok$')
 	[ -z "$bad" ] || fail "past-count: a chunk is not genuine: $bad"
 	ok "past the header's count: $((whole - listed)) valid chunks the header does not list"
 fi

@@ -4,8 +4,8 @@
  * Binary XML), evtxgen_json.c (JSON Lines -> events), evtxgen_scale.c (large
  * realistic logs), evtxgen_mutate.c (damaged copies and `info`),
  * evtxgen_history.c (logs that were cleared, wrapped or outgrew their header,
- * with a truth file of what lies where), evtxgen.c (the command line). Errors go to a caller-supplied buffer; only evtxgen.c
- * prints. */
+ * with a truth file of what lies where), evtxgen.c (the command line). Errors
+ * go to a caller-supplied buffer; only the command-line modules print. */
 #ifndef EVTXGEN_H
 #define EVTXGEN_H
 

@@ -6,16 +6,16 @@
  * its own free-space offset, as Windows does when it reuses a chunk after
  * `wevtutil cl` or when a log wraps: what an older chunk had written after that
  * offset stays in slack. The truth is computed from the bytes: a record is
- * intact when every one of its bytes is still the one written, a template
- * record in slack is recoverable when both its templates (System and payload)
- * have a usable definition, found the way a reader must find it: at the offset
- * the record names when the definition there is intact and has the record's
+ * intact when every one of its bytes is still the one written, and a record in
+ * slack is recoverable when both its templates (System and payload) have a
+ * usable definition, found the way a reader must find it: at the offset the
+ * record names when the definition there is intact and has the record's
  * template id, else by id in any intact record of the file (a definition left
  * in the tail of an overwritten record counts only at a named offset: a reader
- * that reads records does not see it otherwise). History writers define every template with its names
- * inline (eg_writer_opts.inline_names): with names shared across a chunk, an
- * old definition whose names were overwritten would render wrong names that a
- * reader could not tell from right ones. */
+ * that reads records does not see it otherwise). History writers define every
+ * template with its names inline (eg_writer_opts.inline_names): with names
+ * shared across a chunk, an old definition whose names were overwritten would
+ * render wrong names that a reader could not tell from right ones. */
 #include "config.h"
 
 #include <errno.h>
