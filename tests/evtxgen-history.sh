@@ -146,6 +146,16 @@ if gen wrapped wrapped --max-chunks 3 --records-per-chunk 54; then
 	ok "wrapped: a ring of 3 chunks, slack under the current one"
 fi
 
+# a listed chunk with a bad header CRC: its records are recovered, not live
+# shellcheck disable=SC2086
+if gen badcrc cleared $CLEARED --bad-header-crc 1; then
+	check badcrc
+	atleast badcrc at/bad-header-crc 1
+	[ "$(info_field "$tmp/badcrc.evtx" 1 header_crc)" = bad ] || fail "badcrc: chunk 1's CRC is right"
+	[ "$(info_field "$tmp/badcrc.evtx" 0 header_crc)" = ok ] || fail "badcrc: chunk 0's CRC is wrong"
+	ok "--bad-header-crc: a chunk's records recoverable, not live"
+fi
+
 # deterministic: the same inputs give the same bytes and truth
 # shellcheck disable=SC2086
 if gen again cleared $CLEARED; then
@@ -175,6 +185,8 @@ h --scenario past-count --new-records-per-chunk 3 --truth "$tmp/x.truth"
 [ $? = 2 ] || fail "past-count with --new-records-per-chunk: exit status is not 2"
 h --scenario wrapped --max-chunks 50 --truth "$tmp/x.truth"
 [ $? = 1 ] || fail "a ring that did not wrap: exit status is not 1"
+h --scenario cleared --bad-header-crc 9 --truth "$tmp/x.truth"
+[ $? = 1 ] || fail "--bad-header-crc past the file: exit status is not 1"
 [ -e "$tmp/x.evtx" ] && fail "a failed run left its output"
 ok "usage and errors"
 finish

@@ -5,7 +5,10 @@ Usage:
   evtx_history_check.py [--python-evtx] [--libevtx ITEMS.xml RECOVERED.xml] FILE.evtx TRUTH.jsonl
 
 Independently of evtxgen (its own parser of the file, chunks, records, Binary
-XML templates and substitution arrays), for every line of the truth:
+XML templates and substitution arrays): every chunk's CRCs are right (a chunk
+cut by the file end: its header's), but the header CRC of a chunk whose records
+the truth places at bad-header-crc, which must be wrong; and for every line of
+the truth:
  - live: a record the header's chunks list, found by walking the chunk from
    its header to its free-space offset, with the id given; and nothing else
    is found there.
@@ -32,7 +35,8 @@ the definitions this checker found (for in-place ones the one at the named
 offset, as python-evtx takes it), and the fields must be those of the truth's
 event (tests/tools/evtx_compare.py rules).
 With --libevtx, libevtx's `evtxexport -f xml` output must hold the live
-records of the listed chunks, and its `evtxexport -m recovered -f xml` output
+records of the listed chunks (and those of a listed chunk with a bad header
+CRC, which libevtx reads as live), and its `evtxexport -m recovered -f xml` output
 every recoverable record whose templates are both in place (but those in a
 partial chunk at the end, which libevtx does not read), with the right fields
 (libevtx resolves a recovered record's template by its named offset).
@@ -359,19 +363,31 @@ class Checker:
         return None
 
     def check_live(self):
-        f = self.f
+        f, b = self.f, self.f.b
         walked = {}
-        for i in range(min(f.count, f.nchunks)):
+        # evtxgen writes every chunk genuine, listed or not (a cut one: its
+        # header), but the one the truth says has a bad header CRC
+        bad_crc = {f.chunk_of(t["offset"]) for t in self.truth
+                   if t.get("where") == "bad-header-crc"}
+        self.bad_crc = set()
+        for i in range(f.nchunks):
             cs = f.chunk_start(i)
             if not f.chunk_ok(i):
                 self.errors.append("chunk %d: no chunk signature" % i)
                 continue
-            b = f.b
             if u32(b, cs + 124) != zlib.crc32(b[cs:cs + 120] + b[cs + 128:cs + 512]):
-                self.errors.append("chunk %d: header CRC" % i)
+                self.bad_crc.add(i)
+            if (i in self.bad_crc) != (i in bad_crc):
+                self.errors.append("chunk %d: header CRC %s" % (i, "bad" if i in self.bad_crc
+                                                                 else "right"))
             free = f.free(i)
-            if u32(b, cs + 52) != zlib.crc32(b[cs + 512:cs + free]):
+            if cs + free <= len(b) and u32(b, cs + 52) != zlib.crc32(b[cs + 512:cs + free]):
                 self.errors.append("chunk %d: records CRC" % i)
+        for i in range(min(f.count, f.nchunks)):
+            cs = f.chunk_start(i)
+            if not f.chunk_ok(i) or i in self.bad_crc:
+                continue
+            free = f.free(i)
             off = cs + 512
             while off < cs + free:
                 r = f.record_at(off, i)
@@ -406,6 +422,8 @@ class Checker:
         where = t.get("where")
         if where == "slack" and off - f.chunk_start(c) < free:
             self.err(t, "in slack, but before the free-space offset")
+        if where == "bad-header-crc" and off - f.chunk_start(c) >= free:
+            self.err(t, "in a chunk with a bad header CRC, but in its slack")
         if where in ("past-count", "file-tail") and c < f.count:
             self.err(t, "past the count, but in chunk %d of %d" % (c, f.count))
         if where == "file-tail" and f.chunk_end(c) - f.chunk_start(c) == CHUNK:
@@ -596,9 +614,12 @@ class Checker:
         return checked
 
     def libevtx(self, items_xml, recovered_xml):
-        live = sorted((t for t in self.truth if t["state"] == "live"), key=lambda t: t["offset"])
+        # libevtx reads the records of a listed chunk with a bad header CRC as
+        # live (and calls the file corrupted)
+        live = sorted((t for t in self.truth if t["state"] == "live" or
+                       (t["state"] == "recoverable" and t["where"] == "bad-header-crc" and
+                        self.f.chunk_of(t["offset"]) < self.f.count)), key=lambda t: t["offset"])
         got = evtx_compare.read_libevtx(items_xml)
-        # libevtx reads every chunk of a dirty file as live; evtxgen writes clean ones
         errs = []
         evtx_compare.compare([t["event"] for t in live], got, "libevtx", errs)
         for e in errs:
@@ -619,7 +640,7 @@ class Checker:
         n = 0
         for t, insts in self.recovered:
             # libevtx reads whole chunks only: not the file tail
-            if t["template"] != "in-place" or t["where"] == "file-tail":
+            if t["template"] != "in-place" or t["where"] in ("file-tail", "bad-header-crc"):
                 continue
             ev = t["event"]
             exp = evtx_compare.expected_libevtx(ev)

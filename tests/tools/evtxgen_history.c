@@ -66,6 +66,7 @@ struct history {
 	uint8_t *final;            /* nslots * EG_CHUNK_SIZE */
 	uint32_t *top;             /* per slot: the chunk written last */
 	uint64_t file_size;        /* bytes written (a cut tail makes it shorter) */
+	uint32_t bad_crc;          /* slot whose header CRC is made wrong, or UINT32_MAX */
 	char *err;
 };
 
@@ -256,12 +257,13 @@ static void classify(struct history *h)
 			continue;
 		}
 		r->gives_defs = true;
-		if (top && slot < h->listed) {
+		if (top && slot < h->listed && slot != h->bad_crc) {
 			r->state = ST_LIVE;
 			r->where = "live";
 		} else {
 			r->state = ST_RECOVERABLE;     /* until its templates are looked for */
 			r->where = !top ? "slack"
+			           : slot == h->bad_crc ? "bad-header-crc"
 			           : h->file_size < file_off(slot + 1, 0) ? "file-tail" : "past-count";
 		}
 	}
@@ -599,7 +601,7 @@ static int check_ids(struct history *h)
 
 struct history_opts {
 	enum scenario sc;
-	uint32_t per_chunk, new_per_chunk, ring;
+	uint32_t per_chunk, new_per_chunk, ring, bad_crc;
 	const char *old_path, *new_path, *out, *truth;
 	bool quiet;
 };
@@ -698,6 +700,11 @@ static int build(struct history *h, const struct history_opts *o)
 		if (last)
 			h->file_size = file_off(h->file_slots - 1, last->ri.offset + last->ri.size / 2);
 	}
+	if (h->bad_crc != UINT32_MAX && file_off(h->bad_crc + 1, 0) > h->file_size) {
+		snprintf(h->err, EG_ERR_SIZE, "--bad-header-crc: the file has no whole chunk %u",
+		         h->bad_crc);
+		return -1;
+	}
 	if (check_ids(h) < 0)
 		return -1;
 	classify(h);
@@ -705,6 +712,8 @@ static int build(struct history *h, const struct history_opts *o)
 		return -1;
 	warn_orphans(h);
 
+	if (h->bad_crc != UINT32_MAX)
+		h->final[(size_t)h->bad_crc * EG_CHUNK_SIZE + 124] ^= 0x01;
 	uint8_t header[EG_FILE_HEADER_SIZE];
 	if (o->sc == SC_WRAPPED) {
 		uint32_t last = h->chunks[h->nchunks - 1].slot;
@@ -752,6 +761,8 @@ static void history_usage(FILE *f)
 	        "  --records-per-chunk N      close OLD's chunks after N records (default: full)\n"
 	        "  --new-records-per-chunk N  the same for NEW (cleared, broken, mixed)\n"
 	        "  --max-chunks N             the ring size of wrapped (required there)\n"
+	        "  --bad-header-crc K         chunk K's header CRC is wrong: its records are no\n"
+	        "                             longer live but recoverable\n"
 	        "  --quiet                    no summary line on stdout\n");
 }
 
@@ -763,11 +774,12 @@ int eg_history_main(int argc, char **argv)
 		{"records-per-chunk", required_argument, NULL, 'r'},
 		{"new-records-per-chunk", required_argument, NULL, 'n'},
 		{"max-chunks", required_argument, NULL, 'c'},
+		{"bad-header-crc", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct history_opts o = {.sc = (enum scenario)-1};
+	struct history_opts o = {.sc = (enum scenario)-1, .bad_crc = UINT32_MAX};
 	uint64_t x;
 	int c;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -801,6 +813,13 @@ int eg_history_main(int argc, char **argv)
 			}
 			o.ring = (uint32_t)x;
 			break;
+		case 'b':
+			if (!eg_parse_u64(optarg, EG_MAX_CHUNKS - 1, &x)) {
+				fprintf(stderr, "evtxgen: --bad-header-crc: a chunk number from 0\n");
+				return 2;
+			}
+			o.bad_crc = (uint32_t)x;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -822,7 +841,7 @@ int eg_history_main(int argc, char **argv)
 	o.new_path = argv[optind + 1];
 	o.out = argv[optind + 2];
 	char err[EG_ERR_SIZE] = "";
-	struct history h = {.sc = o.sc, .err = err};
+	struct history h = {.sc = o.sc, .bad_crc = o.bad_crc, .err = err};
 	int rc = build(&h, &o);
 	history_free(&h);
 	if (rc < 0) {
