@@ -4,6 +4,8 @@
  *   evtxgen write [--records-per-chunk N] [--max-chunks N] IN.jsonl OUT.evtx
  *   evtxgen scale --size SIZE [--seed N] [--file-size SIZE] --out DIR
  *   evtxgen mutate KIND [options] IN.evtx OUT.evtx     (see `evtxgen mutate --help`)
+ *   evtxgen history --scenario S --truth T.jsonl OLD.jsonl NEW.jsonl OUT.evtx
+ *                                     (records in slack space: evtxgen history --help)
  *   evtxgen info FILE.evtx                             (structure and CRC checks)
  *
  * Input of `write`: JSON Lines, one object per line (blank lines and lines
@@ -98,6 +100,9 @@ static void usage(FILE *f)
 	        "Usage: evtxgen write [--records-per-chunk N] [--max-chunks N] IN.jsonl OUT.evtx\n"
 	        "       evtxgen scale --size SIZE [--seed N] [--file-size SIZE] [--quiet] --out DIR\n"
 	        "       evtxgen mutate KIND [options] IN.evtx OUT.evtx   (evtxgen mutate --help)\n"
+	        "       evtxgen history --scenario S --truth TRUTH.jsonl [options] OLD.jsonl NEW.jsonl "
+	        "OUT.evtx\n"
+	        "               (evtxgen history --help)\n"
 	        "       evtxgen info FILE.evtx\n"
 	        "Writes genuine EVTX files (JSON Lines input: see tests/tools/README.md).\n"
 	        "SIZE takes K, M, G suffixes (powers of 1024).\n");
@@ -227,6 +232,8 @@ int main(int argc, char **argv)
 		rc = cmd_scale(argc - 1, argv + 1);
 	else if (strcmp(cmd, "mutate") == 0)
 		rc = eg_mutate_main(argc - 1, argv + 1);
+	else if (strcmp(cmd, "history") == 0)
+		rc = eg_history_main(argc - 1, argv + 1);
 	else if (strcmp(cmd, "info") == 0)
 		rc = eg_info_main(argc - 1, argv + 1);
 	else if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {

@@ -2,9 +2,10 @@
  *
  * Modules: evtxgen_write.c (events -> EVTX: chunks, string and template tables,
  * Binary XML), evtxgen_json.c (JSON Lines -> events), evtxgen_scale.c (large
- * realistic logs), evtxgen_mutate.c (damaged copies and `info`), evtxgen.c
- * (the command line). Errors go to a caller-supplied buffer; only evtxgen.c
- * prints. */
+ * realistic logs), evtxgen_mutate.c (damaged copies and `info`),
+ * evtxgen_history.c (logs that were cleared, wrapped or outgrew their header,
+ * with a truth file of what lies where), evtxgen.c (the command line). Errors
+ * go to a caller-supplied buffer; only the command-line modules print. */
 #ifndef EVTXGEN_H
 #define EVTXGEN_H
 
@@ -99,14 +100,55 @@ struct eg_event {
 /* ---- evtxgen_write.c */
 struct eg_writer;
 
+/* Receives each finished chunk (index from 0, EG_CHUNK_SIZE bytes, the
+ * bytes after the free-space offset zero). Returns 0, or -1 with `err`. */
+typedef int eg_chunk_sink(void *arg, uint32_t index, const uint8_t *chunk, char *err);
+
 struct eg_writer_opts {
 	uint32_t max_records_per_chunk;            /* 0: as many as fit */
 	uint32_t max_chunks;                       /* 0: EG_MAX_CHUNKS */
+	/* Every template definition carries its names inline instead of
+	 * referring to names defined earlier in the chunk, so a definition
+	 * that survives in slack space is usable on its own. */
+	bool inline_names;
+	/* Chunks go to the sink instead of a file: eg_writer_open's path is
+	 * unused and eg_writer_close writes no file header. */
+	eg_chunk_sink *chunk_sink;
+	void *sink_arg;
+};
+
+/* Where the writer put the last record (offsets inside its chunk). */
+struct eg_template_use {
+	uint8_t guid[16];          /* all zero: the record has no such template */
+	uint32_t token;            /* the TemplateInstance token (0x0c) */
+	uint32_t named;            /* the definition offset the token names */
+	bool defined;              /* defined inline here (named == token + 10) */
+	uint32_t def_size;         /* bytes of that definition from `named` */
+};
+struct eg_record_info {
+	uint32_t chunk;            /* the writer's chunk index, from 0 */
+	uint32_t offset, size;
+	uint64_t number, id;
+	struct eg_template_use tpl[2];   /* [0] System, [1] EventData/UserData */
+	uint32_t values;           /* the System substitution count */
+	uint16_t payload_index;    /* the System substitution holding the payload */
+	uint32_t payload_values;   /* the payload's substitution count (0: none) */
 };
 
 /* Creates `path` (truncating it). Returns NULL with `err` filled on failure.
  * The writer owns its buffers; eg_writer_close() frees it. */
 struct eg_writer *eg_writer_open(const char *path, const struct eg_writer_opts *o, char *err);
+
+/* The record the last successful eg_writer_add wrote. */
+const struct eg_record_info *eg_writer_last(const struct eg_writer *w);
+
+/* Makes the next record start a new chunk. */
+void eg_writer_break(struct eg_writer *w);
+
+/* Fills a file header: first and last chunk, next record id, chunk count,
+ * flags (1 dirty, 2 full), CRC. */
+void eg_file_header(uint8_t h[EG_FILE_HEADER_SIZE], uint64_t first, uint64_t last,
+                    uint64_t next_id, uint16_t chunks, uint32_t flags);
 
 /* Appends one record. Returns 0, 1 when the file has reached its chunk limit
  * (nothing written: close it and open another), or -1 on error (`err`). */
@@ -166,6 +208,18 @@ struct eg_json_opts {
  * or -1 with `err` naming the line. */
 int eg_json_convert(const char *in, const char *out, const struct eg_json_opts *o, char *err);
 
+/* Event by event: eg_json_next returns 1 with *ev filled (valid until the
+ * next call), 0 at the end, -1 with `err` naming the line. */
+struct eg_json_reader;
+struct eg_json_reader *eg_json_open(const char *path, char *err);
+int eg_json_next(struct eg_json_reader *r, struct eg_event *ev, char *err);
+unsigned long eg_json_lineno(const struct eg_json_reader *r);
+/* The current event as one JSON object: the line's keys with the defaults
+ * applied (an explicit null removes a key) and `record_id` set, as
+ * tests/tools/evtx_compare.py's load_events() reads it. Caller frees. */
+char *eg_json_resolved(const struct eg_json_reader *r, uint64_t record_id);
+void eg_json_close(struct eg_json_reader *r);
+
 /* ---- evtxgen_scale.c */
 struct eg_scale_opts {
 	uint64_t size;             /* total bytes to write */
@@ -179,6 +233,9 @@ int eg_scale(const struct eg_scale_opts *o, char *err);
 /* ---- evtxgen_mutate.c */
 int eg_mutate_main(int argc, char **argv);
 int eg_info_main(int argc, char **argv);
+
+/* ---- evtxgen_history.c */
+int eg_history_main(int argc, char **argv);
 
 /* ---- shared by the CLI modules */
 /* "123", "64K", "1G", "256M" (binary units) -> bytes; false on error. */

@@ -637,90 +637,155 @@ static bool event_from_json(struct ctx *c, struct json_object *o, struct eg_even
 	return payload(c, o, ev);
 }
 
-int eg_json_convert(const char *in, const char *out, const struct eg_json_opts *o, char *err)
+struct eg_json_reader {
+	FILE *f;
+	const char *path;
+	struct ctx c;
+	char cerr[EG_ERR_SIZE];
+	struct json_object *cur;        /* the event the last eg_json_next returned */
+	char *line;
+	size_t cap;
+	unsigned long lineno;
+};
+
+struct eg_json_reader *eg_json_open(const char *path, char *err)
 {
-	FILE *f = strcmp(in, "-") == 0 ? stdin : fopen(in, "r");
-	if (!f) {
-		snprintf(err, EG_ERR_SIZE, "%s: %s", in, strerror(errno));
-		return -1;
-	}
-	struct ctx c = {0};
-	char cerr[EG_ERR_SIZE] = "";
-	c.err = cerr;
-	c.arena = malloc(ARENA_SIZE);
-	c.fields = calloc(MAX_FIELDS, sizeof *c.fields);
-	struct eg_writer *w = NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	unsigned long lineno = 0;
-	int rc = -1;
-	if (!c.arena || !c.fields) {
+	struct eg_json_reader *r = calloc(1, sizeof *r);
+	if (!r) {
 		snprintf(err, EG_ERR_SIZE, "out of memory");
-		goto out;
+		return NULL;
 	}
-	w = eg_writer_open(out, &o->w, err);
-	if (!w)
-		goto out;
-	ssize_t len;
-	while ((len = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		const char *p = line;
+	r->path = path;
+	r->c.err = r->cerr;
+	r->c.arena = malloc(ARENA_SIZE);
+	r->c.fields = calloc(MAX_FIELDS, sizeof *r->c.fields);
+	if (!r->c.arena || !r->c.fields) {
+		snprintf(err, EG_ERR_SIZE, "out of memory");
+		eg_json_close(r);
+		return NULL;
+	}
+	r->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!r->f) {
+		snprintf(err, EG_ERR_SIZE, "%s: %s", path, strerror(errno));
+		eg_json_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void eg_json_close(struct eg_json_reader *r)
+{
+	if (!r)
+		return;
+	if (r->f && r->f != stdin)
+		fclose(r->f);
+	json_object_put(r->cur);
+	json_object_put(r->c.defaults);
+	free(r->line);
+	free(r->c.arena);
+	free(r->c.fields);
+	free(r);
+}
+
+unsigned long eg_json_lineno(const struct eg_json_reader *r) { return r->lineno; }
+
+int eg_json_next(struct eg_json_reader *r, struct eg_event *ev, char *err)
+{
+	const char *in = r->path;
+	json_object_put(r->cur);
+	r->cur = NULL;
+	while (getline(&r->line, &r->cap, r->f) != -1) {
+		r->lineno++;
+		const char *p = r->line;
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 			p++;
 		if (!*p || *p == '#')
 			continue;         /* blank lines and # comments are allowed */
 		enum json_tokener_error jerr;
-		struct json_object *j = json_tokener_parse_verbose(line, &jerr);
+		struct json_object *j = json_tokener_parse_verbose(r->line, &jerr);
 		if (!j || !json_object_is_type(j, json_type_object)) {
-			snprintf(err, EG_ERR_SIZE, "%s:%lu: not a JSON object (%s)", in, lineno,
+			snprintf(err, EG_ERR_SIZE, "%s:%lu: not a JSON object (%s)", in, r->lineno,
 			         j ? "wrong type" : json_tokener_error_desc(jerr));
 			json_object_put(j);
-			goto out;
+			return -1;
 		}
 		struct json_object *d;
 		if (json_object_object_get_ex(j, "defaults", &d)) {
 			if (json_object_object_length(j) != 1 || !json_object_is_type(d, json_type_object) ||
-			    !check_keys(&c, d, true)) {
-				snprintf(err, EG_ERR_SIZE, "%.60s:%lu: bad defaults line%s%.160s", in, lineno,
-				         *cerr ? ": " : "", cerr);
+			    !check_keys(&r->c, d, true)) {
+				snprintf(err, EG_ERR_SIZE, "%.60s:%lu: bad defaults line%s%.160s", in,
+				         r->lineno, *r->cerr ? ": " : "", r->cerr);
 				json_object_put(j);
-				goto out;
+				return -1;
 			}
-			json_object_put(c.defaults);
-			c.defaults = json_object_get(d);
+			json_object_put(r->c.defaults);
+			r->c.defaults = json_object_get(d);
 			json_object_put(j);
 			continue;
 		}
-		struct eg_event ev;
-		if (!event_from_json(&c, j, &ev)) {
-			snprintf(err, EG_ERR_SIZE, "%.60s:%lu: %.180s", in, lineno, cerr);
+		if (!event_from_json(&r->c, j, ev)) {
+			snprintf(err, EG_ERR_SIZE, "%.60s:%lu: %.180s", in, r->lineno, r->cerr);
 			json_object_put(j);
-			goto out;
+			return -1;
 		}
-		char werr[EG_ERR_SIZE];
-		int r = eg_writer_add(w, &ev, werr);
-		json_object_put(j);
-		if (r != 0) {
-			snprintf(err, EG_ERR_SIZE, "%.60s:%lu: %.180s", in, lineno,
-			         r > 0 ? "the file is full (65535 chunks)" : werr);
-			goto out;
-		}
+		r->cur = j;       /* ev's strings point into it */
+		return 1;
 	}
-	if (ferror(f)) {
+	if (ferror(r->f)) {
 		snprintf(err, EG_ERR_SIZE, "%s: %s", in, strerror(errno));
-		goto out;
+		return -1;
 	}
-	rc = 0;
+	return 0;
+}
+
+char *eg_json_resolved(const struct eg_json_reader *r, uint64_t record_id)
+{
+	static const char *const payload_keys[] = {"data", "unnamed_data", "user_data", "binary", NULL};
+	struct json_object *o = json_object_new_object(), *v;
+	struct ctx c = r->c;
+	if (!o || !r->cur)
+		return NULL;
+	for (const char *const *k = system_keys; *k; k++)
+		if ((v = get(&c, r->cur, *k)))
+			json_object_object_add(o, *k, json_object_get(v));
+	for (const char *const *k = payload_keys; *k; k++)
+		if (json_object_object_get_ex(r->cur, *k, &v))
+			json_object_object_add(o, *k, json_object_get(v));
+	json_object_object_add(o, "record_id", json_object_new_int64((int64_t)record_id));
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *out = s ? strdup(s) : NULL;
+	json_object_put(o);
+	return out;
+}
+
+int eg_json_convert(const char *in, const char *out, const struct eg_json_opts *o, char *err)
+{
+	struct eg_json_reader *r = eg_json_open(in, err);
+	if (!r)
+		return -1;
+	char werr[EG_ERR_SIZE] = "";
+	struct eg_writer *w = eg_writer_open(out, &o->w, err);
+	int rc = -1;
+	if (!w)
+		goto out;
+	struct eg_event ev;
+	int n;
+	while ((n = eg_json_next(r, &ev, err)) > 0) {
+		int a = eg_writer_add(w, &ev, werr);
+		if (a != 0) {
+			snprintf(err, EG_ERR_SIZE, "%.60s:%lu: %.180s", in, eg_json_lineno(r),
+			         a > 0 ? "the file is full (65535 chunks)" : werr);
+			goto out;
+		}
+	}
+	if (n == 0)
+		rc = 0;
 out:
-	if (w && eg_writer_close(w, rc == 0 ? err : cerr) < 0)
+	if (w && eg_writer_close(w, rc == 0 ? err : werr) < 0)
 		rc = -1;
 	if (rc < 0 && w)
 		remove(out);
-	json_object_put(c.defaults);
-	free(line);
-	free(c.arena);
-	free(c.fields);
-	if (f != stdin)
-		fclose(f);
+	eg_json_close(r);
 	return rc;
 }

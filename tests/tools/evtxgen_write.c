@@ -81,6 +81,10 @@ struct eg_writer {
 	size_t arraycap;
 	bool bad;                  /* an emission error (err holds it) */
 	char err[EG_ERR_SIZE];
+	bool brk;                  /* the next record starts a new chunk */
+	uint32_t name_floor;       /* names before this offset are not reused */
+	int level;                 /* template level being written: 0 System, 1 payload */
+	struct eg_record_info cur, last;
 };
 
 /* ---- encoding helpers */
@@ -452,7 +456,8 @@ static void put_name(struct eg_writer *w, const char *name)
 	uint16_t hash = (uint16_t)hash65599(u, (size_t)n);
 	unsigned b = hash % 64u;
 	for (uint32_t off = strtab_get(w, b); off; off = eg_get32(w->chunk + off)) {
-		if (eg_get16(w->chunk + off + 6) == n / 2 && memcmp(w->chunk + off + 8, u, (size_t)n) == 0) {
+		if (off >= w->name_floor && eg_get16(w->chunk + off + 6) == n / 2 &&
+		    memcmp(w->chunk + off + 8, u, (size_t)n) == 0) {
 			put32(w, off);
 			return;
 		}
@@ -807,15 +812,23 @@ static void put_template_instance(struct eg_writer *w, struct tpl *t,
                                   void (*body)(struct eg_writer *, const struct eg_event *),
                                   const struct eg_event *ev)
 {
+	struct eg_template_use *u = &w->cur.tpl[w->level];
+	memcpy(u->guid, t->guid, 16);
+	u->token = w->pos;
 	put8(w, TOK_TEMPLATE);
 	put8(w, 1);
 	put32(w, eg_get32(t->guid));
 	if (t->gen == w->gen) {
+		u->named = t->def_off;
 		put32(w, t->def_off);
 		return;
 	}
 	uint32_t def = w->pos + 4;
 	unsigned b = hash65599(t->guid, 16) % 32u;
+	u->named = def;
+	u->defined = true;
+	/* inline_names: the definition reuses only names it defined itself */
+	w->name_floor = w->o.inline_names ? def : 0;
 	put32(w, def);
 	put32(w, tpltab_get(w, b));
 	put(w, t->guid, 16);
@@ -826,6 +839,7 @@ static void put_template_instance(struct eg_writer *w, struct tpl *t,
 	body(w, ev);
 	put8(w, TOK_EOF);
 	patch32(w, dszpos, w->pos - start);
+	u->def_size = w->pos - def;
 	if (!w->overflow) {
 		eg_put32(w->chunk + 384 + 4 * b, def);
 		t->gen = w->gen;
@@ -852,7 +866,9 @@ static void put_payload(struct eg_writer *w, const struct eg_event *ev, struct t
 {
 	struct eg_value vals[3];
 	put_fragment_header(w);
+	w->level = 1;
 	put_template_instance(w, inner, inner_body, ev);
+	w->cur.payload_values = w->pos;
 	if (ev->payload == EG_PAYLOAD_UNNAMED) {
 		/* [0] the strings, each NUL-terminated; [1] 0; [2] the binary data */
 		size_t need = 0;
@@ -932,7 +948,10 @@ static int chunk_flush(struct eg_writer *w, char *err)
 	                                 w->pos - EG_CHUNK_HEADER_SIZE));
 	eg_put32(c + 120, 1);      /* Windows sets this; it is outside the header CRC */
 	eg_put32(c + 124, eg_chunk_header_crc(c));
-	if (fwrite(c, EG_CHUNK_SIZE, 1, w->f) != 1) {
+	if (w->o.chunk_sink) {
+		if (w->o.chunk_sink(w->o.sink_arg, w->nchunks, c, err) < 0)
+			return -1;
+	} else if (fwrite(c, EG_CHUNK_SIZE, 1, w->f) != 1) {
 		snprintf(err, EG_ERR_SIZE, "write: %s", strerror(errno));
 		return -1;
 	}
@@ -952,6 +971,8 @@ struct eg_writer *eg_writer_open(const char *path, const struct eg_writer_opts *
 		w->o = *o;
 	if (w->o.max_chunks == 0 || w->o.max_chunks > EG_MAX_CHUNKS)
 		w->o.max_chunks = EG_MAX_CHUNKS;
+	if (w->o.chunk_sink)
+		return w;
 	w->f = fopen(path, "wb");
 	if (!w->f) {
 		snprintf(err, EG_ERR_SIZE, "%s: %s", path, strerror(errno));
@@ -974,6 +995,10 @@ uint64_t eg_writer_size(const struct eg_writer *w)
 }
 
 uint64_t eg_writer_records(const struct eg_writer *w) { return w->nrecords; }
+
+const struct eg_record_info *eg_writer_last(const struct eg_writer *w) { return &w->last; }
+
+void eg_writer_break(struct eg_writer *w) { w->brk = true; }
 
 /* Encodes the System values (indexes 0-16, or 0-18 for the literal style). */
 static void system_values(struct eg_writer *w, const struct eg_event *ev, struct eg_value *v,
@@ -1062,11 +1087,14 @@ static void put_record(struct eg_writer *w, const struct eg_event *ev, uint64_t 
 	eg_put64(b + 8, ev->written ? ev->written : ev->time);
 	put(w, b, 16);
 	put_fragment_header(w);
+	w->level = 0;
 	put_template_instance(w, outer, outer_body, ev);
 	system_values(w, ev, v, id);
 	bool has_payload = ev->payload != EG_PAYLOAD_NONE;
 	if (has_payload)
 		v[pi] = (struct eg_value){EG_VT_BINXML, EG_VT_BINXML, 0, NULL};
+	w->cur.values = w->pos;
+	w->cur.payload_index = pi;
 	uint32_t desc = put_value_header(w, v, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i == pi && has_payload) {
@@ -1129,6 +1157,7 @@ static bool try_record(struct eg_writer *w, const struct eg_event *ev, uint64_t 
 	uint32_t start = w->pos;
 	w->ndefined = 0;
 	w->overflow = false;
+	memset(&w->cur, 0, sizeof w->cur);
 	put_record(w, ev, id, outer, inner);
 	/* libevtx (20181227) drops a record that ends exactly at the chunk end;
 	 * Windows leaves room there too */
@@ -1144,6 +1173,12 @@ static bool try_record(struct eg_writer *w, const struct eg_event *ev, uint64_t 
 		w->nrec_chunk++;
 		w->nrecords++;
 		w->last_id = id;
+		w->cur.chunk = w->nchunks;
+		w->cur.offset = start;
+		w->cur.size = w->pos - start;
+		w->cur.number = w->nrecords;
+		w->cur.id = id;
+		w->last = w->cur;
 		return true;
 	}
 	memcpy(w->chunk + 128, tables, sizeof tables);
@@ -1177,10 +1212,12 @@ int eg_writer_add(struct eg_writer *w, const struct eg_event *ev, char *err)
 	int rc;
 	if (w->gen == 0) {
 		chunk_begin(w);
-	} else if (w->o.max_records_per_chunk && w->nrec_chunk >= w->o.max_records_per_chunk) {
+	} else if ((w->brk && w->nrec_chunk > 0) ||
+	           (w->o.max_records_per_chunk && w->nrec_chunk >= w->o.max_records_per_chunk)) {
 		if ((rc = next_chunk(w, err)) != 0)
 			return rc;
 	}
+	w->brk = false;
 	if (try_record(w, ev, id, outer, inner))
 		return 0;
 	if (!w->bad && w->nrec_chunk > 0) {
@@ -1197,30 +1234,41 @@ int eg_writer_add(struct eg_writer *w, const struct eg_event *ev, char *err)
 	return -1;
 }
 
+void eg_file_header(uint8_t h[EG_FILE_HEADER_SIZE], uint64_t first, uint64_t last,
+                    uint64_t next_id, uint16_t chunks, uint32_t flags)
+{
+	memset(h, 0, EG_FILE_HEADER_SIZE);
+	memcpy(h, "ElfFile", 8);
+	eg_put64(h + 8, first);
+	eg_put64(h + 16, last);
+	eg_put64(h + 24, next_id);
+	eg_put32(h + 32, 128);
+	eg_put16(h + 36, 1);
+	eg_put16(h + 38, 3);
+	eg_put16(h + 40, EG_FILE_HEADER_SIZE);
+	eg_put16(h + 42, chunks);
+	eg_put32(h + 120, flags);
+	eg_put32(h + 124, (uint32_t)crc32(crc32(0L, Z_NULL, 0), h, 120));
+}
+
 int eg_writer_close(struct eg_writer *w, char *err)
 {
 	if (!w)
 		return 0;
 	int rc = chunk_flush(w, err);
-	uint8_t h[EG_FILE_HEADER_SIZE] = {0};
-	memcpy(h, "ElfFile", 8);
-	eg_put64(h + 8, 0);
-	eg_put64(h + 16, w->nchunks ? w->nchunks - 1 : 0);
-	eg_put64(h + 24, w->last_id + 1);
-	eg_put32(h + 32, 128);
-	eg_put16(h + 36, 1);
-	eg_put16(h + 38, 3);
-	eg_put16(h + 40, EG_FILE_HEADER_SIZE);
-	eg_put16(h + 42, (uint16_t)w->nchunks);
-	eg_put32(h + 120, 0);      /* clean: not dirty, not full */
-	eg_put32(h + 124, (uint32_t)crc32(crc32(0L, Z_NULL, 0), h, 120));
-	if (rc == 0 && (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, sizeof h, 1, w->f) != 1)) {
-		snprintf(err, EG_ERR_SIZE, "write: %s", strerror(errno));
-		rc = -1;
-	}
-	if (fclose(w->f) != 0 && rc == 0) {
-		snprintf(err, EG_ERR_SIZE, "close: %s", strerror(errno));
-		rc = -1;
+	if (!w->o.chunk_sink) {
+		uint8_t h[EG_FILE_HEADER_SIZE];
+		/* clean: not dirty, not full */
+		eg_file_header(h, 0, w->nchunks ? w->nchunks - 1 : 0, w->last_id + 1,
+		               (uint16_t)w->nchunks, 0);
+		if (rc == 0 && (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, sizeof h, 1, w->f) != 1)) {
+			snprintf(err, EG_ERR_SIZE, "write: %s", strerror(errno));
+			rc = -1;
+		}
+		if (fclose(w->f) != 0 && rc == 0) {
+			snprintf(err, EG_ERR_SIZE, "close: %s", strerror(errno));
+			rc = -1;
+		}
 	}
 	for (unsigned b = 0; b < TPL_BUCKETS; b++) {
 		for (struct tpl *t = w->tpls[b], *n; t; t = n) {
