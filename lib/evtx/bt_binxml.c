@@ -1492,6 +1492,11 @@ void bt_bx_tstore_want(struct bt_bx_tstore *ts, uint32_t tid)
 		ts->missing++;
 }
 
+size_t bt_bx_tstore_asked(const struct bt_bx_tstore *ts)
+{
+	return ts ? ts->n : 0;
+}
+
 size_t bt_bx_tstore_missing(const struct bt_bx_tstore *ts)
 {
 	return ts ? ts->missing : 0;

@@ -127,6 +127,9 @@ bool bt_bx_tstore_has(const struct bt_bx_tstore *ts, uint32_t tid);
  * store); they count as from another file. Returns how many. */
 size_t bt_bx_tstore_adopt(struct bt_bx_tstore *dst, const struct bt_bx_tstore *src);
 
+/* Number of ids asked for (found or not). */
+size_t bt_bx_tstore_asked(const struct bt_bx_tstore *ts);
+
 /* Number of ids asked for and not found yet. */
 size_t bt_bx_tstore_missing(const struct bt_bx_tstore *ts);
 

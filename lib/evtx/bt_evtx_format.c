@@ -266,8 +266,11 @@ size_t bt_evtx_slack_scan(const uint8_t *c, size_t n, uint32_t from, uint64_t ch
 			break;
 		i = (size_t)(p - c);
 		if (p[1] == '*' && p[2] == 0 && p[3] == 0) {
+			/* a size running past the chunk (or past a file cut short) is
+			 * still a record that was there: a candidate, counted when it
+			 * cannot be read */
 			uint32_t size = bt_le32(p + 4);
-			if (size >= 28 && size <= n - i) {
+			if (size >= 28 && size < BT_EVTX_CHUNK_SIZE) {
 				if (m)
 					bt_evtx_recmap_add(m, bt_le64(p + 8), chunk_off + i);
 				found++;

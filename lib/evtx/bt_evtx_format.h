@@ -115,7 +115,7 @@ void bt_evtx_recmap_free(struct bt_evtx_recmap *m);
  * copy. Returns the size, or 0. */
 uint32_t bt_evtx_record_header(const uint8_t *c, uint32_t off, uint32_t end, uint64_t *id);
 
-/* Looks for record signatures ("**\0\0" with a plausible size) in chunk
+/* Looks for record signatures ("**\0\0" with a size from 28 to under 64 KiB) in chunk
  * bytes [from, n) and adds them to `m` with file offsets (chunk_off + x).
  * Returns the number found. */
 size_t bt_evtx_slack_scan(const uint8_t *c, size_t n, uint32_t from, uint64_t chunk_off,

@@ -63,6 +63,8 @@ struct nx_state {
 	bool quiet;                 /* another part reports the file's structure */
 	bool chunk_counted;         /* the loaded chunk is counted as corrupt */
 	uint64_t header_chunks;     /* chunks the file header lists (0: header not trusted) */
+	bool header_closed;         /* the header is trusted and not dirty: chunks past its
+	                               count are not in use (their records are recovered) */
 	uint64_t used_chunks;       /* chunks up to the last with a signature (UINT64_MAX: not
 	                               looked for yet) */
 };
@@ -227,6 +229,7 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path,
 		         "file header: bad CRC (header ignored)");
 	s->header_chunks = fh.crc_ok ? fh.chunk_count : 0;
+	s->header_closed = fh.crc_ok && fh.chunk_count && !(fh.flags & BT_EVTX_FLAG_DIRTY);
 	s->used_chunks = UINT64_MAX;
 	/* A copy cut short: the header lists chunks the file does not hold. */
 	uint64_t held = s->file_size == UINT64_MAX || s->file_size < BT_EVTX_FILE_HEADER_SIZE
@@ -379,6 +382,21 @@ static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
 			                       ? "chunk offsets outside the chunk (truncated?)"
 			                       : "bad chunk signature");
 			bt_evtx_slack_scan(c, n, 0, off, &s->slack);
+			continue;
+		}
+		/* past the chunks a closed file's header lists: not in use (left by a
+		 * clear or from before a wrap): every record there is a candidate for
+		 * recovery, none is live. A dirty header may lag behind: then they
+		 * are read as live, as libevtx does. */
+		if (s->header_closed && s->chunk_index > s->header_chunks) {
+			/* said once, at the first such chunk (whichever part reads it) */
+			if (bt_evtx_slack_scan(c, n, BT_EVTX_CHUNK_HEADER_SIZE, off, &s->slack) &&
+			    !s->quiet && s->chunk_index - 1 == s->header_chunks)
+				bt_diagf(&ctx->opts->diag, BT_DIAG_NOTE, ctx->path,
+				         "chunk %llu (offset 0x%llx) and later lie past the %llu chunks the "
+				         "file header lists: their records are recovered, not read as live",
+				         (unsigned long long)(s->chunk_index - 1), (unsigned long long)off,
+				         (unsigned long long)s->header_chunks);
 			continue;
 		}
 		/* the recovered part is quiet: the live parts report the CRCs */
@@ -598,6 +616,8 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 					recover_end(ctx, s, BT_ERR_NOMEM);
 					break;
 				}
+				if (s->header_closed)
+					bt_evtx_recover_live_chunks(s->rc, s->header_chunks);
 			}
 			enum bt_status st = bt_evtx_recover_next(s->rc, ctx->eb, ev);
 			if (st == BT_OK) {

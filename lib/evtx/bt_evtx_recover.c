@@ -50,6 +50,7 @@ struct bt_evtx_recover {
 	struct bt_evtx_recover_counts k;
 	struct bt_evtx_donors *donors;   /* the run's other files (may be NULL) */
 	char *self;             /* this file's path among them */
+	uint64_t live_chunks;   /* chunks that hold live records (past them: none) */
 };
 
 const char *bt_evtx_unrec_str(enum bt_evtx_unrec r)
@@ -79,6 +80,7 @@ struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t
 	rc->mem = mem;
 	rc->size = size;
 	rc->chunk_index = UINT64_MAX;
+	rc->live_chunks = UINT64_MAX;
 	rc->donors = donors;
 	bt_evbuf_init(&rc->eb);
 	rc->cx = bt_bx_chunk_new();
@@ -122,6 +124,11 @@ void bt_evtx_recover_free(struct bt_evtx_recover *rc)
 	free(rc->buf);
 	free(rc->v);
 	free(rc);
+}
+
+void bt_evtx_recover_live_chunks(struct bt_evtx_recover *rc, uint64_t n)
+{
+	rc->live_chunks = n;
 }
 
 const struct bt_evtx_recover_counts *bt_evtx_recover_counts(const struct bt_evtx_recover *rc)
@@ -301,7 +308,7 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 	}
 	qsort(ids, nid, sizeof *ids, cmp_u64);
 	/* the live records with those ids */
-	for (uint64_t ci = 0;; ci++) {
+	for (uint64_t ci = 0; ci < rc->live_chunks; ci++) {
 		if (!load(rc, ci)) {
 			if (errno)
 				st = BT_ERR_IO;
@@ -363,8 +370,18 @@ static enum bt_status prepare(struct bt_evtx_recover *rc)
 	enum bt_status st = classify(rc, C_NEW, false);
 	if (st != BT_OK)
 		return st;
-	/* templates not in place: looked for through the whole file, once */
-	if (bt_bx_tstore_missing(rc->store)) {
+	/* templates not in place: looked for through the whole file, then in
+	 * the other files of the channel; again while records that now decode
+	 * further name ids not asked for before (a payload template inside a
+	 * System template's values) */
+	char channel[256] = "";
+	bool have_channel = false;
+	size_t asked = 0;
+	for (int round = 0; round <= BT_BX_MAX_NEST; round++) {
+		size_t now = bt_bx_tstore_asked(rc->store);
+		if (!bt_bx_tstore_missing(rc->store) || now == asked)
+			break;
+		asked = now;
 		struct bt_bx_chunk *hx = bt_bx_chunk_new();
 		if (!hx)
 			return BT_ERR_NOMEM;
@@ -377,15 +394,18 @@ static enum bt_status prepare(struct bt_evtx_recover *rc)
 			bt_bx_tstore_harvest(rc->store, hx, rc->chunk, rc->chunk_n);
 		}
 		bt_bx_chunk_free(hx);
+		rc->chunk_index = UINT64_MAX;
 		if (st != BT_OK)
 			return st;
-	}
-	/* ... else in the other files of the channel */
-	if (bt_bx_tstore_missing(rc->store) && rc->donors) {
-		char channel[256];
-		bt_evtx_file_channel(rc->fd, rc->mem, rc->size, channel, sizeof channel);
-		bt_evtx_donors_lookup(rc->donors, rc->self, channel, rc->store);
-		rc->chunk_index = UINT64_MAX;
+		if (bt_bx_tstore_missing(rc->store) && rc->donors) {
+			if (!have_channel) {
+				bt_evtx_file_channel(rc->fd, rc->mem, rc->size, channel, sizeof channel);
+				have_channel = true;
+			}
+			bt_evtx_donors_lookup(rc->donors, rc->self, channel, rc->store);
+		}
+		if ((st = classify(rc, C_WAIT, false)) != BT_OK)
+			return st;
 	}
 	st = classify(rc, C_WAIT, true);
 	if (st != BT_OK)

@@ -64,6 +64,10 @@ struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t
                                             struct bt_evtx_recmap *cand,
                                             struct bt_evtx_donors *donors, const char *self);
 
+/* Only the first `n` chunks hold live records (a closed file's header count):
+ * records past them are no live records a candidate could copy. */
+void bt_evtx_recover_live_chunks(struct bt_evtx_recover *rc, uint64_t n);
+
 /* The next recovered event, decoded into `eb` (flags BT_EV_RECOVERED, and
  * BT_EV_TEMPLATE_ELSEWHERE where so; offset set): BT_OK, BT_EOF at the end,
  * BT_ERR_IO when the file could not be read (errno set; the pass ends). */
