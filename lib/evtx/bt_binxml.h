@@ -123,6 +123,10 @@ void bt_bx_tstore_want_all(struct bt_bx_tstore *ts);
 /* Whether the store holds an intact, unambiguous definition of `tid`. */
 bool bt_bx_tstore_has(const struct bt_bx_tstore *ts, uint32_t tid);
 
+/* Whether `tid` was found, or found ambiguous (a record waiting for it now
+ * decodes further, or fails for that). */
+bool bt_bx_tstore_settled(const struct bt_bx_tstore *ts, uint32_t tid);
+
 /* Copies into `dst` the ids it asks for that `src` holds (a donor file's
  * store); they count as from another file. Returns how many. */
 size_t bt_bx_tstore_adopt(struct bt_bx_tstore *dst, const struct bt_bx_tstore *src);

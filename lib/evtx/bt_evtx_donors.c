@@ -26,6 +26,7 @@ struct bt_evtx_donors {
 	pthread_mutex_t lock;      /* one lookup at a time: the path is rare */
 	struct donor *v;
 	size_t n;
+	struct bt_bx_chunk *cx;    /* reading donors (under the lock) */
 };
 
 struct bt_evtx_donors *bt_evtx_donors_new(const char *const *paths, size_t n)
@@ -58,6 +59,7 @@ void bt_evtx_donors_free(struct bt_evtx_donors *d)
 		free(d->v[i].path);
 		bt_bx_tstore_free(d->v[i].ts);
 	}
+	bt_bx_chunk_free(d->cx);
 	pthread_mutex_destroy(&d->lock);
 	free(d->v);
 	free(d);
@@ -87,15 +89,15 @@ static bool no_fields(void *ctx, const struct bt_event *ev)
 	return false;
 }
 
-void bt_evtx_file_channel(int fd, const uint8_t *mem, uint64_t size, char *out, size_t cap)
+void bt_evtx_file_channel(struct bt_bx_chunk *cx, int fd, const uint8_t *mem, uint64_t size,
+                          char *out, size_t cap)
 {
 	out[0] = '\0';
 	uint8_t *buf = mem ? NULL : malloc(BT_EVTX_CHUNK_SIZE);
-	struct bt_bx_chunk *cx = bt_bx_chunk_new();
 	struct bt_evbuf eb;
 	bt_evbuf_init(&eb);
 	/* the first chunks are enough: a channel is in every record */
-	for (uint64_t ci = 0; ci < 8 && !out[0] && cx && (mem || buf); ci++) {
+	for (uint64_t ci = 0; ci < 8 && !out[0] && (mem || buf); ci++) {
 		const uint8_t *c;
 		size_t n = chunk_at(fd, mem, size, ci, buf, &c);
 		if (n < BT_EVTX_CHUNK_HEADER_SIZE)
@@ -114,12 +116,12 @@ void bt_evtx_file_channel(int fd, const uint8_t *mem, uint64_t size, char *out, 
 		}
 	}
 	bt_evbuf_free(&eb);
-	bt_bx_chunk_free(cx);
 	free(buf);
 }
 
-/* Reads donor `x` as far as `want` (D_CHANNEL, or D_HARVESTED). */
-static void donor_read(struct donor *x, uint8_t want)
+/* Reads donor `x` as far as `want` (D_CHANNEL, or D_HARVESTED), decoding
+ * with `cx`. */
+static void donor_read(struct bt_bx_chunk *cx, struct donor *x, uint8_t want)
 {
 	int fd = bt_open_evidence(x->path);
 	struct stat sb;
@@ -134,21 +136,19 @@ static void donor_read(struct donor *x, uint8_t want)
 	}
 	uint64_t size = (uint64_t)sb.st_size;
 	if (x->state == D_UNKNOWN) {
-		bt_evtx_file_channel(fd, NULL, size, x->channel, sizeof x->channel);
+		bt_evtx_file_channel(cx, fd, NULL, size, x->channel, sizeof x->channel);
 		x->state = D_CHANNEL;
 	}
 	if (want == D_HARVESTED && x->state == D_CHANNEL) {
 		uint8_t *buf = malloc(BT_EVTX_CHUNK_SIZE);
-		struct bt_bx_chunk *cx = bt_bx_chunk_new();
 		x->ts = bt_bx_tstore_new();
-		if (buf && cx && x->ts) {
+		if (buf && x->ts) {
 			bt_bx_tstore_want_all(x->ts);
 			const uint8_t *c;
 			size_t n;
 			for (uint64_t ci = 0; (n = chunk_at(fd, NULL, size, ci, buf, &c)) != 0; ci++)
 				bt_bx_tstore_harvest(x->ts, cx, c, n);
 		}
-		bt_bx_chunk_free(cx);
 		free(buf);
 		x->state = D_HARVESTED;
 	}
@@ -162,16 +162,20 @@ size_t bt_evtx_donors_lookup(struct bt_evtx_donors *d, const char *self, const c
 		return 0;
 	size_t got = 0;
 	pthread_mutex_lock(&d->lock);
+	if (!d->cx && !(d->cx = bt_bx_chunk_new())) {
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
 	for (size_t i = 0; i < d->n && bt_bx_tstore_missing(store); i++) {
 		struct donor *x = &d->v[i];
 		if (self && strcmp(x->path, self) == 0)
 			continue;
 		if (x->state == D_UNKNOWN)
-			donor_read(x, D_CHANNEL);
+			donor_read(d->cx, x, D_CHANNEL);
 		if (x->state == D_NOT_EVTX || strcasecmp(x->channel, channel) != 0)
 			continue;
 		if (x->state == D_CHANNEL)
-			donor_read(x, D_HARVESTED);
+			donor_read(d->cx, x, D_HARVESTED);
 		if (x->ts)
 			got += bt_bx_tstore_adopt(store, x->ts);
 	}

@@ -24,8 +24,10 @@ struct bt_evtx_donors *bt_evtx_donors_new(const char *const *paths, size_t n);
 void bt_evtx_donors_free(struct bt_evtx_donors *d);
 
 /* The channel of the EVTX file open as `fd` (or in mem[0..size)): that of its
- * first live record that names one, copied into out (empty when none). */
-void bt_evtx_file_channel(int fd, const uint8_t *mem, uint64_t size, char *out, size_t cap);
+ * first live record that names one, copied into out (empty when none).
+ * Decodes with `cx` (reset to the file's chunks). */
+void bt_evtx_file_channel(struct bt_bx_chunk *cx, int fd, const uint8_t *mem, uint64_t size,
+                          char *out, size_t cap);
 
 /* Gives `store` the ids it still asks for from the other files of
  * `channel` (path `self` excluded). Returns how many were found. */

@@ -611,7 +611,8 @@ static enum bt_status nx_next(struct bt_reader_ctx *ctx, void *state, const stru
 					break;
 				}
 				s->rc = bt_evtx_recover_new(s->fd, s->mem, s->mem ? s->mem_n : s->file_size,
-				                            &s->slack, eo ? eo->donors : NULL, ctx->path);
+				                            &s->slack, eo ? eo->donors : NULL, ctx->path,
+				                            s->cx);
 				if (!s->rc) {
 					recover_end(ctx, s, BT_ERR_NOMEM);
 					break;

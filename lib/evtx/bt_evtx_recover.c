@@ -29,6 +29,7 @@ struct cand {
 	uint32_t size;          /* C_OK: of its record */
 	uint8_t state;
 	uint8_t why;            /* C_BAD: enum bt_evtx_unrec */
+	uint32_t tid;           /* C_WAIT: the template id it waits for */
 	uint8_t origin;         /* C_OK: enum origin, where its templates came from */
 };
 
@@ -41,6 +42,8 @@ struct bt_evtx_recover {
 	size_t next;            /* give phase: the next candidate */
 	bool prepared;
 	struct bt_bx_chunk *cx;
+	bool own_cx;                /* else borrowed from the caller */
+	struct bt_bx_chunk *hx;     /* for the template search (made when needed) */
 	struct bt_bx_tstore *store;
 	struct bt_evbuf eb;     /* classification and copies */
 	uint8_t *buf;           /* one chunk read from the file */
@@ -71,7 +74,8 @@ static int cmp_offset(const void *a, const void *b)
 
 struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t size,
                                             struct bt_evtx_recmap *cand,
-                                            struct bt_evtx_donors *donors, const char *self)
+                                            struct bt_evtx_donors *donors, const char *self,
+                                            struct bt_bx_chunk *cx)
 {
 	struct bt_evtx_recover *rc = calloc(1, sizeof *rc);
 	if (!rc)
@@ -83,7 +87,8 @@ struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t
 	rc->live_chunks = UINT64_MAX;
 	rc->donors = donors;
 	bt_evbuf_init(&rc->eb);
-	rc->cx = bt_bx_chunk_new();
+	rc->own_cx = cx == NULL;
+	rc->cx = cx ? cx : bt_bx_chunk_new();
 	rc->store = bt_bx_tstore_new();
 	rc->buf = mem ? NULL : malloc(BT_EVTX_CHUNK_SIZE);
 	rc->v = cand->n ? calloc(cand->n, sizeof *rc->v) : NULL;
@@ -117,7 +122,9 @@ void bt_evtx_recover_free(struct bt_evtx_recover *rc)
 {
 	if (!rc)
 		return;
-	bt_bx_chunk_free(rc->cx);
+	if (rc->own_cx)
+		bt_bx_chunk_free(rc->cx);
+	bt_bx_chunk_free(rc->hx);
 	bt_bx_tstore_free(rc->store);
 	bt_evbuf_free(&rc->eb);
 	free(rc->self);
@@ -208,6 +215,7 @@ static enum bt_status decode(struct bt_evtx_recover *rc, struct cand *c, struct 
 	char why[200];
 	if (bt_bx_record_recover(rc->cx, &r, eb, &rv, why, sizeof why) != BT_OK) {
 		c->why = unrec_of[rv.fail];
+		c->tid = rv.missing_tid;
 		return BT_ERR_FORMAT;
 	}
 	bt_time t = eb->ev.time;
@@ -235,6 +243,12 @@ static enum bt_status classify(struct bt_evtx_recover *rc, uint8_t from, bool fi
 			continue;
 		if (c->offset < whole_end) {
 			c->state = C_INSIDE;
+			continue;
+		}
+		/* waiting for an id still not found: decoding again changes nothing */
+		if (from == C_WAIT && !bt_bx_tstore_settled(rc->store, c->tid)) {
+			if (final)
+				c->state = C_BAD;
 			continue;
 		}
 		enum bt_status st = decode(rc, c, &rc->eb, &c->origin);
@@ -382,8 +396,7 @@ static enum bt_status prepare(struct bt_evtx_recover *rc)
 		if (!bt_bx_tstore_missing(rc->store) || now == asked)
 			break;
 		asked = now;
-		struct bt_bx_chunk *hx = bt_bx_chunk_new();
-		if (!hx)
+		if (!rc->hx && !(rc->hx = bt_bx_chunk_new()))
 			return BT_ERR_NOMEM;
 		for (uint64_t ci = 0; bt_bx_tstore_missing(rc->store); ci++) {
 			if (!load(rc, ci)) {
@@ -391,15 +404,15 @@ static enum bt_status prepare(struct bt_evtx_recover *rc)
 					st = BT_ERR_IO;
 				break;
 			}
-			bt_bx_tstore_harvest(rc->store, hx, rc->chunk, rc->chunk_n);
+			bt_bx_tstore_harvest(rc->store, rc->hx, rc->chunk, rc->chunk_n);
 		}
-		bt_bx_chunk_free(hx);
 		rc->chunk_index = UINT64_MAX;
 		if (st != BT_OK)
 			return st;
 		if (bt_bx_tstore_missing(rc->store) && rc->donors) {
 			if (!have_channel) {
-				bt_evtx_file_channel(rc->fd, rc->mem, rc->size, channel, sizeof channel);
+				bt_evtx_file_channel(rc->hx, rc->fd, rc->mem, rc->size, channel,
+				                     sizeof channel);
 				have_channel = true;
 			}
 			bt_evtx_donors_lookup(rc->donors, rc->self, channel, rc->store);

@@ -54,15 +54,18 @@ struct bt_evtx_recover_counts {
 struct bt_evtx_recover;
 
 struct bt_evtx_donors;
+struct bt_bx_chunk;
 
 /* Starts the pass over the file open as `fd` (read with pread) or held in
  * mem[0..size) (mem non-NULL), for the candidates in `cand` (taken: left
  * empty). Template ids found nowhere in the file are looked for in the other
  * files of its channel among `donors` (may be NULL; `self` is the file's path
- * there). NULL when out of memory. */
+ * there). `cx` is a decoder to use (NULL: its own; a borrowed one must
+ * outlive the pass and is reset by it). NULL when out of memory. */
 struct bt_evtx_recover *bt_evtx_recover_new(int fd, const uint8_t *mem, uint64_t size,
                                             struct bt_evtx_recmap *cand,
-                                            struct bt_evtx_donors *donors, const char *self);
+                                            struct bt_evtx_donors *donors, const char *self,
+                                            struct bt_bx_chunk *cx);
 
 /* Only the first `n` chunks hold live records (a closed file's header count):
  * records past them are no live records a candidate could copy. */
