@@ -23,6 +23,17 @@ if [ "${BOXTRAIL_SWEEP_LOCAL:-1}" != 0 ]; then
 		&& files+=("$TMP/scale/Sysmon-0001.evtx" "$TMP/scale/Security-0001.evtx") \
 		|| fail "evtxgen scale"
 	files+=("$top_srcdir"/samples/*/*.evtx)
+	# logs with a past, where recovery does most: cleared and reused, wrapped
+	for sc in broken mixed; do
+		"$evtxgen" history --quiet --scenario $sc --records-per-chunk 50 --new-records-per-chunk 60 \
+			--truth "$TMP/$sc.truth" "$top_srcdir/tests/data/evtxgen/history-old.jsonl" \
+			"$top_srcdir/tests/data/evtxgen/history-new.jsonl" "$TMP/history-$sc.evtx" &&
+			files+=("$TMP/history-$sc.evtx") || fail "evtxgen history $sc"
+	done
+	"$evtxgen" history --quiet --scenario wrapped --max-chunks 3 --records-per-chunk 54 \
+		--truth "$TMP/wrapped.truth" "$top_srcdir/tests/data/evtxgen/history-old.jsonl" \
+		"$top_srcdir/tests/data/evtxgen/history-new.jsonl" "$TMP/history-wrapped.evtx" &&
+		files+=("$TMP/history-wrapped.evtx") || fail "evtxgen history wrapped"
 fi
 if [ "$ncorpus" -gt 0 ] && [ -f "${SHARED_CORPUS:-/nonexistent}/MANIFEST.tsv" ]; then
 	# real files libevtx reads (MANIFEST: evtxinfo counts), up to 2 MiB

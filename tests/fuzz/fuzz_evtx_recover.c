@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t off = BT_EVTX_FILE_HEADER_SIZE + c * BT_EVTX_CHUNK_SIZE;
 		bt_evtx_slack_scan(file + off, BT_EVTX_CHUNK_SIZE, BT_EVTX_CHUNK_HEADER_SIZE, off, &cand);
 	}
-	struct bt_evtx_recover *rc = bt_evtx_recover_new(-1, file, n, &cand, NULL, NULL);
+	struct bt_evtx_recover *rc = bt_evtx_recover_new(-1, file, n, &cand, NULL, NULL, NULL);
 	if (!rc) {
 		bt_evtx_recmap_free(&cand);
 		return 0;

@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		memset(&slack, 0, sizeof slack);
 		bt_evtx_scan_records(fd, argv[i], &diag, &stats, NULL, &slack);
 		struct bt_evtx_recover *r =
-			bt_evtx_recover_new(fd, NULL, (uint64_t)sb.st_size, &slack, donors, argv[i]);
+			bt_evtx_recover_new(fd, NULL, (uint64_t)sb.st_size, &slack, donors, argv[i], NULL);
 		if (!r) {
 			fprintf(stderr, "evtx_recover_probe: out of memory\n");
 			return 1;
