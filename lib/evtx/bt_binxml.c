@@ -1497,12 +1497,6 @@ void bt_bx_tstore_want_all(struct bt_bx_tstore *ts)
 	ts->want_all = true;
 }
 
-bool bt_bx_tstore_has(const struct bt_bx_tstore *ts, uint32_t tid)
-{
-	const struct ts_ent *e = ts_find(ts, tid);
-	return e && e->state == TS_FOUND;
-}
-
 bool bt_bx_tstore_settled(const struct bt_bx_tstore *ts, uint32_t tid)
 {
 	const struct ts_ent *e = ts_find(ts, tid);

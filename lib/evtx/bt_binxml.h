@@ -120,9 +120,6 @@ void bt_bx_tstore_want(struct bt_bx_tstore *ts, uint32_t tid);
 /* A donor file's store: every definition found is kept, asked for or not. */
 void bt_bx_tstore_want_all(struct bt_bx_tstore *ts);
 
-/* Whether the store holds an intact, unambiguous definition of `tid`. */
-bool bt_bx_tstore_has(const struct bt_bx_tstore *ts, uint32_t tid);
-
 /* Whether `tid` was found, or found ambiguous (a record waiting for it now
  * decodes further, or fails for that). */
 bool bt_bx_tstore_settled(const struct bt_bx_tstore *ts, uint32_t tid);

@@ -65,21 +65,12 @@ void bt_evtx_donors_free(struct bt_evtx_donors *d)
 	free(d);
 }
 
-/* Chunk `index` of a file (fd or memory) into buf; its size, 0 at the end. */
+/* A chunk's size, 0 at the end or on a read error (a donor is only lent from). */
 static size_t chunk_at(int fd, const uint8_t *mem, uint64_t size, uint64_t index, uint8_t *buf,
                        const uint8_t **c)
 {
-	uint64_t off = BT_EVTX_FILE_HEADER_SIZE + index * BT_EVTX_CHUNK_SIZE;
-	if (off >= size)
-		return 0;
-	size_t n = size - off < BT_EVTX_CHUNK_SIZE ? (size_t)(size - off) : BT_EVTX_CHUNK_SIZE;
-	if (mem) {
-		*c = mem + off;
-		return n;
-	}
-	ssize_t r = bt_evtx_pread_full(fd, buf, n, off);
-	*c = buf;
-	return r > 0 ? (size_t)r : 0;
+	ssize_t n = bt_evtx_chunk_fetch(fd, mem, size, index, buf, c);
+	return n > 0 ? (size_t)n : 0;
 }
 
 static bool no_fields(void *ctx, const struct bt_event *ev)

@@ -98,6 +98,21 @@ const char *bt_evtx_chunk_state_str(enum bt_evtx_chunk_state s)
 	return "?";
 }
 
+ssize_t bt_evtx_chunk_fetch(int fd, const uint8_t *mem, uint64_t size, uint64_t index,
+                            uint8_t *buf, const uint8_t **c)
+{
+	uint64_t off = BT_EVTX_FILE_HEADER_SIZE + index * BT_EVTX_CHUNK_SIZE;
+	if (off >= size)
+		return 0;
+	size_t n = size - off < BT_EVTX_CHUNK_SIZE ? (size_t)(size - off) : BT_EVTX_CHUNK_SIZE;
+	if (mem) {
+		*c = mem + off;
+		return (ssize_t)n;
+	}
+	*c = buf;
+	return bt_evtx_pread_full(fd, buf, n, off);
+}
+
 ssize_t bt_evtx_pread_full(int fd, uint8_t *b, size_t n, uint64_t off64)
 {
 	off_t off = (off_t)off64;

@@ -75,6 +75,13 @@ void bt_evtx_scan_records(int fd, const char *path, const struct bt_diag *diag,
                           struct bt_file_stats *stats, struct bt_evtx_recmap *live,
                           struct bt_evtx_recmap *slack);
 
+/* Chunk `index` of a file open as `fd`, or held in mem[0..size) when mem is
+ * not NULL: *c points at its bytes (in mem, or read into buf, 64 KiB).
+ * Returns its size (less for a file cut short), 0 past the end, -1 on a read
+ * error (errno set). */
+ssize_t bt_evtx_chunk_fetch(int fd, const uint8_t *mem, uint64_t size, uint64_t index,
+                            uint8_t *buf, const uint8_t **c);
+
 /* pread() that retries on EINTR and short reads; returns bytes read or -1. */
 ssize_t bt_evtx_pread_full(int fd, uint8_t *b, size_t n, uint64_t off);
 

@@ -193,8 +193,6 @@ void bt_evmap_fail(struct bt_evmap *m, const char *fmt, ...)
 /* Why a typed value's text cannot be had the libevtx path's way. */
 enum unrenderable {
 	ARRAY_IN_ATTR,   /* libevtx repeats the attribute: invalid XML there */
-	ANSI_MARKUP,     /* libevtx writes ANSI strings into its XML unescaped, so
-	                  * the libevtx path sees elements there */
 	OWN_WAY,         /* an invalid SYSTEMTIME, too short, an unknown type */
 };
 
@@ -205,24 +203,11 @@ static void render_failed(struct bt_evmap *m, enum unrenderable why, uint8_t typ
 {
 	switch (why) {
 	case ARRAY_IN_ATTR: bt_evmap_fail(m, "array value in an attribute (left to libevtx)"); break;
-	case ANSI_MARKUP: bt_evmap_fail(m, "ANSI string with markup (left to libevtx)"); break;
 	default:
 		bt_evmap_fail(m, "value of type 0x%02x libevtx renders its own way (left to libevtx)",
 		              type);
 		break;
 	}
-}
-
-/* An ANSI string (or array of them) with markup in element content. */
-/* An ANSI string with markup: libevtx writes it into its XML unescaped, so
- * the libevtx path parses elements out of it and loses the text (a
- * LiveId DeviceAddRequest's Value is gone there). The native reader gives
- * the text itself: the one place it departs from the libevtx path on
- * purpose, so that such records need no libevtx at all. */
-static inline bool ansi_markup(const struct bt_xv *v)
-{
-	(void)v;
-	return false;
 }
 
 /* bt_evmap_render, inline for the hot path (bt_evmap_put_value). */
@@ -237,10 +222,11 @@ static inline bool render(struct bt_evmap *m, struct bt_sbuf *b, const struct bt
 		}
 		if (v->type == BT_XV_BINXML)
 			return true;
-	} else if (ansi_markup(v)) {
-		why = ANSI_MARKUP;
-		goto failed;
 	}
+	/* An ANSI string with markup is given as its text: libevtx writes it
+	 * into its XML unescaped, and the libevtx path parses elements out of
+	 * it and loses the text (a LiveId DeviceAddRequest's Value). The one
+	 * place the native reader departs from that path on purpose. */
 	if (bt_xv_text(b, v->type, v->p, v->size))
 		return true;
 failed:
@@ -364,10 +350,6 @@ void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const
 	}
 	struct bt_sbuf *b = d->in_attr ? &m->scratch : &m->text;
 	if (!d->in_attr && (v->type & BT_XV_ARRAY)) {
-		if (ansi_markup(v)) {
-			render_failed(m, ANSI_MARKUP, v->type);
-			return;
-		}
 		/* libevtx repeats the element once per array item */
 		struct bt_xv_iter it;
 		struct bt_xv item;
@@ -625,10 +607,6 @@ void bt_evmap_value(struct bt_evmap *m, const struct bt_xv *v)
 {
 	if (!m->collect)
 		return;
-	if (ansi_markup(v)) {
-		render_failed(m, ANSI_MARKUP, v->type);
-		return;
-	}
 	bt_sb_clear(&m->text);
 	m->arr.type = BT_XV_NULL;
 	if (v->type & BT_XV_ARRAY) {

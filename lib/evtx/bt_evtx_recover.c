@@ -150,21 +150,11 @@ static bool load(struct bt_evtx_recover *rc, uint64_t index)
 	if (rc->chunk_index == index)
 		return true;
 	rc->chunk_index = UINT64_MAX;
-	uint64_t off = BT_EVTX_FILE_HEADER_SIZE + index * BT_EVTX_CHUNK_SIZE;
 	errno = 0;
-	if (off >= rc->size)
+	ssize_t n = bt_evtx_chunk_fetch(rc->fd, rc->mem, rc->size, index, rc->buf, &rc->chunk);
+	if (n <= 0)
 		return false;
-	size_t n = rc->size - off < BT_EVTX_CHUNK_SIZE ? (size_t)(rc->size - off) : BT_EVTX_CHUNK_SIZE;
-	if (rc->mem) {
-		rc->chunk = rc->mem + off;
-	} else {
-		ssize_t r = bt_evtx_pread_full(rc->fd, rc->buf, n, off);
-		if (r < 0)
-			return false;
-		n = (size_t)r;
-		rc->chunk = rc->buf;
-	}
-	rc->chunk_n = n;
+	rc->chunk_n = (size_t)n;
 	rc->chunk_index = index;
 	bt_bx_chunk_reset(rc->cx, rc->chunk, n);
 	return true;

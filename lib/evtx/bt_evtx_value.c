@@ -451,8 +451,3 @@ size_t bt_xv_attr_norm(char *v, size_t n)
 			v[i] = ' ';
 	return n;
 }
-
-bool bt_xv_has_markup(const uint8_t *p, size_t n)
-{
-	return memchr(p, '<', n) || memchr(p, '&', n);
-}

@@ -124,8 +124,5 @@ unsigned bt_xv_attr_scan(const char *v, size_t n);
 /* Turns TAB and LF into spaces in place, as libxml2 does; returns n. */
 size_t bt_xv_attr_norm(char *v, size_t n);
 
-/* Whether raw bytes hold '<' or '&' (an ANSI string libevtx writes
- * unescaped, so the libevtx path sees markup there). */
-bool bt_xv_has_markup(const uint8_t *p, size_t n);
 
 #endif
