@@ -54,14 +54,17 @@ static void fields_json_slow(struct jw *w, const struct bt_event *ev, bool syste
 			continue;
 		jw_key_n(w, f->name, f->name_len);
 		if (!repeated && !(f->flags & BT_FIELD_LIST)) {
-			jw_str(w, f->value, f->value_len);
+			bt_field_need(ev, f);
+			jw_str(w, f->text, f->text_len);
 			continue;
 		}
 		jw_array(w);
 		for (size_t j = i; j < ev->nfields; j++) {
 			const struct bt_field *g = &ev->fields[j];
-			if (is_system(g) == system && same_name(f, g))
-				jw_str(w, g->value, g->value_len);
+			if (is_system(g) == system && same_name(f, g)) {
+				bt_field_need(ev, g);
+				jw_str(w, g->text, g->text_len);
+			}
 		}
 		jw_array_end(w);
 	}
@@ -123,14 +126,17 @@ void out_event_fields_jw(struct jw *w, const struct bt_event *ev, bool system)
 			continue;
 		jw_key_n(w, f->name, f->name_len);
 		if (count[i] == 1 && !(f->flags & BT_FIELD_LIST)) {
-			jw_str(w, f->value, f->value_len);
+			bt_field_need(ev, f);
+			jw_str(w, f->text, f->text_len);
 			continue;
 		}
 		jw_array(w);
 		for (size_t j = i; j < n; j++) {
 			const struct bt_field *g = &ev->fields[j];
-			if (is_system(g) == system && first[j] == i)
-				jw_str(w, g->value, g->value_len);
+			if (is_system(g) == system && first[j] == i) {
+				bt_field_need(ev, g);
+				jw_str(w, g->text, g->text_len);
+			}
 		}
 		jw_array_end(w);
 	}
@@ -261,7 +267,8 @@ static void event_text(struct bt_buf *b, const struct out_opts *o, const struct 
 		bt_buf_putc(b, ' ');
 		esc_text(b, f->name, f->name_len);
 		bt_buf_putc(b, '=');
-		esc_text(b, f->value, f->value_len);
+		bt_field_need(ev, f);
+		esc_text(b, f->text, f->text_len);
 	}
 	bt_buf_printf(b, " %s[", dim);
 	esc_text_str(b, ev->file);

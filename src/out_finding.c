@@ -294,13 +294,13 @@ static void text_field(struct bt_buf *b, const struct bt_field *fl, size_t *show
 		bt_buf_putc(b, ' ');
 	esc_text(b, fl->name, fl->name_len);
 	bt_buf_putc(b, '=');
-	text_value(b, fl->value, fl->value_len);
+	text_value(b, fl->text, fl->text_len);
 }
 
 static bool text_worth(const struct bt_field *fl)
 {
-	return !(fl->flags & BT_FIELD_SYSTEM) && fl->value_len != 0 &&
-	       !(fl->value_len == 1 && fl->value[0] == '-');
+	return !(fl->flags & BT_FIELD_SYSTEM) && fl->text_len != 0 &&
+	       !(fl->text_len == 1 && fl->text[0] == '-');
 }
 
 static void text_evidence(struct bt_buf *b, const struct out_opts *o, const struct bt_evidence *h)
@@ -338,7 +338,7 @@ static void text_evidence(struct bt_buf *b, const struct out_opts *o, const stru
 			if (text_worth(fl))
 				text_field(b, fl, &shown);
 	for (size_t i = 0; i < ev->nfields && shown < TEXT_FIELDS_SHOWN; i++) {
-		const struct bt_field *fl = &ev->fields[i];
+		const struct bt_field *fl = bt_field_need(ev, &ev->fields[i]);
 		if (text_worth(fl) && !in_list(fl->name, text_first, nfirst) &&
 		    !in_list(fl->name, text_skip, sizeof text_skip / sizeof *text_skip))
 			text_field(b, fl, &shown);

@@ -51,6 +51,18 @@ void *bt_arena_alloc(struct bt_arena *a, size_t n)
 	return p;
 }
 
+void bt_arena_trim(struct bt_arena *a, void *p, size_t size, size_t keep)
+{
+	const size_t align = alignof(max_align_t);
+	struct bt_arena_block *b = a->head;
+	size = (size + align - 1) & ~(align - 1);
+	keep = (keep + align - 1) & ~(align - 1);
+	if (!b || keep >= size || b->used < size || (unsigned char *)p != b->data + b->used - size)
+		return;
+	b->used -= size - keep;
+	a->used -= size - keep;
+}
+
 char *bt_arena_strndup(struct bt_arena *a, const char *s, size_t n)
 {
 	if (n == SIZE_MAX)

@@ -20,6 +20,11 @@ void bt_arena_init(struct bt_arena *a, size_t cap);
  * the cap. The memory lives until the next bt_arena_reset() or _free(). */
 void *bt_arena_alloc(struct bt_arena *a, size_t n);
 
+/* Gives back the end of the last allocation p (of `size` bytes), keeping its
+ * first `keep` bytes (for text rendered into a bound that was generous).
+ * Does nothing when p is not the last allocation. */
+void bt_arena_trim(struct bt_arena *a, void *p, size_t size, size_t keep);
+
 /* Copies s[0..n) and appends a NUL; NULL when out of memory or over the cap. */
 char *bt_arena_strndup(struct bt_arena *a, const char *s, size_t n);
 

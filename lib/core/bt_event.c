@@ -51,6 +51,7 @@ void bt_evbuf_reset(struct bt_evbuf *eb, enum bt_source src)
 	eb->ev.level = -1;
 	eb->ev.source = src;
 	eb->truncated = false;
+	eb->ntyped = 0;
 }
 
 const char *bt_evbuf_str(struct bt_evbuf *eb, const char *s, size_t n)
@@ -81,11 +82,72 @@ static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 	struct bt_field *f = &eb->fv[eb->ev.nfields++];
 	f->name = n;
 	f->name_len = (uint32_t)name_len;
-	f->value = v;
-	f->value_len = (uint32_t)value_len;
+	f->text = v;
+	f->text_len = (uint32_t)value_len;
 	f->flags = flags;
+	f->vtype = 0;
+	f->raw = NULL;
 	eb->ev.fields = eb->fv;
 	return true;
+}
+
+bool bt_evbuf_add_typed(struct bt_evbuf *eb, const char *name, size_t name_len, bool name_ref,
+                        uint8_t type, uint8_t opts, const uint8_t *raw, size_t raw_size,
+                        uint32_t flags)
+{
+	if (eb->ev.nfields >= eb->max_fields || name_len > UINT32_MAX || raw_size > UINT32_MAX) {
+		eb->truncated = true;
+		return false;
+	}
+	if (!bt_array_reserve(&eb->fv, &eb->fcap, eb->ev.nfields, sizeof *eb->fv, 64)) {
+		eb->truncated = true;
+		return false;
+	}
+	const char *n = name_ref ? name : bt_arena_strndup(&eb->arena, name, name_len);
+	if (!n) {
+		eb->truncated = true;
+		return false;
+	}
+	struct bt_field *f = &eb->fv[eb->ev.nfields++];
+	f->name = n;
+	f->name_len = (uint32_t)name_len;
+	f->text = NULL;
+	f->text_len = 0;
+	f->flags = flags;
+	f->vtype = type;
+	f->vopts = opts;
+	f->raw = raw;
+	f->raw_size = (uint32_t)raw_size;
+	eb->ntyped++;
+	eb->ev.fields = eb->fv;
+	eb->ev.typed = eb;
+	return true;
+}
+
+void bt_field_render(const struct bt_event *ev, const struct bt_field *cf)
+{
+	/* the field vector is the builder's (or a clone's) writable memory: the
+	 * text is cached in place */
+	struct bt_field *f = (struct bt_field *)cf;
+	struct bt_evbuf *eb = ev->typed;
+	if (f->text)
+		return;
+	if (!eb || !eb->render || !eb->render(eb, f)) {
+		f->text = "";
+		f->text_len = 0;
+		if (eb)
+			eb->truncated = true;
+	}
+	if (eb && eb->ntyped)
+		eb->ntyped--;
+}
+
+void bt_event_need_all(const struct bt_event *ev)
+{
+	if (!ev->typed)
+		return;
+	for (size_t i = 0; i < ev->nfields; i++)
+		bt_field_need(ev, &ev->fields[i]);
 }
 
 bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
@@ -135,12 +197,12 @@ const struct bt_field *bt_event_field(const struct bt_event *ev, const char *nam
 {
 	for (size_t i = 0; i < ev->nfields; i++)
 		if (name_eq(&ev->fields[i], name, name_len))
-			return &ev->fields[i];
+			return bt_field_need(ev, &ev->fields[i]);
 	size_t idx;
 	if (positional_data(name, name_len, &idx)) {
 		for (size_t i = 0; i < ev->nfields; i++)
 			if (name_eq(&ev->fields[i], "Data", 4) && idx-- == 0)
-				return &ev->fields[i];
+				return bt_field_need(ev, &ev->fields[i]);
 	}
 	return NULL;
 }
@@ -151,7 +213,7 @@ const struct bt_field *bt_event_field_next(const struct bt_event *ev, const stru
 		return NULL;
 	for (const struct bt_field *f = prev + 1; f < ev->fields + ev->nfields; f++)
 		if (name_eq(f, prev->name, prev->name_len))
-			return f;
+			return bt_field_need(ev, f);
 	return NULL;
 }
 
@@ -220,16 +282,18 @@ static char *put_str(char **cursor, const char *s)
 
 struct bt_event *bt_event_clone(const struct bt_event *ev)
 {
+	bt_event_need_all(ev);
 	size_t size = sizeof(struct bt_event) + ev->nfields * sizeof(struct bt_field);
 	size += str_size(ev->channel) + str_size(ev->provider) + str_size(ev->host) +
 	        str_size(ev->user_sid) + str_size(ev->file);
 	for (size_t i = 0; i < ev->nfields; i++)
-		size += (size_t)ev->fields[i].name_len + ev->fields[i].value_len + 2;
+		size += (size_t)ev->fields[i].name_len + ev->fields[i].text_len + 2;
 
 	struct bt_event *c = malloc(size);
 	if (!c)
 		return NULL;
 	*c = *ev;
+	c->typed = NULL;
 	struct bt_field *fv = (struct bt_field *)(c + 1);
 	char *cur = (char *)(fv + ev->nfields);
 	c->channel = put_str(&cur, ev->channel);
@@ -244,10 +308,12 @@ struct bt_event *bt_event_clone(const struct bt_event *ev)
 		cur[f->name_len] = '\0';
 		fv[i].name = cur;
 		cur += f->name_len + 1;
-		memcpy(cur, f->value, f->value_len);
-		cur[f->value_len] = '\0';
-		fv[i].value = cur;
-		cur += f->value_len + 1;
+		memcpy(cur, f->text, f->text_len);
+		cur[f->text_len] = '\0';
+		fv[i].text = cur;
+		fv[i].vtype = 0;
+		fv[i].raw = NULL;
+		cur += f->text_len + 1;
 	}
 	c->fields = fv;
 	return c;
@@ -272,13 +338,14 @@ static void put_bytes(unsigned char **p, const void *s, uint32_t n)
 
 void *bt_event_pack(const struct bt_event *ev, size_t *size)
 {
+	bt_event_need_all(ev);
 	const char *strs[5] = {ev->channel, ev->provider, ev->host, ev->user_sid, ev->file};
 	size_t n = sizeof(struct packed_head);
 	for (int i = 0; i < 5; i++)
 		if (strs[i])
 			n += 4 + strlen(strs[i]);
 	for (size_t i = 0; i < ev->nfields; i++)
-		n += 12 + (size_t)ev->fields[i].name_len + ev->fields[i].value_len;
+		n += 12 + (size_t)ev->fields[i].name_len + ev->fields[i].text_len;
 	unsigned char *b = malloc(n), *p = b;
 	if (!b)
 		return NULL;
@@ -296,7 +363,7 @@ void *bt_event_pack(const struct bt_event *ev, size_t *size)
 		memcpy(p, &ev->fields[i].flags, 4);
 		p += 4;
 		put_bytes(&p, ev->fields[i].name, ev->fields[i].name_len);
-		put_bytes(&p, ev->fields[i].value, ev->fields[i].value_len);
+		put_bytes(&p, ev->fields[i].text, ev->fields[i].text_len);
 	}
 	*size = n;
 	return b;
@@ -395,9 +462,10 @@ uint64_t bt_event_identity(const struct bt_event *ev)
 	h = mix(h, &ev->event_id, sizeof ev->event_id);
 	h = mix(h, &ev->record_id, sizeof ev->record_id);
 	h = mix(h, &ev->time, sizeof ev->time);
+	bt_event_need_all(ev);
 	for (size_t i = 0; i < ev->nfields; i++) {
 		h = mix(h, ev->fields[i].name, ev->fields[i].name_len);
-		h = mix(h, ev->fields[i].value, ev->fields[i].value_len);
+		h = mix(h, ev->fields[i].text, ev->fields[i].text_len);
 	}
 	return h;
 }

@@ -4,7 +4,14 @@
  * Strings in an event are UTF-8 and NUL-terminated; field values also carry
  * their length because evidence may hold embedded NULs. An event returned by a
  * reader borrows the reader's memory and is valid until the next call on that
- * reader; bt_event_clone() makes an owned copy. */
+ * reader; bt_event_clone() makes an owned copy.
+ *
+ * A field's value may still be typed (a reader's binary value: an EVTX
+ * integer, GUID, string ...), its text made only when something asks for it:
+ * bt_event_field() and bt_event_field_next() return fields with their text,
+ * code that walks ev->fields itself calls bt_field_need() first. Most fields
+ * of most records are never looked at (rules want a few, of a few events), so
+ * their text is never made. */
 #ifndef BT_EVENT_H
 #define BT_EVENT_H
 
@@ -38,10 +45,17 @@ const char *bt_source_name(enum bt_source s);
 
 struct bt_field {
 	const char *name;        /* NUL-terminated */
-	const char *value;       /* NUL-terminated, may hold NULs before value_len */
+	const char *text;        /* the value: NUL-terminated, may hold NULs before text_len;
+	                          * NULL while it is typed (bt_field_need makes it) */
 	uint32_t name_len;
-	uint32_t value_len;
+	uint32_t text_len;
 	uint32_t flags;
+	/* a typed value (text NULL): the reader's type and bytes, borrowed like
+	 * the event; the event's `typed` builder renders it */
+	uint8_t vtype;
+	uint8_t vopts;           /* the reader's rendering options */
+	uint32_t raw_size;
+	const uint8_t *raw;
 };
 
 /* Event flags. */
@@ -52,6 +66,8 @@ struct bt_field {
 #define BT_EV_TEMPLATE_ELSEWHERE 0x10u  /* recovered with its template found elsewhere in the
                                          * file (the one its record names was overwritten) */
 #define BT_EV_TEMPLATE_OTHER_FILE 0x20u /* ... found in another file of its channel */
+
+struct bt_evbuf;
 
 struct bt_event {
 	bt_time time;               /* BT_TIME_NONE when the evidence has none */
@@ -70,6 +86,7 @@ struct bt_event {
 	const char *file;           /* evidence path as the user named it (or found by the walk) */
 	uint64_t line;              /* 1-based line for line-oriented sources, else 0 */
 	uint64_t offset;            /* byte offset of the record (EVTX) or line start; */
+	struct bt_evbuf *typed;     /* renders typed fields (NULL: every value is text) */
 };
 
 /* A reusable builder: readers fill one per record. */
@@ -80,6 +97,10 @@ struct bt_evbuf {
 	size_t fcap;
 	size_t max_fields;          /* cap on fields per event */
 	bool truncated;             /* a cap dropped part of this event */
+	size_t ntyped;              /* fields of the current event still typed */
+	/* the reader's renderer of typed fields: writes f->text and f->text_len
+	 * (memory from the arena); false when it cannot (f then gets "") */
+	bool (*render)(struct bt_evbuf *eb, struct bt_field *f);
 };
 
 /* Caps that bound memory per event (documented in the man page). */
@@ -104,6 +125,14 @@ bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 bool bt_evbuf_add_name_ref(struct bt_evbuf *eb, const char *name, size_t name_len,
                            const char *value, size_t value_len, uint32_t flags);
 
+/* Appends a field whose value stays typed until asked for: `type` (not 0),
+ * `opts` and raw[0..raw_size) are the reader's, for eb->render; raw must stay
+ * valid as long as the event. The name is referenced as by
+ * bt_evbuf_add_name_ref when `name_ref`, else copied. */
+bool bt_evbuf_add_typed(struct bt_evbuf *eb, const char *name, size_t name_len, bool name_ref,
+                        uint8_t type, uint8_t opts, const uint8_t *raw, size_t raw_size,
+                        uint32_t flags);
+
 /* Convenience for NUL-terminated name and value. */
 bool bt_evbuf_adds(struct bt_evbuf *eb, const char *name, const char *value);
 
@@ -113,10 +142,27 @@ const char *bt_evbuf_str(struct bt_evbuf *eb, const char *s, size_t n);
 /* Finishes the event: publishes the field vector in eb->ev. */
 const struct bt_event *bt_evbuf_done(struct bt_evbuf *eb);
 
+/* Renders a typed field's value (bt_field_need's slow path). */
+void bt_field_render(const struct bt_event *ev, const struct bt_field *f);
+
+/* Makes sure field f of event ev has its text (f->text, f->text_len): a typed
+ * value is rendered once, and its text stays for the event. Returns f. */
+static inline const struct bt_field *bt_field_need(const struct bt_event *ev,
+                                                   const struct bt_field *f)
+{
+	if (!f->text)
+		bt_field_render(ev, f);
+	return f;
+}
+
+/* Renders every typed field of ev (before walking them all, e.g. output). */
+void bt_event_need_all(const struct bt_event *ev);
+
 /* Returns the first field named `name` (exact, case-sensitive), or NULL.
  * `Data[N]` (N from 0) selects the N-th value of the multi-valued `Data`. */
 const struct bt_field *bt_event_field(const struct bt_event *ev, const char *name, size_t name_len);
 
+/* Both return fields with their text (bt_field_need). */
 /* Returns the next field after `prev` with the same name, or NULL. */
 const struct bt_field *bt_event_field_next(const struct bt_event *ev, const struct bt_field *prev);
 

@@ -59,8 +59,9 @@ void bt_docker_add_list_unique(struct bt_evbuf *eb, const char *name, const char
 	size_t nl = strlen(name);
 	for (size_t i = 0; i < eb->ev.nfields; i++) {
 		const struct bt_field *f = &eb->fv[i];
-		if (f->name_len == nl && memcmp(f->name, name, nl) == 0 && f->value_len == n &&
-		    memcmp(f->value, v, n) == 0)
+		if (f->name_len == nl && memcmp(f->name, name, nl) == 0 &&
+		    bt_field_need(&eb->ev, f)->text_len == n &&
+		    memcmp(f->text, v, n) == 0)
 			return;
 	}
 	bt_evbuf_add(eb, name, nl, v, n, BT_FIELD_LIST);

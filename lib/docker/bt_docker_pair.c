@@ -96,14 +96,14 @@ static const struct bt_field *field(const struct bt_event *ev, const char *name)
 static bool fis(const struct bt_field *f, const char *lit)
 {
 	size_t l = strlen(lit);
-	return f && f->value_len == l && memcmp(f->value, lit, l) == 0;
+	return f && f->text_len == l && memcmp(f->text, lit, l) == 0;
 }
 
 static bool is_body(const struct bt_event *ev)
 {
 	const struct bt_field *m = field(ev, "Message");
-	return m && m->value_len >= BODY_PREFIX_LEN &&
-	       memcmp(m->value, BODY_PREFIX, BODY_PREFIX_LEN) == 0 && !field(ev, "Action");
+	return m && m->text_len >= BODY_PREFIX_LEN &&
+	       memcmp(m->text, BODY_PREFIX, BODY_PREFIX_LEN) == 0 && !field(ev, "Action");
 }
 
 static enum bt_docker_api api_of(const struct bt_event *ev)
@@ -111,7 +111,7 @@ static enum bt_docker_api api_of(const struct bt_event *ev)
 	const struct bt_field *m = field(ev, "ApiMethod"), *u = field(ev, "ApiPath");
 	if (!m || !u)
 		return BT_API_OTHER;
-	return bt_docker_api_kind(m->value, m->value_len, u->value, u->value_len);
+	return bt_docker_api_kind(m->text, m->text_len, u->text, u->text_len);
 }
 
 static enum bt_docker_api waits_for(const struct bt_event *ev)
@@ -150,8 +150,9 @@ static bool grow(struct bt_docker_pair *p)
 static size_t event_bytes(const struct bt_event *ev)
 {
 	size_t b = sizeof *ev;
+	bt_event_need_all(ev);
 	for (size_t i = 0; i < ev->nfields; i++)
-		b += sizeof(struct bt_field) + ev->fields[i].name_len + ev->fields[i].value_len + 2;
+		b += sizeof(struct bt_field) + ev->fields[i].name_len + ev->fields[i].text_len + 2;
 	return b;
 }
 
@@ -207,8 +208,8 @@ static struct seen *seen_get(struct bt_docker_pair *p, const char *s, size_t n, 
 static void note_seen(struct bt_docker_pair *p, const struct bt_event *ev)
 {
 	const struct bt_field *c = field(ev, "ContainerID");
-	if (c && is_id(c->value, c->value_len))
-		seen_get(p, c->value, c->value_len, true);
+	if (c && is_id(c->text, c->text_len))
+		seen_get(p, c->text, c->text_len, true);
 }
 
 void bt_docker_pair_seen(struct bt_docker_pair *p, const struct bt_event *ev)
@@ -228,7 +229,7 @@ static bool is_create(const struct bt_event *ev)
 static const struct bt_field *confirming_id(const struct bt_event *ev, bool *task)
 {
 	const struct bt_field *c = field(ev, "ContainerID");
-	if (!c || !is_id(c->value, c->value_len))
+	if (!c || !is_id(c->text, c->text_len))
 		return NULL;
 	const struct bt_field *m = field(ev, "ApiMethod");
 	*task = !m;
@@ -287,7 +288,7 @@ static bool same_image(const char *a, size_t an, const char *b, size_t bn)
 
 static bool same_field(const struct bt_field *a, const struct bt_field *b)
 {
-	return a && b && a->value_len == b->value_len && memcmp(a->value, b->value, a->value_len) == 0;
+	return a && b && a->text_len == b->text_len && memcmp(a->text, b->text, a->text_len) == 0;
 }
 
 /* Weighs a later event against every create still waiting, oldest first. */
@@ -296,7 +297,7 @@ static void confirm_scan(struct bt_docker_pair *p, const struct bt_event *ev)
 	char text[NOTE_MAX];
 	bool task = false;
 	const struct bt_field *id = confirming_id(ev, &task);
-	struct seen *known = id ? seen_get(p, id->value, id->value_len, false) : NULL;
+	struct seen *known = id ? seen_get(p, id->text, id->text_len, false) : NULL;
 	if (known && known->claimed)
 		id = NULL;   /* it confirmed an earlier create */
 	const struct bt_field *name = is_create(ev) ? field(ev, "ContainerName") : NULL;
@@ -319,10 +320,10 @@ static void confirm_scan(struct bt_docker_pair *p, const struct bt_event *ev)
 			/* an id the log did not show before this create: the one it returned */
 			snprintf(text, sizeof text, "confirmed: %s %.*s",
 			         task ? "containerd started the task of" : "the client used the new id",
-			         (int)id->value_len, id->value);
+			         (int)id->text_len, id->text);
 			decide(it, V_CONFIRMED, text, ev);
 			if (!known)
-				known = seen_get(p, id->value, id->value_len, true);
+				known = seen_get(p, id->text, id->text_len, true);
 			if (known)
 				known->claimed = true;
 			id = NULL;   /* one id confirms one create */
@@ -338,7 +339,7 @@ static void confirm_scan(struct bt_docker_pair *p, const struct bt_event *ev)
 		size_t in;
 		const char *img;
 		if (pull && !it->pulled && (img = create_image(it, &in)) &&
-		    same_image(img, in, pull->value, pull->value_len))
+		    same_image(img, in, pull->text, pull->text_len))
 			it->pulled = true;
 	}
 }
@@ -381,7 +382,7 @@ enum bt_status bt_docker_pair_push(struct bt_docker_pair *p, const struct bt_eve
 	it.is_body = is_body(ev);
 	if (it.is_body) {
 		const struct bt_field *m = field(ev, "Message");
-		it.body = bt_docker_parse_body(m->value + BODY_PREFIX_LEN, m->value_len - BODY_PREFIX_LEN);
+		it.body = bt_docker_parse_body(m->text + BODY_PREFIX_LEN, m->text_len - BODY_PREFIX_LEN);
 		it.body_kind = bt_docker_body_kind(it.body);
 		for (size_t i = 0; i < p->n; i++) {
 			struct item *w = at(p, i);
@@ -440,8 +441,8 @@ static void copy_into(struct bt_evbuf *eb, const struct bt_event *c)
 	eb->ev.fields = keep.fields;
 	eb->ev.nfields = 0;
 	for (size_t i = 0; i < c->nfields; i++) {
-		const struct bt_field *f = &c->fields[i];
-		bt_evbuf_add(eb, f->name, f->name_len, f->value, f->value_len, f->flags);
+		const struct bt_field *f = bt_field_need(c, &c->fields[i]);
+		bt_evbuf_add(eb, f->name, f->name_len, f->text, f->text_len, f->flags);
 	}
 }
 

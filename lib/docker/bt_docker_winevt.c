@@ -16,8 +16,9 @@ static bool data_value(const struct bt_evbuf *eb, size_t want, const char **v, s
 	for (size_t i = 0; i < eb->ev.nfields; i++) {
 		const struct bt_field *f = &eb->fv[i];
 		if (f->name_len == 4 && memcmp(f->name, "Data", 4) == 0 && k++ == want) {
-			*v = f->value;
-			*n = f->value_len;
+			bt_field_need(&eb->ev, f);
+			*v = f->text;
+			*n = f->text_len;
 			return true;
 		}
 	}
@@ -75,9 +76,9 @@ static void hcs(struct bt_evbuf *eb)
 	static const char *const names[] = {"SystemId", "Id", "ComputeSystemId", "Name"};
 	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
 		const struct bt_field *f = bt_event_field(&eb->ev, names[k], strlen(names[k]));
-		if (f && f->value_len) {
-			const char *v = f->value;
-			size_t n = f->value_len;
+		if (f && f->text_len) {
+			const char *v = f->text;
+			size_t n = f->text_len;
 			bt_docker_add_container_id(eb, v, n);
 			break;
 		}

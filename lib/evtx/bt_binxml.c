@@ -155,7 +155,7 @@ struct bt_bx_chunk *bt_bx_chunk_new(void)
 	cx = calloc(1, sizeof *cx);
 	if (!cx)
 		return NULL;
-	if (!bt_evmap_init(&cx->map, BT_EVMAP_LIBEVTX_TEXT | BT_EVMAP_STABLE_NAMES)) {
+	if (!bt_evmap_init(&cx->map, BT_EVMAP_LIBEVTX_TEXT | BT_EVMAP_STABLE_NAMES | BT_EVMAP_TYPED)) {
 		free(cx);
 		return NULL;
 	}
@@ -838,6 +838,41 @@ struct pframe {
 };
 
 /* Compiles the field map of a template entered in context `pctx`. */
+/* System fields (Keywords, Task, ProcessID, ...) are put after the System
+ * part is published, just before what follows it: a record no one wants
+ * (want() false) then costs only its event members (id, channel, time ...).
+ * The fields keep their order in the event. Only for a plain System part:
+ * simple values before an unguarded publish. */
+static void defer_system_fields(struct plan_build *pb)
+{
+	uint32_t pub = 0;
+	while (pub < pb->nacts && pb->acts[pub].kind != ACT_PUBLISH)
+		pub++;
+	if (pub == pb->nacts || pb->acts[pub].guard[0] != NO_SUBST)
+		return;
+	uint32_t nmember = 0;
+	for (uint32_t i = 0; i < pub; i++) {
+		const struct act *a = &pb->acts[i];
+		if (a->kind != ACT_PUT || a->dyn_name)
+			return;
+		nmember += a->dest.target != BT_EVMAP_FIELD;
+	}
+	if (nmember == pub)
+		return;
+	struct act tmp[64];
+	if (pub > sizeof tmp / sizeof *tmp)
+		return;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < pub; i++)
+		if (pb->acts[i].dest.target != BT_EVMAP_FIELD)
+			tmp[k++] = pb->acts[i];
+	tmp[k++] = pb->acts[pub];
+	for (uint32_t i = 0; i < pub; i++)
+		if (pb->acts[i].dest.target == BT_EVMAP_FIELD)
+			tmp[k++] = pb->acts[i];
+	memcpy(pb->acts, tmp, (pub + 1) * sizeof *tmp);
+}
+
 static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl *t,
                                        enum plan_ctx pctx)
 {
@@ -1099,6 +1134,7 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 	}
 	if (!pb->ok || depth != start)
 		return NULL;
+	defer_system_fields(pb);
 	struct plan *pl = bt_arena_alloc(&cx->arena, sizeof *pl);
 	struct act *acts = bt_arena_alloc(&cx->arena, pb->nacts * sizeof *acts + 1);
 	struct piece *pieces = bt_arena_alloc(&cx->arena, pb->npieces * sizeof *pieces + 1);

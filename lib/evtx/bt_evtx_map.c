@@ -339,6 +339,9 @@ static inline void put_rendered(struct bt_evmap *m, const struct bt_evmap_dest *
 	put(m, d, b->p, b->n);
 }
 
+/* bt_field.vopts of typed fields */
+#define VO_LONE_LF 0x1u   /* a lone LF is empty (put's rule for content text) */
+
 void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const struct bt_xv *v)
 {
 	if (d->target == BT_EVMAP_TIME && v->type == BT_XV_FILETIME && v->size >= 8) {
@@ -346,6 +349,13 @@ void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const
 		uint64_t ft = bt_le64(v->p);
 		if (ft <= BT_XV_FILETIME_MAX)
 			m->eb->ev.time = (bt_time)ft;
+		return;
+	}
+	if (d->target == BT_EVMAP_FIELD && (m->opts & BT_EVMAP_TYPED) &&
+	    bt_xv_deferrable(v, d->in_attr)) {
+		uint8_t o = !d->in_attr && (m->opts & BT_EVMAP_LIBEVTX_TEXT) ? VO_LONE_LF : 0;
+		bt_evbuf_add_typed(m->eb, d->name, d->name_len, d->name_ref, v->type, o, v->p, v->size,
+		                   d->flags);
 		return;
 	}
 	struct bt_sbuf *b = d->in_attr ? &m->scratch : &m->text;
@@ -359,6 +369,30 @@ void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const
 		return;
 	}
 	put_rendered(m, d, b, v);
+}
+
+bool bt_evmap_render_typed(struct bt_evbuf *eb, struct bt_field *f)
+{
+	size_t max = bt_xv_text_max(f->vtype, f->raw, f->raw_size);
+	char *t = bt_arena_alloc(&eb->arena, max + 1);
+	if (!t)
+		return false;
+	/* a buffer that never grows: max bounds the text */
+	struct bt_sbuf b = {t, 0, max + 1, false, false};
+	if (!bt_xv_put(&b, f->vtype, f->raw, f->raw_size) || b.over || b.p != t) {
+		bt_arena_trim(&eb->arena, t, max + 1, 0);
+		return false;
+	}
+	size_t n = b.n;
+	if ((f->vopts & VO_LONE_LF) && n == 1 && t[0] == '\n')
+		n = 0;
+	if ((n == 10 || n == 18) && t[0] == '0' && t[1] == 'x' && t[2] == '0')
+		n = bt_evtx_unpad_hex(t, n);
+	t[n] = '\0';
+	bt_arena_trim(&eb->arena, t, max + 1, n + 1);
+	f->text = t;
+	f->text_len = (uint32_t)n;
+	return true;
 }
 
 /* ---- the builder ---- */
@@ -388,6 +422,8 @@ void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
                     bool (*want)(void *ctx, const struct bt_event *ev), void *want_ctx)
 {
 	m->eb = eb;
+	if (m->opts & BT_EVMAP_TYPED)
+		eb->render = bt_evmap_render_typed;
 	m->want = want;
 	m->want_ctx = want_ctx;
 	m->depth = 0;

@@ -148,6 +148,9 @@ bool bt_evmap_path(struct bt_sbuf *out, const char *const names[], const uint32_
                                      * writes XML: a leaf whose text is one LF is
                                      * empty (libevtx writes it so) */
 #define BT_EVMAP_STABLE_NAMES 0x2u  /* element names outlive the events: not copied */
+#define BT_EVMAP_TYPED 0x4u         /* a typed value whose text can wait becomes a typed
+                                     * field (bt_xv_deferrable): rendered when asked for
+                                     * (bt_evmap_render_typed), as it would be at once */
 
 #define BT_EVMAP_MAX_ATTRS 4
 
@@ -305,6 +308,11 @@ bool bt_evmap_render(struct bt_evmap *m, struct bt_sbuf *b, const struct bt_xv *
  * libxml2 reads it: markup fails the record (false), TAB and LF become
  * spaces in place (*changed set when they did). */
 bool bt_evmap_attr_check(struct bt_evmap *m, char *v, size_t n, bool *changed);
+
+/* The renderer of the typed fields a BT_EVMAP_TYPED builder makes (it is
+ * set as eb->render by bt_evmap_begin): the text bt_evmap_put_value would
+ * have given the field. */
+bool bt_evmap_render_typed(struct bt_evbuf *eb, struct bt_field *f);
 
 /* Rewrites a libevtx zero-padded hex value in place ("0x00000017" -> "0x17");
  * returns the new length (unchanged when the value has another shape). */

@@ -85,6 +85,16 @@ struct bt_xv {
  * type, an unknown type, an invalid SYSTEMTIME libevtx prints its own way). */
 bool bt_xv_put(struct bt_sbuf *b, uint8_t type, const uint8_t *p, size_t size);
 
+/* An upper bound of the length of the text bt_xv_put appends for a scalar
+ * value (rendering into that much room never grows the buffer). */
+size_t bt_xv_text_max(uint8_t type, const uint8_t *p, size_t size);
+
+/* Whether a scalar value's text can be made later, knowing now that it will
+ * render (bt_xv_put true, no U+FFFE/U+FFFF) and, in an attribute, that it
+ * holds nothing libxml2 would change (no markup, TAB or LF): numbers, GUIDs,
+ * SIDs, times, binary, and in content strings without U+FFFE/U+FFFF. */
+bool bt_xv_deferrable(const struct bt_xv *v, bool in_attr);
+
 /* Same, also false when the text holds U+FFFE or U+FFFF (libxml2 stops
  * there, so the libevtx path never sees the rest). */
 static inline bool bt_xv_text(struct bt_sbuf *b, uint8_t type, const uint8_t *p, size_t size)

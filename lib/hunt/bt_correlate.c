@@ -125,7 +125,7 @@ bool bt_correlate_value(const struct bt_event *ev, const char *field,
 		for (size_t i = 0; i < sizeof client_fields / sizeof *client_fields; i++) {
 			const struct bt_field *f = bt_event_field(ev, client_fields[i], strlen(client_fields[i]));
 			struct bt_ip ip;
-			if (!f || !bt_ip_parse(f->value, f->value_len, &ip) || bt_ip_is_local(&ip))
+			if (!f || !bt_ip_parse(f->text, f->text_len, &ip) || bt_ip_is_local(&ip))
 				continue;
 			const struct bt_hostlink *l = hosts ? bt_hostmap_lookup(hosts, &ip, ev->time) : NULL;
 			if (l) {
@@ -146,8 +146,8 @@ bool bt_correlate_value(const struct bt_event *ev, const char *field,
 	char scratch[32];
 	const struct bt_field *f = bt_event_field(ev, field, strlen(field));
 	if (f) {
-		v = f->value;
-		vl = f->value_len;
+		v = f->text;
+		vl = f->text_len;
 	} else if (!bt_event_system_value(ev, field, strlen(field), scratch, &v, &vl)) {
 		return false;
 	}

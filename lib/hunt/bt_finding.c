@@ -164,9 +164,9 @@ bool bt_finding_add_evidence(struct bt_finding *f, struct bt_evidence *h)
 static const char *field_str(const struct bt_event *ev, const char *name, char *buf, size_t n)
 {
 	const struct bt_field *fl = bt_event_field(ev, name, strlen(name));
-	if (!fl || fl->value_len == 0 || (fl->value_len == 1 && fl->value[0] == '-'))
+	if (!fl || fl->text_len == 0 || (fl->text_len == 1 && fl->text[0] == '-'))
 		return NULL;
-	snprintf(buf, n, "%.*s", (int)fl->value_len, fl->value);
+	snprintf(buf, n, "%.*s", (int)fl->text_len, fl->text);
 	return buf;
 }
 
@@ -256,7 +256,7 @@ void bt_finding_derive(struct bt_finding *f)
 				bt_strdup_to(&f->container_id, cid);
 			else
 				for (size_t k = 0; k < ev->nfields && !f->container_id; k++)
-					if (layer_container_id(ev->fields[k].value, id))
+					if (layer_container_id(bt_field_need(ev, &ev->fields[k])->text, id))
 						bt_strdup_to(&f->container_id, id);
 		}
 		if (!f->container_name) {

@@ -203,7 +203,7 @@ static void link_field_ip(struct bt_hostmap *m, const struct bt_event *ev, const
 {
 	const struct bt_field *f = field(ev, ipf);
 	struct bt_ip ip;
-	if (f && bt_ip_parse(f->value, f->value_len, &ip))
+	if (f && bt_ip_parse(f->text, f->text_len, &ip))
 		add_link(m, &ip, host, hlen, how, ev->time, ev->time, evid);
 }
 
@@ -213,13 +213,13 @@ static void learn_dns(struct bt_hostmap *m, const struct bt_event *ev, const cha
 	const struct bt_field *q = field(ev, "QueryName"), *r = field(ev, "QueryResults");
 	if (!q || !r)
 		return;
-	const char *p = r->value, *end = r->value + r->value_len;
+	const char *p = r->text, *end = r->text + r->text_len;
 	while (p < end) {
 		const char *semi = memchr(p, ';', (size_t)(end - p));
 		const char *e = semi ? semi : end;
 		struct bt_ip ip;
 		if (bt_ip_parse(p, (size_t)(e - p), &ip))
-			add_link(m, &ip, q->value, q->value_len, BT_LINK_DNS, ev->time, ev->time, evid);
+			add_link(m, &ip, q->text, q->text_len, BT_LINK_DNS, ev->time, ev->time, evid);
 		p = e + 1;
 	}
 }
@@ -262,7 +262,7 @@ static void learn_docker_addresses(struct bt_hostmap *m, const struct bt_event *
 	for (size_t k = 0; k < sizeof src / sizeof *src; k++)
 		for (const struct bt_field *f = field(ev, src[k].field); f; f = bt_event_field_next(ev, f)) {
 			struct bt_ip ip;
-			if (!host_address(f->value, f->value_len, &ip))
+			if (!host_address(f->text, f->text_len, &ip))
 				continue;
 			if (stated)
 				add_link(m, &ip, ev->host, strlen(ev->host), src[k].how, ev->time, ev->time, evid);
@@ -294,7 +294,7 @@ static bt_time held_until(const struct bt_event *ev)
 {
 	const struct bt_field *f = field(ev, "LeaseEnd");
 	bt_time t;
-	return f && bt_time_parse(f->value, f->value_len, &t, NULL, NULL) ? t : ev->time;
+	return f && bt_time_parse(f->text, f->text_len, &t, NULL, NULL) ? t : ev->time;
 }
 
 /* A container on Docker's default bridge or a NAT network (or with no
@@ -302,11 +302,11 @@ static bt_time held_until(const struct bt_event *ev)
 static bool internal_network(const struct bt_event *ev)
 {
 	const struct bt_field *nm = field(ev, "NetworkMode");
-	if (!nm || nm->value_len == 0)
+	if (!nm || nm->text_len == 0)
 		return true;
 	static const char *const internal[] = {"default", "bridge", "nat", "none", "host"};
 	for (size_t i = 0; i < sizeof internal / sizeof *internal; i++)
-		if (nm->value_len == strlen(internal[i]) && strncasecmp(nm->value, internal[i], nm->value_len) == 0)
+		if (nm->text_len == strlen(internal[i]) && strncasecmp(nm->text, internal[i], nm->text_len) == 0)
 			return true;
 	return false;
 }
@@ -319,15 +319,15 @@ static void learn_host_config(struct bt_hostmap *m, const struct bt_event *ev, c
 {
 	const struct bt_field *a = field(ev, "IpAddress");
 	struct bt_ip ip;
-	if (!a || !ev->provider || !bt_ip_parse(a->value, a->value_len, &ip) || bt_ip_is_local(&ip))
+	if (!a || !ev->provider || !bt_ip_parse(a->text, a->text_len, &ip) || bt_ip_is_local(&ip))
 		return;
 	if (strcmp(ev->provider, "hosts") == 0) {
 		const struct bt_field *names = field(ev, "HostNames");
 		if (names) {
 			size_t n = 0;
-			while (n < names->value_len && names->value[n] != ' ')
+			while (n < names->text_len && names->text[n] != ' ')
 				n++;
-			add_link(m, &ip, names->value, n, BT_LINK_ETC_HOSTS, BT_TIME_NONE, BT_TIME_NONE, evid);
+			add_link(m, &ip, names->text, n, BT_LINK_ETC_HOSTS, BT_TIME_NONE, BT_TIME_NONE, evid);
 		}
 		return;
 	}
@@ -401,7 +401,7 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 		if (!internal_network(ev))
 			for (const struct bt_field *f = field(ev, "IPAddress"); f; f = bt_event_field_next(ev, f)) {
 				struct bt_ip ip;
-				if (!bt_ip_parse(f->value, f->value_len, &ip))
+				if (!bt_ip_parse(f->text, f->text_len, &ip))
 					continue;
 				if (ev->host)
 					add_link(m, &ip, ev->host, strlen(ev->host), BT_LINK_CONTAINER, ev->time,
@@ -411,22 +411,22 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 			}
 	} else if (is_sysmon(ev) && ev->event_id == 3) {
 		const struct bt_field *init = field(ev, "Initiated");
-		bool outbound = init && init->value_len == 4 && strncmp(init->value, "true", 4) == 0;
+		bool outbound = init && init->text_len == 4 && strncmp(init->text, "true", 4) == 0;
 		if (outbound && ev->host)
 			link_field_ip(m, ev, "SourceIp", ev->host, strlen(ev->host), BT_LINK_SYSMON3_LOCAL,
 			              evid);
 		const struct bt_field *sh = field(ev, "SourceHostname"), *dh = field(ev, "DestinationHostname");
 		if (sh)
-			link_field_ip(m, ev, "SourceIp", sh->value, sh->value_len, BT_LINK_SYSMON3_NAME, evid);
+			link_field_ip(m, ev, "SourceIp", sh->text, sh->text_len, BT_LINK_SYSMON3_NAME, evid);
 		if (dh)
-			link_field_ip(m, ev, "DestinationIp", dh->value, dh->value_len, BT_LINK_SYSMON3_NAME,
+			link_field_ip(m, ev, "DestinationIp", dh->text, dh->text_len, BT_LINK_SYSMON3_NAME,
 			              evid);
 	} else if (is_sysmon(ev) && ev->event_id == 22) {
 		learn_dns(m, ev, evid);
 	} else if (ev->event_id == 4624) {
 		const struct bt_field *ws = field(ev, "WorkstationName");
 		if (ws)
-			link_field_ip(m, ev, "IpAddress", ws->value, ws->value_len, BT_LINK_LOGON, evid);
+			link_field_ip(m, ev, "IpAddress", ws->text, ws->text_len, BT_LINK_LOGON, evid);
 	}
 	pthread_mutex_unlock(&m->lock);
 }

@@ -274,8 +274,8 @@ static void group_key_of(const struct bt_event *ev, char *out, size_t n)
 	if (ev->host)
 		bt_host_key(ev->host, host, sizeof host);
 	const struct bt_field *c = bt_event_field(ev, "ContainerID", 11);
-	snprintf(out, n, "%s\x1f%.*s", host, c ? (int)(c->value_len > 64 ? 64 : c->value_len) : 0,
-	         c ? c->value : "");
+	snprintf(out, n, "%s\x1f%.*s", host, c ? (int)(c->text_len > 64 ? 64 : c->text_len) : 0,
+	         c ? c->text : "");
 }
 
 /* Absorption: events an aggregating correlation (event_count, value_count)

@@ -84,7 +84,7 @@ const char *bt_identity_stated(const struct bt_event *ev)
 	case BT_SOURCE_DOCKER_ROOT: {
 		const struct bt_field *nm = bt_event_field(ev, "NetworkMode", 11);
 		const struct bt_field *hn = bt_event_field(ev, "Hostname", 8);
-		return nm && hn && nm->value_len == 4 && memcmp(nm->value, "host", 4) == 0 ? hn->value : NULL;
+		return nm && hn && nm->text_len == 4 && memcmp(nm->text, "host", 4) == 0 ? hn->text : NULL;
 	}
 	default:
 		return NULL;

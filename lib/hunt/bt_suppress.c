@@ -182,7 +182,7 @@ static bool event_matches(const struct entry *e, const struct bt_event *ev)
 		bool any = false;
 		for (const struct bt_field *fl = bt_event_field(ev, c->name, strlen(c->name)); fl && !any;
 		     fl = bt_event_field_next(ev, fl)) {
-			char *v = strndup(fl->value, fl->value_len);
+			char *v = strndup(fl->text, fl->text_len);
 			any = glob(c->glob, v);
 			free(v);
 		}

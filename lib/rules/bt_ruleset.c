@@ -1068,7 +1068,7 @@ static const struct bt_field *field_first(const struct bt_event *ev, const char 
 		return f;
 	for (size_t i = 0; i < ev->nfields; i++)
 		if (ev->fields[i].name_len == len && strncasecmp(ev->fields[i].name, name, len) == 0)
-			return &ev->fields[i];
+			return bt_field_need(ev, &ev->fields[i]);
 	return NULL;
 }
 
@@ -1093,8 +1093,8 @@ static bool fiter_next(struct fiter *it, const char **s, size_t *n)
 		const struct bt_field *f = field_first(it->ev, it->fr->name, it->fr->len);
 		if (!f)
 			return false;
-		*s = f->value;
-		*n = f->value_len;
+		*s = f->text;
+		*n = f->text_len;
 		return true;
 	}
 	if (!it->started) {
@@ -1107,8 +1107,8 @@ static bool fiter_next(struct fiter *it, const char **s, size_t *n)
 		it->done = true;
 		return false;
 	}
-	*s = it->f->value;
-	*n = it->f->value_len;
+	*s = it->f->text;
+	*n = it->f->text_len;
 	return true;
 }
 
@@ -1171,7 +1171,8 @@ static bool keyword_value(const struct ectx *x, const struct bt_matcher *m)
 		const struct bt_field *f = &ev->fields[i];
 		if (f->flags & BT_FIELD_SYSTEM)
 			continue;
-		if (bt_matcher_test(m, f->value, f->value_len, x->scratch))
+		bt_field_need(ev, f);
+		if (bt_matcher_test(m, f->text, f->text_len, x->scratch))
 			return true;
 	}
 	return false;

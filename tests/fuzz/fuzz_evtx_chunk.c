@@ -16,8 +16,10 @@ static void on_event(void *ctx, const struct bt_bx_record *r, const struct bt_ev
 {
 	size_t *sum = ctx;
 	(void)r;
-	for (size_t i = 0; i < ev->nfields; i++)
-		*sum += ev->fields[i].value_len + (unsigned char)ev->fields[i].value[0];
+	for (size_t i = 0; i < ev->nfields; i++) {
+		const struct bt_field *f = bt_field_need(ev, &ev->fields[i]);
+		*sum += f->text_len + (unsigned char)f->text[0];
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -41,8 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct bt_event *ev;
 		while (bt_input_next(in, &ev) == BT_OK) {
 			for (size_t i = 0; i < ev->nfields; i++) {
-				const struct bt_field *f = &ev->fields[i];
-				if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
+				const struct bt_field *f = bt_field_need(ev, &ev->fields[i]);
+				if (f->text[f->text_len] != '\0' || f->name[f->name_len] != '\0')
 					abort();
 			}
 		}

@@ -26,8 +26,8 @@ static void on_event(void *ctx, const struct bt_event *ev)
 	struct bt_buf *b = ctx;
 	struct out_opts o = {.format = OUT_JSONL};
 	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct bt_field *f = &ev->fields[i];
-		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
+		const struct bt_field *f = bt_field_need(ev, &ev->fields[i]);
+		if (f->text[f->text_len] != '\0' || f->name[f->name_len] != '\0')
 			abort();
 	}
 	bt_buf_reset(b);

@@ -36,10 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Every field must be readable to its length and NUL-terminated. */
 	size_t sum = 0;
 	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct bt_field *f = &ev->fields[i];
-		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
+		const struct bt_field *f = bt_field_need(ev, &ev->fields[i]);
+		if (f->text[f->text_len] != '\0' || f->name[f->name_len] != '\0')
 			abort();
-		sum += f->value_len;
+		sum += f->text_len;
 	}
 	struct bt_event *c = bt_event_clone(ev);
 	if (c && c->nfields != ev->nfields)

@@ -141,7 +141,7 @@ static void collect(void *ctx, const struct bt_event *ev)
 	for (size_t f = 0; f < ev->nfields && k < sizeof g->text[i]; f++)
 		k += (size_t)snprintf(g->text[i] + k, sizeof g->text[i] - k, "%s%s=%s;",
 		                      (ev->fields[f].flags & BT_FIELD_SYSTEM) ? "S:" : "",
-		                      ev->fields[f].name, ev->fields[f].value);
+		                      ev->fields[f].name, bt_field_need(ev, &ev->fields[f])->text);
 }
 
 /* The System part used by every test template: EventID from %0 (uint16),

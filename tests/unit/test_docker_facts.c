@@ -16,7 +16,7 @@
 static const char *val(const struct bt_event *ev, const char *name)
 {
 	const struct bt_field *f = bt_event_field(ev, name, strlen(name));
-	return f ? f->value : NULL;
+	return f ? f->text : NULL;
 }
 
 /* All values of field `name` joined with '|'. */
@@ -28,7 +28,7 @@ static const char *vals(const struct bt_event *ev, const char *name)
 	     f = bt_event_field_next(ev, f)) {
 		if (buf[0])
 			strcat(buf, "|");
-		strncat(buf, f->value, sizeof buf - strlen(buf) - 2);
+		strncat(buf, f->text, sizeof buf - strlen(buf) - 2);
 	}
 	return buf;
 }

@@ -56,7 +56,7 @@ static void field(struct run *r, const char *name, const char *value)
 static const char *val(const struct bt_event *ev, const char *name)
 {
 	const struct bt_field *f = bt_event_field(ev, name, strlen(name));
-	return f ? f->value : NULL;
+	return f ? f->text : NULL;
 }
 
 static void test_wanted(void **state)

@@ -23,7 +23,7 @@
 static const char *val(const struct bt_event *ev, const char *name)
 {
 	const struct bt_field *f = bt_event_field(ev, name, strlen(name));
-	return f ? f->value : NULL;
+	return f ? f->text : NULL;
 }
 
 static void test_text_record(void **state)

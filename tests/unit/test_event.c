@@ -27,11 +27,11 @@ static void test_build_and_lookup(void **state)
 	const struct bt_event *ev = bt_evbuf_done(&eb);
 	assert_int_equal(ev->nfields, 4);
 	const struct bt_field *f = bt_event_field(ev, "Bin", 3);
-	assert_int_equal(f->value_len, 3);
-	assert_memory_equal(f->value, "a\0b", 3);
+	assert_int_equal(f->text_len, 3);
+	assert_memory_equal(f->text, "a\0b", 3);
 	assert_null(bt_event_field(ev, "targetusername", 14));  /* names are case-sensitive */
 	f = bt_event_field(ev, "Data[1]", 7);
-	assert_string_equal(f->value, "y");
+	assert_string_equal(f->text, "y");
 
 	struct bt_event *c = bt_event_clone(ev);
 	assert_non_null(c);
@@ -40,9 +40,9 @@ static void test_build_and_lookup(void **state)
 	assert_string_equal(c->channel, "Security");
 	assert_int_equal(c->event_id, 4624);
 	assert_int_equal(c->nfields, 4);
-	assert_string_equal(bt_event_field(c, "TargetUserName", 14)->value, "alice");
-	assert_memory_equal(bt_event_field(c, "Bin", 3)->value, "a\0b", 3);
-	assert_string_equal(bt_event_field_next(c, bt_event_field(c, "Data", 4))->value, "y");
+	assert_string_equal(bt_event_field(c, "TargetUserName", 14)->text, "alice");
+	assert_memory_equal(bt_event_field(c, "Bin", 3)->text, "a\0b", 3);
+	assert_string_equal(bt_event_field_next(c, bt_event_field(c, "Data", 4))->text, "y");
 	free(c);
 	bt_evbuf_free(&eb);
 }

@@ -72,8 +72,8 @@ static void assert_field(const struct bt_event *ev, const char *name, const char
 	const struct bt_field *fl = bt_event_field(ev, name, strlen(name));
 	if (!fl)
 		fail_msg("field %s missing", name);
-	assert_string_equal(fl->value, want);
-	assert_int_equal(fl->value_len, strlen(want));
+	assert_string_equal(fl->text, want);
+	assert_int_equal(fl->text_len, strlen(want));
 }
 
 static enum bt_status parse(struct fixture *f, const char *xml)
@@ -107,7 +107,7 @@ static void test_system_and_eventdata(void **state)
 	const struct bt_field *k = bt_event_field(ev, "Keywords", 8);
 	assert_non_null(k);
 	assert_true(k->flags & BT_FIELD_SYSTEM);
-	assert_string_equal(k->value, "0x8020000000000000");
+	assert_string_equal(k->text, "0x8020000000000000");
 	assert_field(ev, "ProcessID", "644");
 	assert_field(ev, "ProviderGuid", "{54849625-5478-4994-A5BA-3E3B0328C30D}");
 	/* System properties through the lookup Sigma uses */
@@ -142,10 +142,10 @@ static void test_unnamed_data_classic_provider(void **state)
 	const struct bt_field *d = bt_event_field(ev, "Data", 4);
 	assert_non_null(d);
 	assert_true(d->flags & BT_FIELD_LIST);
-	assert_string_equal(d->value, "API listen on //./pipe/docker_engine");
+	assert_string_equal(d->text, "API listen on //./pipe/docker_engine");
 	d = bt_event_field_next(ev, d);
 	assert_non_null(d);
-	assert_string_equal(d->value, "proto=npipe addr=//./pipe/docker_engine");
+	assert_string_equal(d->text, "proto=npipe addr=//./pipe/docker_engine");
 	assert_null(bt_event_field_next(ev, d));
 	/* positional access */
 	assert_field(ev, "Data[0]", "API listen on //./pipe/docker_engine");
@@ -251,7 +251,7 @@ static void test_no_external_entities(void **state)
 	parse(f, xml);
 	const struct bt_field *v = bt_event_field(&f->eb.ev, "V", 1);
 	if (v)
-		assert_null(strstr(v->value, "root:"));
+		assert_null(strstr(v->text, "root:"));
 }
 
 static void test_depth_cap(void **state)
