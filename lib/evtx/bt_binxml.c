@@ -715,6 +715,7 @@ struct piece {
 	uint32_t len;
 	uint16_t idx;
 	uint8_t optional;
+	uint8_t attr_plain;   /* static text libxml2 keeps as it is in an attribute */
 };
 
 struct act {
@@ -1150,6 +1151,8 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 	pl->pre = pre;
 	pl->npre = pb->npre;
 	memcpy(pieces, pb->pieces, pb->npieces * sizeof *pieces);
+	for (uint32_t i = 0; i < pb->npieces; i++)
+		pieces[i].attr_plain = pieces[i].s && !bt_xv_attr_scan(pieces[i].s, pieces[i].len);
 	for (uint32_t i = 0; i < pb->nacts; i++) {
 		acts[i] = pb->acts[i];
 		if (acts[i].pv)
@@ -1178,7 +1181,7 @@ static bool plan_attr_value(struct bt_bx_chunk *cx, const struct piece *pv, uint
                             const struct bt_xv *vals, uint32_t nvals, const char **out,
                             size_t *len)
 {
-	if (n == 1 && pv[0].s && !bt_xv_attr_scan(pv[0].s, pv[0].len)) {
+	if (n == 1 && pv[0].attr_plain) {
 		*out = pv[0].s;
 		*len = pv[0].len;
 		return true;

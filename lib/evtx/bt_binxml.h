@@ -62,7 +62,9 @@ bool bt_bx_record_at(const struct bt_bx_chunk *cx, uint32_t off, uint32_t end,
 
 /* Decodes record `r` into `eb` (reset by the decoder): System part first,
  * then `want(want_ctx, ev)` (NULL = always) decides whether the EventData /
- * UserData fields are decoded. Returns BT_OK, or BT_ERR_FORMAT / BT_ERR_LIMIT
+ * UserData fields are decoded (want() sees the event's members: id,
+ * channel, provider, host, time, level, record id; with field maps, the
+ * default, an unwanted record gets no System field either). Returns BT_OK, or BT_ERR_FORMAT / BT_ERR_LIMIT
  * with a reason in `why` when the record cannot be decoded (the event is then
  * not to be used). The event borrows the decoder's template memory and the
  * chunk bytes until the next reset. */

@@ -339,6 +339,46 @@ static inline void put_rendered(struct bt_evmap *m, const struct bt_evmap_dest *
 	put(m, d, b->p, b->n);
 }
 
+/* An unsigned integer value's number (what parsing its text would give). */
+static bool typed_unsigned(const struct bt_xv *v, uint64_t *u)
+{
+	switch (v->type) {
+	case BT_XV_UINT8: if (v->size < 1) return false; *u = v->p[0]; return true;
+	case BT_XV_UINT16: if (v->size < 2) return false; *u = bt_le16(v->p); return true;
+	case BT_XV_UINT32: if (v->size < 4) return false; *u = bt_le32(v->p); return true;
+	case BT_XV_UINT64: if (v->size < 8) return false; *u = bt_le64(v->p); return true;
+	default: return false;
+	}
+}
+
+/* The memo slot of a string member, or -1. */
+static int memo_slot(uint8_t target)
+{
+	switch (target) {
+	case BT_EVMAP_HOST: return 0;
+	case BT_EVMAP_CHANNEL: return 1;
+	case BT_EVMAP_PROVIDER: return 2;
+	case BT_EVMAP_USER_SID: return 3;
+	default: return -1;
+	}
+}
+
+static const char **member_str(struct bt_event *ev, uint8_t target)
+{
+	switch (target) {
+	case BT_EVMAP_HOST: return &ev->host;
+	case BT_EVMAP_CHANNEL: return &ev->channel;
+	case BT_EVMAP_PROVIDER: return &ev->provider;
+	default: return &ev->user_sid;
+	}
+}
+
+/* A string member from a typed value: the text of the same value in the
+ * record before is reused (it outlives that event, and this one: it is
+ * replaced only when another value comes, by then both are gone). */
+static void put_member_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                             struct bt_sbuf *b, const struct bt_xv *v, int slot);
+
 /* bt_field.vopts of typed fields */
 #define VO_LONE_LF 0x1u   /* a lone LF is empty (put's rule for content text) */
 
@@ -349,6 +389,25 @@ void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const
 		uint64_t ft = bt_le64(v->p);
 		if (ft <= BT_XV_FILETIME_MAX)
 			m->eb->ev.time = (bt_time)ft;
+		return;
+	}
+	uint64_t u;
+	if ((d->target == BT_EVMAP_EVENT_ID || d->target == BT_EVMAP_LEVEL ||
+	     d->target == BT_EVMAP_RECORD_ID) && typed_unsigned(v, &u)) {
+		struct bt_event *ev = &m->eb->ev;
+		if (d->target == BT_EVMAP_EVENT_ID && u <= UINT32_MAX) {
+			ev->event_id = (uint32_t)u;
+			m->have_event_id = true;
+		} else if (d->target == BT_EVMAP_LEVEL && u <= 255) {
+			ev->level = (int)u;
+		} else if (d->target == BT_EVMAP_RECORD_ID) {
+			ev->record_id = u;
+		}
+		return;
+	}
+	int slot = memo_slot(d->target);
+	if (slot >= 0 && !(v->type & BT_XV_ARRAY) && v->size <= BT_EVMAP_MEMO_RAW) {
+		put_member_value(m, d, d->in_attr ? &m->scratch : &m->text, v, slot);
 		return;
 	}
 	if (d->target == BT_EVMAP_FIELD && (m->opts & BT_EVMAP_TYPED) &&
@@ -369,6 +428,37 @@ void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const
 		return;
 	}
 	put_rendered(m, d, b, v);
+}
+
+static void put_member_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                             struct bt_sbuf *b, const struct bt_xv *v, int slot)
+{
+	struct bt_evmap_memo *mm = &m->memo[slot];
+	const char **dst = member_str(&m->eb->ev, d->target);
+	if (mm->ok && mm->type == v->type && mm->in_attr == d->in_attr && mm->size == v->size &&
+	    memcmp(mm->raw, v->p, v->size) == 0) {
+		*dst = mm->text;
+		return;
+	}
+	put_rendered(m, d, b, v);
+	if (m->stop || !*dst)
+		return;
+	size_t n = strlen(*dst);
+	if (n + 1 > mm->cap) {
+		char *t = realloc(mm->text, n + 1);
+		if (!t) {
+			mm->ok = false;
+			return;
+		}
+		mm->text = t;
+		mm->cap = n + 1;
+	}
+	memcpy(mm->text, *dst, n + 1);
+	memcpy(mm->raw, v->p, v->size);
+	mm->size = v->size;
+	mm->type = v->type;
+	mm->in_attr = d->in_attr;
+	mm->ok = true;
 }
 
 bool bt_evmap_render_typed(struct bt_evbuf *eb, struct bt_field *f)
@@ -416,6 +506,11 @@ void bt_evmap_free(struct bt_evmap *m)
 	bt_sb_free(&m->fname);
 	bt_sb_free(&m->path);
 	bt_sb_free(&m->scratch);
+	for (size_t i = 0; i < sizeof m->memo / sizeof m->memo[0]; i++) {
+		free(m->memo[i].text);
+		m->memo[i].text = NULL;
+		m->memo[i].ok = false;
+	}
 }
 
 void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,

@@ -20,7 +20,9 @@
  *    ("0x00000017", exactly 8 or 16 digits) which become Windows' unpadded
  *    form ("0x17").
  * The System part is published first: then the caller's want() decides
- * whether the EventData / UserData fields are mapped at all.
+ * whether the EventData / UserData fields are mapped at all (want() is for
+ * the members; a caller may leave the System fields of an unwanted record
+ * out: the decoder's field maps do).
  *
  * Use, per record: bt_evmap_begin(); the document as a stream of element
  * starts (bt_evmap_open, the attributes bt_evmap_attrs_wanted names,
@@ -153,6 +155,7 @@ bool bt_evmap_path(struct bt_sbuf *out, const char *const names[], const uint32_
                                      * (bt_evmap_render_typed), as it would be at once */
 
 #define BT_EVMAP_MAX_ATTRS 4
+#define BT_EVMAP_MEMO_RAW 256
 
 /* A kept attribute of the start tag being read. */
 struct bt_evmap_attr {
@@ -197,6 +200,17 @@ struct bt_evmap {
 	struct bt_sbuf fname;       /* else a copy */
 	struct bt_sbuf path;        /* UserData field name */
 	struct bt_sbuf scratch;     /* typed attribute values' text */
+	/* the last typed value of each string member (host, channel, provider,
+	 * user SID) and its text: the next record of a log mostly has the same */
+	struct bt_evmap_memo {
+		bool ok;
+		uint8_t type;
+		uint8_t in_attr;
+		uint32_t size;
+		uint8_t raw[BT_EVMAP_MEMO_RAW];
+		char *text;                 /* NUL-terminated, malloc'ed */
+		size_t cap;
+	} memo[4];
 	char err[160];
 };
 

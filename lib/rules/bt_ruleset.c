@@ -34,6 +34,7 @@ struct citem {
 	size_t nvals;
 	bool exists_val;
 	bool all_uint;          /* every value is a plain decimal: compare integers */
+	bool all_plain;         /* no value is null or a field reference */
 	uint32_t *uvals;
 	unsigned slot;          /* index of this item's field in an instance's refs */
 };
@@ -358,6 +359,7 @@ static bool compile_item(struct bt_ruleset *rs, const struct bt_sigma_item *si,
 	if (!ci->vals || !ci->uvals)
 		return false;
 	ci->all_uint = true;
+	ci->all_plain = true;
 	if (rs->opts.no_jit)
 		ci->mods.re_flags |= BT_RE_NO_JIT;
 	for (size_t i = 0; i < si->nvalues; i++) {
@@ -367,6 +369,8 @@ static bool compile_item(struct bt_ruleset *rs, const struct bt_sigma_item *si,
 			return false;
 		}
 		ci->nvals = i + 1;
+		if (bt_matcher_special(ci->vals[i]) != BT_MSPECIAL_NONE)
+			ci->all_plain = false;
 		if (!bt_matcher_uint(ci->vals[i], &ci->uvals[i]))
 			ci->all_uint = false;
 	}
@@ -1207,6 +1211,18 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 			if (value_match(x, ci, fr, ci->vals[i]))
 				return false;
 		return true;
+	}
+	if (!m->all && ci->all_plain) {
+		/* any value matching any of the field's values: the field is looked
+		 * up once, not once per value */
+		struct fiter it = {.ev = x->ev, .fr = fr};
+		const char *s;
+		size_t n;
+		while (fiter_next(&it, &s, &n))
+			for (size_t i = 0; i < ci->nvals; i++)
+				if (bt_matcher_test(ci->vals[i], s, n, x->scratch))
+					return true;
+		return false;
 	}
 	for (size_t i = 0; i < ci->nvals; i++) {
 		bool r = value_match(x, ci, fr, ci->vals[i]);
