@@ -2,6 +2,7 @@
  * CSV and a text line. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv_writer.h"
@@ -22,6 +23,39 @@ bool out_parse_format(const char *s, bool allow_timesketch, enum out_format *out
 	else
 		return false;
 	return true;
+}
+
+/* A field's value as a JSON string. A typed value is rendered straight into
+ * the output, after its opening quote; text that needs no escaping (numbers,
+ * GUIDs, most strings) stays there as it is, the rest is escaped from a
+ * copy. Same bytes as jw_str on the field's text. */
+static void jw_field(struct jw *w, const struct bt_event *ev, const struct bt_field *f)
+{
+	if (f->text) {
+		jw_str(w, f->text, f->text_len);
+		return;
+	}
+	jw_sep(w);
+	struct bt_buf *b = w->b;
+	size_t at = b->n;
+	bt_buf_putc(b, '"');
+	bool plain;
+	if (!bt_field_put(ev, f, b, &plain) || b->oom)
+		return;
+	size_t n = b->n - at - 1;
+	if (plain || esc_json_plain(b->p + at + 1, n) == n) {
+		bt_buf_putc(b, '"');
+		return;
+	}
+	char *copy = malloc(n + 1);
+	if (!copy) {
+		b->oom = true;
+		return;
+	}
+	memcpy(copy, b->p + at + 1, n);
+	b->n = at;
+	esc_json(b, copy, n);
+	free(copy);
 }
 
 static bool same_name(const struct bt_field *a, const struct bt_field *b)
@@ -54,16 +88,14 @@ static void fields_json_slow(struct jw *w, const struct bt_event *ev, bool syste
 			continue;
 		jw_key_n(w, f->name, f->name_len);
 		if (!repeated && !(f->flags & BT_FIELD_LIST)) {
-			bt_field_need(ev, f);
-			jw_str(w, f->text, f->text_len);
+			jw_field(w, ev, f);
 			continue;
 		}
 		jw_array(w);
 		for (size_t j = i; j < ev->nfields; j++) {
 			const struct bt_field *g = &ev->fields[j];
 			if (is_system(g) == system && same_name(f, g)) {
-				bt_field_need(ev, g);
-				jw_str(w, g->text, g->text_len);
+				jw_field(w, ev, g);
 			}
 		}
 		jw_array_end(w);
@@ -126,16 +158,14 @@ void out_event_fields_jw(struct jw *w, const struct bt_event *ev, bool system)
 			continue;
 		jw_key_n(w, f->name, f->name_len);
 		if (count[i] == 1 && !(f->flags & BT_FIELD_LIST)) {
-			bt_field_need(ev, f);
-			jw_str(w, f->text, f->text_len);
+			jw_field(w, ev, f);
 			continue;
 		}
 		jw_array(w);
 		for (size_t j = i; j < n; j++) {
 			const struct bt_field *g = &ev->fields[j];
 			if (is_system(g) == system && first[j] == i) {
-				bt_field_need(ev, g);
-				jw_str(w, g->text, g->text_len);
+				jw_field(w, ev, g);
 			}
 		}
 		jw_array_end(w);

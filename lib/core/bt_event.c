@@ -142,6 +142,17 @@ void bt_field_render(const struct bt_event *ev, const struct bt_field *cf)
 		eb->ntyped--;
 }
 
+bool bt_field_put(const struct bt_event *ev, const struct bt_field *f, struct bt_buf *b,
+                  bool *plain)
+{
+	*plain = false;
+	if (!f->text && ev->typed && ev->typed->put && ev->typed->put(f, b, plain))
+		return !b->oom;
+	bt_field_need(ev, f);
+	bt_buf_put(b, f->text, f->text_len);
+	return !b->oom;
+}
+
 void bt_event_need_all(const struct bt_event *ev)
 {
 	if (!ev->typed)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/bt_arena.h"
+#include "core/bt_buf.h"
 #include "core/bt_time.h"
 
 /* The kind of evidence an event was read from. */
@@ -101,6 +102,10 @@ struct bt_evbuf {
 	/* the reader's renderer of typed fields: writes f->text and f->text_len
 	 * (memory from the arena); false when it cannot (f then gets "") */
 	bool (*render)(struct bt_evbuf *eb, struct bt_field *f);
+	/* the same text appended to b instead, not kept (an output reads each
+	 * value once); *plain set when it is printable ASCII without '"' or
+	 * '\\' (JSON needs no escaping). NULL: outputs use render */
+	bool (*put)(const struct bt_field *f, struct bt_buf *b, bool *plain);
 };
 
 /* Caps that bound memory per event (documented in the man page). */
@@ -154,6 +159,13 @@ static inline const struct bt_field *bt_field_need(const struct bt_event *ev,
 		bt_field_render(ev, f);
 	return f;
 }
+
+/* Appends the text of field f to b (an output that reads each value once: a
+ * typed value is rendered straight into b and not kept). *plain is set when
+ * the text is printable ASCII without '"' or '\\'. False when b ran out of
+ * memory. */
+bool bt_field_put(const struct bt_event *ev, const struct bt_field *f, struct bt_buf *b,
+                  bool *plain);
 
 /* Renders every typed field of ev (before walking them all, e.g. output). */
 void bt_event_need_all(const struct bt_event *ev);

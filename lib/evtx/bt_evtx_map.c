@@ -461,25 +461,49 @@ static void put_member_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
 	mm->ok = true;
 }
 
-bool bt_evmap_render_typed(struct bt_evbuf *eb, struct bt_field *f)
+/* Renders typed field f into t (room for bt_xv_text_max + 1 bytes): its
+ * length, or -1 when it cannot be rendered. */
+static long render_field(const struct bt_field *f, char *t, size_t max)
 {
-	size_t max = bt_xv_text_max(f->vtype, f->raw, f->raw_size);
-	char *t = bt_arena_alloc(&eb->arena, max + 1);
-	if (!t)
-		return false;
 	/* a buffer that never grows: max bounds the text */
 	struct bt_sbuf b = {t, 0, max + 1, false, false};
-	if (!bt_xv_put(&b, f->vtype, f->raw, f->raw_size) || b.over || b.p != t) {
-		bt_arena_trim(&eb->arena, t, max + 1, 0);
-		return false;
-	}
+	if (!bt_xv_put(&b, f->vtype, f->raw, f->raw_size) || b.over || b.p != t)
+		return -1;
 	size_t n = b.n;
 	if ((f->vopts & VO_LONE_LF) && n == 1 && t[0] == '\n')
 		n = 0;
 	if ((n == 10 || n == 18) && t[0] == '0' && t[1] == 'x' && t[2] == '0')
 		n = bt_evtx_unpad_hex(t, n);
 	t[n] = '\0';
-	bt_arena_trim(&eb->arena, t, max + 1, n + 1);
+	return (long)n;
+}
+
+bool bt_evmap_put_typed(const struct bt_field *f, struct bt_buf *b, bool *plain)
+{
+	size_t max = bt_xv_text_max(f->vtype, f->raw, f->raw_size);
+	if (!bt_buf_reserve(b, max + 1))
+		return false;
+	long n = render_field(f, b->p + b->n, max);
+	if (n < 0)
+		return false;
+	b->n += (size_t)n;
+	/* only strings can hold quotes, backslashes, controls or non-ASCII */
+	*plain = f->vtype != BT_XV_STRING && f->vtype != BT_XV_ANSI;
+	return true;
+}
+
+bool bt_evmap_render_typed(struct bt_evbuf *eb, struct bt_field *f)
+{
+	size_t max = bt_xv_text_max(f->vtype, f->raw, f->raw_size);
+	char *t = bt_arena_alloc(&eb->arena, max + 1);
+	if (!t)
+		return false;
+	long n = render_field(f, t, max);
+	if (n < 0) {
+		bt_arena_trim(&eb->arena, t, max + 1, 0);
+		return false;
+	}
+	bt_arena_trim(&eb->arena, t, max + 1, (size_t)n + 1);
 	f->text = t;
 	f->text_len = (uint32_t)n;
 	return true;
@@ -517,8 +541,10 @@ void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
                     bool (*want)(void *ctx, const struct bt_event *ev), void *want_ctx)
 {
 	m->eb = eb;
-	if (m->opts & BT_EVMAP_TYPED)
+	if (m->opts & BT_EVMAP_TYPED) {
 		eb->render = bt_evmap_render_typed;
+		eb->put = bt_evmap_put_typed;
+	}
 	m->want = want;
 	m->want_ctx = want_ctx;
 	m->depth = 0;

@@ -328,6 +328,9 @@ bool bt_evmap_attr_check(struct bt_evmap *m, char *v, size_t n, bool *changed);
  * have given the field. */
 bool bt_evmap_render_typed(struct bt_evbuf *eb, struct bt_field *f);
 
+/* The same text appended to b (eb->put). */
+bool bt_evmap_put_typed(const struct bt_field *f, struct bt_buf *b, bool *plain);
+
 /* Rewrites a libevtx zero-padded hex value in place ("0x00000017" -> "0x17");
  * returns the new length (unchanged when the value has another shape). */
 size_t bt_evtx_unpad_hex(char *v, size_t n);
