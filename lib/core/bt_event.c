@@ -462,6 +462,55 @@ static uint64_t mix_str(uint64_t h, const char *s)
 	return s ? mix(h, s, strlen(s)) : mix(h, "", 0) * 31;
 }
 
+/* Eight bytes at a time, the length folded in (so "ab","c" and "a","bc"
+ * differ). */
+static uint64_t mix8(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t w;
+	h ^= n * 0xD6E8FEB86659FD93ULL;
+	while (n >= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 32;
+		b += 8;
+		n -= 8;
+	}
+	w = 0;
+	if (n)
+		memcpy(&w, b, n);
+	h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t mix8_str(uint64_t h, const char *s)
+{
+	return s ? mix8(h, s, strlen(s)) : mix8(h, "", 0) * 31;
+}
+
+uint64_t bt_event_content_hash(const struct bt_event *ev, struct bt_buf *scratch)
+{
+	uint64_t h = 0x243F6A8885A308D3ULL;
+	uint64_t head[4] = {(uint64_t)ev->source, ev->event_id, ev->record_id, (uint64_t)ev->time};
+	h = mix8(h, head, sizeof head);
+	h = mix8_str(h, ev->host);
+	h = mix8_str(h, ev->channel);
+	h = mix8_str(h, ev->provider);
+	for (size_t i = 0; i < ev->nfields; i++) {
+		const struct bt_field *f = &ev->fields[i];
+		h = mix8(h, f->name, f->name_len);
+		if (f->text) {
+			h = mix8(h, f->text, f->text_len);
+		} else {
+			bool plain;
+			scratch->n = 0;
+			bt_field_put(ev, f, scratch, &plain);
+			h = mix8(h, scratch->p ? scratch->p : "", scratch->n);
+		}
+	}
+	return h;
+}
+
 uint64_t bt_event_identity(const struct bt_event *ev)
 {
 	uint64_t h = 14695981039346656037ULL;

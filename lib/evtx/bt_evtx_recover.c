@@ -46,6 +46,7 @@ struct bt_evtx_recover {
 	struct bt_bx_chunk *hx;     /* for the template search (made when needed) */
 	struct bt_bx_tstore *store;
 	struct bt_evbuf eb;     /* classification and copies */
+	struct bt_buf hash_scratch;  /* values' text while an event is hashed */
 	uint8_t *buf;           /* one chunk read from the file */
 	const uint8_t *chunk;   /* the loaded chunk */
 	size_t chunk_n;
@@ -127,6 +128,7 @@ void bt_evtx_recover_free(struct bt_evtx_recover *rc)
 	bt_bx_chunk_free(rc->hx);
 	bt_bx_tstore_free(rc->store);
 	bt_evbuf_free(&rc->eb);
+	bt_buf_free(&rc->hash_scratch);
 	free(rc->self);
 	free(rc->buf);
 	free(rc->v);
@@ -246,7 +248,7 @@ static enum bt_status classify(struct bt_evtx_recover *rc, uint8_t from, bool fi
 			return st;
 		if (st == BT_OK) {
 			c->state = C_OK;
-			c->identity = bt_event_identity(&rc->eb.ev);
+			c->identity = bt_event_content_hash(&rc->eb.ev, &rc->hash_scratch);
 			whole_end = c->offset + c->size;
 		} else {
 			c->state = c->why == BT_UNREC_NO_TEMPLATE && !final ? C_WAIT : C_BAD;
@@ -334,7 +336,7 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 				st = BT_ERR_NOMEM;
 				goto out;
 			}
-			live[nlive++] = bt_event_identity(&rc->eb.ev);
+			live[nlive++] = bt_event_content_hash(&rc->eb.ev, &rc->hash_scratch);
 		}
 	}
 	if (nlive)
