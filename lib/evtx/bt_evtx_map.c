@@ -272,9 +272,41 @@ static inline void add_field(struct bt_evmap *m, const char *name, size_t nlen, 
 		bt_evbuf_add(m->eb, name, nlen, v, n, flags);
 }
 
+static int memo_slot(uint8_t target);
+static const char **member_str(struct bt_event *ev, uint8_t target);
+
+/* A string member's text, kept while the next records have the same (no
+ * copy per record): NULL when out of memory. */
+static const char *memo_text(struct bt_evmap *m, int slot, const char *v, size_t n)
+{
+	struct bt_evmap_tmemo *t = &m->tmemo[slot];
+	if (t->s && t->n == n && memcmp(t->s, v, n) == 0)
+		return t->s;
+	if (n + 1 > t->cap) {
+		char *s = realloc(t->s, n + 1);
+		if (!s)
+			return NULL;
+		t->s = s;
+		t->cap = n + 1;
+	}
+	memcpy(t->s, v, n);
+	t->s[n] = '\0';
+	t->n = n;
+	return t->s;
+}
+
 /* The event members System values go to. */
 static void put_member(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
 {
+	int slot = memo_slot(d->target);
+	if (slot >= 0 && !memchr(v, '\0', n)) {
+		/* an embedded NUL ends the string: the copy below keeps it so */
+		const char *s = memo_text(m, slot, v, n);
+		if (!s)
+			m->eb->truncated = true;
+		*member_str(&m->eb->ev, d->target) = s;
+		return;
+	}
 	struct bt_event *ev = &m->eb->ev;
 	uint64_t u;
 	bt_time t;
@@ -534,6 +566,9 @@ void bt_evmap_free(struct bt_evmap *m)
 		free(m->memo[i].text);
 		m->memo[i].text = NULL;
 		m->memo[i].ok = false;
+		free(m->tmemo[i].s);
+		m->tmemo[i].s = NULL;
+		m->tmemo[i].n = m->tmemo[i].cap = 0;
 	}
 }
 

@@ -211,6 +211,11 @@ struct bt_evmap {
 		char *text;                 /* NUL-terminated, malloc'ed */
 		size_t cap;
 	} memo[4];
+	/* the same for text values (static text of templates, mostly) */
+	struct bt_evmap_tmemo {
+		char *s;                    /* NUL-terminated, malloc'ed; NULL: none */
+		size_t n, cap;
+	} tmemo[4];
 	char err[160];
 };
 

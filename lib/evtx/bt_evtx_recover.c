@@ -26,6 +26,7 @@ enum origin { O_IN_PLACE, O_FILE, O_OTHER_FILE };
 struct cand {
 	uint64_t offset;
 	uint64_t identity;      /* C_OK: of its event */
+	uint64_t members;       /* C_OK: its event id, record id and time (member_key) */
 	uint32_t size;          /* C_OK: of its record */
 	uint8_t state;
 	uint8_t why;            /* C_BAD: enum bt_evtx_unrec */
@@ -221,6 +222,22 @@ static enum bt_status decode(struct bt_evtx_recover *rc, struct cand *c, struct 
 	return BT_OK;
 }
 
+/* A key of the members a copy shares with its record (cheap to decode: no
+ * field is needed). */
+static uint64_t member_key(const struct bt_event *ev)
+{
+	uint64_t h = ((uint64_t)ev->event_id * 0x9E3779B97F4A7C15ULL) ^ ev->record_id;
+	h = (h ^ (uint64_t)ev->time) * 0xBF58476D1CE4E5B9ULL;
+	return h ^ (h >> 31);
+}
+
+static bool want_no_fields(void *ctx, const struct bt_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+	return false;
+}
+
 /* Decodes every candidate in state `from`: C_OK (identity kept), C_WAIT (its
  * template id is asked for), C_BAD (reason kept). A candidate inside one
  * found whole before it is no record of its own. */
@@ -249,6 +266,7 @@ static enum bt_status classify(struct bt_evtx_recover *rc, uint8_t from, bool fi
 		if (st == BT_OK) {
 			c->state = C_OK;
 			c->identity = bt_event_content_hash(&rc->eb.ev, &rc->hash_scratch);
+			c->members = member_key(&rc->eb.ev);
 			whole_end = c->offset + c->size;
 		} else {
 			c->state = c->why == BT_UNREC_NO_TEMPLATE && !final ? C_WAIT : C_BAD;
@@ -293,12 +311,16 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 	if (!nok)
 		return BT_OK;
 	uint64_t *ids = malloc(nok * sizeof *ids);
+	uint64_t *mkeys = malloc(nok * sizeof *mkeys);
 	uint64_t *live = NULL;
 	struct kind *kinds = NULL;
 	size_t nlive = 0, live_cap = 0;
 	enum bt_status st = BT_OK;
-	if (!ids)
+	if (!ids || !mkeys) {
+		free(ids);
+		free(mkeys);
 		return BT_ERR_NOMEM;
+	}
 	/* the candidates' record ids, read again from their headers */
 	size_t nid = 0;
 	for (size_t i = 0; i < rc->n; i++) {
@@ -310,9 +332,11 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 			goto out;
 		}
 		uint32_t at = (uint32_t)((c->offset - BT_EVTX_FILE_HEADER_SIZE) % BT_EVTX_CHUNK_SIZE);
+		mkeys[nid] = c->members;
 		ids[nid++] = bt_le64(rc->chunk + at + 8);
 	}
 	qsort(ids, nid, sizeof *ids, cmp_u64);
+	qsort(mkeys, nid, sizeof *mkeys, cmp_u64);
 	/* the live records with those ids */
 	for (uint64_t ci = 0; ci < rc->live_chunks; ci++) {
 		if (!load(rc, ci)) {
@@ -329,6 +353,11 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 		while (pos < end && bt_bx_record_at(rc->cx, pos, end, &r)) {
 			pos = r.offset + r.size;
 			if (!in_set(ids, nid, r.id))
+				continue;
+			/* the members first: a record with other ones is no copy's */
+			if (bt_bx_record_decode(rc->cx, &r, &rc->eb, want_no_fields, NULL, why,
+			                        sizeof why) != BT_OK ||
+			    !in_set(mkeys, nid, member_key(&rc->eb.ev)))
 				continue;
 			if (bt_bx_record_decode(rc->cx, &r, &rc->eb, NULL, NULL, why, sizeof why) != BT_OK)
 				continue;
@@ -364,6 +393,7 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 			rc->v[kinds[j].index].state = C_COPY;
 out:
 	free(ids);
+	free(mkeys);
 	free(live);
 	free(kinds);
 	rc->chunk_index = UINT64_MAX;
