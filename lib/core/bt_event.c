@@ -91,9 +91,9 @@ static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 	return true;
 }
 
-bool bt_evbuf_add_typed(struct bt_evbuf *eb, const char *name, size_t name_len, bool name_ref,
-                        uint8_t type, uint8_t opts, const uint8_t *raw, size_t raw_size,
-                        uint32_t flags)
+bool bt_evbuf_add_typed_slow(struct bt_evbuf *eb, const char *name, size_t name_len,
+                             bool name_ref, uint8_t type, uint8_t opts, const uint8_t *raw,
+                             size_t raw_size, uint32_t flags)
 {
 	if (eb->ev.nfields >= eb->max_fields || name_len > UINT32_MAX || raw_size > UINT32_MAX) {
 		eb->truncated = true;

@@ -134,9 +134,36 @@ bool bt_evbuf_add_name_ref(struct bt_evbuf *eb, const char *name, size_t name_le
  * `opts` and raw[0..raw_size) are the reader's, for eb->render; raw must stay
  * valid as long as the event. The name is referenced as by
  * bt_evbuf_add_name_ref when `name_ref`, else copied. */
-bool bt_evbuf_add_typed(struct bt_evbuf *eb, const char *name, size_t name_len, bool name_ref,
-                        uint8_t type, uint8_t opts, const uint8_t *raw, size_t raw_size,
-                        uint32_t flags);
+bool bt_evbuf_add_typed_slow(struct bt_evbuf *eb, const char *name, size_t name_len,
+                             bool name_ref, uint8_t type, uint8_t opts, const uint8_t *raw,
+                             size_t raw_size, uint32_t flags);
+
+static inline bool bt_evbuf_add_typed(struct bt_evbuf *eb, const char *name, size_t name_len,
+                                      bool name_ref, uint8_t type, uint8_t opts,
+                                      const uint8_t *raw, size_t raw_size, uint32_t flags)
+{
+	size_t i = eb->ev.nfields;
+	/* the common case inline: room, a name that is not copied */
+	if (!name_ref || i >= eb->fcap || i >= eb->max_fields || name_len > UINT32_MAX ||
+	    raw_size > UINT32_MAX)
+		return bt_evbuf_add_typed_slow(eb, name, name_len, name_ref, type, opts, raw, raw_size,
+		                               flags);
+	struct bt_field *f = &eb->fv[i];
+	f->name = name;
+	f->name_len = (uint32_t)name_len;
+	f->text = NULL;
+	f->text_len = 0;
+	f->flags = flags;
+	f->vtype = type;
+	f->vopts = opts;
+	f->raw = raw;
+	f->raw_size = (uint32_t)raw_size;
+	eb->ev.nfields = i + 1;
+	eb->ntyped++;
+	eb->ev.fields = eb->fv;
+	eb->ev.typed = eb;
+	return true;
+}
 
 /* Convenience for NUL-terminated name and value. */
 bool bt_evbuf_adds(struct bt_evbuf *eb, const char *name, const char *value);

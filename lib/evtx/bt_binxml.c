@@ -1203,7 +1203,7 @@ static bool plan_attr_value(struct bt_bx_chunk *cx, const struct piece *pv, uint
 
 /* Delivers the value of action a: one substitution typed, else the text of
  * its pieces (a substitution first, then static text). */
-static void plan_put(struct bt_bx_chunk *cx, const struct act *a, const struct bt_evmap_dest *d,
+static inline void plan_put(struct bt_bx_chunk *cx, const struct act *a, const struct bt_evmap_dest *d,
                      const struct bt_xv *vals, uint32_t nvals)
 {
 	struct bt_evmap *m = &cx->map;

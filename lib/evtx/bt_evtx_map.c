@@ -411,10 +411,10 @@ static const char **member_str(struct bt_event *ev, uint8_t target)
 static void put_member_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
                              struct bt_sbuf *b, const struct bt_xv *v, int slot);
 
-/* bt_field.vopts of typed fields */
-#define VO_LONE_LF 0x1u   /* a lone LF is empty (put's rule for content text) */
+#define VO_LONE_LF BT_EVMAP_VO_LONE_LF
 
-void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const struct bt_xv *v)
+void bt_evmap_put_value_slow(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                             const struct bt_xv *v)
 {
 	if (d->target == BT_EVMAP_TIME && v->type == BT_XV_FILETIME && v->size >= 8) {
 		/* what parsing libevtx's text would give, without printing it */
@@ -442,13 +442,7 @@ void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const
 		put_member_value(m, d, d->in_attr ? &m->scratch : &m->text, v, slot);
 		return;
 	}
-	if (d->target == BT_EVMAP_FIELD && (m->opts & BT_EVMAP_TYPED) &&
-	    bt_xv_deferrable(v, d->in_attr)) {
-		uint8_t o = !d->in_attr && (m->opts & BT_EVMAP_LIBEVTX_TEXT) ? VO_LONE_LF : 0;
-		bt_evbuf_add_typed(m->eb, d->name, d->name_len, d->name_ref, v->type, o, v->p, v->size,
-		                   d->flags);
-		return;
-	}
+	/* (a field whose text can wait was put by bt_evmap_put_value) */
 	struct bt_sbuf *b = d->in_attr ? &m->scratch : &m->text;
 	if (!d->in_attr && (v->type & BT_XV_ARRAY)) {
 		/* libevtx repeats the element once per array item */

@@ -316,7 +316,24 @@ void bt_evmap_enter(struct bt_evmap *m, int depth, enum bt_evmap_section sec);
 void bt_evmap_put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n);
 
 /* Delivers a typed value to d (an array in content: once per item). */
-void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d, const struct bt_xv *v);
+void bt_evmap_put_value_slow(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                             const struct bt_xv *v);
+
+#define BT_EVMAP_VO_LONE_LF 0x1u   /* bt_field.vopts: a lone LF is empty (content text) */
+
+static inline void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                                      const struct bt_xv *v)
+{
+	/* the hot path inline: a field whose text can wait */
+	if (d->target == BT_EVMAP_FIELD && (m->opts & BT_EVMAP_TYPED) &&
+	    bt_xv_deferrable(v, d->in_attr)) {
+		uint8_t o = !d->in_attr && (m->opts & BT_EVMAP_LIBEVTX_TEXT) ? BT_EVMAP_VO_LONE_LF : 0;
+		bt_evbuf_add_typed(m->eb, d->name, d->name_len, d->name_ref, v->type, o, v->p, v->size,
+		                   d->flags);
+		return;
+	}
+	bt_evmap_put_value_slow(m, d, v);
+}
 
 /* Appends the text of typed value v, in content or (in_attr) in an
  * attribute, as the libevtx reader sees it; false with the record failed

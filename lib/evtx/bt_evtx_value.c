@@ -380,44 +380,6 @@ size_t bt_xv_text_max(uint8_t type, const uint8_t *p, size_t size)
 	}
 }
 
-/* Whether UTF-16LE p[0..n) has no unit U+FFFE or U+FFFF (four at a time:
- * a unit is one of them when it is all ones once its low bit is set). */
-static bool utf16_xml_clean(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t y = ~(bt_le64(p + i) | 0x0001000100010001ULL);
-		if ((y - 0x0001000100010001ULL) & ~y & 0x8000800080008000ULL)
-			return false;
-	}
-	for (; i + 2 <= n; i += 2)
-		if (bt_le16(p + i) >= 0xFFFE)
-			return false;
-	return true;
-}
-
-bool bt_xv_deferrable(const struct bt_xv *v, bool in_attr)
-{
-	size_t n = v->size;
-	switch (v->type) {
-	case BT_XV_STRING: return !in_attr && utf16_xml_clean(v->p, n);
-	case BT_XV_ANSI: return !in_attr;
-	case BT_XV_INT8: case BT_XV_UINT8: return n >= 1;
-	case BT_XV_INT16: case BT_XV_UINT16: return n >= 2;
-	case BT_XV_INT32: case BT_XV_UINT32: case BT_XV_REAL32: case BT_XV_BOOL:
-	case BT_XV_HEX32:
-		return n >= 4;
-	case BT_XV_INT64: case BT_XV_UINT64: case BT_XV_REAL64: case BT_XV_FILETIME:
-	case BT_XV_HEX64: case BT_XV_HANDLE:
-		return n >= 8;
-	case BT_XV_GUID: return n >= 16;
-	case BT_XV_SIZET: return n == 4 || n >= 8;
-	case BT_XV_SID: return n >= 8 && 8 + 4 * (size_t)v->p[1] <= n;
-	case BT_XV_BINARY: return true;
-	default: return false;   /* NULL (nothing to save), SYSTEMTIME, unknown */
-	}
-}
-
 /* ---- arrays ---- */
 
 void bt_xv_iter_begin(struct bt_xv_iter *a, const struct bt_xv *v)

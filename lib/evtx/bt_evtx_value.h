@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/bt_bytes.h"
+
 /* ---- growable scratch text ---- */
 
 struct bt_sbuf {
@@ -93,7 +95,43 @@ size_t bt_xv_text_max(uint8_t type, const uint8_t *p, size_t size);
  * render (bt_xv_put true, no U+FFFE/U+FFFF) and, in an attribute, that it
  * holds nothing libxml2 would change (no markup, TAB or LF): numbers, GUIDs,
  * SIDs, times, binary, and in content strings without U+FFFE/U+FFFF. */
-bool bt_xv_deferrable(const struct bt_xv *v, bool in_attr);
+static inline bool bt_xv_utf16_xml_clean_(const uint8_t *p, size_t n)
+{
+	/* four units at a time: a unit is U+FFFE or U+FFFF when it is all ones
+	 * once its low bit is set */
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t y = ~(bt_le64(p + i) | 0x0001000100010001ULL);
+		if ((y - 0x0001000100010001ULL) & ~y & 0x8000800080008000ULL)
+			return false;
+	}
+	for (; i + 2 <= n; i += 2)
+		if (p[i + 1] == 0xFF && p[i] >= 0xFE)
+			return false;
+	return true;
+}
+
+static inline bool bt_xv_deferrable(const struct bt_xv *v, bool in_attr)
+{
+	size_t n = v->size;
+	switch (v->type) {
+	case BT_XV_STRING: return !in_attr && bt_xv_utf16_xml_clean_(v->p, n);
+	case BT_XV_ANSI: return !in_attr;
+	case BT_XV_INT8: case BT_XV_UINT8: return n >= 1;
+	case BT_XV_INT16: case BT_XV_UINT16: return n >= 2;
+	case BT_XV_INT32: case BT_XV_UINT32: case BT_XV_REAL32: case BT_XV_BOOL:
+	case BT_XV_HEX32:
+		return n >= 4;
+	case BT_XV_INT64: case BT_XV_UINT64: case BT_XV_REAL64: case BT_XV_FILETIME:
+	case BT_XV_HEX64: case BT_XV_HANDLE:
+		return n >= 8;
+	case BT_XV_GUID: return n >= 16;
+	case BT_XV_SIZET: return n == 4 || n >= 8;
+	case BT_XV_SID: return n >= 8 && 8 + 4 * (size_t)v->p[1] <= n;
+	case BT_XV_BINARY: return true;
+	default: return false;   /* NULL (nothing to save), SYSTEMTIME, unknown */
+	}
+}
 
 /* Same, also false when the text holds U+FFFE or U+FFFF (libxml2 stops
  * there, so the libevtx path never sees the rest). */
