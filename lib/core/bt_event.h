@@ -67,6 +67,8 @@ struct bt_field {
 #define BT_EV_TEMPLATE_ELSEWHERE 0x10u  /* recovered with its template found elsewhere in the
                                          * file (the one its record names was overwritten) */
 #define BT_EV_TEMPLATE_OTHER_FILE 0x20u /* ... found in another file of its channel */
+#define BT_EV_MEMBERS_ONLY 0x40u        /* the reader's want() declined its fields: it has
+                                         * its members (id, channel, time ...) only */
 
 struct bt_evbuf;
 

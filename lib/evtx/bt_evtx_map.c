@@ -595,6 +595,8 @@ bool bt_evmap_publish(struct bt_evmap *m)
 	if (!m->system_done) {
 		m->system_done = true;
 		m->want_fields = !m->want || m->want(m->want_ctx, bt_evbuf_done(m->eb));
+		if (!m->want_fields)
+			m->eb->ev.flags |= BT_EV_MEMBERS_ONLY;
 	}
 	return m->want_fields;
 }

@@ -145,9 +145,12 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 		w->last_file = ev->file;
 		snprintf(w->last_host, sizeof w->last_host, "%s", stated);
 		bt_identity_learn(h->id, ev);
-	} else if (h->o.hosts) {
+	} else if (h->o.hosts && !(ev->flags & BT_EV_MEMBERS_ONLY)) {
 		bt_hostmap_learn(h->o.hosts, ev);
 	}
+	/* declined by bt_hunt_want_fields: no rule can match it */
+	if (ev->flags & BT_EV_MEMBERS_ONLY)
+		return;
 	if (ev->time != BT_TIME_NONE) {
 		if ((h->o.since != BT_TIME_NONE && ev->time < h->o.since) ||
 		    (h->o.until != BT_TIME_NONE && ev->time > h->o.until))
