@@ -155,7 +155,8 @@ struct bt_bx_chunk *bt_bx_chunk_new(void)
 	cx = calloc(1, sizeof *cx);
 	if (!cx)
 		return NULL;
-	if (!bt_evmap_init(&cx->map, BT_EVMAP_LIBEVTX_TEXT | BT_EVMAP_STABLE_NAMES | BT_EVMAP_TYPED)) {
+	if (!bt_evmap_init(&cx->map, BT_EVMAP_LIBEVTX_TEXT | BT_EVMAP_STABLE_NAMES | BT_EVMAP_TYPED |
+	                              BT_EVMAP_MEMO)) {
 		free(cx);
 		return NULL;
 	}

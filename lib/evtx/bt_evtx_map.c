@@ -298,7 +298,7 @@ static const char *memo_text(struct bt_evmap *m, int slot, const char *v, size_t
 /* The event members System values go to. */
 static void put_member(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n)
 {
-	int slot = memo_slot(d->target);
+	int slot = (m->opts & BT_EVMAP_MEMO) ? memo_slot(d->target) : -1;
 	if (slot >= 0 && !memchr(v, '\0', n)) {
 		/* an embedded NUL ends the string: the copy below keeps it so */
 		const char *s = memo_text(m, slot, v, n);
@@ -437,7 +437,7 @@ void bt_evmap_put_value_slow(struct bt_evmap *m, const struct bt_evmap_dest *d,
 		}
 		return;
 	}
-	int slot = memo_slot(d->target);
+	int slot = (m->opts & BT_EVMAP_MEMO) ? memo_slot(d->target) : -1;
 	if (slot >= 0 && !(v->type & BT_XV_ARRAY) && v->size <= BT_EVMAP_MEMO_RAW) {
 		put_member_value(m, d, d->in_attr ? &m->scratch : &m->text, v, slot);
 		return;

@@ -153,6 +153,10 @@ bool bt_evmap_path(struct bt_sbuf *out, const char *const names[], const uint32_
 #define BT_EVMAP_TYPED 0x4u         /* a typed value whose text can wait becomes a typed
                                      * field (bt_xv_deferrable): rendered when asked for
                                      * (bt_evmap_render_typed), as it would be at once */
+#define BT_EVMAP_MEMO 0x8u          /* string members (host, channel ...) point to the
+                                     * builder's copy of the last such value: for a builder
+                                     * that outlives its events' use (bt_evmap_free frees
+                                     * them) */
 
 #define BT_EVMAP_MAX_ATTRS 4
 #define BT_EVMAP_MEMO_RAW 256

@@ -35,6 +35,8 @@ struct citem {
 	bool exists_val;
 	bool all_uint;          /* every value is a plain decimal: compare integers */
 	bool all_plain;         /* no value is null or a field reference */
+	bool fold;              /* some value is a case-insensitive substring: the
+	                         * field's folded text is made once for all values */
 	uint32_t *uvals;
 	unsigned slot;          /* index of this item's field in an instance's refs */
 };
@@ -371,6 +373,8 @@ static bool compile_item(struct bt_ruleset *rs, const struct bt_sigma_item *si,
 		ci->nvals = i + 1;
 		if (bt_matcher_special(ci->vals[i]) != BT_MSPECIAL_NONE)
 			ci->all_plain = false;
+		if (bt_matcher_folds(ci->vals[i]))
+			ci->fold = true;
 		if (!bt_matcher_uint(ci->vals[i], &ci->uvals[i]))
 			ci->all_uint = false;
 	}
@@ -1171,12 +1175,15 @@ static bool value_match(const struct ectx *x, const struct citem *ci, const stru
 static bool keyword_value(const struct ectx *x, const struct bt_matcher *m)
 {
 	const struct bt_event *ev = x->ev;
+	bool fold = bt_matcher_folds(m);
 	for (size_t i = 0; i < ev->nfields; i++) {
 		const struct bt_field *f = &ev->fields[i];
 		if (f->flags & BT_FIELD_SYSTEM)
 			continue;
 		bt_field_need(ev, f);
-		if (bt_matcher_test(m, f->text, f->text_len, x->scratch))
+		const char *folded = fold ? bt_match_fold(x->scratch, f->text, f->text_len) : NULL;
+		if (folded ? bt_matcher_test_folded(m, f->text, folded, f->text_len, x->scratch)
+		           : bt_matcher_test(m, f->text, f->text_len, x->scratch))
 			return true;
 	}
 	return false;
@@ -1218,10 +1225,13 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 		struct fiter it = {.ev = x->ev, .fr = fr};
 		const char *s;
 		size_t n;
-		while (fiter_next(&it, &s, &n))
+		while (fiter_next(&it, &s, &n)) {
+			const char *folded = ci->fold ? bt_match_fold(x->scratch, s, n) : NULL;
 			for (size_t i = 0; i < ci->nvals; i++)
-				if (bt_matcher_test(ci->vals[i], s, n, x->scratch))
+				if (folded ? bt_matcher_test_folded(ci->vals[i], s, folded, n, x->scratch)
+				           : bt_matcher_test(ci->vals[i], s, n, x->scratch))
 					return true;
+		}
 		return false;
 	}
 	for (size_t i = 0; i < ci->nvals; i++) {

@@ -100,6 +100,20 @@ uint64_t bt_match_scratch_re_errors(const struct bt_match_scratch *s);
 bool bt_matcher_test(const struct bt_matcher *m, const char *s, size_t n,
                      struct bt_match_scratch *scratch);
 
+/* A value's folded text (bt_fold on every byte), made once for testing many
+ * matchers: kept in the scratch until the next call; NULL when out of
+ * memory. */
+const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_t n);
+
+/* bt_matcher_test with the folded text of s[0..n) at hand (bt_match_fold):
+ * case-insensitive literals compare it with memcmp/memmem. Same result. */
+bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
+                            size_t n, struct bt_match_scratch *scratch);
+
+/* Whether m (or an alternative) tests a case-insensitive substring: its
+ * tests gain most from the folded text. */
+bool bt_matcher_folds(const struct bt_matcher *m);
+
 /* For the caller: NULL and field-reference matchers. */
 enum bt_matcher_special bt_matcher_special(const struct bt_matcher *m);
 /* The referenced field name of a fieldref matcher. */
