@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -105,10 +106,109 @@ static void test_array_reserve(void **state)
 	free(v);
 }
 
+/* A reader's renderer for the typed-field test: type 1 is a little-endian
+ * 32-bit number as decimal; it counts its calls. */
+static int renders;
+
+static bool render_u32(struct bt_evbuf *eb, struct bt_field *f)
+{
+	renders++;
+	if (f->vtype != 1 || f->raw_size != 4)
+		return false;
+	uint32_t v = (uint32_t)f->raw[0] | (uint32_t)f->raw[1] << 8 | (uint32_t)f->raw[2] << 16 |
+	             (uint32_t)f->raw[3] << 24;
+	char t[16];
+	int n = snprintf(t, sizeof t, "%u", (unsigned)v);
+	const char *s = bt_evbuf_str(eb, t, (size_t)n);
+	if (!s)
+		return false;
+	f->text = s;
+	f->text_len = (uint32_t)n;
+	return true;
+}
+
+static bool put_u32(const struct bt_field *f, struct bt_buf *b, bool *plain)
+{
+	if (f->vtype != 1 || f->raw_size != 4)
+		return false;
+	uint32_t v = (uint32_t)f->raw[0] | (uint32_t)f->raw[1] << 8 | (uint32_t)f->raw[2] << 16 |
+	             (uint32_t)f->raw[3] << 24;
+	bt_buf_printf(b, "%u", (unsigned)v);
+	*plain = true;
+	return true;
+}
+
+/* Typed values: text made once, when asked for; clones, packing and the
+ * hashes see the text; an unrenderable value reads as empty, never NULL. */
+static void test_typed_fields(void **state)
+{
+	(void)state;
+	static const uint8_t pid[4] = {0x39, 0x05, 0, 0};   /* 1337 */
+	static const uint8_t bad[2] = {1, 2};
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	eb.render = render_u32;
+	eb.put = put_u32;
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	assert_true(bt_evbuf_adds(&eb, "Image", "C:\\x.exe"));
+	assert_true(bt_evbuf_add_typed(&eb, "ProcessId", 9, true, 1, 0, pid, 4, 0));
+	assert_true(bt_evbuf_add_typed(&eb, "Broken", 6, false, 1, 0, bad, 2, 0));
+	const struct bt_event *ev = bt_evbuf_done(&eb);
+	assert_int_equal(ev->nfields, 3);
+	assert_null(ev->fields[1].text);             /* not rendered yet */
+	renders = 0;
+	struct bt_buf b = BT_BUF_INIT;
+	bool plain;
+	assert_true(bt_field_put(ev, &ev->fields[1], &b, &plain));
+	assert_true(plain);
+	assert_int_equal(b.n, 4);
+	assert_memory_equal(b.p, "1337", 4);
+	assert_null(ev->fields[1].text);             /* put does not keep it */
+	assert_int_equal(renders, 0);
+	const struct bt_field *f = bt_event_field(ev, "ProcessId", 9);
+	assert_string_equal(f->text, "1337");
+	assert_int_equal(f->text_len, 4);
+	assert_int_equal(renders, 1);
+	assert_ptr_equal(bt_event_field(ev, "ProcessId", 9), f);
+	assert_int_equal(renders, 1);                /* once */
+	f = bt_event_field(ev, "Broken", 6);
+	assert_non_null(f->text);
+	assert_int_equal(f->text_len, 0);
+	assert_true(eb.truncated);                   /* said, not hidden */
+
+	/* the same event with text values hashes and clones the same */
+	uint64_t id_typed = bt_event_identity(ev);
+	struct bt_event *c = bt_event_clone(ev);
+	assert_non_null(c);
+	assert_null(c->typed);
+	assert_string_equal(bt_event_field(c, "ProcessId", 9)->text, "1337");
+	assert_int_equal(bt_event_identity(c), id_typed);
+	struct bt_buf scratch = BT_BUF_INIT;
+	uint64_t h_clone = bt_event_content_hash(c, &scratch);
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	assert_true(bt_evbuf_adds(&eb, "Image", "C:\\x.exe"));
+	assert_true(bt_evbuf_add_typed(&eb, "ProcessId", 9, true, 1, 0, pid, 4, 0));
+	assert_true(bt_evbuf_add(&eb, "Broken", 6, "", 0, 0));
+	ev = bt_evbuf_done(&eb);
+	assert_int_equal(bt_event_content_hash(ev, &scratch), h_clone);
+	assert_int_equal(bt_event_identity(ev), id_typed);
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	assert_true(bt_evbuf_adds(&eb, "Image", "C:\\x.exe"));
+	assert_true(bt_evbuf_adds(&eb, "ProcessId", "1338"));
+	assert_true(bt_evbuf_add(&eb, "Broken", 6, "", 0, 0));
+	ev = bt_evbuf_done(&eb);
+	assert_true(bt_event_content_hash(ev, &scratch) != h_clone);
+	free(c);
+	bt_buf_free(&b);
+	bt_buf_free(&scratch);
+	bt_evbuf_free(&eb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_and_lookup),
+		cmocka_unit_test(test_typed_fields),
 		cmocka_unit_test(test_array_reserve),
 		cmocka_unit_test(test_field_cap),
 		cmocka_unit_test(test_event_bytes_cap),

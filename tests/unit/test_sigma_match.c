@@ -289,6 +289,48 @@ static void test_pair(void **state)
 	assert_false(bt_match_pair(BT_POS_ENDSWITH, false, "ab", 2, "abc", 3));
 }
 
+/* bt_matcher_test_folded gives bt_matcher_test's answer for every matcher
+ * kind, case rule and position of a literal (start, middle, end, absent,
+ * repeated, case changed), its least common byte a letter or not. */
+static void test_folded_same(void **state)
+{
+	(void)state;
+	static const char *const mods[] = {"", "contains", "startswith", "endswith", "cased",
+	                                   "contains|cased", "startswith|cased", "endswith|cased",
+	                                   "contains|all"};
+	static const char *const values[] = {"mimikatz", "\\temp\\", "-enc ", "Q", "x.y", "*z*",
+	                                     "a?c", "\\*", "C:\\Windows", "7z", ""};
+	static const char *const hay[] = {
+		"C:\\Windows\\Temp\\MIMIKATZ.exe -enc AAA", "mimikatz", "xmimikatzx", "mimikat",
+		"C:\\WINDOWS\\system32", "q", "Q", "", "x.y.z", "xy", "abc aXc", "\\*", "7Z.exe",
+		"....................mimikatz", "\\TEMP\\", "-ENC -enc",
+	};
+	size_t checked = 0;
+	for (size_t i = 0; i < sizeof mods / sizeof *mods; i++)
+		for (size_t j = 0; j < sizeof values / sizeof *values; j++) {
+			struct bt_matcher *m = compile(mods[i], values[j], BT_SV_STRING);
+			for (size_t k = 0; k < sizeof hay / sizeof *hay; k++) {
+				size_t n = strlen(hay[k]);
+				const char *folded = bt_match_fold(scratch, hay[k], n);
+				assert_non_null(folded);
+				bool want = bt_matcher_test(m, hay[k], n, scratch);
+				bool got = bt_matcher_test_folded(m, hay[k], folded, n, scratch);
+				if (want != got)
+					fail_msg("%s '%s' on '%s': %d folded %d", mods[i], values[j], hay[k], want,
+					         got);
+				checked++;
+			}
+			bt_matcher_free(m);
+		}
+	assert_int_equal(checked, 9 * 11 * 16);
+	/* and the answers are the expected ones */
+	assert_true(test("contains", "mimikatz", "C:\\Temp\\MIMIKATZ.exe"));
+	assert_true(test("contains", "\\temp\\", "C:\\TEMP\\x"));
+	assert_false(test("contains", "\\temp\\", "C:\\TEMPx"));
+	assert_true(test("contains|cased", "Temp", "a Temp b"));
+	assert_false(test("contains|cased", "Temp", "a TEMP b"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_windash),
 		cmocka_unit_test(test_modifier_errors),
 		cmocka_unit_test(test_pair),
+		cmocka_unit_test(test_folded_same),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
