@@ -7,13 +7,13 @@
 
 #include "core/bt_event.h"
 
-/* Every field readable to its length and NUL-terminated; the event clones
- * whole. */
+/* Every field readable to its length and NUL-terminated (a typed value once
+ * rendered); the event clones whole. */
 static inline void fuzz_check_event(const struct bt_event *ev)
 {
 	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct bt_field *f = &ev->fields[i];
-		if (f->value[f->value_len] != '\0' || f->name[f->name_len] != '\0')
+		const struct bt_field *f = bt_field_need(ev, &ev->fields[i]);
+		if (f->text[f->text_len] != '\0' || f->name[f->name_len] != '\0')
 			abort();
 	}
 	struct bt_event *c = bt_event_clone(ev);
