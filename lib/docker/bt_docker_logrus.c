@@ -926,7 +926,9 @@ enum bt_status bt_daemonlog_next(struct bt_reader_ctx *ctx, void *state,
 			s += p.msg_off;
 			n -= p.msg_off;
 		}
-			/* fall through */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 7)
+			__attribute__((fallthrough));
+#endif
 		case LK_CONT:
 			ctx->stats->skipped++;
 			if (!d->have_pend)
