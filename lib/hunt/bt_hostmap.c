@@ -27,6 +27,14 @@ struct bt_hostmap {
 	} *pending;
 	size_t npending, cappending;
 	bool full_reported;
+	/* container networks the evidence names (a daemon's bridge, container
+	 * addresses) */
+	struct cnet {
+		struct bt_ip net;
+		unsigned bits;
+		char *evidence;
+	} *cnets;
+	size_t ncnets, capcnets;
 };
 
 struct bt_hostmap *bt_hostmap_new(void)
@@ -52,6 +60,9 @@ void bt_hostmap_free(struct bt_hostmap *m)
 		free(m->pending[i].evidence);
 	}
 	free(m->pending);
+	for (size_t i = 0; i < m->ncnets; i++)
+		free(m->cnets[i].evidence);
+	free(m->cnets);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -297,6 +308,101 @@ static bt_time held_until(const struct bt_event *ev)
 	return f && bt_time_parse(f->text, f->text_len, &t, NULL, NULL) ? t : ev->time;
 }
 
+/* Whether ip lies in net/bits (same family). */
+static bool in_net(const struct bt_ip *ip, const struct bt_ip *net, unsigned bits)
+{
+	if (ip->family != net->family)
+		return false;
+	unsigned full = bits / 8, rest = bits % 8;
+	if (memcmp(ip->addr, net->addr, full) != 0)
+		return false;
+	if (!rest)
+		return true;
+	uint8_t mask = (uint8_t)(0xFF00u >> rest);
+	return (ip->addr[full] & mask) == (net->addr[full] & mask);
+}
+
+/* Notes a container network (one entry per network, the least evidence
+ * string whatever the order files are read in). Lock held. */
+static void add_cnet(struct bt_hostmap *m, const struct bt_ip *net, unsigned bits,
+                     const char *evid)
+{
+	for (size_t i = 0; i < m->ncnets; i++) {
+		struct cnet *c = &m->cnets[i];
+		if (c->bits == bits && bt_ip_equal(&c->net, net)) {
+			if (strcmp(evid, c->evidence) < 0) {
+				char *e = strdup(evid);
+				if (e) {
+					free(c->evidence);
+					c->evidence = e;
+				}
+			}
+			return;
+		}
+	}
+	if (!bt_array_reserve(&m->cnets, &m->capcnets, m->ncnets, sizeof *m->cnets, 16))
+		return;
+	char *e = strdup(evid);
+	if (!e)
+		return;
+	m->cnets[m->ncnets++] = (struct cnet){*net, bits, e};
+}
+
+/* dockerd at start: "Default bridge (docker0) is assigned with an IP
+ * address 172.17.0.0/16. Daemon option --bip can be used ..." */
+static const char bridge_says[] = "is assigned with an IP address ";
+
+/* What a Docker event says about container networks: the default bridge's
+ * subnet (dockerd's log) and each container's own address (its
+ * configuration). Lock held. */
+static void learn_container_nets(struct bt_hostmap *m, const struct bt_event *ev, const char *evid)
+{
+	const struct bt_field *msg = field(ev, "Message");
+	if (msg && msg->text_len > sizeof bridge_says) {
+		const char *p = memmem(msg->text, msg->text_len, bridge_says, sizeof bridge_says - 1);
+		if (p) {
+			p += sizeof bridge_says - 1;
+			const char *end = msg->text + msg->text_len;
+			const char *slash = memchr(p, '/', (size_t)(end - p));
+			struct bt_ip net;
+			unsigned bits = 0;
+			const char *q = slash ? slash + 1 : NULL;
+			while (q && q < end && *q >= '0' && *q <= '9' && bits <= 128)
+				bits = bits * 10 + (unsigned)(*q++ - '0');
+			if (slash && q > slash + 1 && bt_ip_parse(p, (size_t)(slash - p), &net) &&
+			    bits <= (net.family == 4 ? 32u : 128u))
+				add_cnet(m, &net, bits, evid);
+		}
+	}
+	for (const struct bt_field *f = field(ev, "IPAddress"); f; f = bt_event_field_next(ev, f)) {
+		struct bt_ip ip;
+		if (bt_ip_parse(f->text, f->text_len, &ip) && !bt_ip_is_local(&ip))
+			add_cnet(m, &ip, ip.family == 4 ? 32 : 128, evid);
+	}
+}
+
+bool bt_hostmap_container_net(struct bt_hostmap *m, const struct bt_ip *ip, char *desc, size_t n)
+{
+	bool found = false;
+	pthread_mutex_lock(&m->lock);
+	const struct cnet *best = NULL;
+	for (size_t i = 0; i < m->ncnets; i++) {
+		const struct cnet *c = &m->cnets[i];
+		if (in_net(ip, &c->net, c->bits) && (!best || c->bits < best->bits ||
+		                                     (c->bits == best->bits &&
+		                                      strcmp(c->evidence, best->evidence) < 0)))
+			best = c;
+	}
+	if (best) {
+		char a[BT_IP_BUFSZ];
+		bt_ip_format(&best->net, a);
+		snprintf(desc, n, "%s/%u (%s)", a, best->bits, best->evidence);
+		found = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
 /* A container on Docker's default bridge or a NAT network (or with no
  * network named): its address is the host's business only. */
 static bool internal_network(const struct bt_event *ev)
@@ -395,6 +501,7 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 		learn_host_config(m, ev, evid);
 	} else if (ev->source != BT_SOURCE_EVTX) {
 		learn_docker_addresses(m, ev, evid);
+		learn_container_nets(m, ev, evid);
 		/* Docker: a container address on its host, when it can be seen
 		 * from outside: not on the default bridge or a NAT network, whose
 		 * addresses every host reuses and the network never sees. */

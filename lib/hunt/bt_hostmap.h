@@ -97,6 +97,12 @@ const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const st
 
 /* All links, for listing (order: as added). Returns the count. */
 size_t bt_hostmap_count(const struct bt_hostmap *m);
+
+/* Whether ip lies in a container network the evidence names: a Docker
+ * daemon's default bridge (its log at start) or a container's own address
+ * (its configuration). Writes "172.17.0.0/16 (file:line)" to desc. */
+bool bt_hostmap_container_net(struct bt_hostmap *m, const struct bt_ip *ip, char *desc,
+                              size_t n);
 const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i);
 
 /* Turns the addresses waiting for their host (bt_host_config.h files) into

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/bt_ip.h"
 #include "hunt/bt_hitstore.h"
+#include "hunt/bt_hostmap.h"
 #include "hunt/bt_identity.h"
 
 struct bt_hunt_worker {
@@ -249,6 +251,55 @@ static unsigned gkey_hash(unsigned rule, const char *key)
 	return hsh % GROUP_BUCKETS;
 }
 
+static bool rule_tagged(const struct bt_sigma_rule *r, const char *tag)
+{
+	for (size_t i = 0; i < r->ntags; i++)
+		if (strcasecmp(r->tags[i], tag) == 0)
+			return true;
+	return false;
+}
+
+/* A rule tagged boxtrail.container_address says its event's IpAddress is a
+ * container's (a NAT range). It stands when some evidence names that
+ * address's network as a container network; otherwise a LAN numbered in the
+ * same range looks alike, and the finding becomes informational, with a
+ * note saying why. */
+static void check_container_address(struct bt_hunt *h, struct bt_finding *f)
+{
+	char desc[1200], note[1400];
+	struct bt_ip first;
+	bool have = false;
+	for (size_t i = 0; i < f->nevidence; i++) {
+		const struct bt_field *a = bt_event_field(f->evidence[i]->ev, "IpAddress", 9);
+		struct bt_ip ip;
+		if (!a || !bt_ip_parse(a->text, a->text_len, &ip))
+			continue;
+		if (h->o.hosts && bt_hostmap_container_net(h->o.hosts, &ip, desc, sizeof desc)) {
+			char s[BT_IP_BUFSZ];
+			bt_ip_format(&ip, s);
+			snprintf(note, sizeof note, "%s lies in a container network the evidence names: %s",
+			         s, desc);
+			bt_strset_add(&f->notes, note);
+			return;
+		}
+		if (!have) {
+			first = ip;
+			have = true;
+		}
+	}
+	if (!have)
+		return;
+	char s[BT_IP_BUFSZ];
+	bt_ip_format(&first, s);
+	snprintf(note, sizeof note,
+	         "no evidence names the network of %s as a container network (a Docker daemon's "
+	         "bridge in its log, a container's configuration): a network numbered in the same "
+	         "range looks alike, so the finding is informational",
+	         s);
+	bt_strset_add(&f->notes, note);
+	f->severity = BT_SEV_INFORMATIONAL;
+}
+
 static void finish_single(struct bt_hunt *h, struct open_group *g)
 {
 	struct bt_finding *f = g->f;
@@ -257,6 +308,8 @@ static void finish_single(struct bt_hunt *h, struct open_group *g)
 	f->kind = "detection";
 	bt_finding_set_rule(f, r);
 	bt_finding_derive(f);
+	if (rule_tagged(r, "boxtrail.container_address"))
+		check_container_address(h, f);
 	char buf[1024];
 	int len = snprintf(buf, sizeof buf, "%llu event%s", (unsigned long long)f->evidence_total,
 	                   f->evidence_total == 1 ? "" : "s");

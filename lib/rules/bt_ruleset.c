@@ -540,6 +540,19 @@ static const char *renamed(const struct bt_ls_source *src, const char *name)
 
 static void set_fref(struct fref *fr, const char *name)
 {
+	/* "EventData.X" / "UserData.X": the event's field X even where X is also
+	 * a header property (System 104 names the cleared log in a Channel field) */
+	static const char *const data_prefix[] = {"EventData.", "UserData."};
+	for (size_t i = 0; i < 2; i++) {
+		size_t pl = strlen(data_prefix[i]);
+		if (strncmp(name, data_prefix[i], pl) == 0 && name[pl]) {
+			fr->name = name + pl;
+			fr->len = strlen(fr->name);
+			fr->sys = SYS_NONE;
+			fr->single = fr->name[fr->len - 1] == ']';
+			return;
+		}
+	}
 	fr->name = name;
 	fr->len = strlen(name);
 	fr->sys = sys_kind(name);
