@@ -295,4 +295,19 @@ printf 'db02\n' >"$U2/live_response/network/uname_-n.txt"
 grep -q 'case2/db01: warning: this collection (uac) names 2 hosts, db01 (.*etc/hostname:1) and db02 (.*uname_-n.txt:1)' "$TMP/err2" \
 	&& pass "two names in a collection: reported" || fail "no conflict report: $(cat "$TMP/err2")"
 check "two names: reported once" 1 "$(grep -c 'names 2 hosts' "$TMP/err2")"
+
+# hunt notes each file's collection, whatever file came before: a folder whose
+# first file states the same host as another folder's last one is still noted
+# (a walked file's path memory is reused for the next one: the notes were once
+# kept by pointer, and Y's DC01 went unnoted), at every --jobs
+mkdir -p "$TMP/case3/X" "$TMP/case3/Y"
+"$top_builddir/tests/tools/evtxgen" write "$top_srcdir/tests/data/evtxgen/types.jsonl" "$TMP/case3/X/Security.evtx" ||
+	fail "evtxgen"
+cp "$TMP/case3/X/Security.evtx" "$TMP/case3/Y/Security.evtx"
+cp "$top_srcdir/samples/SRV-BUILD01/Sysmon.evtx" "$TMP/case3/Y/Sysmon.evtx"
+for j in 1 2; do
+	"$BOXTRAIL" hunt -j $j -f jsonl "$TMP/case3" >/dev/null 2>"$TMP/err3"
+	grep -q 'case3/Y: warning: this collection (folder) names 2 hosts, DC01.corp.local .*and SRV-BUILD01' "$TMP/err3" \
+		&& pass "--jobs $j: the second folder's two hosts reported" || fail "--jobs $j: $(grep case3 "$TMP/err3")"
+done
 finish
