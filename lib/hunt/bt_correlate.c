@@ -86,6 +86,12 @@ struct bt_correlator {
 
 /* ---- values ---- */
 
+#define LONG_MARK_LEN 18   /* "#" and 16 hex digits, then the NUL */
+
+/* The value a correlation compares, lower-cased and trimmed. One longer than
+ * out holds ends in "#" and a hash of the whole value instead of its last
+ * bytes, so that two long values that differ only past out's room stay two
+ * (a value_count of distinct command lines, a group-by on a long field). */
 static void lower_copy(char *out, size_t n, const char *s, size_t len)
 {
 	while (len && (*s == ' ' || *s == '\t'))
@@ -98,6 +104,14 @@ static void lower_copy(char *out, size_t n, const char *s, size_t len)
 		out[k] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 	}
 	out[k] = '\0';
+	if (k == len || n <= 2 * LONG_MARK_LEN)
+		return;
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		h = (h ^ (unsigned char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c)) * 1099511628211ULL;
+	}
+	snprintf(out + n - LONG_MARK_LEN, LONG_MARK_LEN, "#%016llx", (unsigned long long)h);
 }
 
 static const char *const client_fields[] = {"IpAddress", "SourceIp", "ClientAddress",

@@ -415,9 +415,44 @@ static void test_timespan_cap(void **state)
 	assert_int_equal(sec, 600);
 }
 
+/* Values longer than the room a correlation keeps (255 bytes) that differ
+ * only past it stay distinct; equal ones (case aside) stay equal. */
+static void test_long_values_stay_distinct(void **state)
+{
+	(void)state;
+	char a[400], b[400], c[400];
+	memset(a, 'x', 399);
+	a[399] = '\0';
+	memcpy(b, a, sizeof a);
+	b[350] = 'y';
+	memcpy(c, a, sizeof a);
+	c[0] = 'X';    /* the same value in another case */
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	char va[256], vb[256], vc[256];
+	const char *vals[3] = {a, b, c};
+	char *outs[3] = {va, vb, vc};
+	for (int k = 0; k < 3; k++) {
+		bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+		assert_true(bt_evbuf_adds(&eb, "CommandLine", vals[k]));
+		assert_true(bt_correlate_value(bt_evbuf_done(&eb), "CommandLine", NULL, outs[k], 256, NULL));
+		assert_int_equal(strlen(outs[k]), 255);
+	}
+	assert_string_not_equal(va, vb);
+	assert_string_equal(va, vc);
+	assert_memory_equal(va, vb, 200);   /* the start is the value's own */
+	/* a value that fits is kept whole */
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	assert_true(bt_evbuf_adds(&eb, "CommandLine", "Cmd.exe /c Whoami"));
+	assert_true(bt_correlate_value(bt_evbuf_done(&eb), "CommandLine", NULL, va, 256, NULL));
+	assert_string_equal(va, "cmd.exe /c whoami");
+	bt_evbuf_free(&eb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_long_values_stay_distinct),
 		cmocka_unit_test(test_chain_through_host_map),
 		cmocka_unit_test(test_window_edges),
 		cmocka_unit_test(test_order_matters),
