@@ -108,20 +108,8 @@ bool bt_evbuf_add_typed_slow(struct bt_evbuf *eb, const char *name, size_t name_
 		eb->truncated = true;
 		return false;
 	}
-	struct bt_field *f = &eb->fv[eb->ev.nfields++];
-	f->name = n;
-	f->name_len = (uint32_t)name_len;
-	f->text = NULL;
-	f->text_len = 0;
-	f->flags = flags;
-	f->vtype = type;
-	f->vopts = opts;
-	f->raw = raw;
-	f->raw_size = (uint32_t)raw_size;
-	eb->ntyped++;
-	eb->ev.fields = eb->fv;
-	eb->ev.typed = eb;
-	return true;
+	/* room made, the name kept: the inline path appends it */
+	return bt_evbuf_add_typed(eb, n, name_len, true, type, opts, raw, raw_size, flags);
 }
 
 void bt_field_render(const struct bt_event *ev, const struct bt_field *cf)

@@ -275,6 +275,22 @@ static inline void add_field(struct bt_evmap *m, const char *name, size_t nlen, 
 static int memo_slot(uint8_t target);
 static const char **member_str(struct bt_event *ev, uint8_t target);
 
+/* Copies v[0..n) and a NUL into the growable *s (capacity *cap); false
+ * when out of memory. */
+static bool keep_copy(char **s, size_t *cap, const char *v, size_t n)
+{
+	if (n + 1 > *cap) {
+		char *p = realloc(*s, n + 1);
+		if (!p)
+			return false;
+		*s = p;
+		*cap = n + 1;
+	}
+	memcpy(*s, v, n);
+	(*s)[n] = '\0';
+	return true;
+}
+
 /* A string member's text, kept while the next records have the same (no
  * copy per record): NULL when out of memory. */
 static const char *memo_text(struct bt_evmap *m, int slot, const char *v, size_t n)
@@ -282,17 +298,24 @@ static const char *memo_text(struct bt_evmap *m, int slot, const char *v, size_t
 	struct bt_evmap_tmemo *t = &m->tmemo[slot];
 	if (t->s && t->n == n && memcmp(t->s, v, n) == 0)
 		return t->s;
-	if (n + 1 > t->cap) {
-		char *s = realloc(t->s, n + 1);
-		if (!s)
-			return NULL;
-		t->s = s;
-		t->cap = n + 1;
-	}
-	memcpy(t->s, v, n);
-	t->s[n] = '\0';
+	if (!keep_copy(&t->s, &t->cap, v, n))
+		return NULL;
 	t->n = n;
 	return t->s;
+}
+
+/* A numeric member (event id, level, record id) from its value. */
+static void member_number(struct bt_evmap *m, uint8_t target, uint64_t u)
+{
+	struct bt_event *ev = &m->eb->ev;
+	if (target == BT_EVMAP_EVENT_ID && u <= UINT32_MAX) {
+		ev->event_id = (uint32_t)u;
+		m->have_event_id = true;
+	} else if (target == BT_EVMAP_LEVEL && u <= 255) {
+		ev->level = (int)u;
+	} else if (target == BT_EVMAP_RECORD_ID) {
+		ev->record_id = u;
+	}
 }
 
 /* The event members System values go to. */
@@ -312,18 +335,10 @@ static void put_member(struct bt_evmap *m, const struct bt_evmap_dest *d, const 
 	bt_time t;
 	switch (d->target) {
 	case BT_EVMAP_EVENT_ID:
-		if (parse_u64(v, n, &u) && u <= UINT32_MAX) {
-			ev->event_id = (uint32_t)u;
-			m->have_event_id = true;
-		}
-		break;
 	case BT_EVMAP_LEVEL:
-		if (parse_u64(v, n, &u) && u <= 255)
-			ev->level = (int)u;
-		break;
 	case BT_EVMAP_RECORD_ID:
 		if (parse_u64(v, n, &u))
-			ev->record_id = u;
+			member_number(m, d->target, u);
 		break;
 	case BT_EVMAP_CHANNEL: ev->channel = bt_evbuf_str(m->eb, v, n); break;
 	case BT_EVMAP_HOST: ev->host = bt_evbuf_str(m->eb, v, n); break;
@@ -426,15 +441,7 @@ void bt_evmap_put_value_slow(struct bt_evmap *m, const struct bt_evmap_dest *d,
 	uint64_t u;
 	if ((d->target == BT_EVMAP_EVENT_ID || d->target == BT_EVMAP_LEVEL ||
 	     d->target == BT_EVMAP_RECORD_ID) && typed_unsigned(v, &u)) {
-		struct bt_event *ev = &m->eb->ev;
-		if (d->target == BT_EVMAP_EVENT_ID && u <= UINT32_MAX) {
-			ev->event_id = (uint32_t)u;
-			m->have_event_id = true;
-		} else if (d->target == BT_EVMAP_LEVEL && u <= 255) {
-			ev->level = (int)u;
-		} else if (d->target == BT_EVMAP_RECORD_ID) {
-			ev->record_id = u;
-		}
+		member_number(m, d->target, u);
 		return;
 	}
 	int slot = (m->opts & BT_EVMAP_MEMO) ? memo_slot(d->target) : -1;
@@ -469,17 +476,10 @@ static void put_member_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
 	put_rendered(m, d, b, v);
 	if (m->stop || !*dst)
 		return;
-	size_t n = strlen(*dst);
-	if (n + 1 > mm->cap) {
-		char *t = realloc(mm->text, n + 1);
-		if (!t) {
-			mm->ok = false;
-			return;
-		}
-		mm->text = t;
-		mm->cap = n + 1;
+	if (!keep_copy(&mm->text, &mm->cap, *dst, strlen(*dst))) {
+		mm->ok = false;
+		return;
 	}
-	memcpy(mm->text, *dst, n + 1);
 	memcpy(mm->raw, v->p, v->size);
 	mm->size = v->size;
 	mm->type = v->type;

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/bt_ip.h"
+#include "rules/bt_sigma_load.h"
 
 #define MIN_BUCKETS 1024
 #define SWEEP_EVERY 4096
@@ -257,8 +258,7 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 					continue;
 				bool hit = false;
 				if (by_tag) {
-					for (size_t t = 0; t < cand->sigma->ntags && !hit; t++)
-						hit = strcasecmp(cand->sigma->tags[t], ref + 4) == 0;
+					hit = bt_sigma_rule_has_tag(cand->sigma, ref + 4);
 				} else {
 					hit = rule_is(cand, ref);
 				}

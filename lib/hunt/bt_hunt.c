@@ -13,6 +13,7 @@
 #include "core/bt_ip.h"
 #include "hunt/bt_hitstore.h"
 #include "hunt/bt_hostmap.h"
+#include "rules/bt_sigma_load.h"
 #include "hunt/bt_identity.h"
 
 struct bt_hunt_worker {
@@ -265,14 +266,6 @@ static unsigned gkey_hash(unsigned rule, const char *key)
 	return hsh % GROUP_BUCKETS;
 }
 
-static bool rule_tagged(const struct bt_sigma_rule *r, const char *tag)
-{
-	for (size_t i = 0; i < r->ntags; i++)
-		if (strcasecmp(r->tags[i], tag) == 0)
-			return true;
-	return false;
-}
-
 /* A rule tagged boxtrail.container_address says its event's IpAddress is a
  * container's (a NAT range). It stands when some evidence names that
  * address's network as a container network; otherwise a LAN numbered in the
@@ -322,7 +315,7 @@ static void finish_single(struct bt_hunt *h, struct open_group *g)
 	f->kind = "detection";
 	bt_finding_set_rule(f, r);
 	bt_finding_derive(f);
-	if (rule_tagged(r, "boxtrail.container_address"))
+	if (bt_sigma_rule_has_tag(r, "boxtrail.container_address"))
 		check_container_address(h, f);
 	char buf[1024];
 	int len = snprintf(buf, sizeof buf, "%llu event%s", (unsigned long long)f->evidence_total,

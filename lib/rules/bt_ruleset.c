@@ -1195,8 +1195,7 @@ static bool keyword_value(const struct ectx *x, const struct bt_matcher *m)
 			continue;
 		bt_field_need(ev, f);
 		const char *folded = fold ? bt_match_fold(x->scratch, f->text, f->text_len) : NULL;
-		if (folded ? bt_matcher_test_folded(m, f->text, folded, f->text_len, x->scratch)
-		           : bt_matcher_test(m, f->text, f->text_len, x->scratch))
+		if (bt_matcher_test_folded(m, f->text, folded, f->text_len, x->scratch))
 			return true;
 	}
 	return false;
@@ -1241,8 +1240,7 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 		while (fiter_next(&it, &s, &n)) {
 			const char *folded = ci->fold ? bt_match_fold(x->scratch, s, n) : NULL;
 			for (size_t i = 0; i < ci->nvals; i++)
-				if (folded ? bt_matcher_test_folded(ci->vals[i], s, folded, n, x->scratch)
-				           : bt_matcher_test(ci->vals[i], s, n, x->scratch))
+				if (bt_matcher_test_folded(ci->vals[i], s, folded, n, x->scratch))
 					return true;
 		}
 		return false;

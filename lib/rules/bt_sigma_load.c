@@ -307,6 +307,14 @@ static bool make_search(struct build *b, const struct bt_ynode *key, const struc
 	return true;
 }
 
+bool bt_sigma_rule_has_tag(const struct bt_sigma_rule *r, const char *tag)
+{
+	for (size_t i = 0; i < r->ntags; i++)
+		if (strcasecmp(r->tags[i], tag) == 0)
+			return true;
+	return false;
+}
+
 bool bt_sigma_parse_timespan(const char *s, uint64_t *seconds)
 {
 	if (!s || !isdigit((unsigned char)*s))

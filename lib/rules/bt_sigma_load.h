@@ -31,6 +31,9 @@ enum bt_status bt_sigma_load_buf(struct bt_arena *a, const char *file, const cha
 enum bt_status bt_sigma_load_file(struct bt_arena *a, const char *path, bt_sigma_rule_fn fn,
                                   void *ctx, char *why, size_t why_size);
 
+/* Whether rule r carries tag (ASCII case-insensitive, as written). */
+bool bt_sigma_rule_has_tag(const struct bt_sigma_rule *r, const char *tag);
+
 /* Parses a Sigma timespan ("30s", "5m", "1h", "2d"); false when malformed. */
 bool bt_sigma_parse_timespan(const char *s, uint64_t *seconds);
 

@@ -84,10 +84,13 @@ static size_t rare_index(const unsigned char *lit, size_t n)
 	return best;
 }
 
+static bool eq_at(const unsigned char *a, const unsigned char *lit, size_t n, bool cased);
+
 /* lit[0..nl) in h[0..n): its least common byte lit[r] by memchr, then the
- * whole literal around it. */
+ * whole literal around it, byte for byte (cased) or folding h (lit is folded
+ * and lit[r] no letter then, so memchr finds it either way). */
 static bool find_rare(const unsigned char *h, size_t n, const unsigned char *lit, size_t nl,
-                      size_t r)
+                      size_t r, bool cased)
 {
 	if (nl == 0)
 		return true;
@@ -95,7 +98,7 @@ static bool find_rare(const unsigned char *h, size_t n, const unsigned char *lit
 		return false;
 	const unsigned char *p = h + r, *last = h + (n - nl) + r;
 	while (p <= last && (p = memchr(p, lit[r], (size_t)(last - p) + 1)) != NULL) {
-		if (memcmp(p - r, lit, nl) == 0)
+		if (eq_at(p - r, lit, nl, cased))
 			return true;
 		p++;
 	}
@@ -957,22 +960,6 @@ static bool find(const unsigned char *h, size_t hn, const unsigned char *nd, siz
 	return false;
 }
 
-/* find_rare on text that is not folded, its least common byte not a letter
- * (folding leaves it as it is). */
-static bool find_rare_fold(const unsigned char *h, size_t n, const unsigned char *lit, size_t nl,
-                           size_t r)
-{
-	if (nl > n)
-		return false;
-	const unsigned char *p = h + r, *last = h + (n - nl) + r;
-	while (p <= last && (p = memchr(p, lit[r], (size_t)(last - p) + 1)) != NULL) {
-		if (eq_fold(p - r, lit, nl))
-			return true;
-		p++;
-	}
-	return false;
-}
-
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
@@ -1092,7 +1079,7 @@ static bool test_one(const struct bt_matcher *m, const unsigned char *s, size_t 
 		return n >= m->litlen && eq_at(s + n - m->litlen, m->lit, m->litlen, m->cased);
 	case K_CONTAINS:
 		if (!m->cased && m->litlen && !(m->lit[m->rare] >= 'a' && m->lit[m->rare] <= 'z'))
-			return find_rare_fold(s, n, m->lit, m->litlen, m->rare);
+			return find_rare(s, n, m->lit, m->litlen, m->rare, false);
 		return find(s, n, m->lit, m->litlen, m->cased);
 	case K_ANY:
 		return true;
@@ -1148,6 +1135,8 @@ bool bt_matcher_folds(const struct bt_matcher *m)
 bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
                             size_t n, struct bt_match_scratch *scratch)
 {
+	if (!folded)
+		return bt_matcher_test(m, s, n, scratch);
 	const unsigned char *f = (const unsigned char *)folded;
 	for (; m; m = m->next) {
 		if (!m->cased) {
@@ -1166,7 +1155,7 @@ bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const cha
 					return true;
 				continue;
 			case K_CONTAINS:
-				if (find_rare(f, n, m->lit, m->litlen, m->rare))
+				if (find_rare(f, n, m->lit, m->litlen, m->rare, true))
 					return true;
 				continue;
 			default:

@@ -105,8 +105,9 @@ bool bt_matcher_test(const struct bt_matcher *m, const char *s, size_t n,
  * memory. */
 const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_t n);
 
-/* bt_matcher_test with the folded text of s[0..n) at hand (bt_match_fold):
- * case-insensitive literals compare it with memcmp/memmem. Same result. */
+/* bt_matcher_test with the folded text of s[0..n) at hand (bt_match_fold;
+ * NULL: not made): case-insensitive literals compare it byte for byte. Same
+ * result. */
 bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
                             size_t n, struct bt_match_scratch *scratch);
 
