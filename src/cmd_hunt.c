@@ -32,6 +32,8 @@ enum {
 	OPT_CSV_RAW,
 	OPT_MAX_MEMORY,
 	OPT_FORCE,
+	OPT_TICKET_LIFETIME,
+	OPT_RENEW_LIFETIME,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +51,8 @@ static const struct option long_opts[] = {
 	{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
 	{"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
 	{"force", no_argument, NULL, OPT_FORCE},
+	{"ticket-lifetime", required_argument, NULL, OPT_TICKET_LIFETIME},
+	{"renew-lifetime", required_argument, NULL, OPT_RENEW_LIFETIME},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -84,6 +88,7 @@ struct hunt_cli {
 	size_t nrule_dirs;
 	bool no_builtin;
 	int64_t window;
+	int64_t ticket_lifetime, renew_lifetime;
 	enum bt_severity min_level;
 	const char **hosts;
 	size_t nhosts;
@@ -173,6 +178,16 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 			return -1;
 		}
 		return 1;
+	case OPT_TICKET_LIFETIME:
+	case OPT_RENEW_LIFETIME: {
+		int64_t *d = c == OPT_TICKET_LIFETIME ? &h->ticket_lifetime : &h->renew_lifetime;
+		if (!parse_duration(arg, d) || *d <= 0) {
+			cli_errorf("hunt: --%s '%s' is not a duration (10h, 7d)",
+			           c == OPT_TICKET_LIFETIME ? "ticket-lifetime" : "renew-lifetime", arg);
+			return -1;
+		}
+		return 1;
+	}
 	case OPT_MIN_LEVEL:
 		if (!bt_severity_parse(arg, &h->min_level)) {
 			cli_errorf("hunt: --min-level '%s' (informational, low, medium, high, critical)", arg);
@@ -313,6 +328,8 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	struct bt_hunt_opts ho = {.rules = rules, .hosts = hosts, .window = h.window,
 	                          .mem_budget = h.max_memory, .since = h.ro.filter.since,
 	                          .until = h.ro.filter.until, .diag = h.ro.in.read.diag,
+	                          .ticket_lifetime = h.ticket_lifetime,
+	                          .renew_lifetime = h.renew_lifetime,
 	                          .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
@@ -428,6 +445,9 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --no-builtin       do not load the built-in rule pack\n"
 	        "      --window DURATION  default timespan of the built-in correlations and the\n"
 	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
+	        "      --ticket-lifetime D  how long a Kerberos ticket lives (default 10h): how far\n"
+	        "                         back a TGT may explain a service ticket\n"
+	        "      --renew-lifetime D how long a TGT may be renewed (default 7d)\n"
 	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
 	        "                         (default), medium, high, critical\n"
 	        "      --host NAME        only findings involving this host (repeatable)\n"

@@ -44,6 +44,7 @@ struct bt_hunt {
 	struct bt_finding **found;
 	size_t nfound, capfound;
 	struct bt_correlator *corr;
+	struct bt_coverage *coverage;  /* how far back each log reaches */
 };
 
 struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
@@ -60,8 +61,9 @@ struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
 	bt_evbuf_init(&h->synth);
 	pthread_mutex_init(&h->lock, NULL);
 	h->id = bt_identity_new(o->hosts);
+	h->coverage = bt_coverage_new();
 	h->main = h->rule_hits && h->store ? bt_hunt_worker_new(h) : NULL;
-	if (!h->rule_hits || !h->store || !h->main || !h->id) {
+	if (!h->rule_hits || !h->store || !h->main || !h->id || !h->coverage) {
 		bt_hunt_free(h);
 		return NULL;
 	}
@@ -82,6 +84,7 @@ void bt_hunt_free(struct bt_hunt *h)
 		bt_finding_free(h->found[i]);
 	free(h->found);
 	bt_correlator_free(h->corr);
+	bt_coverage_free(h->coverage);
 	free(h);
 }
 
@@ -509,7 +512,9 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 		return st;
 	bt_identity_finish(h->id, &h->o.diag);
 	struct bt_correlator_opts co = {.rules = h->o.rules, .hosts = h->o.hosts,
-	                                .builtin_window = h->o.window, .diag = h->o.diag,
+	                                .builtin_window = h->o.window, .coverage = h->coverage,
+	                                .ticket_lifetime = h->o.ticket_lifetime,
+	                                .renew_lifetime = h->o.renew_lifetime, .diag = h->o.diag,
 	                                .emit = keep_cb, .emit_ctx = h};
 	h->corr = bt_correlator_new(&co);
 	struct open_group **buckets = calloc(GROUP_BUCKETS, sizeof *buckets);
@@ -569,6 +574,17 @@ void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
 	c->correlations_active = h->corr ? bt_correlator_count(h->corr) : 0;
 }
 
+void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,
+                      bt_time first, bt_time last)
+{
+	bt_coverage_add(h->coverage, host, channel, file, first, last);
+}
+
+const struct bt_coverage *bt_hunt_coverage(const struct bt_hunt *h)
+{
+	return h->coverage;
+}
+
 /* ---- the hunt's read loop ---- */
 
 struct hunt_read {
@@ -626,6 +642,9 @@ static void hunt_reader_event(void *w, const struct bt_event *ev, struct bt_buf 
 static void hunt_input_done(void *ctx, size_t input, const struct bt_scan_result *r)
 {
 	const struct hunt_read *hr = ctx;
+	if (r->stats && r->stats->have_ends)
+		bt_hunt_log_span(hr->h, r->host, r->channel, hr->inputs[input].path,
+		                 r->stats->first_time, r->stats->last_time);
 	if (r->stats && r->nanomalies)
 		bt_hunt_anomalies(hr->h, hr->inputs[input].path, r->host, r->channel, r->anomalies,
 		                  r->nanomalies, r->stats);

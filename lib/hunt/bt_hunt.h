@@ -19,6 +19,7 @@
 #include "hunt/bt_correlate.h"
 #include "core/bt_diag.h"
 #include "hunt/bt_finding.h"
+#include "hunt/bt_coverage.h"
 #include "hunt/bt_hostmap.h"
 #include "input/bt_filter.h"
 #include "input/bt_input.h"
@@ -34,6 +35,9 @@ struct bt_hunt_opts {
 	size_t mem_budget;               /* hit store memory (0: default) */
 	const char *tmpdir;              /* spill directory (NULL: /tmp) */
 	bt_time since, until;            /* only events inside are matched (BT_TIME_NONE: open) */
+	/* ticks overriding the timespan of absent correlations tagged
+	 * boxtrail.ticket_lifetime / boxtrail.renew_lifetime (0: the rule's) */
+	int64_t ticket_lifetime, renew_lifetime;
 	struct bt_diag diag;
 };
 
@@ -48,6 +52,12 @@ bool bt_hunt_want_fields(void *h, const struct bt_event *header);
 
 /* Processes one event in the caller's thread (not reentrant: one thread). */
 void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev);
+
+/* Notes the span of an input's log (its first and last record), for the
+ * absent correlations (bt_hunt_read does it for every input it reads). */
+void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,
+                      bt_time first, bt_time last);
+const struct bt_coverage *bt_hunt_coverage(const struct bt_hunt *h);
 
 /* For several reading threads: one worker per thread. Workers share the
  * host map and the hit store (both locked); each has its own rule-matching
