@@ -3,9 +3,10 @@
  * this ticket") means something only where the logs that would show the
  * missing event cover its time; this answers how far back they do.
  *
- * Spans come from each input's first and last live record (the reader's
- * ends, bt_file_stats). Rotated archives of one log are separate inputs:
- * their spans join, and a gap between them is not covered. */
+ * Spans come from each input's earliest and latest live event (any format:
+ * bt_file_stats' span). Rotated archives of one log are separate inputs:
+ * their spans join, and a gap between them is not covered. An input whose
+ * events name several hosts counts for the first host it names. */
 #ifndef BT_COVERAGE_H
 #define BT_COVERAGE_H
 

@@ -642,9 +642,9 @@ static void hunt_reader_event(void *w, const struct bt_event *ev, struct bt_buf 
 static void hunt_input_done(void *ctx, size_t input, const struct bt_scan_result *r)
 {
 	const struct hunt_read *hr = ctx;
-	if (r->stats && r->stats->have_ends)
+	if (r->stats && r->stats->have_span)
 		bt_hunt_log_span(hr->h, r->host, r->channel, hr->inputs[input].path,
-		                 r->stats->first_time, r->stats->last_time);
+		                 r->stats->span_first, r->stats->span_last);
 	if (r->stats && r->nanomalies)
 		bt_hunt_anomalies(hr->h, hr->inputs[input].path, r->host, r->channel, r->anomalies,
 		                  r->nanomalies, r->stats);
