@@ -181,7 +181,7 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 	case OPT_TICKET_LIFETIME:
 	case OPT_RENEW_LIFETIME: {
 		int64_t *d = c == OPT_TICKET_LIFETIME ? &h->ticket_lifetime : &h->renew_lifetime;
-		if (!parse_duration(arg, d) || *d <= 0) {
+		if (!cli_parse_lifetime(arg, d)) {
 			cli_errorf("hunt: --%s '%s' is not a duration (10h, 7d)",
 			           c == OPT_TICKET_LIFETIME ? "ticket-lifetime" : "renew-lifetime", arg);
 			return -1;

@@ -106,6 +106,34 @@ BT "$TMP/A/FS01" >"$TMP/c.jsonl" 2>"$TMP/c.err"
 check "FS01 alone: no logon finding" 0 "$(grep -c "$ABSENT_LOGON" "$TMP/c.jsonl")"
 grep -q "not judged" "$TMP/c.err" && pass "FS01 alone: its logons counted as not judged" || fail "FS01 alone: $(cat "$TMP/c.err")"
 
+# boxtrail baseline: the learned facts, each with its provenance.
+"$BOXTRAIL" baseline -f jsonl "$TMP/A" >"$TMP/facts.jsonl" 2>"$TMP/facts.err"
+check "baseline: exit status" 0 $?
+$PY -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if d["kind"] == "witness_log":
+        s = d["spans"][0]
+        print("witness", d["host"], d["channel"], len(d["spans"]), s["first"][:19], s["last"][:19],
+              s["file"].endswith("/Security.evtx"), len(d["rules"]))
+    else:
+        print("value", d["rule"][:8], d["group"], d["field"], d["value"], d["count"], d["total"],
+              d["usual"], d["first_file"].rsplit("/", 2)[-2], d["first_record"])
+' "$TMP/facts.jsonl" >"$TMP/facts" || fail "baseline: JSONL"
+for want in \
+	"witness dc01 Security 1 2026-05-10T00:00:01 2026-05-10T23:59:04 True 3" \
+	"witness dc02 Security 1 2026-05-10T00:00:02 2026-05-10T23:59:04 True 3" \
+	"value 6f2b0e48 RealmKey=corp TicketRealm CORP.INTERNAL 13 14 True DC01 1003" \
+	"value 6f2b0e48 RealmKey=corp TicketRealm CORP.internal 1 14 False DC01 1012" \
+	"value 8b4d2a6a TicketAccount=dave TicketCipher AES 5 6 True DC02 1002" \
+	"value 8b4d2a6a TicketAccount=dave TicketCipher RC4 1 6 False DC01 1010"; do
+	grep -qxF "$want" "$TMP/facts" && pass "baseline: $want" || fail "baseline: no '$want' in: $(cat "$TMP/facts")"
+done
+check "baseline: FS01 is no witness" 0 "$(grep -c '^witness fs01' "$TMP/facts")"
+"$BOXTRAIL" baseline -f text "$TMP/A" 2>/dev/null | grep -q "^    dc01 Security, witness for: " &&
+	pass "baseline: text lists the witness logs" || fail "baseline: text"
+
 # The manual's example of the extension (BASELINES, "first seen"), as printed.
 mkdir -p "$TMP/userrules"
 awk '/^\.\\" example: first-seen/ { want = 1; next }

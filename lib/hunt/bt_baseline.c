@@ -412,12 +412,11 @@ static uint64_t absent_flush(struct bt_baseline *b, struct group *g, const struc
 	return unjudged;
 }
 
+static const struct rval *usual_of(const struct group *g);
+
 static void rare_flush(struct bt_baseline *b, struct group *g, const struct bt_baseline_emit *out)
 {
-	struct rval *usual = NULL;
-	for (struct rval *v = g->vals; v; v = v->next)
-		if (!usual || v->n > usual->n || (v->n == usual->n && strcmp(v->v, usual->v) < 0))
-			usual = v;
+	const struct rval *usual = usual_of(g);
 	if (!usual || usual->n < b->def->baseline)
 		return;
 	for (struct rval *v = g->vals; v; v = v->next) {
@@ -458,4 +457,36 @@ uint64_t bt_baseline_flush(struct bt_baseline *b, const struct bt_coverage *cov,
 				rare_flush(b, g, out);
 		}
 	return unjudged;
+}
+
+static const struct rval *usual_of(const struct group *g)
+{
+	const struct rval *usual = NULL;
+	for (const struct rval *v = g->vals; v; v = v->next)
+		if (!usual || v->n > usual->n || (v->n == usual->n && strcmp(v->v, usual->v) < 0))
+			usual = v;
+	return usual;
+}
+
+void bt_baseline_facts(const struct bt_baseline *b,
+                       void (*cb)(void *ctx, const struct bt_baseline_fact *f), void *ctx)
+{
+	for (size_t i = 0; i < b->nw; i++) {
+		struct bt_baseline_fact f = {.witness = true, .host = b->w[i].host,
+		                             .channel = b->w[i].channel};
+		cb(ctx, &f);
+	}
+	if (b->def->type != BT_CORR_RARE_VALUE)
+		return;
+	for (size_t i = 0; i < b->nbuckets; i++)
+		for (const struct group *g = b->buckets[i]; g; g = g->next) {
+			const struct rval *usual = usual_of(g);
+			for (const struct rval *v = g->vals; v; v = v->next) {
+				struct bt_baseline_fact f = {.group = g->display, .field = b->def->value_field,
+				                             .value = v->v, .count = v->n, .total = g->total,
+				                             .usual = v == usual, .first_file = v->first_file,
+				                             .first_record = v->first_record};
+				cb(ctx, &f);
+			}
+		}
 }

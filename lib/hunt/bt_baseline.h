@@ -68,4 +68,19 @@ void bt_baseline_witness(struct bt_baseline *b, const struct bt_event *ev);
 uint64_t bt_baseline_flush(struct bt_baseline *b, const struct bt_coverage *cov,
                            const struct bt_baseline_emit *out);
 
+/* What a baseline learned, for listing (boxtrail baseline): each witness
+ * log, and each value of each rare_value group with its provenance. */
+struct bt_baseline_fact {
+	bool witness;             /* a witness log (host, channel); else a value */
+	const char *host, *channel;
+	const char *group;        /* the group-by values ("RealmKey=corp") */
+	const char *field, *value;
+	uint64_t count, total;    /* events with the value, events of the group */
+	bool usual;               /* the group's most common value */
+	const char *first_file;   /* where the value was first seen */
+	uint64_t first_record;
+};
+void bt_baseline_facts(const struct bt_baseline *b,
+                       void (*cb)(void *ctx, const struct bt_baseline_fact *f), void *ctx);
+
 #endif

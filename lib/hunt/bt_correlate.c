@@ -1129,3 +1129,28 @@ void bt_correlator_flush(struct bt_correlator *c)
 		}
 	}
 }
+
+struct facts_ctx {
+	const struct bt_rule_info *rule;
+	void (*cb)(void *ctx, const struct bt_rule_info *rule, const struct bt_baseline_fact *f);
+	void *ctx;
+};
+
+static void fact_of(void *ctx, const struct bt_baseline_fact *f)
+{
+	struct facts_ctx *fc = ctx;
+	fc->cb(fc->ctx, fc->rule, f);
+}
+
+void bt_correlator_facts(const struct bt_correlator *c,
+                         void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                                    const struct bt_baseline_fact *f),
+                         void *ctx)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->v[i].base)
+			continue;
+		struct facts_ctx fc = {c->v[i].info, cb, ctx};
+		bt_baseline_facts(c->v[i].base, fact_of, &fc);
+	}
+}

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "core/bt_diag.h"
+#include "hunt/bt_baseline.h"
 #include "hunt/bt_coverage.h"
 #include "hunt/bt_finding.h"
 #include "hunt/bt_hitstore.h"
@@ -91,6 +92,13 @@ void bt_correlator_feed(struct bt_correlator *c, struct bt_evidence *e);
 
 /* Closes every open match (end of input). */
 void bt_correlator_flush(struct bt_correlator *c);
+
+/* What the baseline correlations (absent, rare_value) learned, each fact
+ * with the correlation rule it belongs to; after bt_correlator_flush. */
+void bt_correlator_facts(const struct bt_correlator *c,
+                         void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                                    const struct bt_baseline_fact *f),
+                         void *ctx);
 
 /* Normalised group-by value of `field` for an event (with the virtual
  * fields); writes at most n bytes; false when the event has no such value. */

@@ -585,6 +585,15 @@ const struct bt_coverage *bt_hunt_coverage(const struct bt_hunt *h)
 	return h->coverage;
 }
 
+void bt_hunt_facts(const struct bt_hunt *h,
+                   void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                              const struct bt_baseline_fact *f),
+                   void *ctx)
+{
+	if (h->corr)
+		bt_correlator_facts(h->corr, cb, ctx);
+}
+
 /* ---- the hunt's read loop ---- */
 
 struct hunt_read {

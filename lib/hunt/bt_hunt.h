@@ -59,6 +59,13 @@ void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, 
                       bt_time first, bt_time last);
 const struct bt_coverage *bt_hunt_coverage(const struct bt_hunt *h);
 
+/* What the baseline correlations learned (bt_correlator_facts), after
+ * bt_hunt_finish. */
+void bt_hunt_facts(const struct bt_hunt *h,
+                   void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                              const struct bt_baseline_fact *f),
+                   void *ctx);
+
 /* For several reading threads: one worker per thread. Workers share the
  * host map and the hit store (both locked); each has its own rule-matching
  * scratch and counters, added to the hunt's when it is freed. */
