@@ -83,6 +83,17 @@ check "--ticket-lifetime 1h: bob's ticket 3 h after his TGT on DC02" yes "$(has 
 expect_rc "--ticket-lifetime nonsense" 2 "$BOXTRAIL" hunt --ticket-lifetime 10x "$TMP/A"
 grep -q "ticket-lifetime '10x'" "$TMP/err" && pass "bad lifetime named" || fail "bad lifetime not named"
 
+# A filter that leaves out the TGTs must not make their tickets unexplained;
+# --since leaves out the time before it, so the logs cover less.
+BT --event-id 4769 "$TMP/A" >"$TMP/f1.jsonl" 2>"$TMP/f1.err"
+check "--event-id 4769: no absence judged" 0 "$(grep -c "$ABSENT_TGT" "$TMP/f1.jsonl")"
+grep -q "not judged: --event-id, --channel or --provider leave out" "$TMP/f1.err" &&
+	pass "--event-id 4769: said why nothing was judged" || fail "--event-id: $(cat "$TMP/f1.err")"
+BT --since 2026-05-10T14:00:00Z "$TMP/A" >"$TMP/f2.jsonl" 2>/dev/null
+digest "$TMP/f2.jsonl" >"$TMP/f2"
+check "--since 14:00: administrator's ticket only weakly judged (1 h of log before it)" yes \
+	"$(has "$TMP/f2" $ABSENT_TGT informational 'TicketAccount=administrator\).*only part')"
+
 # Incident B: the DC's log begins at 09:00 on day 1.
 BT "$TMP/B" >"$TMP/b.jsonl" 2>"$TMP/b.err"
 digest "$TMP/b.jsonl" >"$TMP/b"

@@ -1122,10 +1122,13 @@ void bt_correlator_flush(struct bt_correlator *c)
 			uint64_t unjudged = bt_baseline_flush(k->base, c->o.coverage, &out);
 			if (unjudged)
 				bt_diagf(&c->o.diag, BT_DIAG_NOTE, k->info->sigma->file,
-				         "correlation '%s': %llu event%s not judged: a log that would hold "
-				         "an explaining event does not reach back from it far enough",
+				         "correlation '%s': %llu event%s not judged: %s",
 				         k->info->sigma->title ? k->info->sigma->title : "?",
-				         (unsigned long long)unjudged, unjudged == 1 ? "" : "s");
+				         (unsigned long long)unjudged, unjudged == 1 ? "" : "s",
+				         c->o.coverage ? "a log that would hold an explaining event does not "
+				                         "reach back from it far enough"
+				                       : "--event-id, --channel or --provider leave out events "
+				                         "that could explain it");
 		}
 	}
 }

@@ -45,6 +45,7 @@ struct bt_hunt {
 	size_t nfound, capfound;
 	struct bt_correlator *corr;
 	struct bt_coverage *coverage;  /* how far back each log reaches */
+	bool narrowed;           /* a filter left out events by id, channel or provider */
 };
 
 struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
@@ -512,7 +513,10 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 		return st;
 	bt_identity_finish(h->id, &h->o.diag);
 	struct bt_correlator_opts co = {.rules = h->o.rules, .hosts = h->o.hosts,
-	                                .builtin_window = h->o.window, .coverage = h->coverage,
+	                                .builtin_window = h->o.window,
+	                                /* events the filter left out could explain an
+	                                 * absence: nothing is judged then */
+	                                .coverage = h->narrowed ? NULL : h->coverage,
 	                                .ticket_lifetime = h->o.ticket_lifetime,
 	                                .renew_lifetime = h->o.renew_lifetime, .diag = h->o.diag,
 	                                .emit = keep_cb, .emit_ctx = h};
@@ -651,9 +655,16 @@ static void hunt_reader_event(void *w, const struct bt_event *ev, struct bt_buf 
 static void hunt_input_done(void *ctx, size_t input, const struct bt_scan_result *r)
 {
 	const struct hunt_read *hr = ctx;
-	if (r->stats && r->stats->have_span)
-		bt_hunt_log_span(hr->h, r->host, r->channel, hr->inputs[input].path,
-		                 r->stats->span_first, r->stats->span_last);
+	if (r->stats && r->stats->have_span) {
+		/* what --since/--until leave out is not covered */
+		bt_time first = r->stats->span_first, last = r->stats->span_last;
+		if (hr->filter && hr->filter->since != BT_TIME_NONE && first < hr->filter->since)
+			first = hr->filter->since;
+		if (hr->filter && hr->filter->until != BT_TIME_NONE && last > hr->filter->until)
+			last = hr->filter->until;
+		if (first <= last)
+			bt_hunt_log_span(hr->h, r->host, r->channel, hr->inputs[input].path, first, last);
+	}
 	if (r->stats && r->nanomalies)
 		bt_hunt_anomalies(hr->h, hr->inputs[input].path, r->host, r->channel, r->anomalies,
 		                  r->nanomalies, r->stats);
@@ -664,6 +675,8 @@ enum bt_status bt_hunt_read(struct bt_hunt *h, const struct bt_scan_input *input
                             const struct bt_scan_report *report)
 {
 	struct hunt_read hr = {h, inputs, filter};
+	if (filter && (filter->nids || filter->nchannels || filter->nproviders))
+		h->narrowed = true;
 	struct bt_input_opts in = *o->in;
 	struct bt_scan_opts so = *o;
 	in.read.want_fields = bt_hunt_want_fields;
