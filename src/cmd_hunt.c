@@ -392,15 +392,21 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 			        (unsigned long long)run.events, run.files_read,
 			        h.filtered ? " (after --min-level/--host)" : "");
 	} else if (!h.ro.diag.quiet) {
+		struct bt_hunt_counts hc;
+		bt_hunt_counts(hunt, &hc);
+		char merged[96] = "";
+		if (hc.merged)
+			snprintf(merged, sizeof merged, "; %llu more merged into findings sharing their events",
+			         (unsigned long long)hc.merged);
 		fprintf(stderr, "%s: %llu findings (%llu critical, %llu high, %llu medium, %llu low, "
-		        "%llu informational) in %llu events from %lu files\n",
+		        "%llu informational) in %llu events from %lu files%s\n",
 		        cli_progname, (unsigned long long)h.findings,
 		        (unsigned long long)h.by_severity[BT_SEV_CRITICAL],
 		        (unsigned long long)h.by_severity[BT_SEV_HIGH],
 		        (unsigned long long)h.by_severity[BT_SEV_MEDIUM],
 		        (unsigned long long)h.by_severity[BT_SEV_LOW],
 		        (unsigned long long)h.by_severity[BT_SEV_INFORMATIONAL],
-		        (unsigned long long)run.events, run.files_read);
+		        (unsigned long long)run.events, run.files_read, merged);
 	}
 	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0);
 record:

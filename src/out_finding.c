@@ -53,6 +53,41 @@ static void json_evidence(struct jw *w, const struct bt_evidence *h)
 	jw_object_end(w);
 }
 
+/* The rules a finding stands for: the merged ones, or its own. */
+static void json_rules(struct jw *w, const struct bt_finding *f, bool flat)
+{
+	struct bt_finding_rule own = {f->rule_id, f->rule_title, f->rule_level, f->evidence_total, 0};
+	const struct bt_finding_rule *r = f->nrules ? f->rules : &own;
+	size_t n = f->nrules ? f->nrules : 1;
+	if (flat) {
+		struct bt_buf ids = BT_BUF_INIT;
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				bt_buf_putc(&ids, ' ');
+			bt_buf_puts(&ids, r[i].id ? r[i].id : "?");
+		}
+		jw_str(w, ids.p ? ids.p : "", ids.n);
+		bt_buf_free(&ids);
+		return;
+	}
+	jw_array(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_object(w);
+		jw_key(w, "id");
+		jw_strz(w, r[i].id);
+		jw_key(w, "title");
+		jw_strz(w, r[i].title);
+		jw_key(w, "level");
+		jw_strz(w, r[i].level);
+		jw_key(w, "records");
+		jw_u64(w, r[i].records);
+		jw_key(w, "same_records_as");
+		jw_strz(w, r[i].group != i ? r[r[i].group].id : NULL);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
 /* The members every machine format shares, in the object being written;
  * flat (Timesketch) without nested objects. */
 static void json_finding_members(struct jw *w, const struct bt_finding *f, bool flat)
@@ -91,6 +126,11 @@ static void json_finding_members(struct jw *w, const struct bt_finding *f, bool 
 		jw_strz(w, f->rule_file);
 		jw_object_end(w);
 	}
+	if (flat)
+		jw_key(w, "rule_ids");
+	else
+		jw_key(w, "rules");
+	json_rules(w, f, flat);
 	jw_key(w, "techniques");
 	json_strset(w, &f->techniques);
 	jw_key(w, "hosts");
@@ -190,7 +230,7 @@ static void finding_timesketch(struct bt_buf *b, const struct bt_finding *f)
 
 static const char csv_header[] =
 	"time,end,severity,kind,rule_id,rule_title,techniques,hosts,container_id,container_name,"
-	"account,summary,evidence_count,evidence\n";
+	"account,summary,evidence_count,evidence,rules\n";
 
 void out_finding_header(struct bt_buf *b, const struct out_opts *o)
 {
@@ -224,6 +264,17 @@ static void finding_csv(struct bt_buf *b, const struct out_opts *o, const struct
 	cw_str(&w, ev.p ? ev.p : "", ev.n);
 	if (ev.oom)
 		b->oom = true;
+	bt_buf_free(&ev);
+	/* every rule the finding stands for, its own first */
+	bt_buf_reset(&ev);
+	for (size_t i = 0; i < f->nrules; i++) {
+		if (i)
+			bt_buf_putc(&ev, ' ');
+		bt_buf_puts(&ev, f->rules[i].id ? f->rules[i].id : "?");
+	}
+	if (!f->nrules)
+		bt_buf_puts(&ev, f->rule_id ? f->rule_id : "");
+	cw_str(&w, ev.p ? ev.p : "", ev.n);
 	bt_buf_free(&ev);
 	cw_row_end(&w);
 }
@@ -415,6 +466,23 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 	if (f->raised)
 		bt_buf_puts(b, "; severity raised: several sources agree");
 	bt_buf_putc(b, '\n');
+	/* the other rules of a merged finding */
+	for (size_t i = 1; i < f->nrules; i++) {
+		const struct bt_finding_rule *r = &f->rules[i];
+		bt_buf_puts(b, "    also: ");
+		esc_text_str(b, r->title);
+		bt_buf_puts(b, " (");
+		esc_text_str(b, r->id);
+		bt_buf_puts(b, ", ");
+		esc_text_str(b, r->level);
+		if (r->group != i) {
+			bt_buf_puts(b, "; the same records as ");
+			esc_text_str(b, f->rules[r->group].id);
+		} else {
+			bt_buf_printf(b, "; %llu of the records", (unsigned long long)r->records);
+		}
+		bt_buf_puts(b, ")\n");
+	}
 	for (size_t i = 0; i < f->notes.n; i++) {
 		bt_buf_puts(b, "    note: ");
 		esc_text_str(b, f->notes.v[i]);

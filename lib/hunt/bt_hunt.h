@@ -100,6 +100,7 @@ uint64_t bt_hunt_rule_hits(const struct bt_hunt *h, unsigned rule);
 /* Events seen, events matched by some rule, stored hits. */
 struct bt_hunt_counts {
 	uint64_t events, matched, spilled_runs, correlations_active;
+	uint64_t merged;   /* detection findings merged into another (shared events) */
 };
 void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c);
 
