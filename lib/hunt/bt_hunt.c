@@ -719,41 +719,52 @@ static void merge_detections(struct bt_hunt *h)
 	/* members of each group in index order; the group's finding takes the
 	 * place of its first member */
 	struct bt_finding **members = malloc(n * sizeof *members);
+	size_t *idx = malloc(n * sizeof *idx);
+	/* each group's members as a list from its first (head[root], next[j]) */
+	size_t *head = malloc(n * sizeof *head), *next = malloc(n * sizeof *next);
+	for (size_t j = n; head && next && j-- > 0;) {
+		head[j] = next[j] = SIZE_MAX;
+	}
+	for (size_t j = n; head && next && j-- > 0;) {
+		if (!is_detection(h->found[j]))
+			continue;
+		size_t r = uf_find(parent, j);
+		next[j] = head[r];
+		head[r] = j;
+	}
 	size_t w = 0;
-	for (size_t i = 0; members && i < n; i++) {
+	for (size_t i = 0; members && idx && head && next && i < n; i++) {
 		struct bt_finding *f = h->found[i];
 		if (!f)
-			continue;
+			continue;   /* merged into its group's first member */
 		if (!is_detection(f) || uf_find(parent, i) != i) {
-			if (is_detection(f) && uf_find(parent, i) != i)
-				continue;   /* taken with its group's first member */
 			h->found[w++] = f;
 			continue;
 		}
 		size_t m = 0;
-		for (size_t j = i; j < n; j++)
-			if (h->found[j] && is_detection(h->found[j]) && uf_find(parent, j) == i)
-				members[m++] = h->found[j];
+		for (size_t j = head[i]; j != SIZE_MAX; j = next[j]) {
+			idx[m] = j;
+			members[m++] = h->found[j];
+		}
 		struct bt_finding *merged = m > 1 ? merge_group(h, members, m) : NULL;
 		if (merged) {
-			for (size_t j = i + 1; j < n; j++)
-				if (h->found[j] && is_detection(h->found[j]) && uf_find(parent, j) == i)
-					h->found[j] = NULL;
+			/* the members are freed: their places empty */
+			for (size_t k = 1; k < m; k++)
+				h->found[idx[k]] = NULL;
 			h->merged += m - 1;
 			h->found[w++] = merged;
 		} else {
-			/* alone, or no memory to merge: as they were */
+			/* alone, or no memory to merge: each stays (the others are
+			 * moved when the loop reaches them) */
 			h->found[w++] = f;
-			for (size_t j = i + 1; j < n; j++)
-				if (h->found[j] && is_detection(h->found[j]) && uf_find(parent, j) == i) {
-					h->found[w++] = h->found[j];
-					h->found[j] = NULL;
-				}
 		}
 	}
-	if (members)
+	if (members && idx && head && next)
 		h->nfound = w;
 	free(members);
+	free(idx);
+	free(head);
+	free(next);
 	free(parent);
 }
 
