@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/bt_array.h"
 #include "core/bt_ip.h"
 #include "hunt/bt_hitstore.h"
 #include "hunt/bt_hostmap.h"
@@ -21,8 +22,9 @@ struct bt_hunt_worker {
 	struct bt_match_scratch *scratch;
 	uint64_t *rule_hits;
 	uint64_t events, matched;
-	unsigned collected[BT_HIT_MAX_RULES];
-	size_t ncollected;
+	uint32_t *collected;     /* the rules the current event matched: all of them */
+	size_t ncollected, capcollected;
+	bool collect_failed;
 	/* the input whose collection was last noted, by its path (a walked
 	 * file's path memory is reused for the next file, so not by pointer) */
 	char *last_path;
@@ -94,8 +96,10 @@ bool bt_hunt_want_fields(void *ctx, const struct bt_event *hdr)
 static int collect(void *ctx, const struct bt_hit *hit)
 {
 	struct bt_hunt_worker *w = ctx;
-	if (w->ncollected < BT_HIT_MAX_RULES)
+	if (bt_array_reserve(&w->collected, &w->capcollected, w->ncollected, sizeof *w->collected, 16))
 		w->collected[w->ncollected++] = hit->rule->index;
+	else
+		w->collect_failed = true;
 	if (hit->rule->index < w->h->nrules)
 		w->rule_hits[hit->rule->index]++;
 	return 0;
@@ -131,6 +135,7 @@ void bt_hunt_worker_free(struct bt_hunt_worker *w)
 	pthread_mutex_unlock(&h->lock);
 	bt_match_scratch_free(w->scratch);
 	free(w->rule_hits);
+	free(w->collected);
 	free(w->last_path);
 	free(w);
 }
@@ -174,7 +179,11 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 			return;
 	}
 	w->ncollected = 0;
+	w->collect_failed = false;
 	bt_ruleset_match_with(h->o.rules, w->scratch, ev, collect, w);
+	if (w->collect_failed)
+		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file,
+		         "out of memory: rules an event matched were not all kept");
 	if (!w->ncollected)
 		return;
 	w->matched++;
