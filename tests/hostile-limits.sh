@@ -34,4 +34,58 @@ jq -r .rule.id "$TMP/many.jsonl" | grep -q '0d0d0d0d-0000-4000-8000-000000000070
 n=$(jq -r .rule.id "$TMP/many2.jsonl" | sort -u | wc -l)
 check "70 rules, the same evidence twice (duplicates merged): a finding for each rule" 70 "$n"
 
+# --- item 3: a regex that hits the PCRE2 match limit is reported per rule ---
+mkdir -p "$TMP/re"
+cat >"$TMP/re/bad.yml" <<'YML'
+title: Catastrophic regex
+id: 0e0e0e0e-0000-4000-8000-000000000001
+level: high
+logsource: {product: docker}
+detection:
+  sel: {Message|re: '^(a|aa)+$'}
+  condition: sel
+YML
+cat >"$TMP/re/fine.yml" <<'YML'
+title: Daemon line with a run of a
+id: 0e0e0e0e-0000-4000-8000-000000000002
+level: low
+logsource: {product: docker}
+detection:
+  sel: {Message|contains: 'aaaa'}
+  condition: sel
+YML
+# daemon lines whose message is 60 a and a b: (a|aa)+ backtracks past the limit
+run=$(printf '%060d' 0 | tr 0 a)
+relog() {
+	i=0
+	while [ $i -lt "$1" ]; do
+		printf 'time="2019-02-17T00:%02d:%02d.100000000+01:00" level=info msg="%sb"\n' \
+			$((i / 60)) $((i % 60)) "$run"
+		i=$((i + 1))
+	done
+}
+relog 5 >"$TMP/re5.log"
+relog 150 >"$TMP/re150.log"
+"$BOXTRAIL" hunt --stats -f jsonl --no-builtin --rules "$TMP/re" --assume-host h "$TMP/re5.log" \
+	>"$TMP/re.out" 2>"$TMP/re.err"
+check "regex limit on 5 events: findings, +4" 5 $?
+grep -q 'stats: rule 0e0e0e0e-0000-4000-8000-000000000001: regex match limit hit on 5 events (Catastrophic regex)' \
+	"$TMP/re.err" && pass "--stats names the rule and its 5 events" || fail "no regex stats line: $(cat "$TMP/re.err")"
+grep -q 'in 5 events from 1 files; regex match limit hit by rule 0e0e0e0e-0000-4000-8000-000000000001 (5 events)$' \
+	"$TMP/re.err" && pass "the summary line names the rule" || fail "summary: $(tail -1 "$TMP/re.err")"
+grep -q 'disabled' "$TMP/re.err" && fail "rule disabled after 5 events" || pass "5 events do not disable the rule"
+"$BOXTRAIL" hunt --stats -f jsonl --no-builtin --rules "$TMP/re" --assume-host h "$TMP/re150.log" \
+	>"$TMP/re.out" 2>"$TMP/re.err"
+check "regex limit on 150 events: findings, +4" 5 $?
+n=$(grep -c 'the rule is disabled for the rest of the run' "$TMP/re.err")
+check "the rule is disabled after 100 events, said once" 1 "$n"
+grep -q 'regex match limit hit on 100 events, rule disabled' "$TMP/re.err" \
+	&& pass "--stats: 100 events, then disabled" || fail "stats after disabling: $(grep stats "$TMP/re.err")"
+grep -q '(100 events, disabled)$' "$TMP/re.err" && pass "summary says disabled" \
+	|| fail "summary: $(tail -1 "$TMP/re.err")"
+check "the other rule still saw all 150 events" 150 "$(jq -s 'map(.evidence_count) | add' "$TMP/re.out")"
+# a rule whose regex never hits a limit changes nothing: exit 1, no clause
+"$BOXTRAIL" hunt -f jsonl --no-builtin --rules "$TMP/re" --assume-host h "$S" >/dev/null 2>"$TMP/re.err"
+grep -q 'regex match limit' "$TMP/re.err" && fail "limit reported with no limit hit" || pass "no limit, no report"
+
 finish
