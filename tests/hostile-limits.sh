@@ -88,4 +88,67 @@ check "the other rule still saw all 150 events" 150 "$(jq -s 'map(.evidence_coun
 "$BOXTRAIL" hunt -f jsonl --no-builtin --rules "$TMP/re" --assume-host h "$S" >/dev/null 2>"$TMP/re.err"
 grep -q 'regex match limit' "$TMP/re.err" && fail "limit reported with no limit hit" || pass "no limit, no report"
 
+# --- item 9: option files that are not option files; spill without TMPDIR ---
+# Each must end at once with one error (they ran forever, or printed one
+# error per line or per event).
+msgs() { grep -c 'error' "$TMP/err"; }
+expect_rc "--host-map /dev/zero ends" 2 timeout 20 "$BOXTRAIL" hunt --host-map /dev/zero "$S"
+check "--host-map /dev/zero: one error" 1 "$(msgs)"
+grep -q '/dev/zero: error: line 1: a NUL byte: not a text file; stopped there' "$TMP/err" \
+	&& pass "--host-map /dev/zero: says why" || fail "/dev/zero message: $(cat "$TMP/err")"
+expect_rc "--suppress /dev/urandom ends" 2 timeout 20 "$BOXTRAIL" hunt --suppress /dev/urandom "$S"
+check "--suppress /dev/urandom: one error" 1 "$(msgs)"
+# a hand-made file with two bad lines: the first one is named, reading stops
+printf '10.0.0.1\nh2 10.0.0.2\nnot-an-ip x\n' >"$TMP/badmap"
+expect_rc "host map with bad lines" 2 "$BOXTRAIL" hunt --host-map "$TMP/badmap" "$S"
+check "host map with bad lines: one error" 1 "$(msgs)"
+grep -q 'badmap: error: line 1: expected NAME IP' "$TMP/err" && pass "the first bad line is named" \
+	|| fail "bad map message: $(cat "$TMP/err")"
+# the caps, from pipes (process substitution must keep working)
+printf 'h1 10.0.0.1\n' >"$TMP/goodmap"
+expect_rc "--host-map from a pipe still works" 0 sh -c \
+	'cat "$1" | "$2" hunt -q --no-builtin --rules "$3" --host-map /dev/stdin "$4"' sh \
+	"$TMP/goodmap" "$BOXTRAIL" "$TMP/re" "$top_srcdir/tests/data/docker/containerd.log"
+expect_rc "a million and one comment lines" 2 sh -c \
+	'yes "# c" | head -n 1000001 | "$1" hunt --host-map /dev/stdin "$2"' sh "$BOXTRAIL" "$S"
+grep -q 'more than 1000000 lines: not an option file; stopped there' "$TMP/err" \
+	&& pass "line cap named" || fail "line cap: $(cat "$TMP/err")"
+long=$(printf '%04000d' 0 | tr 0 '#')
+expect_rc "a pipe of more than 64 MiB" 2 sh -c \
+	'yes "$1" | "$2" hunt --host-map /dev/stdin "$3"' sh "$long" "$BOXTRAIL" "$S"
+grep -q 'more than 67108864 bytes: not an option file' "$TMP/err" \
+	&& pass "size cap named" || fail "size cap: $(cat "$TMP/err")"
+expect_rc "a line over 4096 bytes" 2 sh -c \
+	'printf "%s%s\n" "$1" "$1" | "$2" hunt --suppress /dev/stdin "$3"' sh "$long" "$BOXTRAIL" "$S"
+grep -q 'line 1: longer than 4096 bytes' "$TMP/err" && pass "line length cap named" \
+	|| fail "line length: $(cat "$TMP/err")"
+# spill with TMPDIR missing: one error, not one per event
+$PY - "$TMP/spill.log" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(80000):
+        f.write('time="2019-02-17T%02d:%02d:%02d.%06dZ" level=info msg="line %d"\n'
+                % (i // 3600 % 24, i // 60 % 60, i % 60, i, i))
+PY
+mkdir -p "$TMP/any"
+cat >"$TMP/any/any.yml" <<'YML'
+title: Any daemon line
+id: 0f0f0f0f-0000-4000-8000-000000000001
+level: low
+logsource: {product: docker}
+detection:
+  sel: {Message|startswith: 'line '}
+  condition: sel
+YML
+TMPDIR=$TMP/missing expect_rc "spill with TMPDIR missing fails" 2 "$BOXTRAIL" hunt -f jsonl --no-builtin \
+	--rules "$TMP/any" --max-memory 16 --assume-host h "$TMP/spill.log"
+check "spill with TMPDIR missing: the spill file named once" 1 "$(grep -c 'cannot create a spill file' "$TMP/err")"
+check "spill with TMPDIR missing: the events refused once" 1 "$(grep -c 'cannot keep matched events' "$TMP/err")"
+n=$(wc -l <"$TMP/err")
+[ "$n" -le 5 ] && pass "spill with TMPDIR missing: $n lines on stderr" || fail "$n lines on stderr"
+"$BOXTRAIL" hunt --stats -f jsonl --no-builtin --rules "$TMP/any" --max-memory 16 --assume-host h \
+	"$TMP/spill.log" >/dev/null 2>"$TMP/err"
+grep -q 'runs spilled to TMPDIR' "$TMP/err" && pass "the same run spills when TMPDIR exists" \
+	|| fail "no spill: the TMPDIR check above proves nothing: $(cat "$TMP/err")"
+
 finish

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct bt_hunt {
 	struct bt_finding **found;
 	size_t nfound, capfound;
 	struct bt_correlator *corr;
+	atomic_bool store_failed;  /* the hit store refused an event: said once, matching stops */
 };
 
 struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
@@ -170,8 +172,10 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 	} else if (h->o.hosts && !(ev->flags & BT_EV_MEMBERS_ONLY)) {
 		bt_hostmap_learn(h->o.hosts, ev);
 	}
-	/* declined by bt_hunt_want_fields: no rule can match it */
-	if (ev->flags & BT_EV_MEMBERS_ONLY)
+	/* declined by bt_hunt_want_fields: no rule can match it; or the hunt
+	 * cannot finish (the hit store failed) */
+	if ((ev->flags & BT_EV_MEMBERS_ONLY) ||
+	    atomic_load_explicit(&h->store_failed, memory_order_relaxed))
 		return;
 	if (ev->time != BT_TIME_NONE) {
 		if ((h->o.since != BT_TIME_NONE && ev->time < h->o.since) ||
@@ -187,8 +191,12 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 	if (!w->ncollected)
 		return;
 	w->matched++;
-	if (bt_hitstore_add(h->store, ev, w->collected, w->ncollected) != BT_OK)
-		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file, "cannot keep a matched event: out of memory");
+	enum bt_status st = bt_hitstore_add(h->store, ev, w->collected, w->ncollected);
+	/* the store's error is sticky: every later event would fail alike */
+	if (st != BT_OK && !atomic_exchange(&h->store_failed, true))
+		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file,
+		         "cannot keep matched events (%s): matching stops, the hunt cannot finish",
+		         st == BT_ERR_IO ? "the spill file failed" : "out of memory");
 }
 
 void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev)
