@@ -151,4 +151,47 @@ n=$(wc -l <"$TMP/err")
 grep -q 'runs spilled to TMPDIR' "$TMP/err" && pass "the same run spills when TMPDIR exists" \
 	|| fail "no spill: the TMPDIR check above proves nothing: $(cat "$TMP/err")"
 
+# --- item 4: "privileged" in any case sets Privileged (Go's decoder) --------
+ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+dlog() {
+	printf 'time="2026-03-14T10:00:00.000000Z" level=debug msg="Calling POST /v1.43/containers/create?name=x"\n'
+	printf 'time="2026-03-14T10:00:00.100000Z" level=debug msg="form data: {%s,\\"Image\\":\\"alpine\\"}"\n' "$1"
+	printf 'time="2026-03-14T10:00:00.200000Z" level=debug msg="Calling POST /v1.43/containers/%s/start"\n' "$ID"
+}
+mkdir -p "$TMP/dk/lower" "$TMP/dk/both"
+dlog '\"hostconfig\":{\"privileged\":true}' >"$TMP/dk/lower/docker.log"
+dlog '\"HostConfig\":{\"Privileged\":false,\"privileged\":true}' >"$TMP/dk/both/docker.log"
+"$BOXTRAIL" events -q -f jsonl --assume-host h "$TMP/dk/lower/docker.log" >"$TMP/dk.out"
+check "lower-case hostconfig/privileged: Privileged true" true \
+	"$(head -1 "$TMP/dk.out" | jq -r .fields.Privileged)"
+"$BOXTRAIL" events -q -f jsonl --assume-host h "$TMP/dk/both/docker.log" >"$TMP/dk.out"
+check "Privileged false + privileged true: set" true "$(head -1 "$TMP/dk.out" | jq -r .fields.Privileged)"
+check "Privileged false + privileged true: the conflict is named" '["Privileged"]' \
+	"$(head -1 "$TMP/dk.out" | jq -c .fields.KeyCaseConflict)"
+check "the id that confirmed the create" "$ID" "$(head -1 "$TMP/dk.out" | jq -r .fields.ConfirmationID)"
+# hunt: the built-in correlation of host access reports the create at 10:00:00.0
+at0() { jq -c 'select(.time == "2026-03-14T10:00:00.0000000Z" and .severity == "high")' "$TMP/dk.out"; }
+"$BOXTRAIL" hunt -q -f jsonl --assume-host h "$TMP/dk/lower" >"$TMP/dk.out" 2>/dev/null
+[ -n "$(at0)" ] && pass "hunt: the lower-case body is a privileged container (high)" \
+	|| fail "no high finding for the lower-case body: $(cat "$TMP/dk.out")"
+"$BOXTRAIL" hunt -q -f jsonl --assume-host h "$TMP/dk/both" >"$TMP/dk.out" 2>/dev/null
+at0 | grep -q 'both Privileged and privileged with different values (the daemon applies one; its log cannot say which): taken as privileged' \
+	&& pass "hunt: the conflict is taken as privileged and noted" || fail "no conflict note: $(cat "$TMP/dk.out")"
+# the offline root says what the daemon applied: not privileged
+mkdir -p "$TMP/dk/both/root/containers/$ID"
+src="$top_srcdir/tests/data/docker/root/containers/823a3180dad3c9c3c4dea43ab2baf9f04bac9c3a7711745ff5f702551496d735"
+sed "s/823a3180dad3c9c3c4dea43ab2baf9f04bac9c3a7711745ff5f702551496d735/$ID/g" "$src/config.v2.json" \
+	>"$TMP/dk/both/root/containers/$ID/config.v2.json"
+grep -q '"Privileged":false' "$src/hostconfig.json" || fail "fixture: hostconfig.json is not unprivileged"
+cp "$src/hostconfig.json" "$TMP/dk/both/root/containers/$ID/hostconfig.json"
+"$BOXTRAIL" hunt -q -f jsonl --min-level informational --assume-host h "$TMP/dk/both" >"$TMP/dk.out" 2>/dev/null
+check "hunt with the root (not privileged): no high finding for the create" "" "$(at0)"
+jq -r 'select(.time == "2026-03-14T10:00:00.0000000Z") | .notes[]' "$TMP/dk.out" \
+	| grep -q 'Docker root says not privileged' && pass "hunt: the root's answer is noted" \
+	|| fail "no root note: $(cat "$TMP/dk.out")"
+sed 's/"Privileged":false/"Privileged":true/' "$src/hostconfig.json" >"$TMP/dk/both/root/containers/$ID/hostconfig.json"
+"$BOXTRAIL" hunt -q -f jsonl --assume-host h "$TMP/dk/both" >"$TMP/dk.out" 2>/dev/null
+at0 | grep -q 'Docker root says privileged' && pass "hunt with the root (privileged): high, noted" \
+	|| fail "no root note (privileged): $(cat "$TMP/dk.out")"
+
 finish

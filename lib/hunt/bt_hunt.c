@@ -48,6 +48,15 @@ struct bt_hunt {
 	size_t nfound, capfound;
 	struct bt_correlator *corr;
 	atomic_bool store_failed;  /* the hit store refused an event: said once, matching stops */
+	/* what the Docker root (hostconfig.json) says of each container's
+	 * Privileged, for log events whose body spelled it twice (under lock) */
+	struct root_priv *roots;
+	size_t nroots, caproots;
+};
+
+struct root_priv {
+	char id[72];
+	bool privileged;
 };
 
 struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
@@ -85,6 +94,7 @@ void bt_hunt_free(struct bt_hunt *h)
 	for (size_t i = 0; i < h->nfound; i++)
 		bt_finding_free(h->found[i]);
 	free(h->found);
+	free(h->roots);
 	bt_correlator_free(h->corr);
 	free(h);
 }
@@ -104,6 +114,15 @@ static int collect(void *ctx, const struct bt_hit *hit)
 		w->collect_failed = true;
 	if (hit->rule->index < w->h->nrules)
 		w->rule_hits[hit->rule->index]++;
+	return 0;
+}
+
+/* collect, for an event matched again: not counted a second time */
+static int recollect(void *ctx, const struct bt_hit *hit)
+{
+	struct bt_hunt_worker *w = ctx;
+	if (bt_array_reserve(&w->collected, &w->capcollected, w->ncollected, sizeof *w->collected, 16))
+		w->collected[w->ncollected++] = hit->rule->index;
 	return 0;
 }
 
@@ -142,6 +161,23 @@ void bt_hunt_worker_free(struct bt_hunt_worker *w)
 	free(w);
 }
 
+/* A container's Privileged as its configuration in the Docker root has it. */
+static void learn_root_privileged(struct bt_hunt *h, const struct bt_event *ev)
+{
+	const struct bt_field *id = bt_event_field(ev, "ContainerID", 11);
+	const struct bt_field *pv = bt_event_field(ev, "Privileged", 10);
+	if (!id || !pv || id->text_len >= sizeof h->roots->id)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (bt_array_reserve(&h->roots, &h->caproots, h->nroots, sizeof *h->roots, 16)) {
+		struct root_priv *r = &h->roots[h->nroots++];
+		memcpy(r->id, id->text, id->text_len);
+		r->id[id->text_len] = '\0';
+		r->privileged = pv->text_len == 4 && memcmp(pv->text, "true", 4) == 0;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
 /* For an event that names no host: the one host of its collection. */
 static const char *inferred_host(struct bt_hunt *h, const struct bt_event *ev)
 {
@@ -172,6 +208,8 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 	} else if (h->o.hosts && !(ev->flags & BT_EV_MEMBERS_ONLY)) {
 		bt_hostmap_learn(h->o.hosts, ev);
 	}
+	if (ev->source == BT_SOURCE_DOCKER_ROOT)
+		learn_root_privileged(h, ev);
 	/* declined by bt_hunt_want_fields: no rule can match it; or the hunt
 	 * cannot finish (the hit store failed) */
 	if ((ev->flags & BT_EV_MEMBERS_ONLY) ||
@@ -242,8 +280,11 @@ void bt_hunt_anomalies(struct bt_hunt *h, const char *path, const char *host, co
 	}
 }
 
+static void note_key_conflict(struct bt_finding *f);
+
 static void keep(struct bt_hunt *h, struct bt_finding *f)
 {
+	note_key_conflict(f);
 	if (h->nfound == h->capfound) {
 		size_t nc = h->capfound ? h->capfound * 2 : 64;
 		struct bt_finding **nv = realloc(h->found, nc * sizeof *nv);
@@ -322,6 +363,94 @@ static void check_container_address(struct bt_hunt *h, struct bt_finding *f)
 	         s);
 	bt_strset_add(&f->notes, note);
 	f->severity = BT_SEV_INFORMATIONAL;
+}
+
+static bool has_conflict(const struct bt_event *ev, const char *name)
+{
+	size_t n = strlen(name);
+	for (const struct bt_field *c = bt_event_field(ev, "KeyCaseConflict", 15); c;
+	     c = bt_event_field_next(ev, c))
+		if (c->text_len == n && memcmp(c->text, name, n) == 0)
+			return true;
+	return false;
+}
+
+/* A daemon log's create body with both "Privileged" and "privileged" (Go's
+ * decoder takes either; the log, re-encoded from a map, cannot say which
+ * won) is read as privileged. The container's configuration in the Docker
+ * root says what the daemon applied: when it is among the evidence, the
+ * event takes its value (PrivilegedFrom says so) and is matched again. */
+static void resolve_key_conflict(struct bt_hunt *h, struct bt_evidence *e)
+{
+	const struct bt_event *ev = e->ev;
+	const struct bt_field *id = bt_event_field(ev, "ConfirmationID", 14);
+	if (!id || !has_conflict(ev, "Privileged"))
+		return;
+	const struct root_priv *r = NULL;
+	for (size_t k = h->nroots; k-- > 0 && !r;)
+		if (strlen(h->roots[k].id) == id->text_len &&
+		    memcmp(h->roots[k].id, id->text, id->text_len) == 0)
+			r = &h->roots[k];
+	if (!r)
+		return;
+	struct bt_field *fv = calloc(ev->nfields + 1, sizeof *fv);
+	if (!fv)
+		return;
+	for (size_t i = 0; i < ev->nfields; i++) {
+		fv[i] = ev->fields[i];
+		if (fv[i].name_len == 10 && memcmp(fv[i].name, "Privileged", 10) == 0) {
+			fv[i].text = r->privileged ? "true" : "false";
+			fv[i].text_len = r->privileged ? 4 : 5;
+		}
+	}
+	static const char from[] = "hostconfig.json (Docker root)";
+	fv[ev->nfields] = (struct bt_field){.name = "PrivilegedFrom", .name_len = 14, .text = from,
+	                                    .text_len = sizeof from - 1};
+	struct bt_event copy = *ev;
+	copy.fields = fv;
+	copy.nfields = ev->nfields + 1;
+	struct bt_event *c2 = bt_event_clone(&copy);
+	free(fv);
+	struct bt_hunt_worker *w = h->main;
+	if (!c2)
+		return;
+	w->ncollected = 0;
+	bt_ruleset_match_with(h->o.rules, w->scratch, c2, recollect, w);
+	uint32_t *rules = malloc((w->ncollected ? w->ncollected : 1) * sizeof *rules);
+	if (!rules) {
+		free(c2);
+		return;
+	}
+	memcpy(rules, w->collected, w->ncollected * sizeof *rules);
+	free(e->ev);
+	free(e->rules);
+	e->ev = c2;
+	e->rules = rules;
+	e->nrules = w->ncollected;
+}
+
+/* The note a finding with such an event gets. */
+static void note_key_conflict(struct bt_finding *f)
+{
+	for (size_t i = 0; i < f->nevidence; i++) {
+		const struct bt_event *ev = f->evidence[i]->ev;
+		if (!has_conflict(ev, "Privileged"))
+			continue;
+		const struct bt_field *p = bt_event_field(ev, "Privileged", 10);
+		bool on = p && p->text_len == 4 && memcmp(p->text, "true", 4) == 0;
+		const char *what =
+		        !bt_event_field(ev, "PrivilegedFrom", 14)
+		                ? "taken as privileged; the container's hostconfig.json in the Docker "
+		                  "root would say"
+		        : on ? "the container's configuration in the Docker root says privileged"
+		             : "the container's configuration in the Docker root says not privileged";
+		char note[512];
+		snprintf(note, sizeof note,
+		         "a create body has both Privileged and privileged with different values (the "
+		         "daemon applies one; its log cannot say which): %s",
+		         what);
+		bt_strset_add(&f->notes, note);
+	}
 }
 
 static void finish_single(struct bt_hunt *h, struct open_group *g)
@@ -551,6 +680,8 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 				e->ev = c2;
 			}
 		}
+		if (h->nroots)
+			resolve_key_conflict(h, e);
 		if (e->ev->time != BT_TIME_NONE)
 			now = e->ev->time;
 		bt_correlator_feed(h->corr, e);
