@@ -194,4 +194,40 @@ sed 's/"Privileged":false/"Privileged":true/' "$src/hostconfig.json" >"$TMP/dk/b
 at0 | grep -q 'Docker root says privileged' && pass "hunt with the root (privileged): high, noted" \
 	|| fail "no root note (privileged): $(cat "$TMP/dk.out")"
 
+# --- item 5: a named pipe is spooled like standard input; a shrinking log ---
+E="$S/SRV-BUILD01/Security.evtx"
+"$BOXTRAIL" events -q -f jsonl "$E" | sed 's/"file":"[^"]*"//' >"$TMP/evtx.file"
+mkfifo "$TMP/pipe.evtx"
+cat "$E" >"$TMP/pipe.evtx" &
+"$BOXTRAIL" events -q -f jsonl "$TMP/pipe.evtx" >"$TMP/evtx.pipe.raw" 2>"$TMP/err"
+check "EVTX from a named pipe: exit" 0 $?
+wait
+sed 's/"file":"[^"]*"//' "$TMP/evtx.pipe.raw" >"$TMP/evtx.pipe"
+[ -s "$TMP/evtx.file" ] && cmp -s "$TMP/evtx.file" "$TMP/evtx.pipe" \
+	&& pass "EVTX from a named pipe: the same events as the file" \
+	|| fail "named pipe: $(head -c 300 "$TMP/err") / $(wc -l <"$TMP/evtx.pipe") events"
+grep -q 'Illegal seek' "$TMP/err" && fail "Illegal seek" || pass "no seek error"
+# a daemon log truncated while it is read: changed, +4. The output goes to a
+# pipe nobody reads yet, so the reader is held mid-file while it is cut.
+$PY - "$TMP/shrink.log" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(200000):
+        f.write('time="2019-02-17T00:00:%02d.%06dZ" level=info msg="line %d with some padding"\n'
+                % (i % 60, i, i))
+PY
+mkfifo "$TMP/out.fifo"
+("$BOXTRAIL" events -f jsonl --assume-host h "$TMP/shrink.log" >"$TMP/out.fifo" 2>"$TMP/shrink.err";
+ echo $? >"$TMP/shrink.rc") &
+exec 3<"$TMP/out.fifo"
+# the first line out: the reader has opened the file and is blocked
+head -n 1 <&3 >/dev/null
+: >"$TMP/shrink.log"
+cat <&3 >/dev/null
+exec 3<&-
+wait
+check "a log cut while read: exit +4" 4 "$(cat "$TMP/shrink.rc")"
+grep -q 'the file changed while it was read' "$TMP/shrink.err" && pass "a log cut while read: said" \
+	|| fail "shrink: $(cat "$TMP/shrink.err")"
+
 finish
