@@ -256,9 +256,25 @@ static struct bt_ruleset *load_rules(struct hunt_cli *h)
 
 /* What leaves the answer incomplete though every input was read: rules whose
  * regular expression hit a PCRE2 limit (disabled after
- * BT_RULE_RE_LIMIT_DISABLE events). With --stats one line each; `clause`
- * gets them for the summary line. True when there is any (exit +4). */
-static bool hunt_incomplete(const struct bt_ruleset *rules, bool stats, struct bt_buf *clause)
+ * BT_RULE_RE_LIMIT_DISABLE events) and caps reached (correlation windows,
+ * groups, memory). With --stats one line each; `clause` names them all for
+ * the summary line. True when there is any (exit +4). */
+struct incomplete {
+	bool stats;
+	struct bt_buf *clause;
+	size_t ncaps;
+};
+
+static void note_cap(void *ctx, const char *name, const char *detail)
+{
+	struct incomplete *in = ctx;
+	if (in->stats)
+		fprintf(stderr, "%s: stats: cap reached: %s\n", cli_progname, detail);
+	bt_buf_printf(in->clause, "%s %s", in->ncaps++ ? "," : "; caps reached:", name);
+}
+
+static bool hunt_incomplete(const struct bt_ruleset *rules, const struct bt_hunt *hunt, bool stats,
+                            struct bt_buf *clause)
 {
 	bool any = false;
 	for (size_t i = 0; i < bt_ruleset_count(rules); i++) {
@@ -276,7 +292,9 @@ static bool hunt_incomplete(const struct bt_ruleset *rules, bool stats, struct b
 		              id, (unsigned long long)n, disabled ? ", disabled" : "");
 		any = true;
 	}
-	return any;
+	struct incomplete in = {stats, clause, 0};
+	bt_hunt_caps(hunt, note_cap, &in);
+	return any || in.ncaps;
 }
 
 /* The run record hears of every input in input order. */
@@ -389,7 +407,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		}
 	}
 	struct bt_buf incomplete = BT_BUF_INIT;
-	bool partial = hunt_incomplete(rules, h.ro.stats, &incomplete);
+	bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete);
 	bt_buf_putc(&incomplete, '\0');
 	if (h.suppress) {
 		size_t ev_sup, f_sup = bt_suppress_hits(h.suppress, &ev_sup);
@@ -468,7 +486,8 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --force            let --run-record replace an existing file\n"
 	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
-	        "      --max-memory MB    memory for matched events before spilling to TMPDIR\n",
+	        "      --max-memory MB    memory for matched events before spilling to TMPDIR, and\n"
+	        "                         for correlation state and findings (default 256)\n",
 	.footer = "Exit status: 0 no findings, 1 findings, 2 usage or fatal error, +4 some input\n"
 	          "not (fully) read or a limit left the answer incomplete (see LIMITS in boxtrail(1)).\n",
 	.shortopts = "f:",

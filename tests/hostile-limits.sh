@@ -251,4 +251,40 @@ fi
 grep -q 'corrupt_chunks=0 ' "$TMP/sparse.err" && pass "sparse: the unused end is not damage" \
 	|| fail "sparse: $(cat "$TMP/sparse.err")"
 
+# --- item 6: correlation state and kept findings count in --max-memory ------
+# A correlation grouped by a field unique to each event keeps a group per
+# event; at 16 MiB new groups are not followed, said, named, +4.
+cat >"$TMP/any/corr.yml" <<'YML'
+title: Same daemon line twice
+id: 0f0f0f0f-0000-4000-8000-000000000002
+level: high
+correlation:
+  type: event_count
+  rules: [0f0f0f0f-0000-4000-8000-000000000001]
+  group-by: [Message]
+  timespan: 1d
+  condition: {gte: 2}
+YML
+sed 's/0f0f0f0f-0000-4000-8000-000000000001/0f0f0f0f-0000-4000-8000-000000000003/; s/Any daemon line/Any daemon line again/' \
+	"$TMP/any/any.yml" >"$TMP/any/any2.yml"
+"$BOXTRAIL" hunt --stats -f jsonl --no-builtin --rules "$TMP/any" --max-memory 16 --assume-host h \
+	"$TMP/spill.log" >"$TMP/mem.out" 2>"$TMP/mem.err"
+check "correlation over --max-memory: findings, +4" 5 $?
+check "said once" 1 "$(grep -c "correlation 'Same daemon line twice': its state reached --max-memory" "$TMP/mem.err")"
+grep -q "stats: cap reached: correlation 'Same daemon line twice': --max-memory (16 MiB): [0-9]* events left windows early, [1-9][0-9]* events of new groups not followed" \
+	"$TMP/mem.err" && pass "--stats names the correlation memory cap" || fail "no cap line: $(cat "$TMP/mem.err")"
+grep -q 'stats: cap reached: findings: --max-memory (16 MiB): 1 findings keep 10 evidence events' "$TMP/mem.err" \
+	&& pass "--stats names the findings memory cap" || fail "no findings cap line: $(cat "$TMP/mem.err")"
+tail -1 "$TMP/mem.err" | grep -q '; caps reached: correlation memory (Same daemon line twice), findings memory$' \
+	&& pass "the summary line names both caps" || fail "summary: $(tail -1 "$TMP/mem.err")"
+check "the kept finding: its count whole, 10 events kept" '[80000,10]' \
+	"$(jq -c '[.evidence_count, (.evidence | length)]' "$TMP/mem.out")"
+# under the budget (the default 256 MiB, fewer events): no cap, no +4
+head -n 2000 "$TMP/spill.log" >"$TMP/spill2k.log"
+"$BOXTRAIL" hunt --stats -f jsonl --no-builtin --rules "$TMP/any" --assume-host h \
+	"$TMP/spill2k.log" >"$TMP/mem.out" 2>"$TMP/mem.err"
+check "correlation under the budget: findings, no +4" 1 $?
+grep -q 'cap reached\|caps reached' "$TMP/mem.err" && fail "a cap reported under the budget" \
+	|| pass "no cap under the budget"
+
 finish

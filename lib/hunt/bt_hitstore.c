@@ -382,6 +382,8 @@ static struct bt_evidence *hit_from(struct entry *e)
 	}
 	h->identity = e->identity;
 	h->nrules = e->nrules;
+	h->bytes = sizeof *h + e->size + e->nrules * sizeof *h->rules +
+	           BT_HIT_MAX_COPIES * sizeof *h->copies;
 	h->copies[0] = (struct bt_prov){h->ev->file ? strdup(h->ev->file) : NULL, h->ev->record_id,
 	                                h->ev->line, h->ev->offset,
 	                                (h->ev->flags & BT_EV_RECOVERED) != 0};

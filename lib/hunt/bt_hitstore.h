@@ -36,6 +36,7 @@ struct bt_evidence {
 	size_t ncopies;
 	uint64_t more_copies;         /* copies beyond BT_HIT_MAX_COPIES */
 	uint64_t identity;
+	size_t bytes;                 /* about what it holds in memory (for budgets) */
 	unsigned refs;                /* owners; bt_evidence_free releases one */
 };
 

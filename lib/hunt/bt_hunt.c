@@ -52,6 +52,9 @@ struct bt_hunt {
 	 * Privileged, for log events whose body spelled it twice (under lock) */
 	struct root_priv *roots;
 	size_t nroots, caproots;
+	/* correlation state and kept findings, against the memory budget */
+	uint64_t held, budget;
+	uint64_t findings_trimmed;     /* findings that kept fewer evidence events for it */
 };
 
 struct root_priv {
@@ -67,6 +70,7 @@ struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
 	h->o = *o;
 	if (h->o.window <= 0)
 		h->o.window = BT_HUNT_DEFAULT_WINDOW;
+	h->budget = o->mem_budget ? o->mem_budget : BT_HITSTORE_DEFAULT_BUDGET;
 	h->nrules = bt_ruleset_count(o->rules);
 	h->rule_hits = calloc(h->nrules ? h->nrules : 1, sizeof *h->rule_hits);
 	h->store = bt_hitstore_new(o->mem_budget, o->tmpdir, &h->o.diag);
@@ -282,9 +286,26 @@ void bt_hunt_anomalies(struct bt_hunt *h, const char *path, const char *host, co
 
 static void note_key_conflict(struct bt_finding *f);
 
+/* Evidence events a finding keeps once the findings and the correlation
+ * state reach the memory budget (its evidence_count stays whole). */
+#define TRIMMED_EVIDENCE 10
+
 static void keep(struct bt_hunt *h, struct bt_finding *f)
 {
 	note_key_conflict(f);
+	if (h->held > h->budget && f->nevidence > TRIMMED_EVIDENCE) {
+		for (size_t i = TRIMMED_EVIDENCE; i < f->nevidence; i++)
+			bt_evidence_free(f->evidence[i]);
+		f->nevidence = TRIMMED_EVIDENCE;
+		if (!h->findings_trimmed++)
+			bt_diagf(&h->o.diag, BT_DIAG_WARN, NULL,
+			         "findings and correlation state reached --max-memory (%llu MiB): further "
+			         "findings keep %d evidence events (their counts stay whole)",
+			         (unsigned long long)(h->budget >> 20), TRIMMED_EVIDENCE);
+	}
+	h->held += sizeof *f;
+	for (size_t i = 0; i < f->nevidence; i++)
+		h->held += f->evidence[i]->bytes;
 	if (h->nfound == h->capfound) {
 		size_t nc = h->capfound ? h->capfound * 2 : 64;
 		struct bt_finding **nv = realloc(h->found, nc * sizeof *nv);
@@ -656,6 +677,7 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 	bt_identity_finish(h->id, &h->o.diag);
 	struct bt_correlator_opts co = {.rules = h->o.rules, .hosts = h->o.hosts,
 	                                .builtin_window = h->o.window, .diag = h->o.diag,
+	                                .held = &h->held, .budget = h->budget,
 	                                .emit = keep_cb, .emit_ctx = h};
 	h->corr = bt_correlator_new(&co);
 	struct open_group **buckets = calloc(GROUP_BUCKETS, sizeof *buckets);
@@ -702,6 +724,47 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 		emit(ctx, h->found[i]);
 	h->nfound = 0;
 	return BT_OK;
+}
+
+void bt_hunt_caps(const struct bt_hunt *h, bt_hunt_cap_fn fn, void *ctx)
+{
+	char name[300], detail[600];
+	for (size_t i = 0; h->corr && i < bt_correlator_count(h->corr); i++) {
+		struct bt_corr_caps k;
+		bt_correlator_caps(h->corr, i, &k);
+		if (k.window_left_early) {
+			snprintf(name, sizeof name, "correlation window (%s)", k.title);
+			snprintf(detail, sizeof detail,
+			         "correlation '%s': %d events in one window: %llu events left it early",
+			         k.title, BT_CORR_MAX_WINDOW, (unsigned long long)k.window_left_early);
+			fn(ctx, name, detail);
+		}
+		if (k.groups_not_followed) {
+			snprintf(name, sizeof name, "correlation groups (%s)", k.title);
+			snprintf(detail, sizeof detail,
+			         "correlation '%s': %d groups at once: %llu events of new groups not followed",
+			         k.title, BT_CORR_MAX_GROUPS, (unsigned long long)k.groups_not_followed);
+			fn(ctx, name, detail);
+		}
+		if (k.memory_left_early || k.memory_not_followed) {
+			snprintf(name, sizeof name, "correlation memory (%s)", k.title);
+			snprintf(detail, sizeof detail,
+			         "correlation '%s': --max-memory (%llu MiB): %llu events left windows early, "
+			         "%llu events of new groups not followed",
+			         k.title, (unsigned long long)(h->budget >> 20),
+			         (unsigned long long)k.memory_left_early,
+			         (unsigned long long)k.memory_not_followed);
+			fn(ctx, name, detail);
+		}
+	}
+	if (h->findings_trimmed) {
+		snprintf(detail, sizeof detail,
+		         "findings: --max-memory (%llu MiB): %llu findings keep %d evidence events "
+		         "(their counts stay whole)",
+		         (unsigned long long)(h->budget >> 20), (unsigned long long)h->findings_trimmed,
+		         TRIMMED_EVIDENCE);
+		fn(ctx, "findings memory", detail);
+	}
 }
 
 uint64_t bt_hunt_rule_hits(const struct bt_hunt *h, unsigned rule)
