@@ -757,6 +757,12 @@ void bt_hunt_caps(const struct bt_hunt *h, bt_hunt_cap_fn fn, void *ctx)
 			fn(ctx, name, detail);
 		}
 	}
+	if (h->o.hosts && bt_hostmap_full(h->o.hosts)) {
+		snprintf(detail, sizeof detail,
+		         "host map: %d links: addresses learned past them are not resolved to hosts",
+		         BT_HOSTMAP_MAX_LINKS);
+		fn(ctx, "host map links", detail);
+	}
 	if (h->findings_trimmed) {
 		snprintf(detail, sizeof detail,
 		         "findings: --max-memory (%llu MiB): %llu findings keep %d evidence events "
