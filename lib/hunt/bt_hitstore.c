@@ -27,7 +27,9 @@ struct entry {
 
 #define ENTRY_HEAD (8 * 4 + 4 + 4)  /* time, identity, file_hash, offset, nrules, size */
 #define RUN_BUF (64u * 1024)
-#define MAX_SPILL_RULES (1u << 24)  /* a sanity bound on the spill file's counts */
+/* a sanity bound on the spill file's counts, far above the 200,000 rules a
+ * rule set holds (BT_RULESET_MAX_RULES) */
+#define MAX_SPILL_RULES (1u << 24)
 
 /* A sorted run in the spill file, read with pread through its own buffer. */
 struct run {
@@ -224,8 +226,10 @@ enum bt_status bt_hitstore_add(struct bt_hitstore *hs, const struct bt_event *ev
 	memset(&e, 0, sizeof e);
 	size_t size;
 	e.blob = bt_event_pack(ev, &size);
-	if (nrules > MAX_SPILL_RULES) /* more than any rule set holds */
-		nrules = MAX_SPILL_RULES;
+	if (nrules > MAX_SPILL_RULES) {   /* more than a rule set holds: never cut short */
+		free(e.blob);
+		return BT_ERR_LIMIT;
+	}
 	e.nrules = (uint32_t)nrules;
 	e.rules = malloc((nrules ? nrules : 1) * sizeof *e.rules);
 	if (!e.blob || !e.rules || size > UINT32_MAX) {
