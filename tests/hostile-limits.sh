@@ -107,19 +107,19 @@ grep -q 'badmap: error: line 1: expected NAME IP' "$TMP/err" && pass "the first 
 # the caps, from pipes (process substitution must keep working)
 printf 'h1 10.0.0.1\n' >"$TMP/goodmap"
 expect_rc "--host-map from a pipe still works" 0 sh -c \
-	'cat "$1" | "$2" hunt -q --no-builtin --rules "$3" --host-map /dev/stdin "$4"' sh \
+	'cat "$1" | timeout 60 "$2" hunt -q --no-builtin --rules "$3" --host-map /dev/stdin "$4"' sh \
 	"$TMP/goodmap" "$BOXTRAIL" "$TMP/re" "$top_srcdir/tests/data/docker/containerd.log"
 expect_rc "a million and one comment lines" 2 sh -c \
-	'yes "# c" | head -n 1000001 | "$1" hunt --host-map /dev/stdin "$2"' sh "$BOXTRAIL" "$S"
+	'yes "# c" | head -n 1000001 | timeout 60 "$1" hunt --host-map /dev/stdin "$2"' sh "$BOXTRAIL" "$S"
 grep -q 'more than 1000000 lines: not an option file; stopped there' "$TMP/err" \
 	&& pass "line cap named" || fail "line cap: $(cat "$TMP/err")"
 long=$(printf '%04000d' 0 | tr 0 '#')
 expect_rc "a pipe of more than 64 MiB" 2 sh -c \
-	'yes "$1" | "$2" hunt --host-map /dev/stdin "$3"' sh "$long" "$BOXTRAIL" "$S"
+	'yes "$1" | timeout 60 "$2" hunt --host-map /dev/stdin "$3"' sh "$long" "$BOXTRAIL" "$S"
 grep -q 'more than 67108864 bytes: not an option file' "$TMP/err" \
 	&& pass "size cap named" || fail "size cap: $(cat "$TMP/err")"
 expect_rc "a line over 4096 bytes" 2 sh -c \
-	'printf "%s%s\n" "$1" "$1" | "$2" hunt --suppress /dev/stdin "$3"' sh "$long" "$BOXTRAIL" "$S"
+	'printf "%s%s\n" "$1" "$1" | timeout 60 "$2" hunt --suppress /dev/stdin "$3"' sh "$long" "$BOXTRAIL" "$S"
 grep -q 'line 1: longer than 4096 bytes' "$TMP/err" && pass "line length cap named" \
 	|| fail "line length: $(cat "$TMP/err")"
 # spill with TMPDIR missing: one error, not one per event
@@ -199,7 +199,7 @@ E="$S/SRV-BUILD01/Security.evtx"
 "$BOXTRAIL" events -q -f jsonl "$E" | sed 's/"file":"[^"]*"//' >"$TMP/evtx.file"
 mkfifo "$TMP/pipe.evtx"
 cat "$E" >"$TMP/pipe.evtx" &
-"$BOXTRAIL" events -q -f jsonl "$TMP/pipe.evtx" >"$TMP/evtx.pipe.raw" 2>"$TMP/err"
+timeout 60 "$BOXTRAIL" events -q -f jsonl "$TMP/pipe.evtx" >"$TMP/evtx.pipe.raw" 2>"$TMP/err"
 check "EVTX from a named pipe: exit" 0 $?
 wait
 sed 's/"file":"[^"]*"//' "$TMP/evtx.pipe.raw" >"$TMP/evtx.pipe"
