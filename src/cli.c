@@ -307,6 +307,8 @@ void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st)
 		bt_buf_printf(&b, " corrupt_chunks=%llu id_gaps=%llu time_backwards=%llu",
 		              (unsigned long long)st->corrupt_chunks, (unsigned long long)st->id_gaps,
 		              (unsigned long long)st->time_backwards);
+		if (st->sparse_chunks)
+			bt_buf_printf(&b, " sparse_chunks=%llu", (unsigned long long)st->sparse_chunks);
 		if (st->time_backwards)
 			bt_buf_printf(&b, " max_backwards=%.3fs",
 			              (double)st->max_backwards / BT_TICKS_PER_SEC);

@@ -269,6 +269,49 @@ static struct bt_ruleset *load_rules(struct hunt_cli *h)
 	return rs;
 }
 
+/* What leaves the answer incomplete though every input was read: rules whose
+ * regular expression hit a PCRE2 limit (disabled after
+ * BT_RULE_RE_LIMIT_DISABLE events) and caps reached (correlation windows,
+ * groups, memory). With --stats one line each; `clause` names them all for
+ * the summary line. True when there is any (exit +4). */
+struct incomplete {
+	bool stats;
+	struct bt_buf *clause;
+	size_t ncaps;
+};
+
+static void note_cap(void *ctx, const char *name, const char *detail)
+{
+	struct incomplete *in = ctx;
+	if (in->stats)
+		fprintf(stderr, "%s: stats: cap reached: %s\n", cli_progname, detail);
+	bt_buf_printf(in->clause, "%s %s", in->ncaps++ ? "," : "; caps reached:", name);
+}
+
+static bool hunt_incomplete(const struct bt_ruleset *rules, const struct bt_hunt *hunt, bool stats,
+                            struct bt_buf *clause)
+{
+	bool any = false;
+	for (size_t i = 0; i < bt_ruleset_count(rules); i++) {
+		bool disabled;
+		uint64_t n = bt_ruleset_re_limits(rules, i, &disabled);
+		if (!n)
+			continue;
+		const struct bt_sigma_rule *r = bt_ruleset_info(rules, i)->sigma;
+		const char *id = r->id ? r->id : "?";
+		if (stats)
+			fprintf(stderr, "%s: stats: rule %s: regex match limit hit on %llu events%s (%s)\n",
+			        cli_progname, id, (unsigned long long)n, disabled ? ", rule disabled" : "",
+			        r->title ? r->title : "?");
+		bt_buf_printf(clause, "%s rule %s (%llu events%s)", any ? "," : "; regex match limit hit by",
+		              id, (unsigned long long)n, disabled ? ", disabled" : "");
+		any = true;
+	}
+	struct incomplete in = {stats, clause, 0};
+	bt_hunt_caps(hunt, note_cap, &in);
+	return any || in.ncaps;
+}
+
 /* The run record hears of every input in input order. */
 static void record_input(void *ctx, const char *path, const struct bt_scan_result *r)
 {
@@ -380,6 +423,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 				        ri->sigma->title ? ri->sigma->title : "?");
 		}
 	}
+	struct bt_buf incomplete = BT_BUF_INIT;
+	bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete);
+	bt_buf_putc(&incomplete, '\0');
 	if (h.suppress) {
 		size_t ev_sup, f_sup = bt_suppress_hits(h.suppress, &ev_sup);
 		if ((f_sup || ev_sup) && !h.ro.diag.quiet)
@@ -388,9 +434,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (h.findings == 0) {
 		if (!h.ro.diag.quiet)
-			fprintf(stderr, "%s: no findings in %llu events from %lu files%s\n", cli_progname,
+			fprintf(stderr, "%s: no findings in %llu events from %lu files%s%s\n", cli_progname,
 			        (unsigned long long)run.events, run.files_read,
-			        h.filtered ? " (after --min-level/--host)" : "");
+			        h.filtered ? " (after --min-level/--host)" : "", incomplete.p);
 	} else if (!h.ro.diag.quiet) {
 		struct bt_hunt_counts hc;
 		bt_hunt_counts(hunt, &hc);
@@ -399,16 +445,18 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 			snprintf(merged, sizeof merged, "; %llu more merged into findings sharing their events",
 			         (unsigned long long)hc.merged);
 		fprintf(stderr, "%s: %llu findings (%llu critical, %llu high, %llu medium, %llu low, "
-		        "%llu informational) in %llu events from %lu files%s\n",
+		        "%llu informational) in %llu events from %lu files%s%s\n",
 		        cli_progname, (unsigned long long)h.findings,
 		        (unsigned long long)h.by_severity[BT_SEV_CRITICAL],
 		        (unsigned long long)h.by_severity[BT_SEV_HIGH],
 		        (unsigned long long)h.by_severity[BT_SEV_MEDIUM],
 		        (unsigned long long)h.by_severity[BT_SEV_LOW],
 		        (unsigned long long)h.by_severity[BT_SEV_INFORMATIONAL],
-		        (unsigned long long)run.events, run.files_read, merged);
+		        (unsigned long long)run.events, run.files_read, merged, incomplete.p);
 	}
-	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0);
+	bt_buf_free(&incomplete);
+	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0) |
+	         (partial ? EXIT_PARTIAL : 0);
 record:
 	if (rr_file) {
 		/* the record states the exit status the run ends with */
@@ -464,9 +512,10 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --force            let --run-record replace an existing file\n"
 	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
-	        "      --max-memory MB    memory for matched events before spilling to TMPDIR\n",
+	        "      --max-memory MB    memory for matched events before spilling to TMPDIR, and\n"
+	        "                         for correlation state and findings (default 256)\n",
 	.footer = "Exit status: 0 no findings, 1 findings, 2 usage or fatal error, +4 some input\n"
-	          "not (fully) read.\n",
+	          "not (fully) read or a limit left the answer incomplete (see LIMITS in boxtrail(1)).\n",
 	.shortopts = "f:",
 	.longopts = long_opts,
 	.reads_evidence = true,

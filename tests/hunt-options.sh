@@ -32,11 +32,13 @@ printf 'only-a-rule-id\n' >"$TMP/bad.sup"
 expect_rc "--suppress: malformed list is fatal" 2 "$BOXTRAIL" hunt -q --suppress "$TMP/bad.sup" samples/
 grep -q 'bad.sup: error: line 1' "$TMP/err" && pass "malformed line named" || fail "suppress error: $(cat "$TMP/err")"
 # a line over 4096 bytes is not read as two entries: it is a malformed line
-{ echo '* host=NOSUCHHOST'; head -c 5000 /dev/zero | tr '\0' x; echo; } >"$TMP/long.sup"
+# (a good first line for each: reading stops at the first bad line)
+{ echo '* host=NOSUCHHOST'; head -c 5000 /dev/zero | tr '\0' x; echo; } >"$TMP/long--suppress.sup"
+{ echo 'nosuchhost 192.0.2.1'; head -c 5000 /dev/zero | tr '\0' x; echo; } >"$TMP/long--host-map.sup"
 for opt in --suppress --host-map; do
-	"$BOXTRAIL" hunt -q $opt "$TMP/long.sup" samples/ >/dev/null 2>"$TMP/err"
+	"$BOXTRAIL" hunt -q $opt "$TMP/long$opt.sup" samples/ >/dev/null 2>"$TMP/err"
 	check "$opt: over-long line is fatal" 2 $?
-	grep -q 'long.sup: error: line 2: longer than 4096 bytes' "$TMP/err" && pass "$opt: over-long line named" \
+	grep -q "long$opt.sup: error: line 2: longer than 4096 bytes" "$TMP/err" && pass "$opt: over-long line named" \
 		|| fail "$opt over-long line: $(cat "$TMP/err")"
 done
 printf '# the build host is known\n%s host=srv-build01\n* TargetUserName=jdoe@*\n' "$CHAIN" >"$TMP/ok.sup"

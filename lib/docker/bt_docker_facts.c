@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -506,13 +507,6 @@ void bt_docker_add_jstr(struct bt_evbuf *eb, struct json_object *o, const char *
 		bt_docker_add(eb, name, s, n);
 }
 
-static void add_jbool(struct bt_evbuf *eb, struct json_object *o, const char *key, const char *name)
-{
-	struct json_object *v = bt_docker_jget(o, key);
-	if (v && json_object_is_type(v, json_type_boolean))
-		bt_docker_add_bool(eb, name, json_object_get_boolean(v));
-}
-
 /* Appends the words of a string or an array of values, space separated. */
 static void join_words(struct bt_buf *b, struct json_object *v)
 {
@@ -642,58 +636,108 @@ static void add_bind_cb(struct bt_evbuf *eb, const char *name, const char *s, si
 	bt_docker_add_bind(eb, s, l);
 }
 
+/* API bodies and hostconfig.json are decoded by Go's encoding/json, which
+ * matches keys case-insensitively ("privileged" sets Privileged): the key
+ * as spelled, else any case variant. The daemon logs a body re-encoded from
+ * a map (keys sorted, so the order the client sent is gone). */
+static struct json_object *jget_ci(struct json_object *o, const char *key)
+{
+	struct json_object *v = bt_docker_jget(o, key);
+	if (v || !o || !json_object_is_type(o, json_type_object))
+		return v;
+	json_object_object_foreach(o, k, val)
+	{
+		if (strcasecmp(k, key) == 0)
+			return val;
+	}
+	return NULL;
+}
+
+static void add_jstr_ci(struct bt_evbuf *eb, struct json_object *o, const char *key,
+                        const char *name)
+{
+	size_t n;
+	const char *s = bt_docker_jstr(jget_ci(o, key), &n);
+	if (s && n)
+		bt_docker_add(eb, name, s, n);
+}
+
+/* A boolean under any case variant of its key: set when any variant is true
+ * (which one the daemon applied is not in its log); variants that disagree
+ * are named in KeyCaseConflict. */
+static void add_jbool_ci(struct bt_evbuf *eb, struct json_object *o, const char *key,
+                         const char *name)
+{
+	if (!o || !json_object_is_type(o, json_type_object))
+		return;
+	bool any_true = false, any_false = false;
+	json_object_object_foreach(o, k, val)
+	{
+		if (strcasecmp(k, key) != 0 || !val || !json_object_is_type(val, json_type_boolean))
+			continue;
+		if (json_object_get_boolean(val))
+			any_true = true;
+		else
+			any_false = true;
+	}
+	if (any_true || any_false)
+		bt_docker_add_bool(eb, name, any_true);
+	if (any_true && any_false)
+		bt_docker_add_list_unique(eb, "KeyCaseConflict", name, strlen(name));
+}
+
 static void add_mode(struct bt_evbuf *eb, struct json_object *hc, const char *key)
 {
-	bt_docker_add_jstr(eb, hc, key, key);
+	add_jstr_ci(eb, hc, key, key);
 }
 
 void bt_docker_hostconfig_facts(struct bt_evbuf *eb, struct json_object *hc)
 {
 	if (!hc || !json_object_is_type(hc, json_type_object))
 		return;
-	add_jbool(eb, hc, "Privileged", "Privileged");
+	add_jbool_ci(eb, hc, "Privileged", "Privileged");
 	add_mode(eb, hc, "PidMode");
 	add_mode(eb, hc, "NetworkMode");
 	add_mode(eb, hc, "IpcMode");
 	add_mode(eb, hc, "UTSMode");
 	add_mode(eb, hc, "UsernsMode");
 	add_mode(eb, hc, "CgroupnsMode");
-	for_strings(bt_docker_jget(hc, "CapAdd"), bt_docker_add_list, eb, "CapAdd");
-	for_strings(bt_docker_jget(hc, "CapDrop"), bt_docker_add_list, eb, "CapDrop");
-	for_strings(bt_docker_jget(hc, "SecurityOpt"), add_secopt, eb, "SecurityOpt");
-	struct json_object *dev = bt_docker_jget(hc, "Devices");
+	for_strings(jget_ci(hc, "CapAdd"), bt_docker_add_list, eb, "CapAdd");
+	for_strings(jget_ci(hc, "CapDrop"), bt_docker_add_list, eb, "CapDrop");
+	for_strings(jget_ci(hc, "SecurityOpt"), add_secopt, eb, "SecurityOpt");
+	struct json_object *dev = jget_ci(hc, "Devices");
 	if (dev && json_object_is_type(dev, json_type_array)) {
 		size_t n = json_object_array_length(dev);
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *d = json_object_array_get_idx(dev, i);
 			size_t l;
-			const char *s = bt_docker_jstr(bt_docker_jget(d, "PathOnHost"), &l);
+			const char *s = bt_docker_jstr(jget_ci(d, "PathOnHost"), &l);
 			if (!s)
 				s = bt_docker_jstr(d, &l);   /* "/dev/sda:/dev/sda:rwm" as a string */
 			if (s && l)
 				bt_docker_add_list(eb, "Devices", s, l);
 		}
 	}
-	for_strings(bt_docker_jget(hc, "Binds"), add_bind_cb, eb, "Binds");
-	struct json_object *mounts = bt_docker_jget(hc, "Mounts");
+	for_strings(jget_ci(hc, "Binds"), add_bind_cb, eb, "Binds");
+	struct json_object *mounts = jget_ci(hc, "Mounts");
 	if (mounts && json_object_is_type(mounts, json_type_array)) {
 		size_t n = json_object_array_length(mounts);
 		for (size_t i = 0; i < n; i++) {
 			struct json_object *m = json_object_array_get_idx(mounts, i);
 			size_t sl = 0, tl = 0;
-			const char *src = bt_docker_jstr(bt_docker_jget(m, "Source"), &sl);
-			const char *dst = bt_docker_jstr(bt_docker_jget(m, "Target"), &tl);
-			struct json_object *ro = bt_docker_jget(m, "ReadOnly");
+			const char *src = bt_docker_jstr(jget_ci(m, "Source"), &sl);
+			const char *dst = bt_docker_jstr(jget_ci(m, "Target"), &tl);
+			struct json_object *ro = jget_ci(m, "ReadOnly");
 			bt_docker_add_mount(eb, src, dst,
 			                    ro && json_object_is_type(ro, json_type_boolean) &&
 			                            json_object_get_boolean(ro));
 		}
 	}
-	add_jbool(eb, hc, "AutoRemove", "AutoRemove");
-	bt_docker_add_jstr(eb, hc, "Isolation", "Isolation");
-	bt_docker_add_jstr(eb, bt_docker_jget(hc, "RestartPolicy"), "Name", "RestartPolicy");
-	bt_docker_add_jstr(eb, hc, "Runtime", "Runtime");
-	struct json_object *pb = bt_docker_jget(hc, "PortBindings");
+	add_jbool_ci(eb, hc, "AutoRemove", "AutoRemove");
+	add_jstr_ci(eb, hc, "Isolation", "Isolation");
+	add_jstr_ci(eb, jget_ci(hc, "RestartPolicy"), "Name", "RestartPolicy");
+	add_jstr_ci(eb, hc, "Runtime", "Runtime");
+	struct json_object *pb = jget_ci(hc, "PortBindings");
 	if (pb && json_object_is_type(pb, json_type_object)) {
 		json_object_object_foreach(pb, port, arr)
 		{
@@ -703,8 +747,8 @@ void bt_docker_hostconfig_facts(struct bt_evbuf *eb, struct json_object *hc)
 			for (size_t i = 0; i < n; i++) {
 				struct json_object *b = json_object_array_get_idx(arr, i);
 				size_t hl = 0, pl = 0;
-				const char *hip = bt_docker_jstr(bt_docker_jget(b, "HostIp"), &hl);
-				const char *hp = bt_docker_jstr(bt_docker_jget(b, "HostPort"), &pl);
+				const char *hip = bt_docker_jstr(jget_ci(b, "HostIp"), &hl);
+				const char *hp = bt_docker_jstr(jget_ci(b, "HostPort"), &pl);
 				struct bt_buf s = BT_BUF_INIT;
 				bt_buf_put(&s, hip ? hip : "", hip ? hl : 0);
 				bt_buf_putc(&s, ':');
@@ -724,17 +768,17 @@ void bt_docker_api_body(struct bt_evbuf *eb, enum bt_docker_api k, struct json_o
 	if (!body || !json_object_is_type(body, json_type_object))
 		return;
 	if (k == BT_API_CREATE) {
-		bt_docker_add_jstr(eb, body, "Image", "Image");
-		bt_docker_add_command(eb, bt_docker_jget(body, "Entrypoint"), bt_docker_jget(body, "Cmd"));
-		bt_docker_add_jstr(eb, body, "User", "User");
-		bt_docker_add_jstr(eb, body, "Hostname", "Hostname");
-		bt_docker_add_jstr(eb, body, "WorkingDir", "WorkingDir");
-		bt_docker_hostconfig_facts(eb, bt_docker_jget(body, "HostConfig"));
+		add_jstr_ci(eb, body, "Image", "Image");
+		bt_docker_add_command(eb, jget_ci(body, "Entrypoint"), jget_ci(body, "Cmd"));
+		add_jstr_ci(eb, body, "User", "User");
+		add_jstr_ci(eb, body, "Hostname", "Hostname");
+		add_jstr_ci(eb, body, "WorkingDir", "WorkingDir");
+		bt_docker_hostconfig_facts(eb, jget_ci(body, "HostConfig"));
 	} else if (k == BT_API_EXEC_CREATE) {
-		bt_docker_add_command(eb, NULL, bt_docker_jget(body, "Cmd"));
-		bt_docker_add_jstr(eb, body, "User", "User");
-		bt_docker_add_jstr(eb, body, "WorkingDir", "WorkingDir");
-		add_jbool(eb, body, "Privileged", "Privileged");
+		bt_docker_add_command(eb, NULL, jget_ci(body, "Cmd"));
+		add_jstr_ci(eb, body, "User", "User");
+		add_jstr_ci(eb, body, "WorkingDir", "WorkingDir");
+		add_jbool_ci(eb, body, "Privileged", "Privileged");
 	}
 }
 
@@ -742,12 +786,12 @@ enum bt_docker_api bt_docker_body_kind(struct json_object *body)
 {
 	if (!body || !json_object_is_type(body, json_type_object))
 		return BT_API_OTHER;
-	if (bt_docker_jget(body, "HostConfig") ||
-	    (bt_docker_jget(body, "Image") && bt_docker_jget(body, "Cmd")))
+	if (jget_ci(body, "HostConfig") ||
+	    (jget_ci(body, "Image") && jget_ci(body, "Cmd")))
 		return BT_API_CREATE;
-	if (bt_docker_jget(body, "Cmd") &&
-	    (bt_docker_jget(body, "AttachStdin") || bt_docker_jget(body, "AttachStdout") ||
-	     bt_docker_jget(body, "Detach") || bt_docker_jget(body, "Privileged")))
+	if (jget_ci(body, "Cmd") &&
+	    (jget_ci(body, "AttachStdin") || jget_ci(body, "AttachStdout") ||
+	     jget_ci(body, "Detach") || jget_ci(body, "Privileged")))
 		return BT_API_EXEC_CREATE;
 	return BT_API_OTHER;
 }

@@ -38,6 +38,7 @@ struct item {
 	char *note;                   /* Confirmation, once decided (owned) */
 	uint64_t by_line, by_record;  /* the event that decided it, if one did */
 	bool pulled;                  /* a pull of its image followed it */
+	char new_id[72];              /* the container id that confirmed it ("": none) */
 };
 
 /* Container ids the log has shown, by hash, with the first event that
@@ -322,6 +323,8 @@ static void confirm_scan(struct bt_docker_pair *p, const struct bt_event *ev)
 			         task ? "containerd started the task of" : "the client used the new id",
 			         (int)id->text_len, id->text);
 			decide(it, V_CONFIRMED, text, ev);
+			snprintf(it->new_id, sizeof it->new_id, "%.*s",
+			         (int)(id->text_len < sizeof it->new_id ? id->text_len : 0), id->text);
 			if (!known)
 				known = seen_get(p, id->text, id->text_len, true);
 			if (known)
@@ -492,6 +495,8 @@ const struct bt_event *bt_docker_pair_pop(struct bt_docker_pair *p, struct bt_ev
 			else
 				bt_docker_add_u64(eb, "ConfirmationRecord", it.by_record);
 		}
+		if (it.new_id[0])
+			bt_docker_adds(eb, "ConfirmationID", it.new_id);
 	}
 	if (it.body)
 		json_object_put(it.body);

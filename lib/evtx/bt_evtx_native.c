@@ -67,6 +67,10 @@ struct nx_state {
 	                               count are not in use (their records are recovered) */
 	uint64_t used_chunks;       /* chunks up to the last with a signature (UINT64_MAX: not
 	                               looked for yet) */
+	/* a sparse file's holes read as zeros without reading them: the last
+	 * hole found [hole_from, hole_to) (hole_to UINT64_MAX: to the end) */
+	uint64_t hole_from, hole_to;
+	bool no_seek_data;          /* SEEK_DATA is not supported here */
 };
 
 static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const char *fmt, ...)
@@ -94,6 +98,8 @@ static void warn_record(struct bt_reader_ctx *ctx, struct nx_state *s, const cha
 
 struct bt_evtx_slack_share {
 	pthread_mutex_t lock;
+	uint64_t used_chunks;          /* the file's, looked for once for all parts */
+	bool used_known;
 	pthread_cond_t ended_cond;
 	size_t parts, ended, left;
 	struct bt_evtx_recmap *maps;   /* per live part, in chunk order */
@@ -231,6 +237,7 @@ static enum bt_status nx_setup(struct bt_reader_ctx *ctx, struct nx_state *s, co
 	s->header_chunks = fh.crc_ok ? fh.chunk_count : 0;
 	s->header_closed = fh.crc_ok && fh.chunk_count && !(fh.flags & BT_EVTX_FLAG_DIRTY);
 	s->used_chunks = UINT64_MAX;
+	s->hole_from = s->hole_to = 0;
 	/* A copy cut short: the header lists chunks the file does not hold. */
 	uint64_t held = s->file_size == UINT64_MAX || s->file_size < BT_EVTX_FILE_HEADER_SIZE
 	                    ? 0
@@ -306,30 +313,114 @@ static void chunk_warn(struct bt_reader_ctx *ctx, struct nx_state *s, const char
 	         (unsigned long long)(s->chunk_index - 1), (unsigned long long)s->chunk_off, what);
 }
 
-/* The number of chunks up to the last one with a signature: zero chunks
- * past it are unused space, before it they are damage. Looked for once, from
- * the end of the file backwards (unused space is at the end). */
-static uint64_t used_chunks(struct nx_state *s)
+/* Whether [off, off + len) lies in a hole of a sparse file (all zero, not
+ * stored): asked with SEEK_DATA, the answer kept for the hole, so a file is
+ * walked in one syscall per hole, not one read per zero chunk. */
+static bool in_hole(struct nx_state *s, uint64_t off, uint64_t len)
 {
-	if (s->used_chunks != UINT64_MAX)
-		return s->used_chunks;
+	if (s->mem || s->no_seek_data)
+		return false;
+	if (off >= s->hole_from && off < s->hole_to)
+		return s->hole_to == UINT64_MAX || off + len <= s->hole_to;
+#ifdef SEEK_DATA
+	if (off > INT64_MAX)
+		return false;
+	off_t d = lseek(s->fd, (off_t)off, SEEK_DATA);
+	if (d < 0) {
+		if (errno != ENXIO) {   /* not supported: every chunk is read */
+			s->no_seek_data = true;
+			return false;
+		}
+		s->hole_from = off;     /* no data from here to the end */
+		s->hole_to = UINT64_MAX;
+		return true;
+	}
+	if ((uint64_t)d <= off)
+		return false;
+	s->hole_from = off;
+	s->hole_to = (uint64_t)d;
+	return off + len <= s->hole_to;
+#else
+	(void)len;
+	s->no_seek_data = true;
+	return false;
+#endif
+}
+
+/* The end of the last data of the file (its size when SEEK_DATA cannot
+ * say): chunks past it are holes. */
+static uint64_t data_end(struct nx_state *s, uint64_t size)
+{
+#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+	if (s->mem || s->no_seek_data || size > INT64_MAX)
+		return size;
+	uint64_t end = 0;
+	off_t pos = 0;
+	for (;;) {
+		off_t d = lseek(s->fd, pos, SEEK_DATA);
+		if (d < 0)
+			return errno == ENXIO ? end : size;
+		off_t h = lseek(s->fd, d, SEEK_HOLE);
+		if (h <= d)
+			return size;
+		end = (uint64_t)h;
+		pos = h;
+	}
+#else
+	(void)s;
+	return size;
+#endif
+}
+
+/* The number of chunks up to the last one with a signature: zero chunks
+ * past it are unused space, before it they are damage. Looked for once per
+ * file (the parts of a split file share it), from the end of its data
+ * backwards (unused space is at the end; a sparse file's holes are not
+ * read). */
+static uint64_t scan_used(struct nx_state *s, uint64_t lowest)
+{
 	uint64_t size = s->mem ? s->mem_n : s->file_size;
 	uint64_t n = size > BT_EVTX_FILE_HEADER_SIZE
 	                 ? (size - BT_EVTX_FILE_HEADER_SIZE) / BT_EVTX_CHUNK_SIZE
 	                 : 0;
-	s->used_chunks = 0;
-	for (uint64_t i = n; i > s->chunk_index; i--) {
+	uint64_t end = data_end(s, size);
+	uint64_t last = end > BT_EVTX_FILE_HEADER_SIZE
+	                    ? (end - BT_EVTX_FILE_HEADER_SIZE + BT_EVTX_CHUNK_SIZE - 1) /
+	                          BT_EVTX_CHUNK_SIZE
+	                    : 0;
+	if (last < n)
+		n = last;
+	for (uint64_t i = n; i > lowest; i--) {
 		uint64_t off = BT_EVTX_FILE_HEADER_SIZE + (i - 1) * BT_EVTX_CHUNK_SIZE;
 		uint8_t sig[8];
 		if (s->mem)
 			memcpy(sig, s->mem + off, sizeof sig);
 		else if (bt_evtx_pread_full(s->fd, sig, sizeof sig, off) != (ssize_t)sizeof sig)
 			continue;
-		if (memcmp(sig, "ElfChnk", 8) == 0) {
-			s->used_chunks = i;
-			break;
-		}
+		if (memcmp(sig, "ElfChnk", 8) == 0)
+			return i;
 	}
+	return 0;
+}
+
+static uint64_t used_chunks(struct nx_state *s)
+{
+	if (s->used_chunks != UINT64_MAX)
+		return s->used_chunks;
+	if (!s->share) {
+		s->used_chunks = scan_used(s, s->chunk_index);
+		return s->used_chunks;
+	}
+	/* the file's last used chunk, whatever part asks first; a part only
+	 * compares it with chunks past its own position, so the answer from
+	 * the whole file is the same as one from its position on */
+	pthread_mutex_lock(&s->share->lock);
+	if (!s->share->used_known) {
+		s->share->used_chunks = scan_used(s, 0);
+		s->share->used_known = true;
+	}
+	s->used_chunks = s->share->used_chunks;
+	pthread_mutex_unlock(&s->share->lock);
 	return s->used_chunks;
 }
 
@@ -348,6 +439,21 @@ static bool load_chunk(struct bt_reader_ctx *ctx, struct nx_state *s)
 			c = s->mem + off;
 			n = s->mem_n - off < BT_EVTX_CHUNK_SIZE ? (size_t)(s->mem_n - off)
 			                                         : BT_EVTX_CHUNK_SIZE;
+		} else if (off < s->file_size &&
+		           in_hole(s, off, s->file_size - off < BT_EVTX_CHUNK_SIZE ? s->file_size - off
+		                                                                   : BT_EVTX_CHUNK_SIZE)) {
+			/* a hole of a sparse file: zero bytes, known without reading */
+			s->chunk_index++;
+			s->chunk_off = off;
+			s->chunk_n = 0;
+			s->chunk_counted = false;
+			if (!s->quiet)
+				ctx->stats->sparse_chunks++;
+			if (s->chunk_index <= s->header_chunks || s->chunk_index < used_chunks(s))
+				chunk_warn(ctx, s, "all zero bytes (a hole of a sparse file), though later "
+				                   "chunks are in use (wiped, or not copied?): its records are "
+				                   "not read");
+			continue;
 		} else {
 			if (off >= s->file_size)
 				return false;

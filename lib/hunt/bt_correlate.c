@@ -51,6 +51,7 @@ struct group {
 	int64_t open_last;
 	uint64_t added_seq;     /* members up to this seq are in the open finding */
 	struct bt_strset notes; /* how ClientHost values were resolved */
+	uint64_t bytes;         /* counted in *held for it (members apart) */
 	struct group *next;
 };
 
@@ -70,7 +71,8 @@ struct corr {
 	struct group **buckets;  /* hash table of groups, grown with them */
 	size_t nbuckets;
 	size_t ngroups;
-	bool window_capped, groups_capped;
+	bool window_capped, groups_capped, memory_capped;
+	struct bt_corr_caps caps;
 	uint64_t ungrouped;      /* events of its rules that lacked a group-by field */
 	const char *missing;     /* the first such field */
 	struct bt_baseline *base;   /* absent, rare_value: judged at the end */
@@ -516,6 +518,12 @@ size_t bt_correlator_count(const struct bt_correlator *c)
 	return c->n;
 }
 
+void bt_correlator_caps(const struct bt_correlator *c, size_t i, struct bt_corr_caps *out)
+{
+	*out = c->v[i].caps;
+	out->title = c->v[i].info->sigma->title ? c->v[i].info->sigma->title : "?";
+}
+
 bool bt_correlator_uses(const struct bt_correlator *c, unsigned rule)
 {
 	return rule < c->nrules && c->by_rule[rule].used;
@@ -708,6 +716,34 @@ struct corr_emit {
 
 /* ---- groups ---- */
 
+/* Memory held for open groups and windows, against --max-memory. */
+static bool over_budget(const struct bt_correlator *c)
+{
+	return c->o.held && c->o.budget && *c->o.held > c->o.budget;
+}
+
+static void held_add(struct bt_correlator *c, uint64_t n, bool add)
+{
+	if (c->o.held)
+		*c->o.held = add ? *c->o.held + n : (*c->o.held > n ? *c->o.held - n : 0);
+}
+
+static uint64_t member_bytes(const struct bt_evidence *e)
+{
+	return sizeof(struct member) + e->bytes;
+}
+
+static void memory_warn(struct bt_correlator *c, struct corr *k)
+{
+	if (!k->memory_capped)
+		bt_diagf(&c->o.diag, BT_DIAG_WARN, NULL,
+		         "correlation '%s': its state reached --max-memory (%llu MiB with the findings "
+		         "kept): new groups are not followed and windows lose their oldest events",
+		         k->info->sigma->title ? k->info->sigma->title : "?",
+		         (unsigned long long)(c->o.budget >> 20));
+	k->memory_capped = true;
+}
+
 static unsigned key_hash(const char *s)
 {
 	unsigned h = 2166136261u;
@@ -747,7 +783,13 @@ static struct group *group_get(struct bt_correlator *c, struct corr *k, const ch
 	for (struct group *g = k->buckets[b]; g; g = g->next)
 		if (strcmp(g->key, key) == 0)
 			return g;
+	if (over_budget(c)) {
+		memory_warn(c, k);
+		k->caps.memory_not_followed++;
+		return NULL;
+	}
 	if (k->ngroups >= BT_CORR_MAX_GROUPS) {
+		k->caps.groups_not_followed++;
 		if (!k->groups_capped)
 			bt_diagf(&c->o.diag, BT_DIAG_WARN, NULL,
 			         "correlation '%s': more than %d groups at once; further groups not tracked",
@@ -770,6 +812,8 @@ static struct group *group_get(struct bt_correlator *c, struct corr *k, const ch
 	g->next = k->buckets[b];
 	k->buckets[b] = g;
 	k->ngroups++;
+	g->bytes = sizeof *g + 2 * strlen(key) + 2 + 2 * k->nrefs * sizeof(uint64_t);
+	held_add(c, g->bytes, true);
 	return g;
 }
 
@@ -831,9 +875,10 @@ static void value_release(struct group *g, struct vcount *v)
 }
 
 /* Takes the oldest member out of the window. */
-static void drop_head(struct group *g)
+static void drop_head(struct bt_correlator *c, struct group *g)
 {
 	struct member *m = &g->m[g->head];
+	held_add(c, member_bytes(m->e), false);
 	if (m->value)
 		value_release(g, m->value);
 	if (!(g->head + 1 < g->n && g->m[g->head + 1].e == m->e))
@@ -849,7 +894,7 @@ static void expire(struct bt_correlator *c, struct corr *k, struct group *g, int
 	if (g->open && t - g->open_last > k->span)
 		close_match(c, k, g);
 	while (g->head < g->n && g->m[g->head].t < t - k->span)
-		drop_head(g);
+		drop_head(c, g);
 	if (g->head == g->n)
 		g->head = g->n = 0;
 	else if (g->head > 1024 && g->head * 2 > g->n) {
@@ -868,7 +913,12 @@ static bool push_member(struct bt_correlator *c, struct corr *k, struct group *g
 			         "correlation '%s': more than %d events in one window; the oldest leave early",
 			         k->info->sigma->title ? k->info->sigma->title : "?", BT_CORR_MAX_WINDOW);
 		k->window_capped = true;
-		drop_head(g);
+		k->caps.window_left_early++;
+		drop_head(c, g);
+	} else if (over_budget(c) && g->n > g->head) {
+		memory_warn(c, k);
+		k->caps.memory_left_early++;
+		drop_head(c, g);
 	}
 	if (!bt_array_reserve(&g->m, &g->cap, g->n, sizeof *g->m, 16))
 		return false;
@@ -879,6 +929,7 @@ static bool push_member(struct bt_correlator *c, struct corr *k, struct group *g
 		g->nevents++;
 	struct member *m = &g->m[g->n++];
 	m->e = bt_evidence_ref(e);
+	held_add(c, member_bytes(e), true);
 	m->t = e->ev->time;
 	m->seq = ++g->seq;
 	m->ref_pos = pos;
@@ -976,6 +1027,7 @@ static void sweep(struct bt_correlator *c)
 				expire(c, k, g, c->now);
 				if (!g->open && g->head == g->n) {
 					*pp = g->next;
+					held_add(c, g->bytes, false);
 					group_free(g);
 					k->ngroups--;
 				} else {

@@ -66,6 +66,12 @@ struct bt_correlator_opts {
 	const struct bt_coverage *coverage;
 	int64_t ticket_lifetime, renew_lifetime;
 	struct bt_diag diag;
+	/* Memory for open groups and windows: *held (shared with the caller,
+	 * who counts its findings there) against budget bytes (0: none). Past
+	 * it, new groups are not followed and windows lose their oldest
+	 * events (reported, bt_correlator_caps). */
+	uint64_t *held;
+	uint64_t budget;
 	/* Receives each completed match as a finding (ownership passes). */
 	void (*emit)(void *ctx, struct bt_finding *f);
 	void *emit_ctx;
@@ -99,6 +105,16 @@ void bt_correlator_facts(const struct bt_correlator *c,
                          void (*cb)(void *ctx, const struct bt_rule_info *rule,
                                     const struct bt_baseline_fact *f),
                          void *ctx);
+
+/* What correlation i (below bt_correlator_count) lost to a cap: events
+ * that left a window early (window or memory cap) and events of groups
+ * that were not followed (group or memory cap). */
+struct bt_corr_caps {
+	const char *title;
+	uint64_t window_left_early, groups_not_followed;
+	uint64_t memory_left_early, memory_not_followed;
+};
+void bt_correlator_caps(const struct bt_correlator *c, size_t i, struct bt_corr_caps *out);
 
 /* Normalised group-by value of `field` for an event (with the virtual
  * fields); writes at most n bytes; false when the event has no such value. */

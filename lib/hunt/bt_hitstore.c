@@ -21,12 +21,15 @@ struct entry {
 	uint64_t offset;
 	uint32_t nrules;
 	uint32_t size;          /* of the packed event */
-	uint32_t rules[BT_HIT_MAX_RULES];
+	uint32_t *rules;        /* every rule matched, no cap (owned) */
 	unsigned char *blob;    /* bt_event_pack output */
 };
 
 #define ENTRY_HEAD (8 * 4 + 4 + 4)  /* time, identity, file_hash, offset, nrules, size */
 #define RUN_BUF (64u * 1024)
+/* a sanity bound on the spill file's counts, far above the 200,000 rules a
+ * rule set holds (BT_RULESET_MAX_RULES) */
+#define MAX_SPILL_RULES (1u << 24)
 
 /* A sorted run in the spill file, read with pread through its own buffer. */
 struct run {
@@ -67,6 +70,7 @@ void bt_evidence_free(struct bt_evidence *h)
 	for (size_t i = 0; i < h->ncopies; i++)
 		free(h->copies[i].file);
 	free(h->ev);
+	free(h->rules);
 	free(h->copies);
 	free(h);
 }
@@ -92,13 +96,17 @@ void bt_hitstore_free(struct bt_hitstore *hs)
 {
 	if (!hs)
 		return;
-	for (size_t i = 0; i < hs->n; i++)
+	for (size_t i = 0; i < hs->n; i++) {
 		free(hs->v[i].blob);
+		free(hs->v[i].rules);
+	}
 	free(hs->v);
 	for (unsigned i = 0; i < hs->nruns; i++) {
 		free(hs->runs[i].buf);
-		if (hs->runs[i].have)
+		if (hs->runs[i].have) {
 			free(hs->runs[i].cur.blob);
+			free(hs->runs[i].cur.rules);
+		}
 	}
 	free(hs->runs);
 	if (hs->spill_fd >= 0)
@@ -200,7 +208,9 @@ static enum bt_status spill_run(struct bt_hitstore *hs)
 			return BT_ERR_IO;
 		}
 		free(hs->v[i].blob);
+		free(hs->v[i].rules);
 		hs->v[i].blob = NULL;
+		hs->v[i].rules = NULL;
 	}
 	r->end = hs->spill_end;
 	hs->nruns++;
@@ -216,18 +226,24 @@ enum bt_status bt_hitstore_add(struct bt_hitstore *hs, const struct bt_event *ev
 	memset(&e, 0, sizeof e);
 	size_t size;
 	e.blob = bt_event_pack(ev, &size);
-	if (!e.blob || size > UINT32_MAX) {
+	if (nrules > MAX_SPILL_RULES) {   /* more than a rule set holds: never cut short */
 		free(e.blob);
+		return BT_ERR_LIMIT;
+	}
+	e.nrules = (uint32_t)nrules;
+	e.rules = malloc((nrules ? nrules : 1) * sizeof *e.rules);
+	if (!e.blob || !e.rules || size > UINT32_MAX) {
+		free(e.blob);
+		free(e.rules);
 		return BT_ERR_NOMEM;
 	}
+	if (nrules)
+		memcpy(e.rules, rules, nrules * sizeof *rules);
 	e.size = (uint32_t)size;
 	e.time = ev->time;
 	e.identity = bt_event_identity(ev);
 	e.file_hash = str_hash(ev->file);
 	e.offset = ev->offset;
-	e.nrules = (uint32_t)(nrules < BT_HIT_MAX_RULES ? nrules : BT_HIT_MAX_RULES);
-	if (e.nrules)
-		memcpy(e.rules, rules, e.nrules * sizeof *rules);
 
 	pthread_mutex_lock(&hs->lock);
 	enum bt_status st = hs->error;
@@ -237,10 +253,11 @@ enum bt_status bt_hitstore_add(struct bt_hitstore *hs, const struct bt_event *ev
 		st = hs->error = BT_ERR_NOMEM;
 	if (st == BT_OK) {
 		hs->v[hs->n++] = e;
-		hs->used += size + sizeof e;
+		hs->used += size + sizeof e + e.nrules * sizeof *e.rules;
 		hs->added++;
 	} else {
 		free(e.blob);
+		free(e.rules);
 	}
 	pthread_mutex_unlock(&hs->lock);
 	return st;
@@ -306,12 +323,16 @@ static bool run_advance(int fd, struct run *r)
 	memcpy(&e->offset, head + 24, 8);
 	memcpy(&e->nrules, head + 32, 4);
 	memcpy(&e->size, head + 36, 4);
-	if (e->nrules > BT_HIT_MAX_RULES || !run_read(fd, r, e->rules, e->nrules * sizeof e->rules[0]))
+	if (e->nrules > MAX_SPILL_RULES)
 		return false;
+	e->rules = malloc((e->nrules ? e->nrules : 1) * sizeof *e->rules);
 	e->blob = malloc(e->size ? e->size : 1);
-	if (!e->blob || !run_read(fd, r, e->blob, e->size)) {
+	if (!e->rules || !e->blob || !run_read(fd, r, e->rules, e->nrules * sizeof e->rules[0]) ||
+	    !run_read(fd, r, e->blob, e->size)) {
 		free(e->blob);
+		free(e->rules);
 		e->blob = NULL;
+		e->rules = NULL;
 		return false;
 	}
 	r->have = true;
@@ -325,6 +346,7 @@ static bool take_entry(struct bt_hitstore *hs, struct entry *out)
 		if (hs->next_mem >= hs->n)
 			return false;
 		*out = hs->v[hs->next_mem];
+		hs->v[hs->next_mem].rules = NULL;
 		hs->v[hs->next_mem++].blob = NULL;
 		return true;
 	}
@@ -348,12 +370,15 @@ static struct bt_evidence *hit_from(struct entry *e)
 	struct bt_evidence *h = calloc(1, sizeof *h);
 	if (!h) {
 		free(e->blob);
+		free(e->rules);
 		return NULL;
 	}
 	h->refs = 1;
 	h->ev = bt_event_unpack(e->blob, e->size);
 	free(e->blob);
 	e->blob = NULL;
+	h->rules = e->rules;   /* moves */
+	e->rules = NULL;
 	h->copies = calloc(BT_HIT_MAX_COPIES, sizeof *h->copies);
 	if (!h->ev || !h->copies) {
 		bt_evidence_free(h);
@@ -361,7 +386,8 @@ static struct bt_evidence *hit_from(struct entry *e)
 	}
 	h->identity = e->identity;
 	h->nrules = e->nrules;
-	memcpy(h->rules, e->rules, e->nrules * sizeof e->rules[0]);
+	h->bytes = sizeof *h + e->size + e->nrules * sizeof *h->rules +
+	           BT_HIT_MAX_COPIES * sizeof *h->copies;
 	h->copies[0] = (struct bt_prov){h->ev->file ? strdup(h->ev->file) : NULL, h->ev->record_id,
 	                                h->ev->line, h->ev->offset,
 	                                (h->ev->flags & BT_EV_RECOVERED) != 0};
@@ -370,15 +396,29 @@ static struct bt_evidence *hit_from(struct entry *e)
 }
 
 /* Folds duplicate d into h: its rules and provenance; a live copy becomes
- * the primary. d is consumed. */
-static void merge_into(struct bt_evidence *h, struct bt_evidence *d)
+ * the primary. d is consumed. False when out of memory (d is then kept). */
+static bool merge_into(struct bt_evidence *h, struct bt_evidence *d)
 {
+	size_t extra = 0;
 	for (size_t i = 0; i < d->nrules; i++) {
 		bool have = false;
 		for (size_t j = 0; j < h->nrules && !have; j++)
 			have = h->rules[j] == d->rules[i];
-		if (!have && h->nrules < BT_HIT_MAX_RULES)
-			h->rules[h->nrules++] = d->rules[i];
+		extra += !have;
+	}
+	if (extra) {
+		uint32_t *nv = realloc(h->rules, (h->nrules + extra) * sizeof *nv);
+		if (!nv)
+			return false;
+		h->rules = nv;
+		size_t n0 = h->nrules;
+		for (size_t i = 0; i < d->nrules; i++) {
+			bool have = false;
+			for (size_t j = 0; j < n0 && !have; j++)
+				have = h->rules[j] == d->rules[i];
+			if (!have)
+				h->rules[h->nrules++] = d->rules[i];
+		}
 	}
 	if ((h->ev->flags & BT_EV_RECOVERED) && !(d->ev->flags & BT_EV_RECOVERED)) {
 		struct bt_event *t = h->ev;  /* the live record speaks for the event */
@@ -396,6 +436,7 @@ static void merge_into(struct bt_evidence *h, struct bt_evidence *d)
 	}
 	h->more_copies += d->more_copies;
 	bt_evidence_free(d);
+	return true;
 }
 
 enum bt_status bt_hitstore_next(struct bt_hitstore *hs, struct bt_evidence **out)
@@ -418,7 +459,11 @@ enum bt_status bt_hitstore_next(struct bt_hitstore *hs, struct bt_evidence **out
 			return hs->error = BT_ERR_NOMEM;
 		}
 		if (d->identity == h->identity && d->ev->time == h->ev->time) {
-			merge_into(h, d);
+			if (!merge_into(h, d)) {
+				bt_evidence_free(d);
+				bt_evidence_free(h);
+				return hs->error = BT_ERR_NOMEM;
+			}
 		} else {
 			hs->ahead = d;
 			break;

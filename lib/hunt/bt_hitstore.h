@@ -19,7 +19,6 @@
 #include "core/bt_status.h"
 
 #define BT_HITSTORE_DEFAULT_BUDGET (256u * 1024 * 1024)
-#define BT_HIT_MAX_RULES 64         /* rules recorded per event */
 #define BT_HIT_MAX_COPIES 64        /* provenances recorded per event (more are counted) */
 
 /* Where a copy of an event was found. */
@@ -31,12 +30,13 @@ struct bt_prov {
 
 struct bt_evidence {
 	struct bt_event *ev;          /* the primary copy (a live record before a recovered one) */
-	uint32_t rules[BT_HIT_MAX_RULES];
+	uint32_t *rules;              /* every rule it matched (owned) */
 	size_t nrules;
 	struct bt_prov *copies;       /* every copy, the primary first */
 	size_t ncopies;
 	uint64_t more_copies;         /* copies beyond BT_HIT_MAX_COPIES */
 	uint64_t identity;
+	size_t bytes;                 /* about what it holds in memory (for budgets) */
 	unsigned refs;                /* owners; bt_evidence_free releases one */
 };
 

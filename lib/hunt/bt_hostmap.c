@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NBUCKETS 4096
+#define MIN_BUCKETS 4096
 
 struct bt_hostmap {
 	pthread_mutex_t lock;
-	struct bt_hostlink *buckets[NBUCKETS];
+	struct bt_hostlink **buckets; /* by address, about one link per bucket (grown) */
+	size_t nbuckets;
 	struct bt_hostlink **order;   /* insertion order */
 	size_t n, cap;
 	/* addresses of a file's host, until the host is known */
@@ -40,8 +41,14 @@ struct bt_hostmap {
 struct bt_hostmap *bt_hostmap_new(void)
 {
 	struct bt_hostmap *m = calloc(1, sizeof *m);
-	if (m)
-		pthread_mutex_init(&m->lock, NULL);
+	if (!m)
+		return NULL;
+	if (!(m->buckets = calloc(MIN_BUCKETS, sizeof *m->buckets))) {
+		free(m);
+		return NULL;
+	}
+	m->nbuckets = MIN_BUCKETS;
+	pthread_mutex_init(&m->lock, NULL);
 	return m;
 }
 
@@ -64,16 +71,39 @@ void bt_hostmap_free(struct bt_hostmap *m)
 		free(m->cnets[i].evidence);
 	free(m->cnets);
 	pthread_mutex_destroy(&m->lock);
+	free(m->buckets);
 	free(m);
 }
 
-static unsigned ip_hash(const struct bt_ip *ip)
+static size_t ip_hash(const struct bt_hostmap *m, const struct bt_ip *ip)
 {
 	unsigned h = 2166136261u;
 	size_t len = ip->family == 4 ? 4 : 16;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ ip->addr[i]) * 16777619u;
-	return h % NBUCKETS;
+	return h & (m->nbuckets - 1);
+}
+
+/* Doubles the table once it holds a link per bucket (a million links in a
+ * fixed table made every lookup a long walk). Rebuilt in insertion order,
+ * so each chain keeps the newest link first, as it was. */
+static void grow_buckets(struct bt_hostmap *m)
+{
+	if (m->n < m->nbuckets)
+		return;
+	size_t nb = m->nbuckets * 2;
+	struct bt_hostlink **nt = calloc(nb, sizeof *nt);
+	if (!nt)
+		return;   /* the table as it was: slower, still right */
+	free(m->buckets);
+	m->buckets = nt;
+	m->nbuckets = nb;
+	for (size_t i = 0; i < m->n; i++) {
+		struct bt_hostlink *l = m->order[i];
+		size_t b = ip_hash(m, &l->ip);
+		l->next = nt[b];
+		nt[b] = l;
+	}
 }
 
 void bt_host_key(const char *name, char *out, size_t n)
@@ -136,7 +166,8 @@ static void add_link(struct bt_hostmap *m, const struct bt_ip *ip, const char *h
 {
 	if (bt_ip_is_local(ip) || !valid_name(host, hlen))
 		return;
-	unsigned b = ip_hash(ip);
+	grow_buckets(m);
+	size_t b = ip_hash(m, ip);
 	char key[256], k2[256], tmp[256];
 	snprintf(tmp, sizeof tmp, "%.*s", (int)hlen, host);
 	bt_host_key(tmp, key, sizeof key);
@@ -620,7 +651,7 @@ const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const st
 	bool ambiguous = false;
 	const struct bt_hostlink *best = NULL;
 	int64_t best_d = INT64_MAX;
-	for (const struct bt_hostlink *l = m->buckets[ip_hash(ip)]; l; l = l->next) {
+	for (const struct bt_hostlink *l = m->buckets[ip_hash(m, ip)]; l; l = l->next) {
 		if (!bt_ip_equal(&l->ip, ip))
 			continue;
 		if (l->how == BT_LINK_FILE) {

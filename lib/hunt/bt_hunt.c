@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,9 @@ struct bt_hunt_worker {
 	struct bt_match_scratch *scratch;
 	uint64_t *rule_hits;
 	uint64_t events, matched;
-	unsigned collected[BT_HIT_MAX_RULES];
-	size_t ncollected;
+	uint32_t *collected;     /* the rules the current event matched: all of them */
+	size_t ncollected, capcollected;
+	bool collect_failed;
 	/* the input whose collection was last noted, by its path (a walked
 	 * file's path memory is reused for the next file, so not by pointer) */
 	char *last_path;
@@ -48,6 +50,19 @@ struct bt_hunt {
 	struct bt_correlator *corr;
 	struct bt_coverage *coverage;  /* how far back each log reaches */
 	bool narrowed;           /* a filter left out events by id, channel or provider */
+	atomic_bool store_failed;  /* the hit store refused an event: said once, matching stops */
+	/* what the Docker root (hostconfig.json) says of each container's
+	 * Privileged, for log events whose body spelled it twice (under lock) */
+	struct root_priv *roots;
+	size_t nroots, caproots;
+	/* correlation state and kept findings, against the memory budget */
+	uint64_t held, budget;
+	uint64_t findings_trimmed;     /* findings that kept fewer evidence events for it */
+};
+
+struct root_priv {
+	char id[72];
+	bool privileged;
 };
 
 struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
@@ -58,6 +73,7 @@ struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
 	h->o = *o;
 	if (h->o.window <= 0)
 		h->o.window = BT_HUNT_DEFAULT_WINDOW;
+	h->budget = o->mem_budget ? o->mem_budget : BT_HITSTORE_DEFAULT_BUDGET;
 	h->nrules = bt_ruleset_count(o->rules);
 	h->rule_hits = calloc(h->nrules ? h->nrules : 1, sizeof *h->rule_hits);
 	h->store = bt_hitstore_new(o->mem_budget, o->tmpdir, &h->o.diag);
@@ -86,6 +102,7 @@ void bt_hunt_free(struct bt_hunt *h)
 	for (size_t i = 0; i < h->nfound; i++)
 		bt_finding_free(h->found[i]);
 	free(h->found);
+	free(h->roots);
 	bt_correlator_free(h->corr);
 	bt_coverage_free(h->coverage);
 	free(h);
@@ -100,10 +117,21 @@ bool bt_hunt_want_fields(void *ctx, const struct bt_event *hdr)
 static int collect(void *ctx, const struct bt_hit *hit)
 {
 	struct bt_hunt_worker *w = ctx;
-	if (w->ncollected < BT_HIT_MAX_RULES)
+	if (bt_array_reserve(&w->collected, &w->capcollected, w->ncollected, sizeof *w->collected, 16))
 		w->collected[w->ncollected++] = hit->rule->index;
+	else
+		w->collect_failed = true;
 	if (hit->rule->index < w->h->nrules)
 		w->rule_hits[hit->rule->index]++;
+	return 0;
+}
+
+/* collect, for an event matched again: not counted a second time */
+static int recollect(void *ctx, const struct bt_hit *hit)
+{
+	struct bt_hunt_worker *w = ctx;
+	if (bt_array_reserve(&w->collected, &w->capcollected, w->ncollected, sizeof *w->collected, 16))
+		w->collected[w->ncollected++] = hit->rule->index;
 	return 0;
 }
 
@@ -137,8 +165,26 @@ void bt_hunt_worker_free(struct bt_hunt_worker *w)
 	pthread_mutex_unlock(&h->lock);
 	bt_match_scratch_free(w->scratch);
 	free(w->rule_hits);
+	free(w->collected);
 	free(w->last_path);
 	free(w);
+}
+
+/* A container's Privileged as its configuration in the Docker root has it. */
+static void learn_root_privileged(struct bt_hunt *h, const struct bt_event *ev)
+{
+	const struct bt_field *id = bt_event_field(ev, "ContainerID", 11);
+	const struct bt_field *pv = bt_event_field(ev, "Privileged", 10);
+	if (!id || !pv || id->text_len >= sizeof h->roots->id)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (bt_array_reserve(&h->roots, &h->caproots, h->nroots, sizeof *h->roots, 16)) {
+		struct root_priv *r = &h->roots[h->nroots++];
+		memcpy(r->id, id->text, id->text_len);
+		r->id[id->text_len] = '\0';
+		r->privileged = pv->text_len == 4 && memcmp(pv->text, "true", 4) == 0;
+	}
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* For an event that names no host: the one host of its collection. */
@@ -171,8 +217,12 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 	} else if (h->o.hosts && !(ev->flags & BT_EV_MEMBERS_ONLY)) {
 		bt_hostmap_learn(h->o.hosts, ev);
 	}
-	/* declined by bt_hunt_want_fields: no rule can match it */
-	if (ev->flags & BT_EV_MEMBERS_ONLY)
+	if (ev->source == BT_SOURCE_DOCKER_ROOT)
+		learn_root_privileged(h, ev);
+	/* declined by bt_hunt_want_fields: no rule can match it; or the hunt
+	 * cannot finish (the hit store failed) */
+	if ((ev->flags & BT_EV_MEMBERS_ONLY) ||
+	    atomic_load_explicit(&h->store_failed, memory_order_relaxed))
 		return;
 	if (ev->time != BT_TIME_NONE) {
 		if ((h->o.since != BT_TIME_NONE && ev->time < h->o.since) ||
@@ -180,12 +230,20 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 			return;
 	}
 	w->ncollected = 0;
+	w->collect_failed = false;
 	bt_ruleset_match_with(h->o.rules, w->scratch, ev, collect, w);
+	if (w->collect_failed)
+		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file,
+		         "out of memory: rules an event matched were not all kept");
 	if (!w->ncollected)
 		return;
 	w->matched++;
-	if (bt_hitstore_add(h->store, ev, w->collected, w->ncollected) != BT_OK)
-		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file, "cannot keep a matched event: out of memory");
+	enum bt_status st = bt_hitstore_add(h->store, ev, w->collected, w->ncollected);
+	/* the store's error is sticky: every later event would fail alike */
+	if (st != BT_OK && !atomic_exchange(&h->store_failed, true))
+		bt_diagf(&h->o.diag, BT_DIAG_ERROR, ev->file,
+		         "cannot keep matched events (%s): matching stops, the hunt cannot finish",
+		         st == BT_ERR_IO ? "the spill file failed" : "out of memory");
 }
 
 void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev)
@@ -231,8 +289,28 @@ void bt_hunt_anomalies(struct bt_hunt *h, const char *path, const char *host, co
 	}
 }
 
+static void note_key_conflict(struct bt_finding *f);
+
+/* Evidence events a finding keeps once the findings and the correlation
+ * state reach the memory budget (its evidence_count stays whole). */
+#define TRIMMED_EVIDENCE 10
+
 static void keep(struct bt_hunt *h, struct bt_finding *f)
 {
+	note_key_conflict(f);
+	if (h->held > h->budget && f->nevidence > TRIMMED_EVIDENCE) {
+		for (size_t i = TRIMMED_EVIDENCE; i < f->nevidence; i++)
+			bt_evidence_free(f->evidence[i]);
+		f->nevidence = TRIMMED_EVIDENCE;
+		if (!h->findings_trimmed++)
+			bt_diagf(&h->o.diag, BT_DIAG_WARN, NULL,
+			         "findings and correlation state reached --max-memory (%llu MiB): further "
+			         "findings keep %d evidence events (their counts stay whole)",
+			         (unsigned long long)(h->budget >> 20), TRIMMED_EVIDENCE);
+	}
+	h->held += sizeof *f;
+	for (size_t i = 0; i < f->nevidence; i++)
+		h->held += f->evidence[i]->bytes;
 	if (h->nfound == h->capfound) {
 		size_t nc = h->capfound ? h->capfound * 2 : 64;
 		struct bt_finding **nv = realloc(h->found, nc * sizeof *nv);
@@ -328,6 +406,94 @@ static void detection_summary(struct bt_finding *f)
 	if (f->nrules > 1 && len > 0 && (size_t)len < sizeof buf)
 		snprintf(buf + len, sizeof buf - (size_t)len, "; %zu rules", f->nrules);
 	bt_strdup_to(&f->summary, buf);
+}
+
+static bool has_conflict(const struct bt_event *ev, const char *name)
+{
+	size_t n = strlen(name);
+	for (const struct bt_field *c = bt_event_field(ev, "KeyCaseConflict", 15); c;
+	     c = bt_event_field_next(ev, c))
+		if (c->text_len == n && memcmp(c->text, name, n) == 0)
+			return true;
+	return false;
+}
+
+/* A daemon log's create body with both "Privileged" and "privileged" (Go's
+ * decoder takes either; the log, re-encoded from a map, cannot say which
+ * won) is read as privileged. The container's configuration in the Docker
+ * root says what the daemon applied: when it is among the evidence, the
+ * event takes its value (PrivilegedFrom says so) and is matched again. */
+static void resolve_key_conflict(struct bt_hunt *h, struct bt_evidence *e)
+{
+	const struct bt_event *ev = e->ev;
+	const struct bt_field *id = bt_event_field(ev, "ConfirmationID", 14);
+	if (!id || !has_conflict(ev, "Privileged"))
+		return;
+	const struct root_priv *r = NULL;
+	for (size_t k = h->nroots; k-- > 0 && !r;)
+		if (strlen(h->roots[k].id) == id->text_len &&
+		    memcmp(h->roots[k].id, id->text, id->text_len) == 0)
+			r = &h->roots[k];
+	if (!r)
+		return;
+	struct bt_field *fv = calloc(ev->nfields + 1, sizeof *fv);
+	if (!fv)
+		return;
+	for (size_t i = 0; i < ev->nfields; i++) {
+		fv[i] = ev->fields[i];
+		if (fv[i].name_len == 10 && memcmp(fv[i].name, "Privileged", 10) == 0) {
+			fv[i].text = r->privileged ? "true" : "false";
+			fv[i].text_len = r->privileged ? 4 : 5;
+		}
+	}
+	static const char from[] = "hostconfig.json (Docker root)";
+	fv[ev->nfields] = (struct bt_field){.name = "PrivilegedFrom", .name_len = 14, .text = from,
+	                                    .text_len = sizeof from - 1};
+	struct bt_event copy = *ev;
+	copy.fields = fv;
+	copy.nfields = ev->nfields + 1;
+	struct bt_event *c2 = bt_event_clone(&copy);
+	free(fv);
+	struct bt_hunt_worker *w = h->main;
+	if (!c2)
+		return;
+	w->ncollected = 0;
+	bt_ruleset_match_with(h->o.rules, w->scratch, c2, recollect, w);
+	uint32_t *rules = malloc((w->ncollected ? w->ncollected : 1) * sizeof *rules);
+	if (!rules) {
+		free(c2);
+		return;
+	}
+	memcpy(rules, w->collected, w->ncollected * sizeof *rules);
+	free(e->ev);
+	free(e->rules);
+	e->ev = c2;
+	e->rules = rules;
+	e->nrules = w->ncollected;
+}
+
+/* The note a finding with such an event gets. */
+static void note_key_conflict(struct bt_finding *f)
+{
+	for (size_t i = 0; i < f->nevidence; i++) {
+		const struct bt_event *ev = f->evidence[i]->ev;
+		if (!has_conflict(ev, "Privileged"))
+			continue;
+		const struct bt_field *p = bt_event_field(ev, "Privileged", 10);
+		bool on = p && p->text_len == 4 && memcmp(p->text, "true", 4) == 0;
+		const char *what =
+		        !bt_event_field(ev, "PrivilegedFrom", 14)
+		                ? "taken as privileged; the container's hostconfig.json in the Docker "
+		                  "root would say"
+		        : on ? "the container's configuration in the Docker root says privileged"
+		             : "the container's configuration in the Docker root says not privileged";
+		char note[512];
+		snprintf(note, sizeof note,
+		         "a create body has both Privileged and privileged with different values (the "
+		         "daemon applies one; its log cannot say which): %s",
+		         what);
+		bt_strset_add(&f->notes, note);
+	}
 }
 
 static void finish_single(struct bt_hunt *h, struct open_group *g)
@@ -835,6 +1001,7 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 	                                .coverage = h->narrowed ? NULL : h->coverage,
 	                                .ticket_lifetime = h->o.ticket_lifetime,
 	                                .renew_lifetime = h->o.renew_lifetime, .diag = h->o.diag,
+	                                .held = &h->held, .budget = h->budget,
 	                                .emit = keep_cb, .emit_ctx = h};
 	h->corr = bt_correlator_new(&co);
 	struct open_group **buckets = calloc(GROUP_BUCKETS, sizeof *buckets);
@@ -859,6 +1026,8 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 				e->ev = c2;
 			}
 		}
+		if (h->nroots)
+			resolve_key_conflict(h, e);
 		if (e->ev->time != BT_TIME_NONE)
 			now = e->ev->time;
 		bt_correlator_feed(h->corr, e);
@@ -880,6 +1049,53 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 		emit(ctx, h->found[i]);
 	h->nfound = 0;
 	return BT_OK;
+}
+
+void bt_hunt_caps(const struct bt_hunt *h, bt_hunt_cap_fn fn, void *ctx)
+{
+	char name[300], detail[600];
+	for (size_t i = 0; h->corr && i < bt_correlator_count(h->corr); i++) {
+		struct bt_corr_caps k;
+		bt_correlator_caps(h->corr, i, &k);
+		if (k.window_left_early) {
+			snprintf(name, sizeof name, "correlation window (%s)", k.title);
+			snprintf(detail, sizeof detail,
+			         "correlation '%s': %d events in one window: %llu events left it early",
+			         k.title, BT_CORR_MAX_WINDOW, (unsigned long long)k.window_left_early);
+			fn(ctx, name, detail);
+		}
+		if (k.groups_not_followed) {
+			snprintf(name, sizeof name, "correlation groups (%s)", k.title);
+			snprintf(detail, sizeof detail,
+			         "correlation '%s': %d groups at once: %llu events of new groups not followed",
+			         k.title, BT_CORR_MAX_GROUPS, (unsigned long long)k.groups_not_followed);
+			fn(ctx, name, detail);
+		}
+		if (k.memory_left_early || k.memory_not_followed) {
+			snprintf(name, sizeof name, "correlation memory (%s)", k.title);
+			snprintf(detail, sizeof detail,
+			         "correlation '%s': --max-memory (%llu MiB): %llu events left windows early, "
+			         "%llu events of new groups not followed",
+			         k.title, (unsigned long long)(h->budget >> 20),
+			         (unsigned long long)k.memory_left_early,
+			         (unsigned long long)k.memory_not_followed);
+			fn(ctx, name, detail);
+		}
+	}
+	if (h->o.hosts && bt_hostmap_full(h->o.hosts)) {
+		snprintf(detail, sizeof detail,
+		         "host map: %d links: addresses learned past them are not resolved to hosts",
+		         BT_HOSTMAP_MAX_LINKS);
+		fn(ctx, "host map links", detail);
+	}
+	if (h->findings_trimmed) {
+		snprintf(detail, sizeof detail,
+		         "findings: --max-memory (%llu MiB): %llu findings keep %d evidence events "
+		         "(their counts stay whole)",
+		         (unsigned long long)(h->budget >> 20), (unsigned long long)h->findings_trimmed,
+		         TRIMMED_EVIDENCE);
+		fn(ctx, "findings memory", detail);
+	}
 }
 
 uint64_t bt_hunt_rule_hits(const struct bt_hunt *h, unsigned rule)

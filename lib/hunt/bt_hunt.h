@@ -104,4 +104,10 @@ struct bt_hunt_counts {
 };
 void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c);
 
+/* After bt_hunt_finish: each cap that was reached and left the answer
+ * incomplete, as a short name (for a summary) and a line saying what it cost
+ * (the caps are in boxtrail(1), LIMITS). */
+typedef void (*bt_hunt_cap_fn)(void *ctx, const char *name, const char *detail);
+void bt_hunt_caps(const struct bt_hunt *h, bt_hunt_cap_fn fn, void *ctx);
+
 #endif

@@ -107,8 +107,8 @@ static void check_unchanged(struct bt_input *in)
 	         (unsigned long long)in->stats.size_at_open, (unsigned long long)sb.st_size);
 }
 
-/* Copies the rest of stdin (EVTX, journal file) to a private temporary file,
- * because those readers need random access. The file is unlinked as soon as it is
+/* Copies the rest of standard input or a named pipe (EVTX, journal file) to
+ * a private temporary file, because those readers need random access. The file is unlinked as soon as it is
  * created, so no copy of the evidence is left behind whatever ends the run
  * (SIGPIPE, Ctrl-C, a crash); readers get its descriptor, the libevtx worker
  * inherits it. Never writes beside the evidence. */
@@ -151,7 +151,7 @@ static enum bt_status spool_stdin(struct bt_input *in, struct bt_stream *s)
 		}
 	}
 	if (bt_stream_error(s)) {
-		bt_diagf(&in->opts->read.diag, BT_DIAG_ERROR, in->path, "read error on standard input");
+		bt_diagf(&in->opts->read.diag, BT_DIAG_ERROR, in->path, "read error while spooling it");
 		return BT_ERR_IO;
 	}
 	return BT_OK;
@@ -265,17 +265,18 @@ enum bt_status bt_input_open(const char *path, const struct bt_input_opts *opts,
 		goto fail;
 	}
 	if (!in->ops->needs_stream && s) {
-		if (is_stdin || bt_stream_is_gzip(s)) {
-			if (!is_stdin) {
-				bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path,
-				         "compressed %s is not supported; decompress it first",
-				         in->format == BT_FORMAT_EVTX ? "EVTX" : "journal file");
-				st = BT_ERR_UNSUPPORTED;
-				goto fail;
-			}
-			if ((st = spool_stdin(in, s)) != BT_OK)
-				goto fail;
+		/* standard input, and a named pipe or device (<(cat x.evtx)), cannot
+		 * seek: spooled alike */
+		bool seekable = !is_stdin && in->stats.have_identity;
+		if (seekable && bt_stream_is_gzip(s)) {
+			bt_diagf(&opts->read.diag, BT_DIAG_ERROR, path,
+			         "compressed %s is not supported; decompress it first",
+			         in->format == BT_FORMAT_EVTX ? "EVTX" : "journal file");
+			st = BT_ERR_UNSUPPORTED;
+			goto fail;
 		}
+		if (!seekable && (st = spool_stdin(in, s)) != BT_OK)
+			goto fail;
 		bt_stream_free(s);
 		s = NULL;
 	}

@@ -99,6 +99,7 @@ void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom,
 	acc->recovered_failed += part->recovered_failed;
 	acc->libevtx_read += part->libevtx_read;
 	acc->recovered_copies += part->recovered_copies;
+	acc->sparse_chunks += part->sparse_chunks;
 	acc->libevtx_started += part->libevtx_started;
 	acc->corrupt_chunks += part->corrupt_chunks;
 	acc->id_gaps += part->id_gaps;

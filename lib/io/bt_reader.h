@@ -54,6 +54,7 @@ struct bt_file_stats {
 	uint64_t libevtx_started;    /* times libevtx was started for the file (a worker process,
 	                              * or in-process with --no-isolation) */
 	uint64_t corrupt_chunks;     /* EVTX chunks rejected (bad signature or CRC) */
+	uint64_t sparse_chunks;      /* EVTX chunks in holes of a sparse file: zero, not read */
 	uint64_t id_gaps;            /* live records whose id does not follow the previous one */
 	uint64_t time_backwards;     /* live records older than their predecessor */
 	int64_t max_backwards;       /* largest such step, in bt_time ticks */

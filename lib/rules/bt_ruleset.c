@@ -53,6 +53,11 @@ struct csearch {
 
 struct crule {
 	struct bt_rule_info info;
+	/* events on which a regular expression of the rule gave up at a PCRE2
+	 * limit (its answer unknown, taken as no match), from every thread;
+	 * past BT_RULE_RE_LIMIT_DISABLE the rule is no longer evaluated */
+	atomic_uint_fast64_t re_limit;
+	atomic_bool disabled;
 	struct bt_sigma_rule *sigma;
 	struct csearch *s;
 	size_t ns;
@@ -1284,32 +1289,71 @@ static bool inst_match(struct ectx *x)
 	return false;
 }
 
+/* The rules an event matched so far (a rule indexed in two lists is tested
+ * once): inline for the usual few, on the heap past them. */
 struct mstate {
 	unsigned hit[64];
-	size_t nhit;
+	unsigned *more;
+	size_t nhit, nmore, capmore;
 	size_t hits;
 	bool stop;
 };
 
-static void run_list(const struct ilist *l, struct ectx *x, struct mstate *ms, bt_hit_fn fn,
-                     void *ctx)
+static bool mstate_has(const struct mstate *ms, unsigned idx)
+{
+	for (size_t k = 0; k < ms->nhit; k++)
+		if (ms->hit[k] == idx)
+			return true;
+	for (size_t k = 0; k < ms->nmore; k++)
+		if (ms->more[k] == idx)
+			return true;
+	return false;
+}
+
+static void mstate_add(struct mstate *ms, unsigned idx)
+{
+	if (ms->nhit < 64)
+		ms->hit[ms->nhit++] = idx;
+	else if (bt_array_reserve(&ms->more, &ms->capmore, ms->nmore, sizeof *ms->more, 64))
+		ms->more[ms->nmore++] = idx;
+	/* out of memory: the rule may be tested again from another list */
+}
+
+/* A rule whose regular expression hit a PCRE2 limit on this event: counted,
+ * and disabled (said once) when it keeps happening. */
+static void note_re_limit(const struct bt_ruleset *rs, struct crule *r)
+{
+	uint_fast64_t n = atomic_fetch_add_explicit(&r->re_limit, 1, memory_order_relaxed) + 1;
+	if (n == BT_RULE_RE_LIMIT_DISABLE) {
+		atomic_store_explicit(&r->disabled, true, memory_order_relaxed);
+		bt_diagf(&rs->opts.diag, BT_DIAG_WARN, r->info.sigma->file,
+		         "rule %s (%s): a regular expression hit the PCRE2 match limit on %u events; "
+		         "the rule is disabled for the rest of the run (its findings are incomplete)",
+		         r->info.sigma->id ? r->info.sigma->id : "?",
+		         r->info.sigma->title ? r->info.sigma->title : "?",
+		         (unsigned)BT_RULE_RE_LIMIT_DISABLE);
+	}
+}
+
+static void run_list(const struct bt_ruleset *rs, const struct ilist *l, struct ectx *x,
+                     struct mstate *ms, bt_hit_fn fn, void *ctx)
 {
 	for (size_t i = 0; l && i < l->n && !ms->stop; i++) {
 		const struct inst *in = l->v[i];
 		if (!provider_ok(in, x->ev))
 			continue;
 		unsigned idx = in->rule->info.index;
-		bool dup = false;
-		for (size_t k = 0; k < ms->nhit; k++)
-			if (ms->hit[k] == idx)
-				dup = true;
-		if (dup)
+		if (mstate_has(ms, idx) ||
+		    atomic_load_explicit(&in->rule->disabled, memory_order_relaxed))
 			continue;
 		x->in = in;
-		if (!inst_match(x))
+		uint64_t re_before = bt_match_scratch_re_errors(x->scratch);
+		bool matched = inst_match(x);
+		if (bt_match_scratch_re_errors(x->scratch) != re_before)
+			note_re_limit(rs, in->rule);
+		if (!matched)
 			continue;
-		if (ms->nhit < 64)
-			ms->hit[ms->nhit++] = idx;
+		mstate_add(ms, idx);
 		ms->hits++;
 		struct bt_hit h = {&in->rule->info, x->ev};
 		if (fn && fn(ctx, &h))
@@ -1323,16 +1367,17 @@ size_t bt_ruleset_match_with(const struct bt_ruleset *rs, struct bt_match_scratc
 	struct ectx x = {.ev = ev, .scratch = scratch};
 	struct mstate ms = {.nhit = 0};
 	if (ev->source == BT_SOURCE_EVTX)
-		run_list(&rs->anyevtx, &x, &ms, fn, ctx);
+		run_list(rs, &rs->anyevtx, &x, &ms, fn, ctx);
 	const struct chan *c = chan_find(rs, ev->channel);
 	if (c) {
 		const struct bucket *b = bucket_find(c, ev->event_id);
 		if (b) {
 			struct ilist l = {b->v, b->n, b->cap};
-			run_list(&l, &x, &ms, fn, ctx);
+			run_list(rs, &l, &x, &ms, fn, ctx);
 		}
-		run_list(&c->any, &x, &ms, fn, ctx);
+		run_list(rs, &c->any, &x, &ms, fn, ctx);
 	}
+	free(ms.more);
 	return ms.hits;
 }
 
@@ -1342,9 +1387,17 @@ size_t bt_ruleset_match(struct bt_ruleset *rs, const struct bt_event *ev, bt_hit
 	return bt_ruleset_match_with(rs, rs->scratch, ev, fn, ctx);
 }
 
-uint64_t bt_ruleset_re_errors(const struct bt_ruleset *rs)
+uint64_t bt_ruleset_re_limits(const struct bt_ruleset *rs, size_t i, bool *disabled)
 {
-	return bt_match_scratch_re_errors(rs->scratch);
+	if (i >= rs->n) {
+		if (disabled)
+			*disabled = false;
+		return 0;
+	}
+	struct crule *r = rs->rules[i];
+	if (disabled)
+		*disabled = atomic_load_explicit(&r->disabled, memory_order_relaxed);
+	return atomic_load_explicit(&r->re_limit, memory_order_relaxed);
 }
 
 struct bt_hit *bt_hit_clone(const struct bt_hit *h)

@@ -133,8 +133,15 @@ size_t bt_ruleset_match(struct bt_ruleset *rs, const struct bt_event *ev, bt_hit
 size_t bt_ruleset_match_with(const struct bt_ruleset *rs, struct bt_match_scratch *scratch,
                              const struct bt_event *ev, bt_hit_fn fn, void *ctx);
 
-/* Regex evaluations abandoned at a limit, over the set's own scratch. */
-uint64_t bt_ruleset_re_errors(const struct bt_ruleset *rs);
+/* A rule's regular expression that hits a PCRE2 limit (match or depth) on
+ * an event has an unknown answer there, taken as no match; after this many
+ * such events the rule is disabled for the rest of the run (a warning says
+ * so). */
+#define BT_RULE_RE_LIMIT_DISABLE 100u
+
+/* Rule i's events with a regex limit hit, from every thread (*disabled, if
+ * not NULL: whether it was disabled for it). */
+uint64_t bt_ruleset_re_limits(const struct bt_ruleset *rs, size_t i, bool *disabled);
 
 /* An owned copy of a hit (the event cloned); free with bt_hit_free. */
 struct bt_hit *bt_hit_clone(const struct bt_hit *h);

@@ -1,10 +1,12 @@
 /* A small YAML document tree built with libyaml (the only module that
  * includes yaml.h), for Sigma rules and the logsource mapping file.
  *
- * Every node lives in a caller-supplied arena. Aliases are expanded into
- * copies, so the tree is a plain tree; the expansion is capped
- * (BT_YAML_MAX_NODES per document) so that an "alias bomb" costs an error,
- * not the machine. */
+ * Built from libyaml's parser events, so the caps (BT_YAML_MAX_DEPTH,
+ * BT_YAML_MAX_NODES) stop the parse at the node that crosses them, before
+ * the rest of the document is read. Every node lives in a caller-supplied
+ * arena. Aliases are expanded into copies, so the tree is a plain tree; the
+ * expansion counts against the node cap before it is copied, so that an
+ * "alias bomb" costs an error, not the machine. */
 #ifndef BT_YAML_H
 #define BT_YAML_H
 

@@ -96,7 +96,7 @@ static void on_diag(void *ctx, enum bt_diag_level level, const char *file, const
 	w->nwarnings++;
 }
 
-static struct world *world_new(int64_t window)
+static struct world *world_new_budget(int64_t window, size_t budget)
 {
 	struct world *w = calloc(1, sizeof *w);
 	if (!w)
@@ -112,11 +112,16 @@ static struct world *world_new(int64_t window)
 	w->hosts = bt_hostmap_new();
 	struct bt_hunt_opts ho = {.rules = w->rules, .hosts = w->hosts, .window = window,
 	                          .since = BT_TIME_NONE, .until = BT_TIME_NONE,
-	                          .diag = {on_diag, w}};
+	                          .diag = {on_diag, w}, .mem_budget = budget};
 	w->hunt = bt_hunt_new(&ho);
 	assert_non_null(w->hunt);
 	bt_evbuf_init(&w->eb);
 	return w;
+}
+
+static struct world *world_new(int64_t window)
+{
+	return world_new_budget(window, 0);
 }
 
 static void world_free(struct world *w)
@@ -354,10 +359,20 @@ static void test_grouping_gap(void **state)
 
 /* More events in one group's window than BT_CORR_MAX_WINDOW: the oldest leave
  * early, said once, and the correlation still fires. */
+/* The caps a hunt reports (bt_hunt_caps), by name. */
+static void on_cap(void *ctx, const char *name, const char *detail)
+{
+	(void)detail;
+	char *names = ctx;
+	size_t n = strlen(names);
+	snprintf(names + n, 1024 - n, "%s;", name);
+}
+
 static void test_window_cap(void **state)
 {
 	(void)state;
-	struct world *w = world_new(10 * MIN);
+	/* a budget the state stays under: the window cap is the one reached */
+	struct world *w = world_new_budget(10 * MIN, (size_t)8 << 30);
 	char svc[32];
 	for (int i = 0; i < BT_CORR_MAX_WINDOW + 10; i++) {
 		snprintf(svc, sizeof svc, "svc_%d", i % 5);
@@ -375,6 +390,10 @@ static void test_window_cap(void **state)
 	const struct bt_finding *f = find_rule(w, SWEEP);
 	assert_int_equal(f->evidence_total, BT_CORR_MAX_WINDOW + 10);
 	assert_int_equal(f->nevidence, BT_FINDING_MAX_EVIDENCE);
+	char names[1024] = "";
+	bt_hunt_caps(w->hunt, on_cap, names);
+	assert_non_null(strstr(names, "correlation window (Kerberoasting sweep"));
+	assert_null(strstr(names, "memory"));
 	world_free(w);
 }
 
@@ -383,7 +402,7 @@ static void test_window_cap(void **state)
 static void test_groups_cap(void **state)
 {
 	(void)state;
-	struct world *w = world_new(10 * MIN);
+	struct world *w = world_new_budget(10 * MIN, (size_t)8 << 30);
 	char ip[32];
 	for (int i = 0; i < 3; i++)
 		tgs(w, T0(), "10.20.30.41", i == 0 ? "svc_a" : i == 1 ? "svc_b" : "svc_c",
@@ -398,6 +417,10 @@ static void test_groups_cap(void **state)
 	for (size_t i = 0; i < 2; i++)
 		assert_non_null(strstr(w->warnings[i], "more than 200000 groups at once"));
 	assert_int_equal(count_rule(w, SWEEP), 1);
+	char names[1024] = "";
+	bt_hunt_caps(w->hunt, on_cap, names);
+	assert_non_null(strstr(names, "correlation groups ("));
+	assert_null(strstr(names, "memory"));
 	world_free(w);
 }
 

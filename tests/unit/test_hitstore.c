@@ -121,6 +121,56 @@ static void test_spilled(void **state)
 	run_scenario(4096, true);  /* a tiny budget forces many runs */
 }
 
+/* An event matching more rules than the old cap of 64 (issue 22): every rule
+ * is kept, in memory and through the spill file, and two copies matching
+ * different rules merge into the union of both. */
+static void many_rules(size_t budget)
+{
+	struct bt_hitstore *hs = bt_hitstore_new(budget, NULL, NULL);
+	assert_non_null(hs);
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	uint32_t rules[300];
+	for (uint32_t i = 0; i < 300; i++)
+		rules[i] = i;
+	for (int k = 0; k < 50; k++) {
+		char user[32];
+		snprintf(user, sizeof user, "user%03d", k);
+		/* copy one matched rules 0..199, copy two 100..299 */
+		assert_int_equal(bt_hitstore_add(hs, mk(&eb, 1000 + k, 100 + (uint64_t)k, "a.evtx", false, user),
+		                                 rules, 200), BT_OK);
+		assert_int_equal(bt_hitstore_add(hs, mk(&eb, 1000 + k, 100 + (uint64_t)k, "b.evtx", false, user),
+		                                 rules + 100, 200), BT_OK);
+	}
+	assert_int_equal(bt_hitstore_seal(hs), BT_OK);
+	if (budget)
+		assert_true(bt_hitstore_runs(hs) > 1);
+	struct bt_evidence *h;
+	int n = 0;
+	while (bt_hitstore_next(hs, &h) == BT_OK) {
+		assert_int_equal(h->ncopies, 2);
+		assert_int_equal(h->nrules, 300);
+		bool seen[300] = {false};
+		for (size_t i = 0; i < h->nrules; i++) {
+			assert_true(h->rules[i] < 300);
+			assert_false(seen[h->rules[i]]);
+			seen[h->rules[i]] = true;
+		}
+		bt_evidence_free(h);
+		n++;
+	}
+	assert_int_equal(n, 50);
+	bt_evbuf_free(&eb);
+	bt_hitstore_free(hs);
+}
+
+static void test_many_rules(void **state)
+{
+	(void)state;
+	many_rules(0);
+	many_rules(4096);
+}
+
 static void test_pack_roundtrip_and_damage(void **state)
 {
 	(void)state;
@@ -154,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_in_memory),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_spilled),
+		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_pack_roundtrip_and_damage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
