@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "output.h"
 #include "readopts.h"
+#include "ruleopts.h"
 #include "outfile.h"
 #include "runrecord.h"
 
@@ -32,12 +33,15 @@ enum {
 	OPT_CSV_RAW,
 	OPT_MAX_MEMORY,
 	OPT_FORCE,
+	OPT_LOGSOURCES,
 };
 
 static const struct option long_opts[] = {
 	READ_LONG_OPTS,
+	RULE_LONG_OPTS,
 	{"format", required_argument, NULL, 'f'},
 	{"rules", required_argument, NULL, OPT_RULES},
+	{"logsources", required_argument, NULL, OPT_LOGSOURCES},
 	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
 	{"window", required_argument, NULL, OPT_WINDOW},
 	{"min-level", required_argument, NULL, OPT_MIN_LEVEL},
@@ -79,6 +83,8 @@ static bool parse_duration(const char *s, int64_t *ticks)
 
 struct hunt_cli {
 	struct read_opts ro;
+	struct rule_opts sel;
+	const char *logsources;
 	struct out_opts out;
 	const char **rule_dirs;
 	size_t nrule_dirs;
@@ -148,6 +154,9 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 {
 	struct hunt_cli *h = ctx;
 	unsigned long ul;
+	int r = rule_opts_parse(&h->sel, c, arg, "hunt");
+	if (r)
+		return r;
 	switch (c) {
 	case 'f':
 		if (!out_parse_format(arg, true, &h->out.format)) {
@@ -174,10 +183,14 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 		}
 		return 1;
 	case OPT_MIN_LEVEL:
-		if (!bt_severity_parse(arg, &h->min_level)) {
+		if (!bt_severity_parse(arg, &h->min_level) ||
+		    !bt_rulesel_parse_level(arg, &h->sel.min_level)) {
 			cli_errorf("hunt: --min-level '%s' (informational, low, medium, high, critical)", arg);
 			return -1;
 		}
+		return 1;
+	case OPT_LOGSOURCES:
+		h->logsources = arg;
 		return 1;
 	case OPT_HOST: {
 		const char **nv = realloc(h->hosts, (h->nhosts + 1) * sizeof *nv);
@@ -224,7 +237,7 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 static struct bt_ruleset *load_rules(struct hunt_cli *h)
 {
 	struct bt_ruleset_opts ro = {.diag = h->ro.in.read.diag, .datadir = cli_datadir(),
-	                             .no_jit = cli_no_jit()};
+	                             .logsource_path = h->logsources, .no_jit = cli_no_jit()};
 	struct bt_ruleset *rs;
 	char why[512];
 	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {
@@ -237,20 +250,26 @@ static struct bt_ruleset *load_rules(struct hunt_cli *h)
 	for (size_t i = 0; i < h->nrule_dirs && ok; i++)
 		if (bt_ruleset_add_path(rs, h->rule_dirs[i], false) != BT_OK)
 			ok = false;
-	if (!ok || bt_ruleset_finish(rs) != BT_OK) {
+	if (!ok || !rule_opts_apply(&h->sel, rs, &h->ro.in.read.diag, "hunt") ||
+	    bt_ruleset_finish(rs) != BT_OK) {
 		bt_ruleset_free(rs);
 		return NULL;
 	}
 	struct bt_ruleset_counts c;
 	bt_ruleset_counts(rs, &c);
 	if (c.loaded == 0) {
-		cli_errorf("hunt: no rules loaded (%lu skipped); see 'boxtrail rules'", c.skipped);
+		cli_errorf("hunt: no rules loaded (%lu skipped, %lu excluded by the selection); see "
+		           "'boxtrail rules'", c.skipped, c.excluded);
 		bt_ruleset_free(rs);
 		return NULL;
 	}
-	if (!h->ro.diag.quiet)
-		fprintf(stderr, "%s: %lu rules loaded, %lu correlations, %lu skipped (see 'boxtrail rules')\n",
-		        cli_progname, c.loaded, c.correlations, c.skipped);
+	if (!h->ro.diag.quiet) {
+		fprintf(stderr, "%s: %lu rules loaded, %lu correlations, %lu skipped", cli_progname,
+		        c.loaded, c.correlations, c.skipped);
+		if (c.excluded)
+			fprintf(stderr, ", %lu excluded by the selection", c.excluded);
+		fputs(" (see 'boxtrail rules')\n", stderr);
+	}
 	return rs;
 }
 
@@ -412,6 +431,7 @@ done:
 	bt_buf_free(&h.buf);
 	free(h.rule_dirs);
 	free(h.hosts);
+	rule_opts_free(&h.sel);
 	read_opts_free(&h.ro);
 	return status;
 }
@@ -426,10 +446,13 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "  -f, --format FMT       text (default on a terminal), jsonl, csv or timesketch\n"
 	        "      --rules DIR        also load the Sigma rules in DIR (repeatable)\n"
 	        "      --no-builtin       do not load the built-in rule pack\n"
+	        "      --logsources FILE  logsource mapping (default: the installed one)\n"
+	        RULE_OPTS_HELP
 	        "      --window DURATION  default timespan of the built-in correlations and the\n"
 	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
 	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
-	        "                         (default), medium, high, critical\n"
+	        "                         (default), medium, high, critical; given, it also\n"
+	        "                         leaves out the rules below LEVEL\n"
 	        "      --host NAME        only findings involving this host (repeatable)\n"
 	        "      --suppress FILE    allow-list of known-good activity (see boxtrail(1))\n"
 	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
