@@ -351,6 +351,8 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 			cli_errorf("hunt: no files found under the given paths");
 		else if (run.files_unreadable == 0 && run.files_unrecognised == 0)
 			cli_errorf("hunt: no evidence files recognised (%lu files skipped)", run.files_skipped);
+		if (h.ro.stats)
+			cli_print_totals(stderr, &run);
 		status = cli_exit_status(&run, &inputs);
 		goto record;
 	}
@@ -367,6 +369,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	if (h.ro.stats) {
 		struct bt_hunt_counts hc;
 		bt_hunt_counts(hunt, &hc);
+		cli_print_totals(stderr, &run);
 		fprintf(stderr, "%s: stats: %llu events read, %llu matched, %llu findings",
 		        cli_progname, (unsigned long long)run.events, (unsigned long long)hc.matched,
 		        (unsigned long long)h.findings);
