@@ -15,22 +15,27 @@
 #include "cli.h"
 #include "commands.h"
 #include "output.h"
+#include "outputs.h"
 #include "readopts.h"
 
-enum { OPT_CSV_RAW = READ_OPT_END };
+enum { OPT_CSV_RAW = READ_OPT_END, OPT_FORCE };
 
 static const struct option long_opts[] = {
 	READ_LONG_OPTS,
+	OUTPUTS_LONG_OPTS,
 	{"format", required_argument, NULL, 'f'},
 	{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
 static const struct option search_long_opts[] = {
 	READ_LONG_OPTS,
+	OUTPUTS_LONG_OPTS,
 	{"format", required_argument, NULL, 'f'},
 	{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"regex", required_argument, NULL, 'e'},
 	{"where", required_argument, NULL, 'w'},
 	{"case-sensitive", no_argument, NULL, 's'},
@@ -38,23 +43,86 @@ static const struct option search_long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* With -o, each event's records (one per output) travel through the
+ * ordered output as frames: the output's index, the length (4 bytes, little
+ * endian), the bytes; the writer sends each to its output. A frame may come
+ * in pieces. */
+struct demux {
+	struct outputs *outs;
+	unsigned char hdr[5];
+	size_t nhdr;
+	size_t left;          /* bytes of the current frame still to come */
+};
+
+static void frame(struct bt_buf *out, size_t i, const struct bt_buf *rec)
+{
+	unsigned char h[5] = {(unsigned char)i, (unsigned char)(rec->n & 0xff),
+	                      (unsigned char)(rec->n >> 8 & 0xff), (unsigned char)(rec->n >> 16 & 0xff),
+	                      (unsigned char)(rec->n >> 24 & 0xff)};
+	bt_buf_put(out, (const char *)h, sizeof h);
+	bt_buf_put(out, rec->p ? rec->p : "", rec->n);
+}
+
+static void demux_write(void *ctx, const char *p, size_t n)
+{
+	struct demux *d = ctx;
+	while (n) {
+		if (d->nhdr < sizeof d->hdr) {
+			d->hdr[d->nhdr++] = (unsigned char)*p++;
+			n--;
+			if (d->nhdr == sizeof d->hdr)
+				d->left = (size_t)d->hdr[1] | (size_t)d->hdr[2] << 8 | (size_t)d->hdr[3] << 16 |
+				          (size_t)d->hdr[4] << 24;
+		} else {
+			size_t k = n < d->left ? n : d->left;
+			if (d->hdr[0] < d->outs->n)
+				outputs_write(d->outs, d->hdr[0], p, k);
+			p += k;
+			n -= k;
+			d->left -= k;
+		}
+		if (d->nhdr == sizeof d->hdr && d->left == 0)
+			d->nhdr = 0;
+	}
+}
+
 struct events_args {
 	struct out_opts out;
-	bool format_set;
+	struct outputs outs;
+	bool format_set, force;
 	/* search */
 	struct bt_query *query;
 	struct bt_query_opts qo;
 	const char **regex, **where;
 	size_t nregex, nwhere;
+	bool search;
 	pthread_key_t scratch_key;     /* each reading thread's matching scratch */
 	atomic_uint_fast64_t matched;
 };
 
+/* One event to its output records: straight to standard output, or a frame
+ * per output file. */
+static void put_event(struct events_args *a, const struct bt_event *ev, struct bt_buf *out)
+{
+	if (outputs_stdout_only(&a->outs)) {
+		out_event(out, &a->outs.t[0].o, ev);
+		return;
+	}
+	for (size_t i = 0; i < a->outs.n; i++) {
+		struct bt_buf rec = BT_BUF_INIT;
+		out_event(&rec, &a->outs.t[i].o, ev);
+		if (rec.oom || rec.n > 0xffffffffu)
+			out->oom = true;
+		else
+			frame(out, i, &rec);
+		bt_buf_free(&rec);
+	}
+}
+
 /* The sink: in a reading thread, one event to an output record. */
 static void events_record(void *ctx, const struct bt_event *ev, struct bt_buf *out)
 {
-	struct events_args *a = ctx;
-	out_event(out, &a->out, ev);
+	put_event(ctx, ev, out);
 }
 
 static void scratch_free(void *p)
@@ -77,7 +145,7 @@ static void search_record(void *ctx, const struct bt_event *ev, struct bt_buf *o
 	if (!bt_query_match(a->query, ev, s))
 		return;
 	atomic_fetch_add(&a->matched, 1);
-	out_event(out, &a->out, ev);
+	put_event(a, ev, out);
 }
 
 static bool add_arg(const char ***v, size_t *n, const char *arg)
@@ -95,7 +163,13 @@ static bool add_arg(const char ***v, size_t *n, const char *arg)
 static int events_opt(void *ctx, int c, const char *arg)
 {
 	struct events_args *a = ctx;
+	int r = outputs_opt(&a->outs, c, arg, a->search ? "search" : "events");
+	if (r)
+		return r;
 	switch (c) {
+	case OPT_FORCE:
+		a->force = true;
+		return 1;
 	case 'e':
 		return add_arg(&a->regex, &a->nregex, arg) ? 1 : -1;
 	case 'w':
@@ -106,7 +180,7 @@ static int events_opt(void *ctx, int c, const char *arg)
 	case 'f':
 		if (!out_parse_format(arg, false, &a->out.format)) {
 			cli_errorf("%s: unknown format '%s' (jsonl, csv, text)",
-			           a->query ? "search" : "events", arg);
+			           a->search ? "search" : "events", arg);
 			return -1;
 		}
 		a->format_set = true;
@@ -156,8 +230,9 @@ static int cmd_events(const struct cmd_entry *self, int argc, char **argv)
 	const char *name = self->name;
 	struct read_opts ro;
 	read_opts_init(&ro);
-	struct events_args a = {.out = {.csv_formula_guard = true}};
+	struct events_args a = {.out = {.csv_formula_guard = true}, .search = search};
 	bool key = false;
+	struct cli_inputs inputs = {0};
 	int status = EXIT_FATAL;
 	int pa = cmd_getopt(self, argc, argv, &ro, events_opt, &a);
 	if (pa != 0) {
@@ -175,29 +250,32 @@ static int cmd_events(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (!a.format_set)
 		a.out.format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSONL;
-	struct cli_inputs inputs = {0};
-	if (!read_opts_inputs(&ro, argv + optind, argc - optind, name, &inputs)) {
-		cli_inputs_free(&inputs);
+	if (!read_opts_inputs(&ro, argv + optind, argc - optind, name, &inputs))
 		goto done;
-	}
+	/* before the run: a refused or unwritable -o fails now */
+	if (!outputs_open(&a.outs, &a.out, a.format_set, false, &inputs, a.force, name))
+		goto done;
 
 	struct cli_run run = {0};
-	struct bt_buf b = BT_BUF_INIT;
-	out_event_header(&b, &a.out);
-	fwrite(b.p ? b.p : "", 1, b.n, stdout);
-	bt_buf_free(&b);
+	for (size_t i = 0; i < a.outs.n; i++) {
+		struct bt_buf b = BT_BUF_INIT;
+		out_event_header(&b, &a.outs.t[i].o);
+		outputs_write(&a.outs, i, b.p ? b.p : "", b.n);
+		bt_buf_free(&b);
+	}
 	struct read_run rr;
-	if (!read_run_begin(&rr, &ro, &inputs, &run, NULL, NULL)) {
-		cli_inputs_free(&inputs);
+	struct demux dm = {.outs = &a.outs};
+	if (!read_run_begin(&rr, &ro, &inputs, &run, NULL, NULL))
 		goto done;
+	if (!outputs_stdout_only(&a.outs)) {
+		rr.write = demux_write;
+		rr.wctx = &dm;
 	}
 	struct bt_event_sink sink = {search ? search_record : events_record, &a};
 	enum bt_status st = bt_read_events(rr.in, rr.n, &rr.scan, &ro.filter, &sink, &rr.report);
 	read_run_end(&rr);
-	if (st != BT_OK) {
-		cli_inputs_free(&inputs);
+	if (st != BT_OK)
 		goto done;
-	}
 	if (inputs.n == 0 && inputs.walk_errors == 0)
 		cli_errorf("%s: no files found under the given paths", name);
 	else if (run.files_read == 0 && run.files_unreadable == 0 && run.files_unrecognised == 0)
@@ -214,8 +292,12 @@ static int cmd_events(const struct cmd_entry *self, int argc, char **argv)
 	/* like hunt's findings: something was found */
 	if (search && matched && status != EXIT_FATAL)
 		status |= EXIT_FINDINGS;
-	cli_inputs_free(&inputs);
+	/* the -o files are complete: in place, or the exit says they are not */
+	if (!outputs_close(&a.outs, status != EXIT_FATAL))
+		status = EXIT_FATAL | (status & EXIT_PARTIAL);
 done:
+	outputs_close(&a.outs, false);
+	cli_inputs_free(&inputs);
 	if (key) {
 		scratch_free(pthread_getspecific(a.scratch_key));
 		pthread_key_delete(a.scratch_key);
@@ -233,9 +315,11 @@ const struct cmd_entry cmd_events_entry = {
 	.summary = "print every event as normalised JSON Lines, CSV or text",
 	.about = "Print every event found in the evidence under PATH (files, directories, - for stdin).\n",
 	.options = "  -f, --format FMT       jsonl (default when not a terminal), csv or text\n"
+	           OUTPUTS_HELP
+	           "      --force            let -o replace an existing file (never an input)\n"
 	           "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n",
 	.footer = "Exit status: 0 ok, 2 usage error or nothing readable, +4 some input not (fully) read.\n",
-	.shortopts = "f:",
+	.shortopts = "f:o:",
 	.longopts = long_opts,
 	.reads_evidence = true,
 	.exec = cmd_events,
@@ -259,10 +343,12 @@ const struct cmd_entry cmd_search_entry = {
 	           "                         operand\n"
 	           "  -s, --case-sensitive   keywords, values and regexes compare case-sensitively\n"
 	           "  -f, --format FMT       jsonl (default when not a terminal), csv or text\n"
+	           OUTPUTS_HELP
+	           "      --force            let -o replace an existing file (never an input)\n"
 	           "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n",
 	.footer = "Exit status: 0 nothing matched, 1 events matched, 2 usage error (a malformed\n"
 	          "query) or nothing readable, +4 some input not (fully) read.\n",
-	.shortopts = "f:e:w:s",
+	.shortopts = "f:o:e:w:s",
 	.longopts = search_long_opts,
 	.reads_evidence = true,
 	.exec = cmd_events,

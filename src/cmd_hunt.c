@@ -18,6 +18,7 @@
 #include "readopts.h"
 #include "ruleopts.h"
 #include "outfile.h"
+#include "outputs.h"
 #include "runrecord.h"
 
 enum {
@@ -39,6 +40,7 @@ enum {
 static const struct option long_opts[] = {
 	READ_LONG_OPTS,
 	RULE_LONG_OPTS,
+	OUTPUTS_LONG_OPTS,
 	{"format", required_argument, NULL, 'f'},
 	{"rules", required_argument, NULL, OPT_RULES},
 	{"logsources", required_argument, NULL, OPT_LOGSOURCES},
@@ -85,6 +87,7 @@ struct hunt_cli {
 	struct read_opts ro;
 	struct rule_opts sel;
 	const char *logsources;
+	struct outputs outs;
 	struct out_opts out;
 	const char **rule_dirs;
 	size_t nrule_dirs;
@@ -131,9 +134,11 @@ static void emit(void *ctx, struct bt_finding *f)
 		bt_finding_free(f);
 		return;
 	}
-	bt_buf_reset(&h->buf);
-	out_finding(&h->buf, &h->out, f);
-	cli_write_out(h->buf.p, h->buf.n);
+	for (size_t i = 0; i < h->outs.n; i++) {
+		bt_buf_reset(&h->buf);
+		out_finding(&h->buf, &h->outs.t[i].o, f);
+		outputs_write(&h->outs, i, h->buf.p, h->buf.n);
+	}
 	h->findings++;
 	h->by_severity[f->severity]++;
 	bt_finding_free(f);
@@ -155,6 +160,8 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 	struct hunt_cli *h = ctx;
 	unsigned long ul;
 	int r = rule_opts_parse(&h->sel, c, arg, "hunt");
+	if (!r)
+		r = outputs_opt(&h->outs, c, arg, "hunt");
 	if (r)
 		return r;
 	switch (c) {
@@ -315,6 +322,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	h.out.color = h.out.format == OUT_TEXT && want_color(h.color);
 	if (!read_opts_inputs(&h.ro, argv + optind, argc - optind, "hunt", &inputs))
 		goto done;
+	/* before the run: a refused or unwritable path fails now, not after it */
+	if (!outputs_open(&h.outs, &h.out, h.format_set, true, &inputs, h.force, "hunt"))
+		goto done;
 	if (h.run_record_path) {
 		/* before the run: a refused or unwritable path fails now, not after it */
 		if (!(rr_file = outfile_open(h.run_record_path, "--run-record", &inputs, h.force)))
@@ -356,11 +366,13 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		status = cli_exit_status(&run, &inputs);
 		goto record;
 	}
-	struct bt_buf hdr = BT_BUF_INIT;
-	out_finding_header(&hdr, &h.out);
-	if (hdr.n)
-		fwrite(hdr.p, 1, hdr.n, stdout);
-	bt_buf_free(&hdr);
+	for (size_t i = 0; i < h.outs.n; i++) {
+		struct bt_buf hdr = BT_BUF_INIT;
+		out_finding_header(&hdr, &h.outs.t[i].o);
+		if (hdr.n)
+			outputs_write(&h.outs, i, hdr.p, hdr.n);
+		bt_buf_free(&hdr);
+	}
 	if (bt_hunt_finish(hunt, emit, &h) != BT_OK) {
 		cli_errorf("hunt: correlation stopped: out of memory or spill file error");
 		status = EXIT_FATAL;
@@ -409,6 +421,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	}
 	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0);
 record:
+	/* the files of -o are complete: in place (or, on an error, the exit says so) */
+	if (h.outs.n && !outputs_close(&h.outs, status != EXIT_FATAL))
+		status = EXIT_FATAL | (status & EXIT_PARTIAL);
 	if (rr_file) {
 		/* the record states the exit status the run ends with */
 		status = cli_output_status(status);
@@ -424,6 +439,7 @@ record:
 		rr_file = NULL;
 	}
 done:
+	outputs_close(&h.outs, false);
 	outfile_abort(rr_file);
 	runrecord_free(rr);
 	cli_inputs_free(&inputs);
@@ -461,13 +477,14 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
 	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256);\n"
 	        "                         never inside the evidence, never over a file\n"
-	        "      --force            let --run-record replace an existing file\n"
+	        OUTPUTS_HELP
+	        "      --force            let -o and --run-record replace an existing file\n"
 	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
 	        "      --max-memory MB    memory for matched events before spilling to TMPDIR\n",
 	.footer = "Exit status: 0 no findings, 1 findings, 2 usage or fatal error, +4 some input\n"
 	          "not (fully) read.\n",
-	.shortopts = "f:",
+	.shortopts = "f:o:",
 	.longopts = long_opts,
 	.reads_evidence = true,
 	.exec = cmd_hunt,
