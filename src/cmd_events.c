@@ -179,7 +179,7 @@ static int events_opt(void *ctx, int c, const char *arg)
 		return 1;
 	case 'f':
 		if (!out_parse_format(arg, false, &a->out.format)) {
-			cli_errorf("%s: unknown format '%s' (jsonl, csv, text)",
+			cli_errorf("%s: unknown format '%s' (jsonl, csv, text, bulk)",
 			           a->search ? "search" : "events", arg);
 			return -1;
 		}
@@ -314,7 +314,7 @@ const struct cmd_entry cmd_events_entry = {
 	.args = "[OPTIONS] PATH...",
 	.summary = "print every event as normalised JSON Lines, CSV or text",
 	.about = "Print every event found in the evidence under PATH (files, directories, - for stdin).\n",
-	.options = "  -f, --format FMT       jsonl (default when not a terminal), csv or text\n"
+	.options = "  -f, --format FMT       jsonl (default when not a terminal), csv, text or bulk\n"
 	           OUTPUTS_HELP
 	           "      --force            let -o replace an existing file (never an input)\n"
 	           "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n",
@@ -342,7 +342,7 @@ const struct cmd_entry cmd_search_entry = {
 	           "  -w, --where QUERY      also these terms (repeatable); QUERY is then not an\n"
 	           "                         operand\n"
 	           "  -s, --case-sensitive   keywords, values and regexes compare case-sensitively\n"
-	           "  -f, --format FMT       jsonl (default when not a terminal), csv or text\n"
+	           "  -f, --format FMT       jsonl (default when not a terminal), csv, text or bulk\n"
 	           OUTPUTS_HELP
 	           "      --force            let -o replace an existing file (never an input)\n"
 	           "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n",

@@ -167,7 +167,7 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 	switch (c) {
 	case 'f':
 		if (!out_parse_format(arg, true, &h->out.format)) {
-			cli_errorf("hunt: unknown format '%s' (text, jsonl, csv, timesketch)", arg);
+			cli_errorf("hunt: unknown format '%s' (text, jsonl, csv, timesketch, bulk)", arg);
 			return -1;
 		}
 		h->format_set = true;
@@ -462,7 +462,8 @@ const struct cmd_entry cmd_hunt_entry = {
 	.about = "Run the detections and correlations over all evidence under PATH and print a\n"
 	         "timeline of findings.\n",
 	.options =
-	        "  -f, --format FMT       text (default on a terminal), jsonl, csv or timesketch\n"
+	        "  -f, --format FMT       text (default on a terminal), jsonl, csv, timesketch or\n"
+	        "                         bulk (OpenSearch/Elasticsearch bulk API, ECS names)\n"
 	        "      --rules DIR        also load the Sigma rules in DIR (repeatable)\n"
 	        "      --no-builtin       do not load the built-in rule pack\n"
 	        "      --logsources FILE  logsource mapping (default: the installed one)\n"

@@ -19,6 +19,8 @@ bool out_parse_format(const char *s, bool allow_timesketch, enum out_format *out
 		*out = OUT_CSV;
 	else if (strcmp(s, "text") == 0)
 		*out = OUT_TEXT;
+	else if (strcmp(s, "bulk") == 0)
+		*out = OUT_BULK;
 	else if (allow_timesketch && strcmp(s, "timesketch") == 0)
 		*out = OUT_TIMESKETCH;
 	else
@@ -437,6 +439,9 @@ void out_event(struct bt_buf *b, const struct out_opts *o, const struct bt_event
 	case OUT_JSONL:
 	case OUT_TIMESKETCH:
 		event_jsonl(b, ev);
+		break;
+	case OUT_BULK:
+		out_event_bulk(b, ev);
 		break;
 	}
 }

@@ -457,5 +457,8 @@ void out_finding(struct bt_buf *b, const struct out_opts *o, const struct bt_fin
 	case OUT_TIMESKETCH:
 		finding_timesketch(b, f);
 		break;
+	case OUT_BULK:
+		out_finding_bulk(b, f);
+		break;
 	}
 }

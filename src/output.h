@@ -16,7 +16,7 @@
 #include "core/bt_buf.h"
 #include "core/bt_event.h"
 
-enum out_format { OUT_JSONL, OUT_CSV, OUT_TEXT, OUT_TIMESKETCH };
+enum out_format { OUT_JSONL, OUT_CSV, OUT_TEXT, OUT_TIMESKETCH, OUT_BULK };
 
 /* CSV layouts: the default (every column, fields as JSON), or a details
  * column (out_details) with few (minimal), the usual (standard) or all
@@ -33,7 +33,7 @@ struct out_opts {
 	enum out_profile profile;  /* CSV only */
 };
 
-/* Parses "jsonl", "csv", "text" (and "timesketch" when allowed). */
+/* Parses "jsonl", "csv", "text", "bulk" (and "timesketch" when allowed). */
 bool out_parse_format(const char *s, bool allow_timesketch, enum out_format *out);
 
 /* The format a file name's extension says (.jsonl .json .csv .txt); false
@@ -92,7 +92,11 @@ void out_event_fields_jw(struct jw *w, const struct bt_event *ev, bool system);
 /* The same object appended to b as a JSON text of its own. */
 void out_event_fields_json(struct bt_buf *b, const struct bt_event *ev, bool system);
 
+/* The bulk format (out_bulk.c): an action line and an ECS document. */
+void out_event_bulk(struct bt_buf *b, const struct bt_event *ev);
+
 struct bt_finding;
+void out_finding_bulk(struct bt_buf *b, const struct bt_finding *f);
 
 /* Version of the finding schema written in every JSONL/Timesketch line. */
 #define OUT_FINDING_SCHEMA "boxtrail.finding/1"
