@@ -124,6 +124,12 @@ printf '%s,severe\n' "$PULL" >"$TMP/bad-tuning.txt"
 expect_rc "--tuning with a malformed level" 2 "$BOXTRAIL" hunt --tuning "$TMP/bad-tuning.txt" samples
 grep -q "bad-tuning.txt:1: the level is not" "$TMP/err" && pass "malformed tuning line named" || fail "tuning message: $(cat "$TMP/err")"
 expect_rc "--tuning of a missing file" 2 "$BOXTRAIL" rules --tuning "$TMP/none.txt"
+printf '%s,low\0\n' "$PULL" >"$TMP/nul-tuning.txt"
+expect_rc "--tuning with a NUL byte" 2 "$BOXTRAIL" rules --tuning "$TMP/nul-tuning.txt"
+grep -q "nul-tuning.txt:1: NUL byte" "$TMP/err" && pass "NUL byte named" || fail "NUL message: $(cat "$TMP/err")"
+head -c 100000 /dev/zero | tr '\0' a >"$TMP/long-tuning.txt"
+expect_rc "--tuning of a file without lines (a wrong path)" 2 "$BOXTRAIL" rules --tuning "$TMP/long-tuning.txt"
+grep -q "long-tuning.txt:1: line longer than 4096 bytes" "$TMP/err" && pass "long line named" || fail "long line message: $(cat "$TMP/err")"
 
 # hunt --logsources, as for rules
 cp data/logsources.yml "$TMP/ls.yml"

@@ -200,30 +200,37 @@ enum bt_status bt_tuning_load(const char *path, struct bt_tuning **out, char *wh
 		snprintf(why, why_size, "out of memory");
 		return BT_ERR_NOMEM;
 	}
-	char buf[TUNING_MAX_LINE + 2];
-	unsigned line = 0;
+	/* byte by byte into a bounded line: a wrong path (a disk image, a log
+	 * without newlines) fails at the cap instead of filling memory */
+	char buf[TUNING_MAX_LINE + 1];
+	size_t n = 0;
+	unsigned line = 1;
 	enum bt_status st = BT_OK;
-	while (fgets(buf, sizeof buf, f)) {
-		line++;
-		size_t n = strlen(buf);
-		if (n == sizeof buf - 1 && buf[n - 1] != '\n') {
-			snprintf(why, why_size, "%s:%u: line longer than %u bytes", path, line,
-			         TUNING_MAX_LINE);
-			st = BT_ERR_FORMAT;
-			break;
+	int c;
+	do {
+		c = getc(f);
+		if (c != EOF && c != '\n') {
+			if (c == '\0' || n == TUNING_MAX_LINE) {
+				snprintf(why, why_size, "%s:%u: %s", path, line,
+				         c == '\0' ? "NUL byte: not a text file" : "line longer than 4096 bytes");
+				st = BT_ERR_FORMAT;
+				break;
+			}
+			buf[n++] = (char)c;
+			continue;
 		}
-		if (memchr(buf, '\0', n) != NULL || strlen(buf) != n) {
-			snprintf(why, why_size, "%s:%u: NUL byte: not a text file", path, line);
-			st = BT_ERR_FORMAT;
+		if (n == 0 && c == EOF)
 			break;
-		}
+		buf[n] = '\0';
 		const char *bad = tuning_line(t, buf, line);
 		if (bad) {
 			snprintf(why, why_size, "%s:%u: %s", path, line, bad);
 			st = BT_ERR_FORMAT;
 			break;
 		}
-	}
+		n = 0;
+		line++;
+	} while (c != EOF);
 	if (st == BT_OK && ferror(f)) {
 		snprintf(why, why_size, "%s: read error", path);
 		st = BT_ERR_IO;
