@@ -137,9 +137,10 @@ static void test_regex_and_errors(void **state)
 	/* the number of terms is capped */
 	qy = bt_query_new(NULL);
 	size_t n = BT_QUERY_MAX_TERMS + 1;
-	char *many = calloc(n, 3);
+	char *many = calloc(3 * n + 1, 1);
+	assert_non_null(many);
 	for (size_t i = 0; i < n; i++)
-		memcpy(many + 3 * i, "a ", 2), many[3 * i + 2] = ' ';
+		memcpy(many + 3 * i, "a  ", 3);
 	assert_int_equal(bt_query_add_terms(qy, many, why, sizeof why), BT_ERR_LIMIT);
 	free(many);
 	bt_query_free(qy);
