@@ -52,6 +52,13 @@ expect_rc "-s: the right case matches" 1 "$BOXTRAIL" search -q -s -f jsonl svc_s
 "$BOXTRAIL" events -q -f jsonl samples/DC01 >"$TMP/ev" 2>/dev/null
 "$BOXTRAIL" search -q -f jsonl 'EventID>=0' samples/DC01 >"$TMP/se" 2>/dev/null
 cmp -s "$TMP/ev" "$TMP/se" && [ -s "$TMP/ev" ] && pass "search matching all = events" || fail "search matching all differs from events"
+# the same after a regex has read every value (typed values rendered first)
+for f in jsonl csv text; do
+	"$BOXTRAIL" events -q -f $f samples/SRV-BUILD01 >"$TMP/ev.$f" 2>/dev/null
+	"$BOXTRAIL" search -q -f $f -e '(?s).' samples/SRV-BUILD01 >"$TMP/se.$f" 2>/dev/null
+	cmp -s "$TMP/ev.$f" "$TMP/se.$f" && [ -s "$TMP/ev.$f" ] && pass "search -e . -f $f = events, byte for byte" ||
+		fail "search -e . -f $f differs from events"
+done
 # the events filters and formats
 "$BOXTRAIL" search -q -f jsonl --event-id 4768 --since 2026-03-14T09:14:00Z svc samples >"$TMP/f" 2>/dev/null
 check "--event-id/--since apply" 0 "$(jq -c 'select(.event_id != 4768 or .time < "2026-03-14T09:14:00Z")' "$TMP/f" | wc -l)"
