@@ -233,7 +233,10 @@ static int cmd_rules(const struct cmd_entry *self, int argc, char **argv)
 	if (n.unreadable)
 		status |= EXIT_PARTIAL;
 	if (n.loaded + n.correlations == 0) {
-		cli_errorf("rules: no rule could be loaded");
+		if (n.excluded)
+			cli_errorf("rules: the selection leaves no rule (%lu excluded)", n.excluded);
+		else
+			cli_errorf("rules: no rule could be loaded");
 		status = EXIT_FATAL;
 	}
 	bt_ruleset_free(rs);

@@ -81,6 +81,10 @@ rules --no-builtin --rules "$st" --status deprecated,unsupported
 check "--status deprecated,unsupported" "Status deprecated,Status unsupported" "$(jq -r .title "$TMP/r.jsonl" | sort | paste -sd, -)"
 rules --no-builtin --rules "$st" --status none
 check "--status none: the rule without one" "Status none" "$(jq -r .title "$TMP/r.jsonl")"
+expect_rc "a selection that leaves no rule" 2 "$BOXTRAIL" rules --status deprecated
+grep -q "the selection leaves no rule" "$TMP/err" && pass "empty selection: says so" || fail "empty selection message: $(cat "$TMP/err")"
+expect_rc "hunt with a selection that leaves no rule" 2 "$BOXTRAIL" hunt --status unsupported samples
+grep -q "excluded by the selection" "$TMP/err" && pass "hunt: empty selection says so" || fail "hunt empty selection: $(cat "$TMP/err")"
 expect_rc "--status with an unknown word" 2 "$BOXTRAIL" rules --status beta
 grep -q "'beta' is not a status" "$TMP/err" && pass "unknown status named" || fail "status message"
 
