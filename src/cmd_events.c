@@ -97,6 +97,10 @@ struct events_args {
 	size_t nregex, nwhere;
 	bool search;
 	pthread_key_t scratch_key;     /* each reading thread's matching scratch */
+	pthread_mutex_t lock;          /* guards scratches */
+	struct bt_match_scratch **scratches;   /* all of them, freed at the end: their
+	                                          counts of abandoned regex tests are read */
+	size_t nscratches;
 	atomic_uint_fast64_t matched;
 };
 
@@ -125,18 +129,22 @@ static void events_record(void *ctx, const struct bt_event *ev, struct bt_buf *o
 	put_event(ctx, ev, out);
 }
 
-static void scratch_free(void *p)
-{
-	bt_match_scratch_free(p);
-}
-
 /* search's sink: the events the query matches. */
 static void search_record(void *ctx, const struct bt_event *ev, struct bt_buf *out)
 {
 	struct events_args *a = ctx;
 	struct bt_match_scratch *s = pthread_getspecific(a->scratch_key);
 	if (!s) {
-		if (!(s = bt_match_scratch_new())) {
+		pthread_mutex_lock(&a->lock);
+		struct bt_match_scratch **nv =
+		        realloc(a->scratches, (a->nscratches + 1) * sizeof *nv);
+		if (nv) {
+			a->scratches = nv;
+			if ((s = bt_match_scratch_new()))
+				nv[a->nscratches++] = s;
+		}
+		pthread_mutex_unlock(&a->lock);
+		if (!s) {
 			out->oom = true;
 			return;
 		}
@@ -230,7 +238,8 @@ static int cmd_events(const struct cmd_entry *self, int argc, char **argv)
 	const char *name = self->name;
 	struct read_opts ro;
 	read_opts_init(&ro);
-	struct events_args a = {.out = {.csv_formula_guard = true}, .search = search};
+	struct events_args a = {.out = {.csv_formula_guard = true}, .search = search,
+	                        .lock = PTHREAD_MUTEX_INITIALIZER};
 	bool key = false;
 	struct cli_inputs inputs = {0};
 	int status = EXIT_FATAL;
@@ -242,7 +251,7 @@ static int cmd_events(const struct cmd_entry *self, int argc, char **argv)
 	if (search) {
 		if (!build_query(&a, argc, argv))
 			goto done;
-		if (pthread_key_create(&a.scratch_key, scratch_free) != 0) {
+		if (pthread_key_create(&a.scratch_key, NULL) != 0) {
 			cli_errorf("search: cannot create thread state");
 			goto done;
 		}
@@ -281,7 +290,15 @@ static int cmd_events(const struct cmd_entry *self, int argc, char **argv)
 	else if (run.files_read == 0 && run.files_unreadable == 0 && run.files_unrecognised == 0)
 		cli_errorf("%s: no evidence files recognised (%lu files skipped)", name,
 		           run.files_skipped);
-	uint64_t matched = atomic_load(&a.matched);
+	uint64_t matched = atomic_load(&a.matched), re_stopped = 0;
+	for (size_t i = 0; i < a.nscratches; i++)
+		re_stopped += bt_match_scratch_re_errors(a.scratches[i]);
+	if (re_stopped) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "%llu regular expression tests stopped at the match limit "
+		         "(counted as no match): events may be missing", (unsigned long long)re_stopped);
+		cli_diag_print(&ro.diag, BT_DIAG_WARN, NULL, msg);
+	}
 	if (ro.stats) {
 		cli_print_totals(stderr, &run);
 		if (search)
@@ -299,7 +316,9 @@ done:
 	outputs_close(&a.outs, false);
 	cli_inputs_free(&inputs);
 	if (key) {
-		scratch_free(pthread_getspecific(a.scratch_key));
+		for (size_t i = 0; i < a.nscratches; i++)
+			bt_match_scratch_free(a.scratches[i]);
+		free(a.scratches);
 		pthread_key_delete(a.scratch_key);
 	}
 	bt_query_free(a.query);

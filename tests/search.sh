@@ -73,6 +73,14 @@ grep -q 'stats: total: 5 files read, 0 partial, 0 unreadable, [0-9]* not evidenc
 	&& pass "--stats: events' totals line" || fail "--stats totals: $(cat "$TMP/s")"
 grep -q 'stats: [0-9]* events matched' "$TMP/s" && pass "--stats: matched count" || fail "--stats matched"
 
+# a regex stopped at PCRE2's match limit is counted and said, not silently "no match"
+a=$(head -c 40 /dev/zero | tr '\0' a)
+printf 'time="2026-03-14T07:58:03.104233000Z" level=info msg="%sc"\n' "$a" >"$TMP/re.log"
+"$BOXTRAIL" search -f jsonl -e '^(a|a)+$' "$TMP/re.log" >/dev/null 2>"$TMP/re.err"
+check "a regex at the match limit: exit 0 (no match)" 0 $?
+grep -q "warning: 1 regular expression tests stopped at the match limit" "$TMP/re.err" \
+	&& pass "a regex at the match limit is reported" || fail "match limit: $(cat "$TMP/re.err")"
+
 # malformed queries: exit 2, one line naming the term
 bad() {  # bad NAME PATTERN ARGS...
 	name=$1 pat=$2
