@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "core/bt_buf.h"
+#include "core/bt_time.h"
 #include "io/bt_walk.h"
+#include "rules/bt_sigma_load.h"
 #include "escape.h"
 #include "progress.h"
 
@@ -33,6 +35,15 @@ const char *cli_datadir(void)
 const char *cli_tmpdir(void)
 {
 	return env_or_null("TMPDIR");
+}
+
+bool cli_parse_lifetime(const char *s, int64_t *ticks)
+{
+	uint64_t sec;
+	if (!bt_sigma_parse_timespan(s, &sec) || sec == 0)
+		return false;
+	*ticks = (int64_t)sec * BT_TICKS_PER_SEC;
+	return true;
 }
 
 bool cli_no_jit(void)

@@ -121,6 +121,10 @@ extern const char *cli_worker_exe;
  * lib's /tmp) and $BOXTRAIL_NO_JIT (interpret regular expressions). */
 const char *cli_datadir(void);
 const char *cli_tmpdir(void);
+
+/* --ticket-lifetime, --renew-lifetime: a duration as rules write a
+ * timespan (90s, 10m, 10h, 7d) into ticks; false unless positive. */
+bool cli_parse_lifetime(const char *s, int64_t *ticks);
 bool cli_no_jit(void);
 
 #endif

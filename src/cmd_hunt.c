@@ -35,6 +35,8 @@ enum {
 	OPT_MAX_MEMORY,
 	OPT_FORCE,
 	OPT_LOGSOURCES,
+	OPT_TICKET_LIFETIME,
+	OPT_RENEW_LIFETIME,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +57,8 @@ static const struct option long_opts[] = {
 	{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
 	{"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
 	{"force", no_argument, NULL, OPT_FORCE},
+	{"ticket-lifetime", required_argument, NULL, OPT_TICKET_LIFETIME},
+	{"renew-lifetime", required_argument, NULL, OPT_RENEW_LIFETIME},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -93,6 +97,7 @@ struct hunt_cli {
 	size_t nrule_dirs;
 	bool no_builtin;
 	int64_t window;
+	int64_t ticket_lifetime, renew_lifetime;
 	enum bt_severity min_level;
 	const char **hosts;
 	size_t nhosts;
@@ -189,6 +194,16 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 			return -1;
 		}
 		return 1;
+	case OPT_TICKET_LIFETIME:
+	case OPT_RENEW_LIFETIME: {
+		int64_t *d = c == OPT_TICKET_LIFETIME ? &h->ticket_lifetime : &h->renew_lifetime;
+		if (!cli_parse_lifetime(arg, d)) {
+			cli_errorf("hunt: --%s '%s' is not a duration (10h, 7d)",
+			           c == OPT_TICKET_LIFETIME ? "ticket-lifetime" : "renew-lifetime", arg);
+			return -1;
+		}
+		return 1;
+	}
 	case OPT_MIN_LEVEL:
 		if (!bt_severity_parse(arg, &h->min_level) ||
 		    !bt_rulesel_parse_level(arg, &h->sel.min_level)) {
@@ -342,6 +357,8 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	struct bt_hunt_opts ho = {.rules = rules, .hosts = hosts, .window = h.window,
 	                          .mem_budget = h.max_memory, .since = h.ro.filter.since,
 	                          .until = h.ro.filter.until, .diag = h.ro.in.read.diag,
+	                          .ticket_lifetime = h.ticket_lifetime,
+	                          .renew_lifetime = h.renew_lifetime,
 	                          .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
@@ -409,15 +426,21 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 			        (unsigned long long)run.events, run.files_read,
 			        h.filtered ? " (after --min-level/--host)" : "");
 	} else if (!h.ro.diag.quiet) {
+		struct bt_hunt_counts hc;
+		bt_hunt_counts(hunt, &hc);
+		char merged[96] = "";
+		if (hc.merged)
+			snprintf(merged, sizeof merged, "; %llu more merged into findings sharing their events",
+			         (unsigned long long)hc.merged);
 		fprintf(stderr, "%s: %llu findings (%llu critical, %llu high, %llu medium, %llu low, "
-		        "%llu informational) in %llu events from %lu files\n",
+		        "%llu informational) in %llu events from %lu files%s\n",
 		        cli_progname, (unsigned long long)h.findings,
 		        (unsigned long long)h.by_severity[BT_SEV_CRITICAL],
 		        (unsigned long long)h.by_severity[BT_SEV_HIGH],
 		        (unsigned long long)h.by_severity[BT_SEV_MEDIUM],
 		        (unsigned long long)h.by_severity[BT_SEV_LOW],
 		        (unsigned long long)h.by_severity[BT_SEV_INFORMATIONAL],
-		        (unsigned long long)run.events, run.files_read);
+		        (unsigned long long)run.events, run.files_read, merged);
 	}
 	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0);
 record:
@@ -470,6 +493,9 @@ const struct cmd_entry cmd_hunt_entry = {
 	        RULE_OPTS_HELP
 	        "      --window DURATION  default timespan of the built-in correlations and the\n"
 	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
+	        "      --ticket-lifetime D  how long a Kerberos ticket lives (default 10h): how far\n"
+	        "                         back a TGT may explain a service ticket\n"
+	        "      --renew-lifetime D how long a TGT may be renewed (default 7d)\n"
 	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
 	        "                         (default), medium, high, critical; given, it also\n"
 	        "                         leaves out the rules below LEVEL\n"

@@ -272,3 +272,36 @@ void esc_text_str(struct bt_buf *b, const char *s)
 	else
 		bt_buf_putc(b, '-');
 }
+
+void esc_html(struct bt_buf *b, const char *s, size_t n)
+{
+	/* the text escape first (controls, bidi, invalid bytes visible), then
+	 * the characters HTML gives a meaning */
+	struct bt_buf t = BT_BUF_INIT;
+	esc_text(&t, s, n);
+	size_t run = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		const char *rep = NULL;
+		switch (t.p[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		bt_buf_put(b, t.p + run, i - run);
+		bt_buf_puts(b, rep);
+		run = i + 1;
+	}
+	bt_buf_put(b, t.p + run, t.n - run);
+	bt_buf_free(&t);
+}
+
+void esc_html_str(struct bt_buf *b, const char *s)
+{
+	if (s)
+		esc_html(b, s, strlen(s));
+	else
+		bt_buf_putc(b, '-');
+}

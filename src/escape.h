@@ -7,6 +7,7 @@
  *  CSV:  RFC 4180 quoting; NUL and invalid UTF-8 replaced by U+FFFD; with the
  *        formula guard (the default) a cell starting with = + - @ TAB or CR
  *        gets a leading ' so spreadsheets show it as text.
+ *  HTML: the text escape, then & < > " ' as entities (esc_html).
  *  Text: for terminals: every control character (C0, DEL, C1), bidi control
  *        and invalid byte becomes a visible escape (\x1b, \u202e, \xff).
  *        Backslashes stay as they are, so Windows paths read naturally; text
@@ -35,5 +36,10 @@ void esc_text(struct bt_buf *b, const char *s, size_t n);
 
 /* The same for s up to its NUL; "-" for NULL. */
 void esc_text_str(struct bt_buf *b, const char *s);
+
+/* Appends s[0..n) safe inside HTML text or a quoted attribute; _str: up to
+ * its NUL, "-" for NULL. */
+void esc_html(struct bt_buf *b, const char *s, size_t n);
+void esc_html_str(struct bt_buf *b, const char *s);
 
 #endif

@@ -64,6 +64,41 @@ static void json_evidence(struct jw *w, const struct bt_evidence *h)
 	jw_object_end(w);
 }
 
+/* The rules a finding stands for: the merged ones, or its own. */
+static void json_rules(struct jw *w, const struct bt_finding *f, bool flat)
+{
+	struct bt_finding_rule own = {f->rule_id, f->rule_title, f->rule_level, f->evidence_total, 0};
+	const struct bt_finding_rule *r = f->nrules ? f->rules : &own;
+	size_t n = f->nrules ? f->nrules : 1;
+	if (flat) {
+		struct bt_buf ids = BT_BUF_INIT;
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				bt_buf_putc(&ids, ' ');
+			bt_buf_puts(&ids, r[i].id ? r[i].id : "?");
+		}
+		jw_str(w, ids.p ? ids.p : "", ids.n);
+		bt_buf_free(&ids);
+		return;
+	}
+	jw_array(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_object(w);
+		jw_key(w, "id");
+		jw_strz(w, r[i].id);
+		jw_key(w, "title");
+		jw_strz(w, r[i].title);
+		jw_key(w, "level");
+		jw_strz(w, r[i].level);
+		jw_key(w, "records");
+		jw_u64(w, r[i].records);
+		jw_key(w, "same_records_as");
+		jw_strz(w, r[i].group != i ? r[r[i].group].id : NULL);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
 /* The members every machine format shares, in the object being written;
  * flat (Timesketch) without nested objects. */
 static void json_finding_members(struct jw *w, const struct bt_finding *f, bool flat)
@@ -102,6 +137,11 @@ static void json_finding_members(struct jw *w, const struct bt_finding *f, bool 
 		jw_strz(w, f->rule_file);
 		jw_object_end(w);
 	}
+	if (flat)
+		jw_key(w, "rule_ids");
+	else
+		jw_key(w, "rules");
+	json_rules(w, f, flat);
 	jw_key(w, "techniques");
 	json_strset(w, &f->techniques);
 	jw_key(w, "hosts");
@@ -200,16 +240,17 @@ static void finding_timesketch(struct bt_buf *b, const struct bt_finding *f)
 }
 
 /* The columns of each CSV profile, in order. */
-static const char *const csv_columns[][16] = {
+static const char *const csv_columns[][20] = {
 	[OUT_PROFILE_DEFAULT] = {"time", "end", "severity", "kind", "rule_id", "rule_title",
 	                         "techniques", "hosts", "container_id", "container_name", "account",
-	                         "summary", "evidence_count", "evidence"},
+	                         "summary", "evidence_count", "evidence", "rules"},
 	[OUT_PROFILE_MINIMAL] = {"time", "severity", "rule_title", "hosts", "account", "details"},
 	[OUT_PROFILE_STANDARD] = {"time", "end", "severity", "rule_title", "techniques", "hosts",
-	                          "container_name", "account", "summary", "details", "evidence"},
+	                          "container_name", "account", "summary", "details", "evidence",
+	                          "rules"},
 	[OUT_PROFILE_VERBOSE] = {"time", "end", "severity", "kind", "rule_id", "rule_title",
 	                         "techniques", "hosts", "container_id", "container_name", "account",
-	                         "summary", "evidence_count", "details", "evidence"},
+	                         "summary", "evidence_count", "details", "evidence", "rules"},
 };
 
 /* A CSV header line; time columns name the zone when not UTC. */
@@ -217,7 +258,7 @@ static void csv_header_line(struct bt_buf *b, const struct out_opts *o, const ch
 {
 	struct cw w;
 	cw_init(&w, b, false);
-	for (size_t i = 0; i < 16 && cols[i]; i++) {
+	for (size_t i = 0; i < 20 && cols[i]; i++) {
 		if (o->tz && (strcmp(cols[i], "time") == 0 || strcmp(cols[i], "end") == 0)) {
 			char name[300];
 			snprintf(name, sizeof name, "%s (%s)", cols[i], o->tz);
@@ -236,7 +277,7 @@ void out_finding_header(struct bt_buf *b, const struct out_opts *o)
 		return;
 	if (o->profile == OUT_PROFILE_DEFAULT && !o->tz)   /* as it always was, byte for byte */
 		bt_buf_puts(b, "time,end,severity,kind,rule_id,rule_title,techniques,hosts,container_id,"
-		               "container_name,account,summary,evidence_count,evidence\n");
+		               "container_name,account,summary,evidence_count,evidence,rules\n");
 	else
 		csv_header_line(b, o, csv_columns[o->profile]);
 }
@@ -263,7 +304,7 @@ static void finding_csv(struct bt_buf *b, const struct out_opts *o, const struct
 	struct cw w;
 	cw_init(&w, b, o->csv_formula_guard);
 	const char *const *cols = csv_columns[o->profile];
-	for (size_t c = 0; c < 16 && cols[c]; c++) {
+	for (size_t c = 0; c < 20 && cols[c]; c++) {
 		const char *k = cols[c];
 		if (strcmp(k, "time") == 0)
 			cw_time_in(&w, o, f->first);
@@ -304,6 +345,20 @@ static void finding_csv(struct bt_buf *b, const struct out_opts *o, const struct
 			if (ev.oom)
 				b->oom = true;
 			bt_buf_free(&ev);
+		} else if (strcmp(k, "rules") == 0) {
+			/* every rule the finding stands for, its own first */
+			struct bt_buf ids = BT_BUF_INIT;
+			for (size_t i = 0; i < f->nrules; i++) {
+				if (i)
+					bt_buf_putc(&ids, ' ');
+				bt_buf_puts(&ids, f->rules[i].id ? f->rules[i].id : "?");
+			}
+			if (!f->nrules)
+				bt_buf_puts(&ids, f->rule_id ? f->rule_id : "");
+			cw_str(&w, ids.p ? ids.p : "", ids.n);
+			if (ids.oom)
+				b->oom = true;
+			bt_buf_free(&ids);
 		}
 	}
 	cw_row_end(&w);
@@ -426,6 +481,23 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 	if (f->raised)
 		bt_buf_puts(b, "; severity raised: several sources agree");
 	bt_buf_putc(b, '\n');
+	/* the other rules of a merged finding */
+	for (size_t i = 1; i < f->nrules; i++) {
+		const struct bt_finding_rule *r = &f->rules[i];
+		bt_buf_puts(b, "    also: ");
+		esc_text_str(b, r->title);
+		bt_buf_puts(b, " (");
+		esc_text_str(b, r->id);
+		bt_buf_puts(b, ", ");
+		esc_text_str(b, r->level);
+		if (r->group != i) {
+			bt_buf_puts(b, "; the same records as ");
+			esc_text_str(b, f->rules[r->group].id);
+		} else {
+			bt_buf_printf(b, "; %llu of the records", (unsigned long long)r->records);
+		}
+		bt_buf_puts(b, ")\n");
+	}
 	for (size_t i = 0; i < f->notes.n; i++) {
 		bt_buf_puts(b, "    note: ");
 		esc_text_str(b, f->notes.v[i]);

@@ -143,6 +143,16 @@ n=$(wc -l <"$TMP/ls.jsonl")
 [ "$n" -gt 0 ] && cmp -s "$TMP/ls.jsonl" "$TMP/default.jsonl" && pass "hunt --logsources: same findings ($n)" || fail "hunt --logsources differs"
 expect_rc "hunt --logsources of a missing file" 2 "$BOXTRAIL" hunt --logsources "$TMP/none.yml" samples
 
+# a selection never leaves a kept correlation without the rules it names
+# (its rules, an absent correlation's witnesses): no "correlation skipped"
+for t in T1558 T1558.001 T1550 T1110 T1611 T1003 attack.credential_access; do
+	"$BOXTRAIL" hunt -f jsonl --tag "$t" samples >/dev/null 2>"$TMP/sk.err"
+	if grep -q "correlation skipped" "$TMP/sk.err"; then fail "--tag $t: $(grep 'correlation skipped' "$TMP/sk.err" | head -1)"
+	else pass "--tag $t: every kept correlation has its rules"; fi
+done
+"$BOXTRAIL" hunt -f jsonl --min-level critical samples >/dev/null 2>"$TMP/sk.err"
+grep -q "correlation skipped" "$TMP/sk.err" && fail "--min-level critical skips a correlation" || pass "--min-level critical: every kept correlation has its rules"
+
 # hunt with a selection: only the selected rules' findings; the count says so
 "$BOXTRAIL" hunt -f jsonl --tag T1558 samples >"$TMP/h.jsonl" 2>"$TMP/h.err"
 check "hunt --tag T1558: findings only of T1558" 0 "$(jq -c 'select(.techniques | map(startswith("T1558")) | any | not)' "$TMP/h.jsonl" | wc -l)"

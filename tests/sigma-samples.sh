@@ -4,7 +4,9 @@
 # 1-4 of the README and nothing of its "must not be reported" list (two
 # informational hits give context: the dockerd start, one mistyped password, and
 # the container starts the correlations of hunt need; the roasted tickets also
-# hit the informational RC4-ticket rule the overpass-the-hash correlation reads).
+# hit the informational RC4-ticket rule the overpass-the-hash correlation reads;
+# the base rules of the Kerberos baselines hit every ticket event and Kerberos
+# network logon: they make no finding alone).
 set -u
 LC_ALL=C
 export LC_ALL

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/bt_ip.h"
+#include "hunt/bt_baseline.h"
 #include "rules/bt_sigma_load.h"
 
 #define MIN_BUCKETS 1024
@@ -72,6 +73,8 @@ struct corr {
 	bool window_capped, groups_capped;
 	uint64_t ungrouped;      /* events of its rules that lacked a group-by field */
 	const char *missing;     /* the first such field */
+	struct bt_baseline *base;   /* absent, rare_value: judged at the end */
+	struct refset witness;      /* absent: the rules whose hosts' logs must cover */
 };
 
 struct bt_correlator {
@@ -115,6 +118,101 @@ static void lower_copy(char *out, size_t n, const char *s, size_t len)
 	snprintf(out + n - LONG_MARK_LEN, LONG_MARK_LEN, "#%016llx", (unsigned long long)h);
 }
 
+/* A field's text, without surrounding blanks; false when absent or "-". */
+static bool field_text(const struct bt_event *ev, const char *name, const char **v, size_t *vl)
+{
+	const struct bt_field *f = bt_event_field(ev, name, strlen(name));
+	if (!f)
+		return false;
+	const char *s = f->text;
+	size_t len = f->text_len;
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || (len == 1 && *s == '-'))
+		return false;
+	*v = s;
+	*vl = len;
+	return true;
+}
+
+static bool put(char *out, size_t n, const char *s, size_t len)
+{
+	if (!n || !len)
+		return false;
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return true;
+}
+
+/* Kerberos virtual fields, exactly as written (boxtrail(1), BASELINES):
+ *   TicketAccount  the account of TargetUserName without @realm or DOMAIN\;
+ *   TicketRealm    the realm of TargetUserName (user@REALM), else
+ *                  TargetDomainName: what a domain controller wrote;
+ *   RealmKey       TicketRealm's first label, DomainKey TargetDomainName's:
+ *                  one key for CORP, corp.internal and CORP.INTERNAL;
+ *   TicketCipher   AES, RC4 or DES for TicketEncryptionType.
+ * -1: not a virtual field; 0: the event has no value; 1: written. */
+static int kerberos_value(const struct bt_event *ev, const char *field, char *out, size_t n)
+{
+	const char *v, *at;
+	size_t vl;
+	if (strcmp(field, "TicketAccount") == 0) {
+		if (!field_text(ev, "TargetUserName", &v, &vl))
+			return 0;
+		const char *bs = memchr(v, '\\', vl);
+		if (bs) {
+			vl -= (size_t)(bs + 1 - v);
+			v = bs + 1;
+		}
+		if ((at = memchr(v, '@', vl)))
+			vl = (size_t)(at - v);
+		return put(out, n, v, vl);
+	}
+	if (strcmp(field, "TicketRealm") == 0 || strcmp(field, "RealmKey") == 0 ||
+	    strcmp(field, "DomainKey") == 0) {
+		bool realm = field[0] != 'D';
+		if (realm && field_text(ev, "TargetUserName", &v, &vl) && (at = memchr(v, '@', vl)) &&
+		    at + 1 < v + vl) {
+			vl -= (size_t)(at + 1 - v);
+			v = at + 1;
+		} else if (!field_text(ev, "TargetDomainName", &v, &vl)) {
+			return 0;
+		}
+		if (field[0] != 'T') {
+			const char *dot = memchr(v, '.', vl);
+			if (dot)
+				vl = (size_t)(dot - v);
+		}
+		return put(out, n, v, vl);
+	}
+	if (strcmp(field, "TicketCipher") == 0) {
+		if (!field_text(ev, "TicketEncryptionType", &v, &vl))
+			return 0;
+		char num[24];
+		if (!put(num, sizeof num, v, vl))
+			return 0;
+		unsigned long t = strtoul(num, NULL, 0);
+		const char *name = t == 0x11 || t == 0x12 ? "AES" : t == 0x17 || t == 0x18 ? "RC4"
+		                 : t == 0x1 || t == 0x3 ? "DES" : NULL;
+		return name ? put(out, n, name, strlen(name)) : put(out, n, v, vl);
+	}
+	return -1;
+}
+
+bool bt_correlate_exact_value(const struct bt_event *ev, const char *field, char *out, size_t n)
+{
+	int k = kerberos_value(ev, field, out, n);
+	if (k >= 0)
+		return k == 1;
+	const char *v;
+	size_t vl;
+	return field_text(ev, field, &v, &vl) && put(out, n, v, vl);
+}
+
 static const char *const client_fields[] = {"IpAddress", "SourceIp", "ClientAddress",
                                             "SourceAddress", "IPAddress"};
 
@@ -156,6 +254,15 @@ bool bt_correlate_value(const struct bt_event *ev, const char *field,
 		}
 		return false;
 	}
+	int kv = kerberos_value(ev, field, out, n);
+	if (kv >= 0) {
+		if (!kv)
+			return false;
+		for (char *p = out; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		return true;
+	}
 	const char *v = NULL;
 	size_t vl = 0;
 	char scratch[32];
@@ -187,7 +294,8 @@ static bool rule_is(const struct bt_rule_info *ri, const char *ref)
 	return (r->id && strcmp(r->id, ref) == 0) || (r->name && strcmp(r->name, ref) == 0);
 }
 
-static bool add_ref(struct bt_correlator *c, unsigned rule, unsigned corr, bool generate)
+static bool add_ref(struct bt_correlator *c, unsigned rule, unsigned corr, bool generate,
+                    bool used)
 {
 	if (rule >= c->nrules)
 		return false;
@@ -195,6 +303,8 @@ static bool add_ref(struct bt_correlator *c, unsigned rule, unsigned corr, bool 
 		if (c->by_rule[rule].corr[i] == corr) {
 			if (generate)
 				c->by_rule[rule].generate = true;
+			if (used)
+				c->by_rule[rule].used = true;
 			return true;
 		}
 	void *nv = realloc(c->by_rule[rule].corr, (c->by_rule[rule].n + 1) * sizeof(unsigned));
@@ -202,10 +312,60 @@ static bool add_ref(struct bt_correlator *c, unsigned rule, unsigned corr, bool 
 		return false;
 	c->by_rule[rule].corr = nv;
 	c->by_rule[rule].corr[c->by_rule[rule].n++] = corr;
-	c->by_rule[rule].used = true;
+	if (used)
+		c->by_rule[rule].used = true;
 	if (generate)
 		c->by_rule[rule].generate = true;
 	return true;
+}
+
+static bool refset_add(struct refset *set, unsigned rule)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->rules[i] == rule)
+			return true;
+	unsigned *nv = realloc(set->rules, (set->n + 1) * sizeof *nv);
+	if (!nv)
+		return false;
+	set->rules = nv;
+	set->rules[set->n++] = rule;
+	return true;
+}
+
+/* The loaded rules a `rules` entry stands for: one rule by id or name, or
+ * every rule tagged NAME for "tag:NAME". False (said) when none is loaded. */
+static bool resolve_ref(struct bt_correlator *c, const struct bt_rule_info *ri, const char *ref,
+                        struct refset *set)
+{
+	bool by_tag = strncmp(ref, "tag:", 4) == 0;
+	for (size_t j = 0; j < c->nrules; j++) {
+		const struct bt_rule_info *cand = bt_ruleset_info(c->o.rules, j);
+		if (cand->state != BT_RULE_LOADED)
+			continue;
+		if (!(by_tag ? bt_sigma_rule_has_tag(cand->sigma, ref + 4) : rule_is(cand, ref)))
+			continue;
+		if (!refset_add(set, cand->index))
+			return false;
+		if (!by_tag)
+			break;
+	}
+	if (set->n == 0) {
+		bt_diagf(&c->o.diag, BT_DIAG_WARN, ri->sigma->file,
+		         "correlation '%s': rule '%s' is not loaded: correlation skipped",
+		         ri->sigma->title ? ri->sigma->title : "?", ref);
+		return false;
+	}
+	return true;
+}
+
+/* A listed position in words: its rule's title, or "tag:NAME". */
+static void ref_title(const struct bt_correlator *c, const struct corr *k, size_t pos, char *buf,
+                      size_t n)
+{
+	const struct bt_rule_info *ri = k->refs[pos].n == 1 && strncmp(k->def->rules[pos], "tag:", 4) != 0
+	                                    ? bt_ruleset_info(c->o.rules, k->refs[pos].rules[0])
+	                                    : NULL;
+	snprintf(buf, n, "%s", ri && ri->sigma->title ? ri->sigma->title : k->def->rules[pos]);
 }
 
 struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
@@ -237,9 +397,18 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 		memset(k, 0, sizeof *k);
 		k->info = ri;
 		k->def = def;
+		bool baseline = def->type == BT_CORR_ABSENT || def->type == BT_CORR_RARE_VALUE;
 		k->span = (int64_t)def->timespan_sec * BT_TICKS_PER_SEC;
-		if (ri->builtin && o->builtin_window > 0)
+		if (!baseline && ri->builtin && o->builtin_window > 0)
 			k->span = o->builtin_window;
+		/* absent: a ticket's lifetime (--ticket-lifetime, --renew-lifetime),
+		 * not the correlation window */
+		if (o->ticket_lifetime > 0 && bt_sigma_rule_has_tag(ri->sigma, "boxtrail.ticket_lifetime"))
+			k->span = o->ticket_lifetime;
+		if (o->renew_lifetime > 0 && bt_sigma_rule_has_tag(ri->sigma, "boxtrail.renew_lifetime"))
+			k->span = o->renew_lifetime;
+		if (def->type == BT_CORR_RARE_VALUE)
+			k->span = INT64_MAX / 4;  /* the whole evidence */
 		if (k->span <= 0) {
 			bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
 			         "correlation '%s': timespan '%s' missing, unparsable or over 100 years: "
@@ -249,46 +418,50 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 		k->refs = calloc(def->nrules, sizeof *k->refs);
 		bool ok = k->refs != NULL;
 		for (size_t r = 0; ok && r < def->nrules; r++) {
-			struct refset *set = &k->refs[k->nrefs++];
-			const char *ref = def->rules[r];
-			bool by_tag = strncmp(ref, "tag:", 4) == 0;
-			for (size_t j = 0; j < c->nrules; j++) {
-				const struct bt_rule_info *cand = bt_ruleset_info(o->rules, j);
-				if (cand->state != BT_RULE_LOADED)
-					continue;
-				bool hit = false;
-				if (by_tag) {
-					hit = bt_sigma_rule_has_tag(cand->sigma, ref + 4);
-				} else {
-					hit = rule_is(cand, ref);
-				}
-				if (!hit)
-					continue;
-				unsigned *nv = realloc(set->rules, (set->n + 1) * sizeof *nv);
-				if (!nv) {
-					ok = false;
+			ok = resolve_ref(c, ri, def->rules[r], &k->refs[k->nrefs++]);
+		}
+		/* absent: witnesses, by default the explaining rules */
+		for (size_t r = 0; ok && def->type == BT_CORR_ABSENT && r < def->nwitnesses; r++) {
+			struct refset one = {0};
+			ok = resolve_ref(c, ri, def->witnesses[r], &one);
+			for (size_t x = 0; ok && x < one.n; x++)
+				ok = refset_add(&k->witness, one.rules[x]);
+			free(one.rules);
+		}
+		for (size_t r = 1; ok && def->type == BT_CORR_ABSENT && !def->nwitnesses && r < k->nrefs; r++)
+			for (size_t x = 0; ok && x < k->refs[r].n; x++)
+				ok = refset_add(&k->witness, k->refs[r].rules[x]);
+		if (ok && baseline) {
+			bool by_host = false;
+			for (size_t g = 0; g < def->ngroup_by; g++)
+				by_host |= strcmp(def->group_by[g], "Host") == 0;
+			char judged[256], explaining[512];
+			ref_title(c, k, 0, judged, sizeof judged);
+			explaining[0] = '\0';
+			for (size_t r = 1, len = 0; r < k->nrefs && len < sizeof explaining; r++) {
+				char t[256];
+				ref_title(c, k, r, t, sizeof t);
+				int w = snprintf(explaining + len, sizeof explaining - len, "%s%s",
+				                 r > 1 ? " or " : "", t);
+				if (w < 0)
 					break;
-				}
-				set->rules = nv;
-				set->rules[set->n++] = cand->index;
-				if (!by_tag)
-					break;
+				len += (size_t)w;
 			}
-			if (ok && set->n == 0) {
-				bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
-				         "correlation '%s': rule '%s' is not loaded: correlation skipped", title, ref);
-				ok = false;
-			}
+			ok = (k->base = bt_baseline_new(def, k->span, by_host, judged, explaining)) != NULL;
 		}
 		if (!ok) {
 			for (size_t r = 0; r < k->nrefs; r++)
 				free(k->refs[r].rules);
 			free(k->refs);
+			free(k->witness.rules);
+			bt_baseline_free(k->base);
 			continue;
 		}
 		for (size_t r = 0; r < k->nrefs; r++)
 			for (size_t x = 0; x < k->refs[r].n; x++)
-				add_ref(c, k->refs[r].rules[x], (unsigned)c->n, def->generate);
+				add_ref(c, k->refs[r].rules[x], (unsigned)c->n, def->generate, true);
+		for (size_t x = 0; x < k->witness.n; x++)
+			add_ref(c, k->witness.rules[x], (unsigned)c->n, def->generate, true);
 		c->n++;
 	}
 	return c;
@@ -328,6 +501,8 @@ void bt_correlator_free(struct bt_correlator *c)
 		for (size_t r = 0; r < c->v[i].nrefs; r++)
 			free(c->v[i].refs[r].rules);
 		free(c->v[i].refs);
+		free(c->v[i].witness.rules);
+		bt_baseline_free(c->v[i].base);
 	}
 	for (size_t i = 0; i < c->nrules; i++)
 		free(c->by_rule[i].corr);
@@ -443,13 +618,10 @@ static bool condition(const struct corr *k, const struct group *g)
 	}
 }
 
-/* Finishes a match into a finding and hands it over. */
-static void close_match(struct bt_correlator *c, struct corr *k, struct group *g)
+/* What every correlation finding takes from its rule and its evidence: kind,
+ * rule, the base rules' techniques, severity. */
+static void finish_common(struct bt_correlator *c, const struct corr *k, struct bt_finding *f)
 {
-	struct bt_finding *f = g->open;
-	g->open = NULL;
-	if (!f)
-		return;
 	const struct bt_sigma_rule *r = k->info->sigma;
 	f->kind = "correlation";
 	bt_strdup_to(&f->correlation_type, k->def->type_text);
@@ -466,9 +638,19 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 			for (size_t j = 0; b && j < b->sigma->nattack; j++)
 				bt_strset_add(&f->techniques, b->sigma->attack[j]);
 		}
+	bt_finding_derive(f);
+}
+
+/* Finishes a match into a finding and hands it over. */
+static void close_match(struct bt_correlator *c, struct corr *k, struct group *g)
+{
+	struct bt_finding *f = g->open;
+	g->open = NULL;
+	if (!f)
+		return;
 	for (size_t i = 0; i < g->notes.n; i++)
 		bt_strset_add(&f->notes, g->notes.v[i]);
-	bt_finding_derive(f);
+	finish_common(c, k, f);
 	/* Several kinds of evidence agreeing raise the severity one step. */
 	if (f->sources.n >= 2 && f->severity < BT_SEV_CRITICAL) {
 		f->severity++;
@@ -518,6 +700,11 @@ static void close_match(struct bt_correlator *c, struct corr *k, struct group *g
 	else
 		bt_finding_free(f);
 }
+
+struct corr_emit {
+	struct bt_correlator *c;
+	const struct corr *k;
+};
 
 /* ---- groups ---- */
 
@@ -799,6 +986,50 @@ static void sweep(struct bt_correlator *c)
 	}
 }
 
+static bool refset_has(const struct refset *set, unsigned rule)
+{
+	for (size_t y = 0; y < set->n; y++)
+		if (set->rules[y] == rule)
+			return true;
+	return false;
+}
+
+/* absent, rare_value: the event goes to the judgement at the end, under
+ * every listed position its rule stands in (the judged position first). */
+static void feed_baseline(struct bt_correlator *c, struct corr *k, unsigned rule,
+                          struct bt_evidence *e)
+{
+	if (refset_has(&k->witness, rule))
+		bt_baseline_witness(k->base, e->ev);
+	for (unsigned pos = 0; pos < k->nrefs; pos++) {
+		if (!refset_has(&k->refs[pos], rule))
+			continue;
+		char key[KEY_MAX], display[KEY_MAX], value[256];
+		if (!group_key(c, k, rule, e->ev, key, sizeof key, display, sizeof display, NULL))
+			continue;
+		if (k->def->type == BT_CORR_RARE_VALUE &&
+		    !bt_correlate_exact_value(e->ev, k->def->value_field, value, sizeof value))
+			continue;
+		bt_baseline_feed(k->base, e, c->fed + 1, pos, key, display,
+		                 k->def->type == BT_CORR_RARE_VALUE ? value : NULL);
+	}
+}
+
+static void baseline_finish(void *ctx, struct bt_finding *f)
+{
+	struct corr_emit *ce = ctx;
+	finish_common(ce->c, ce->k, f);
+}
+
+static void baseline_emit(void *ctx, struct bt_finding *f)
+{
+	struct corr_emit *ce = ctx;
+	if (ce->c->o.emit)
+		ce->c->o.emit(ce->c->o.emit_ctx, f);
+	else
+		bt_finding_free(f);
+}
+
 void bt_correlator_feed(struct bt_correlator *c, struct bt_evidence *e)
 {
 	int64_t t = e->ev->time;
@@ -812,6 +1043,10 @@ void bt_correlator_feed(struct bt_correlator *c, struct bt_evidence *e)
 			continue;
 		for (size_t x = 0; x < c->by_rule[rule].n; x++) {
 			struct corr *k = &c->v[c->by_rule[rule].corr[x]];
+			if (k->base) {
+				feed_baseline(c, k, rule, e);
+				continue;
+			}
 			for (unsigned pos = 0; pos < k->nrefs; pos++) {
 				bool in_set = false;
 				for (size_t y = 0; y < k->refs[pos].n && !in_set; y++)
@@ -881,5 +1116,44 @@ void bt_correlator_flush(struct bt_correlator *c)
 			for (struct group *g = k->buckets[b]; g; g = g->next)
 				if (g->open)
 					close_match(c, k, g);
+		if (k->base) {
+			struct corr_emit ce = {c, k};
+			struct bt_baseline_emit out = {baseline_finish, baseline_emit, &ce};
+			uint64_t unjudged = bt_baseline_flush(k->base, c->o.coverage, &out);
+			if (unjudged)
+				bt_diagf(&c->o.diag, BT_DIAG_NOTE, k->info->sigma->file,
+				         "correlation '%s': %llu event%s not judged: %s",
+				         k->info->sigma->title ? k->info->sigma->title : "?",
+				         (unsigned long long)unjudged, unjudged == 1 ? "" : "s",
+				         c->o.coverage ? "a log that would hold an explaining event does not "
+				                         "reach back from it far enough"
+				                       : "--event-id, --channel or --provider leave out events "
+				                         "that could explain it");
+		}
+	}
+}
+
+struct facts_ctx {
+	const struct bt_rule_info *rule;
+	void (*cb)(void *ctx, const struct bt_rule_info *rule, const struct bt_baseline_fact *f);
+	void *ctx;
+};
+
+static void fact_of(void *ctx, const struct bt_baseline_fact *f)
+{
+	struct facts_ctx *fc = ctx;
+	fc->cb(fc->ctx, fc->rule, f);
+}
+
+void bt_correlator_facts(const struct bt_correlator *c,
+                         void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                                    const struct bt_baseline_fact *f),
+                         void *ctx)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->v[i].base)
+			continue;
+		struct facts_ctx fc = {c->v[i].info, cb, ctx};
+		bt_baseline_facts(c->v[i].base, fact_of, &fc);
 	}
 }

@@ -31,13 +31,17 @@
  *  - Built-in correlation rules use --window as their timespan; a user
  *    rule's own timespan always wins.
  *  - A base rule referenced only by correlations with generate: false does
- *    not produce findings of its own. */
+ *    not produce findings of its own.
+ *  - absent and rare_value (boxtrail extensions) are judged at the end of the
+ *    evidence against all of it: bt_baseline.h. */
 #ifndef BT_CORRELATE_H
 #define BT_CORRELATE_H
 
 #include <stdint.h>
 
 #include "core/bt_diag.h"
+#include "hunt/bt_baseline.h"
+#include "hunt/bt_coverage.h"
 #include "hunt/bt_finding.h"
 #include "hunt/bt_hitstore.h"
 #include "hunt/bt_hostmap.h"
@@ -55,6 +59,12 @@ struct bt_correlator_opts {
 	const struct bt_ruleset *rules;
 	const struct bt_hostmap *hosts;    /* for ClientHost; may be NULL */
 	int64_t builtin_window;            /* ticks; timespan of built-in correlations (0: theirs) */
+	/* absent correlations: how far back each log reaches (may be NULL:
+	 * nothing is judged), and the lifetimes overriding the timespan of rules
+	 * tagged boxtrail.ticket_lifetime / boxtrail.renew_lifetime (ticks; 0:
+	 * the rule's own) */
+	const struct bt_coverage *coverage;
+	int64_t ticket_lifetime, renew_lifetime;
 	struct bt_diag diag;
 	/* Receives each completed match as a finding (ownership passes). */
 	void (*emit)(void *ctx, struct bt_finding *f);
@@ -83,10 +93,22 @@ void bt_correlator_feed(struct bt_correlator *c, struct bt_evidence *e);
 /* Closes every open match (end of input). */
 void bt_correlator_flush(struct bt_correlator *c);
 
+/* What the baseline correlations (absent, rare_value) learned, each fact
+ * with the correlation rule it belongs to; after bt_correlator_flush. */
+void bt_correlator_facts(const struct bt_correlator *c,
+                         void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                                    const struct bt_baseline_fact *f),
+                         void *ctx);
+
 /* Normalised group-by value of `field` for an event (with the virtual
  * fields); writes at most n bytes; false when the event has no such value. */
 bool bt_correlate_value(const struct bt_event *ev, const char *field,
                         const struct bt_hostmap *hosts, char *out, size_t n,
                         const struct bt_hostlink **link);
+
+/* The field's value exactly as written (trimmed; with the Kerberos virtual
+ * fields TicketAccount, TicketRealm, RealmKey, DomainKey, TicketCipher);
+ * false when the event has none. */
+bool bt_correlate_exact_value(const struct bt_event *ev, const char *field, char *out, size_t n);
 
 #endif

@@ -116,6 +116,12 @@ void bt_finding_free(struct bt_finding *f)
 	free(f->container_name);
 	free(f->account);
 	free(f->summary);
+	for (size_t i = 0; i < f->nrules; i++) {
+		free(f->rules[i].id);
+		free(f->rules[i].title);
+		free(f->rules[i].level);
+	}
+	free(f->rules);
 	for (size_t i = 0; i < f->nevidence; i++)
 		bt_evidence_free(f->evidence[i]);
 	free(f->evidence);
@@ -124,7 +130,11 @@ void bt_finding_free(struct bt_finding *f)
 
 static int cmp_hit(const void *pa, const void *pb)
 {
-	const struct bt_evidence *a = *(struct bt_evidence *const *)pa, *b = *(struct bt_evidence *const *)pb;
+	return bt_evidence_cmp(*(struct bt_evidence *const *)pa, *(struct bt_evidence *const *)pb);
+}
+
+int bt_evidence_cmp(const struct bt_evidence *a, const struct bt_evidence *b)
+{
 	if (a->ev->time != b->ev->time)
 		return a->ev->time < b->ev->time ? -1 : 1;
 	int c = strcmp(a->copies[0].file ? a->copies[0].file : "", b->copies[0].file ? b->copies[0].file : "");

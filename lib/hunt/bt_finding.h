@@ -44,6 +44,16 @@ bool bt_strset_add(struct bt_strset *s, const char *str);
 bool bt_strset_has(const struct bt_strset *s, const char *str);
 void bt_strset_free(struct bt_strset *s);
 
+/* A rule a detection finding stands for. Several rules that matched the
+ * same events make one finding (bt_hunt): each is listed, the finding's own
+ * (highest level) first; rules that matched exactly the same records share
+ * a group number (the index of the group's first rule). */
+struct bt_finding_rule {
+	char *id, *title, *level;
+	uint64_t records;            /* distinct records it matched in the finding */
+	size_t group;
+};
+
 struct bt_finding {
 	bt_time first, last;
 	enum bt_severity severity;
@@ -57,6 +67,8 @@ struct bt_finding {
 	char *container_id, *container_name, *account;
 	char *summary;
 	struct bt_strset notes;
+	struct bt_finding_rule *rules;    /* detections: every rule (NULL before merging: the one rule) */
+	size_t nrules;
 	struct bt_evidence **evidence;    /* owned references, time order */
 	size_t nevidence;
 	uint64_t evidence_total;     /* including events beyond the cap */
@@ -73,6 +85,9 @@ bool bt_finding_add_evidence(struct bt_finding *f, struct bt_evidence *h);
  * id from ContainerID or a windowsfilter\<id> layer path; an account from the
  * usual Windows and Docker fields). Idempotent. */
 void bt_finding_derive(struct bt_finding *f);
+
+/* Order of evidence: time, then file, record id, line. */
+int bt_evidence_cmp(const struct bt_evidence *a, const struct bt_evidence *b);
 
 /* Order of the timeline: start time, then severity (high first), rule id,
  * first evidence provenance. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/bt_array.h"
 #include "core/bt_ip.h"
 #include "hunt/bt_hitstore.h"
 #include "hunt/bt_hostmap.h"
@@ -38,12 +39,15 @@ struct bt_hunt {
 	uint64_t *rule_hits;
 	size_t nrules;
 	uint64_t events, matched;
+	uint64_t merged;         /* detection findings merged into another */
 	struct bt_hunt_worker *main;   /* for bt_hunt_event and synthetic events */
 	struct bt_evbuf synth;
 	/* findings gathered before sorting */
 	struct bt_finding **found;
 	size_t nfound, capfound;
 	struct bt_correlator *corr;
+	struct bt_coverage *coverage;  /* how far back each log reaches */
+	bool narrowed;           /* a filter left out events by id, channel or provider */
 };
 
 struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
@@ -60,8 +64,9 @@ struct bt_hunt *bt_hunt_new(const struct bt_hunt_opts *o)
 	bt_evbuf_init(&h->synth);
 	pthread_mutex_init(&h->lock, NULL);
 	h->id = bt_identity_new(o->hosts);
+	h->coverage = bt_coverage_new();
 	h->main = h->rule_hits && h->store ? bt_hunt_worker_new(h) : NULL;
-	if (!h->rule_hits || !h->store || !h->main || !h->id) {
+	if (!h->rule_hits || !h->store || !h->main || !h->id || !h->coverage) {
 		bt_hunt_free(h);
 		return NULL;
 	}
@@ -82,6 +87,7 @@ void bt_hunt_free(struct bt_hunt *h)
 		bt_finding_free(h->found[i]);
 	free(h->found);
 	bt_correlator_free(h->corr);
+	bt_coverage_free(h->coverage);
 	free(h);
 }
 
@@ -307,6 +313,23 @@ static void check_container_address(struct bt_hunt *h, struct bt_finding *f)
 	f->severity = BT_SEV_INFORMATIONAL;
 }
 
+/* "3 events on HOST, container NAME, account ACCOUNT[; 2 rules]" */
+static void detection_summary(struct bt_finding *f)
+{
+	char buf[1024];
+	int len = snprintf(buf, sizeof buf, "%llu event%s", (unsigned long long)f->evidence_total,
+	                   f->evidence_total == 1 ? "" : "s");
+	if (f->hosts.n == 1)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, " on %s", f->hosts.v[0]);
+	if (f->container_name && len > 0 && (size_t)len < sizeof buf)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, ", container %s", f->container_name);
+	if (f->account && len > 0 && (size_t)len < sizeof buf)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, ", account %s", f->account);
+	if (f->nrules > 1 && len > 0 && (size_t)len < sizeof buf)
+		snprintf(buf + len, sizeof buf - (size_t)len, "; %zu rules", f->nrules);
+	bt_strdup_to(&f->summary, buf);
+}
+
 static void finish_single(struct bt_hunt *h, struct open_group *g)
 {
 	struct bt_finding *f = g->f;
@@ -317,16 +340,7 @@ static void finish_single(struct bt_hunt *h, struct open_group *g)
 	bt_finding_derive(f);
 	if (bt_sigma_rule_has_tag(r, "boxtrail.container_address"))
 		check_container_address(h, f);
-	char buf[1024];
-	int len = snprintf(buf, sizeof buf, "%llu event%s", (unsigned long long)f->evidence_total,
-	                   f->evidence_total == 1 ? "" : "s");
-	if (f->hosts.n == 1)
-		len += snprintf(buf + len, sizeof buf - (size_t)len, " on %s", f->hosts.v[0]);
-	if (f->container_name && len > 0 && (size_t)len < sizeof buf)
-		len += snprintf(buf + len, sizeof buf - (size_t)len, ", container %s", f->container_name);
-	if (f->account && len > 0 && (size_t)len < sizeof buf)
-		snprintf(buf + len, sizeof buf - (size_t)len, ", account %s", f->account);
-	bt_strdup_to(&f->summary, buf);
+	detection_summary(f);
 	keep(h, f);
 	g->f = NULL;
 }
@@ -448,6 +462,312 @@ static void apply_absorption(struct bt_hunt *h, size_t first_single)
 	free(ab.v);
 }
 
+/* ---- one finding per event group ---- */
+
+/* Identities of evidence to the first detection finding holding them: an
+ * open-addressed table. */
+struct idtab {
+	uint64_t *k;
+	size_t *v;
+	size_t cap, n;
+};
+
+static size_t *idtab_slot(struct idtab *t, uint64_t k, bool *found)
+{
+	if (t->n * 2 >= t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 1024;
+		uint64_t *nk = calloc(nc, sizeof *nk);
+		size_t *nv = calloc(nc, sizeof *nv);
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return NULL;
+		}
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->v[i])
+				continue;
+			size_t j = (size_t)(t->k[i] * 0x9E3779B97F4A7C15ULL) & (nc - 1);
+			while (nv[j])
+				j = (j + 1) & (nc - 1);
+			nk[j] = t->k[i];
+			nv[j] = t->v[i];
+		}
+		free(t->k);
+		free(t->v);
+		t->k = nk;
+		t->v = nv;
+		t->cap = nc;
+	}
+	size_t j = (size_t)(k * 0x9E3779B97F4A7C15ULL) & (t->cap - 1);
+	while (t->v[j] && t->k[j] != k)
+		j = (j + 1) & (t->cap - 1);
+	*found = t->v[j] != 0;
+	if (!*found) {
+		t->k[j] = k;
+		t->n++;
+	}
+	return &t->v[j];   /* finding index + 1 */
+}
+
+static size_t uf_find(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+static bool is_detection(const struct bt_finding *f)
+{
+	return strcmp(f->kind, "detection") == 0;
+}
+
+/* The member that gives a merged finding its rule: highest severity, then
+ * the earliest, then the lowest rule id. */
+static bool better_primary(const struct bt_finding *a, const struct bt_finding *b)
+{
+	if (a->severity != b->severity)
+		return a->severity > b->severity;
+	if (a->first != b->first)
+		return a->first < b->first;
+	return strcmp(a->rule_id ? a->rule_id : "", b->rule_id ? b->rule_id : "") < 0;
+}
+
+static int cmp_u64p(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_evp(const void *a, const void *b)
+{
+	return bt_evidence_cmp(*(struct bt_evidence *const *)a, *(struct bt_evidence *const *)b);
+}
+
+/* One rule of a merged finding: its records, sorted (to tell the rules
+ * that matched exactly the same ones). */
+struct mrule {
+	const struct bt_finding *first;   /* a member finding of the rule */
+	uint64_t *ids;
+	size_t n, cap;
+	enum bt_severity sev;
+};
+
+static int cmp_mrule(const void *pa, const void *pb)
+{
+	const struct mrule *a = pa, *b = pb;
+	if (a->sev != b->sev)
+		return a->sev > b->sev ? -1 : 1;
+	return strcmp(a->first->rule_id ? a->first->rule_id : "",
+	              b->first->rule_id ? b->first->rule_id : "");
+}
+
+/* Builds the finding for a group of detection findings that share events
+ * (members[0..n), n >= 2); frees the members. NULL when out of memory (the
+ * members are kept then). */
+static struct bt_finding *merge_group(struct bt_hunt *h, struct bt_finding **members, size_t n)
+{
+	size_t primary = 0, total_ev = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (better_primary(members[i], members[primary]))
+			primary = i;
+		total_ev += members[i]->nevidence;
+	}
+	struct bt_finding *f = bt_finding_new();
+	struct bt_evidence **ev = calloc(total_ev ? total_ev : 1, sizeof *ev);
+	struct mrule *rules = calloc(n, sizeof *rules);
+	if (!f || !ev || !rules) {
+		bt_finding_free(f);
+		free(ev);
+		free(rules);
+		return NULL;
+	}
+	size_t nev = 0, nr = 0;
+	uint64_t beyond = 0;   /* events past the members' evidence caps */
+	for (size_t i = 0; i < n; i++) {
+		const struct bt_finding *m = members[i];
+		beyond += m->evidence_total - m->nevidence;
+		size_t r = 0;
+		while (r < nr && strcmp(rules[r].first->rule_id, m->rule_id) != 0)
+			r++;
+		if (r == nr) {
+			rules[nr].first = m;
+			rules[nr].sev = m->severity;
+			nr++;
+		}
+		if (m->severity > rules[r].sev)
+			rules[r].sev = m->severity;
+		for (size_t e = 0; e < m->nevidence; e++) {
+			ev[nev++] = m->evidence[e];
+			if (bt_array_reserve(&rules[r].ids, &rules[r].cap, rules[r].n, sizeof(uint64_t), 16))
+				rules[r].ids[rules[r].n++] = m->evidence[e]->identity;
+		}
+	}
+	qsort(ev, nev, sizeof *ev, cmp_evp);
+	for (size_t i = 0; i < nev; i++)
+		if (!i || ev[i] != ev[i - 1])
+			bt_finding_add_evidence(f, ev[i]);
+	f->evidence_total += beyond;
+	free(ev);
+	/* the rules, highest level first (the primary's first of all), those
+	 * with the same records in one group */
+	for (size_t r = 0; r < nr; r++) {
+		qsort(rules[r].ids, rules[r].n, sizeof *rules[r].ids, cmp_u64p);
+		size_t k = 0;
+		for (size_t i = 0; i < rules[r].n; i++)
+			if (!i || rules[r].ids[i] != rules[r].ids[i - 1])
+				rules[r].ids[k++] = rules[r].ids[i];
+		rules[r].n = k;
+	}
+	for (size_t r = 0; r < nr; r++)
+		if (strcmp(rules[r].first->rule_id, members[primary]->rule_id) == 0 && r) {
+			struct mrule t = rules[0];
+			rules[0] = rules[r];
+			rules[r] = t;
+		}
+	if (nr > 2)
+		qsort(rules + 1, nr - 1, sizeof *rules, cmp_mrule);
+	f->rules = calloc(nr, sizeof *f->rules);
+	if (f->rules) {
+		f->nrules = nr;
+		for (size_t r = 0; r < nr; r++) {
+			struct bt_finding_rule *fr = &f->rules[r];
+			bt_strdup_to(&fr->id, rules[r].first->rule_id);
+			bt_strdup_to(&fr->title, rules[r].first->rule_title);
+			bt_strdup_to(&fr->level, rules[r].first->rule_level);
+			fr->records = rules[r].n;
+			fr->group = r;
+			for (size_t q = 0; q < r; q++)
+				if (f->rules[q].group == q && rules[q].n == rules[r].n &&
+				    memcmp(rules[q].ids, rules[r].ids, rules[r].n * sizeof(uint64_t)) == 0) {
+					fr->group = q;
+					break;
+				}
+		}
+	}
+	for (size_t r = 0; r < nr; r++)
+		free(rules[r].ids);
+	free(rules);
+	/* the primary's rule and severity, the techniques and notes of all */
+	const struct bt_finding *p = members[primary];
+	f->kind = "detection";
+	bt_strdup_to(&f->rule_id, p->rule_id);
+	bt_strdup_to(&f->rule_title, p->rule_title);
+	bt_strdup_to(&f->rule_level, p->rule_level);
+	bt_strdup_to(&f->rule_file, p->rule_file);
+	f->severity = p->severity;
+	for (size_t i = 0; i < n; i++) {
+		/* an informational rule is context: its techniques are not claimed
+		 * for a finding above it */
+		bool claim = members[i]->severity > BT_SEV_INFORMATIONAL ||
+		             p->severity == BT_SEV_INFORMATIONAL;
+		for (size_t t = 0; claim && t < members[i]->techniques.n; t++)
+			bt_strset_add(&f->techniques, members[i]->techniques.v[t]);
+		for (size_t t = 0; t < members[i]->notes.n; t++)
+			bt_strset_add(&f->notes, members[i]->notes.v[t]);
+	}
+	bt_finding_derive(f);
+	detection_summary(f);
+	for (size_t i = 0; i < n; i++)
+		bt_finding_free(members[i]);
+	(void)h;
+	return f;
+}
+
+/* Detection findings that share an event become one, so each record is
+ * evidence of at most one detection finding. */
+static void merge_detections(struct bt_hunt *h)
+{
+	size_t n = h->nfound;
+	size_t *parent = malloc((n ? n : 1) * sizeof *parent);
+	struct idtab t = {0};
+	if (!parent)
+		return;
+	for (size_t i = 0; i < n; i++)
+		parent[i] = i;
+	bool any = false, ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		struct bt_finding *f = h->found[i];
+		if (!is_detection(f))
+			continue;
+		for (size_t e = 0; e < f->nevidence; e++) {
+			bool found;
+			size_t *slot = idtab_slot(&t, f->evidence[e]->identity, &found);
+			if (!slot) {
+				ok = false;
+				break;
+			}
+			if (!found) {
+				*slot = i + 1;
+				continue;
+			}
+			size_t a = uf_find(parent, *slot - 1), b = uf_find(parent, i);
+			if (a != b) {
+				parent[a > b ? a : b] = a < b ? a : b;
+				any = true;
+			}
+		}
+	}
+	free(t.k);
+	free(t.v);
+	if (!ok)
+		bt_diagf(&h->o.diag, BT_DIAG_ERROR, NULL,
+		         "out of memory: findings that share events are not merged");
+	if (!any || !ok) {
+		free(parent);
+		return;
+	}
+	/* members of each group in index order; the group's finding takes the
+	 * place of its first member */
+	struct bt_finding **members = malloc(n * sizeof *members);
+	size_t *idx = malloc(n * sizeof *idx);
+	/* each group's members as a list from its first (head[root], next[j]) */
+	size_t *head = malloc(n * sizeof *head), *next = malloc(n * sizeof *next);
+	for (size_t j = n; head && next && j-- > 0;) {
+		head[j] = next[j] = SIZE_MAX;
+	}
+	for (size_t j = n; head && next && j-- > 0;) {
+		if (!is_detection(h->found[j]))
+			continue;
+		size_t r = uf_find(parent, j);
+		next[j] = head[r];
+		head[r] = j;
+	}
+	size_t w = 0;
+	for (size_t i = 0; members && idx && head && next && i < n; i++) {
+		struct bt_finding *f = h->found[i];
+		if (!f)
+			continue;   /* merged into its group's first member */
+		if (!is_detection(f) || uf_find(parent, i) != i) {
+			h->found[w++] = f;
+			continue;
+		}
+		size_t m = 0;
+		for (size_t j = head[i]; j != SIZE_MAX; j = next[j]) {
+			idx[m] = j;
+			members[m++] = h->found[j];
+		}
+		struct bt_finding *merged = m > 1 ? merge_group(h, members, m) : NULL;
+		if (merged) {
+			/* the members are freed: their places empty */
+			for (size_t k = 1; k < m; k++)
+				h->found[idx[k]] = NULL;
+			h->merged += m - 1;
+			h->found[w++] = merged;
+		} else {
+			/* alone, or no memory to merge: each stays (the others are
+			 * moved when the loop reaches them) */
+			h->found[w++] = f;
+		}
+	}
+	if (members && idx && head && next)
+		h->nfound = w;
+	free(members);
+	free(idx);
+	free(head);
+	free(next);
+	free(parent);
+}
+
 /* Closes single-rule groups whose last event is older than the window. */
 static void sweep_groups(struct bt_hunt *h, struct open_group **buckets, int64_t now, bool all)
 {
@@ -509,7 +829,12 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 		return st;
 	bt_identity_finish(h->id, &h->o.diag);
 	struct bt_correlator_opts co = {.rules = h->o.rules, .hosts = h->o.hosts,
-	                                .builtin_window = h->o.window, .diag = h->o.diag,
+	                                .builtin_window = h->o.window,
+	                                /* events the filter left out could explain an
+	                                 * absence: nothing is judged then */
+	                                .coverage = h->narrowed ? NULL : h->coverage,
+	                                .ticket_lifetime = h->o.ticket_lifetime,
+	                                .renew_lifetime = h->o.renew_lifetime, .diag = h->o.diag,
 	                                .emit = keep_cb, .emit_ctx = h};
 	h->corr = bt_correlator_new(&co);
 	struct open_group **buckets = calloc(GROUP_BUCKETS, sizeof *buckets);
@@ -548,6 +873,7 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 	if (st != BT_EOF)
 		return st;
 	apply_absorption(h, 0);
+	merge_detections(h);
 	if (h->nfound > 1)
 		qsort(h->found, h->nfound, sizeof *h->found, cmp_finding);
 	for (size_t i = 0; i < h->nfound; i++)
@@ -567,6 +893,27 @@ void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
 	c->matched = h->matched + (h->main ? h->main->matched : 0);
 	c->spilled_runs = bt_hitstore_runs(h->store);
 	c->correlations_active = h->corr ? bt_correlator_count(h->corr) : 0;
+	c->merged = h->merged;
+}
+
+void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,
+                      bt_time first, bt_time last)
+{
+	bt_coverage_add(h->coverage, host, channel, file, first, last);
+}
+
+const struct bt_coverage *bt_hunt_coverage(const struct bt_hunt *h)
+{
+	return h->coverage;
+}
+
+void bt_hunt_facts(const struct bt_hunt *h,
+                   void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                              const struct bt_baseline_fact *f),
+                   void *ctx)
+{
+	if (h->corr)
+		bt_correlator_facts(h->corr, cb, ctx);
 }
 
 /* ---- the hunt's read loop ---- */
@@ -626,6 +973,16 @@ static void hunt_reader_event(void *w, const struct bt_event *ev, struct bt_buf 
 static void hunt_input_done(void *ctx, size_t input, const struct bt_scan_result *r)
 {
 	const struct hunt_read *hr = ctx;
+	if (r->stats && r->stats->have_span) {
+		/* what --since/--until leave out is not covered */
+		bt_time first = r->stats->span_first, last = r->stats->span_last;
+		if (hr->filter && hr->filter->since != BT_TIME_NONE && first < hr->filter->since)
+			first = hr->filter->since;
+		if (hr->filter && hr->filter->until != BT_TIME_NONE && last > hr->filter->until)
+			last = hr->filter->until;
+		if (first <= last)
+			bt_hunt_log_span(hr->h, r->host, r->channel, hr->inputs[input].path, first, last);
+	}
 	if (r->stats && r->nanomalies)
 		bt_hunt_anomalies(hr->h, hr->inputs[input].path, r->host, r->channel, r->anomalies,
 		                  r->nanomalies, r->stats);
@@ -636,6 +993,8 @@ enum bt_status bt_hunt_read(struct bt_hunt *h, const struct bt_scan_input *input
                             const struct bt_scan_report *report)
 {
 	struct hunt_read hr = {h, inputs, filter};
+	if (filter && (filter->nids || filter->nchannels || filter->nproviders))
+		h->narrowed = true;
 	struct bt_input_opts in = *o->in;
 	struct bt_scan_opts so = *o;
 	in.read.want_fields = bt_hunt_want_fields;

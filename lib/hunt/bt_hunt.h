@@ -19,6 +19,7 @@
 #include "hunt/bt_correlate.h"
 #include "core/bt_diag.h"
 #include "hunt/bt_finding.h"
+#include "hunt/bt_coverage.h"
 #include "hunt/bt_hostmap.h"
 #include "input/bt_filter.h"
 #include "input/bt_input.h"
@@ -34,6 +35,9 @@ struct bt_hunt_opts {
 	size_t mem_budget;               /* hit store memory (0: default) */
 	const char *tmpdir;              /* spill directory (NULL: /tmp) */
 	bt_time since, until;            /* only events inside are matched (BT_TIME_NONE: open) */
+	/* ticks overriding the timespan of absent correlations tagged
+	 * boxtrail.ticket_lifetime / boxtrail.renew_lifetime (0: the rule's) */
+	int64_t ticket_lifetime, renew_lifetime;
 	struct bt_diag diag;
 };
 
@@ -48,6 +52,19 @@ bool bt_hunt_want_fields(void *h, const struct bt_event *header);
 
 /* Processes one event in the caller's thread (not reentrant: one thread). */
 void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev);
+
+/* Notes the span of an input's log (its first and last record), for the
+ * absent correlations (bt_hunt_read does it for every input it reads). */
+void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,
+                      bt_time first, bt_time last);
+const struct bt_coverage *bt_hunt_coverage(const struct bt_hunt *h);
+
+/* What the baseline correlations learned (bt_correlator_facts), after
+ * bt_hunt_finish. */
+void bt_hunt_facts(const struct bt_hunt *h,
+                   void (*cb)(void *ctx, const struct bt_rule_info *rule,
+                              const struct bt_baseline_fact *f),
+                   void *ctx);
 
 /* For several reading threads: one worker per thread. Workers share the
  * host map and the hit store (both locked); each has its own rule-matching
@@ -83,6 +100,7 @@ uint64_t bt_hunt_rule_hits(const struct bt_hunt *h, unsigned rule);
 /* Events seen, events matched by some rule, stored hits. */
 struct bt_hunt_counts {
 	uint64_t events, matched, spilled_runs, correlations_active;
+	uint64_t merged;   /* detection findings merged into another (shared events) */
 };
 void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c);
 

@@ -355,9 +355,18 @@ bool bt_input_plan(const char *path, const struct bt_input_opts *opts, uint64_t 
 
 static void track_integrity(struct bt_input *in, const struct bt_event *ev)
 {
-	if (ev->source != BT_SOURCE_EVTX || (ev->flags & BT_EV_RECOVERED))
+	if (ev->flags & BT_EV_RECOVERED)
 		return;
 	struct bt_file_stats *st = &in->stats;
+	if (ev->time != BT_TIME_NONE) {
+		if (!st->have_span || ev->time < st->span_first)
+			st->span_first = ev->time;
+		if (!st->have_span || ev->time > st->span_last)
+			st->span_last = ev->time;
+		st->have_span = true;
+	}
+	if (ev->source != BT_SOURCE_EVTX)
+		return;
 	if (!st->have_ends) {
 		st->have_ends = true;
 		st->first_id = ev->record_id;

@@ -124,6 +124,13 @@ void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom,
 		}
 	}
 	acc->incomplete |= part->incomplete;
+	if (part->have_span) {
+		if (!acc->have_span || part->span_first < acc->span_first)
+			acc->span_first = part->span_first;
+		if (!acc->have_span || part->span_last > acc->span_last)
+			acc->span_last = part->span_last;
+		acc->have_span = true;
+	}
 	if (part->have_ends) {
 		if (!acc->have_ends) {
 			acc->have_ends = true;

@@ -73,6 +73,10 @@ struct bt_file_stats {
 	bool have_ends;
 	uint64_t first_id, last_id, first_offset;
 	bt_time first_time, last_time;
+	/* The earliest and latest time of the input's live events of any kind:
+	 * the span its log covers (have_span: some event had a time). */
+	bool have_span;
+	bt_time span_first, span_last;
 };
 
 /* An integrity anomaly inside one log, kept for the hunt's synthetic events. */

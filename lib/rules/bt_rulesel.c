@@ -487,9 +487,20 @@ static bool corr_names(const struct bt_rule_info *ri, const char *ref)
 	                                               : rule_is(ri->sigma, ref));
 }
 
-/* The detection rules a kept correlation names are kept too, unless
- * excluded: a correlation one of whose references names only excluded
- * rules goes with them. */
+/* The rules correlation `def` names: its rules, then (absent) its witnesses. */
+static size_t corr_nrefs(const struct bt_sigma_correlation *def)
+{
+	return def->nrules + def->nwitnesses;
+}
+
+static const char *corr_ref(const struct bt_sigma_correlation *def, size_t k)
+{
+	return k < def->nrules ? def->rules[k] : def->witnesses[k - def->nrules];
+}
+
+/* The detection rules a kept correlation names (its rules and witnesses)
+ * are kept too, unless excluded: a correlation one of whose references
+ * names only excluded rules goes with them. */
 static void keep_needed(struct sel_state *s)
 {
 	for (size_t c = 0; c < s->n; c++) {
@@ -497,27 +508,60 @@ static void keep_needed(struct sel_state *s)
 		const struct bt_sigma_correlation *def = ci->sigma->correlation;
 		if (ci->state != BT_RULE_CORRELATION || !def || s->v[c] != KEEP)
 			continue;
-		for (size_t k = 0; k < def->nrules && s->v[c] == KEEP; k++) {
+		for (size_t k = 0; k < corr_nrefs(def) && s->v[c] == KEEP; k++) {
 			size_t usable = 0, excluded = 0;
 			for (size_t i = 0; i < s->n; i++)
-				if (corr_names(bt_ruleset_info(s->rs, i), def->rules[k]))
+				if (corr_names(bt_ruleset_info(s->rs, i), corr_ref(def, k)))
 					*(s->v[i] == EXCLUDED ? &excluded : &usable) += 1;
 			if (!usable && excluded)
-				decide(s, c, EXCLUDED, "needs an excluded rule:", def->rules[k]);
+				decide(s, c, EXCLUDED, "needs an excluded rule:", corr_ref(def, k));
 		}
 		if (s->v[c] != KEEP)
 			continue;
 		char note[400];
 		snprintf(note, sizeof note, "needed by correlation %s",
 		         ci->sigma->id ? ci->sigma->id : ci->sigma->title ? ci->sigma->title : "?");
-		for (size_t k = 0; k < def->nrules; k++)
+		for (size_t k = 0; k < corr_nrefs(def); k++)
 			for (size_t i = 0; i < s->n; i++)
-				if (s->v[i] == LEFT_OUT && corr_names(bt_ruleset_info(s->rs, i), def->rules[k])) {
+				if (s->v[i] == LEFT_OUT && corr_names(bt_ruleset_info(s->rs, i), corr_ref(def, k))) {
 					s->v[i] = KEEP;
 					free(s->why[i]);
 					s->why[i] = NULL;
 					bt_ruleset_note(s->rs, i, note);
 				}
+	}
+}
+
+/* A detection rule that correlations use as their base and none of them
+ * outputs (no `generate`) makes no finding of its own in a full run: kept
+ * without any of them, it would (and its matches would merge into other
+ * findings), so it goes with them, unless --rule names it. */
+static void drop_orphan_bases(struct sel_state *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct bt_rule_info *ri = bt_ruleset_info(s->rs, i);
+		if (ri->state != BT_RULE_LOADED || s->v[i] != KEEP)
+			continue;
+		bool based = false, generates = false, kept = false;
+		for (size_t c = 0; c < s->n && !generates && !kept; c++) {
+			const struct bt_rule_info *ci = bt_ruleset_info(s->rs, c);
+			const struct bt_sigma_correlation *def = ci->sigma->correlation;
+			if (ci->state != BT_RULE_CORRELATION || !def)
+				continue;
+			for (size_t k = 0; k < corr_nrefs(def); k++)
+				if (corr_names(ri, corr_ref(def, k))) {
+					based = true;
+					generates = generates || def->generate;
+					kept = kept || s->v[c] == KEEP;
+					break;
+				}
+		}
+		bool named = false;   /* --rule names it: its matches are asked for */
+		for (size_t k = 0; k < s->sel->nrules && !named; k++)
+			named = ruleref_match(&s->refs[k], ri->sigma, &s->paths);
+		if (based && !generates && !kept && !named)
+			decide(s, i, LEFT_OUT, "only the base of correlations left out (it makes no "
+			       "finding alone)", NULL);
 	}
 }
 
@@ -544,6 +588,7 @@ enum bt_status bt_ruleset_select(struct bt_ruleset *rs, const struct bt_rulesel 
 		if (selectable(bt_ruleset_info(rs, i)))
 			select_rule(&s, i);
 	keep_needed(&s);
+	drop_orphan_bases(&s);
 	for (size_t i = 0; i < s.n; i++)
 		if (s.v[i] != KEEP)
 			bt_ruleset_exclude(rs, i, s.why[i]);

@@ -11,7 +11,9 @@
  * when kinds of evidence agree). The
  * detection rules a selected correlation names (by id, name or tag:) are run
  * too, unless excluded: a correlation that needs an excluded rule is left
- * out with it.
+ * out with it. A rule that serves only as the base of correlations that do
+ * not output its matches (no `generate`) makes no finding alone: it is left
+ * out when they all are, unless --rule names it.
  *
  * Tags: an ATT&CK id (T1558, t1558.003) stands for the Sigma tag
  * attack.t1558; a tag selects the rules carrying it or a tag under it

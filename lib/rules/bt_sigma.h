@@ -75,6 +75,10 @@ enum bt_corr_type {
 	BT_CORR_VALUE_COUNT,
 	BT_CORR_TEMPORAL,
 	BT_CORR_TEMPORAL_ORDERED,
+	/* boxtrail extensions (boxtrail(1), BASELINES): judged against what the
+	 * whole evidence shows, at its end */
+	BT_CORR_ABSENT,          /* an event with no explaining event before it */
+	BT_CORR_RARE_VALUE,      /* an event whose value its group seldom shows */
 };
 
 enum bt_corr_op { BT_CORR_GT, BT_CORR_GTE, BT_CORR_LT, BT_CORR_LTE, BT_CORR_EQ };
@@ -109,6 +113,14 @@ struct bt_sigma_correlation {
 	struct bt_corr_alias *aliases;
 	size_t naliases;
 	bool generate;
+	/* the correlation's `boxtrail:` map (extensions, boxtrail(1) BASELINES) */
+	uint64_t skew_sec;       /* absent: explaining events may follow this much */
+	const char **witnesses;  /* absent: rules whose hosts' logs must cover the span */
+	size_t nwitnesses;
+	bool partial_skip;       /* absent: partly covered events are not judged */
+	const char *value_field; /* rare_value: the field whose values are learned */
+	uint64_t baseline;       /* rare_value: the usual value seen at least this often */
+	unsigned share_pct;      /* rare_value: a judged value at most this share of its group */
 };
 
 struct bt_sigma_rule {

@@ -354,6 +354,53 @@ static bool parse_i64(const char *s, int64_t *out)
 	return true;
 }
 
+/* The correlation's `boxtrail:` map: the extensions' settings, checked here
+ * so that a typo is an error, not a default silently taken. */
+static bool make_extensions(struct build *b, const struct bt_ynode *ext,
+                            struct bt_sigma_correlation *k)
+{
+	if (ext->kind != BT_Y_MAP) {
+		failf(b, "line %u: correlation: boxtrail is not a map", ext->line);
+		return false;
+	}
+	for (size_t i = 0; i < ext->n; i++) {
+		const char *key = bt_ynode_str(ext->pairs[i].key);
+		const struct bt_ynode *v = ext->pairs[i].value;
+		const char *val = bt_ynode_str(v);
+		int64_t n;
+		if (key && strcmp(key, "witnesses") == 0) {
+			k->witnesses = str_list(b, v, &k->nwitnesses);
+			if (!k->nwitnesses) {
+				failf(b, "line %u: correlation: boxtrail: witnesses names no rule", v->line);
+				return false;
+			}
+		} else if (key && strcmp(key, "skew") == 0 && k->type == BT_CORR_ABSENT) {
+			if (!val || !bt_sigma_parse_timespan(val, &k->skew_sec)) {
+				failf(b, "line %u: correlation: boxtrail: skew '%s' is not a duration", v->line,
+				      val ? val : "");
+				return false;
+			}
+		} else if (key && strcmp(key, "partial") == 0 && k->type == BT_CORR_ABSENT && val &&
+		           (strcmp(val, "weaker") == 0 || strcmp(val, "skip") == 0)) {
+			k->partial_skip = strcmp(val, "skip") == 0;
+		} else if (key && strcmp(key, "field") == 0 && k->type == BT_CORR_RARE_VALUE && val) {
+			k->value_field = val;
+		} else if (key && strcmp(key, "baseline") == 0 && k->type == BT_CORR_RARE_VALUE &&
+		           parse_i64(val, &n) && n >= 1 && n <= 1000000000) {
+			k->baseline = (uint64_t)n;
+		} else if (key && strcmp(key, "share") == 0 && k->type == BT_CORR_RARE_VALUE &&
+		           parse_i64(val, &n) && n >= 1 && n <= 50) {
+			k->share_pct = (unsigned)n;
+		} else {
+			failf(b, "line %u: correlation: boxtrail: '%s' is not a setting of type %s (or its "
+			      "value is out of range)", ext->pairs[i].key->line, key ? key : "?",
+			      k->type_text ? k->type_text : "?");
+			return false;
+		}
+	}
+	return true;
+}
+
 static void make_correlation(struct build *b, const struct bt_ynode *c,
                              struct bt_sigma_rule *r)
 {
@@ -369,6 +416,7 @@ static void make_correlation(struct build *b, const struct bt_ynode *c,
 	static const struct { const char *n; enum bt_corr_type t; } types[] = {
 		{"event_count", BT_CORR_EVENT_COUNT}, {"value_count", BT_CORR_VALUE_COUNT},
 		{"temporal", BT_CORR_TEMPORAL}, {"temporal_ordered", BT_CORR_TEMPORAL_ORDERED},
+		{"absent", BT_CORR_ABSENT}, {"rare_value", BT_CORR_RARE_VALUE},
 	};
 	for (size_t i = 0; k->type_text && i < sizeof types / sizeof types[0]; i++)
 		if (strcmp(k->type_text, types[i].n) == 0)
@@ -434,8 +482,19 @@ static void make_correlation(struct build *b, const struct bt_ynode *c,
 			}
 		}
 	}
+	k->baseline = 3;
+	k->share_pct = 20;
+	const struct bt_ynode *ext = bt_ynode_get(c, "boxtrail");
+	if (ext && !make_extensions(b, ext, k))
+		return;
 	if (k->type == BT_CORR_UNKNOWN)
 		failf(b, "correlation: unknown type '%s'", k->type_text ? k->type_text : "(none)");
+	else if (k->type == BT_CORR_ABSENT && k->nrules < 2)
+		failf(b, "correlation: absent needs the judged rule and at least one explaining rule");
+	else if (k->type == BT_CORR_RARE_VALUE && !k->value_field)
+		failf(b, "correlation: rare_value needs boxtrail: field:");
+	else if ((k->type == BT_CORR_ABSENT || k->type == BT_CORR_RARE_VALUE) && k->ngroup_by == 0)
+		failf(b, "correlation: %s needs group-by", k->type_text);
 	else if (k->timespan_text && k->timespan_sec == 0)
 		failf(b, "correlation: timespan '%s' is not a duration of at most 100 years (10m, 2h, 7d)",
 		      k->timespan_text);

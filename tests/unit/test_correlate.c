@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "hunt/bt_correlate.h"
+#include "hunt/bt_coverage.h"
 #include "hunt/bt_hunt.h"
 #include "rules/bt_sigma_load.h"
 
@@ -449,6 +450,91 @@ static void test_long_values_stay_distinct(void **state)
 	bt_evbuf_free(&eb);
 }
 
+/* Log spans: how far back a host's log reaches from a time, across rotated
+ * files; host names by their first label, channels without case. */
+static void test_coverage_spans(void **state)
+{
+	(void)state;
+	struct bt_coverage *c = bt_coverage_new();
+	assert_non_null(c);
+	const bt_time H = 60 * MIN;
+	/* DC01's Security log in two files a few seconds apart, then a gap */
+	bt_coverage_add(c, "DC01.corp.internal", "Security", "a.evtx", 0, 5 * H);
+	bt_coverage_add(c, "dc01", "security", "b.evtx", 5 * H + 30 * BT_TICKS_PER_SEC, 9 * H);
+	bt_coverage_add(c, "DC01", "Security", "c.evtx", 10 * H, 12 * H);
+	bt_coverage_add(c, "DC02", "Security", "d.evtx", 2 * H, 12 * H);
+	const char *file = NULL;
+	/* 8h: b.evtx joins a.evtx (30 s apart), so the log reaches back to 0 */
+	assert_int_equal(bt_coverage_since(c, "dc01.corp.internal", "SECURITY", 8 * H, &file), 0);
+	assert_string_equal(file, "a.evtx");
+	/* 11h: c.evtx begins after an hour's gap: covered from 10h only */
+	assert_int_equal(bt_coverage_since(c, "DC01", "Security", 11 * H, &file), 10 * H);
+	assert_string_equal(file, "c.evtx");
+	/* in the gap, and before any file: not covered */
+	assert_true(bt_coverage_since(c, "DC01", "Security", 9 * H + 30 * MIN, NULL) == BT_TIME_NONE);
+	assert_true(bt_coverage_since(c, "DC02", "Security", H, NULL) == BT_TIME_NONE);
+	/* another channel of the host, another host */
+	assert_true(bt_coverage_since(c, "DC01", "System", 3 * H, NULL) == BT_TIME_NONE);
+	assert_true(bt_coverage_since(c, "DC03", "Security", 3 * H, NULL) == BT_TIME_NONE);
+	/* a second report of one file widens it, not a second span */
+	bt_coverage_add(c, "DC02", "Security", "d.evtx", H, 3 * H);
+	assert_int_equal(bt_coverage_since(c, "DC02", "Security", 4 * H, NULL), H);
+	struct bt_coverage_span sp;
+	size_t n = 0;
+	while (bt_coverage_get(c, n, &sp))
+		n++;
+	assert_int_equal(n, 4);
+	bt_coverage_free(c);
+}
+
+/* The Kerberos virtual fields, exactly as written and for grouping. */
+static void test_kerberos_fields(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	bt_evbuf_adds(&eb, "TargetUserName", "Administrator@CORP.internal");
+	bt_evbuf_adds(&eb, "TargetDomainName", "CORP");
+	bt_evbuf_adds(&eb, "TicketEncryptionType", "0x17");
+	const struct bt_event *ev = bt_evbuf_done(&eb);
+	char v[256];
+	assert_true(bt_correlate_exact_value(ev, "TicketAccount", v, sizeof v));
+	assert_string_equal(v, "Administrator");
+	assert_true(bt_correlate_exact_value(ev, "TicketRealm", v, sizeof v));
+	assert_string_equal(v, "CORP.internal");
+	assert_true(bt_correlate_exact_value(ev, "RealmKey", v, sizeof v));
+	assert_string_equal(v, "CORP");
+	assert_true(bt_correlate_exact_value(ev, "DomainKey", v, sizeof v));
+	assert_string_equal(v, "CORP");
+	assert_true(bt_correlate_exact_value(ev, "TicketCipher", v, sizeof v));
+	assert_string_equal(v, "RC4");
+	/* for grouping, without case */
+	assert_true(bt_correlate_value(ev, "RealmKey", NULL, v, sizeof v, NULL));
+	assert_string_equal(v, "corp");
+	assert_true(bt_correlate_value(ev, "TicketAccount", NULL, v, sizeof v, NULL));
+	assert_string_equal(v, "administrator");
+	/* DOMAIN\user, no realm: the realm is the domain name */
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	bt_evbuf_adds(&eb, "TargetUserName", "NORTHWIND\\jsmith");
+	bt_evbuf_adds(&eb, "TargetDomainName", "northwind.lan");
+	bt_evbuf_adds(&eb, "TicketEncryptionType", "0x12");
+	ev = bt_evbuf_done(&eb);
+	assert_true(bt_correlate_exact_value(ev, "TicketAccount", v, sizeof v));
+	assert_string_equal(v, "jsmith");
+	assert_true(bt_correlate_exact_value(ev, "TicketRealm", v, sizeof v));
+	assert_string_equal(v, "northwind.lan");
+	assert_true(bt_correlate_exact_value(ev, "TicketCipher", v, sizeof v));
+	assert_string_equal(v, "AES");
+	/* no such field: no value */
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	bt_evbuf_adds(&eb, "TargetUserName", "-");
+	ev = bt_evbuf_done(&eb);
+	assert_false(bt_correlate_exact_value(ev, "TicketAccount", v, sizeof v));
+	assert_false(bt_correlate_exact_value(ev, "TicketCipher", v, sizeof v));
+	bt_evbuf_free(&eb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +549,8 @@ int main(void)
 		cmocka_unit_test(test_window_cap),
 		cmocka_unit_test(test_timespan_cap),
 		cmocka_unit_test(test_groups_cap),
+		cmocka_unit_test(test_coverage_spans),
+		cmocka_unit_test(test_kerberos_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,8 +26,12 @@ static const char rules[] =
 	RULE("spray", "low", "test", "attack.t1110")
 	RULE("old", "high", "deprecated", "attack.t1558")
 	RULE("info", "informational", "experimental", "attack.t15")
+	RULE("dc", "informational", "test", "boxtrail.witness")
 	"title: Burst\nid: corr\nlevel: medium\ntags: [attack.t1110.003]\n"
-	"correlation: {type: event_count, rules: [spray], timespan: 5m, condition: {gte: 3}}\n";
+	"correlation: {type: event_count, rules: [spray], timespan: 5m, condition: {gte: 3}}\n"
+	"---\ntitle: Absent\nid: gone\nlevel: high\ntags: [attack.t1558.001]\n"
+	"correlation: {type: absent, rules: [kerb, spray], group-by: [Host], timespan: 10h,\n"
+	"              boxtrail: {witnesses: ['tag:boxtrail.witness']}}\n";
 
 static struct bt_ruleset *load(void)
 {
@@ -110,33 +114,49 @@ static void test_select(void **state)
 	(void)state;
 	struct bt_rulesel sel = {0};
 	/* default: everything but the deprecated rule */
-	assert_string_equal(run(&sel, BT_OK), "kerb,spray,info,corr");
+	assert_string_equal(run(&sel, BT_OK), "kerb,spray,info,dc,corr,gone");
 	sel.statuses = BT_STATUS_ALL;
-	assert_string_equal(run(&sel, BT_OK), "kerb,spray,old,info,corr");
+	assert_string_equal(run(&sel, BT_OK), "kerb,spray,old,info,dc,corr,gone");
 	sel.statuses = BT_STATUS_DEPRECATED;
 	assert_string_equal(run(&sel, BT_OK), "old");
 	sel.statuses = 0;
 	const char *t1558[] = {"T1558"};
 	sel.tags = t1558;
 	sel.ntags = 1;
+	/* the absent correlation brings its rules and its witness (by tag) */
+	assert_string_equal(run(&sel, BT_OK), "kerb,spray,dc,gone");
+	/* kerb alone is only the base of gone, which outputs nothing of it: a
+	 * full run shows no finding of kerb, nor does this one; --rule asks */
+	const char *t1558003[] = {"T1558.003"};
+	sel.tags = t1558003;
+	assert_string_equal(run(&sel, BT_OK), "");
+	sel.tags = NULL;
+	sel.ntags = 0;
+	const char *kerb[] = {"kerb"};
+	sel.rules = kerb;
+	sel.nrules = 1;
 	assert_string_equal(run(&sel, BT_OK), "kerb");
+	sel.rules = NULL;
+	sel.nrules = 0;
 	/* a correlation brings the rule it counts */
 	const char *t1110[] = {"attack.t1110.003"};
 	sel.tags = t1110;
+	sel.ntags = 1;
 	assert_string_equal(run(&sel, BT_OK), "spray,corr");
 	sel.tags = NULL;
 	sel.ntags = 0;
 	/* --min-level: the correlation may be one step below; spray comes with it */
 	sel.min_level = BT_LEVEL_HIGH;
-	assert_string_equal(run(&sel, BT_OK), "kerb,spray,corr");
+	assert_string_equal(run(&sel, BT_OK), "kerb,spray,dc,corr,gone");
 	sel.min_level = BT_LEVEL_CRITICAL;
-	assert_string_equal(run(&sel, BT_OK), "");
+	assert_string_equal(run(&sel, BT_OK), "kerb,spray,dc,gone");
 	sel.min_level = BT_LEVEL_NONE;
 	/* excluding the counted rule excludes the correlation */
 	const char *spray[] = {"spray"};
 	sel.xrules = spray;
 	sel.nxrules = 1;
-	assert_string_equal(run(&sel, BT_OK), "kerb,info");
+	/* both correlations need spray; kerb and dc served only gone */
+	assert_string_equal(run(&sel, BT_OK), "info");
 	sel.xrules = NULL;
 	sel.nxrules = 0;
 	sel.rules = spray;
@@ -177,7 +197,8 @@ static void test_tuning(void **state)
 	                             "info,critical\nunknown,low", BT_OK, why, sizeof why);
 	assert_non_null(t);
 	struct bt_rulesel sel = {.tuning = t, .min_level = BT_LEVEL_HIGH};
-	/* kerb disabled; info raised to critical passes --min-level high */
+	/* kerb disabled (and the correlation needing it); info raised to
+	 * critical passes --min-level high */
 	assert_string_equal(run(&sel, BT_OK), "spray,info,corr");
 	bt_tuning_free(t);
 	assert_null(tuning("kerb,severe\n", BT_ERR_FORMAT, why, sizeof why));
