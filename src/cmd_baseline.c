@@ -89,7 +89,7 @@ struct fact {
 	const struct bt_rule_info *rule;
 	bool witness, usual;
 	char *host, *channel, *group, *field, *value, *first_file;
-	uint64_t count, total, first_record;
+	uint64_t count, total, first_record, first_line;
 };
 
 struct facts {
@@ -121,7 +121,7 @@ static void take_fact(void *ctx, const struct bt_rule_info *rule, const struct b
 	                   .host = dup0(f->host), .channel = dup0(f->channel),
 	                   .group = dup0(f->group), .field = dup0(f->field), .value = dup0(f->value),
 	                   .first_file = dup0(f->first_file), .count = f->count, .total = f->total,
-	                   .first_record = f->first_record};
+	                   .first_record = f->first_record, .first_line = f->first_line};
 }
 
 static int strcmp0(const char *a, const char *b)
@@ -250,7 +250,9 @@ static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool n
 		jw_key(&w, "first_file");
 		jw_strz(&w, f->first_file);
 		jw_key(&w, "first_record");
-		jw_u64(&w, f->first_record);
+		jw_u64_or_null(&w, f->first_record != 0, f->first_record);
+		jw_key(&w, "first_line");
+		jw_u64_or_null(&w, f->first_line != 0, f->first_line);
 		jw_object_end(&w);
 		bt_buf_putc(b, '\n');
 		return;
@@ -269,7 +271,10 @@ static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool n
 	bt_buf_printf(b, " in %llu of %llu%s, first ", (unsigned long long)f->count,
 	              (unsigned long long)f->total, f->usual ? " (usual)" : "");
 	esc_text_str(b, f->first_file ? f->first_file : "?");
-	bt_buf_printf(b, " record %llu\n", (unsigned long long)f->first_record);
+	if (f->first_record)
+		bt_buf_printf(b, " record %llu\n", (unsigned long long)f->first_record);
+	else
+		bt_buf_printf(b, " line %llu\n", (unsigned long long)f->first_line);
 }
 
 static void discard(void *ctx, struct bt_finding *f)

@@ -26,8 +26,8 @@ struct rval {                 /* rare_value: one value of a group */
 	uint64_t last_judged_seq;
 	struct bt_evidence **kept;
 	size_t nkept, cap;
-	char *first_file;         /* where the value was first seen */
-	uint64_t first_record;
+	char *first_file;         /* where the value was first seen: record or line */
+	uint64_t first_record, first_line;
 	char v[];
 };
 
@@ -210,6 +210,7 @@ static void rare_feed(struct bt_baseline *b, struct group *g, struct bt_evidence
 		if (e->ev->file)
 			v->first_file = strdup(e->ev->file);
 		v->first_record = e->ev->record_id;
+		v->first_line = e->ev->line;
 		v->next = g->vals;
 		g->vals = v;
 	}
@@ -436,10 +437,11 @@ static void rare_flush(struct bt_baseline *b, struct group *g, const struct bt_b
 		bt_strdup_to(&f->summary, buf);
 		snprintf(note, sizeof note,
 		         "learned from the evidence: %s shows %s %.200s in %llu of %llu events, first in "
-		         "%.600s record %" PRIu64,
+		         "%.600s %s %" PRIu64,
 		         g->display, b->def->value_field, usual->v, (unsigned long long)usual->n,
 		         (unsigned long long)g->total, usual->first_file ? usual->first_file : "?",
-		         usual->first_record);
+		         usual->first_record ? "record" : "line",
+		         usual->first_record ? usual->first_record : usual->first_line);
 		bt_strset_add(&f->notes, note);
 		out->emit(out->ctx, f);
 	}
@@ -485,7 +487,8 @@ void bt_baseline_facts(const struct bt_baseline *b,
 				struct bt_baseline_fact f = {.group = g->display, .field = b->def->value_field,
 				                             .value = v->v, .count = v->n, .total = g->total,
 				                             .usual = v == usual, .first_file = v->first_file,
-				                             .first_record = v->first_record};
+				                             .first_record = v->first_record,
+				                             .first_line = v->first_line};
 				cb(ctx, &f);
 			}
 		}

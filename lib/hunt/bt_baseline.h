@@ -77,8 +77,8 @@ struct bt_baseline_fact {
 	const char *field, *value;
 	uint64_t count, total;    /* events with the value, events of the group */
 	bool usual;               /* the group's most common value */
-	const char *first_file;   /* where the value was first seen */
-	uint64_t first_record;
+	const char *first_file;   /* where the value was first seen: its record (EVTX) */
+	uint64_t first_record, first_line;   /* or line (text logs); 0 when none */
 };
 void bt_baseline_facts(const struct bt_baseline *b,
                        void (*cb)(void *ctx, const struct bt_baseline_fact *f), void *ctx);
