@@ -233,6 +233,19 @@ void out_finding_bulk(struct bt_buf *b, const struct bt_finding *f)
 	jw_str_array(&w, (const char *const *)f->notes.v, f->notes.n);
 	jw_key(&w, "sources");
 	jw_str_array(&w, (const char *const *)f->sources.v, f->sources.n);
+	jw_key(&w, "rules");   /* every rule a merged finding stands for, its own first */
+	jw_array(&w);
+	for (size_t i = 0; i < (f->nrules ? f->nrules : 1); i++) {
+		jw_object(&w);
+		jw_key(&w, "id");
+		jw_strz(&w, f->nrules ? f->rules[i].id : f->rule_id);
+		jw_key(&w, "name");
+		jw_strz(&w, f->nrules ? f->rules[i].title : f->rule_title);
+		jw_key(&w, "level");
+		jw_strz(&w, f->nrules ? f->rules[i].level : f->rule_level);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
 	jw_key(&w, "evidence_count");
 	jw_u64(&w, f->evidence_total);
 	jw_key(&w, "evidence");

@@ -64,6 +64,7 @@ for f, d in zip(fs, fb):
     if f["account"]:
         assert d["user"]["name"] == f["account"]
     assert len(d["boxtrail"]["evidence"]) == len(f["evidence"])
+    assert [r["id"] for r in d["boxtrail"]["rules"]] == [r["id"] for r in f.get("rules", [])], (d["boxtrail"]["rules"], f.get("rules"))
 s = pairs(sys.argv[5])
 assert s and all(d["event"]["code"] == "4769" for d in s)
 PY
