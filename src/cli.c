@@ -283,6 +283,16 @@ void cli_inputs_free(struct cli_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
+void cli_print_totals(FILE *f, const struct cli_run *r)
+{
+	fprintf(f,
+	        "%s: stats: total: %lu files read, %lu partial, %lu unreadable, %lu not evidence "
+	        "(%lu named), %llu events read\n",
+	        cli_progname, r->files_read, r->files_partial, r->files_unreadable,
+	        r->files_skipped + r->files_unrecognised, r->files_unrecognised,
+	        (unsigned long long)r->events);
+}
+
 bool cli_stats_lossy(const struct bt_file_stats *st)
 {
 	return st->failed || st->corrupt_chunks || st->incomplete || st->unreadable || st->changed;

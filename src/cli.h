@@ -86,6 +86,10 @@ struct cli_run {
 /* Prints the per-file integrity summary line of `--stats`. */
 void cli_print_stats(FILE *f, const char *path, const struct bt_file_stats *st);
 
+/* Prints the totals line of `--stats` (files read, partial, unreadable, not
+ * evidence, events read): the same for every command that reads evidence. */
+void cli_print_totals(FILE *f, const struct cli_run *r);
+
 /* True when the stats say some of the input was lost. */
 bool cli_stats_lossy(const struct bt_file_stats *st);
 

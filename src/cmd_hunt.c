@@ -16,7 +16,9 @@
 #include "commands.h"
 #include "output.h"
 #include "readopts.h"
+#include "ruleopts.h"
 #include "outfile.h"
+#include "outputs.h"
 #include "runrecord.h"
 
 enum {
@@ -32,14 +34,18 @@ enum {
 	OPT_CSV_RAW,
 	OPT_MAX_MEMORY,
 	OPT_FORCE,
+	OPT_LOGSOURCES,
 	OPT_TICKET_LIFETIME,
 	OPT_RENEW_LIFETIME,
 };
 
 static const struct option long_opts[] = {
 	READ_LONG_OPTS,
+	RULE_LONG_OPTS,
+	OUTPUTS_LONG_OPTS,
 	{"format", required_argument, NULL, 'f'},
 	{"rules", required_argument, NULL, OPT_RULES},
+	{"logsources", required_argument, NULL, OPT_LOGSOURCES},
 	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
 	{"window", required_argument, NULL, OPT_WINDOW},
 	{"min-level", required_argument, NULL, OPT_MIN_LEVEL},
@@ -83,6 +89,9 @@ static bool parse_duration(const char *s, int64_t *ticks)
 
 struct hunt_cli {
 	struct read_opts ro;
+	struct rule_opts sel;
+	const char *logsources;
+	struct outputs outs;
 	struct out_opts out;
 	const char **rule_dirs;
 	size_t nrule_dirs;
@@ -130,9 +139,11 @@ static void emit(void *ctx, struct bt_finding *f)
 		bt_finding_free(f);
 		return;
 	}
-	bt_buf_reset(&h->buf);
-	out_finding(&h->buf, &h->out, f);
-	cli_write_out(h->buf.p, h->buf.n);
+	for (size_t i = 0; i < h->outs.n; i++) {
+		bt_buf_reset(&h->buf);
+		out_finding(&h->buf, &h->outs.t[i].o, f);
+		outputs_write(&h->outs, i, h->buf.p, h->buf.n);
+	}
 	h->findings++;
 	h->by_severity[f->severity]++;
 	bt_finding_free(f);
@@ -153,10 +164,15 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 {
 	struct hunt_cli *h = ctx;
 	unsigned long ul;
+	int r = rule_opts_parse(&h->sel, c, arg, "hunt");
+	if (!r)
+		r = outputs_opt(&h->outs, c, arg, "hunt");
+	if (r)
+		return r;
 	switch (c) {
 	case 'f':
 		if (!out_parse_format(arg, true, &h->out.format)) {
-			cli_errorf("hunt: unknown format '%s' (text, jsonl, csv, timesketch)", arg);
+			cli_errorf("hunt: unknown format '%s' (text, jsonl, csv, timesketch, bulk)", arg);
 			return -1;
 		}
 		h->format_set = true;
@@ -189,10 +205,14 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 		return 1;
 	}
 	case OPT_MIN_LEVEL:
-		if (!bt_severity_parse(arg, &h->min_level)) {
+		if (!bt_severity_parse(arg, &h->min_level) ||
+		    !bt_rulesel_parse_level(arg, &h->sel.min_level)) {
 			cli_errorf("hunt: --min-level '%s' (informational, low, medium, high, critical)", arg);
 			return -1;
 		}
+		return 1;
+	case OPT_LOGSOURCES:
+		h->logsources = arg;
 		return 1;
 	case OPT_HOST: {
 		const char **nv = realloc(h->hosts, (h->nhosts + 1) * sizeof *nv);
@@ -239,7 +259,7 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 static struct bt_ruleset *load_rules(struct hunt_cli *h)
 {
 	struct bt_ruleset_opts ro = {.diag = h->ro.in.read.diag, .datadir = cli_datadir(),
-	                             .no_jit = cli_no_jit()};
+	                             .logsource_path = h->logsources, .no_jit = cli_no_jit()};
 	struct bt_ruleset *rs;
 	char why[512];
 	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {
@@ -252,20 +272,26 @@ static struct bt_ruleset *load_rules(struct hunt_cli *h)
 	for (size_t i = 0; i < h->nrule_dirs && ok; i++)
 		if (bt_ruleset_add_path(rs, h->rule_dirs[i], false) != BT_OK)
 			ok = false;
-	if (!ok || bt_ruleset_finish(rs) != BT_OK) {
+	if (!ok || !rule_opts_apply(&h->sel, rs, &h->ro.in.read.diag, "hunt") ||
+	    bt_ruleset_finish(rs) != BT_OK) {
 		bt_ruleset_free(rs);
 		return NULL;
 	}
 	struct bt_ruleset_counts c;
 	bt_ruleset_counts(rs, &c);
 	if (c.loaded == 0) {
-		cli_errorf("hunt: no rules loaded (%lu skipped); see 'boxtrail rules'", c.skipped);
+		cli_errorf("hunt: no rules loaded (%lu skipped, %lu excluded by the selection); see "
+		           "'boxtrail rules'", c.skipped, c.excluded);
 		bt_ruleset_free(rs);
 		return NULL;
 	}
-	if (!h->ro.diag.quiet)
-		fprintf(stderr, "%s: %lu rules loaded, %lu correlations, %lu skipped (see 'boxtrail rules')\n",
-		        cli_progname, c.loaded, c.correlations, c.skipped);
+	if (!h->ro.diag.quiet) {
+		fprintf(stderr, "%s: %lu rules loaded, %lu correlations, %lu skipped", cli_progname,
+		        c.loaded, c.correlations, c.skipped);
+		if (c.excluded)
+			fprintf(stderr, ", %lu excluded by the selection", c.excluded);
+		fputs(" (see 'boxtrail rules')\n", stderr);
+	}
 	return rs;
 }
 
@@ -354,6 +380,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	h.out.color = h.out.format == OUT_TEXT && want_color(h.color);
 	if (!read_opts_inputs(&h.ro, argv + optind, argc - optind, "hunt", &inputs))
 		goto done;
+	/* before the run: a refused or unwritable path fails now, not after it */
+	if (!outputs_open(&h.outs, &h.out, h.format_set, true, &inputs, h.force, "hunt"))
+		goto done;
 	if (h.run_record_path) {
 		/* before the run: a refused or unwritable path fails now, not after it */
 		if (!(rr_file = outfile_open(h.run_record_path, "--run-record", &inputs, h.force)))
@@ -392,14 +421,18 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 			cli_errorf("hunt: no files found under the given paths");
 		else if (run.files_unreadable == 0 && run.files_unrecognised == 0)
 			cli_errorf("hunt: no evidence files recognised (%lu files skipped)", run.files_skipped);
+		if (h.ro.stats)
+			cli_print_totals(stderr, &run);
 		status = cli_exit_status(&run, &inputs);
 		goto record;
 	}
-	struct bt_buf hdr = BT_BUF_INIT;
-	out_finding_header(&hdr, &h.out);
-	if (hdr.n)
-		fwrite(hdr.p, 1, hdr.n, stdout);
-	bt_buf_free(&hdr);
+	for (size_t i = 0; i < h.outs.n; i++) {
+		struct bt_buf hdr = BT_BUF_INIT;
+		out_finding_header(&hdr, &h.outs.t[i].o);
+		if (hdr.n)
+			outputs_write(&h.outs, i, hdr.p, hdr.n);
+		bt_buf_free(&hdr);
+	}
 	if (bt_hunt_finish(hunt, emit, &h) != BT_OK) {
 		cli_errorf("hunt: correlation stopped: out of memory or spill file error");
 		status = EXIT_FATAL;
@@ -408,6 +441,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	if (h.ro.stats) {
 		struct bt_hunt_counts hc;
 		bt_hunt_counts(hunt, &hc);
+		cli_print_totals(stderr, &run);
 		fprintf(stderr, "%s: stats: %llu events read, %llu matched, %llu findings",
 		        cli_progname, (unsigned long long)run.events, (unsigned long long)hc.matched,
 		        (unsigned long long)h.findings);
@@ -458,6 +492,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	status = cli_exit_status(&run, &inputs) | (h.findings ? EXIT_FINDINGS : 0) |
 	         (partial ? EXIT_PARTIAL : 0);
 record:
+	/* the files of -o are complete: in place (or, on an error, the exit says so) */
+	if (h.outs.n && !outputs_close(&h.outs, status != EXIT_FATAL))
+		status = EXIT_FATAL | (status & EXIT_PARTIAL);
 	if (rr_file) {
 		/* the record states the exit status the run ends with */
 		status = cli_output_status(status);
@@ -473,6 +510,7 @@ record:
 		rr_file = NULL;
 	}
 done:
+	outputs_close(&h.outs, false);
 	outfile_abort(rr_file);
 	runrecord_free(rr);
 	cli_inputs_free(&inputs);
@@ -483,6 +521,7 @@ done:
 	bt_buf_free(&h.buf);
 	free(h.rule_dirs);
 	free(h.hosts);
+	rule_opts_free(&h.sel);
 	read_opts_free(&h.ro);
 	return status;
 }
@@ -494,29 +533,34 @@ const struct cmd_entry cmd_hunt_entry = {
 	.about = "Run the detections and correlations over all evidence under PATH and print a\n"
 	         "timeline of findings.\n",
 	.options =
-	        "  -f, --format FMT       text (default on a terminal), jsonl, csv or timesketch\n"
+	        "  -f, --format FMT       text (default on a terminal), jsonl, csv, timesketch or\n"
+	        "                         bulk (OpenSearch/Elasticsearch bulk API, ECS names)\n"
 	        "      --rules DIR        also load the Sigma rules in DIR (repeatable)\n"
 	        "      --no-builtin       do not load the built-in rule pack\n"
+	        "      --logsources FILE  logsource mapping (default: the installed one)\n"
+	        RULE_OPTS_HELP
 	        "      --window DURATION  default timespan of the built-in correlations and the\n"
 	        "                         grouping gap of findings (default 10m; 90s, 10m, 2h)\n"
 	        "      --ticket-lifetime D  how long a Kerberos ticket lives (default 10h): how far\n"
 	        "                         back a TGT may explain a service ticket\n"
 	        "      --renew-lifetime D how long a TGT may be renewed (default 7d)\n"
 	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
-	        "                         (default), medium, high, critical\n"
+	        "                         (default), medium, high, critical; given, it also\n"
+	        "                         leaves out the rules below LEVEL\n"
 	        "      --host NAME        only findings involving this host (repeatable)\n"
 	        "      --suppress FILE    allow-list of known-good activity (see boxtrail(1))\n"
 	        "      --host-map FILE    host names and addresses: NAME IP [FROM [UNTIL]] per line\n"
 	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256);\n"
 	        "                         never inside the evidence, never over a file\n"
-	        "      --force            let --run-record replace an existing file\n"
+	        OUTPUTS_HELP
+	        "      --force            let -o and --run-record replace an existing file\n"
 	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
 	        "      --max-memory MB    memory for matched events before spilling to TMPDIR, and\n"
 	        "                         for correlation state and findings (default 256)\n",
 	.footer = "Exit status: 0 no findings, 1 findings, 2 usage or fatal error, +4 some input\n"
 	          "not (fully) read or a limit left the answer incomplete (see LIMITS in boxtrail(1)).\n",
-	.shortopts = "f:",
+	.shortopts = "f:o:",
 	.longopts = long_opts,
 	.reads_evidence = true,
 	.exec = cmd_hunt,

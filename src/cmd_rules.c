@@ -14,14 +14,20 @@
 #include "commands.h"
 #include "escape.h"
 #include "json_writer.h"
+#include "ruleopts.h"
 
 enum {
 	OPT_RULES = 256,
 	OPT_NO_BUILTIN,
 	OPT_LOGSOURCES,
+	OPT_MIN_LEVEL,
+	OPT_EXCLUDED,
 };
 
 static const struct option long_opts[] = {
+	RULE_LONG_OPTS,
+	{"min-level", required_argument, NULL, OPT_MIN_LEVEL},
+	{"excluded", no_argument, NULL, OPT_EXCLUDED},
 	{"rules", required_argument, NULL, OPT_RULES},
 	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
 	{"logsources", required_argument, NULL, OPT_LOGSOURCES},
@@ -97,15 +103,29 @@ static void rule_text(struct bt_buf *b, const struct bt_rule_info *ri)
 struct rules_args {
 	struct bt_ruleset_opts *ro;
 	struct cli_diag *diag;
+	struct rule_opts sel;
 	const char **paths;
 	size_t npaths;
-	bool builtin, jsonl;
+	bool builtin, jsonl, excluded;
 };
 
 static int rules_opt(void *ctx, int c, const char *arg)
 {
 	struct rules_args *a = ctx;
+	int r = rule_opts_parse(&a->sel, c, arg, "rules");
+	if (r)
+		return r;
 	switch (c) {
+	case OPT_MIN_LEVEL:
+		if (!bt_rulesel_parse_level(arg, &a->sel.min_level)) {
+			cli_errorf("rules: --min-level '%s' (informational, low, medium, high, critical)",
+			           arg);
+			return -1;
+		}
+		return 1;
+	case OPT_EXCLUDED:
+		a->excluded = true;
+		return 1;
 	case OPT_RULES: {
 		const char **np = realloc(a->paths, (a->npaths + 1) * sizeof *np);
 		if (!np) {
@@ -151,25 +171,21 @@ static int cmd_rules(const struct cmd_entry *self, int argc, char **argv)
 	const char **paths = a.paths;
 	size_t npaths = a.npaths;
 	bool builtin = a.builtin, jsonl = a.jsonl;
-	if (pa != 0) {
+	if (pa != 0 || optind < argc || (!builtin && npaths == 0)) {
+		if (pa == 0 && optind < argc)
+			cli_errorf("rules: unexpected argument '%s'", argv[optind]);
+		else if (pa == 0)
+			cli_errorf("rules: --no-builtin needs at least one --rules PATH");
 		free(paths);
-		return pa < 0 ? EXIT_NOTHING : pa;
-	}
-	if (optind < argc) {
-		cli_errorf("rules: unexpected argument '%s'", argv[optind]);
-		free(paths);
-		return EXIT_FATAL;
-	}
-	if (!builtin && npaths == 0) {
-		cli_errorf("rules: --no-builtin needs at least one --rules PATH");
-		free(paths);
-		return EXIT_FATAL;
+		rule_opts_free(&a.sel);
+		return pa < 0 ? EXIT_NOTHING : pa > 0 ? pa : EXIT_FATAL;
 	}
 	char why[512];
 	struct bt_ruleset *rs;
 	if (bt_ruleset_new(&ro, &rs, why, sizeof why) != BT_OK) {
 		cli_errorf("rules: logsource mapping: %s", why);
 		free(paths);
+		rule_opts_free(&a.sel);
 		return EXIT_FATAL;
 	}
 	int status = EXIT_NOTHING;
@@ -180,6 +196,12 @@ static int cmd_rules(const struct cmd_entry *self, int argc, char **argv)
 		if ((st = bt_ruleset_add_path(rs, paths[i], false)) != BT_OK && st != BT_ERR_NOMEM)
 			status |= EXIT_PARTIAL;
 	free(paths);
+	if (st != BT_ERR_NOMEM && !rule_opts_apply(&a.sel, rs, &ro.diag, "rules")) {
+		rule_opts_free(&a.sel);
+		bt_ruleset_free(rs);
+		return EXIT_FATAL;
+	}
+	rule_opts_free(&a.sel);
 	if (st == BT_ERR_NOMEM || bt_ruleset_finish(rs) != BT_OK) {
 		cli_errorf("rules: out of memory");
 		bt_ruleset_free(rs);
@@ -189,6 +211,8 @@ static int cmd_rules(const struct cmd_entry *self, int argc, char **argv)
 	for (size_t i = 0; i < bt_ruleset_count(rs); i++) {
 		bt_buf_reset(&b);
 		const struct bt_rule_info *ri = bt_ruleset_info(rs, i);
+		if (ri->state == BT_RULE_EXCLUDED && !a.excluded)
+			continue;
 		if (jsonl)
 			rule_jsonl(&b, ri);
 		else
@@ -201,12 +225,18 @@ static int cmd_rules(const struct cmd_entry *self, int argc, char **argv)
 	if (!diag.quiet)
 		fprintf(stderr,
 		        "%s: rules: %lu files, %lu loaded, %lu skipped, %lu correlation, "
-		        "%lu unreadable\n",
-		        cli_progname, n.files, n.loaded, n.skipped, n.correlations, n.unreadable);
+		        "%lu unreadable%s",
+		        cli_progname, n.files, n.loaded, n.skipped, n.correlations, n.unreadable,
+		        n.excluded ? "" : "\n");
+	if (!diag.quiet && n.excluded)
+		fprintf(stderr, ", %lu excluded by the selection\n", n.excluded);
 	if (n.unreadable)
 		status |= EXIT_PARTIAL;
 	if (n.loaded + n.correlations == 0) {
-		cli_errorf("rules: no rule could be loaded");
+		if (n.excluded)
+			cli_errorf("rules: the selection leaves no rule (%lu excluded)", n.excluded);
+		else
+			cli_errorf("rules: no rule could be loaded");
 		status = EXIT_FATAL;
 	}
 	bt_ruleset_free(rs);
@@ -218,11 +248,16 @@ const struct cmd_entry cmd_rules_entry = {
 	.args = "[OPTIONS]",
 	.summary = "list the detection rules loaded, skipped or kept for correlation",
 	.about = "Load the Sigma detection rules and list each one as loaded, skipped (with the\n"
-	         "reason), correlation (kept for hunt) or unreadable.\n",
+	         "reason), correlation (kept for hunt) or unreadable. With the selection options\n"
+	         "it lists what hunt would run with them.\n",
 	.options = "      --rules PATH       also load the Sigma rules in PATH (file or directory;\n"
 	           "                         repeatable)\n"
 	           "      --no-builtin       do not load the built-in rule pack\n"
 	           "      --logsources FILE  logsource mapping (default: the installed one)\n"
+	           RULE_OPTS_HELP
+	           "      --min-level LEVEL  only rules at or above LEVEL (informational, low,\n"
+	           "                         medium, high, critical)\n"
+	           "      --excluded         also list the rules the selection leaves out\n"
 	           "  -f, --format FMT       text (default) or jsonl\n"
 	           "  -q, --quiet            only errors on stderr (no summary)\n",
 	.footer = "Built-in rules and the mapping are read from $BOXTRAIL_DATADIR when set, else\n"

@@ -9,9 +9,9 @@
 #include "cli.h"
 #include "readopts.h"
 
-const struct cmd_entry *const cmd_table[] = {&cmd_hunt_entry, &cmd_events_entry, &cmd_hosts_entry,
-                                             &cmd_baseline_entry, &cmd_summary_entry,
-                                             &cmd_rules_entry, NULL};
+const struct cmd_entry *const cmd_table[] = {&cmd_hunt_entry, &cmd_events_entry, &cmd_search_entry,
+                                             &cmd_hosts_entry, &cmd_baseline_entry,
+                                             &cmd_summary_entry, &cmd_rules_entry, NULL};
 
 const struct cmd_entry *cmd_find(const char *name)
 {

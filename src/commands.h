@@ -25,9 +25,8 @@ struct cmd_entry {
 	int (*exec)(const struct cmd_entry *self, int argc, char **argv);
 };
 
-extern const struct cmd_entry cmd_hunt_entry, cmd_events_entry, cmd_hosts_entry, cmd_baseline_entry,
-    cmd_summary_entry,
-    cmd_rules_entry;
+extern const struct cmd_entry cmd_hunt_entry, cmd_events_entry, cmd_search_entry, cmd_hosts_entry,
+    cmd_baseline_entry, cmd_summary_entry, cmd_rules_entry;
 
 /* Every command, in the order `boxtrail --help` lists them; NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];

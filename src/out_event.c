@@ -2,6 +2,7 @@
  * CSV and a text line. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ bool out_parse_format(const char *s, bool allow_timesketch, enum out_format *out
 		*out = OUT_CSV;
 	else if (strcmp(s, "text") == 0)
 		*out = OUT_TEXT;
+	else if (strcmp(s, "bulk") == 0)
+		*out = OUT_BULK;
 	else if (allow_timesketch && strcmp(s, "timesketch") == 0)
 		*out = OUT_TIMESKETCH;
 	else
@@ -238,18 +241,127 @@ static const char csv_header[] =
 	"time,source,host,channel,provider,event_id,level,record_id,user_sid,file,offset,line,"
 	"recovered,fields\n";
 
+/* The columns of the CSV profiles with a details column. */
+static const char *const profile_columns[][20] = {
+	[OUT_PROFILE_MINIMAL] = {"time", "host", "event", "details"},
+	[OUT_PROFILE_STANDARD] = {"time", "source", "host", "channel", "provider", "event_id",
+	                          "record_id", "details", "file", "line"},
+	[OUT_PROFILE_VERBOSE] = {"time", "source", "host", "channel", "provider", "event_id", "level",
+	                         "record_id", "user_sid", "file", "offset", "line", "recovered",
+	                         "details", "fields"},
+};
+
 void out_event_header(struct bt_buf *b, const struct out_opts *o)
 {
-	if (o->format == OUT_CSV)
+	out_text_header(b, o);
+	if (o->format != OUT_CSV)
+		return;
+	if (o->profile == OUT_PROFILE_DEFAULT && !o->tz) {
 		bt_buf_puts(b, csv_header);
+		return;
+	}
+	static const char *const default_columns[] = {
+		"time", "source", "host", "channel", "provider", "event_id", "level", "record_id",
+		"user_sid", "file", "offset", "line", "recovered", "fields", NULL};
+	const char *const *cols = o->profile == OUT_PROFILE_DEFAULT ? default_columns
+	                                                            : profile_columns[o->profile];
+	struct cw w;
+	cw_init(&w, b, false);
+	for (size_t i = 0; i < 20 && cols[i]; i++) {
+		if (o->tz && strcmp(cols[i], "time") == 0) {
+			char name[300];
+			snprintf(name, sizeof name, "time (%s)", o->tz);
+			cw_strz(&w, name);
+		} else {
+			cw_strz(&w, cols[i]);
+		}
+	}
+	cw_row_end(&w);
 }
 
-static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev)
+static void cw_time_in(struct cw *w, const struct out_opts *o, bt_time t)
+{
+	char buf[OUT_TIME_BUFSZ];
+	size_t n = out_time_format(o, t, buf);
+	if (n)
+		cw_str(w, buf, n);
+	else
+		cw_empty(w);
+}
+
+/* A CSV row of a profile with a details column. */
+static void event_csv_profile(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev)
 {
 	bool evtx = ev->source == BT_SOURCE_EVTX;
 	struct cw w;
 	cw_init(&w, b, o->csv_formula_guard);
-	cw_time(&w, ev->time);
+	const char *const *cols = profile_columns[o->profile];
+	for (size_t c = 0; c < 20 && cols[c]; c++) {
+		const char *k = cols[c];
+		if (strcmp(k, "time") == 0) {
+			cw_time_in(&w, o, ev->time);
+		} else if (strcmp(k, "source") == 0) {
+			cw_strz(&w, bt_source_name(ev->source));
+		} else if (strcmp(k, "host") == 0) {
+			cw_strz(&w, ev->host);
+		} else if (strcmp(k, "channel") == 0) {
+			cw_strz(&w, ev->channel);
+		} else if (strcmp(k, "provider") == 0) {
+			cw_strz(&w, ev->provider);
+		} else if (strcmp(k, "event") == 0) {
+			char e[300];
+			if (evtx)
+				snprintf(e, sizeof e, "%s/%u", ev->channel ? ev->channel : "",
+				         (unsigned)ev->event_id);
+			else
+				snprintf(e, sizeof e, "%s", bt_source_name(ev->source));
+			cw_strz(&w, e);
+		} else if (strcmp(k, "event_id") == 0) {
+			cw_u64_or_empty(&w, evtx, ev->event_id);
+		} else if (strcmp(k, "level") == 0) {
+			cw_u64_or_empty(&w, ev->level >= 0, (uint64_t)ev->level);
+		} else if (strcmp(k, "record_id") == 0) {
+			cw_u64_or_empty(&w, evtx || ev->record_id, ev->record_id);
+		} else if (strcmp(k, "user_sid") == 0) {
+			cw_strz(&w, ev->user_sid);
+		} else if (strcmp(k, "file") == 0) {
+			cw_strz(&w, ev->file);
+		} else if (strcmp(k, "offset") == 0) {
+			cw_u64(&w, ev->offset);
+		} else if (strcmp(k, "line") == 0) {
+			cw_u64_or_empty(&w, ev->line != 0, ev->line);
+		} else if (strcmp(k, "recovered") == 0) {
+			cw_bool(&w, (ev->flags & BT_EV_RECOVERED) != 0);
+		} else if (strcmp(k, "details") == 0 || strcmp(k, "fields") == 0) {
+			struct bt_buf d = BT_BUF_INIT;
+			bool verbose = o->profile == OUT_PROFILE_VERBOSE;
+			if (k[0] == 'd')
+				out_details(&d, ev, true, verbose ? 0 : o->profile == OUT_PROFILE_MINIMAL ? 4 : 8,
+				            verbose ? 0 : 200, false);
+			else
+				out_event_fields_json(&d, ev, false);
+			cw_str(&w, d.p ? d.p : "", d.n);
+			if (d.oom)
+				b->oom = true;
+			bt_buf_free(&d);
+		}
+	}
+	cw_row_end(&w);
+}
+
+static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev)
+{
+	if (o->profile != OUT_PROFILE_DEFAULT) {
+		event_csv_profile(b, o, ev);
+		return;
+	}
+	bool evtx = ev->source == BT_SOURCE_EVTX;
+	struct cw w;
+	cw_init(&w, b, o->csv_formula_guard);
+	if (o->tz)
+		cw_time_in(&w, o, ev->time);
+	else
+		cw_time(&w, ev->time);
 	cw_strz(&w, bt_source_name(ev->source));
 	cw_strz(&w, ev->host);
 	cw_strz(&w, ev->channel);
@@ -274,13 +386,13 @@ static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct b
 
 static void event_text(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev)
 {
-	char t[BT_TIME_BUFSZ];
+	char t[OUT_TIME_BUFSZ];
 	const char *dim = o->color ? "\033[2m" : "", *bold = o->color ? "\033[1m" : "",
 	           *off = o->color ? "\033[0m" : "";
 	if (ev->time == BT_TIME_NONE)
 		bt_buf_puts(b, "(no time)");
 	else
-		bt_buf_put(b, t, bt_time_format(ev->time, t));
+		bt_buf_put(b, t, out_time_format(o, ev->time, t));
 	bt_buf_putc(b, ' ');
 	esc_text_str(b, ev->host);
 	bt_buf_printf(b, " %s", bold);
@@ -327,6 +439,9 @@ void out_event(struct bt_buf *b, const struct out_opts *o, const struct bt_event
 	case OUT_JSONL:
 	case OUT_TIMESKETCH:
 		event_jsonl(b, ev);
+		break;
+	case OUT_BULK:
+		out_event_bulk(b, ev);
 		break;
 	}
 }

@@ -10,10 +10,21 @@
 #include "json_writer.h"
 #include "output.h"
 
-static void put_time(struct bt_buf *b, bt_time t)
+static void put_time(struct bt_buf *b, const struct out_opts *o, bt_time t)
 {
-	char buf[BT_TIME_BUFSZ];
-	bt_buf_put(b, buf, bt_time_format(t, buf));
+	char buf[OUT_TIME_BUFSZ];
+	bt_buf_put(b, buf, out_time_format(o, t, buf));
+}
+
+/* A time cell, in the zone of the output. */
+static void cw_time_in(struct cw *w, const struct out_opts *o, bt_time t)
+{
+	char buf[OUT_TIME_BUFSZ];
+	size_t n = out_time_format(o, t, buf);
+	if (n)
+		cw_str(w, buf, n);
+	else
+		cw_empty(w);
 }
 
 static void json_strset(struct jw *w, const struct bt_strset *s)
@@ -228,54 +239,128 @@ static void finding_timesketch(struct bt_buf *b, const struct bt_finding *f)
 	bt_buf_putc(b, '\n');
 }
 
-static const char csv_header[] =
-	"time,end,severity,kind,rule_id,rule_title,techniques,hosts,container_id,container_name,"
-	"account,summary,evidence_count,evidence,rules\n";
+/* The columns of each CSV profile, in order. */
+static const char *const csv_columns[][20] = {
+	[OUT_PROFILE_DEFAULT] = {"time", "end", "severity", "kind", "rule_id", "rule_title",
+	                         "techniques", "hosts", "container_id", "container_name", "account",
+	                         "summary", "evidence_count", "evidence", "rules"},
+	[OUT_PROFILE_MINIMAL] = {"time", "severity", "rule_title", "hosts", "account", "details"},
+	[OUT_PROFILE_STANDARD] = {"time", "end", "severity", "rule_title", "techniques", "hosts",
+	                          "container_name", "account", "summary", "details", "evidence",
+	                          "rules"},
+	[OUT_PROFILE_VERBOSE] = {"time", "end", "severity", "kind", "rule_id", "rule_title",
+	                         "techniques", "hosts", "container_id", "container_name", "account",
+	                         "summary", "evidence_count", "details", "evidence", "rules"},
+};
+
+/* A CSV header line; time columns name the zone when not UTC. */
+static void csv_header_line(struct bt_buf *b, const struct out_opts *o, const char *const *cols)
+{
+	struct cw w;
+	cw_init(&w, b, false);
+	for (size_t i = 0; i < 20 && cols[i]; i++) {
+		if (o->tz && (strcmp(cols[i], "time") == 0 || strcmp(cols[i], "end") == 0)) {
+			char name[300];
+			snprintf(name, sizeof name, "%s (%s)", cols[i], o->tz);
+			cw_strz(&w, name);
+		} else {
+			cw_strz(&w, cols[i]);
+		}
+	}
+	cw_row_end(&w);
+}
 
 void out_finding_header(struct bt_buf *b, const struct out_opts *o)
 {
-	if (o->format == OUT_CSV)
-		bt_buf_puts(b, csv_header);
+	out_text_header(b, o);
+	if (o->format != OUT_CSV)
+		return;
+	if (o->profile == OUT_PROFILE_DEFAULT && !o->tz)   /* as it always was, byte for byte */
+		bt_buf_puts(b, "time,end,severity,kind,rule_id,rule_title,techniques,hosts,container_id,"
+		               "container_name,account,summary,evidence_count,evidence,rules\n");
+	else
+		csv_header_line(b, o, csv_columns[o->profile]);
+}
+
+/* The details of a finding: those of its first evidence event. */
+static void finding_details(struct cw *w, const struct out_opts *o, const struct bt_finding *f)
+{
+	if (!f->nevidence) {
+		cw_empty(w);
+		return;
+	}
+	struct bt_buf d = BT_BUF_INIT;
+	bool verbose = o->profile == OUT_PROFILE_VERBOSE;
+	out_details(&d, f->evidence[0]->ev, true, verbose ? 0 : o->profile == OUT_PROFILE_MINIMAL ? 4 : 8,
+	            verbose ? 0 : 200, false);
+	cw_str(w, d.p ? d.p : "", d.n);
+	if (d.oom)
+		w->b->oom = true;
+	bt_buf_free(&d);
 }
 
 static void finding_csv(struct bt_buf *b, const struct out_opts *o, const struct bt_finding *f)
 {
 	struct cw w;
 	cw_init(&w, b, o->csv_formula_guard);
-	cw_time(&w, f->first);
-	cw_time(&w, f->last);
-	cw_strz(&w, bt_severity_name(f->severity));
-	cw_strz(&w, f->kind);
-	cw_strz(&w, f->rule_id);
-	cw_strz(&w, f->rule_title);
-	cw_join(&w, (const char *const *)f->techniques.v, f->techniques.n, " ");
-	cw_join(&w, (const char *const *)f->hosts.v, f->hosts.n, " ");
-	cw_strz(&w, f->container_id);
-	cw_strz(&w, f->container_name);
-	cw_strz(&w, f->account);
-	cw_strz(&w, f->summary);
-	cw_u64(&w, f->evidence_total);
-	struct bt_buf ev = BT_BUF_INIT;
-	for (size_t i = 0; i < f->nevidence; i++) {
-		if (i)
-			bt_buf_puts(&ev, "; ");
-		put_evidence_ref(&ev, &f->evidence[i]->copies[0]);
+	const char *const *cols = csv_columns[o->profile];
+	for (size_t c = 0; c < 20 && cols[c]; c++) {
+		const char *k = cols[c];
+		if (strcmp(k, "time") == 0)
+			cw_time_in(&w, o, f->first);
+		else if (strcmp(k, "end") == 0)
+			cw_time_in(&w, o, f->last);
+		else if (strcmp(k, "severity") == 0)
+			cw_strz(&w, bt_severity_name(f->severity));
+		else if (strcmp(k, "kind") == 0)
+			cw_strz(&w, f->kind);
+		else if (strcmp(k, "rule_id") == 0)
+			cw_strz(&w, f->rule_id);
+		else if (strcmp(k, "rule_title") == 0)
+			cw_strz(&w, f->rule_title);
+		else if (strcmp(k, "techniques") == 0)
+			cw_join(&w, (const char *const *)f->techniques.v, f->techniques.n, " ");
+		else if (strcmp(k, "hosts") == 0)
+			cw_join(&w, (const char *const *)f->hosts.v, f->hosts.n, " ");
+		else if (strcmp(k, "container_id") == 0)
+			cw_strz(&w, f->container_id);
+		else if (strcmp(k, "container_name") == 0)
+			cw_strz(&w, f->container_name);
+		else if (strcmp(k, "account") == 0)
+			cw_strz(&w, f->account);
+		else if (strcmp(k, "summary") == 0)
+			cw_strz(&w, f->summary);
+		else if (strcmp(k, "evidence_count") == 0)
+			cw_u64(&w, f->evidence_total);
+		else if (strcmp(k, "details") == 0)
+			finding_details(&w, o, f);
+		else if (strcmp(k, "evidence") == 0) {
+			struct bt_buf ev = BT_BUF_INIT;
+			for (size_t i = 0; i < f->nevidence; i++) {
+				if (i)
+					bt_buf_puts(&ev, "; ");
+				put_evidence_ref(&ev, &f->evidence[i]->copies[0]);
+			}
+			cw_str(&w, ev.p ? ev.p : "", ev.n);
+			if (ev.oom)
+				b->oom = true;
+			bt_buf_free(&ev);
+		} else if (strcmp(k, "rules") == 0) {
+			/* every rule the finding stands for, its own first */
+			struct bt_buf ids = BT_BUF_INIT;
+			for (size_t i = 0; i < f->nrules; i++) {
+				if (i)
+					bt_buf_putc(&ids, ' ');
+				bt_buf_puts(&ids, f->rules[i].id ? f->rules[i].id : "?");
+			}
+			if (!f->nrules)
+				bt_buf_puts(&ids, f->rule_id ? f->rule_id : "");
+			cw_str(&w, ids.p ? ids.p : "", ids.n);
+			if (ids.oom)
+				b->oom = true;
+			bt_buf_free(&ids);
+		}
 	}
-	cw_str(&w, ev.p ? ev.p : "", ev.n);
-	if (ev.oom)
-		b->oom = true;
-	bt_buf_free(&ev);
-	/* every rule the finding stands for, its own first */
-	bt_buf_reset(&ev);
-	for (size_t i = 0; i < f->nrules; i++) {
-		if (i)
-			bt_buf_putc(&ev, ' ');
-		bt_buf_puts(&ev, f->rules[i].id ? f->rules[i].id : "?");
-	}
-	if (!f->nrules)
-		bt_buf_puts(&ev, f->rule_id ? f->rule_id : "");
-	cw_str(&w, ev.p ? ev.p : "", ev.n);
-	bt_buf_free(&ev);
 	cw_row_end(&w);
 }
 
@@ -296,70 +381,12 @@ static const char *sev_colour(enum bt_severity s)
 	}
 }
 
-/* Fields that tell what happened come first on an evidence line; identifiers
- * and metadata that rarely help a reader are left to the JSON output. */
-static const char *const text_first[] = {
-	"Action", "ContainerName", "ContainerID", "Image", "ImageLoaded", "CommandLine", "Binds",
-	"MountSource", "Privileged", "TargetUserName", "ServiceName", "TicketEncryptionType",
-	"PreAuthType", "Status", "IpAddress", "SourceIp", "DestinationIp", "DestinationPort",
-	"TargetFilename", "TargetObject", "ParentImage", "Signed", "SignatureStatus", "User",
-	"NewProcessName", "SubjectUserName", "Message"};
-static const char *const text_skip[] = {
-	"UtcTime", "ProcessGuid", "ParentProcessGuid", "LogonGuid", "LogonId", "SubjectLogonId",
-	"TargetLogonId", "TerminalSessionId", "Hashes", "FileVersion", "Description", "Product",
-	"Company", "OriginalFileName", "RuleName", "CreationUtcTime", "SubjectUserSid",
-	"TargetUserSid", "TargetSid", "ServiceSid", "TokenElevationType", "MandatoryLabel", "IpPort",
-	"TransmittedServices", "TimeOriginal", "CurrentDirectory", "IntegrityLevel", "ParentUser"};
-
-static bool in_list(const char *name, const char *const *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(name, v[i]) == 0)
-			return true;
-	return false;
-}
-
-/* A value for a text line: long ones keep their head and their tail (the
- * end of a path is where the file name is). */
-static void text_value(struct bt_buf *b, const char *v, size_t n)
-{
-	if (n <= TEXT_VALUE_MAX) {
-		esc_text(b, v, n);
-		return;
-	}
-	size_t head = TEXT_VALUE_MAX * 11 / 20, tail = TEXT_VALUE_MAX - head;
-	/* do not cut inside a UTF-8 sequence */
-	while (head > 0 && ((unsigned char)v[head] & 0xC0) == 0x80)
-		head--;
-	size_t from = n - tail;
-	while (from < n && ((unsigned char)v[from] & 0xC0) == 0x80)
-		from++;
-	esc_text(b, v, head);
-	bt_buf_puts(b, "...");
-	esc_text(b, v + from, n - from);
-}
-
-static void text_field(struct bt_buf *b, const struct bt_field *fl, size_t *shown)
-{
-	if ((*shown)++)
-		bt_buf_putc(b, ' ');
-	esc_text(b, fl->name, fl->name_len);
-	bt_buf_putc(b, '=');
-	text_value(b, fl->text, fl->text_len);
-}
-
-static bool text_worth(const struct bt_field *fl)
-{
-	return !(fl->flags & BT_FIELD_SYSTEM) && fl->text_len != 0 &&
-	       !(fl->text_len == 1 && fl->text[0] == '-');
-}
-
 static void text_evidence(struct bt_buf *b, const struct out_opts *o, const struct bt_evidence *h)
 {
 	const struct bt_event *ev = h->ev;
 	const char *dim = o->color ? "\033[2m" : "", *off = o->color ? "\033[0m" : "";
 	bt_buf_puts(b, "      ");
-	put_time(b, ev->time);
+	put_time(b, o, ev->time);
 	bt_buf_putc(b, ' ');
 	esc_text_str(b, ev->host);
 	bt_buf_putc(b, ' ');
@@ -381,26 +408,14 @@ static void text_evidence(struct bt_buf *b, const struct out_opts *o, const stru
 	if (h->ncopies > 1 || h->more_copies)
 		bt_buf_printf(b, " +%llu copies", (unsigned long long)(h->ncopies - 1 + h->more_copies));
 	bt_buf_printf(b, "]%s\n        ", off);
-	size_t shown = 0;
-	const size_t nfirst = sizeof text_first / sizeof *text_first;
-	for (size_t k = 0; k < nfirst && shown < TEXT_FIELDS_SHOWN; k++)
-		for (const struct bt_field *fl = bt_event_field(ev, text_first[k], strlen(text_first[k]));
-		     fl && shown < TEXT_FIELDS_SHOWN; fl = bt_event_field_next(ev, fl))
-			if (text_worth(fl))
-				text_field(b, fl, &shown);
-	for (size_t i = 0; i < ev->nfields && shown < TEXT_FIELDS_SHOWN; i++) {
-		const struct bt_field *fl = bt_field_need(ev, &ev->fields[i]);
-		if (text_worth(fl) && !in_list(fl->name, text_first, nfirst) &&
-		    !in_list(fl->name, text_skip, sizeof text_skip / sizeof *text_skip))
-			text_field(b, fl, &shown);
-	}
+	out_details(b, ev, false, TEXT_FIELDS_SHOWN, TEXT_VALUE_MAX, true);
 	bt_buf_putc(b, '\n');
 }
 
 static void finding_text(struct bt_buf *b, const struct out_opts *o, const struct bt_finding *f)
 {
 	const char *bold = o->color ? "\033[1m" : "", *off = o->color ? "\033[0m" : "";
-	put_time(b, f->first);
+	put_time(b, o, f->first);
 	bt_buf_putc(b, ' ');
 	if (o->color)
 		bt_buf_puts(b, sev_colour(f->severity));
@@ -424,7 +439,7 @@ static void finding_text(struct bt_buf *b, const struct out_opts *o, const struc
 	bt_buf_putc(b, '\n');
 	if (f->last != f->first && f->last != BT_TIME_NONE) {
 		bt_buf_puts(b, "    until ");
-		put_time(b, f->last);
+		put_time(b, o, f->last);
 		bt_buf_putc(b, '\n');
 	}
 	if (f->summary) {
@@ -513,6 +528,9 @@ void out_finding(struct bt_buf *b, const struct out_opts *o, const struct bt_fin
 		break;
 	case OUT_TIMESKETCH:
 		finding_timesketch(b, f);
+		break;
+	case OUT_BULK:
+		out_finding_bulk(b, f);
 		break;
 	}
 }

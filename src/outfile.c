@@ -23,7 +23,7 @@ struct outfile {
 
 /* Temporary files not yet in place, removed by a signal that ends the run
  * (Ctrl-C, a closed pipe, kill) so that no half-written file is left. */
-#define MAX_PENDING 8
+#define MAX_PENDING 16   /* -o files (outputs.h) and --run-record */
 static char *volatile pending[MAX_PENDING];
 
 static void on_fatal_signal(int sig)

@@ -1,5 +1,5 @@
-/* Files the command line writes (--run-record now; every later option that
- * writes a file goes through here too). One guard for all of them:
+/* Files the command line writes (--run-record, -o through outputs.h; every
+ * later option that writes a file goes through here too). One guard for all of them:
  *  - never the evidence: a path that is an input, or lies inside an input
  *    directory, is refused (compared by device and inode, so links, bind
  *    mounts and `..` do not get round it);

@@ -165,8 +165,11 @@ bool read_opts_inputs(struct read_opts *o, char *const *paths, int npaths, const
 
 static void report_write(void *ctx, const char *p, size_t n)
 {
-	(void)ctx;
-	cli_write_out(p, n);
+	struct read_run *rr = ctx;
+	if (rr->write)
+		rr->write(rr->wctx, p, n);
+	else
+		cli_write_out(p, n);
 }
 
 static void report_progress(void *ctx, uint64_t done)

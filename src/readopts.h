@@ -119,6 +119,9 @@ struct read_run {
 	struct cli_run *run;
 	void (*input_done)(void *ctx, const char *path, const struct bt_scan_result *r);
 	void *ctx;
+	/* public: where the output bytes go, in input order (NULL: stdout) */
+	void (*write)(void *wctx, const char *p, size_t n);
+	void *wctx;
 };
 
 /* Prepares a reading; input_done (may be NULL) hears of each input after

@@ -136,11 +136,12 @@ struct bt_ruleset {
 	bool cur_builtin;
 };
 
-static const char *const state_names[] = {"loaded", "skipped", "correlation", "unreadable"};
+static const char *const state_names[] = {"loaded", "skipped", "correlation", "unreadable",
+                                          "excluded"};
 
 const char *bt_rule_state_name(enum bt_rule_state s)
 {
-	return (unsigned)s <= BT_RULE_UNREADABLE ? state_names[s] : "unknown";
+	return (unsigned)s <= BT_RULE_EXCLUDED ? state_names[s] : "unknown";
 }
 
 static void *ralloc(struct bt_ruleset *rs, size_t n)
@@ -312,6 +313,28 @@ enum bt_status bt_ruleset_add_builtin(struct bt_ruleset *rs)
 	char path[4096];
 	snprintf(path, sizeof path, "%s/rules", datadir(rs));
 	return bt_ruleset_add_path(rs, path, true);
+}
+
+void bt_ruleset_exclude(struct bt_ruleset *rs, size_t i, const char *reason)
+{
+	if (i >= rs->n || rs->finished)
+		return;
+	rs->rules[i]->info.state = BT_RULE_EXCLUDED;
+	rs->rules[i]->info.reason = reason ? rstrdup(rs, reason) : NULL;
+}
+
+void bt_ruleset_note(struct bt_ruleset *rs, size_t i, const char *note)
+{
+	if (i < rs->n && !rs->finished)
+		rs->rules[i]->info.reason = note ? rstrdup(rs, note) : NULL;
+}
+
+void bt_ruleset_set_level(struct bt_ruleset *rs, size_t i, enum bt_sigma_level level)
+{
+	if (i >= rs->n || rs->finished)
+		return;
+	rs->rules[i]->sigma->level = level;
+	rs->rules[i]->sigma->level_text = bt_sigma_level_name(level);
 }
 
 /* ---- compiling */
@@ -1017,6 +1040,7 @@ void bt_ruleset_counts(const struct bt_ruleset *rs, struct bt_ruleset_counts *c)
 		case BT_RULE_SKIPPED: c->skipped++; break;
 		case BT_RULE_CORRELATION: c->correlations++; break;
 		case BT_RULE_UNREADABLE: c->unreadable++; break;
+		case BT_RULE_EXCLUDED: c->excluded++; break;
 		}
 	}
 }

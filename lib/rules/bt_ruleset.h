@@ -40,16 +40,19 @@ enum bt_rule_state {
 	BT_RULE_SKIPPED,       /* not supported or not valid: `reason` */
 	BT_RULE_CORRELATION,   /* a correlation rule, for the hunt stage */
 	BT_RULE_UNREADABLE,    /* a file (or its remainder) that could not be read: `reason` */
+	BT_RULE_EXCLUDED,      /* left out by the rule selection (bt_rulesel.h): `reason` */
 };
 
-/* "loaded", "skipped", "correlation", "unreadable". */
+/* "loaded", "skipped", "correlation", "unreadable", "excluded". */
 const char *bt_rule_state_name(enum bt_rule_state s);
 
 /* What the set knows about one rule document. Owned by the ruleset. */
 struct bt_rule_info {
 	const struct bt_sigma_rule *sigma;   /* title, id, level, tags, attack, logsource, file */
 	enum bt_rule_state state;
-	const char *reason;                  /* SKIPPED/UNREADABLE: why; else NULL */
+	const char *reason;                  /* SKIPPED/UNREADABLE/EXCLUDED: why; LOADED or
+	                                        CORRELATION: a note of the selection
+	                                        (level tuned, needed by a correlation) or NULL */
 	bool builtin;                        /* from the built-in pack */
 	unsigned index;                      /* position in the set (0-based, load order) */
 	unsigned nvariants;                  /* LOADED: logsource variants compiled */
@@ -85,6 +88,14 @@ enum bt_status bt_ruleset_add_builtin(struct bt_ruleset *rs);
 enum bt_status bt_ruleset_add_buf(struct bt_ruleset *rs, const char *name, const char *yaml,
                                   size_t len, bool builtin);
 
+/* For the rule selection (bt_rulesel.h), between adding and finishing:
+ * leaves rule i out (EXCLUDED) with a reason, sets a loaded rule's note, or
+ * overrides its level (the level text becomes the level's name). Copies the
+ * strings. */
+void bt_ruleset_exclude(struct bt_ruleset *rs, size_t i, const char *reason);
+void bt_ruleset_note(struct bt_ruleset *rs, size_t i, const char *note);
+void bt_ruleset_set_level(struct bt_ruleset *rs, size_t i, enum bt_sigma_level level);
+
 /* Compiles every rule and builds the index; no rules can be added after.
  * Returns BT_OK or BT_ERR_NOMEM. */
 enum bt_status bt_ruleset_finish(struct bt_ruleset *rs);
@@ -104,6 +115,7 @@ struct bt_ruleset_counts {
 	unsigned long skipped;
 	unsigned long correlations;
 	unsigned long unreadable;      /* files (or parts) that could not be read */
+	unsigned long excluded;        /* left out by the rule selection */
 };
 void bt_ruleset_counts(const struct bt_ruleset *rs, struct bt_ruleset_counts *c);
 
