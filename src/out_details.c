@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv_writer.h"
 #include "escape.h"
 #include "output.h"
 
@@ -100,6 +101,16 @@ bool out_tz_set(const char *zone)
 		return false;
 	tzset();
 	return true;
+}
+
+void out_csv_time(struct cw *w, const struct out_opts *o, bt_time t)
+{
+	char buf[OUT_TIME_BUFSZ];
+	size_t n = out_time_format(o, t, buf);
+	if (n)
+		cw_str(w, buf, n);
+	else
+		cw_empty(w);
 }
 
 size_t out_time_format(const struct out_opts *o, bt_time t, char buf[OUT_TIME_BUFSZ])

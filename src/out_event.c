@@ -279,16 +279,6 @@ void out_event_header(struct bt_buf *b, const struct out_opts *o)
 	cw_row_end(&w);
 }
 
-static void cw_time_in(struct cw *w, const struct out_opts *o, bt_time t)
-{
-	char buf[OUT_TIME_BUFSZ];
-	size_t n = out_time_format(o, t, buf);
-	if (n)
-		cw_str(w, buf, n);
-	else
-		cw_empty(w);
-}
-
 /* A CSV row of a profile with a details column. */
 static void event_csv_profile(struct bt_buf *b, const struct out_opts *o, const struct bt_event *ev)
 {
@@ -299,7 +289,7 @@ static void event_csv_profile(struct bt_buf *b, const struct out_opts *o, const 
 	for (size_t c = 0; c < 20 && cols[c]; c++) {
 		const char *k = cols[c];
 		if (strcmp(k, "time") == 0) {
-			cw_time_in(&w, o, ev->time);
+			out_csv_time(&w, o, ev->time);
 		} else if (strcmp(k, "source") == 0) {
 			cw_strz(&w, bt_source_name(ev->source));
 		} else if (strcmp(k, "host") == 0) {
@@ -359,7 +349,7 @@ static void event_csv(struct bt_buf *b, const struct out_opts *o, const struct b
 	struct cw w;
 	cw_init(&w, b, o->csv_formula_guard);
 	if (o->tz)
-		cw_time_in(&w, o, ev->time);
+		out_csv_time(&w, o, ev->time);
 	else
 		cw_time(&w, ev->time);
 	cw_strz(&w, bt_source_name(ev->source));

@@ -16,17 +16,6 @@ static void put_time(struct bt_buf *b, const struct out_opts *o, bt_time t)
 	bt_buf_put(b, buf, out_time_format(o, t, buf));
 }
 
-/* A time cell, in the zone of the output. */
-static void cw_time_in(struct cw *w, const struct out_opts *o, bt_time t)
-{
-	char buf[OUT_TIME_BUFSZ];
-	size_t n = out_time_format(o, t, buf);
-	if (n)
-		cw_str(w, buf, n);
-	else
-		cw_empty(w);
-}
-
 static void json_strset(struct jw *w, const struct bt_strset *s)
 {
 	jw_str_array(w, (const char *const *)s->v, s->n);
@@ -307,9 +296,9 @@ static void finding_csv(struct bt_buf *b, const struct out_opts *o, const struct
 	for (size_t c = 0; c < 20 && cols[c]; c++) {
 		const char *k = cols[c];
 		if (strcmp(k, "time") == 0)
-			cw_time_in(&w, o, f->first);
+			out_csv_time(&w, o, f->first);
 		else if (strcmp(k, "end") == 0)
-			cw_time_in(&w, o, f->last);
+			out_csv_time(&w, o, f->last);
 		else if (strcmp(k, "severity") == 0)
 			cw_strz(&w, bt_severity_name(f->severity));
 		else if (strcmp(k, "kind") == 0)

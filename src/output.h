@@ -56,6 +56,10 @@ bool out_tz_set(const char *zone);
  * when unknown. Returns the length. */
 size_t out_time_format(const struct out_opts *o, bt_time t, char buf[OUT_TIME_BUFSZ]);
 
+/* A CSV cell of that time (empty when unknown). */
+struct cw;
+void out_csv_time(struct cw *w, const struct out_opts *o, bt_time t);
+
 /* Appends the first line of a text output that states its time zone
  * ("# times in Europe/Berlin") when o->tz is set; nothing otherwise. */
 void out_text_header(struct bt_buf *b, const struct out_opts *o);

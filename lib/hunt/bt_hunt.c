@@ -26,11 +26,7 @@ struct bt_hunt_worker {
 	uint32_t *collected;     /* the rules the current event matched: all of them */
 	size_t ncollected, capcollected;
 	bool collect_failed;
-	/* the input whose collection was last noted, by its path (a walked
-	 * file's path memory is reused for the next file, so not by pointer) */
-	char *last_path;
-	size_t last_cap;
-	char last_host[256];     /* and the host noted for it */
+	struct bt_identity_noter noter;   /* the collection last noted */
 };
 
 struct bt_hunt {
@@ -166,7 +162,7 @@ void bt_hunt_worker_free(struct bt_hunt_worker *w)
 	bt_match_scratch_free(w->scratch);
 	free(w->rule_hits);
 	free(w->collected);
-	free(w->last_path);
+	bt_identity_noter_free(&w->noter);
 	free(w);
 }
 
@@ -199,22 +195,8 @@ void bt_hunt_worker_event(struct bt_hunt_worker *w, const struct bt_event *ev)
 	w->events++;
 	/* Who each host is: its collection's host, its addresses. Noted when
 	 * the file or the host it states changes, or when it teaches the map. */
-	const char *stated = ev->file ? bt_identity_stated(ev) : NULL;
-	if (stated && *stated &&
-	    (!w->last_path || strcmp(ev->file, w->last_path) != 0 || strcmp(stated, w->last_host) != 0)) {
-		size_t n = strlen(ev->file) + 1;
-		if (n > w->last_cap) {
-			char *p = realloc(w->last_path, n);
-			if (p) {
-				w->last_path = p;
-				w->last_cap = n;
-			}
-		}
-		if (w->last_path && n <= w->last_cap)
-			memcpy(w->last_path, ev->file, n);
-		snprintf(w->last_host, sizeof w->last_host, "%s", stated);
-		bt_identity_learn(h->id, ev);
-	} else if (h->o.hosts && !(ev->flags & BT_EV_MEMBERS_ONLY)) {
+	if (!bt_identity_note(h->id, &w->noter, ev) && h->o.hosts &&
+	    !(ev->flags & BT_EV_MEMBERS_ONLY)) {
 		bt_hostmap_learn(h->o.hosts, ev);
 	}
 	if (ev->source == BT_SOURCE_DOCKER_ROOT)

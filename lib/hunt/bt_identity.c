@@ -258,6 +258,34 @@ size_t bt_identity_names(struct bt_identity *id, const struct bt_collection *c,
 	return k->n;
 }
 
+bool bt_identity_note(struct bt_identity *id, struct bt_identity_noter *n,
+                      const struct bt_event *ev)
+{
+	const char *stated = ev->file ? bt_identity_stated(ev) : NULL;
+	if (!stated || !*stated ||
+	    (n->last_path && strcmp(ev->file, n->last_path) == 0 && strcmp(stated, n->last_host) == 0))
+		return false;
+	size_t len = strlen(ev->file) + 1;
+	if (len > n->last_cap) {
+		char *p = realloc(n->last_path, len);
+		if (p) {
+			n->last_path = p;
+			n->last_cap = len;
+		}
+	}
+	if (n->last_path && len <= n->last_cap)
+		memcpy(n->last_path, ev->file, len);
+	snprintf(n->last_host, sizeof n->last_host, "%s", stated);
+	bt_identity_learn(id, ev);
+	return true;
+}
+
+void bt_identity_noter_free(struct bt_identity_noter *n)
+{
+	free(n->last_path);
+	memset(n, 0, sizeof *n);
+}
+
 /* ---- the read loop of `boxtrail hosts` ---- */
 
 static void *identity_worker_new(void *ctx)

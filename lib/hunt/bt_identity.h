@@ -36,6 +36,20 @@ const char *bt_identity_stated(const struct bt_event *ev);
  * collection, and the addresses it teaches the host map. */
 void bt_identity_learn(struct bt_identity *id, const struct bt_event *ev);
 
+/* Learning per reading thread only when it can teach something new: when
+ * the file or the host it states changes (a file's path memory is reused
+ * for the next file, so the path is compared, not the pointer). */
+struct bt_identity_noter {
+	char *last_path;
+	size_t last_cap;
+	char last_host[256];
+};
+/* bt_identity_learn when the event states a host and its file or that host
+ * differs from the last noted; true when it learned. */
+bool bt_identity_note(struct bt_identity *id, struct bt_identity_noter *n,
+                      const struct bt_event *ev);
+void bt_identity_noter_free(struct bt_identity_noter *n);
+
 /* After every input: reports collections that state two hosts (warnings,
  * in order of their folders) and gives the host map the addresses that
  * waited for their collection's host. */

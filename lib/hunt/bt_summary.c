@@ -302,9 +302,7 @@ void bt_summary_free(struct bt_summary *s)
 struct worker {
 	struct bt_summary *s;
 	struct htab hosts;
-	char *last_path;
-	size_t last_cap;
-	char last_host[256];
+	struct bt_identity_noter noter;   /* the collection last noted */
 };
 
 static void *worker_new(void *ctx)
@@ -331,7 +329,7 @@ static void worker_free(void *ctx, void *wp)
 		}
 	pthread_mutex_unlock(&s->lock);
 	htab_free(&w->hosts);
-	free(w->last_path);
+	bt_identity_noter_free(&w->noter);
 	free(w);
 }
 
@@ -436,23 +434,8 @@ static void on_event(void *wp, const struct bt_event *ev, struct bt_buf *out)
 	if (!w)
 		return;
 	struct bt_summary *s = w->s;
-	/* who each host is: noted when the file or the host it states changes */
-	const char *stated = ev->file ? bt_identity_stated(ev) : NULL;
-	if (stated && *stated &&
-	    (!w->last_path || strcmp(ev->file, w->last_path) != 0 || strcmp(stated, w->last_host) != 0)) {
-		size_t n = strlen(ev->file) + 1;
-		if (n > w->last_cap) {
-			char *p = realloc(w->last_path, n);
-			if (p) {
-				w->last_path = p;
-				w->last_cap = n;
-			}
-		}
-		if (w->last_path && n <= w->last_cap)
-			memcpy(w->last_path, ev->file, n);
-		snprintf(w->last_host, sizeof w->last_host, "%s", stated);
-		bt_identity_learn(s->id, ev);
-	}
+	/* who each host is: each file's collection */
+	bt_identity_note(s->id, &w->noter, ev);
 	if (s->filter && !bt_filter_pass(s->filter, ev))
 		return;
 	char key[1100];
