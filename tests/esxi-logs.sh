@@ -138,6 +138,21 @@ gzip -c "$D/v80/hostd.log" >"$TMP/hostd.log.gz"
 run "$TMP/hostd.log.gz"
 check "gzip: counts" "5 0 8 3" "$(counts)"
 
+# ---- the built-in ESXi rules over these logs (the rules' own cases: tests/rules/esxi_*.test)
+rules_of() { jq -r '.rule.title' "$TMP/out" | sort | tr '\n' '|'; }
+"$BOXTRAIL" hunt -f jsonl --assume-host esx80 "$D/v80" >"$TMP/out" 2>"$TMP/err"
+check "8.0 logs: findings" "ESXi Host Acceptance Level Lowered|ESXi SSH or Shell Enabled, Then Used Within Minutes|ESXi Syslog Target or Firewall Changed With esxcli|ESXi VIB Installed Forced, Without Signature Check or From a Local File|" "$(rules_of)"
+# SSH enabled, used only 30 minutes later; used without being enabled: no correlation
+mkdir -p "$TMP/late"
+printf '%s\n' '2024-03-05T10:00:05.100Z In(166) Hostd[2099851]: [Originator@6876 sub=Vimsvc.ha-eventmgr opID=x user=root] Event 301 : SSH for the host esx80 has been enabled' >"$TMP/late/hostd.log"
+printf '%s\n' '2024-03-05T10:30:00.000Z In(38) sshd[2101200]: Accepted password for root from 192.0.2.5 port 51515 ssh2' >"$TMP/late/auth.log"
+"$BOXTRAIL" hunt -f jsonl --assume-host esx80 "$TMP/late" >"$TMP/out" 2>"$TMP/err"
+check "enabled, used 30 minutes later: no finding" "" "$(rules_of)"
+"$BOXTRAIL" hunt -f jsonl --assume-host esx80 --window 1h "$TMP/late" >"$TMP/out" 2>"$TMP/err"
+check "... with --window 1h: the correlation" "ESXi SSH or Shell Enabled, Then Used Within Minutes|" "$(rules_of)"
+"$BOXTRAIL" hunt -f jsonl --assume-host esx80 "$TMP/late/auth.log" >"$TMP/out" 2>"$TMP/err"
+check "a login alone: no finding" "" "$(rules_of)"
+
 # Docker logs are still Docker's
 run "$top_srcdir/tests/data/docker/dockerd-text.log"
 check "dockerd text stays dockerd" "format=dockerd-text" "$(grep -o 'format=[a-z-]*' "$TMP/err" | head -1)"
