@@ -5,6 +5,8 @@
 # (tests/data/esxi, written from the documented formats).
 . "$top_srcdir/tests/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
+BOXTRAIL_DATADIR=$top_srcdir
+export BOXTRAIL_DATADIR
 D=$top_srcdir/tests/data/esxi
 
 run() {

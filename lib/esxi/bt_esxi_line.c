@@ -103,7 +103,6 @@ static bool head_v8(const char *s, size_t n, struct bt_esxi_line *o)
 	i++;
 	size_t l = ident_pid(s + i, n - i, o);
 	if (l) {
-		o->ident = s + i;   /* ident_pid set the offsets from s + i */
 		i += l;
 	} else {
 		/* "vmkernel: ..." has no [PID] */

@@ -97,7 +97,7 @@ bool bt_esxi_head(const char *s, size_t n)
 
 /* ---- the reader ---- */
 
-#define MAX_WARNINGS 20
+#define MAX_WARNINGS 10   /* shown per input; the rest are counted (LIMITS) */
 
 struct esxi {
 	struct bt_buf pend;          /* the pending record's line */
