@@ -48,6 +48,18 @@ check "the ESXi findings stay too" 3 \
 	"$(jq -r 'select(.hosts == ["esx-prod01.corp.example"]) | .rule.id' "$TMP/f.jsonl" | wc -l | tr -d ' ')"
 check "nothing on the benign host" 0 "$(grep -c 'esx-prod02' "$TMP/f.jsonl")"
 
+# the same ESXi logs collected with UAC: their host from live_response, the
+# VM's link from the collection's host once it is known
+mkdir -p "$TMP/uac"
+cp -R "$TMP/a/WIN-BUILD01" "$TMP/uac/"
+U="$TMP/uac/uac-esx-prod01-esxi-20260914112000"
+mkdir -p "$U/[root]/var/run" "$U/live_response/system"
+cp -R "$TMP/a/esx-esx-prod01.corp.example-2026-09-14--11.20-2105550/var/run/log" "$U/[root]/var/run/log"
+echo esx-prod01.corp.example >"$U/live_response/system/hostname.txt"
+"$BOXTRAIL" hunt "$TMP/uac" >"$TMP/f.jsonl" 2>"$TMP/err"
+check "UAC on ESXi: the chain" "critical esx-prod01.corp.example,WIN-BUILD01.corp.example" \
+	"$(chain "$TMP/f.jsonl" | jq -r '"\(.severity) \(.hosts | join(","))"')"
+
 # the container 30 minutes later: past the window, no chain
 build "$TMP/late" 's/2026-09-14T10:11:4\([01]\)/2026-09-14T10:41:4\1/'
 "$BOXTRAIL" hunt "$TMP/late" >"$TMP/f.jsonl" 2>"$TMP/err"

@@ -489,6 +489,7 @@ size_t bt_hostmap_resolve(struct bt_hostmap *m,
 			left++;
 	}
 	pthread_mutex_unlock(&m->lock);
+	bt_vmlinks_resolve(m->vms, host_of, ctx);
 	return left;
 }
 

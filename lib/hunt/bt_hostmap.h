@@ -111,8 +111,8 @@ bool bt_hostmap_container_net(struct bt_hostmap *m, const struct bt_ip *ip, char
                               size_t n);
 const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i);
 
-/* Turns the addresses waiting for their host (bt_host_config.h files) into
- * links: host_of names the host of the collection holding a file (NULL:
+/* Turns the addresses waiting for their host (bt_host_config.h files), and
+ * the VMs powered on in ESXi logs that name no host, into links: host_of names the host of the collection holding a file (NULL:
  * unknown, the address stays unlinked). Returns how many stay unlinked. */
 size_t bt_hostmap_resolve(struct bt_hostmap *m,
                           const char *(*host_of)(void *ctx, const char *file), void *ctx);

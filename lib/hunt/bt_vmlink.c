@@ -17,6 +17,11 @@ struct bt_vmlinks {
 	pthread_mutex_t lock;
 	struct bt_vmlink *v;
 	size_t n, cap;
+	/* power-ons in logs that name no host, until their collection's is known */
+	struct pend {
+		char *vm, *file, *evidence;
+	} *pend;
+	size_t npend, cappend;
 };
 
 struct bt_vmlinks *bt_vmlinks_new(void)
@@ -37,6 +42,12 @@ void bt_vmlinks_free(struct bt_vmlinks *v)
 		free(v->v[i].evidence);
 	}
 	free(v->v);
+	for (size_t i = 0; i < v->npend; i++) {
+		free(v->pend[i].vm);
+		free(v->pend[i].file);
+		free(v->pend[i].evidence);
+	}
+	free(v->pend);
 	pthread_mutex_destroy(&v->lock);
 	free(v);
 }
@@ -85,7 +96,7 @@ static void add(struct bt_vmlinks *v, const char *vm, const char *host, const ch
 
 void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
 {
-	if (!v || ev->source != BT_SOURCE_ESXI || !ev->host || !*ev->host || !ev->file)
+	if (!v || ev->source != BT_SOURCE_ESXI || !ev->file)
 		return;
 	const struct bt_field *a = bt_event_field(ev, "Action", 6);
 	const struct bt_field *vm = bt_event_field(ev, "VmName", 6);
@@ -95,7 +106,34 @@ void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
 	char evid[1100];
 	snprintf(evid, sizeof evid, "%.1000s:%llu", ev->file, (unsigned long long)ev->line);
 	pthread_mutex_lock(&v->lock);
-	add(v, vm->text, ev->host, evid, false);
+	if (ev->host && *ev->host) {
+		add(v, vm->text, ev->host, evid, false);
+	} else if (v->npend < MAX_VMLINKS &&
+	           bt_array_reserve(&v->pend, &v->cappend, v->npend, sizeof *v->pend, 8)) {
+		struct pend *p = &v->pend[v->npend];
+		p->vm = strdup(vm->text);
+		p->file = strdup(ev->file);
+		p->evidence = strdup(evid);
+		if (p->vm && p->file && p->evidence) {
+			v->npend++;
+		} else {
+			free(p->vm);
+			free(p->file);
+			free(p->evidence);
+		}
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+void bt_vmlinks_resolve(struct bt_vmlinks *v, const char *(*host_of)(void *ctx, const char *file),
+                        void *ctx)
+{
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < v->npend; i++) {
+		const char *host = host_of(ctx, v->pend[i].file);
+		if (host && *host)
+			add(v, v->pend[i].vm, host, v->pend[i].evidence, false);
+	}
 	pthread_mutex_unlock(&v->lock);
 }
 

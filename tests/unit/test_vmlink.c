@@ -29,6 +29,13 @@ static const struct bt_event *esxi(struct bt_evbuf *eb, const char *action, cons
 	return bt_evbuf_done(eb);
 }
 
+/* The collection host of a file: "a/..." is esx-a's. */
+static const char *host_of(void *ctx, const char *file)
+{
+	(void)ctx;
+	return strncmp(file, "a/", 2) == 0 ? "esx-a" : NULL;
+}
+
 static void test_learned(void **state)
 {
 	(void)state;
@@ -50,6 +57,14 @@ static void test_learned(void **state)
 	assert_null(bt_vmlinks_host_of(v, "OTHER"));
 	assert_null(bt_vmlinks_host_of(v, "NOHOST"));
 	assert_null(bt_vmlinks_host_of(v, ""));
+	/* a log that names no host: linked once its collection's host is known */
+	bt_vmlinks_learn(v, esxi(&eb, "vm.power_on", "GUEST-X", NULL, "z/hostd.log", 2));
+	bt_vmlinks_resolve(v, host_of, NULL);
+	assert_null(bt_vmlinks_host_of(v, "GUEST-X"));   /* z/ has no known host */
+	l = bt_vmlinks_host_of(v, "NOHOST");
+	assert_non_null(l);
+	assert_string_equal(l->host, "esx-a");
+	assert_string_equal(l->evidence, "a/hostd.log:8");
 	/* the same name on a second host: which one ran the guest is unknown */
 	bt_vmlinks_learn(v, esxi(&eb, "vm.power_on", "WIN-BUILD01", "esx02.lab", "c/hostd.log", 1));
 	assert_null(bt_vmlinks_host_of(v, "WIN-BUILD01"));
