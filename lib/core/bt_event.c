@@ -19,6 +19,7 @@ static const char *const source_names[BT_SOURCE_COUNT] = {
 	[BT_SOURCE_CONTAINER_LOG] = "container-log",
 	[BT_SOURCE_SYNTHETIC] = "boxtrail",
 	[BT_SOURCE_HOST_CONFIG] = "host-config",
+	[BT_SOURCE_ESXI] = "esxi",
 };
 
 const char *bt_source_name(enum bt_source s)

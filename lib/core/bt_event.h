@@ -34,6 +34,7 @@ enum bt_source {
 	BT_SOURCE_CONTAINER_LOG,   /* containers/<id>/<id>-json.log */
 	BT_SOURCE_SYNTHETIC,       /* made by boxtrail itself (integrity findings) */
 	BT_SOURCE_HOST_CONFIG,     /* a host's configuration: names and addresses (bt_host_config.h) */
+	BT_SOURCE_ESXI,            /* ESXi host logs (esxi/bt_esxi_log.h) */
 	BT_SOURCE_COUNT
 };
 

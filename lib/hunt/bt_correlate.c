@@ -230,6 +230,16 @@ bool bt_correlate_value(const struct bt_event *ev, const char *field,
 		bt_host_key(ev->host, out, n);
 		return out[0] != '\0';
 	}
+	if (strcmp(field, "Hypervisor") == 0) {
+		/* an ESXi host's own event, or a guest's: the ESXi host its VM ran on */
+		if (ev->source == BT_SOURCE_ESXI)
+			return bt_correlate_value(ev, "Host", hosts, out, n, link);
+		const struct bt_vmlink *vl = ev->host ? bt_hostmap_vm_host(hosts, ev->host) : NULL;
+		if (!vl)
+			return false;
+		bt_host_key(vl->host, out, n);
+		return out[0] != '\0';
+	}
 	if (strcmp(field, "OriginHost") == 0) {
 		/* the host a request came from: its client address when it has one */
 		if (bt_correlate_value(ev, "ClientHost", hosts, out, n, link))
@@ -1005,6 +1015,16 @@ static bool group_key(struct bt_correlator *c, struct corr *k, unsigned rule,
 		             unknown_host ? "unknown" : link ? link->host : v);
 		if (w > 0 && (size_t)w < dn - dl)
 			dl += (size_t)w;
+		if (notes && strcmp(field, "Hypervisor") == 0 && ev->source != BT_SOURCE_ESXI) {
+			const struct bt_vmlink *vl = bt_hostmap_vm_host(c->o.hosts, ev->host);
+			if (vl) {
+				char note[1400];
+				snprintf(note, sizeof note, "%.200s ran as the VM %.200s on %.200s (%s, %.700s)",
+				         ev->host, vl->vm, vl->host,
+				         vl->from_file ? "--host-map" : "hostd power-on", vl->evidence);
+				bt_strset_add(notes, note);
+			}
+		}
 		if (link && notes) {
 			char ipbuf[BT_IP_BUFSZ], note[1400];
 			bt_ip_format(&link->ip, ipbuf);

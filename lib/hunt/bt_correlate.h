@@ -23,6 +23,9 @@
  *      OriginHost  ClientHost when the event has a client address, else Host:
  *                  where the activity came from, one key for a domain
  *                  controller's ticket request and a host's own events.
+ *      Hypervisor  an ESXi log's Host; for another event, the ESXi host its
+ *                  host ran on as a VM (bt_vmlink.h): one key for a
+ *                  hypervisor and its guests.
  *  - A `rules` entry "tag:NAME" stands for every loaded rule tagged NAME
  *    (a boxtrail extension: one step of a correlation may be seen in several
  *    logs, and a Sigma rule has one logsource).

@@ -36,6 +36,7 @@ struct bt_hostmap {
 		char *evidence;
 	} *cnets;
 	size_t ncnets, capcnets;
+	struct bt_vmlinks *vms;   /* VMs and the ESXi hosts they ran on */
 };
 
 struct bt_hostmap *bt_hostmap_new(void)
@@ -48,6 +49,11 @@ struct bt_hostmap *bt_hostmap_new(void)
 		return NULL;
 	}
 	m->nbuckets = MIN_BUCKETS;
+	if (!(m->vms = bt_vmlinks_new())) {
+		free(m->buckets);
+		free(m);
+		return NULL;
+	}
 	pthread_mutex_init(&m->lock, NULL);
 	return m;
 }
@@ -70,6 +76,7 @@ void bt_hostmap_free(struct bt_hostmap *m)
 	for (size_t i = 0; i < m->ncnets; i++)
 		free(m->cnets[i].evidence);
 	free(m->cnets);
+	bt_vmlinks_free(m->vms);
 	pthread_mutex_destroy(&m->lock);
 	free(m->buckets);
 	free(m);
@@ -230,7 +237,7 @@ static bool is_sysmon(const struct bt_event *ev)
 
 bool bt_hostmap_wants(const struct bt_event *ev)
 {
-	if (ev->source == BT_SOURCE_HOST_CONFIG)
+	if (ev->source == BT_SOURCE_HOST_CONFIG || ev->source == BT_SOURCE_ESXI)
 		return true;
 	if (ev->source != BT_SOURCE_EVTX)
 		return ev->channel && strcmp(ev->channel, "docker") == 0;
@@ -513,6 +520,7 @@ size_t bt_hostmap_resolve(struct bt_hostmap *m,
 			left++;
 	}
 	pthread_mutex_unlock(&m->lock);
+	bt_vmlinks_resolve(m->vms, host_of, ctx);
 	return left;
 }
 
@@ -520,6 +528,10 @@ void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev)
 {
 	if (!bt_hostmap_wants(ev))
 		return;
+	if (ev->source == BT_SOURCE_ESXI) {
+		bt_vmlinks_learn(m->vms, ev);   /* its own lock */
+		return;
+	}
 	char evid[1100];
 	if (ev->line)
 		snprintf(evid, sizeof evid, "%.1000s:%llu", ev->file ? ev->file : "-",
@@ -596,9 +608,18 @@ static bool map_line(void *ctx, char *line, unsigned long no)
 		return true;
 	struct bt_ip ip;
 	bt_time from = BT_TIME_NONE, until = BT_TIME_NONE;
+	/* "vm NAME ESXIHOST": a VM and the ESXi host it runs on */
+	if (nt == 3 && strcmp(tok[0], "vm") == 0 && !bt_ip_parse(tok[1], strlen(tok[1]), &ip) &&
+	    !parse_when(tok[2], &from)) {
+		char evid[1100];
+		snprintf(evid, sizeof evid, "%.1000s:%lu", mf->path, no);
+		bt_vmlinks_add_file(mf->m->vms, tok[1], tok[2], evid);
+		return true;
+	}
+	from = BT_TIME_NONE;
 	if (nt < 2 || nt > 4 || !bt_ip_parse(tok[1], strlen(tok[1]), &ip) ||
 	    (nt > 2 && !parse_when(tok[2], &from)) || (nt > 3 && !parse_when(tok[3], &until))) {
-		bt_diagf(mf->d, BT_DIAG_ERROR, mf->path, "line %lu: expected NAME IP [FROM [UNTIL]]", no);
+		bt_diagf(mf->d, BT_DIAG_ERROR, mf->path, "line %lu: expected NAME IP [FROM [UNTIL]] or vm NAME ESXIHOST", no);
 		return false;
 	}
 	char evid[1100];
@@ -643,6 +664,11 @@ static int cmp_link_ip(const void *a, const void *b)
 	if (!c)
 		c = strcmp(x->evidence, y->evidence);
 	return c;
+}
+
+const struct bt_vmlink *bt_hostmap_vm_host(const struct bt_hostmap *m, const char *guest)
+{
+	return m ? bt_vmlinks_host_of(m->vms, guest) : NULL;
 }
 
 const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const struct bt_ip *ip,

@@ -23,6 +23,7 @@
  *   - Docker: the address dockerd's API listens on, and the HostIp a
  *     container port is published on, are the daemon's host's (its stated
  *     host, else its collection's).
+ * It also keeps which ESXi host each VM ran on (bt_vmlink.h).
  * Every link records how it was learned and from which record, so a finding
  * can show it. */
 #ifndef BT_HOSTMAP_H
@@ -35,6 +36,7 @@
 #include "core/bt_event.h"
 #include "core/bt_ip.h"
 #include "core/bt_status.h"
+#include "hunt/bt_vmlink.h"
 
 #define BT_HOSTMAP_MAX_LINKS 1000000  /* distinct (IP, host) pairs kept */
 
@@ -80,7 +82,8 @@ bool bt_hostmap_wants(const struct bt_event *ev);
 /* Learns links from one event (thread-safe). */
 void bt_hostmap_learn(struct bt_hostmap *m, const struct bt_event *ev);
 
-/* Loads an analyst's map: one link per line, "NAME IP [FROM [UNTIL]]",
+/* Loads an analyst's map: one link per line, "NAME IP [FROM [UNTIL]]" or
+ * "vm NAME ESXIHOST" (a VM and the ESXi host it runs on),
  * separated by blanks or commas, '#' comments; FROM/UNTIL are RFC 3339 times
  * or dates. Bad lines are reported with their number and skipped; returns
  * BT_ERR_FORMAT if any was, BT_ERR_IO if the file cannot be read. */
@@ -95,6 +98,9 @@ enum bt_status bt_hostmap_load(struct bt_hostmap *m, const char *path, const str
 const struct bt_hostlink *bt_hostmap_lookup(const struct bt_hostmap *m, const struct bt_ip *ip,
                                             bt_time t);
 
+/* The ESXi host the VM named like `guest` ran on (bt_vmlinks_host_of). */
+const struct bt_vmlink *bt_hostmap_vm_host(const struct bt_hostmap *m, const char *guest);
+
 /* All links, for listing (order: as added). Returns the count. */
 size_t bt_hostmap_count(const struct bt_hostmap *m);
 
@@ -105,8 +111,8 @@ bool bt_hostmap_container_net(struct bt_hostmap *m, const struct bt_ip *ip, char
                               size_t n);
 const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i);
 
-/* Turns the addresses waiting for their host (bt_host_config.h files) into
- * links: host_of names the host of the collection holding a file (NULL:
+/* Turns the addresses waiting for their host (bt_host_config.h files), and
+ * the VMs powered on in ESXi logs that name no host, into links: host_of names the host of the collection holding a file (NULL:
  * unknown, the address stays unlinked). Returns how many stay unlinked. */
 size_t bt_hostmap_resolve(struct bt_hostmap *m,
                           const char *(*host_of)(void *ctx, const char *file), void *ctx);

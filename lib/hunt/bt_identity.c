@@ -75,6 +75,7 @@ const char *bt_identity_stated(const struct bt_event *ev)
 		return ev->channel && strcasecmp(ev->channel, "ForwardedEvents") == 0 ? NULL : ev->host;
 	case BT_SOURCE_JOURNALD:
 	case BT_SOURCE_DOCKERD:
+	case BT_SOURCE_ESXI:   /* a vm-support bundle's name */
 		return ev->host;
 	case BT_SOURCE_HOST_CONFIG:
 		/* a hostname file; a journal's DHCP line keeps its entry's _HOSTNAME */

@@ -14,6 +14,7 @@
 #include "docker/bt_docker_desktop.h"
 #include "docker/bt_docker_initlog.h"
 #include "docker/bt_docker_logrus.h"
+#include "esxi/bt_esxi_log.h"
 #include "input/bt_detect.h"
 
 /* ---- JSON: the top-level keys of the first object ---- */
@@ -145,7 +146,8 @@ static bool has_control(const char *s, size_t n)
 static enum bt_format detect_text(const char *s, size_t n, bool at_eof)
 {
 	unsigned nonblank = 0, record = 0, sys_docker = 0, sys_other = 0, desktop = 0, damaged = 0;
-	int first = -1;   /* 0 other, 1 record/syslog-docker, 2 desktop */
+	unsigned esxi = 0;
+	int first = -1;   /* 0 other, 1 record/syslog-docker, 2 desktop, 3 ESXi */
 	size_t i = 0;
 	for (unsigned lines = 0; i < n && lines < MAX_LINES; lines++) {
 		const char *nl = memchr(s + i, '\n', n - i);
@@ -167,6 +169,9 @@ static enum bt_format detect_text(const char *s, size_t n, bool at_eof)
 		int kind = 0;
 		if (has_control(line, l)) {
 			damaged++;   /* binary data: never counts for a log format */
+		} else if (bt_esxi_head(line, l)) {
+			esxi++;      /* before Docker Desktop's "TIME component msg" */
+			kind = 3;
 		} else if (bt_desktop_prefix(line, l, &p)) {
 			desktop++;
 			kind = 2;
@@ -187,6 +192,8 @@ static enum bt_format detect_text(const char *s, size_t n, bool at_eof)
 	if (!nonblank || damaged * 4 > nonblank)
 		return BT_FORMAT_UNKNOWN;
 	unsigned docker = record + sys_docker;
+	if (esxi && esxi >= docker + desktop && (first == 3 || esxi * 4 >= nonblank))
+		return BT_FORMAT_ESXI_LOG;
 	if (desktop && desktop >= docker && (first == 2 || desktop * 4 >= nonblank))
 		return BT_FORMAT_DOCKER_DESKTOP;
 	if (docker && (first == 1 || docker * 4 >= nonblank))

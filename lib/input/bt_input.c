@@ -20,6 +20,7 @@
 #include "docker/bt_docker_logrus.h"
 #include "docker/bt_docker_root.h"
 #include "docker/bt_docker_winevt.h"
+#include "esxi/bt_esxi_log.h"
 #include "host/bt_host_config.h"
 #include "input/bt_detect.h"
 #include "io/bt_reader.h"
@@ -54,6 +55,8 @@ static const struct bt_reader_ops *reader_for(enum bt_format f, const struct bt_
 		return &bt_reader_host_config;
 	case BT_FORMAT_JOURNAL_FILE:
 		return &bt_reader_journalfile;
+	case BT_FORMAT_ESXI_LOG:
+		return &bt_reader_esxi;
 	default:
 		return NULL;
 	}

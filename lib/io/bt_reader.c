@@ -24,6 +24,7 @@ static const char *const format_names[BT_FORMAT_COUNT] = {
 	[BT_FORMAT_HOST_CONFIG] = "host-config",
 	[BT_FORMAT_JOURNAL_FILE] = "journal-file",
 	[BT_FORMAT_DOCKER_DESKTOP_INIT] = "docker-desktop-init",
+	[BT_FORMAT_ESXI_LOG] = "esxi-log",
 };
 
 const char *bt_format_name(enum bt_format f)

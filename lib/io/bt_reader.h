@@ -35,6 +35,7 @@ enum bt_format {
 	BT_FORMAT_HOST_CONFIG,       /* etc/hostname, etc/hosts, netplan, `ip addr` output */
 	BT_FORMAT_JOURNAL_FILE,      /* binary systemd journal file (*.journal, *.journal~) */
 	BT_FORMAT_DOCKER_DESKTOP_INIT, /* Docker Desktop log/vm/init.log (JSON lines, component) */
+	BT_FORMAT_ESXI_LOG,          /* ESXi hostd, shell, auth, esxupdate, vobd, syslog logs */
 	BT_FORMAT_COUNT
 };
 

@@ -1,0 +1,166 @@
+/* VM -> ESXi host links (bt_vmlink.h). */
+#include "config.h"
+
+#include "hunt/bt_vmlink.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bt_array.h"
+#include "hunt/bt_hostmap.h"
+
+#define MAX_VMLINKS 100000
+
+struct bt_vmlinks {
+	pthread_mutex_t lock;
+	struct bt_vmlink *v;
+	size_t n, cap;
+	/* power-ons in logs that name no host, until their collection's is known */
+	struct pend {
+		char *vm, *file, *evidence;
+	} *pend;
+	size_t npend, cappend;
+};
+
+struct bt_vmlinks *bt_vmlinks_new(void)
+{
+	struct bt_vmlinks *v = calloc(1, sizeof *v);
+	if (v)
+		pthread_mutex_init(&v->lock, NULL);
+	return v;
+}
+
+void bt_vmlinks_free(struct bt_vmlinks *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].vm);
+		free(v->v[i].host);
+		free(v->v[i].evidence);
+	}
+	free(v->v);
+	for (size_t i = 0; i < v->npend; i++) {
+		free(v->pend[i].vm);
+		free(v->pend[i].file);
+		free(v->pend[i].evidence);
+	}
+	free(v->pend);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+}
+
+static void set_str(char **dst, const char *s)
+{
+	char *c = strdup(s);
+	if (c) {
+		free(*dst);
+		*dst = c;
+	}
+}
+
+/* One entry per (VM, host, source); the smallest evidence and spelling, so
+ * that the order files are read in changes nothing. Lock held. */
+static void add(struct bt_vmlinks *v, const char *vm, const char *host, const char *evid,
+                bool file)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		struct bt_vmlink *l = &v->v[i];
+		if (l->from_file != file || !bt_host_same(l->vm, vm) || !bt_host_same(l->host, host))
+			continue;
+		if (strcmp(evid, l->evidence) < 0)
+			set_str(&l->evidence, evid);
+		if (strcmp(vm, l->vm) < 0)
+			set_str(&l->vm, vm);
+		if (strcmp(host, l->host) < 0)
+			set_str(&l->host, host);
+		return;
+	}
+	if (v->n >= MAX_VMLINKS || !bt_array_reserve(&v->v, &v->cap, v->n, sizeof *v->v, 8))
+		return;
+	struct bt_vmlink *l = &v->v[v->n];
+	l->vm = strdup(vm);
+	l->host = strdup(host);
+	l->evidence = strdup(evid);
+	l->from_file = file;
+	if (l->vm && l->host && l->evidence) {
+		v->n++;
+	} else {
+		free(l->vm);
+		free(l->host);
+		free(l->evidence);
+	}
+}
+
+void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
+{
+	if (!v || ev->source != BT_SOURCE_ESXI || !ev->file)
+		return;
+	const struct bt_field *a = bt_event_field(ev, "Action", 6);
+	const struct bt_field *vm = bt_event_field(ev, "VmName", 6);
+	if (!a || !vm || !vm->text_len || strcmp(a->text, "vm.power_on") != 0 ||
+	    memchr(vm->text, '\0', vm->text_len))
+		return;
+	char evid[1100];
+	snprintf(evid, sizeof evid, "%.1000s:%llu", ev->file, (unsigned long long)ev->line);
+	pthread_mutex_lock(&v->lock);
+	if (ev->host && *ev->host) {
+		add(v, vm->text, ev->host, evid, false);
+	} else if (v->npend < MAX_VMLINKS &&
+	           bt_array_reserve(&v->pend, &v->cappend, v->npend, sizeof *v->pend, 8)) {
+		struct pend *p = &v->pend[v->npend];
+		p->vm = strdup(vm->text);
+		p->file = strdup(ev->file);
+		p->evidence = strdup(evid);
+		if (p->vm && p->file && p->evidence) {
+			v->npend++;
+		} else {
+			free(p->vm);
+			free(p->file);
+			free(p->evidence);
+		}
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+void bt_vmlinks_resolve(struct bt_vmlinks *v, const char *(*host_of)(void *ctx, const char *file),
+                        void *ctx)
+{
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < v->npend; i++) {
+		const char *host = host_of(ctx, v->pend[i].file);
+		if (host && *host)
+			add(v, v->pend[i].vm, host, v->pend[i].evidence, false);
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+void bt_vmlinks_add_file(struct bt_vmlinks *v, const char *vm, const char *host,
+                         const char *evidence)
+{
+	pthread_mutex_lock(&v->lock);
+	add(v, vm, host, evidence, true);
+	pthread_mutex_unlock(&v->lock);
+}
+
+const struct bt_vmlink *bt_vmlinks_host_of(const struct bt_vmlinks *v, const char *guest)
+{
+	if (!v || !guest || !*guest)
+		return NULL;
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].from_file && bt_host_same(v->v[i].vm, guest))
+			return &v->v[i];
+	const struct bt_vmlink *best = NULL;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct bt_vmlink *l = &v->v[i];
+		if (l->from_file || !bt_host_same(l->vm, guest))
+			continue;
+		if (best && !bt_host_same(best->host, l->host))
+			return NULL;   /* VMs of that name on two hosts: which one is unknown */
+		if (!best || strcmp(l->evidence, best->evidence) < 0)
+			best = l;
+	}
+	return best;
+}
