@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "escape.h"
 #include "json_writer.h"
+#include "outfile.h"
 #include "readopts.h"
 
 enum fmt { FMT_TEXT, FMT_JSONL, FMT_HTML };
@@ -25,9 +26,13 @@ enum fmt { FMT_TEXT, FMT_JSONL, FMT_HTML };
 /* Rows per table in the text and HTML outputs (JSON Lines has them all). */
 #define SHOWN_ROWS 50
 
+enum { OPT_FORCE = READ_OPT_END };
+
 static const struct option long_opts[] = {
 	READ_LONG_OPTS,
 	{"format", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -35,25 +40,73 @@ static const struct option long_opts[] = {
 struct summary_args {
 	enum fmt fmt;
 	bool format_set;
+	const char *output;     /* -o: the page or records go there (guarded) */
+	bool force;
+	struct outfile *file;
 };
+
+static bool fmt_parse(const char *s, enum fmt *out)
+{
+	static const struct { const char *name; enum fmt f; } names[] = {
+		{"text", FMT_TEXT}, {"jsonl", FMT_JSONL}, {"html", FMT_HTML}};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(s, names[i].name) == 0) {
+			*out = names[i].f;
+			return true;
+		}
+	return false;
+}
+
+/* -o's format from its extension: .html/.htm, .jsonl/.json, .txt. */
+static bool fmt_of_path(const char *path, enum fmt *out)
+{
+	const char *dot = strrchr(path, '.');
+	if (!dot || strchr(dot, '/'))
+		return false;
+	if (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0)
+		*out = FMT_HTML;
+	else if (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0)
+		*out = FMT_JSONL;
+	else if (strcmp(dot, ".txt") == 0)
+		*out = FMT_TEXT;
+	else
+		return false;
+	return true;
+}
+
+/* Standard output, or the -o file. */
+static void put(struct summary_args *a, const char *p, size_t n)
+{
+	if (a->file)
+		fwrite(p, 1, n, outfile_stream(a->file));
+	else
+		cli_write_out(p, n);
+}
 
 static int summary_opt(void *ctx, int c, const char *arg)
 {
 	struct summary_args *a = ctx;
-	if (c != 'f')
+	switch (c) {
+	case 'f':
+		if (!fmt_parse(arg, &a->fmt)) {
+			cli_errorf("summary: unknown format '%s' (text, jsonl, html)", arg);
+			return -1;
+		}
+		a->format_set = true;
+		return 1;
+	case 'o':
+		if (a->output) {
+			cli_errorf("summary: -o given twice ('%s', '%s')", a->output, arg);
+			return -1;
+		}
+		a->output = arg;
+		return 1;
+	case OPT_FORCE:
+		a->force = true;
+		return 1;
+	default:
 		return 0;
-	if (strcmp(arg, "text") == 0)
-		a->fmt = FMT_TEXT;
-	else if (strcmp(arg, "jsonl") == 0)
-		a->fmt = FMT_JSONL;
-	else if (strcmp(arg, "html") == 0)
-		a->fmt = FMT_HTML;
-	else {
-		cli_errorf("summary: unknown format '%s' (text, jsonl, html)", arg);
-		return -1;
 	}
-	a->format_set = true;
-	return 1;
 }
 
 static void time_str(bt_time t, char *buf)
@@ -249,9 +302,17 @@ static int cmd_summary(const struct cmd_entry *self, int argc, char **argv)
 		status = pa < 0 ? EXIT_NOTHING : pa;
 		goto done;
 	}
-	if (!a.format_set)
+	if (a.output && !a.format_set && !fmt_of_path(a.output, &a.fmt)) {
+		cli_errorf("summary: -o %s: no format from its extension (.html, .jsonl, .txt); give -f",
+		           a.output);
+		goto done;
+	}
+	if (!a.output && !a.format_set)
 		a.fmt = isatty(STDOUT_FILENO) ? FMT_TEXT : FMT_JSONL;
 	if (!read_opts_inputs(&ro, argv + optind, argc - optind, "summary", &inputs))
+		goto done;
+	/* before the run: a refused or unwritable path fails now */
+	if (a.output && !(a.file = outfile_open(a.output, "-o", &inputs, a.force)))
 		goto done;
 	if (!(s = bt_summary_new())) {
 		cli_errorf("out of memory");
@@ -287,7 +348,7 @@ static int cmd_summary(const struct cmd_entry *self, int argc, char **argv)
 			bt_buf_printf(&b, "</a>: %" PRIu64 " events</li>\n", hosts[i].events);
 		}
 		bt_buf_puts(&b, "</ul>\n");
-		cli_write_out(b.p, b.n);
+		put(&a, b.p, b.n);
 	}
 	for (size_t i = 0; i < nh; i++) {
 		bt_buf_reset(&b);
@@ -297,7 +358,7 @@ static int cmd_summary(const struct cmd_entry *self, int argc, char **argv)
 			host_html(&b, &hosts[i], i);
 		else
 			host_text(&b, &hosts[i]);
-		cli_write_out(b.p, b.n);
+		put(&a, b.p, b.n);
 	}
 	bt_buf_reset(&b);
 	if (a.fmt == FMT_HTML && nf)
@@ -331,12 +392,19 @@ static int cmd_summary(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (a.fmt == FMT_HTML)
 		bt_buf_puts(&b, nf ? "</table>\n</body>\n</html>\n" : "</body>\n</html>\n");
-	cli_write_out(b.p, b.n);
+	put(&a, b.p, b.n);
 	bt_buf_free(&b);
 	if (inputs.n == 0 && inputs.walk_errors == 0)
 		cli_errorf("summary: no files found under the given paths");
 	status = cli_exit_status(&run, &inputs);
+	if (a.file) {
+		if (!outfile_commit(a.file))
+			status = EXIT_FATAL | (status & EXIT_PARTIAL);
+		a.file = NULL;
+	}
 done:
+	if (a.file)
+		outfile_abort(a.file);
 	bt_summary_free(s);
 	cli_inputs_free(&inputs);
 	read_opts_free(&ro);
@@ -351,9 +419,12 @@ const struct cmd_entry cmd_summary_entry = {
 	         "counts and first/last time, logons by outcome, account, type and source, Kerberos\n"
 	         "tickets by kind, encryption and status, the containers seen, and the files with\n"
 	         "integrity problems. -f html writes one self-contained page for a report.\n",
-	.options = "  -f, --format FMT       text (default on a terminal), jsonl or html\n",
+	.options = "  -f, --format FMT       text (default on a terminal), jsonl or html\n"
+	           "  -o, --output FILE      write to FILE (its format from .html, .jsonl or .txt,\n"
+	           "                         else -f); never inside the evidence, never over a file\n"
+	           "      --force            let -o replace an existing file (never an input)\n",
 	.footer = "Exit status: 0 ok, 2 usage error or nothing readable, +4 some input not (fully) read.\n",
-	.shortopts = "f:",
+	.shortopts = "f:o:",
 	.longopts = long_opts,
 	.reads_evidence = true,
 	.exec = cmd_summary,

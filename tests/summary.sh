@@ -58,6 +58,19 @@ grep -q '^ *6  service ticket  0x17 (RC4)  0x0' "$TMP/s.txt" && pass "text: the 
 expect_rc "bad format" 2 "$BOXTRAIL" summary -f pdf samples/
 grep -q "unknown format 'pdf'" "$TMP/err" && pass "bad format named" || fail "bad format: $(cat "$TMP/err")"
 
+# -o: the format from the extension, through the guard of every written file
+expect_rc "-o page.html" 0 "$BOXTRAIL" summary -q -o "$TMP/page.html" samples/
+head -c 15 "$TMP/page.html" | grep -q '<!DOCTYPE html>' && pass "-o .html writes the page" || fail "-o: $(head -c 80 "$TMP/page.html")"
+check "-o: nothing on standard output" "" "$(cat "$TMP/out")"
+expect_rc "-o over an existing file" 2 "$BOXTRAIL" summary -q -o "$TMP/page.html" samples/
+expect_rc "-o over an existing file with --force" 0 "$BOXTRAIL" summary -q --force -o "$TMP/page.html" samples/
+expect_rc "-o inside the evidence" 2 "$BOXTRAIL" summary -q -o samples/DC01/summary.jsonl samples/
+[ ! -e samples/DC01/summary.jsonl ] && pass "-o inside the evidence: nothing written" || fail "wrote into the evidence"
+expect_rc "-o without a known extension or -f" 2 "$BOXTRAIL" summary -q -o "$TMP/page.pdf" samples/
+grep -q "no format from its extension" "$TMP/err" && pass "-o: unknown extension named" || fail "-o: $(cat "$TMP/err")"
+expect_rc "-o with -f jsonl" 0 "$BOXTRAIL" summary -q -f jsonl -o "$TMP/page.out" samples/
+check "-o with -f jsonl: one object per host" 2 "$(grep -c '"kind":"host"' "$TMP/page.out")"
+
 # A hostile third host: its account name and container name are markup that
 # would fetch from a local listener if the page let them be markup.
 command -v chromium >/dev/null || skip "chromium is not installed (Debian package chromium)"
