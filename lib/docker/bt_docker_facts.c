@@ -842,21 +842,15 @@ static struct json_object *json_line(struct json_tokener *tok, const char *s, si
 
 void bt_docker_warn(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w, const char *fmt, ...)
 {
-	if (w->n++ >= BT_DOCKER_MAX_WARNINGS || !bt_diag_wants(&ctx->opts->diag, BT_DIAG_WARN))
-		return;
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	bt_reader_vwarn(ctx, &w->n, BT_DOCKER_MAX_WARNINGS, fmt, ap);
 	va_end(ap);
-	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", buf);
 }
 
 void bt_docker_warn_summary(struct bt_reader_ctx *ctx, const struct bt_docker_warnings *w)
 {
-	if (w->n > BT_DOCKER_MAX_WARNINGS)
-		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
-		         w->n - BT_DOCKER_MAX_WARNINGS);
+	bt_reader_warn_summary(ctx, w->n, BT_DOCKER_MAX_WARNINGS);
 }
 
 enum bt_status bt_docker_getline(struct bt_reader_ctx *ctx, struct bt_docker_warnings *w,

@@ -113,16 +113,18 @@ struct esxi {
 	struct bt_esxi_facts_state facts;
 };
 
+
+static void warn(struct bt_reader_ctx *ctx, struct esxi *x, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 static void warn(struct bt_reader_ctx *ctx, struct esxi *x, const char *fmt, ...)
 {
-	if (x->warnings++ >= MAX_WARNINGS || !bt_diag_wants(&ctx->opts->diag, BT_DIAG_WARN))
-		return;
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	bt_reader_vwarn(ctx, &x->warnings, MAX_WARNINGS, fmt, ap);
 	va_end(ap);
-	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", buf);
 }
 
 static enum bt_status esxi_open(struct bt_reader_ctx *ctx, void **state)
@@ -235,9 +237,7 @@ static enum bt_status esxi_next(struct bt_reader_ctx *ctx, void *state, const st
 	struct esxi *x = state;
 	for (;;) {
 		if (x->eof) {
-			if (x->warnings > MAX_WARNINGS)
-				bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
-				         x->warnings - MAX_WARNINGS);
+			bt_reader_warn_summary(ctx, x->warnings, MAX_WARNINGS);
 			x->warnings = 0;
 			return x->err ? x->err : BT_EOF;
 		}

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,4 +147,29 @@ void bt_file_stats_merge(struct bt_file_stats *acc, struct bt_anomaly *acc_anom,
 		if (part->last_time != BT_TIME_NONE)
 			acc->last_time = part->last_time;
 	}
+}
+
+void bt_reader_vwarn(struct bt_reader_ctx *ctx, unsigned *n, unsigned max, const char *fmt,
+                     va_list ap)
+{
+	if ((*n)++ >= max || !bt_diag_wants(&ctx->opts->diag, BT_DIAG_WARN))
+		return;
+	char buf[512];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%s", buf);
+}
+
+void bt_reader_warn(struct bt_reader_ctx *ctx, unsigned *n, unsigned max, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bt_reader_vwarn(ctx, n, max, fmt, ap);
+	va_end(ap);
+}
+
+void bt_reader_warn_summary(struct bt_reader_ctx *ctx, unsigned n, unsigned max)
+{
+	if (n > max)
+		bt_diagf(&ctx->opts->diag, BT_DIAG_WARN, ctx->path, "%u more warnings not listed",
+		         n - max);
 }

@@ -10,6 +10,7 @@
 #ifndef BT_READER_H
 #define BT_READER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -157,6 +158,18 @@ struct bt_reader_ctx {
 	                                     reader by descriptor need not read them again */
 	size_t head_len;                  /* at most BT_READER_HEAD */
 };
+
+/* A reader's warnings about damaged lines or records: the first `max` of an
+ * input are shown (*n counts all of them), bt_reader_warn_summary says how
+ * many more there were. */
+void bt_reader_warn(struct bt_reader_ctx *ctx, unsigned *n, unsigned max, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+void bt_reader_vwarn(struct bt_reader_ctx *ctx, unsigned *n, unsigned max, const char *fmt,
+                     va_list ap);
+void bt_reader_warn_summary(struct bt_reader_ctx *ctx, unsigned n, unsigned max);
 
 /* Called by a planner for each part, in reading order; false: out of memory. */
 typedef bool (*bt_part_fn)(void *ctx, const struct bt_part *p);
