@@ -195,10 +195,9 @@ static void absent_feed(struct bt_baseline *b, struct group *g, struct bt_eviden
 		bt_host_key(e->ev->host, g->host, sizeof g->host);
 }
 
-static void rare_feed(struct bt_baseline *b, struct group *g, struct bt_evidence *e,
-                      uint64_t seq, unsigned pos, const char *value)
+static void rare_feed(struct group *g, struct bt_evidence *e, uint64_t seq, unsigned pos,
+                      const char *value)
 {
-	(void)b;
 	size_t len = strlen(value);
 	struct rval *v = g->vals;
 	while (v && strcmp(v->v, value) != 0)
@@ -240,7 +239,7 @@ void bt_baseline_feed(struct bt_baseline *b, struct bt_evidence *e, uint64_t seq
 	if (b->def->type == BT_CORR_ABSENT)
 		absent_feed(b, g, e, seq, pos);
 	else if (value)
-		rare_feed(b, g, e, seq, pos, value);
+		rare_feed(g, e, seq, pos, value);
 }
 
 void bt_baseline_witness(struct bt_baseline *b, const struct bt_event *ev)

@@ -712,7 +712,7 @@ static int cmp_mrule(const void *pa, const void *pb)
 /* Builds the finding for a group of detection findings that share events
  * (members[0..n), n >= 2); frees the members. NULL when out of memory (the
  * members are kept then). */
-static struct bt_finding *merge_group(struct bt_hunt *h, struct bt_finding **members, size_t n)
+static struct bt_finding *merge_group(struct bt_finding **members, size_t n)
 {
 	size_t primary = 0, total_ev = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -817,7 +817,6 @@ static struct bt_finding *merge_group(struct bt_hunt *h, struct bt_finding **mem
 	detection_summary(f);
 	for (size_t i = 0; i < n; i++)
 		bt_finding_free(members[i]);
-	(void)h;
 	return f;
 }
 
@@ -894,7 +893,7 @@ static void merge_detections(struct bt_hunt *h)
 			idx[m] = j;
 			members[m++] = h->found[j];
 		}
-		struct bt_finding *merged = m > 1 ? merge_group(h, members, m) : NULL;
+		struct bt_finding *merged = m > 1 ? merge_group(members, m) : NULL;
 		if (merged) {
 			/* the members are freed: their places empty */
 			for (size_t k = 1; k < m; k++)
