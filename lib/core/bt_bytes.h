@@ -1,5 +1,6 @@
 /* Small byte-level helpers shared across layers: little-endian reads of
- * on-disk structures and an all-zero test (header-only, inline). */
+ * on-disk structures, an all-zero test and the FNV-1a hash of hash tables
+ * (header-only, inline). */
 #ifndef BT_BYTES_H
 #define BT_BYTES_H
 
@@ -25,6 +26,23 @@ static inline bool bt_all_zero(const void *p, size_t n)
 		if (b[i])
 			return false;
 	return true;
+}
+
+/* FNV-1a of p[0..n), and of a string up to its NUL: for hash tables. */
+static inline size_t bt_hash_mem(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+static inline size_t bt_hash_str(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
 #endif

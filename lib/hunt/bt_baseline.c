@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/bt_array.h"
+#include "core/bt_bytes.h"
 #include "hunt/bt_hostmap.h"
 
 /* ---- groups: a string-keyed hash table ---- */
@@ -61,14 +62,6 @@ struct bt_baseline {
 	struct witness *w;
 	size_t nw, wcap;
 };
-
-static size_t str_hash(const char *s)
-{
-	size_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 struct bt_baseline *bt_baseline_new(const struct bt_sigma_correlation *def, int64_t span,
                                     bool by_host, const char *judged, const char *explaining)
@@ -129,7 +122,7 @@ static struct group *group_get(struct bt_baseline *b, const char *key, const cha
 			for (size_t i = 0; i < b->nbuckets; i++)
 				for (struct group *g = b->buckets[i], *nx; g; g = nx) {
 					nx = g->next;
-					size_t h = str_hash(g->key) & (nb - 1);
+					size_t h = bt_hash_str(g->key) & (nb - 1);
 					g->next = nt[h];
 					nt[h] = g;
 				}
@@ -138,7 +131,7 @@ static struct group *group_get(struct bt_baseline *b, const char *key, const cha
 			b->nbuckets = nb;
 		}
 	}
-	size_t h = str_hash(key) & (b->nbuckets - 1);
+	size_t h = bt_hash_str(key) & (b->nbuckets - 1);
 	for (struct group *g = b->buckets[h]; g; g = g->next)
 		if (strcmp(g->key, key) == 0)
 			return g;

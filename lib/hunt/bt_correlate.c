@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "core/bt_array.h"
+#include "core/bt_bytes.h"
 #include "hunt/bt_correlate.h"
 
 #include <stdio.h>
@@ -827,14 +828,6 @@ static struct group *group_get(struct bt_correlator *c, struct corr *k, const ch
 	return g;
 }
 
-static size_t value_hash(const char *s)
-{
-	size_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The value's entry in the group's table, counted once more (NULL: no memory). */
 static struct vcount *value_take(struct group *g, const char *v)
 {
@@ -846,7 +839,7 @@ static struct vcount *value_take(struct group *g, const char *v)
 		for (size_t b = 0; b < g->vt_cap; b++)
 			for (struct vcount *e = g->vt[b], *nx; e; e = nx) {
 				nx = e->next;
-				size_t h = value_hash(e->v) & (nc - 1);
+				size_t h = bt_hash_str(e->v) & (nc - 1);
 				e->next = nt[h];
 				nt[h] = e;
 			}
@@ -854,7 +847,7 @@ static struct vcount *value_take(struct group *g, const char *v)
 		g->vt = nt;
 		g->vt_cap = nc;
 	}
-	size_t h = value_hash(v) & (g->vt_cap - 1);
+	size_t h = bt_hash_str(v) & (g->vt_cap - 1);
 	for (struct vcount *e = g->vt[h]; e; e = e->next)
 		if (strcmp(e->v, v) == 0) {
 			e->n++;
@@ -876,7 +869,7 @@ static void value_release(struct group *g, struct vcount *v)
 {
 	if (--v->n)
 		return;
-	struct vcount **pp = &g->vt[value_hash(v->v) & (g->vt_cap - 1)];
+	struct vcount **pp = &g->vt[bt_hash_str(v->v) & (g->vt_cap - 1)];
 	while (*pp != v)
 		pp = &(*pp)->next;
 	*pp = v->next;

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/bt_array.h"
+#include "core/bt_bytes.h"
 #include "hunt/bt_hostmap.h"
 
 const char *const bt_summary_table_names[BT_SUM_NTABLES] = {"event_ids", "logons", "tickets",
@@ -42,14 +43,6 @@ struct cmap {
 	size_t nb, n;
 	struct entry *other;     /* the rows past BT_SUMMARY_MAX_ROWS, together */
 };
-
-static size_t hash_of(const char *s, size_t n)
-{
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
 
 static void span_add(bt_time *first, bt_time *last, bt_time f, bt_time l)
 {
@@ -103,7 +96,7 @@ static struct entry *cmap_add(struct cmap *m, const char *key, size_t len, uint6
 			for (size_t i = 0; i < m->nb; i++)
 				for (struct entry *e = m->b[i], *nx; e; e = nx) {
 					nx = e->next;
-					size_t h = hash_of(e->key, e->len) & (nb - 1);
+					size_t h = bt_hash_mem(e->key, e->len) & (nb - 1);
 					e->next = nt[h];
 					nt[h] = e;
 				}
@@ -114,7 +107,7 @@ static struct entry *cmap_add(struct cmap *m, const char *key, size_t len, uint6
 			return NULL;
 		}
 	}
-	size_t h = hash_of(key, len) & (m->nb - 1);
+	size_t h = bt_hash_mem(key, len) & (m->nb - 1);
 	struct entry *e = m->b[h];
 	while (e && (e->len != len || memcmp(e->key, key, len) != 0))
 		e = e->next;
@@ -177,7 +170,7 @@ static struct shost *host_get(struct htab *t, const char *key, const char *name)
 			for (size_t i = 0; i < t->nb; i++)
 				for (struct shost *x = t->b[i], *nx; x; x = nx) {
 					nx = x->next;
-					size_t h = hash_of(x->key, strlen(x->key)) & (nb - 1);
+					size_t h = bt_hash_str(x->key) & (nb - 1);
 					x->next = nt[h];
 					nt[h] = x;
 				}
@@ -186,7 +179,7 @@ static struct shost *host_get(struct htab *t, const char *key, const char *name)
 			t->nb = nb;
 		}
 	}
-	size_t h = hash_of(key, strlen(key)) & (t->nb - 1);
+	size_t h = bt_hash_str(key) & (t->nb - 1);
 	for (struct shost *x = t->b[h]; x; x = x->next)
 		if (strcmp(x->key, key) == 0)
 			return x;
