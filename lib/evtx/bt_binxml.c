@@ -52,7 +52,21 @@ struct tmpl {
 	bool bad;             /* compilation failed: records using it are rejected */
 	uint8_t plan_tried;   /* bit per entry context */
 	bool active;          /* being executed: a nested instance of it is a loop */
+	struct bt_arena *home;  /* where its field maps go (NULL: the chunk's arena) */
 	char why[96];
+};
+
+/* Templates shared across chunks: every chunk defines its templates again, so
+ * a definition that compiles to the operations of one compiled earlier (same
+ * GUID, checked token by token: template_same) takes that one, with its
+ * field maps, instead of being compiled and mapped again. */
+#define SHARED_BUCKETS 1024u
+#define SHARED_ARENA (16u * 1024 * 1024)
+
+struct shared {
+	uint8_t guid[16];
+	struct tmpl *t;       /* in the shared arena */
+	struct shared *next;    /* same bucket */
 };
 
 struct opvec {
@@ -100,6 +114,9 @@ struct bt_bx_chunk {
 	struct tmpl_ent *tmpls;
 	size_t ntmpl;
 	struct bt_arena arena;      /* compiled templates and names of this chunk */
+	struct bt_arena shared;     /* templates shared across chunks and files */
+	struct shared *shared_at[SHARED_BUCKETS];
+	bool shared_full;           /* that arena is full: emptied at the next chunk */
 	struct opvec scratch;       /* compilation output before it is copied */
 	struct opvec inline_ops;    /* a fragment without template (not cached) */
 	struct plan_build *pb;      /* field map scratch (large: allocated once) */
@@ -168,6 +185,7 @@ struct bt_bx_chunk *bt_bx_chunk_new(void)
 		return NULL;
 	}
 	bt_arena_init(&cx->arena, 64u * 1024 * 1024);
+	bt_arena_init(&cx->shared, SHARED_ARENA);
 	cx->gen = 1;
 	cx->use_plans = true;
 	/* scratch buffers always have memory, so offsets into them are valid */
@@ -197,6 +215,7 @@ static void chunk_destroy(struct bt_bx_chunk *cx)
 	free(cx->names);
 	free(cx->tmpls);
 	bt_arena_free(&cx->arena);
+	bt_arena_free(&cx->shared);
 	free(cx->scratch.v);
 	free(cx->pb);
 	free(cx->inline_ops.v);
@@ -216,6 +235,12 @@ void bt_bx_chunk_reset(struct bt_bx_chunk *cx, const uint8_t *c, size_t n)
 	cx->n = n > BT_EVTX_CHUNK_SIZE ? BT_EVTX_CHUNK_SIZE : n;
 	cx->ntmpl = 0;
 	bt_arena_reset(&cx->arena);
+	if (cx->shared_full) {
+		/* between chunks no template is in use */
+		memset(cx->shared_at, 0, sizeof cx->shared_at);
+		bt_arena_reset(&cx->shared);
+		cx->shared_full = false;
+	}
 	if (++cx->gen == 0) {
 		memset(cx->names, 0, NAME_SLOTS * sizeof *cx->names);
 		memset(cx->tmpls, 0, TMPL_SLOTS * sizeof *cx->tmpls);
@@ -355,6 +380,61 @@ static bool has_dependency_id(const struct bt_bx_chunk *cx, uint32_t pos, uint32
 
 /* ---- compiling a token stream into operations ---- */
 
+/* Whether UTF-16LE p[0..count) converts (bt_xv_utf16) to s[0..len): ASCII
+ * compared unit by unit, anything else converted into scratch. */
+static bool utf16_is(const uint8_t *p, uint32_t count, const char *s, uint32_t len,
+                     struct bt_sbuf *scratch)
+{
+	if (count == len) {
+		uint32_t i = 0;
+		for (; i < count; i++) {
+			uint16_t u = bt_le16(p + 2 * i);
+			if (u == 0 || u >= 0x80)
+				break;
+			if (u != (uint8_t)s[i])
+				return false;
+		}
+		if (i == count)
+			return true;
+	}
+	scratch->n = 0;
+	scratch->over = false;
+	bt_xv_utf16(scratch, p, 2 * (size_t)count);
+	return !scratch->over && scratch->n == len && memcmp(scratch->p ? scratch->p : "", s, len) == 0;
+}
+
+/* Reads a name reference at *pos as read_name does, true when the name is
+ * that of operation `want` (NULL: any name, not compared). */
+static bool name_is(struct bt_bx_chunk *cx, uint32_t *pos, uint32_t end, const struct bx_op *want,
+                    bool compare, struct bt_sbuf *scratch)
+{
+	if (*pos + 4 > end)
+		return false;
+	uint32_t off = bt_le32(cx->c + *pos);
+	*pos += 4;
+	if ((size_t)off + 8 > cx->n)
+		return false;
+	uint32_t count = bt_le16(cx->c + off + 6);
+	if ((size_t)off + 8 + 2 * (size_t)count > cx->n)
+		return false;
+	if (off == *pos) {
+		uint32_t dsz = 8 + 2 * count + 2;
+		if ((size_t)*pos + dsz > end)
+			return false;
+		*pos += dsz;
+	}
+	if (!compare)
+		return true;
+	return want && utf16_is(cx->c + off + 8, count, want->s, want->len, scratch);
+}
+
+/* The operation `expect` (a template being matched) has at index i, when
+ * it is of this kind. */
+static const struct bx_op *expected(const struct tmpl *expect, size_t i, uint8_t kind)
+{
+	return i < expect->nops && expect->ops[i].kind == kind ? &expect->ops[i] : NULL;
+}
+
 static bool ov_push(struct opvec *ov, const struct bx_op *op)
 {
 	if (ov->n >= BT_BX_MAX_OPS)
@@ -379,11 +459,46 @@ static const char *arena_text(struct bt_bx_chunk *cx, struct bt_sbuf *b, uint32_
 	return bt_arena_strndup(&cx->arena, b->p ? b->p : "", b->n);
 }
 
+/* Fills text operation op from tb: its own copy, or with `expect` the text
+ * of expect's operation i when equal. */
+static bool text_op(struct bt_bx_chunk *cx, struct bt_sbuf *tb, struct bx_op *op,
+                    const struct tmpl *expect, size_t i)
+{
+	if (!expect) {
+		op->s = arena_text(cx, tb, &op->len);
+		return op->s != NULL;
+	}
+	const struct bx_op *e = expected(expect, i, OP_TEXT);
+	if (!e || tb->over || tb->n != e->len || memcmp(tb->p ? tb->p : "", e->s, e->len) != 0)
+		return false;
+	op->s = e->s;
+	op->len = e->len;
+	return true;
+}
+
+/* Whether the operations compiled are expect's (their text already is). */
+static bool same_ops(const struct opvec *ov, const struct tmpl *expect)
+{
+	if (ov->n != expect->nops)
+		return false;
+	for (size_t i = 0; i < ov->n; i++) {
+		const struct bx_op *a = &ov->v[i], *b = &expect->ops[i];
+		if (a->kind != b->kind || a->optional != b->optional || a->idx != b->idx ||
+		    a->nid != b->nid || a->vtype != b->vtype || a->len != b->len || a->skip != b->skip ||
+		    a->s != b->s)
+			return false;
+	}
+	return true;
+}
+
 /* Compiles tokens in chunk bytes [pos, end) into ov. Stops at EOF (0x00) or
  * at the end. A template instance inside is not allowed here. Returns false
- * with a reason in why. */
+ * with a reason in why.
+ * With `expect`, only checks that the tokens compile to expect's operations
+ * (false when they do not): names and text are compared where they are, not
+ * converted and kept, and the operations point to expect's text. */
 static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct opvec *ov,
-                    char *why, size_t why_size)
+                    char *why, size_t why_size, const struct tmpl *expect)
 {
 	const uint8_t *c = cx->c;
 	int depth = 0;
@@ -413,10 +528,22 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			if (pos + 9 > end)
 				goto trunc;
 			pos += has_dependency_id(cx, pos, end) ? 7 : 5;
-			const struct name_ent *ne = read_name(cx, &pos, end);
-			if (!ne) {
-				snprintf(why, why_size, "bad element name at 0x%x", at);
-				goto out;
+			if (expect) {
+				const struct bx_op *e = expected(expect, ov->n, OP_OPEN);
+				if (!name_is(cx, &pos, end, e, true, &tb))
+					goto differ;
+				op.nid = e->nid;
+				op.s = e->s;
+				op.len = e->len;
+			} else {
+				const struct name_ent *ne = read_name(cx, &pos, end);
+				if (!ne) {
+					snprintf(why, why_size, "bad element name at 0x%x", at);
+					goto out;
+				}
+				op.nid = ne->nid;
+				op.s = ne->s;
+				op.len = ne->len;
 			}
 			if (tok & 0x40) {
 				if (pos + 4 > end)
@@ -428,9 +555,6 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 				goto out;
 			}
 			op.kind = OP_OPEN;
-			op.nid = ne->nid;
-			op.s = ne->s;
-			op.len = ne->len;
 			in_start_tag = true;
 			open_at[depth] = (uint32_t)ov->n;
 			break;
@@ -477,22 +601,30 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			bt_xv_utf16(&tb, c + pos, 2 * (size_t)cnt);
 			pos += 2 * cnt;
 			op.kind = OP_TEXT;
-			op.s = arena_text(cx, &tb, &op.len);
-			if (!op.s)
-				goto nomem;
+			if (!text_op(cx, &tb, &op, expect, ov->n))
+				goto text_failed;
 			break;
 		}
 		case 0x06: {
 			pos++;
-			const struct name_ent *ne = read_name(cx, &pos, end);
-			if (!ne || !in_start_tag) {
-				snprintf(why, why_size, "bad attribute at 0x%x", at);
-				goto out;
+			if (expect) {
+				const struct bx_op *e = expected(expect, ov->n, OP_ATTR);
+				if (!in_start_tag || !name_is(cx, &pos, end, e, true, &tb))
+					goto differ;
+				op.nid = e->nid;
+				op.s = e->s;
+				op.len = e->len;
+			} else {
+				const struct name_ent *ne = read_name(cx, &pos, end);
+				if (!ne || !in_start_tag) {
+					snprintf(why, why_size, "bad attribute at 0x%x", at);
+					goto out;
+				}
+				op.nid = ne->nid;
+				op.s = ne->s;
+				op.len = ne->len;
 			}
 			op.kind = OP_ATTR;
-			op.nid = ne->nid;
-			op.s = ne->s;
-			op.len = ne->len;
 			break;
 		}
 		case 0x07: {
@@ -506,9 +638,8 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			bt_xv_utf16(&tb, c + pos, 2 * (size_t)cnt);
 			pos += 2 * cnt;
 			op.kind = OP_TEXT;
-			op.s = arena_text(cx, &tb, &op.len);
-			if (!op.s)
-				goto nomem;
+			if (!text_op(cx, &tb, &op, expect, ov->n))
+				goto text_failed;
 			break;
 		}
 		case 0x08: {
@@ -522,12 +653,13 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			tb.n = 0;
 			bt_sb_put(&tb, u, bt_utf8_encode(u, cp));
 			op.kind = OP_TEXT;
-			op.s = arena_text(cx, &tb, &op.len);
-			if (!op.s)
-				goto nomem;
+			if (!text_op(cx, &tb, &op, expect, ov->n))
+				goto text_failed;
 			break;
 		}
 		case 0x09: {
+			if (expect)
+				goto differ;   /* rare: compiled instead */
 			pos++;
 			const struct name_ent *ne = read_name(cx, &pos, end);
 			if (!ne) {
@@ -550,14 +682,13 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 				bt_sb_putc(&tb, ';');
 			}
 			op.kind = OP_TEXT;
-			op.s = arena_text(cx, &tb, &op.len);
-			if (!op.s)
-				goto nomem;
+			if (!text_op(cx, &tb, &op, NULL, 0))
+				goto text_failed;
 			break;
 		}
 		case 0x0A: {
 			pos++;
-			if (!read_name(cx, &pos, end)) {
+			if (expect ? !name_is(cx, &pos, end, NULL, false, &tb) : !read_name(cx, &pos, end)) {
 				snprintf(why, why_size, "bad processing instruction at 0x%x", at);
 				goto out;
 			}
@@ -607,11 +738,71 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 trunc:
 	snprintf(why, why_size, "truncated binary XML at 0x%x", pos);
 	goto out;
-nomem:
+text_failed:
+	if (expect)
+		goto differ;
 	snprintf(why, why_size, "out of memory compiling a template");
+	goto out;
+differ:
+	snprintf(why, why_size, "not the template expected");
 out:
 	free(tb.p);
+	if (ok && expect)
+		ok = same_ops(ov, expect);
 	return ok;
+}
+
+/* ---- templates shared across chunks ---- */
+
+static struct tmpl *tmpl_export(struct bt_arena *a, const struct tmpl *t);
+
+static bool sharing(const struct bt_bx_chunk *cx, uint32_t def)
+{
+	/* recovery checks names against their hashes: it compiles its own */
+	return !cx->strict && !cx->rcv && def >= BT_EVTX_CHUNK_HEADER_SIZE &&
+	       (size_t)def + 24 <= cx->n && (size_t)def + 24 + bt_le32(cx->c + def + 20) <= cx->n;
+}
+
+static struct shared **shared_bucket(struct bt_bx_chunk *cx, const uint8_t *guid)
+{
+	return &cx->shared_at[(bt_le32(guid) ^ bt_le32(guid + 12)) & (SHARED_BUCKETS - 1)];
+}
+
+/* A template compiled in an earlier chunk (or file) that the definition at
+ * `def` compiles to, or NULL. */
+static struct tmpl *shared_find(struct bt_bx_chunk *cx, uint32_t def)
+{
+	if (!sharing(cx, def))
+		return NULL;
+	const uint8_t *guid = cx->c + def + 4;
+	uint32_t end = def + 24 + bt_le32(cx->c + def + 20);
+	char why[96];
+	for (struct shared *e = *shared_bucket(cx, guid); e; e = e->next)
+		if (memcmp(e->guid, guid, 16) == 0 &&
+		    compile(cx, def + 24, end, &cx->scratch, why, sizeof why, e->t))
+			return e->t;
+	return NULL;
+}
+
+/* Shares template t just compiled from `def`: its copy, or NULL (not shared). */
+static struct tmpl *shared_add(struct bt_bx_chunk *cx, uint32_t def, const struct tmpl *t)
+{
+	if (!sharing(cx, def) || cx->shared_full)
+		return NULL;
+	struct shared *e = bt_arena_alloc(&cx->shared, sizeof *e);
+	struct tmpl *n = e ? tmpl_export(&cx->shared, t) : NULL;
+	if (!n) {
+		cx->shared_full = true;
+		return NULL;
+	}
+	n->plan_tried = 0;
+	n->home = &cx->shared;
+	memcpy(e->guid, cx->c + def + 4, 16);
+	e->t = n;
+	struct shared **b = shared_bucket(cx, e->guid);
+	e->next = *b;
+	*b = e;
+	return n;
 }
 
 /* Returns the compiled template defined at chunk offset `def`, compiling it
@@ -641,18 +832,25 @@ static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool rep
 			fail(cx, "more than %d templates in the chunk", BT_BX_MAX_TEMPLATES);
 		return NULL;
 	}
-	struct tmpl *t = bt_arena_alloc(&cx->arena, sizeof *t);
+	slot->gen = cx->gen;
+	slot->off = def;
+	cx->ntmpl++;
+	struct tmpl *t = shared_find(cx, def);
+	if (t) {
+		slot->t = t;
+		return t;
+	}
+	t = bt_arena_alloc(&cx->arena, sizeof *t);
 	if (!t) {
+		slot->gen = 0;
+		cx->ntmpl--;
 		if (report)
 			fail(cx, "out of memory for template at 0x%x", def);
 		return NULL;
 	}
 	memset(t, 0, sizeof *t);
 	t->def = def;
-	slot->gen = cx->gen;
-	slot->off = def;
 	slot->t = t;
-	cx->ntmpl++;
 	if ((size_t)def + 24 > cx->n || def < BT_EVTX_CHUNK_HEADER_SIZE) {
 		t->bad = true;
 		snprintf(t->why, sizeof t->why, "definition outside the chunk");
@@ -662,7 +860,7 @@ static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool rep
 			t->bad = true;
 			snprintf(t->why, sizeof t->why, "definition size %u outside the chunk", size);
 		} else if (!compile(cx, def + 24, def + 24 + size, &cx->scratch, t->why,
-		                    sizeof t->why)) {
+		                    sizeof t->why, NULL)) {
 			t->bad = true;
 		} else {
 			t->ops = bt_arena_alloc(&cx->arena, cx->scratch.n * sizeof *t->ops + 1);
@@ -681,6 +879,9 @@ static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool rep
 			fail(cx, "template at 0x%x: %s", def, t->why);
 		return NULL;
 	}
+	struct tmpl *sh = shared_add(cx, def, t);
+	if (sh)
+		slot->t = t = sh;
 	return t;
 }
 
@@ -878,6 +1079,7 @@ static void defer_system_fields(struct plan_build *pb)
 static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl *t,
                                        enum plan_ctx pctx)
 {
+	struct bt_arena *arena = t->home ? t->home : &cx->arena;
 	struct plan_build *pb = cx->pb;
 	if (!pb)
 		return NULL;
@@ -1063,7 +1265,7 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 			} else {
 				if (!bt_evmap_path(&cx->path, pname + 3, plen + 3, d - 2))
 					return NULL;
-				dest.name = bt_arena_strndup(&cx->arena, cx->path.p, cx->path.n);
+				dest.name = bt_arena_strndup(arena, cx->path.p, cx->path.n);
 				if (!dest.name)
 					return NULL;
 				dest.name_len = (uint32_t)cx->path.n;
@@ -1137,14 +1339,17 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 	if (!pb->ok || depth != start)
 		return NULL;
 	defer_system_fields(pb);
-	struct plan *pl = bt_arena_alloc(&cx->arena, sizeof *pl);
-	struct act *acts = bt_arena_alloc(&cx->arena, pb->nacts * sizeof *acts + 1);
-	struct piece *pieces = bt_arena_alloc(&cx->arena, pb->npieces * sizeof *pieces + 1);
-	uint16_t *dyn = bt_arena_alloc(&cx->arena, pb->ndyn * sizeof *dyn + 1);
-	uint16_t *pre = bt_arena_alloc(&cx->arena, pb->npre * sizeof *pre + 1);
-	uint16_t *asub = bt_arena_alloc(&cx->arena, pb->nasub * sizeof *asub + 1);
-	if (!pl || !acts || !pieces || !dyn || !pre || !asub)
+	struct plan *pl = bt_arena_alloc(arena, sizeof *pl);
+	struct act *acts = bt_arena_alloc(arena, pb->nacts * sizeof *acts + 1);
+	struct piece *pieces = bt_arena_alloc(arena, pb->npieces * sizeof *pieces + 1);
+	uint16_t *dyn = bt_arena_alloc(arena, pb->ndyn * sizeof *dyn + 1);
+	uint16_t *pre = bt_arena_alloc(arena, pb->npre * sizeof *pre + 1);
+	uint16_t *asub = bt_arena_alloc(arena, pb->nasub * sizeof *asub + 1);
+	if (!pl || !acts || !pieces || !dyn || !pre || !asub) {
+		if (arena == &cx->shared)
+			cx->shared_full = true;   /* emptied at the next chunk */
 		return NULL;
+	}
 	memcpy(asub, pb->asub, pb->nasub * sizeof *asub);
 	pl->asub = asub;
 	pl->nasub = pb->nasub;
@@ -1897,7 +2102,7 @@ static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, in
 		} else {
 			/* elements without a template (rare): compile, run, forget */
 			char why[96];
-			if (!compile(cx, pos, end, &cx->inline_ops, why, sizeof why)) {
+			if (!compile(cx, pos, end, &cx->inline_ops, why, sizeof why, NULL)) {
 				fail(cx, "%s", why);
 				return;
 			}
