@@ -249,8 +249,43 @@ void bt_esxi_esxcli(struct bt_evbuf *eb, const char *cmd, size_t n)
 
 /* ---- one log at a time ---- */
 
+/* The value of key="..." in an audit record's [...] (backslash escapes
+ * kept), or NULL. */
+static const char *sd_value(const char *m, size_t n, const char *key, size_t *vl)
+{
+	char k[40];
+	int kl = snprintf(k, sizeof k, " %s=\"", key);
+	const char *p = find(m, n, k);
+	if (!p)
+		return NULL;
+	const char *v = p + kl;
+	size_t rest = n - (size_t)(v - m), l = 0;
+	while (l < rest && v[l] != '"') {
+		if (v[l] == '\\' && l + 1 < rest)
+			l++;
+		l++;
+	}
+	*vl = l;
+	return v;
+}
+
 static void shell_facts(struct bt_evbuf *eb, const char *m, size_t n)
 {
+	/* the audit record form: "[shell.cmd@6876 subject="root" object="shell"
+	 * command="..." result="success" status="0"]" */
+	if (starts(m, n, "[shell.cmd@")) {
+		size_t ul, cl;
+		const char *u = sd_value(m, n, "subject", &ul);
+		const char *c = sd_value(m, n, "command", &cl);
+		if (c) {
+			adds(eb, "Action", "shell.command");
+			if (u)
+				add(eb, "User", u, ul);
+			add(eb, "Command", c, cl);
+			bt_esxi_esxcli(eb, c, cl);
+			return;
+		}
+	}
 	/* "[root]: esxcli ..." */
 	if (n >= 3 && m[0] == '[') {
 		const char *e = memchr(m, ']', n);
@@ -308,6 +343,15 @@ static void user_from(struct bt_evbuf *eb, const char *m, size_t n)
 
 static void auth_facts(struct bt_evbuf *eb, const char *m, size_t n)
 {
+	/* 8.0: "SSH[PID]: SSH login enabled" when SSH is turned on */
+	if (starts(m, n, "SSH login enabled")) {
+		adds(eb, "Action", "service.ssh_enabled");
+		return;
+	}
+	if (starts(m, n, "SSH login disabled")) {
+		adds(eb, "Action", "service.ssh_disabled");
+		return;
+	}
 	if (starts(m, n, "Accepted ")) {
 		adds(eb, "Action", "ssh.login");
 		const char *sp = memchr(m + 9, ' ', n - 9);
@@ -410,7 +454,9 @@ static void hostd_facts(struct bt_evbuf *eb, const char *m, size_t n)
 				add(eb, "VmName", t, h ? (size_t)(h - t) : (size_t)(p - t));
 				return;
 			}
-			bool ssh = starts(t, tl, "SSH for the host");
+			/* "SSH for the host H has been enabled", "SSH access has been
+			 * enabled." (8.0 logs both, events 130 and 129) */
+			bool ssh = starts(t, tl, "SSH for the host") || starts(t, tl, "SSH access has been");
 			bool sh = starts(t, tl, "ESXi Shell for the host");
 			if (ssh || sh) {
 				bool en = find(t, tl, "has been enabled") != NULL;

@@ -282,6 +282,14 @@ bool bt_esxi_line_parse(const char *s, size_t n, struct bt_esxi_line *o)
 	}
 	o->ident = o->pid = NULL;
 	o->ident_len = o->pid_len = 0;
+	/* the line 6.7/7.0 start a log with: "TIME - time the service was last
+	 * started ..., Section for VMware ESX, pid=..., version=..." or "TIME last
+	 * log rotation time, ..." (no program) */
+	if (memmem(r, rn, "Section for VMware ESX", 22)) {
+		o->shape = BT_ESXI_SHAPE_BARE;
+		o->msg_off = base + (rn >= 2 && r[0] == '-' && r[1] == ' ' ? 2 : 0);
+		return true;
+	}
 	size_t il = ident_len(r, rn);
 	if (il && il < rn && r[il] == ':' && (il + 1 == rn || r[il + 1] == ' ')) {
 		o->shape = BT_ESXI_SHAPE_BARE;
@@ -308,10 +316,11 @@ const char *bt_esxi_provider(const char *ident, size_t n, enum bt_esxi_shape sha
 		return "syslog";
 	if (is(ident, n, "hostd") || is(ident, n, "hostd-probe"))
 		return "hostd";
-	if (is(ident, n, "shell"))
+	if (is(ident, n, "shell") || is(ident, n, "ESXShell"))
 		return "shell";
-	if (is(ident, n, "sshd") || is(ident, n, "dcui") || is(ident, n, "login") ||
-	    is(ident, n, "su"))
+	/* "SSH[PID]: SSH login enabled" is written to auth.log (8.0) */
+	if (is(ident, n, "sshd") || is(ident, n, "SSH") || is(ident, n, "dcui") ||
+	    is(ident, n, "login") || is(ident, n, "su"))
 		return "auth";
 	if (is(ident, n, "esxupdate"))
 		return "esxupdate";

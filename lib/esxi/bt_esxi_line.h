@@ -9,7 +9,11 @@
  *                                               error, critical, panic, trivia)
  *   syslog   TIME IDENT[PID]: MSG               6.7/7.0 shell, sshd, syslog
  *   bare     TIME IDENT: MSG                    6.7/7.0 esxupdate, lifecycle,
- *                                               vmkernel ("esxupdate: 2099537: ...")
+ *                                               vmkernel ("esxupdate: 2099537: ...");
+ *                                               also a log's first line "TIME -
+ *                                               time the service was last started
+ *                                               ..., Section for VMware ESX, ..."
+ *                                               (no IDENT)
  *   vobd     TIME: MSG                          6.7/7.0 vobd ("[Correlator] ...")
  *   vmx      TIME| THREAD| [Lnnn: ]MSG          6.7/7.0 vmware.log, the log in a
  *                                               VM's folder ("| vmx| I125: ...")
