@@ -49,6 +49,17 @@ run "$D/v70/shell.log"
 check "7.0 shell: ESXShell[PID] is shell.log's" "shell 2101297" "$(q 'select(.line==1) | "\(.provider) \(.fields.Pid)"')"
 check "7.0 shell: command of another user" "shell.command anotheruser du -sh *" \
 	"$(q 'select(.line==2) | "\(.fields.Action) \(.fields.User) \(.fields.Command)"')"
+check "7.0 shell: 'SSH: SSH login disabled/enabled' (no pid)" "4 0 4 0 service.ssh_disabled service.ssh_enabled" \
+	"$(counts) $(q 'select(.line>2) | .fields.Action')"
+run "$D/v70/hostd-error.log"
+check "7.0 hostd: error level (Broadcom KB 421596's example)" "1 0 1 0 2 error" "$(counts) $(q '"\(.level) \(.fields.LogLevel)"')"
+run "$D/v70/vmkernel.log"
+check "7.0 vmkernel: 'cpu0:WORLD)' without a program" "1 0 1 0 vmkernel cpu0:262792)Jumpstart" \
+	"$(counts) $(q '"\(.provider) \(.fields.Message | split(" ")[0])"')"
+run "$D/v70/vobd.log"
+check "7.0 vobd: counts" "2 0 2 0" "$(counts)"
+check "7.0 vobd: SSH session opened, user and address" "ssh.session_open vob.user.ssh.session.opened root 192.0.2.77" \
+	"$(q 'select(.line==2) | "\(.fields.Action) \(.fields.VobId) \(.fields.User) \(.fields.SourceAddress)"')"
 
 # ---- 8.0 (and 9.0: the same heads)
 run "$D/v80/hostd.log"
@@ -75,6 +86,31 @@ check "8.0 vmware.log: counts" "4 0 4 0" "$(counts)"
 check "8.0 vmware.log: thread, operation, message" "vmx vmx vim-cmd-09-a45d SnapshotVMX_TakeSnapshot start:" \
 	"$(q 'select(.line==1) | "\(.provider) \(.fields.Program) \(.fields.OpId) \(.fields.Message | split(" ")[0:2] | join(" "))"')"
 check "8.0 vmware.log: no operation ('-')" "vcpu-0 null" "$(q 'select(.line==2) | "\(.fields.Program) \(.fields.OpId)"')"
+
+run "$D/v80/vobd.log"
+check "8.0 vobd: two spaces after 'vobd[PID]:'" "2 0 2 0 vob.user.ssh.session.closed service.ssh_enabled" \
+	"$(counts) $(q 'select(.line==1) | .fields.VobId') $(q 'select(.line==2) | .fields.Action')"
+run "$D/v80/vmkernel.log"
+check "8.0 vmkernel: In(182), no pid" "1 0 1 0 vmkernel 22" "$(counts) $(q '"\(.provider) \(.fields.Facility)"')"
+run "$D/v80/esxupdate.log"
+check "8.0 esxupdate: Er(11), time without milliseconds" "2 0 2 0 2 Er 2025-08-12T09:44:57.0000000Z" \
+	"$(counts) $(q 'select(.line==1) | "\(.level) \(.fields.Severity) \(.time)"')"
+run "$D/v51-esxupdate.log"
+check "5.1 esxupdate: 'esxupdate: LOGGER: LEVEL:' without a pid" "2 0 2 0 HostImage INFO" \
+	"$(counts) $(q 'select(.line==1) | "\(.fields.Logger) \(.fields.LogLevel)"')"
+
+# ---- 6.5 (older than the versions issue 24 asks for; a published hostd.log
+# with hex thread ids, an auth.log with a command given to ssh)
+run "$D/v65-hostd.log"
+check "6.5 hostd: hex thread ids, '-->' lines joined, vmkernel's cpuN:WORLD)" "8 0 10 2" "$(counts)"
+check "6.5 hostd: power-on from the transition and the event (two spaces before the host)" \
+	"vm.power_on app-vm1 vm.power_on app-vm1" \
+	"$(q 'select(.line==4 or .line==5) | "\(.fields.Action) \(.fields.VmName)"')"
+check "6.5 hostd: powering off is not off yet; thread id kept" "esxi.log A240B70" \
+	"$(q 'select(.line==6) | "\(.fields.Action) \(.fields.Pid)"')"
+run "$D/v65-auth.log"
+check "6.5 auth: a command given to ssh is a shell command" "shell.command ssh root software vib install local true" \
+	"$(q 'select(.line==2) | "\(.fields.Action) \(.fields.CommandVia) \(.fields.User) \(.fields.EsxcliCommand) \(.fields.VibSource) \(.fields.Force)"')"
 
 # ---- vmware.log 6.7/7.0 head (published from Workstation; ESXi writes the same)
 run "$D/v67-vmware.log"

@@ -352,6 +352,21 @@ static void auth_facts(struct bt_evbuf *eb, const char *m, size_t n)
 		adds(eb, "Action", "service.ssh_disabled");
 		return;
 	}
+	/* a command given to ssh ("ssh root@esx 'esxcli ...'"): never in shell.log */
+	if (starts(m, n, "User '") && find(m, n, "' running command '")) {
+		const char *u = m + 6;
+		const char *ue = find(m, n, "' running command '");
+		const char *c = ue + 19;
+		size_t cl = n - (size_t)(c - m);
+		if (cl && c[cl - 1] == '\'')
+			cl--;
+		adds(eb, "Action", "shell.command");
+		adds(eb, "CommandVia", "ssh");
+		add(eb, "User", u, (size_t)(ue - u));
+		add(eb, "Command", c, cl);
+		bt_esxi_esxcli(eb, c, cl);
+		return;
+	}
 	if (starts(m, n, "Accepted ")) {
 		adds(eb, "Action", "ssh.login");
 		const char *sp = memchr(m + 9, ' ', n - 9);

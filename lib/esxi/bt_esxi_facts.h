@@ -6,7 +6,9 @@
  *                      VibSource (local, url, depot, offline-bundle),
  *                      AcceptanceLevel, SyslogTarget
  *   ssh.login, ssh.login_failed   auth.log (sshd): User, SourceAddress,
- *                      SourcePort, AuthMethod
+ *                      SourcePort, AuthMethod; a command given to ssh
+ *                      ("User 'root' running command '...'") is a
+ *                      shell.command with CommandVia ssh
  *   ssh.session_open, dcui.login  vobd: User, SourceAddress
  *   service.ssh_enabled, service.shell_enabled, service.ssh_disabled,
  *   service.shell_disabled        hostd events, vobd

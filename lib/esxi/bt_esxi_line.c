@@ -54,7 +54,9 @@ static size_t ident_pid(const char *s, size_t n, struct bt_esxi_line *o)
 	if (!il || il >= n || s[il] != '[')
 		return 0;
 	size_t i = il + 1, p = i;
-	while (i < n && i - p < 20 && digit(s[i]))
+	/* a decimal pid; hostd 6.5 writes its thread id in hex ("hostd[6C88890]") */
+	while (i < n && i - p < 20 &&
+	       (digit(s[i]) || (s[i] >= 'A' && s[i] <= 'F') || (s[i] >= 'a' && s[i] <= 'f')))
 		i++;
 	if (i == p || i >= n || s[i] != ']')
 		return 0;
@@ -282,6 +284,23 @@ bool bt_esxi_line_parse(const char *s, size_t n, struct bt_esxi_line *o)
 	}
 	o->ident = o->pid = NULL;
 	o->ident_len = o->pid_len = 0;
+	/* vmkernel.log 6.7/7.0: "cpu0:262792)Jumpstart plugin ..." (the message
+	 * keeps "cpuN:WORLD)", as 8.0's "vmkernel: cpu0:...)" does) */
+	if (rn > 6 && memcmp(r, "cpu", 3) == 0 && digit(r[3])) {
+		size_t i = 4;
+		while (i < rn && i < 8 && digit(r[i]))
+			i++;
+		if (i < rn && r[i] == ':') {
+			size_t w = ++i;
+			while (i < rn && i - w < 12 && digit(r[i]))
+				i++;
+			if (i > w && i < rn && r[i] == ')') {
+				o->shape = BT_ESXI_SHAPE_VMK;
+				o->msg_off = base;
+				return true;
+			}
+		}
+	}
 	/* the line 6.7/7.0 start a log with: "TIME - time the service was last
 	 * started ..., Section for VMware ESX, pid=..., version=..." or "TIME last
 	 * log rotation time, ..." (no program) */
@@ -312,6 +331,8 @@ const char *bt_esxi_provider(const char *ident, size_t n, enum bt_esxi_shape sha
 		return "vobd";
 	if (shape == BT_ESXI_SHAPE_VMX)
 		return "vmx";
+	if (shape == BT_ESXI_SHAPE_VMK)
+		return "vmkernel";
 	if (!ident)
 		return "syslog";
 	if (is(ident, n, "hostd") || is(ident, n, "hostd-probe"))

@@ -15,6 +15,8 @@
  *                                               ..., Section for VMware ESX, ..."
  *                                               (no IDENT)
  *   vobd     TIME: MSG                          6.7/7.0 vobd ("[Correlator] ...")
+ *   vmk      TIME cpuN:WORLD)MSG                6.7/7.0 vmkernel.log (no program;
+ *                                               8.0 writes "In(182) vmkernel: cpu0:...")
  *   vmx      TIME| THREAD| [Lnnn: ]MSG          6.7/7.0 vmware.log, the log in a
  *                                               VM's folder ("| vmx| I125: ...")
  *            TIME Sv(PRI) THREAD OPID MSG       8.0 vmware.log ("In(05) vmx - ...")
@@ -36,6 +38,7 @@ enum bt_esxi_shape {
 	BT_ESXI_SHAPE_BARE,     /* TIME IDENT: MSG */
 	BT_ESXI_SHAPE_VOBD,     /* TIME: MSG */
 	BT_ESXI_SHAPE_VMX,      /* vmware.log: TIME| THREAD| MSG, TIME Sv(PRI) THREAD OPID MSG */
+	BT_ESXI_SHAPE_VMK,      /* TIME cpuN:WORLD)MSG (vmkernel.log 6.7/7.0) */
 };
 
 struct bt_esxi_line {

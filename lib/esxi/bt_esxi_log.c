@@ -81,6 +81,7 @@ static bool distinctive(const char *s, size_t n, const struct bt_esxi_line *h)
 	case BT_ESXI_SHAPE_HOSTD:
 	case BT_ESXI_SHAPE_SYSLOG:
 	case BT_ESXI_SHAPE_VMX:
+	case BT_ESXI_SHAPE_VMK:
 		return true;
 	case BT_ESXI_SHAPE_VOBD:
 		return h->msg_off < n && s[h->msg_off] == '[';
