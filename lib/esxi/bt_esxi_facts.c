@@ -700,7 +700,10 @@ static void update_facts(struct bt_evbuf *eb, const char *pid, size_t pid_len, c
 	}
 	if (acceptance(eb, m, n))
 		return;
+	/* esxcli prints "VIBs Installed: ID, ..."; the logs' spelling varies */
 	const char *iv = find(m, n, "VIBs installed: ");
+	if (!iv)
+		iv = find(m, n, "VIBs Installed: ");
 	if (iv)
 		vibs_installed(eb, iv + 16, n - (size_t)(iv + 16 - m), st);
 }

@@ -49,6 +49,11 @@ static void test_vendor(void **state)
 	assert_string_equal(check("VMware", "Dell Inc."), "vmware");
 	assert_string_equal(check("VMW", NULL), "vmware");
 	assert_string_equal(check("BCM", "VMware, Inc."), "vmware");
+	/* ids as esxcli prints them: VMware_, VMW_, and "VMWare_" of a
+	 * published vmdkops VIB */
+	assert_string_equal(check("VMWare", "VMware, Inc."), "vmware");
+	/* a community driver on VMware's image (Realtek_bootbank_net-r8139too) */
+	assert_string_equal(check("Realtek", "VMware, Inc."), "foreign");
 	/* an OEM image's own VIBs: benign */
 	assert_string_equal(check("DEL", "Dell Inc."), "image");
 	assert_string_equal(check("Dell", "Dell Inc."), "image");
