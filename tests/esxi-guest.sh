@@ -3,11 +3,13 @@
 # tests/data/esxi-incident with the Windows host that runs in the VM it powers
 # on (WIN-BUILD01: the Docker service installed, a privileged container
 # started; EVTX written here with evtxgen from guest-src/). One critical
-# finding joins the ESXi tampering, the VM's power-on and the container,
-# the guest linked to its hypervisor by the VM's name in hostd.log (or by
-# --host-map "vm NAME ESXIHOST"), and says how. Nothing joins when the
-# container comes after the window, when the guest's name is not the VM's
-# and no map says so, or on the benign host.
+# finding joins the ESXi tampering, the VM's power-on and the runtime's
+# installation and the container, the guest linked to its hypervisor by the
+# VM's name in hostd.log, by the guest's name its vmware.log states
+# (guestinfo.hostname), or by --host-map "vm NAME ESXIHOST", and says how.
+# The runtime's installation alone is enough for the third step. Nothing
+# joins when the guest's activity comes after the window, when the guest's
+# name is not the VM's and nothing says so, or on the benign host.
 . "$top_srcdir/tests/lib.sh"
 command -v jq >/dev/null || skip "jq is not installed"
 EVTXGEN=$top_builddir/tests/tools/evtxgen
@@ -18,11 +20,12 @@ I=$top_srcdir/tests/data/esxi-incident
 CHAIN=3e8d5b17-9a2c-4c61-b7f4-6d0e1a9c8b52
 HOST_ACCESS=3d7a2c95-e1f4-4b6a-8d09-5c8e1b4f2a76
 
-# build DIR [SED]: the incident and the guest's EVTX (its sources edited by SED) in DIR
+# build DIR [SED [ONLY]]: the incident and the guest's EVTX (its sources edited
+# by SED; only the logs matching ONLY) in DIR
 build() {
 	mkdir -p "$1"
 	cp -R "$I"/esx-* "$I"/uac-* "$1/"
-	grep -v '^#' "$I/guest-src/EVTX" | while read -r j e; do
+	grep -v '^#' "$I/guest-src/EVTX" | grep -e "${3:-.}" | while read -r j e; do
 		mkdir -p "$(dirname "$1/$e")"
 		sed "${2:-s/^//}" "$I/guest-src/$j" >"$TMP/src.jsonl"
 		"$EVTXGEN" write "$TMP/src.jsonl" "$1/$e" || echo "evtxgen failed on $j" >&2
@@ -39,12 +42,16 @@ check "one chain finding" 1 "$(chain "$TMP/f.jsonl" | wc -l | tr -d ' ')"
 chain "$TMP/f.jsonl" >"$TMP/c.json"
 check "critical, on the hypervisor and its guest" "critical esx-prod01.corp.example,WIN-BUILD01.corp.example" \
 	"$(jq -r '"\(.severity) \(.hosts | join(","))"' "$TMP/c.json")"
-check "its steps: tampering, power-on, container start" \
-	"shell.log:3 vobd.log:3 shell.log:5 esxupdate.log:2 hostd.log:5 hostd.log:6 Application.evtx#5204" \
-	"$(jq -r '[.evidence[] | (.copies[0].file | split("/") | last) + (if .copies[0].line then ":" + (.copies[0].line | tostring) else "#" + (.copies[0].record_id | tostring) end)] | join(" ")' "$TMP/c.json")"
+# steps FILE: the chain's evidence as log:line or log#record, in time order
+steps() {
+	chain "$1" | jq -r '[.evidence[] | (.copies[0].file | split("/") | last) + (if .copies[0].line then ":" + (.copies[0].line | tostring) else "#" + (.copies[0].record_id | tostring) end)] | join(" ")'
+}
+check "its steps: tampering, power-on, runtime installed and container start" \
+	"shell.log:3 vobd.log:3 shell.log:5 esxupdate.log:2 esxupdate.log:3 hostd.log:5 hostd.log:6 System.evtx#30117 Application.evtx#5204" \
+	"$(steps "$TMP/f.jsonl")"
 check "the guest's link to its hypervisor, with its evidence" 1 \
 	"$(jq -r '.notes[]' "$TMP/c.json" | grep -c '^WIN-BUILD01.corp.example ran as the VM WIN-BUILD01 on esx-prod01.corp.example (hostd power-on, .*/var/run/log/hostd.log:5)$')"
-check "the ESXi findings stay too" 3 \
+check "the ESXi findings stay too" 4 \
 	"$(jq -r 'select(.hosts == ["esx-prod01.corp.example"]) | .rule.id' "$TMP/f.jsonl" | wc -l | tr -d ' ')"
 check "nothing on the benign host" 0 "$(grep -c 'esx-prod02' "$TMP/f.jsonl")"
 
@@ -60,10 +67,18 @@ echo esx-prod01.corp.example >"$U/live_response/system/hostname.txt"
 check "UAC on ESXi: the chain" "critical esx-prod01.corp.example,WIN-BUILD01.corp.example" \
 	"$(chain "$TMP/f.jsonl" | jq -r '"\(.severity) \(.hosts | join(","))"')"
 
-# the container 30 minutes later: past the window, no chain
-build "$TMP/late" 's/2026-09-14T10:11:4\([01]\)/2026-09-14T10:41:4\1/'
+# the guest's runtime installation alone (no container yet): the chain
+build "$TMP/rt" "" System.jsonl
+"$BOXTRAIL" hunt "$TMP/rt" >"$TMP/f.jsonl" 2>"$TMP/err"
+check "runtime installed, no container: the chain" 1 "$(chain "$TMP/f.jsonl" | wc -l | tr -d ' ')"
+check "... its third step the Docker service's installation" \
+	"shell.log:3 vobd.log:3 shell.log:5 esxupdate.log:2 esxupdate.log:3 hostd.log:5 hostd.log:6 System.evtx#30117" \
+	"$(steps "$TMP/f.jsonl")"
+
+# the runtime and the container 30 minutes later: past the window, no chain
+build "$TMP/late" 's/2026-09-14T10:1\([01]\):/2026-09-14T10:4\1:/'
 "$BOXTRAIL" hunt "$TMP/late" >"$TMP/f.jsonl" 2>"$TMP/err"
-check "container after the window: no chain" 0 "$(chain "$TMP/f.jsonl" | wc -l | tr -d ' ')"
+check "runtime and container after the window: no chain" 0 "$(chain "$TMP/f.jsonl" | wc -l | tr -d ' ')"
 check "... though its container was read" "WIN-BUILD01.corp.example" "$(guest_read "$TMP/f.jsonl")"
 
 # a guest whose name is not the VM's: no link, unless the host map gives it
@@ -76,4 +91,20 @@ printf '# the build agent runs as a VM on esx-prod01\nvm BUILDAGENT7 esx-prod01.
 check "... with --host-map vm BUILDAGENT7: the chain" 1 "$(chain "$TMP/f.jsonl" | wc -l | tr -d ' ')"
 check "... and the note names the map's line" 1 \
 	"$(chain "$TMP/f.jsonl" | jq -r '.notes[]' | grep -c "ran as the VM BUILDAGENT7 on esx-prod01.corp.example (--host-map, $TMP/map.txt:2)")"
+
+# the VM build-vm-07 runs the guest WIN-CT01: hostd names the VM, its
+# vmware.log (in the bundle, in the VM's folder) the guest's host name
+build "$TMP/ct" 's/WIN-BUILD01\.corp\.example/WIN-CT01.corp.example/'
+B=$(echo "$TMP/ct"/esx-*)
+sed -i.orig 's/WIN-BUILD01/build-vm-07/g' "$B/var/run/log/hostd.log" && rm -f "$B/var/run/log/hostd.log.orig"
+"$BOXTRAIL" hunt "$TMP/ct" >"$TMP/f.jsonl" 2>"$TMP/err"
+check "VM and guest named otherwise, no vmware.log: no chain" 0 "$(chain "$TMP/f.jsonl" | wc -l | tr -d ' ')"
+check "... though its container was read" "WIN-CT01.corp.example" "$(guest_read "$TMP/f.jsonl")"
+mkdir -p "$B/vmfs/volumes/66e1a0b2-5c3d9e10-ds01/build-vm-07"
+cp "$I/guest-src/build-vm-07.vmware.log" "$B/vmfs/volumes/66e1a0b2-5c3d9e10-ds01/build-vm-07/vmware.log"
+"$BOXTRAIL" hunt "$TMP/ct" >"$TMP/f.jsonl" 2>"$TMP/err"
+check "with the VM's vmware.log: the chain" "critical esx-prod01.corp.example,WIN-CT01.corp.example" \
+	"$(chain "$TMP/f.jsonl" | jq -r '"\(.severity) \(.hosts | join(","))"')"
+check "... and the note names vmware.log's line" 1 \
+	"$(chain "$TMP/f.jsonl" | jq -r '.notes[]' | grep -c '^WIN-CT01.corp.example ran as the VM build-vm-07 on esx-prod01.corp.example (vmware.log guestinfo.hostname, .*/build-vm-07/vmware.log:8)$')"
 finish

@@ -2,8 +2,9 @@
 # Issue 24's ESXi incident (tests/data/esxi-incident/README.md): `boxtrail hunt`
 # with no options on a vm-support bundle of esx-prod01 (the attack: SSH
 # enabled then used, the acceptance level lowered to CommunitySupported, a VIB
-# forced in from /tmp without signature check, a VM powered on) and a UAC
-# collection of esx-prod02 (benign look-alikes: a depot-signed VIB update by
+# forced in from /tmp without signature check, its vendor neither VMware's nor
+# the image profile's, a VM powered on) and a UAC collection of esx-prod02
+# (benign look-alikes: a depot-signed update of the Dell image's own Dell VIB by
 # the administrator, the default acceptance level set, routine VM power
 # cycles, the backup server's SSH session) reports the attack's findings on
 # esx-prod01 and nothing on esx-prod02.
@@ -17,11 +18,12 @@ UAC=uac-esx-prod02-esxi-20260914112500
 VIB=5ad65416-c024-4955-8812-11587c521d08
 ACCEPT=afb09d0b-0231-4715-ac8e-717de469be83
 ENABLED_USED=d00f33f4-e320-4202-8d69-91fd5627988d
+VENDOR=b24380bc-8dec-4484-8134-0e3a56f09e81
 
 "$BOXTRAIL" hunt "$I" >"$TMP/f.jsonl" 2>"$TMP/err"
 check "exit status: findings" 1 $?
 jq -e . "$TMP/f.jsonl" >/dev/null || fail "findings are not JSON Lines"
-check "three findings" 3 "$(wc -l <"$TMP/f.jsonl" | tr -d ' ')"
+check "four findings" 4 "$(wc -l <"$TMP/f.jsonl" | tr -d ' ')"
 check "all on esx-prod01 (the bundle's name)" "esx-prod01.corp.example" \
 	"$(jq -r '.hosts[]' "$TMP/f.jsonl" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 check "none of esx-prod02's evidence" 0 "$(grep -c "$UAC" "$TMP/f.jsonl")"
@@ -35,8 +37,9 @@ check "acceptance level: the command and vobd's record of the change" "shell.log
 check "SSH enabled (hostd, vobd), then the login and the shell use within the window" \
 	"hostd.log:3 vobd.log:1 auth.log:2 vobd.log:2 shell.log:1 shell.log:2 shell.log:3 shell.log:4 shell.log:5 shell.log:6" \
 	"$(ev $ENABLED_USED)"
-check "levels" "high high medium" "$(jq -r '.severity' "$TMP/f.jsonl" | sort | tr '\n' ' ' | sed 's/ $//')"
-check "provenance: the bundle's files" 14 "$(jq -r '.evidence[].copies[].file' "$TMP/f.jsonl" | grep -c "/$BUNDLE/")"
+check "the VIB's vendor, VMTS: neither VMware's nor the image's (VMware, Inc.)" "esxupdate.log:3" "$(ev $VENDOR)"
+check "levels" "high high high medium" "$(jq -r '.severity' "$TMP/f.jsonl" | sort | tr '\n' ' ' | sed 's/ $//')"
+check "provenance: the bundle's files" 15 "$(jq -r '.evidence[].copies[].file' "$TMP/f.jsonl" | grep -c "/$BUNDLE/")"
 
 # The benign collection alone: read (its host from UAC's hostname.txt), nothing reported.
 "$BOXTRAIL" events -f jsonl "$I/$UAC" >"$TMP/ev.jsonl" 2>"$TMP/err"
@@ -48,6 +51,9 @@ check "benign: the look-alikes are there" "depot software vib update publickey b
 	   (.[] | select(.fields.Action == "ssh.login") | "\(.fields.AuthMethod) \(.fields.User) \(.fields.SourceAddress)"),
 	   "vm.power_on \([.[] | select(.fields.Action == "vm.power_on" and .fields.VmxPath != null)] | length)"] | join(" ")' "$TMP/ev.jsonl")"
 "$BOXTRAIL" hosts "$I/$UAC" >"$TMP/hosts" 2>"$TMP/err"
+check "benign: the Dell image's own VIB, checked against the profile UAC collected" \
+	"DEL image Dell Inc. esxcli_software_profile_get.txt:3" \
+	"$(jq -r 'select(.fields.Action == "vib.installed") | "\(.fields.VibVendor | join(",")) \(.fields.VibVendorCheck) \(.fields.HostImageProfileVendor) \(.fields.HostImageProfileSource | split("/") | last)"' "$TMP/ev.jsonl")"
 check "benign: the host from UAC" "esx-prod02.corp.example" "$(jq -r .host "$TMP/hosts")"
 "$BOXTRAIL" hunt "$I/$UAC" >"$TMP/b.jsonl" 2>"$TMP/err"
 check "benign: exit status (no findings)" 0 $?

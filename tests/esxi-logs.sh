@@ -155,6 +155,15 @@ check "... with --window 1h: the correlation" "ESXi SSH or Shell Enabled, Then U
 "$BOXTRAIL" hunt -f jsonl --assume-host esx80 "$TMP/late/auth.log" >"$TMP/out" 2>"$TMP/err"
 check "a login alone: no finding" "" "$(rules_of)"
 
+# VIBs installed, as esxupdate logs them or as esxcli prints them ("Installed"):
+# each id's vendor; with no collection stating the image profile, unchecked
+printf '%s\n' '2024-03-05T10:04:36.900Z In(14) esxupdate[2105020]: HostImage: INFO: VIBs installed: VMW_bootbank_ntg3_4.1.8.0-4vmw, Realtek_bootbank_net-r8139too_0.9.28-1' \
+	'2024-03-05T10:05:00.000Z In(14) esxupdate[2105020]: HostImage: INFO: VIBs Installed: VMware_locker_tools-light_12.2.6' >"$TMP/esxupdate.log"
+run "$TMP/esxupdate.log"
+check "VIBs installed: vendors and the check without an image profile" \
+	'vib.installed ["VMW","Realtek"] unchecked null|vib.installed ["VMware"] vmware null' \
+	"$(jq -r -c '"\(.fields.Action) \(.fields.VibVendor|tojson) \(.fields.VibVendorCheck) \(.fields.HostImageProfileVendor)"' "$TMP/out" | tr '\n' '|' | sed 's/|$//')"
+
 # Docker logs are still Docker's
 run "$top_srcdir/tests/data/docker/dockerd-text.log"
 check "dockerd text stays dockerd" "format=dockerd-text" "$(grep -o 'format=[a-z-]*' "$TMP/err" | head -1)"

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "esxi/bt_esxi_facts.h"
+#include "esxi/bt_esxi_profile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -248,8 +249,43 @@ void bt_esxi_esxcli(struct bt_evbuf *eb, const char *cmd, size_t n)
 
 /* ---- one log at a time ---- */
 
+/* The value of key="..." in an audit record's [...] (backslash escapes
+ * kept), or NULL. */
+static const char *sd_value(const char *m, size_t n, const char *key, size_t *vl)
+{
+	char k[40];
+	int kl = snprintf(k, sizeof k, " %s=\"", key);
+	const char *p = find(m, n, k);
+	if (!p)
+		return NULL;
+	const char *v = p + kl;
+	size_t rest = n - (size_t)(v - m), l = 0;
+	while (l < rest && v[l] != '"') {
+		if (v[l] == '\\' && l + 1 < rest)
+			l++;
+		l++;
+	}
+	*vl = l;
+	return v;
+}
+
 static void shell_facts(struct bt_evbuf *eb, const char *m, size_t n)
 {
+	/* the audit record form: "[shell.cmd@6876 subject="root" object="shell"
+	 * command="..." result="success" status="0"]" */
+	if (starts(m, n, "[shell.cmd@")) {
+		size_t ul, cl;
+		const char *u = sd_value(m, n, "subject", &ul);
+		const char *c = sd_value(m, n, "command", &cl);
+		if (c) {
+			adds(eb, "Action", "shell.command");
+			if (u)
+				add(eb, "User", u, ul);
+			add(eb, "Command", c, cl);
+			bt_esxi_esxcli(eb, c, cl);
+			return;
+		}
+	}
 	/* "[root]: esxcli ..." */
 	if (n >= 3 && m[0] == '[') {
 		const char *e = memchr(m, ']', n);
@@ -307,6 +343,30 @@ static void user_from(struct bt_evbuf *eb, const char *m, size_t n)
 
 static void auth_facts(struct bt_evbuf *eb, const char *m, size_t n)
 {
+	/* 8.0: "SSH[PID]: SSH login enabled" when SSH is turned on */
+	if (starts(m, n, "SSH login enabled")) {
+		adds(eb, "Action", "service.ssh_enabled");
+		return;
+	}
+	if (starts(m, n, "SSH login disabled")) {
+		adds(eb, "Action", "service.ssh_disabled");
+		return;
+	}
+	/* a command given to ssh ("ssh root@esx 'esxcli ...'"): never in shell.log */
+	if (starts(m, n, "User '") && find(m, n, "' running command '")) {
+		const char *u = m + 6;
+		const char *ue = find(m, n, "' running command '");
+		const char *c = ue + 19;
+		size_t cl = n - (size_t)(c - m);
+		if (cl && c[cl - 1] == '\'')
+			cl--;
+		adds(eb, "Action", "shell.command");
+		adds(eb, "CommandVia", "ssh");
+		add(eb, "User", u, (size_t)(ue - u));
+		add(eb, "Command", c, cl);
+		bt_esxi_esxcli(eb, c, cl);
+		return;
+	}
 	if (starts(m, n, "Accepted ")) {
 		adds(eb, "Action", "ssh.login");
 		const char *sp = memchr(m + 9, ' ', n - 9);
@@ -409,7 +469,9 @@ static void hostd_facts(struct bt_evbuf *eb, const char *m, size_t n)
 				add(eb, "VmName", t, h ? (size_t)(h - t) : (size_t)(p - t));
 				return;
 			}
-			bool ssh = starts(t, tl, "SSH for the host");
+			/* "SSH for the host H has been enabled", "SSH access has been
+			 * enabled." (8.0 logs both, events 130 and 129) */
+			bool ssh = starts(t, tl, "SSH for the host") || starts(t, tl, "SSH access has been");
 			bool sh = starts(t, tl, "ESXi Shell for the host");
 			if (ssh || sh) {
 				bool en = find(t, tl, "has been enabled") != NULL;
@@ -504,6 +566,62 @@ static void py_strings(struct bt_evbuf *eb, const char *field, const char *v, si
 	}
 }
 
+/* The vendor of a VIB id "VENDOR_bootbank_NAME_VERSION" ("_locker_" for
+ * VMware Tools): its length, 0 when the id has no such shape. */
+static size_t vib_vendor(const char *id, size_t n)
+{
+	for (size_t i = 1; i + 1 < n; i++)
+		if (id[i] == '_')
+			return starts(id + i, n - i, "_bootbank_") || starts(id + i, n - i, "_locker_") ? i : 0;
+	return 0;
+}
+
+/* "ID, ID, ...": VibName, VibVendor, VibVendorCheck and the image profile. */
+static void vibs_installed(struct bt_evbuf *eb, const char *s, size_t rest,
+                           const struct bt_esxi_facts_state *st)
+{
+	static const char *const rank[] = {"vmware", "image", "unchecked", "foreign"};
+	const char *pv = st->profile ? st->profile->vendor : NULL;
+	int worst = -1;
+	adds(eb, "Action", "vib.installed");
+	while (rest) {
+		size_t l = 0;
+		while (l < rest && s[l] != ',')
+			l++;
+		size_t b = 0;
+		while (b < l && s[b] == ' ')
+			b++;
+		size_t e = l;
+		while (e > b && s[e - 1] == ' ')
+			e--;
+		if (e > b) {
+			bt_evbuf_add(eb, "VibName", 7, s + b, e - b, BT_FIELD_LIST);
+			size_t vl = vib_vendor(s + b, e - b);
+			if (vl) {
+				bt_evbuf_add(eb, "VibVendor", 9, s + b, vl, BT_FIELD_LIST);
+				const char *c = bt_esxi_vib_vendor_check(s + b, vl, pv);
+				for (int k = 0; k < 4; k++)
+					if (strcmp(c, rank[k]) == 0 && k > worst)
+						worst = k;
+			}
+		}
+		s += l;
+		rest -= l;
+		if (rest) {
+			s++;
+			rest--;
+		}
+	}
+	if (worst >= 0)
+		adds(eb, "VibVendorCheck", rank[worst]);
+	if (st->profile) {
+		if (st->profile->name[0])
+			adds(eb, "HostImageProfile", st->profile->name);
+		adds(eb, "HostImageProfileVendor", st->profile->vendor);
+		adds(eb, "HostImageProfileSource", st->profile->source);
+	}
+}
+
 static void update_facts(struct bt_evbuf *eb, const char *pid, size_t pid_len, const char *m,
                          size_t n, struct bt_esxi_facts_state *st)
 {
@@ -582,28 +700,12 @@ static void update_facts(struct bt_evbuf *eb, const char *pid, size_t pid_len, c
 	}
 	if (acceptance(eb, m, n))
 		return;
+	/* esxcli prints "VIBs Installed: ID, ..."; the logs' spelling varies */
 	const char *iv = find(m, n, "VIBs installed: ");
-	if (iv) {
-		adds(eb, "Action", "vib.installed");
-		const char *s = iv + 16;
-		size_t rest = n - (size_t)(s - m);
-		while (rest) {
-			size_t l = 0;
-			while (l < rest && s[l] != ',')
-				l++;
-			size_t b = 0;
-			while (b < l && s[b] == ' ')
-				b++;
-			if (l > b)
-				bt_evbuf_add(eb, "VibName", 7, s + b, l - b, BT_FIELD_LIST);
-			s += l;
-			rest -= l;
-			if (rest) {
-				s++;
-				rest--;
-			}
-		}
-	}
+	if (!iv)
+		iv = find(m, n, "VIBs Installed: ");
+	if (iv)
+		vibs_installed(eb, iv + 16, n - (size_t)(iv + 16 - m), st);
 }
 
 static void vobd_facts(struct bt_evbuf *eb, const char *m, size_t n)
@@ -666,6 +768,50 @@ static void vobd_facts(struct bt_evbuf *eb, const char *m, size_t n)
 	}
 }
 
+/* vmware.log's dump of the VM's configuration when it starts:
+ * "DICT          displayName = \"NAME\"", "DICT  guestinfo.hostname = \"H\"". */
+static void vmx_facts(struct bt_evbuf *eb, const char *m, size_t n, struct bt_esxi_facts_state *st)
+{
+	if (!starts(m, n, "DICT "))
+		return;
+	size_t i = 5;
+	while (i < n && m[i] == ' ')
+		i++;
+	size_t k = i;
+	while (i < n && m[i] != ' ' && m[i] != '=')
+		i++;
+	const char *key = m + k;
+	size_t kl = i - k;
+	while (i < n && m[i] == ' ')
+		i++;
+	if (i >= n || m[i] != '=')
+		return;
+	i++;
+	while (i < n && m[i] == ' ')
+		i++;
+	if (i >= n || m[i] != '"')
+		return;
+	const char *v = m + i + 1;
+	const char *e = memchr(v, '"', n - i - 1);
+	if (!e || e == v)
+		return;
+	size_t vl = (size_t)(e - v);
+	if (kl == 11 && strncasecmp(key, "displayName", 11) == 0) {
+		adds(eb, "Action", "vm.config");
+		add(eb, "VmName", v, vl);
+		if (vl < sizeof st->vm_name) {
+			memcpy(st->vm_name, v, vl);
+			st->vm_name[vl] = '\0';
+		}
+	} else if (kl == 18 && strncasecmp(key, "guestinfo.hostname", 18) == 0) {
+		adds(eb, "Action", "vm.guest_hostname");
+		add(eb, "GuestHostname", v, vl);
+		adds(eb, "GuestHostnameSource", "guestinfo.hostname");
+		if (st->vm_name[0])
+			adds(eb, "VmName", st->vm_name);
+	}
+}
+
 void bt_esxi_facts(struct bt_evbuf *eb, const char *provider, const char *pid, size_t pid_len,
                    const char *msg, size_t n, struct bt_esxi_facts_state *st)
 {
@@ -679,6 +825,8 @@ void bt_esxi_facts(struct bt_evbuf *eb, const char *provider, const char *pid, s
 		update_facts(eb, pid, pid_len, msg, n, st);
 	else if (strcmp(provider, "vobd") == 0)
 		vobd_facts(eb, msg, n);
+	else if (strcmp(provider, "vmx") == 0)
+		vmx_facts(eb, msg, n, st);
 	if (!has(eb, "Action") && !acceptance(eb, msg, n))
 		adds(eb, "Action", "esxi.log");
 }

@@ -54,7 +54,9 @@ static size_t ident_pid(const char *s, size_t n, struct bt_esxi_line *o)
 	if (!il || il >= n || s[il] != '[')
 		return 0;
 	size_t i = il + 1, p = i;
-	while (i < n && i - p < 20 && digit(s[i]))
+	/* a decimal pid; hostd 6.5 writes its thread id in hex ("hostd[6C88890]") */
+	while (i < n && i - p < 20 &&
+	       (digit(s[i]) || (s[i] >= 'A' && s[i] <= 'F') || (s[i] >= 'a' && s[i] <= 'f')))
 		i++;
 	if (i == p || i >= n || s[i] != ']')
 		return 0;
@@ -130,6 +132,89 @@ static bool head_v8(const char *s, size_t n, struct bt_esxi_line *o)
 	return true;
 }
 
+/* A word of vmware.log's head (a thread, an operation id): no space, no
+ * '|', at most 64 bytes. Its length, 0 when there is none. */
+static size_t word_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i < 64 && s[i] != ' ' && s[i] != '|' && (unsigned char)s[i] > 0x20)
+		i++;
+	return i == 64 ? 0 : i;
+}
+
+/* After "TIME Sv(PRI) " of 8.0's vmware.log: "THREAD OPID MSG". */
+static bool head_vmx8(const char *s, size_t n, struct bt_esxi_line *o)
+{
+	if (n < 5 || s[2] != '(')
+		return false;
+	int lvl = -1;
+	for (size_t k = 0; k < sizeof sev8 / sizeof *sev8; k++)
+		if (s[0] == sev8[k].abbr[0] && s[1] == sev8[k].abbr[1])
+			lvl = sev8[k].level;
+	size_t i = 3;
+	while (i < n && i < 6 && digit(s[i]))
+		i++;
+	if (lvl < 0 || i == 3 || i >= n || s[i] != ')' || i + 1 >= n || s[i + 1] != ' ')
+		return false;
+	size_t sl = i + 1;   /* the severity field's length, with ')' */
+	i += 2;
+	size_t tl = word_len(s + i, n - i);
+	if (!tl || i + tl >= n || s[i + tl] != ' ' || s[i + tl - 1] == ':')
+		return false;
+	size_t t = i;
+	i += tl + 1;
+	size_t ol = word_len(s + i, n - i);
+	if (!ol || (i + ol < n && s[i + ol] != ' '))
+		return false;
+	o->shape = BT_ESXI_SHAPE_VMX;
+	o->pid = NULL;
+	o->pid_len = 0;
+	o->sev = s;
+	o->sev_len = 2;
+	o->level = lvl;
+	o->pri = 0;
+	for (size_t d = 3; d < sl - 1; d++)
+		o->pri = o->pri * 10 + (s[d] - '0');
+	o->ident = s + t;
+	o->ident_len = tl;
+	o->opid = s + i;
+	o->opid_len = ol;
+	i += ol;
+	o->msg_off = i < n ? i + 1 : i;
+	return true;
+}
+
+/* After "TIME": "| THREAD| [Lnnn: ]MSG" (6.7/7.0 vmware.log). */
+static bool head_vmx(const char *s, size_t n, struct bt_esxi_line *o)
+{
+	if (n < 4 || s[0] != '|' || s[1] != ' ')
+		return false;
+	size_t tl = word_len(s + 2, n - 2);
+	if (!tl || 2 + tl >= n || s[2 + tl] != '|')
+		return false;
+	o->shape = BT_ESXI_SHAPE_VMX;
+	o->ident = s + 2;
+	o->ident_len = tl;
+	size_t i = 3 + tl;
+	if (i < n && s[i] == ' ')
+		i++;
+	/* "I125: " (info), "W115: ", "E105: ", "A100: " */
+	size_t d = i + 1;
+	while (d < n && d - i <= 4 && digit(s[d]))
+		d++;
+	if (d > i + 1 && d < n && s[d] == ':' && (s[i] == 'I' || s[i] == 'W' || s[i] == 'E' ||
+	                                           s[i] == 'A')) {
+		o->sev = s + i;
+		o->sev_len = d - i;
+		o->level = s[i] == 'W' ? 3 : s[i] == 'E' ? 2 : 4;
+		i = d + 1;
+		if (i < n && s[i] == ' ')
+			i++;
+	}
+	o->msg_off = i;
+	return true;
+}
+
 /* After "TIME ": "level IDENT[PID] " (6.7/7.0 hostd). */
 static bool head_hostd(const char *s, size_t n, struct bt_esxi_line *o)
 {
@@ -178,12 +263,16 @@ bool bt_esxi_line_parse(const char *s, size_t n, struct bt_esxi_line *o)
 		o->msg_off = t + 1 + (rn >= 2 && r[1] == ' ');
 		return true;
 	}
+	if (head_vmx(r, rn, o)) {
+		o->msg_off += t;
+		return true;
+	}
 	if (rn < 2 || r[0] != ' ')
 		return false;
 	r++;
 	rn--;
 	size_t base = t + 1;
-	if (head_v8(r, rn, o) || head_hostd(r, rn, o)) {
+	if (head_v8(r, rn, o) || head_vmx8(r, rn, o) || head_hostd(r, rn, o)) {
 		o->msg_off += base;
 		return true;
 	}
@@ -195,6 +284,31 @@ bool bt_esxi_line_parse(const char *s, size_t n, struct bt_esxi_line *o)
 	}
 	o->ident = o->pid = NULL;
 	o->ident_len = o->pid_len = 0;
+	/* vmkernel.log 6.7/7.0: "cpu0:262792)Jumpstart plugin ..." (the message
+	 * keeps "cpuN:WORLD)", as 8.0's "vmkernel: cpu0:...)" does) */
+	if (rn > 6 && memcmp(r, "cpu", 3) == 0 && digit(r[3])) {
+		size_t i = 4;
+		while (i < rn && i < 8 && digit(r[i]))
+			i++;
+		if (i < rn && r[i] == ':') {
+			size_t w = ++i;
+			while (i < rn && i - w < 12 && digit(r[i]))
+				i++;
+			if (i > w && i < rn && r[i] == ')') {
+				o->shape = BT_ESXI_SHAPE_VMK;
+				o->msg_off = base;
+				return true;
+			}
+		}
+	}
+	/* the line 6.7/7.0 start a log with: "TIME - time the service was last
+	 * started ..., Section for VMware ESX, pid=..., version=..." or "TIME last
+	 * log rotation time, ..." (no program) */
+	if (memmem(r, rn, "Section for VMware ESX", 22)) {
+		o->shape = BT_ESXI_SHAPE_BARE;
+		o->msg_off = base + (rn >= 2 && r[0] == '-' && r[1] == ' ' ? 2 : 0);
+		return true;
+	}
 	size_t il = ident_len(r, rn);
 	if (il && il < rn && r[il] == ':' && (il + 1 == rn || r[il + 1] == ' ')) {
 		o->shape = BT_ESXI_SHAPE_BARE;
@@ -215,14 +329,19 @@ const char *bt_esxi_provider(const char *ident, size_t n, enum bt_esxi_shape sha
 {
 	if (shape == BT_ESXI_SHAPE_VOBD)
 		return "vobd";
+	if (shape == BT_ESXI_SHAPE_VMX)
+		return "vmx";
+	if (shape == BT_ESXI_SHAPE_VMK)
+		return "vmkernel";
 	if (!ident)
 		return "syslog";
 	if (is(ident, n, "hostd") || is(ident, n, "hostd-probe"))
 		return "hostd";
-	if (is(ident, n, "shell"))
+	if (is(ident, n, "shell") || is(ident, n, "ESXShell"))
 		return "shell";
-	if (is(ident, n, "sshd") || is(ident, n, "dcui") || is(ident, n, "login") ||
-	    is(ident, n, "su"))
+	/* "SSH[PID]: SSH login enabled" is written to auth.log (8.0) */
+	if (is(ident, n, "sshd") || is(ident, n, "SSH") || is(ident, n, "dcui") ||
+	    is(ident, n, "login") || is(ident, n, "su"))
 		return "auth";
 	if (is(ident, n, "esxupdate"))
 		return "esxupdate";

@@ -11,6 +11,7 @@
 #include "core/bt_buf.h"
 #include "esxi/bt_esxi_facts.h"
 #include "esxi/bt_esxi_line.h"
+#include "esxi/bt_esxi_profile.h"
 
 /* ---- the host a vm-support bundle names ---- */
 
@@ -79,6 +80,8 @@ static bool distinctive(const char *s, size_t n, const struct bt_esxi_line *h)
 	case BT_ESXI_SHAPE_V8:
 	case BT_ESXI_SHAPE_HOSTD:
 	case BT_ESXI_SHAPE_SYSLOG:
+	case BT_ESXI_SHAPE_VMX:
+	case BT_ESXI_SHAPE_VMK:
 		return true;
 	case BT_ESXI_SHAPE_VOBD:
 		return h->msg_off < n && s[h->msg_off] == '[';
@@ -111,6 +114,7 @@ struct esxi {
 	char host[256];              /* from a vm-support bundle's name */
 	bool have_host;
 	struct bt_esxi_facts_state facts;
+	struct bt_esxi_profile profile;   /* the host's, from its collection */
 };
 
 
@@ -132,8 +136,11 @@ static enum bt_status esxi_open(struct bt_reader_ctx *ctx, void **state)
 	struct esxi *x = calloc(1, sizeof *x);
 	if (!x)
 		return BT_ERR_NOMEM;
-	if (ctx->path && strcmp(ctx->path, "-") != 0)
+	if (ctx->path && strcmp(ctx->path, "-") != 0) {
 		x->have_host = bt_esxi_bundle_host(ctx->path, x->host, sizeof x->host);
+		if (bt_esxi_profile_find(ctx->path, &x->profile))
+			x->facts.profile = &x->profile;
+	}
 	*state = x;
 	return BT_OK;
 }
@@ -180,6 +187,15 @@ static const struct bt_event *build(struct bt_reader_ctx *ctx, struct esxi *x)
 		add_u64(eb, "Facility", (uint64_t)(h.pri >> 3));
 	} else if (h.shape == BT_ESXI_SHAPE_HOSTD) {
 		add(eb, "LogLevel", h.sev, h.sev_len);
+	} else if (h.shape == BT_ESXI_SHAPE_VMX) {
+		if (h.pri >= 0) {
+			add(eb, "Severity", h.sev, h.sev_len);
+			add_u64(eb, "Priority", (uint64_t)h.pri);
+		} else {
+			add(eb, "LogLevel", h.sev, h.sev_len);
+		}
+		if (h.opid && !(h.opid_len == 1 && h.opid[0] == '-'))
+			add(eb, "OpId", h.opid, h.opid_len);
 	}
 	add(eb, "TimeOriginal", h.stamp, h.stamp_len);
 	if (x->have_host)

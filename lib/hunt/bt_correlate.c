@@ -1013,8 +1013,8 @@ static bool group_key(struct bt_correlator *c, struct corr *k, unsigned rule,
 			if (vl) {
 				char note[1400];
 				snprintf(note, sizeof note, "%.200s ran as the VM %.200s on %.200s (%s, %.700s)",
-				         ev->host, vl->vm, vl->host,
-				         vl->from_file ? "--host-map" : "hostd power-on", vl->evidence);
+				         ev->host, vl->display ? vl->display : vl->vm, vl->host, vl->how,
+				         vl->evidence);
 				bt_strset_add(notes, note);
 			}
 		}

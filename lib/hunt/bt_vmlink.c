@@ -19,7 +19,8 @@ struct bt_vmlinks {
 	size_t n, cap;
 	/* power-ons in logs that name no host, until their collection's is known */
 	struct pend {
-		char *vm, *file, *evidence;
+		char *vm, *display, *file, *evidence;
+		const char *how;
 	} *pend;
 	size_t npend, cappend;
 };
@@ -38,12 +39,14 @@ void bt_vmlinks_free(struct bt_vmlinks *v)
 		return;
 	for (size_t i = 0; i < v->n; i++) {
 		free(v->v[i].vm);
+		free(v->v[i].display);
 		free(v->v[i].host);
 		free(v->v[i].evidence);
 	}
 	free(v->v);
 	for (size_t i = 0; i < v->npend; i++) {
 		free(v->pend[i].vm);
+		free(v->pend[i].display);
 		free(v->pend[i].file);
 		free(v->pend[i].evidence);
 	}
@@ -63,15 +66,19 @@ static void set_str(char **dst, const char *s)
 
 /* One entry per (VM, host, source); the smallest evidence and spelling, so
  * that the order files are read in changes nothing. Lock held. */
-static void add(struct bt_vmlinks *v, const char *vm, const char *host, const char *evid,
-                bool file)
+static void add(struct bt_vmlinks *v, const char *vm, const char *display, const char *host,
+                const char *evid, const char *how, bool file)
 {
 	for (size_t i = 0; i < v->n; i++) {
 		struct bt_vmlink *l = &v->v[i];
-		if (l->from_file != file || !bt_host_same(l->vm, vm) || !bt_host_same(l->host, host))
+		if (l->from_file != file || strcmp(l->how, how) != 0 || !bt_host_same(l->vm, vm) ||
+		    !bt_host_same(l->host, host))
 			continue;
-		if (strcmp(evid, l->evidence) < 0)
+		if (strcmp(evid, l->evidence) < 0) {
 			set_str(&l->evidence, evid);
+			if (display)
+				set_str(&l->display, display);
+		}
 		if (strcmp(vm, l->vm) < 0)
 			set_str(&l->vm, vm);
 		if (strcmp(host, l->host) < 0)
@@ -82,13 +89,16 @@ static void add(struct bt_vmlinks *v, const char *vm, const char *host, const ch
 		return;
 	struct bt_vmlink *l = &v->v[v->n];
 	l->vm = strdup(vm);
+	l->display = display ? strdup(display) : NULL;
 	l->host = strdup(host);
 	l->evidence = strdup(evid);
+	l->how = how;
 	l->from_file = file;
-	if (l->vm && l->host && l->evidence) {
+	if (l->vm && l->host && l->evidence && (!display || l->display)) {
 		v->n++;
 	} else {
 		free(l->vm);
+		free(l->display);
 		free(l->host);
 		free(l->evidence);
 	}
@@ -99,25 +109,40 @@ void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
 	if (!v || ev->source != BT_SOURCE_ESXI || !ev->file)
 		return;
 	const struct bt_field *a = bt_event_field(ev, "Action", 6);
-	const struct bt_field *vm = bt_event_field(ev, "VmName", 6);
-	if (!a || !vm || !vm->text_len || strcmp(a->text, "vm.power_on") != 0 ||
-	    memchr(vm->text, '\0', vm->text_len))
+	if (!a)
 		return;
+	const struct bt_field *vm = bt_event_field(ev, "VmName", 6), *name = vm, *display = NULL;
+	const char *how = "hostd power-on";
+	if (strcmp(a->text, "vm.guest_hostname") == 0) {
+		/* the guest's own name, with the VM's display name for the note */
+		name = bt_event_field(ev, "GuestHostname", 13);
+		display = vm;
+		how = "vmware.log guestinfo.hostname";
+	} else if (strcmp(a->text, "vm.power_on") != 0) {
+		return;
+	}
+	if (!name || !name->text_len || memchr(name->text, '\0', name->text_len) ||
+	    (display && memchr(display->text, '\0', display->text_len)))
+		return;
+	const char *disp = display && display->text_len ? display->text : NULL;
 	char evid[1100];
 	snprintf(evid, sizeof evid, "%.1000s:%llu", ev->file, (unsigned long long)ev->line);
 	pthread_mutex_lock(&v->lock);
 	if (ev->host && *ev->host) {
-		add(v, vm->text, ev->host, evid, false);
+		add(v, name->text, disp, ev->host, evid, how, false);
 	} else if (v->npend < MAX_VMLINKS &&
 	           bt_array_reserve(&v->pend, &v->cappend, v->npend, sizeof *v->pend, 8)) {
 		struct pend *p = &v->pend[v->npend];
-		p->vm = strdup(vm->text);
+		p->vm = strdup(name->text);
+		p->display = disp ? strdup(disp) : NULL;
 		p->file = strdup(ev->file);
 		p->evidence = strdup(evid);
-		if (p->vm && p->file && p->evidence) {
+		p->how = how;
+		if (p->vm && p->file && p->evidence && (!disp || p->display)) {
 			v->npend++;
 		} else {
 			free(p->vm);
+			free(p->display);
 			free(p->file);
 			free(p->evidence);
 		}
@@ -132,7 +157,8 @@ void bt_vmlinks_resolve(struct bt_vmlinks *v, const char *(*host_of)(void *ctx, 
 	for (size_t i = 0; i < v->npend; i++) {
 		const char *host = host_of(ctx, v->pend[i].file);
 		if (host && *host)
-			add(v, v->pend[i].vm, host, v->pend[i].evidence, false);
+			add(v, v->pend[i].vm, v->pend[i].display, host, v->pend[i].evidence, v->pend[i].how,
+			    false);
 	}
 	pthread_mutex_unlock(&v->lock);
 }
@@ -141,7 +167,7 @@ void bt_vmlinks_add_file(struct bt_vmlinks *v, const char *vm, const char *host,
                          const char *evidence)
 {
 	pthread_mutex_lock(&v->lock);
-	add(v, vm, host, evidence, true);
+	add(v, vm, NULL, host, evidence, "--host-map", true);
 	pthread_mutex_unlock(&v->lock);
 }
 

@@ -4,9 +4,11 @@
  * Learned where the evidence states it: hostd's power-on events name the VM
  * (VmName: its display name) on the host that logged them; a guest whose
  * host name is that VM's name (bt_host_same: first label, any case) ran on
- * that host (the host the log states, else its collection's). Given by the analyst in the --host-map file as
- * "vm NAME ESXIHOST" lines, which come first. Every link keeps the record
- * or line it came from. */
+ * that host (the host the log states, else its collection's). A VM's
+ * vmware.log states the guest's host name (vm.guest_hostname: its
+ * guestinfo.hostname), so a guest named otherwise than its VM links too.
+ * Given by the analyst in the --host-map file as "vm NAME ESXIHOST" lines,
+ * which come first. Every link keeps the record or line it came from. */
 #ifndef BT_VMLINK_H
 #define BT_VMLINK_H
 
@@ -16,9 +18,13 @@
 #include "core/bt_event.h"
 
 struct bt_vmlink {
-	char *vm;                /* the VM's name as first seen */
+	char *vm;                /* the name a guest matches: the VM's, or the
+	                          * guest host name its vmware.log states */
+	char *display;           /* vmware.log: the VM's display name, or NULL */
 	char *host;              /* the ESXi host */
 	char *evidence;          /* "file:line" of the first statement */
+	const char *how;         /* "hostd power-on", "vmware.log guestinfo.hostname",
+	                          * "--host-map" */
 	bool from_file;          /* --host-map */
 };
 
@@ -27,7 +33,8 @@ struct bt_vmlinks;
 struct bt_vmlinks *bt_vmlinks_new(void);
 void bt_vmlinks_free(struct bt_vmlinks *v);
 
-/* Learns from one event (thread-safe): an ESXi vm.power_on with VmName. A
+/* Learns from one event (thread-safe): an ESXi vm.power_on with VmName, a
+ * vm.guest_hostname with GuestHostname (and VmName). A
  * log that names no host waits for its collection's (bt_vmlinks_resolve). */
 void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev);
 

@@ -2,7 +2,8 @@
  * (content detection, then whichever reader it selects: tests/fuzz/fuzz_file.h;
  * gzip included), and each of its first lines also goes straight to the line
  * head parser, the recogniser and the facts of every ESXi log, so each is
- * reached even when detection says "not ESXi". */
+ * reached even when detection says "not ESXi"; the whole input also goes to
+ * the image profile parser and the VIB vendor check. */
 #include "config.h"
 
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include "esxi/bt_esxi_facts.h"
 #include "esxi/bt_esxi_line.h"
 #include "esxi/bt_esxi_log.h"
+#include "esxi/bt_esxi_profile.h"
 #include "input/bt_input.h"
 #include "fuzz_event.h"
 #include "fuzz_file.h"
@@ -28,15 +30,25 @@ static void direct(const char *s, size_t n)
 		init = true;
 	}
 	static const char *const providers[] = {"hostd", "shell", "auth", "esxupdate",
-	                                        "lifecycle", "vobd", "syslog"};
-	struct bt_esxi_facts_state st = {{0}, {0}};
+	                                        "lifecycle", "vobd", "vmx", "syslog"};
+	static struct bt_esxi_profile prof;
+	struct bt_esxi_facts_state st;
+	memset(&st, 0, sizeof st);
+	if (bt_esxi_profile_parse(s, n, "fuzz", &prof)) {
+		if (!memchr(prof.vendor, '\0', sizeof prof.vendor) || !prof.vendor[0])
+			abort();
+		st.profile = &prof;
+		(void)bt_esxi_vib_vendor_check(s, n < 24 ? n : 24, prof.vendor);
+	}
+	(void)bt_esxi_vib_vendor_check(s, n < 24 ? n : 24, NULL);
 	for (int k = 0; k < 8 && n; k++) {
 		const char *nl = memchr(s, '\n', n);
 		size_t l = nl ? (size_t)(nl - s) : n;
 		struct bt_esxi_line h;
 		if (bt_esxi_line_parse(s, l, &h)) {
 			if (h.msg_off > l || (h.ident && (h.ident < s || h.ident + h.ident_len > s + l)) ||
-			    (h.pid && (h.pid < s || h.pid + h.pid_len > s + l)))
+			    (h.pid && (h.pid < s || h.pid + h.pid_len > s + l)) ||
+			    (h.opid && (h.opid < s || h.opid + h.opid_len > s + l)))
 				abort();
 			(void)bt_esxi_provider(h.ident, h.ident_len, h.shape);
 		}
