@@ -94,6 +94,25 @@ static void add(struct bt_vmlinks *v, const char *vm, const char *host, const ch
 	}
 }
 
+static bool add_pend(struct bt_vmlinks *v, const char *vm, const char *file, const char *evid)
+{
+	if (v->npend >= MAX_VMLINKS ||
+	    !bt_array_reserve(&v->pend, &v->cappend, v->npend, sizeof *v->pend, 8))
+		return false;
+	struct pend *p = &v->pend[v->npend];
+	p->vm = strdup(vm);
+	p->file = strdup(file);
+	p->evidence = strdup(evid);
+	if (p->vm && p->file && p->evidence) {
+		v->npend++;
+		return true;
+	}
+	free(p->vm);
+	free(p->file);
+	free(p->evidence);
+	return false;
+}
+
 void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
 {
 	if (!v || ev->source != BT_SOURCE_ESXI || !ev->file)
@@ -108,19 +127,8 @@ void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
 	pthread_mutex_lock(&v->lock);
 	if (ev->host && *ev->host) {
 		add(v, vm->text, ev->host, evid, false);
-	} else if (v->npend < MAX_VMLINKS &&
-	           bt_array_reserve(&v->pend, &v->cappend, v->npend, sizeof *v->pend, 8)) {
-		struct pend *p = &v->pend[v->npend];
-		p->vm = strdup(vm->text);
-		p->file = strdup(ev->file);
-		p->evidence = strdup(evid);
-		if (p->vm && p->file && p->evidence) {
-			v->npend++;
-		} else {
-			free(p->vm);
-			free(p->file);
-			free(p->evidence);
-		}
+	} else {
+		add_pend(v, vm->text, ev->file, evid);
 	}
 	pthread_mutex_unlock(&v->lock);
 }
@@ -143,6 +151,38 @@ void bt_vmlinks_add_file(struct bt_vmlinks *v, const char *vm, const char *host,
 	pthread_mutex_lock(&v->lock);
 	add(v, vm, host, evidence, true);
 	pthread_mutex_unlock(&v->lock);
+}
+
+void bt_vmlinks_each(struct bt_vmlinks *v,
+                     void (*cb)(void *ctx, const char *vm, const char *host, const char *file,
+                                const char *evidence),
+                     void *ctx)
+{
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < v->n; i++)
+		if (!v->v[i].from_file)
+			cb(ctx, v->v[i].vm, v->v[i].host, NULL, v->v[i].evidence);
+	for (size_t i = 0; i < v->npend; i++)
+		cb(ctx, v->pend[i].vm, NULL, v->pend[i].file, v->pend[i].evidence);
+	pthread_mutex_unlock(&v->lock);
+}
+
+bool bt_vmlinks_add_learned(struct bt_vmlinks *v, const char *vm, const char *host,
+                            const char *evidence)
+{
+	pthread_mutex_lock(&v->lock);
+	add(v, vm, host, evidence, false);
+	pthread_mutex_unlock(&v->lock);
+	return true;
+}
+
+bool bt_vmlinks_add_pending(struct bt_vmlinks *v, const char *vm, const char *file,
+                            const char *evidence)
+{
+	pthread_mutex_lock(&v->lock);
+	bool ok = add_pend(v, vm, file, evidence);
+	pthread_mutex_unlock(&v->lock);
+	return ok;
 }
 
 const struct bt_vmlink *bt_vmlinks_host_of(const struct bt_vmlinks *v, const char *guest)

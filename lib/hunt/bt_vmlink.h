@@ -40,6 +40,18 @@ void bt_vmlinks_resolve(struct bt_vmlinks *v, const char *(*host_of)(void *ctx, 
 void bt_vmlinks_add_file(struct bt_vmlinks *v, const char *vm, const char *host,
                          const char *evidence);
 
+/* For state files (bt_state.h): each learned link (host set) and each
+ * power-on waiting for its collection's host (host NULL, file set); and
+ * adding them back. Not the --host-map lines. */
+void bt_vmlinks_each(struct bt_vmlinks *v,
+                     void (*cb)(void *ctx, const char *vm, const char *host, const char *file,
+                                const char *evidence),
+                     void *ctx);
+bool bt_vmlinks_add_learned(struct bt_vmlinks *v, const char *vm, const char *host,
+                            const char *evidence);
+bool bt_vmlinks_add_pending(struct bt_vmlinks *v, const char *vm, const char *file,
+                            const char *evidence);
+
 /* The ESXi host the VM named like `guest` ran on: a file link first; NULL
  * when unknown, or when the evidence shows VMs of that name on two hosts. */
 const struct bt_vmlink *bt_vmlinks_host_of(const struct bt_vmlinks *v, const char *guest);
