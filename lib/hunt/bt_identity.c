@@ -326,6 +326,12 @@ void bt_identity_each_name(struct bt_identity *id,
 	pthread_mutex_unlock(&id->lock);
 }
 
+void bt_identity_resolve(struct bt_identity *id, const char *file)
+{
+	if (file && *file)
+		bt_collection_of(id->colls, file);
+}
+
 bool bt_identity_seed_folder(struct bt_identity *id, const char *dir, const char *root,
                              enum bt_layout layout)
 {

@@ -81,6 +81,9 @@ void bt_identity_each_name(struct bt_identity *id,
                            void (*cb)(void *ctx, const struct bt_collection *k,
                                       const struct bt_stated_name *nm),
                            void *ctx);
+/* Finds the collection of a file now (the file system is looked at), so that
+ * the state records it for a reduce that has no evidence to look at. */
+void bt_identity_resolve(struct bt_identity *id, const char *file);
 /* ... and the reduce: the folder's collection as recorded (bt_collections_seed),
  * and a name stated for the collection `root`, merged as if learned here
  * (the least spelling and evidence, the counts added). */

@@ -33,6 +33,9 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 struct bt_state_writer {
 	FILE *f;
+	struct bt_identity *id;
+	char **inputs;           /* the inputs' paths: their collections are recorded */
+	size_t ninputs, capinputs;
 	uint64_t records, hash;
 	bool failed;
 	/* a section's lines, sorted before writing */
@@ -157,6 +160,11 @@ void bt_state_write_input(struct bt_state_writer *w, const char *path, const cha
 	add_str(o, "host", host);
 	add_str(o, "channel", channel);
 	emit_now(w, o);
+	char *p = strdup(path);
+	if (p && bt_array_reserve(&w->inputs, &w->capinputs, w->ninputs, sizeof *w->inputs, 64))
+		w->inputs[w->ninputs++] = p;
+	else
+		free(p);
 }
 
 static void folder_cb(void *ctx, const char *dir, const struct bt_collection *k)
@@ -216,6 +224,12 @@ static void fact_cb(void *ctx, const struct bt_hostfact *f)
 	}
 	add_str(o, "evidence", f->evidence);
 	emit_sorted(ctx, o);
+}
+
+static void resolve_cb(void *ctx, const struct bt_hostfact *f)
+{
+	struct bt_state_writer *w = ctx;
+	bt_identity_resolve(w->id, f->file);
 }
 
 static void root_cb(void *ctx, const char *id, bool privileged)
@@ -278,6 +292,7 @@ static bool hit_cb(void *ctx, const struct bt_evidence *e)
 	struct json_object *cv = json_object_new_array_ext((int)e->ncopies);
 	for (size_t i = 0; cv && i < e->ncopies; i++) {
 		const struct bt_prov *p = &e->copies[i];
+		bt_identity_resolve(w->id, p->file);
 		struct json_object *c = json_object_new_object();
 		add_str(c, "file", p->file);
 		add_u64(c, "record_id", p->record_id);
@@ -298,7 +313,15 @@ bool bt_state_writer_finish(struct bt_state_writer *w, struct bt_hunt *h,
                             struct bt_hostmap *hosts, const struct bt_ruleset *rules)
 {
 	w->rules = rules;
-	struct bt_identity *id = bt_hunt_identity(h);
+	struct bt_identity *id = w->id = bt_hunt_identity(h);
+	/* the matched events first: the collection of each file they name is
+	 * found as they are written, and recorded with the others after */
+	if (bt_hunt_drain(h, hit_cb, w) != BT_OK)
+		w->failed = true;
+	for (size_t i = 0; i < w->ninputs; i++)
+		bt_identity_resolve(id, w->inputs[i]);
+	if (hosts)
+		bt_hostmap_each_fact(hosts, resolve_cb, w);
 	bt_identity_each_folder(id, folder_cb, w);
 	flush_sorted(w);
 	bt_identity_each_name(id, name_cb, w);
@@ -343,8 +366,6 @@ bool bt_state_writer_finish(struct bt_state_writer *w, struct bt_hunt *h,
 	else
 		json_object_put(rh);
 	emit_now(w, o);
-	if (bt_hunt_drain(h, hit_cb, w) != BT_OK)
-		w->failed = true;
 	/* the end: the lines before it and their checksum */
 	char end[128];
 	int n = snprintf(end, sizeof end, "{\"k\":\"end\",\"records\":%" PRIu64 ",\"fnv1a64\":\"%016" PRIx64 "\"}",
@@ -363,6 +384,9 @@ void bt_state_writer_abort(struct bt_state_writer *w)
 	for (size_t i = 0; i < w->n; i++)
 		free(w->lines[i]);
 	free(w->lines);
+	for (size_t i = 0; i < w->ninputs; i++)
+		free(w->inputs[i]);
+	free(w->inputs);
 	free(w);
 }
 
