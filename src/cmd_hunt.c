@@ -435,6 +435,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	char **states = NULL;           /* state files among the inputs (paths owned) */
 	size_t nstates = 0;
 	char fingerprint[65] = "";
+	bool state_incomplete = false;  /* a state's map step left its answer incomplete */
 
 	int pa = cmd_getopt(self, argc, argv, &h.ro, hunt_opt, &h);
 	if (pa != 0) {
@@ -520,6 +521,8 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		run.files_unreadable += si.inputs_unreadable;
 		run.files_unrecognised += si.inputs_unrecognised;
 		run.events += si.events;
+		if (si.re_limited)
+			state_incomplete = true;
 		if (h.ro.stats)
 			fprintf(stderr,
 			        "%s: stats: %s: state file: %llu inputs read (%llu partial), %llu "
@@ -546,7 +549,10 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		state = NULL;
 		if (h.ro.stats)
 			cli_print_totals(stderr, &run);
-		status = cli_exit_status(&run, &inputs);
+		struct bt_buf incomplete = BT_BUF_INIT;
+		bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete);
+		bt_buf_free(&incomplete);
+		status = cli_exit_status(&run, &inputs) | (partial ? EXIT_PARTIAL : 0);
 		if (!ok) {
 			cli_errorf("--emit-state %s: out of memory or write error", h.emit_state);
 			status = EXIT_FATAL | (status & EXIT_PARTIAL);
@@ -593,7 +599,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		}
 	}
 	struct bt_buf incomplete = BT_BUF_INIT;
-	bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete);
+	bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete) || state_incomplete;
 	bt_buf_putc(&incomplete, '\0');
 	if (h.suppress) {
 		size_t ev_sup, f_sup = bt_suppress_hits(h.suppress, &ev_sup);

@@ -365,6 +365,25 @@ bool bt_state_writer_finish(struct bt_state_writer *w, struct bt_hunt *h,
 		json_object_object_add(o, "rule_hits", rh);
 	else
 		json_object_put(rh);
+	/* rules whose regular expression hit PCRE2's limit: incomplete there */
+	struct json_object *rl = json_object_new_array();
+	for (size_t i = 0; rl && i < bt_ruleset_count(rules); i++) {
+		bool disabled;
+		uint64_t n = bt_ruleset_re_limits(rules, i, &disabled);
+		if (!n)
+			continue;
+		struct json_object *a = json_object_new_array_ext(4);
+		json_object_array_add(a, json_object_new_uint64(i));
+		const char *rid = rule_id(rules, (unsigned)i);
+		json_object_array_add(a, rid ? json_object_new_string(rid) : NULL);
+		json_object_array_add(a, json_object_new_uint64(n));
+		json_object_array_add(a, json_object_new_boolean(disabled));
+		json_object_array_add(rl, a);
+	}
+	if (o)
+		json_object_object_add(o, "re_limits", rl);
+	else
+		json_object_put(rl);
 	emit_now(w, o);
 	/* the end: the lines before it and their checksum */
 	char end[128];
@@ -596,6 +615,26 @@ static bool load_counts(struct loader *l, struct json_object *o)
 		if (!rule_ok(l, idx, json_object_array_get_idx(a, 1)))
 			return false;
 		bt_hunt_add_rule_hits(l->h, (unsigned)idx, n);
+	}
+	struct json_object *rl = get(o, "re_limits");
+	for (size_t i = 0; rl && json_object_is_type(rl, json_type_array) &&
+	                   i < json_object_array_length(rl);
+	     i++) {
+		struct json_object *a = json_object_array_get_idx(rl, i);
+		if (!json_object_is_type(a, json_type_array) || json_object_array_length(a) != 4)
+			return false;
+		uint64_t idx = json_object_get_uint64(json_object_array_get_idx(a, 0));
+		uint64_t n = json_object_get_uint64(json_object_array_get_idx(a, 2));
+		if (!rule_ok(l, idx, json_object_array_get_idx(a, 1)))
+			return false;
+		const char *rid = rule_id(l->rules, (unsigned)idx);
+		bt_diagf(l->diag, BT_DIAG_WARN, l->path,
+		         "line %" PRIu64 ": at the map step rule %s hit the regular expression match "
+		         "limit on %" PRIu64 " events%s: its matches there are incomplete",
+		         l->lineno, rid ? rid : "?", n,
+		         json_object_get_boolean(json_object_array_get_idx(a, 3)) ? " and was disabled"
+		                                                                  : "");
+		l->info->re_limited++;
 	}
 	bt_hunt_add_counts(l->h, events, matched, json_object_get_boolean(nw));
 	return true;

@@ -16,9 +16,9 @@
  * ({"boxtrail_state":SCHEMA,"rules":FINGERPRINT,...}), an end record last
  * ({"k":"end","records":N,"fnv1a64":HEX}: the lines before it and the
  * FNV-1a 64 of their bytes, against truncation and accidental edits, not an
- * adversary). The schema is in boxtrail(1), STATE FILES. Sections other
- * than the matched events are sorted, so a map step writes the same bytes
- * whatever --jobs. */
+ * adversary). The schema is in boxtrail(1), MAP AND REDUCE. The matched
+ * events come first (in the hit store's order), then the other sections,
+ * each sorted, so a map step writes the same bytes whatever --jobs. */
 #ifndef BT_STATE_H
 #define BT_STATE_H
 
@@ -70,6 +70,8 @@ struct bt_state_info {
 	uint64_t events;            /* events the map step read */
 	uint64_t hits;              /* matched events loaded */
 	uint64_t bad_records;       /* records not used (reported, with their line) */
+	uint64_t re_limited;        /* rules whose regex hit its match limit at the map step
+	                               (reported): the answer is incomplete there */
 };
 
 /* Loads `path` into the hunt (its rules must be those the fingerprint
