@@ -39,6 +39,7 @@ enum {
 	OPT_TICKET_LIFETIME,
 	OPT_RENEW_LIFETIME,
 	OPT_EMIT_STATE,
+	OPT_STATE_HOST,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
 	{"ticket-lifetime", required_argument, NULL, OPT_TICKET_LIFETIME},
 	{"renew-lifetime", required_argument, NULL, OPT_RENEW_LIFETIME},
 	{"emit-state", required_argument, NULL, OPT_EMIT_STATE},
+	{"state-host", required_argument, NULL, OPT_STATE_HOST},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -106,6 +108,7 @@ struct hunt_cli {
 	size_t nhosts;
 	const char *suppress_path, *host_map_path, *run_record_path;
 	const char *emit_state;         /* --emit-state FILE: the map step */
+	const char *state_host;         /* --state-host NAME: the collecting host */
 	size_t max_memory;
 	bool force;
 	bool format_set;
@@ -240,6 +243,13 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 		return 1;
 	case OPT_EMIT_STATE:
 		h->emit_state = arg;
+		return 1;
+	case OPT_STATE_HOST:
+		if (!*arg || strchr(arg, '\n')) {
+			cli_errorf("hunt: --state-host needs a host name");
+			return -1;
+		}
+		h->state_host = arg;
 		return 1;
 	case OPT_COLOR:
 		if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
@@ -451,6 +461,10 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	 * the hunt after the evidence is read (the reduce) */
 	if (!split_states(&inputs, &states, &nstates))
 		goto done;
+	if (h.state_host && !h.emit_state) {
+		cli_errorf("hunt: --state-host goes with --emit-state");
+		goto done;
+	}
 	if (h.emit_state && nstates) {
 		cli_errorf("hunt: %s is a state file: --emit-state reads evidence only (give state "
 		           "files to a hunt without it)",
@@ -493,7 +507,8 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	if (h.emit_state || nstates)
 		runrecord_rules_fingerprint(rules, fingerprint);
 	if (h.emit_state &&
-	    !(state = bt_state_writer_new(outfile_stream(state_file), fingerprint, PACKAGE_STRING)))
+	    !(state = bt_state_writer_new(outfile_stream(state_file), fingerprint, PACKAGE_STRING,
+	                                     h.state_host)))
 		goto done;
 
 	struct cli_run run = {0};
@@ -702,6 +717,8 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --emit-state FILE  the map step: write what the hunt learned and matched\n"
 	        "                         to FILE (a state file) instead of findings; a hunt\n"
 	        "                         given state files among its PATHs joins them\n"
+	        "      --state-host NAME  with --emit-state: the collecting host; the state\n"
+	        "                         records every path as NAME:PATH\n"
 	        "      --force            let -o, --run-record and --emit-state replace a file\n"
 	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"

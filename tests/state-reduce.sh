@@ -13,6 +13,7 @@
 # records after the end) refused with one line naming the file and line
 # while the rest of the reduce goes on (exit +4), and the output guard.
 . "$top_srcdir/tests/lib.sh"
+command -v jq >/dev/null || skip "jq is not installed"
 EVTXGEN=$top_builddir/tests/tools/evtxgen
 [ -x "$EVTXGEN" ] || skip "tests/tools/evtxgen is not built (make check builds it)"
 BOXTRAIL_DATADIR=$top_srcdir
@@ -72,6 +73,31 @@ check "kerberos: absent-TGT findings among the reduce's" yes \
 check "evidence beside a state: exit" 1 $?
 check "evidence beside a state: the one run's findings" yes \
 	"$(cmp -s "$TMP/mixed" "$TMP/samples.one" && echo yes || echo no)"
+
+# --state-host: every recorded path as HOST:PATH, consistently (host
+# inference, notes, evidence), so that endpoints that share paths stay apart
+(cd "$top_srcdir" && "$BOXTRAIL" hunt -q --state-host dc01 --emit-state "$TMP/p-dc.state" samples/DC01 &&
+	"$BOXTRAIL" hunt -q --state-host srv-build01 --emit-state "$TMP/p-srv.state" samples/SRV-BUILD01)
+"$BOXTRAIL" hunt -q -f jsonl --min-level informational "$TMP/p-dc.state" "$TMP/p-srv.state" >"$TMP/p.red"
+check "--state-host: reduce exit" 1 $?
+check "--state-host: evidence names the collecting host" yes \
+	"$(grep -q '"file":"srv-build01:samples/SRV-BUILD01/dockerd.log"' "$TMP/p.red" && echo yes || echo no)"
+check "--state-host: the one run's findings, paths aside" yes \
+	"$(sed 's/dc01:samples/samples/g; s/srv-build01:samples/samples/g' "$TMP/p.red" | cmp -s - "$TMP/samples.one" && echo yes || echo no)"
+# two endpoints whose evidence lies at the same path
+for h in DC-EAST WS-FIN-22; do mkdir -p "$TMP/same-$h" && cp -R "$TMP/inc/desktop-workstation/$h" "$TMP/same-$h/host"; done
+for h in DC-EAST WS-FIN-22; do
+	(cd "$TMP/same-$h" && "$BOXTRAIL" hunt -q --emit-state "$TMP/same-$h.plain" host &&
+		"$BOXTRAIL" hunt -q --state-host "$h" --emit-state "$TMP/same-$h.state" host)
+done
+digest() { jq -r '[.time, .severity, .rule.id, (.hosts | join(","))] | @tsv' "$1"; }
+"$BOXTRAIL" hunt -q -f jsonl --min-level informational "$TMP"/same-*.state >"$TMP/same.red"
+check "same paths, --state-host: the one run's findings" yes \
+	"$(digest "$TMP/same.red" | cmp -s - "$(digest "$TMP/desktop-workstation.one" >"$TMP/dw.dig"; echo "$TMP/dw.dig")" && echo yes || echo no)"
+"$BOXTRAIL" hunt -f jsonl --min-level informational "$TMP"/same-*.plain >/dev/null 2>"$TMP/same.err"
+check "same paths without it: one collection naming two hosts, reported" yes \
+	"$(grep -q 'names 2 hosts' "$TMP/same.err" && echo yes || echo no)"
+expect_rc "--state-host without --emit-state" 2 "$BOXTRAIL" hunt -q --state-host x "$TMP/p-dc.state"
 
 # the same bytes whatever --jobs
 (cd "$top_srcdir" && "$BOXTRAIL" hunt -q -j 1 --emit-state "$TMP/j1.state" samples/SRV-BUILD01 &&

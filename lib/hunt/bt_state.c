@@ -33,6 +33,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 struct bt_state_writer {
 	FILE *f;
+	char *prefix;            /* put before every path (and evidence) recorded */
 	struct bt_identity *id;
 	char **inputs;           /* the inputs' paths: their collections are recorded */
 	size_t ninputs, capinputs;
@@ -124,6 +125,27 @@ static void add_u64(struct json_object *o, const char *key, uint64_t v)
 		json_object_object_add(o, key, json_object_new_uint64(v));
 }
 
+/* A path, or evidence that starts with one ("file#record"), as recorded:
+ * after the collecting host's prefix. */
+static void add_path(const struct bt_state_writer *w, struct json_object *o, const char *key,
+                     const char *v)
+{
+	if (!o || !v)
+		return;
+	if (!w->prefix) {
+		add_str(o, key, v);
+		return;
+	}
+	size_t a = strlen(w->prefix), b = strlen(v);
+	char *p = malloc(a + b + 1);
+	if (!p)
+		return;
+	memcpy(p, w->prefix, a);
+	memcpy(p + a, v, b + 1);
+	json_object_object_add(o, key, json_object_new_string_len(p, (int)(a + b)));
+	free(p);
+}
+
 /* A time as FILETIME ticks (100 ns since 1601), or null. */
 static void add_time(struct json_object *o, const char *key, bt_time t)
 {
@@ -131,18 +153,29 @@ static void add_time(struct json_object *o, const char *key, bt_time t)
 		json_object_object_add(o, key, t == BT_TIME_NONE ? NULL : json_object_new_int64(t));
 }
 
-struct bt_state_writer *bt_state_writer_new(FILE *f, const char *fingerprint, const char *tool)
+struct bt_state_writer *bt_state_writer_new(FILE *f, const char *fingerprint, const char *tool,
+                                            const char *host)
 {
 	struct bt_state_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
 	w->f = f;
 	w->hash = FNV_OFFSET;
+	if (host && *host) {
+		size_t n = strlen(host);
+		if (!(w->prefix = malloc(n + 2))) {
+			free(w);
+			return NULL;
+		}
+		memcpy(w->prefix, host, n);
+		memcpy(w->prefix + n, ":", 2);
+	}
 	struct json_object *o = json_object_new_object();
 	if (o) {
 		json_object_object_add(o, "boxtrail_state", json_object_new_int(BT_STATE_SCHEMA));
 		add_str(o, "rules", fingerprint);
 		add_str(o, "tool", tool);
+		add_str(o, "collected_on", host && *host ? host : NULL);
 	}
 	emit_now(w, o);
 	return w;
@@ -153,7 +186,7 @@ void bt_state_write_input(struct bt_state_writer *w, const char *path, const cha
                           const char *channel)
 {
 	struct json_object *o = obj("input");
-	add_str(o, "path", path);
+	add_path(w, o, "path", path);
 	add_str(o, "status", status);
 	add_str(o, "format", format);
 	add_u64(o, "events", events);
@@ -170,8 +203,8 @@ void bt_state_write_input(struct bt_state_writer *w, const char *path, const cha
 static void folder_cb(void *ctx, const char *dir, const struct bt_collection *k)
 {
 	struct json_object *o = obj("folder");
-	add_str(o, "dir", dir);
-	add_str(o, "root", k->root);
+	add_path(ctx, o, "dir", dir);
+	add_path(ctx, o, "root", k->root);
 	add_str(o, "layout", bt_layout_name(k->layout));
 	emit_sorted(ctx, o);
 }
@@ -179,11 +212,11 @@ static void folder_cb(void *ctx, const char *dir, const struct bt_collection *k)
 static void name_cb(void *ctx, const struct bt_collection *k, const struct bt_stated_name *nm)
 {
 	struct json_object *o = obj("name");
-	add_str(o, "root", k->root);
+	add_path(ctx, o, "root", k->root);
 	add_str(o, "layout", bt_layout_name(k->layout));
 	add_str(o, "name", nm->name);
 	add_str(o, "source", nm->source);
-	add_str(o, "evidence", nm->evidence);
+	add_path(ctx, o, "evidence", nm->evidence);
 	add_u64(o, "seen", nm->seen);
 	emit_sorted(ctx, o);
 }
@@ -205,7 +238,7 @@ static void fact_cb(void *ctx, const struct bt_hostfact *f)
 		add_ip(o, "ip", &f->ip);
 		add_str(o, "how", bt_hostlink_how_str(f->how));
 		add_str(o, "host", f->host);
-		add_str(o, "file", f->file);
+		add_path(ctx, o, "file", f->file);
 		add_time(o, "first", f->first);
 		add_time(o, "last", f->last);
 		if (f->kind == BT_FACT_LINK)
@@ -219,10 +252,10 @@ static void fact_cb(void *ctx, const struct bt_hostfact *f)
 	case BT_FACT_VM_PENDING:
 		add_str(o, "vm", f->vm);
 		add_str(o, "host", f->host);
-		add_str(o, "file", f->file);
+		add_path(ctx, o, "file", f->file);
 		break;
 	}
-	add_str(o, "evidence", f->evidence);
+	add_path(ctx, o, "evidence", f->evidence);
 	emit_sorted(ctx, o);
 }
 
@@ -294,7 +327,7 @@ static bool hit_cb(void *ctx, const struct bt_evidence *e)
 		const struct bt_prov *p = &e->copies[i];
 		bt_identity_resolve(w->id, p->file);
 		struct json_object *c = json_object_new_object();
-		add_str(c, "file", p->file);
+		add_path(w, c, "file", p->file);
 		add_u64(c, "record_id", p->record_id);
 		add_u64(c, "line", p->line);
 		add_u64(c, "offset", p->offset);
@@ -334,7 +367,7 @@ bool bt_state_writer_finish(struct bt_state_writer *w, struct bt_hunt *h,
 		struct json_object *o = obj("span");
 		add_str(o, "host", sp.host);
 		add_str(o, "channel", sp.channel);
-		add_str(o, "file", sp.file);
+		add_path(w, o, "file", sp.file);
 		add_time(o, "first", sp.first);
 		add_time(o, "last", sp.last);
 		emit_sorted(w, o);
@@ -406,6 +439,7 @@ void bt_state_writer_abort(struct bt_state_writer *w)
 	for (size_t i = 0; i < w->ninputs; i++)
 		free(w->inputs[i]);
 	free(w->inputs);
+	free(w->prefix);
 	free(w);
 }
 

@@ -42,8 +42,13 @@
 struct bt_state_writer;
 
 /* Starts a state file on `f` (not closed) with its header: `fingerprint`
- * names the rule set (the reduce refuses another), `tool` the version. */
-struct bt_state_writer *bt_state_writer_new(FILE *f, const char *fingerprint, const char *tool);
+ * names the rule set (the reduce refuses another), `tool` the version.
+ * `host` (NULL: none) names the collecting host: every path the state
+ * records is then recorded as "HOST:PATH", so that the same paths on many
+ * endpoints (/var/lib/docker) stay apart in the reduce and each finding
+ * names where its files were. */
+struct bt_state_writer *bt_state_writer_new(FILE *f, const char *fingerprint, const char *tool,
+                                            const char *host);
 
 /* Notes one input of the run (in input order): "read", "partial",
  * "unreadable" or "not-evidence" (a named file); its format, events and the
