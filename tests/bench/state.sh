@@ -5,7 +5,7 @@
 #    state's size as a fraction of the evidence (plain and gzip), and the
 #    reduce of that one state;
 # 2. the reduce of HOSTS hosts' worth of states: 8 hosts' evidence written by
-#    evtxgen (1 MiB each, seeds 1-8), mapped, and cloned to HOSTS states with
+#    evtxgen (4 MiB each, seeds 1-8), mapped, and cloned to HOSTS states with
 #    their own host names and addresses (tests/bench/state-fleet.py); the
 #    reduce's CPU, wall time and peak RSS. One host is a domain controller
 #    (evtxgen's mix holds one), the others member hosts.
@@ -38,12 +38,12 @@ rm -f "$work/one.state"
 mkdir -p "$work/fleet-src" "$work/fleet"
 tpl=
 for s in 1 2 3 4 5 6 7 8; do
-	"$EVTXGEN" scale --quiet --size 1M --seed "$s" --out "$work/fleet-src/h$s"
+	"$EVTXGEN" scale --quiet --size 4M --seed "$s" --out "$work/fleet-src/h$s"
 	"$BT" hunt -q -j 1 --state-host HOSTX --emit-state "$work/fleet-src/h$s.state" "$work/fleet-src/h$s"
 	tpl="$tpl $work/fleet-src/h$s.state"
 done
 python3 "$(dirname "$0")/state-fleet.py" "$hosts" "$work/fleet" $tpl
 total=$(bytes "$work"/fleet/*.state)
 set -- $(m "$BT" hunt -q -f jsonl "$work"/fleet/)
-echo "  reduce of $hosts hosts' states ($((total / 1048576)) MiB, 1 MiB of EVTX each): $1 s CPU, $2 s wall, $3 MiB peak RSS"
+echo "  reduce of $hosts hosts' states ($((total / 1048576)) MiB, member hosts of 4 MiB of evtxgen logs): $1 s CPU, $2 s wall, $3 MiB peak RSS"
 rm -rf "$work/fleet-src" "$work/fleet"
