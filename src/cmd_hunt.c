@@ -11,6 +11,7 @@
 #include "core/bt_buf.h"
 #include "hunt/bt_hunt.h"
 #include "hunt/bt_state.h"
+#include "io/bt_gzwrite.h"
 #include "input/bt_input.h"
 #include "hunt/bt_suppress.h"
 #include "cli.h"
@@ -441,6 +442,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	struct runrecord *rr = NULL;
 	struct outfile *rr_file = NULL, *state_file = NULL;
 	struct bt_state_writer *state = NULL;
+	FILE *state_gz = NULL;          /* --emit-state FILE.gz: compressing into the file */
 	struct cli_inputs inputs = {0};
 	char **states = NULL;           /* state files among the inputs (paths owned) */
 	size_t nstates = 0;
@@ -506,10 +508,17 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		goto done;
 	if (h.emit_state || nstates)
 		runrecord_rules_fingerprint(rules, fingerprint);
-	if (h.emit_state &&
-	    !(state = bt_state_writer_new(outfile_stream(state_file), fingerprint, PACKAGE_STRING,
-	                                     h.state_host)))
-		goto done;
+	if (h.emit_state) {
+		FILE *out = outfile_stream(state_file);
+		size_t n = strlen(h.emit_state);
+		if (n > 3 && strcmp(h.emit_state + n - 3, ".gz") == 0 &&
+		    !(out = state_gz = bt_gzip_writer(out))) {
+			cli_errorf("--emit-state %s: out of memory", h.emit_state);
+			goto done;
+		}
+		if (!(state = bt_state_writer_new(out, fingerprint, PACKAGE_STRING, h.state_host)))
+			goto done;
+	}
 
 	struct cli_run run = {0};
 	struct read_run reading;
@@ -562,6 +571,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		/* the map step ends here: what the reduce needs, instead of findings */
 		bool ok = bt_state_writer_finish(state, hunt, hosts, rules);
 		state = NULL;
+		if (state_gz && fclose(state_gz) == EOF)
+			ok = false;   /* the compressed end could not be written */
+		state_gz = NULL;
 		if (h.ro.stats)
 			cli_print_totals(stderr, &run);
 		struct bt_buf incomplete = BT_BUF_INIT;
@@ -669,6 +681,8 @@ done:
 	outputs_close(&h.outs, false);
 	outfile_abort(rr_file);
 	bt_state_writer_abort(state);
+	if (state_gz)
+		fclose(state_gz);
 	outfile_abort(state_file);
 	for (size_t i = 0; i < nstates; i++)
 		free(states[i]);
@@ -715,7 +729,8 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "                         never inside the evidence, never over a file\n"
 	        OUTPUTS_HELP
 	        "      --emit-state FILE  the map step: write what the hunt learned and matched\n"
-	        "                         to FILE (a state file) instead of findings; a hunt\n"
+	        "                         to FILE (a state file; gzip when it ends in .gz)\n"
+	        "                         instead of findings; a hunt\n"
 	        "                         given state files among its PATHs joins them\n"
 	        "      --state-host NAME  with --emit-state: the collecting host; the state\n"
 	        "                         records every path as NAME:PATH\n"

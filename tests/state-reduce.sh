@@ -104,6 +104,12 @@ expect_rc "--state-host without --emit-state" 2 "$BOXTRAIL" hunt -q --state-host
 	"$BOXTRAIL" hunt -q -j 4 --emit-state "$TMP/j4.state" samples/SRV-BUILD01)
 check "state bytes the same with -j 1 and -j 4" yes \
 	"$(cmp -s "$TMP/j1.state" "$TMP/j4.state" && echo yes || echo no)"
+# --emit-state FILE.gz writes the same state compressed
+(cd "$top_srcdir" && "$BOXTRAIL" hunt -q --emit-state "$TMP/DC01-map.state.gz" samples/DC01)
+check "--emit-state FILE.gz: gzip of the plain state's bytes" yes \
+	"$(gzip -dc "$TMP/DC01-map.state.gz" | cmp -s - "$TMP/st-samples/DC01.state" && echo yes || echo no)"
+check "--emit-state FILE.gz: smaller" yes \
+	"$([ "$(wc -c <"$TMP/DC01-map.state.gz")" -lt "$(($(wc -c <"$TMP/st-samples/DC01.state") / 5))" ] && echo yes || echo no)"
 # a compressed state is read as it is
 gzip -c "$TMP/st-samples/DC01.state" >"$TMP/DC01.state.gz"
 (cd "$TMP" && "$BOXTRAIL" hunt -q -f jsonl --min-level informational DC01.state.gz \
