@@ -99,6 +99,14 @@ check "same paths without it: one collection naming two hosts, reported" yes \
 	"$(grep -q 'names 2 hosts' "$TMP/same.err" && echo yes || echo no)"
 expect_rc "--state-host without --emit-state" 2 "$BOXTRAIL" hunt -q --state-host x "$TMP/p-dc.state"
 
+# --since/--until at the reduce act as in one run
+for w in "--since 2026-03-14T09:13:00Z" "--until 2026-03-14T09:13:00Z"; do
+	(cd "$top_srcdir" && "$BOXTRAIL" hunt -q -f jsonl --min-level informational $w samples/ >"$TMP/w.one")
+	"$BOXTRAIL" hunt -q -f jsonl --min-level informational $w "$TMP"/st-samples/*.state >"$TMP/w.red"
+	check "reduce with $w: the one run's findings" yes \
+		"$(cmp -s "$TMP/w.one" "$TMP/w.red" && ! cmp -s "$TMP/w.one" "$TMP/samples.one" && echo yes || echo no)"
+done
+
 # the same bytes whatever --jobs
 (cd "$top_srcdir" && "$BOXTRAIL" hunt -q -j 1 --emit-state "$TMP/j1.state" samples/SRV-BUILD01 &&
 	"$BOXTRAIL" hunt -q -j 4 --emit-state "$TMP/j4.state" samples/SRV-BUILD01)

@@ -1096,6 +1096,13 @@ void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
 void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,
                       bt_time first, bt_time last)
 {
+	/* what --since/--until leave out is not covered */
+	if (h->o.since != BT_TIME_NONE && first != BT_TIME_NONE && first < h->o.since)
+		first = h->o.since;
+	if (h->o.until != BT_TIME_NONE && last != BT_TIME_NONE && last > h->o.until)
+		last = h->o.until;
+	if (first != BT_TIME_NONE && last != BT_TIME_NONE && first > last)
+		return;
 	bt_coverage_add(h->coverage, host, channel, file, first, last);
 }
 
@@ -1142,6 +1149,11 @@ enum bt_status bt_hunt_add_hit(struct bt_hunt *h, const struct bt_event *ev,
 	for (size_t i = 0; i < nrules; i++)
 		if (rules[i] >= h->nrules)
 			return BT_ERR_FORMAT;
+	/* --since/--until of the reduce, as they act on matching in one run */
+	if (ev->time != BT_TIME_NONE &&
+	    ((h->o.since != BT_TIME_NONE && ev->time < h->o.since) ||
+	     (h->o.until != BT_TIME_NONE && ev->time > h->o.until)))
+		return BT_OK;
 	return bt_hitstore_add(h->store, ev, rules, nrules);
 }
 
