@@ -159,6 +159,10 @@ bad "another rule set" "$TMP/tag.state" "line 1: state file of another rule set"
 expect_rc "only a bad state: nothing could be used" 2 \
 	"$BOXTRAIL" hunt -q -f jsonl "$TMP/truncated.state"
 
+# other commands name a state file for what it is
+expect_rc "events on a named state file" 2 "$BOXTRAIL" events "$GOOD"
+grep -q "a state file of hunt --emit-state, not evidence" "$TMP/err" || fail "events: $(cat "$TMP/err")"
+
 # The guard of every written file, and what --emit-state does not go with.
 cd "$top_srcdir" || exit 99
 expect_rc "--emit-state inside the evidence is refused" 2 \
