@@ -10,6 +10,8 @@
 
 #include "core/bt_buf.h"
 #include "hunt/bt_hunt.h"
+#include "hunt/bt_state.h"
+#include "io/bt_gzwrite.h"
 #include "input/bt_input.h"
 #include "hunt/bt_suppress.h"
 #include "cli.h"
@@ -37,6 +39,8 @@ enum {
 	OPT_LOGSOURCES,
 	OPT_TICKET_LIFETIME,
 	OPT_RENEW_LIFETIME,
+	OPT_EMIT_STATE,
+	OPT_STATE_HOST,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +63,8 @@ static const struct option long_opts[] = {
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"ticket-lifetime", required_argument, NULL, OPT_TICKET_LIFETIME},
 	{"renew-lifetime", required_argument, NULL, OPT_RENEW_LIFETIME},
+	{"emit-state", required_argument, NULL, OPT_EMIT_STATE},
+	{"state-host", required_argument, NULL, OPT_STATE_HOST},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -102,6 +108,8 @@ struct hunt_cli {
 	const char **hosts;
 	size_t nhosts;
 	const char *suppress_path, *host_map_path, *run_record_path;
+	const char *emit_state;         /* --emit-state FILE: the map step */
+	const char *state_host;         /* --state-host NAME: the collecting host */
 	size_t max_memory;
 	bool force;
 	bool format_set;
@@ -234,6 +242,16 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 	case OPT_FORCE:
 		h->force = true;
 		return 1;
+	case OPT_EMIT_STATE:
+		h->emit_state = arg;
+		return 1;
+	case OPT_STATE_HOST:
+		if (!*arg || strchr(arg, '\n')) {
+			cli_errorf("hunt: --state-host needs a host name");
+			return -1;
+		}
+		h->state_host = arg;
+		return 1;
 	case OPT_COLOR:
 		if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
 			cli_errorf("hunt: --color is auto, always or never");
@@ -338,10 +356,42 @@ static bool hunt_incomplete(const struct bt_ruleset *rules, const struct bt_hunt
 	return any || in.ncaps;
 }
 
-/* The run record hears of every input in input order. */
+/* What hears of every input in input order: the run record, and the state
+ * file of a map step (with whether the input was named, for "not evidence"). */
+struct input_ears {
+	struct runrecord *rr;
+	struct bt_state_writer *state;
+	const struct cli_inputs *inputs;
+	size_t cursor;
+};
+
+static void state_input(struct input_ears *e, const char *path, const struct bt_scan_result *r)
+{
+	while (e->cursor < e->inputs->n && e->inputs->v[e->cursor].path != path)
+		e->cursor++;
+	bool named = e->cursor < e->inputs->n && e->inputs->v[e->cursor].named;
+	const struct bt_file_stats *fs = r->stats;
+	if (r->open_status == BT_ERR_UNSUPPORTED) {
+		if (named)
+			bt_state_write_input(e->state, path, "not-evidence", NULL, 0, NULL, NULL);
+	} else if (!fs || (fs->unreadable && fs->records + fs->recovered == 0)) {
+		bt_state_write_input(e->state, path, "unreadable", fs ? bt_format_name(fs->format) : NULL,
+		                     0, NULL, NULL);
+	} else {
+		bt_state_write_input(e->state, path, cli_stats_lossy(fs) ? "partial" : "read",
+		                     bt_format_name(fs->format), fs->records + fs->recovered, r->host,
+		                     r->channel);
+	}
+}
+
 static void record_input(void *ctx, const char *path, const struct bt_scan_result *r)
 {
-	struct runrecord *rr = ctx;
+	struct input_ears *e = ctx;
+	if (e->state)
+		state_input(e, path, r);
+	struct runrecord *rr = e->rr;
+	if (!rr)
+		return;
 	const struct bt_file_stats *fs = r->stats;
 	if (r->open_status == BT_ERR_UNSUPPORTED)
 		runrecord_input(rr, path, NULL, "not evidence");
@@ -350,6 +400,29 @@ static void record_input(void *ctx, const char *path, const struct bt_scan_resul
 	else
 		runrecord_input(rr, path, fs,
 		                fs->unreadable ? "unreadable" : fs->incomplete ? "incomplete" : "read");
+}
+
+/* Moves the state files among the inputs (known by their first line; not
+ * standard input) to *states. False when out of memory (reported). */
+static bool split_states(struct cli_inputs *inputs, char ***states, size_t *nstates)
+{
+	size_t w = 0;
+	bool ok = true;
+	for (size_t i = 0; i < inputs->n; i++) {
+		if (ok && strcmp(inputs->v[i].path, "-") != 0 && bt_state_sniff(inputs->v[i].path)) {
+			char **nv = realloc(*states, (*nstates + 1) * sizeof *nv);
+			if (nv) {
+				*states = nv;
+				(*states)[(*nstates)++] = inputs->v[i].path;
+				continue;
+			}
+			cli_errorf("out of memory");
+			ok = false;
+		}
+		inputs->v[w++] = inputs->v[i];
+	}
+	inputs->n = w;
+	return ok;
 }
 
 static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
@@ -367,8 +440,14 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	struct bt_hostmap *hosts = NULL;
 	struct bt_hunt *hunt = NULL;
 	struct runrecord *rr = NULL;
-	struct outfile *rr_file = NULL;
+	struct outfile *rr_file = NULL, *state_file = NULL;
+	struct bt_state_writer *state = NULL;
+	FILE *state_gz = NULL;          /* --emit-state FILE.gz: compressing into the file */
 	struct cli_inputs inputs = {0};
+	char **states = NULL;           /* state files among the inputs (paths owned) */
+	size_t nstates = 0;
+	char fingerprint[65] = "";
+	bool state_incomplete = false;  /* a state's map step left its answer incomplete */
 
 	int pa = cmd_getopt(self, argc, argv, &h.ro, hunt_opt, &h);
 	if (pa != 0) {
@@ -380,8 +459,30 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	h.out.color = h.out.format == OUT_TEXT && want_color(h.color);
 	if (!read_opts_inputs(&h.ro, argv + optind, argc - optind, "hunt", &inputs))
 		goto done;
+	/* state files of map steps, known by their first line, are loaded into
+	 * the hunt after the evidence is read (the reduce) */
+	if (!split_states(&inputs, &states, &nstates))
+		goto done;
+	if (h.state_host && !h.emit_state) {
+		cli_errorf("hunt: --state-host goes with --emit-state");
+		goto done;
+	}
+	if (h.emit_state && nstates) {
+		cli_errorf("hunt: %s is a state file: --emit-state reads evidence only (give state "
+		           "files to a hunt without it)",
+		           states[0]);
+		goto done;
+	}
+	if (h.emit_state && h.outs.npaths) {
+		cli_errorf("hunt: --emit-state writes a state file, not findings: -o cannot go with it");
+		goto done;
+	}
 	/* before the run: a refused or unwritable path fails now, not after it */
-	if (!outputs_open(&h.outs, &h.out, h.format_set, true, &inputs, h.force, "hunt"))
+	if (!h.emit_state &&
+	    !outputs_open(&h.outs, &h.out, h.format_set, true, &inputs, h.force, "hunt"))
+		goto done;
+	if (h.emit_state &&
+	    !(state_file = outfile_open(h.emit_state, "--emit-state", &inputs, h.force)))
 		goto done;
 	if (h.run_record_path) {
 		/* before the run: a refused or unwritable path fails now, not after it */
@@ -405,25 +506,92 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	                          .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
+	if (h.emit_state || nstates)
+		runrecord_rules_fingerprint(rules, fingerprint);
+	if (h.emit_state) {
+		FILE *out = outfile_stream(state_file);
+		size_t n = strlen(h.emit_state);
+		if (n > 3 && strcmp(h.emit_state + n - 3, ".gz") == 0 &&
+		    !(out = state_gz = bt_gzip_writer(out))) {
+			cli_errorf("--emit-state %s: out of memory", h.emit_state);
+			goto done;
+		}
+		if (!(state = bt_state_writer_new(out, fingerprint, PACKAGE_STRING, h.state_host)))
+			goto done;
+	}
 
 	struct cli_run run = {0};
 	struct read_run reading;
-	if (!read_run_begin(&reading, &h.ro, &inputs, &run, record_input, rr))
+	struct input_ears ears = {rr, state, &inputs, 0};
+	if (!read_run_begin(&reading, &h.ro, &inputs, &run, record_input, &ears))
 		goto done;
-	enum bt_status st = bt_hunt_read(hunt, reading.in, reading.n, &reading.scan, &h.ro.filter,
-	                                 &reading.report);
+	enum bt_status st = inputs.n ? bt_hunt_read(hunt, reading.in, reading.n, &reading.scan,
+	                                            &h.ro.filter, &reading.report)
+	                             : BT_OK;
 	read_run_end(&reading);
 	if (st != BT_OK)
 		goto done;
+	for (size_t i = 0; i < nstates; i++) {
+		struct bt_state_info si;
+		if (rr)
+			runrecord_input(rr, states[i], NULL, "state file");
+		if (bt_state_load(hunt, hosts, rules, fingerprint, states[i], &h.ro.in.read.diag, &si) !=
+		    BT_OK) {
+			run.files_unreadable++;
+			continue;
+		}
+		run.files_read += si.inputs_read;
+		run.files_partial += si.inputs_partial + (si.bad_records ? 1 : 0);
+		run.files_unreadable += si.inputs_unreadable;
+		run.files_unrecognised += si.inputs_unrecognised;
+		run.events += si.events;
+		if (si.re_limited)
+			state_incomplete = true;
+		if (h.ro.stats)
+			fprintf(stderr,
+			        "%s: stats: %s: state file: %llu inputs read (%llu partial), %llu "
+			        "unreadable, %llu events, %llu matched events, %llu records not used\n",
+			        cli_progname, states[i], (unsigned long long)si.inputs_read,
+			        (unsigned long long)si.inputs_partial,
+			        (unsigned long long)si.inputs_unreadable, (unsigned long long)si.events,
+			        (unsigned long long)si.hits, (unsigned long long)si.bad_records);
+	}
 
 	if (run.files_read == 0) {
-		if (inputs.n == 0 && inputs.walk_errors == 0)
+		if (inputs.n == 0 && nstates == 0 && inputs.walk_errors == 0)
 			cli_errorf("hunt: no files found under the given paths");
 		else if (run.files_unreadable == 0 && run.files_unrecognised == 0)
 			cli_errorf("hunt: no evidence files recognised (%lu files skipped)", run.files_skipped);
 		if (h.ro.stats)
 			cli_print_totals(stderr, &run);
 		status = cli_exit_status(&run, &inputs);
+		goto record;
+	}
+	if (state) {
+		/* the map step ends here: what the reduce needs, instead of findings */
+		bool ok = bt_state_writer_finish(state, hunt, hosts, rules);
+		state = NULL;
+		if (state_gz && fclose(state_gz) == EOF)
+			ok = false;   /* the compressed end could not be written */
+		state_gz = NULL;
+		if (h.ro.stats)
+			cli_print_totals(stderr, &run);
+		struct bt_buf incomplete = BT_BUF_INIT;
+		bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete);
+		bt_buf_free(&incomplete);
+		status = cli_exit_status(&run, &inputs) | (partial ? EXIT_PARTIAL : 0);
+		if (!ok) {
+			cli_errorf("--emit-state %s: out of memory or write error", h.emit_state);
+			status = EXIT_FATAL | (status & EXIT_PARTIAL);
+		} else if (!outfile_commit(state_file)) {
+			status = EXIT_FATAL | (status & EXIT_PARTIAL);
+		} else if (!h.ro.diag.quiet) {
+			fprintf(stderr, "%s: state of %llu events from %lu files written to %s\n",
+			        cli_progname, (unsigned long long)run.events, run.files_read, h.emit_state);
+		}
+		if (!ok)
+			outfile_abort(state_file);
+		state_file = NULL;
 		goto record;
 	}
 	for (size_t i = 0; i < h.outs.n; i++) {
@@ -458,7 +626,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 		}
 	}
 	struct bt_buf incomplete = BT_BUF_INIT;
-	bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete);
+	bool partial = hunt_incomplete(rules, hunt, h.ro.stats, &incomplete) || state_incomplete;
 	bt_buf_putc(&incomplete, '\0');
 	if (h.suppress) {
 		size_t ev_sup, f_sup = bt_suppress_hits(h.suppress, &ev_sup);
@@ -512,6 +680,13 @@ record:
 done:
 	outputs_close(&h.outs, false);
 	outfile_abort(rr_file);
+	bt_state_writer_abort(state);
+	if (state_gz)
+		fclose(state_gz);
+	outfile_abort(state_file);
+	for (size_t i = 0; i < nstates; i++)
+		free(states[i]);
+	free(states);
 	runrecord_free(rr);
 	cli_inputs_free(&inputs);
 	bt_hunt_free(hunt);
@@ -528,7 +703,7 @@ done:
 
 const struct cmd_entry cmd_hunt_entry = {
 	.name = "hunt",
-	.args = "[OPTIONS] PATH...",
+	.args = "[OPTIONS] PATH|STATE...",
 	.summary = "detections and correlations: a timeline of findings (the main job)",
 	.about = "Run the detections and correlations over all evidence under PATH and print a\n"
 	         "timeline of findings.\n",
@@ -553,7 +728,13 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --run-record FILE  write a chain-of-custody record (inputs with SHA-256);\n"
 	        "                         never inside the evidence, never over a file\n"
 	        OUTPUTS_HELP
-	        "      --force            let -o and --run-record replace an existing file\n"
+	        "      --emit-state FILE  the map step: write what the hunt learned and matched\n"
+	        "                         to FILE (a state file; gzip when it ends in .gz)\n"
+	        "                         instead of findings; a hunt\n"
+	        "                         given state files among its PATHs joins them\n"
+	        "      --state-host NAME  with --emit-state: the collecting host; the state\n"
+	        "                         records every path as NAME:PATH\n"
+	        "      --force            let -o, --run-record and --emit-state replace a file\n"
 	        "      --color WHEN       auto (default), always or never; NO_COLOR is respected\n"
 	        "      --csv-raw          do not guard CSV cells against spreadsheet formulas\n"
 	        "      --max-memory MB    memory for matched events before spilling to TMPDIR, and\n"

@@ -3,6 +3,7 @@
 
 #include "readopts.h"
 
+#include "hunt/bt_state.h"
 #include "input/bt_scan.h"
 #include "progress.h"
 
@@ -186,7 +187,11 @@ static void report_input_done(void *ctx, size_t i, const struct bt_scan_result *
 	progress_file_done();
 	if (r->open_status == BT_ERR_UNSUPPORTED) {
 		if (ci->named) {
-			cli_diag_print(&rr->o->diag, BT_DIAG_ERROR, ci->path, "not a recognised evidence format");
+			cli_diag_print(&rr->o->diag, BT_DIAG_ERROR, ci->path,
+			               bt_state_sniff(ci->path)
+			                       ? "a state file of hunt --emit-state, not evidence: give it "
+			                         "to boxtrail hunt"
+			                       : "not a recognised evidence format");
 			run->files_unrecognised++;
 		} else {
 			run->files_skipped++;

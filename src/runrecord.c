@@ -131,6 +131,36 @@ bool runrecord_sha256(const char *path, char hex[65], uint64_t *size)
 	return ok;
 }
 
+void runrecord_rules_fingerprint(const struct bt_ruleset *rules, char hex[65])
+{
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	const char *last = NULL;
+	char fhex[65] = "";
+	for (size_t i = 0; i < bt_ruleset_count(rules); i++) {
+		const struct bt_rule_info *ri = bt_ruleset_info(rules, i);
+		const struct bt_sigma_rule *r = ri->sigma;
+		if (r->file && (!last || strcmp(last, r->file) != 0)) {
+			uint64_t size;
+			last = r->file;
+			if (!runrecord_sha256(r->file, fhex, &size))
+				snprintf(fhex, sizeof fhex, "unreadable");
+		}
+		char head[128];
+		int n = snprintf(head, sizeof head, "%zu %s %d %u ", i, bt_rule_state_name(ri->state),
+		                 (int)r->level, r->doc_index);
+		sha256_update(&ctx, (size_t)n, (const uint8_t *)head);
+		const char *parts[] = {r->id ? r->id : "", r->title ? r->title : "",
+		                       r->level_text ? r->level_text : "", r->file ? fhex : ""};
+		for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
+			sha256_update(&ctx, strlen(parts[k]) + 1, (const uint8_t *)parts[k]);
+	}
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	sha256_digest(&ctx, sizeof digest, digest);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
 /* Hashes an input and says whether the hash is of the bytes the run read:
  * the file must be the one opened then (device, inode), unchanged since
  * (size, modification and change times), before and after hashing. */

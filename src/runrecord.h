@@ -32,6 +32,13 @@ unsigned long runrecord_hash(struct runrecord *r);
 bool runrecord_write(struct runrecord *r, FILE *f, const struct bt_ruleset *rules,
                      uint64_t findings, int exit_status);
 
+/* The rule set's fingerprint for state files (hunt --emit-state): SHA-256
+ * over every rule document in load order, its state after the selection,
+ * its level, id and title, and the SHA-256 of its file's bytes (not the
+ * file's path: the map and the reduce may keep the pack in different
+ * places). Two runs that agree on it match events alike. */
+void runrecord_rules_fingerprint(const struct bt_ruleset *rules, char hex[65]);
+
 /* Hex SHA-256 of a file; false when it cannot be read. */
 bool runrecord_sha256(const char *path, char hex[65], uint64_t *size);
 

@@ -107,4 +107,18 @@ check "with the VM's vmware.log: the chain" "critical esx-prod01.corp.example,WI
 	"$(chain "$TMP/f.jsonl" | jq -r '"\(.severity) \(.hosts | join(","))"')"
 check "... and the note names vmware.log's line" 1 \
 	"$(chain "$TMP/f.jsonl" | jq -r '.notes[]' | grep -c '^WIN-CT01.corp.example ran as the VM build-vm-07 on esx-prod01.corp.example (vmware.log guestinfo.hostname, .*/build-vm-07/vmware.log:8)$')"
+
+# map and reduce: the ESXi bundle and the guest mapped apart (the vmware.log
+# link travels in the bundle's state), reduced where neither is: one run's findings
+(cd "$TMP" && "$BOXTRAIL" hunt -f jsonl ct >one.jsonl 2>/dev/null
+	n=0
+	for d in ct/*/; do
+		n=$((n + 1))
+		"$BOXTRAIL" hunt -q --emit-state "st-$n.state" "$d" 2>/dev/null
+	done)
+mkdir "$TMP/elsewhere"
+(cd "$TMP/elsewhere" && "$BOXTRAIL" hunt -f jsonl ../st-*.state >../reduced.jsonl 2>/dev/null)
+check "mapped apart and reduced: the chain" 1 "$(chain "$TMP/reduced.jsonl" | wc -l | tr -d ' ')"
+check "... the same findings as one run" same \
+	"$(cmp -s "$TMP/one.jsonl" "$TMP/reduced.jsonl" && echo same || diff "$TMP/one.jsonl" "$TMP/reduced.jsonl" | head -5)"
 finish

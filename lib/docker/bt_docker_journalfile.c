@@ -23,7 +23,42 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef HAVE_LIBSYSTEMD
 #include <systemd/sd-journal.h>
+#else
+/* A build without libsystemd (--enable-static-binary: Debian ships no
+ * libsystemd.a): sd-journal refuses every file, and refused() says why. */
+typedef struct bt_no_sd_journal sd_journal;
+static inline int sd_journal_open_files_fd(sd_journal **j, int fds[], unsigned n, int flags)
+{
+	(void)fds, (void)n, (void)flags;
+	*j = NULL;
+	return -ENOSYS;
+}
+static inline void sd_journal_close(sd_journal *j) { (void)j; }
+static inline int sd_journal_set_data_threshold(sd_journal *j, size_t sz)
+{
+	(void)j, (void)sz;
+	return -ENOSYS;
+}
+static inline int sd_journal_next(sd_journal *j) { (void)j; return -ENOSYS; }
+static inline int sd_journal_get_realtime_usec(sd_journal *j, uint64_t *ret)
+{
+	(void)j, (void)ret;
+	return -ENOSYS;
+}
+static inline int sd_journal_get_cursor(sd_journal *j, char **cursor)
+{
+	(void)j, (void)cursor;
+	return -ENOSYS;
+}
+static inline void sd_journal_restart_data(sd_journal *j) { (void)j; }
+static inline int sd_journal_enumerate_data(sd_journal *j, const void **data, size_t *l)
+{
+	(void)j, (void)data, (void)l;
+	return -ENOSYS;
+}
+#endif
 
 #include "core/bt_buf.h"
 #include "docker/bt_docker_facts.h"
@@ -373,7 +408,11 @@ static void refused(struct producer *p, const struct header *h, int r)
 {
 	char flags[160];
 	flag_names(h->incompatible, flags, sizeof flags);
-	if (r == -EPROTONOSUPPORT)
+	if (r == -ENOSYS)
+		diag(p, BT_DIAG_ERROR, false,
+		     "not read: this boxtrail was built without libsystemd (a static build); read the "
+		     "journal with a regular build, or export it with journalctl -o json");
+	else if (r == -EPROTONOSUPPORT)
 		diag(p, BT_DIAG_ERROR, false,
 		     "not readable as a journal file: written with journal features this libsystemd "
 		     "cannot read (incompatible header flags 0x%" PRIx32 ": %s)", h->incompatible, flags);

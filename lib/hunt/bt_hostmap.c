@@ -168,11 +168,12 @@ static bool valid_name(const char *s, size_t n)
 }
 
 /* Adds or refreshes a link; caller holds the lock (or is single-threaded). */
-static void add_link(struct bt_hostmap *m, const struct bt_ip *ip, const char *host, size_t hlen,
-                     enum bt_hostlink_how how, bt_time t0, bt_time t1, const char *evidence)
+static struct bt_hostlink *add_link(struct bt_hostmap *m, const struct bt_ip *ip,
+                                    const char *host, size_t hlen, enum bt_hostlink_how how,
+                                    bt_time t0, bt_time t1, const char *evidence)
 {
 	if (bt_ip_is_local(ip) || !valid_name(host, hlen))
-		return;
+		return NULL;
 	grow_buckets(m);
 	size_t b = ip_hash(m, ip);
 	char key[256], k2[256], tmp[256];
@@ -200,20 +201,20 @@ static void add_link(struct bt_hostmap *m, const struct bt_ip *ip, const char *h
 		if (t1 != BT_TIME_NONE && (l->last == BT_TIME_NONE || t1 > l->last))
 			l->last = t1;
 		l->seen++;
-		return;
+		return l;
 	}
 	if (m->n >= BT_HOSTMAP_MAX_LINKS) {
 		m->full_reported = true;
-		return;
+		return NULL;
 	}
 	if (!bt_array_reserve(&m->order, &m->cap, m->n, sizeof *m->order, 64))
-		return;
+		return NULL;
 	struct bt_hostlink *l = calloc(1, sizeof *l);
 	if (!l || !(l->host = strndup(host, hlen)) || !(l->evidence = strdup(evidence ? evidence : ""))) {
 		if (l)
 			free(l->host);
 		free(l);
-		return;
+		return NULL;
 	}
 	l->ip = *ip;
 	l->how = how;
@@ -223,6 +224,7 @@ static void add_link(struct bt_hostmap *m, const struct bt_ip *ip, const char *h
 	l->next = m->buckets[b];
 	m->buckets[b] = l;
 	m->order[m->n++] = l;
+	return l;
 }
 
 static const struct bt_field *field(const struct bt_event *ev, const char *name)
@@ -776,4 +778,105 @@ const struct bt_hostlink *bt_hostmap_at(const struct bt_hostmap *m, size_t i)
 bool bt_hostmap_full(const struct bt_hostmap *m)
 {
 	return m->full_reported;
+}
+
+/* ---- state files (bt_state.h) ---- */
+
+bool bt_hostlink_how_parse(const char *s, enum bt_hostlink_how *out)
+{
+	for (int h = BT_LINK_FILE; h <= BT_LINK_DHCP_LOG; h++)
+		if (strcmp(s, bt_hostlink_how_str((enum bt_hostlink_how)h)) == 0) {
+			*out = (enum bt_hostlink_how)h;
+			return true;
+		}
+	return false;
+}
+
+struct vm_each {
+	void (*cb)(void *ctx, const struct bt_hostfact *f);
+	void *ctx;
+};
+
+static void vm_fact(void *ctx, const struct bt_vmlink *l, const char *file)
+{
+	const struct vm_each *ve = ctx;
+	struct bt_hostfact f = {.kind = l->host ? BT_FACT_VM : BT_FACT_VM_PENDING, .vm = l->vm,
+	                        .vm_display = l->display, .vm_how = l->how, .host = l->host,
+	                        .file = file, .evidence = l->evidence, .first = BT_TIME_NONE,
+	                        .last = BT_TIME_NONE};
+	ve->cb(ve->ctx, &f);
+}
+
+void bt_hostmap_each_fact(struct bt_hostmap *m, void (*cb)(void *ctx, const struct bt_hostfact *f),
+                          void *ctx)
+{
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct bt_hostlink *l = m->order[i];
+		if (l->how == BT_LINK_FILE)
+			continue;   /* the analyst's: the reduce is given its own */
+		struct bt_hostfact f = {.kind = BT_FACT_LINK, .ip = l->ip, .how = l->how,
+		                        .host = l->host, .evidence = l->evidence, .first = l->first,
+		                        .last = l->last, .seen = l->seen};
+		cb(ctx, &f);
+	}
+	for (size_t i = 0; i < m->npending; i++) {
+		const struct pending *p = &m->pending[i];
+		struct bt_hostfact f = {.kind = BT_FACT_PENDING, .ip = p->ip, .how = p->how,
+		                        .file = p->file, .evidence = p->evidence, .first = p->t0,
+		                        .last = p->t1, .seen = 1};
+		cb(ctx, &f);
+	}
+	for (size_t i = 0; i < m->ncnets; i++) {
+		struct bt_hostfact f = {.kind = BT_FACT_CNET, .ip = m->cnets[i].net,
+		                        .bits = m->cnets[i].bits, .evidence = m->cnets[i].evidence,
+		                        .first = BT_TIME_NONE, .last = BT_TIME_NONE};
+		cb(ctx, &f);
+	}
+	pthread_mutex_unlock(&m->lock);
+	struct vm_each ve = {cb, ctx};
+	bt_vmlinks_each(m->vms, vm_fact, &ve);
+}
+
+bool bt_hostmap_add_fact(struct bt_hostmap *m, const struct bt_hostfact *f)
+{
+	if (!f->evidence)
+		return false;
+	switch (f->kind) {
+	case BT_FACT_VM:
+	case BT_FACT_VM_PENDING: {
+		struct bt_vmlink l = {.vm = (char *)f->vm, .display = (char *)f->vm_display,
+		                      .host = f->kind == BT_FACT_VM ? (char *)f->host : NULL,
+		                      .evidence = (char *)f->evidence, .how = f->vm_how};
+		return (f->kind == BT_FACT_VM) == (f->host != NULL) &&
+		       bt_vmlinks_add_learned(m->vms, &l, f->kind == BT_FACT_VM ? NULL : f->file);
+	}
+	default:
+		break;
+	}
+	bool ok = true;
+	pthread_mutex_lock(&m->lock);
+	if (f->kind == BT_FACT_LINK) {
+		struct bt_hostlink *l =
+		        f->host && f->how != BT_LINK_FILE
+		                ? add_link(m, &f->ip, f->host, strlen(f->host), f->how, f->first,
+		                           f->last, f->evidence)
+		                : NULL;
+		/* as if observed f->seen times */
+		if (l && f->seen > 1)
+			l->seen += f->seen - 1;
+		ok = l != NULL || m->full_reported;
+	} else if (f->kind == BT_FACT_PENDING) {
+		size_t before = m->npending;
+		add_pending(m, &f->ip, f->how, f->first, f->last, f->file, f->evidence);
+		ok = m->npending > before;
+	} else if (f->kind == BT_FACT_CNET) {
+		ok = f->bits <= (f->ip.family == 4 ? 32u : 128u);
+		if (ok)
+			add_cnet(m, &f->ip, f->bits, f->evidence);
+	} else {
+		ok = false;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return ok;
 }

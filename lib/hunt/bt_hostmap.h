@@ -126,6 +126,35 @@ bool bt_hostmap_full(const struct bt_hostmap *m);
 
 /* "sysmon3-source", "dns-answer", ... */
 const char *bt_hostlink_how_str(enum bt_hostlink_how how);
+/* The method named by bt_hostlink_how_str; false for another name. */
+bool bt_hostlink_how_parse(const char *s, enum bt_hostlink_how *out);
+
+/* What the map learned from evidence, for a map step's state file
+ * (bt_state.h), and merged into another map by its reduce as if learned
+ * there: a link (its counts added, the earliest observation kept), an
+ * address waiting for the host of its file's collection, a container
+ * network, a VM on its ESXi host or a VM waiting for its log's collection's
+ * host. Not the analyst's --host-map lines: the reduce is given its own. */
+enum bt_hostfact_kind { BT_FACT_LINK, BT_FACT_PENDING, BT_FACT_CNET, BT_FACT_VM,
+                        BT_FACT_VM_PENDING };
+struct bt_hostfact {
+	enum bt_hostfact_kind kind;
+	struct bt_ip ip;            /* LINK, PENDING; CNET: the network */
+	unsigned bits;              /* CNET */
+	enum bt_hostlink_how how;   /* LINK, PENDING */
+	const char *host;           /* LINK; VM: the ESXi host */
+	const char *vm;             /* VM, VM_PENDING */
+	const char *vm_display;     /* VM, VM_PENDING: the VM's display name (vmware.log) or NULL */
+	const char *vm_how;         /* VM, VM_PENDING: how it was learned (bt_vmlink_how) */
+	const char *file;           /* PENDING, VM_PENDING: whose collection's host it waits for */
+	const char *evidence;
+	bt_time first, last;        /* LINK, PENDING (BT_TIME_NONE: none) */
+	uint64_t seen;              /* LINK */
+};
+void bt_hostmap_each_fact(struct bt_hostmap *m, void (*cb)(void *ctx, const struct bt_hostfact *f),
+                          void *ctx);
+/* False when the fact is not valid (or memory ran out). */
+bool bt_hostmap_add_fact(struct bt_hostmap *m, const struct bt_hostfact *f);
 
 /* A host key that makes "SRV-BUILD01", "srv-build01.corp.local." equal: the
  * first label, lower-cased (ASCII). Writes at most n-1 bytes. */

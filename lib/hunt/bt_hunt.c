@@ -1096,6 +1096,13 @@ void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
 void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,
                       bt_time first, bt_time last)
 {
+	/* what --since/--until leave out is not covered */
+	if (h->o.since != BT_TIME_NONE && first != BT_TIME_NONE && first < h->o.since)
+		first = h->o.since;
+	if (h->o.until != BT_TIME_NONE && last != BT_TIME_NONE && last > h->o.until)
+		last = h->o.until;
+	if (first != BT_TIME_NONE && last != BT_TIME_NONE && first > last)
+		return;
 	bt_coverage_add(h->coverage, host, channel, file, first, last);
 }
 
@@ -1111,6 +1118,88 @@ void bt_hunt_facts(const struct bt_hunt *h,
 {
 	if (h->corr)
 		bt_correlator_facts(h->corr, cb, ctx);
+}
+
+/* ---- state files ---- */
+
+struct bt_identity *bt_hunt_identity(struct bt_hunt *h)
+{
+	return h->id;
+}
+
+enum bt_status bt_hunt_drain(struct bt_hunt *h,
+                             bool (*cb)(void *ctx, const struct bt_evidence *e), void *ctx)
+{
+	enum bt_status st = bt_hitstore_seal(h->store);
+	if (st != BT_OK)
+		return st;
+	struct bt_evidence *e;
+	bool go = true;
+	while ((st = bt_hitstore_next(h->store, &e)) == BT_OK) {
+		if (go)
+			go = cb(ctx, e);
+		bt_evidence_free(e);
+	}
+	return st == BT_EOF ? (go ? BT_OK : BT_ERR_IO) : st;
+}
+
+enum bt_status bt_hunt_add_hit(struct bt_hunt *h, const struct bt_event *ev,
+                               const uint32_t *rules, size_t nrules)
+{
+	for (size_t i = 0; i < nrules; i++)
+		if (rules[i] >= h->nrules)
+			return BT_ERR_FORMAT;
+	/* --since/--until of the reduce, as they act on matching in one run */
+	if (ev->time != BT_TIME_NONE &&
+	    ((h->o.since != BT_TIME_NONE && ev->time < h->o.since) ||
+	     (h->o.until != BT_TIME_NONE && ev->time > h->o.until)))
+		return BT_OK;
+	return bt_hitstore_add(h->store, ev, rules, nrules);
+}
+
+void bt_hunt_each_root(const struct bt_hunt *h,
+                       void (*cb)(void *ctx, const char *container_id, bool privileged),
+                       void *ctx)
+{
+	for (size_t i = 0; i < h->nroots; i++)
+		cb(ctx, h->roots[i].id, h->roots[i].privileged);
+}
+
+void bt_hunt_add_root(struct bt_hunt *h, const char *container_id, bool privileged)
+{
+	size_t n = strlen(container_id);
+	if (n >= sizeof h->roots->id)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (bt_array_reserve(&h->roots, &h->caproots, h->nroots, sizeof *h->roots, 16)) {
+		struct root_priv *r = &h->roots[h->nroots++];
+		memcpy(r->id, container_id, n + 1);
+		r->privileged = privileged;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void bt_hunt_add_counts(struct bt_hunt *h, uint64_t events, uint64_t matched, bool narrowed)
+{
+	pthread_mutex_lock(&h->lock);
+	h->events += events;
+	h->matched += matched;
+	if (narrowed)
+		h->narrowed = true;
+	pthread_mutex_unlock(&h->lock);
+}
+
+void bt_hunt_add_rule_hits(struct bt_hunt *h, unsigned rule, uint64_t n)
+{
+	pthread_mutex_lock(&h->lock);
+	if (rule < h->nrules)
+		h->rule_hits[rule] += n;
+	pthread_mutex_unlock(&h->lock);
+}
+
+bool bt_hunt_narrowed(const struct bt_hunt *h)
+{
+	return h->narrowed;
 }
 
 /* ---- the hunt's read loop ---- */

@@ -20,7 +20,9 @@
 #include "core/bt_diag.h"
 #include "hunt/bt_finding.h"
 #include "hunt/bt_coverage.h"
+#include "hunt/bt_hitstore.h"
 #include "hunt/bt_hostmap.h"
+#include "hunt/bt_identity.h"
 #include "input/bt_filter.h"
 #include "input/bt_input.h"
 #include "input/bt_scan.h"
@@ -103,6 +105,37 @@ struct bt_hunt_counts {
 	uint64_t merged;   /* detection findings merged into another (shared events) */
 };
 void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c);
+
+/* ---- for state files (bt_state.h): the hunt cut after matching ---- */
+
+/* What the hunt learned of host identity (collections, names), for export
+ * and import. */
+struct bt_identity *bt_hunt_identity(struct bt_hunt *h);
+
+/* The map step's end instead of bt_hunt_finish: yields every matched event
+ * in time order, copies merged (the hit store's order), to cb (borrowed;
+ * cb returns false to stop). The hunt cannot finish afterwards. */
+enum bt_status bt_hunt_drain(struct bt_hunt *h,
+                             bool (*cb)(void *ctx, const struct bt_evidence *e), void *ctx);
+
+/* The reduce: a matched event with the rules (indexes) it matched, as the
+ * map step matched it; not matched again. */
+enum bt_status bt_hunt_add_hit(struct bt_hunt *h, const struct bt_event *ev,
+                               const uint32_t *rules, size_t nrules);
+
+/* What the Docker root's configurations said of each container's
+ * Privileged (in the order learned), and adding one. */
+void bt_hunt_each_root(const struct bt_hunt *h,
+                       void (*cb)(void *ctx, const char *container_id, bool privileged),
+                       void *ctx);
+void bt_hunt_add_root(struct bt_hunt *h, const char *container_id, bool privileged);
+
+/* Counts of another step added to this hunt's (bt_hunt_counts,
+ * bt_hunt_rule_hits), and whether a filter narrowed what it matched (then no
+ * absence is judged, as in one run with that filter). */
+void bt_hunt_add_counts(struct bt_hunt *h, uint64_t events, uint64_t matched, bool narrowed);
+void bt_hunt_add_rule_hits(struct bt_hunt *h, unsigned rule, uint64_t n);
+bool bt_hunt_narrowed(const struct bt_hunt *h);
 
 /* After bt_hunt_finish: each cap that was reached and left the answer
  * incomplete, as a short name (for a summary) and a line saying what it cost

@@ -123,12 +123,21 @@ static void evidence_of(const struct bt_event *ev, char *buf, size_t n)
 		snprintf(buf, n, "%.1000s#%llu", ev->file, (unsigned long long)ev->record_id);
 }
 
+static void note_as(struct coll *k, const char *host, const char *evid, const char *source,
+                    uint64_t seen);
+
 /* A name stated for a collection: one entry per host, one spelling and the
  * first evidence whatever the order files are read in. Lock held. */
 static void note(struct coll *k, const struct bt_event *ev, const char *host)
 {
 	char evid[1100];
 	evidence_of(ev, evid, sizeof evid);
+	note_as(k, host, evid, bt_source_name(ev->source), 1);
+}
+
+static void note_as(struct coll *k, const char *host, const char *evid, const char *source,
+                    uint64_t seen)
+{
 	for (size_t i = 0; i < k->n; i++) {
 		struct name *nm = &k->names[i];
 		if (!bt_host_same(nm->name, host))
@@ -137,9 +146,9 @@ static void note(struct coll *k, const struct bt_event *ev, const char *host)
 			set_str(&nm->name, host);
 		if (strcmp(evid, nm->evidence) < 0) {
 			set_str(&nm->evidence, evid);
-			nm->source = bt_source_name(ev->source);
+			nm->source = source;
 		}
-		nm->seen++;
+		nm->seen += seen;
 		return;
 	}
 	if (!bt_array_reserve(&k->names, &k->cap, k->n, sizeof *k->names, 2))
@@ -147,8 +156,8 @@ static void note(struct coll *k, const struct bt_event *ev, const char *host)
 	struct name *nm = &k->names[k->n];
 	nm->name = strdup(host);
 	nm->evidence = strdup(evid);
-	nm->source = bt_source_name(ev->source);
-	nm->seen = 1;
+	nm->source = source;
+	nm->seen = seen;
 	if (nm->name && nm->evidence)
 		k->n++;
 	else {
@@ -285,6 +294,72 @@ void bt_identity_noter_free(struct bt_identity_noter *n)
 {
 	free(n->last_path);
 	memset(n, 0, sizeof *n);
+}
+
+/* ---- state files (bt_state.h) ---- */
+
+void bt_identity_each_folder(struct bt_identity *id,
+                             void (*cb)(void *ctx, const char *dir, const struct bt_collection *k),
+                             void *ctx)
+{
+	bt_collections_each_folder(id->colls, cb, ctx);
+}
+
+void bt_identity_each_name(struct bt_identity *id,
+                           void (*cb)(void *ctx, const struct bt_collection *k,
+                                      const struct bt_stated_name *nm),
+                           void *ctx)
+{
+	pthread_mutex_lock(&id->lock);
+	size_t n = bt_collections_count(id->colls);
+	for (size_t i = 0; i < n; i++) {
+		const struct bt_collection *c = bt_collections_at(id->colls, i);
+		if (c->index >= id->nc)
+			continue;
+		const struct coll *k = &id->c[c->index];
+		for (size_t j = 0; j < k->n; j++) {
+			struct bt_stated_name nm = {k->names[j].name, k->names[j].source,
+			                            k->names[j].evidence, k->names[j].seen};
+			cb(ctx, c, &nm);
+		}
+	}
+	pthread_mutex_unlock(&id->lock);
+}
+
+void bt_identity_resolve(struct bt_identity *id, const char *file)
+{
+	if (file && *file)
+		bt_collection_of(id->colls, file);
+}
+
+bool bt_identity_seed_folder(struct bt_identity *id, const char *dir, const char *root,
+                             enum bt_layout layout)
+{
+	return bt_collections_seed(id->colls, dir, root, layout) != NULL;
+}
+
+bool bt_identity_add_name(struct bt_identity *id, const char *root, enum bt_layout layout,
+                          const struct bt_stated_name *nm)
+{
+	/* the collection by its root: seeded through a folder of the same name
+	 * when none of its files' folders is (a root that holds no file itself) */
+	const struct bt_collection *c = NULL;
+	size_t n = bt_collections_count(id->colls);
+	for (size_t i = 0; i < n && !c; i++)
+		if (strcmp(bt_collections_at(id->colls, i)->root, root) == 0)
+			c = bt_collections_at(id->colls, i);
+	if (!c && !(c = bt_collections_seed(id->colls, root, root, layout)))
+		return false;
+	const char *source = bt_source_name(BT_SOURCE_COUNT);
+	for (int s = 0; s < BT_SOURCE_COUNT; s++)
+		if (strcmp(nm->source, bt_source_name((enum bt_source)s)) == 0)
+			source = bt_source_name((enum bt_source)s);
+	pthread_mutex_lock(&id->lock);
+	struct coll *k = coll_of(id, c);
+	if (k)
+		note_as(k, nm->name, nm->evidence, source, nm->seen ? nm->seen : 1);
+	pthread_mutex_unlock(&id->lock);
+	return k != NULL;
 }
 
 /* ---- the read loop of `boxtrail hosts` ---- */

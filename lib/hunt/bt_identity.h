@@ -71,6 +71,27 @@ size_t bt_identity_collections(struct bt_identity *id, const struct bt_collectio
 size_t bt_identity_names(struct bt_identity *id, const struct bt_collection *c,
                          const struct bt_stated_name **out);
 
+/* For the state file of a map step (bt_state.h): each folder with its
+ * collection, and each name a collection's files state (before
+ * bt_identity_finish; any order). */
+void bt_identity_each_folder(struct bt_identity *id,
+                             void (*cb)(void *ctx, const char *dir, const struct bt_collection *k),
+                             void *ctx);
+void bt_identity_each_name(struct bt_identity *id,
+                           void (*cb)(void *ctx, const struct bt_collection *k,
+                                      const struct bt_stated_name *nm),
+                           void *ctx);
+/* Finds the collection of a file now (the file system is looked at), so that
+ * the state records it for a reduce that has no evidence to look at. */
+void bt_identity_resolve(struct bt_identity *id, const char *file);
+/* ... and the reduce: the folder's collection as recorded (bt_collections_seed),
+ * and a name stated for the collection `root`, merged as if learned here
+ * (the least spelling and evidence, the counts added). */
+bool bt_identity_seed_folder(struct bt_identity *id, const char *dir, const char *root,
+                             enum bt_layout layout);
+bool bt_identity_add_name(struct bt_identity *id, const char *root, enum bt_layout layout,
+                          const struct bt_stated_name *nm);
+
 /* Reads every input for identity only (no rules): the read loop of
  * `boxtrail hosts`. Returns as bt_scan_run. */
 enum bt_status bt_identity_read(struct bt_identity *id, const struct bt_scan_input *inputs,

@@ -104,6 +104,39 @@ static void add(struct bt_vmlinks *v, const char *vm, const char *display, const
 	}
 }
 
+static bool add_pend(struct bt_vmlinks *v, const char *vm, const char *display, const char *file,
+                     const char *evid, const char *how)
+{
+	if (v->npend >= MAX_VMLINKS ||
+	    !bt_array_reserve(&v->pend, &v->cappend, v->npend, sizeof *v->pend, 8))
+		return false;
+	struct pend *p = &v->pend[v->npend];
+	p->vm = strdup(vm);
+	p->display = display ? strdup(display) : NULL;
+	p->file = strdup(file);
+	p->evidence = strdup(evid);
+	p->how = how;
+	if (p->vm && p->file && p->evidence && (!display || p->display)) {
+		v->npend++;
+		return true;
+	}
+	free(p->vm);
+	free(p->display);
+	free(p->file);
+	free(p->evidence);
+	return false;
+}
+
+/* How a link was learned, as the static text links keep; NULL: not one. */
+const char *bt_vmlink_how(const char *s)
+{
+	static const char *const hows[] = {"hostd power-on", "vmware.log guestinfo.hostname"};
+	for (size_t i = 0; s && i < sizeof hows / sizeof *hows; i++)
+		if (strcmp(s, hows[i]) == 0)
+			return hows[i];
+	return NULL;
+}
+
 void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
 {
 	if (!v || ev->source != BT_SOURCE_ESXI || !ev->file)
@@ -130,22 +163,8 @@ void bt_vmlinks_learn(struct bt_vmlinks *v, const struct bt_event *ev)
 	pthread_mutex_lock(&v->lock);
 	if (ev->host && *ev->host) {
 		add(v, name->text, disp, ev->host, evid, how, false);
-	} else if (v->npend < MAX_VMLINKS &&
-	           bt_array_reserve(&v->pend, &v->cappend, v->npend, sizeof *v->pend, 8)) {
-		struct pend *p = &v->pend[v->npend];
-		p->vm = strdup(name->text);
-		p->display = disp ? strdup(disp) : NULL;
-		p->file = strdup(ev->file);
-		p->evidence = strdup(evid);
-		p->how = how;
-		if (p->vm && p->file && p->evidence && (!disp || p->display)) {
-			v->npend++;
-		} else {
-			free(p->vm);
-			free(p->display);
-			free(p->file);
-			free(p->evidence);
-		}
+	} else {
+		add_pend(v, name->text, disp, ev->file, evid, how);
 	}
 	pthread_mutex_unlock(&v->lock);
 }
@@ -169,6 +188,38 @@ void bt_vmlinks_add_file(struct bt_vmlinks *v, const char *vm, const char *host,
 	pthread_mutex_lock(&v->lock);
 	add(v, vm, NULL, host, evidence, "--host-map", true);
 	pthread_mutex_unlock(&v->lock);
+}
+
+void bt_vmlinks_each(struct bt_vmlinks *v, void (*cb)(void *ctx, const struct bt_vmlink *l,
+                                                      const char *file),
+                     void *ctx)
+{
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < v->n; i++)
+		if (!v->v[i].from_file)
+			cb(ctx, &v->v[i], NULL);
+	for (size_t i = 0; i < v->npend; i++) {
+		const struct pend *p = &v->pend[i];
+		struct bt_vmlink l = {.vm = p->vm, .display = p->display, .evidence = p->evidence,
+		                      .how = p->how};
+		cb(ctx, &l, p->file);
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+bool bt_vmlinks_add_learned(struct bt_vmlinks *v, const struct bt_vmlink *l, const char *file)
+{
+	const char *how = bt_vmlink_how(l->how);
+	if (!l->vm || !l->evidence || !how || (!l->host) == (!file))
+		return false;
+	pthread_mutex_lock(&v->lock);
+	bool ok = true;
+	if (l->host)
+		add(v, l->vm, l->display, l->host, l->evidence, how, false);
+	else
+		ok = add_pend(v, l->vm, l->display, file, l->evidence, how);
+	pthread_mutex_unlock(&v->lock);
+	return ok;
 }
 
 const struct bt_vmlink *bt_vmlinks_host_of(const struct bt_vmlinks *v, const char *guest)

@@ -47,6 +47,19 @@ void bt_vmlinks_resolve(struct bt_vmlinks *v, const char *(*host_of)(void *ctx, 
 void bt_vmlinks_add_file(struct bt_vmlinks *v, const char *vm, const char *host,
                          const char *evidence);
 
+/* For state files (bt_state.h): each learned link (host set) and each
+ * one waiting for its collection's host (host NULL, file given); and adding
+ * them back. Not the --host-map lines. */
+void bt_vmlinks_each(struct bt_vmlinks *v, void (*cb)(void *ctx, const struct bt_vmlink *l,
+                                                      const char *file),
+                     void *ctx);
+/* Adds one back: l->host set, or file (false when invalid). */
+bool bt_vmlinks_add_learned(struct bt_vmlinks *v, const struct bt_vmlink *l, const char *file);
+
+/* How a link was learned, as the static text links keep ("hostd power-on",
+ * "vmware.log guestinfo.hostname"); NULL: not one of those. */
+const char *bt_vmlink_how(const char *s);
+
 /* The ESXi host the VM named like `guest` ran on: a file link first; NULL
  * when unknown, or when the evidence shows VMs of that name on two hosts. */
 const struct bt_vmlink *bt_vmlinks_host_of(const struct bt_vmlinks *v, const char *guest);

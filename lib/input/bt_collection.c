@@ -75,6 +75,18 @@ const char *bt_layout_name(enum bt_layout l)
 	}
 }
 
+bool bt_layout_parse(const char *name, enum bt_layout *out)
+{
+	static const enum bt_layout all[] = {BT_LAYOUT_FOLDER, BT_LAYOUT_KAPE,
+	                                     BT_LAYOUT_VELOCIRAPTOR, BT_LAYOUT_UAC};
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		if (strcmp(name, bt_layout_name(all[i])) == 0) {
+			*out = all[i];
+			return true;
+		}
+	return false;
+}
+
 static bool is_dir(const char *dir, const char *name)
 {
 	char p[4096];
@@ -319,4 +331,29 @@ size_t bt_collections_count(const struct bt_collections *c)
 const struct bt_collection *bt_collections_at(const struct bt_collections *c, size_t i)
 {
 	return i < c->n ? c->v[i] : NULL;
+}
+
+void bt_collections_each_folder(struct bt_collections *c,
+                                void (*cb)(void *ctx, const char *dir,
+                                           const struct bt_collection *k),
+                                void *ctx)
+{
+	pthread_mutex_lock(&c->lock);
+	for (size_t b = 0; b < c->nbuckets; b++)
+		for (const struct folder *f = c->buckets[b]; f; f = f->next)
+			if (f->files_in)
+				cb(ctx, f->path, f->files_in);
+	pthread_mutex_unlock(&c->lock);
+}
+
+const struct bt_collection *bt_collections_seed(struct bt_collections *c, const char *dir,
+                                                const char *root, enum bt_layout layout)
+{
+	pthread_mutex_lock(&c->lock);
+	struct bt_collection *k = NULL;
+	struct folder *f = folder_get(c, dir);
+	if (f && !(k = f->files_in))
+		k = f->files_in = collection_get(c, root, layout);
+	pthread_mutex_unlock(&c->lock);
+	return k;
 }

@@ -20,6 +20,7 @@
 #ifndef BT_COLLECTION_H
 #define BT_COLLECTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum bt_layout { BT_LAYOUT_FOLDER, BT_LAYOUT_KAPE, BT_LAYOUT_VELOCIRAPTOR, BT_LAYOUT_UAC };
@@ -46,5 +47,22 @@ const struct bt_collection *bt_collections_at(const struct bt_collections *c, si
 
 /* "folder", "kape", "velociraptor", "uac" */
 const char *bt_layout_name(enum bt_layout l);
+
+/* The layout named by bt_layout_name; false for another name. */
+bool bt_layout_parse(const char *name, enum bt_layout *out);
+
+/* Every folder whose files' collection is known, with that collection (the
+ * map step's state file records them: its reduce has no evidence to look
+ * at). Lock taken. */
+void bt_collections_each_folder(struct bt_collections *c,
+                                void (*cb)(void *ctx, const char *dir,
+                                           const struct bt_collection *k),
+                                void *ctx);
+
+/* Says that the files in folder `dir` belong to the collection `root` (as a
+ * state file recorded it), without looking at the file system; a folder
+ * already known keeps its collection. NULL when out of memory. */
+const struct bt_collection *bt_collections_seed(struct bt_collections *c, const char *dir,
+                                                const char *root, enum bt_layout layout);
 
 #endif
