@@ -37,6 +37,7 @@ enum {
 	OPT_LOGSOURCES,
 	OPT_TICKET_LIFETIME,
 	OPT_RENEW_LIFETIME,
+	OPT_BASELINE_UNTIL,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +60,7 @@ static const struct option long_opts[] = {
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"ticket-lifetime", required_argument, NULL, OPT_TICKET_LIFETIME},
 	{"renew-lifetime", required_argument, NULL, OPT_RENEW_LIFETIME},
+	{"baseline-until", required_argument, NULL, OPT_BASELINE_UNTIL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -98,6 +100,7 @@ struct hunt_cli {
 	bool no_builtin;
 	int64_t window;
 	int64_t ticket_lifetime, renew_lifetime;
+	bt_time baseline_until;         /* --baseline-until (0: none) */
 	enum bt_severity min_level;
 	const char **hosts;
 	size_t nhosts;
@@ -191,6 +194,12 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 	case OPT_WINDOW:
 		if (!parse_duration(arg, &h->window)) {
 			cli_errorf("hunt: --window '%s' is not a duration (90s, 10m, 2h)", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_BASELINE_UNTIL:
+		if (!cli_parse_baseline_until(arg, &h->baseline_until)) {
+			cli_errorf("hunt: --baseline-until '%s' is not a time (RFC 3339 or YYYY-MM-DD)", arg);
 			return -1;
 		}
 		return 1;
@@ -402,6 +411,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	                          .until = h.ro.filter.until, .diag = h.ro.in.read.diag,
 	                          .ticket_lifetime = h.ticket_lifetime,
 	                          .renew_lifetime = h.renew_lifetime,
+	                          .baseline_until = h.baseline_until,
 	                          .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
@@ -544,6 +554,8 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --ticket-lifetime D  how long a Kerberos ticket lives (default 10h): how far\n"
 	        "                         back a TGT may explain a service ticket\n"
 	        "      --renew-lifetime D how long a TGT may be renewed (default 7d)\n"
+	        "      --baseline-until TIME  evidence before TIME is each host's history: learned\n"
+	        "                         by the baseline rules, not judged (see BASELINES)\n"
 	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
 	        "                         (default), medium, high, critical; given, it also\n"
 	        "                         leaves out the rules below LEVEL\n"
