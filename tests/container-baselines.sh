@@ -122,4 +122,22 @@ grep -q "^history of First Run of a Container Image on a Host (d51de210" "$TMP/f
 	grep -q "^    Host=ci01, ContainerImage=mcr.microsoft.com/dotnet/sdk:8.0: 90, 2026-06-01T08:05:11.0000000Z .. 2026-06-30T09:12:11.0000000Z, first .*Sysmon%4Operational.evtx record 52001$" "$TMP/facts.txt" &&
 	pass "baseline: text lists each host's history" || fail "baseline: text: $(head -20 "$TMP/facts.txt")"
 
+# 6. The manual's example of history (BASELINES, "A host's own history"), as printed.
+mkdir -p "$TMP/userrules"
+awk '/^\.\\" example: container-first-name/ { want = 1; next }
+	want && /^\.Bd -literal/ { inb = 1; next }
+	inb && /^\.Ed/ { exit }
+	inb { gsub(/\\e/, "\\"); print }' "$top_srcdir/man/boxtrail.1" >"$TMP/userrules/first_name.yml"
+grep -q 'history: 7d' "$TMP/userrules/first_name.yml" || fail "manual example not found"
+BT --rules "$TMP/userrules" --baseline-until 2026-07-01 "$ev" >"$TMP/u.jsonl" 2>"$TMP/u.err"
+$PY -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if d["rule"]["id"] == "6a1d7e2c-3b4f-4c5d-8e9f-0a1b2c3d4e5f":
+        print(d["severity"], d["summary"])
+' "$TMP/u.jsonl" >"$TMP/u"
+check "manual example: one finding, the container web-night" \
+	"low first in the host's history: Host=lnx-app01, ContainerName=web-night (1 event)" "$(cat "$TMP/u")"
+
 finish
