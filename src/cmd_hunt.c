@@ -115,6 +115,7 @@ struct hunt_cli {
 	uint64_t findings;
 	uint64_t by_severity[BT_SEV_CRITICAL + 1];
 	uint64_t filtered;
+	uint64_t history;               /* findings wholly before --baseline-until */
 };
 
 static bool involves_host(const struct hunt_cli *h, const struct bt_finding *f)
@@ -133,6 +134,11 @@ static bool involves_host(const struct hunt_cli *h, const struct bt_finding *f)
 static void emit(void *ctx, struct bt_finding *f)
 {
 	struct hunt_cli *h = ctx;
+	if (h->baseline_until && f->last != BT_TIME_NONE && f->last < h->baseline_until) {
+		h->history++;   /* history: learned from, not reported */
+		bt_finding_free(f);
+		return;
+	}
 	if (f->severity < h->min_level || (h->nhosts && !involves_host(h, f))) {
 		h->filtered++;
 		bt_finding_free(f);
@@ -476,6 +482,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 			fprintf(stderr, "%s: --suppress removed %zu findings and %zu events\n", cli_progname,
 			        f_sup, ev_sup);
 	}
+	if (h.history && !h.ro.diag.quiet)
+		fprintf(stderr, "%s: %llu findings wholly before --baseline-until left out (history)\n",
+		        cli_progname, (unsigned long long)h.history);
 	if (h.findings == 0) {
 		if (!h.ro.diag.quiet)
 			fprintf(stderr, "%s: no findings in %llu events from %lu files%s%s\n", cli_progname,
@@ -555,7 +564,8 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "                         back a TGT may explain a service ticket\n"
 	        "      --renew-lifetime D how long a TGT may be renewed (default 7d)\n"
 	        "      --baseline-until TIME  evidence before TIME is each host's history: learned\n"
-	        "                         by the baseline rules, not judged (see BASELINES)\n"
+	        "                         by the baseline rules, not judged; findings only\n"
+	        "                         after it (see BASELINES)\n"
 	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
 	        "                         (default), medium, high, critical; given, it also\n"
 	        "                         leaves out the rules below LEVEL\n"

@@ -67,6 +67,18 @@ check "no finding says its baseline is short" 0 "$(grep -c "weaker" "$TMP/a")"
 check "routine SDK image: no finding" 0 "$(grep -c "ContainerImage=mcr" "$TMP/a")"
 check "svc_ci: no finding" 0 "$(grep -c "ContainerAccount=corp.svc_ci" "$TMP/a")"
 
+# findings only after --baseline-until: the history's own findings (Docker's
+# informational container starts) are left out, and counted on stderr
+BT --baseline-until 2026-07-01 --min-level informational "$ev" >"$TMP/a2.jsonl" 2>"$TMP/a2.err"
+check "baseline-until: no finding ends before it" 0 \
+	"$($PY -c '
+import json, sys
+print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["end"] < "2026-07-01"))' "$TMP/a2.jsonl")"
+check "baseline-until: the routine's July starts are still reported (informational)" yes \
+	"$(grep -q '"summary":"2 events on lnx-app01, container web"' "$TMP/a2.jsonl" && echo yes || echo no)"
+grep -q "findings wholly before --baseline-until left out (history)" "$TMP/a2.err" &&
+	pass "baseline-until: left-out findings counted" || fail "baseline-until: $(cat "$TMP/a2.err")"
+
 # 2. Without --baseline-until every event is judged against what came before
 # it: the routine's first week has a short baseline (informational, hidden at
 # the default level), so the default output holds the same four.
