@@ -4,8 +4,9 @@
 # make-evidence.py): a month of routine container runs on ci01 (Windows:
 # Sysmon 1 and 4688 of docker.exe) and lnx-app01 (docker events, journal),
 # a file server with no containers, then on 2026-07-01 a runtime installed on
-# the file server, a new image and a new account on ci01 and a container at
-# an hour never seen on lnx-app01: exactly those four findings.
+# the file server, a new image and a new account on ci01, a container at an
+# hour never seen and one run by a new account through sudo on lnx-app01:
+# exactly those five findings.
 . "$top_srcdir/tests/lib.sh"
 BOXTRAIL_DATADIR=$top_srcdir
 export BOXTRAIL_DATADIR
@@ -42,19 +43,21 @@ for line in open(sys.argv[1]):
 }
 BT() { "$BOXTRAIL" hunt -f jsonl "$@"; }
 
-# 1. --baseline-until: June is history; exactly the four findings of July 1st.
+# 1. --baseline-until: June is history; exactly the five findings of July 1st.
 BT --baseline-until 2026-07-01 "$ev" >"$TMP/a.jsonl" 2>"$TMP/a.err"
 check "baseline-until: exit status (findings)" 1 $?
 digest "$TMP/a.jsonl" >"$TMP/a"
-check "baseline-until: four baseline findings" 4 "$(wc -l <"$TMP/a")"
+check "baseline-until: five baseline findings" 5 "$(wc -l <"$TMP/a")"
 check "first runtime on srv-files02 (high)" 1 \
 	"$(grep -c "^$RUNTIME high first in the host's history: Host=srv-files02 (1 event) ||" "$TMP/a")"
 check "new image alpine/socat on ci01 (medium), Sysmon and 4688" 1 \
 	"$(grep -c "^$IMAGE medium first in the host's history: Host=ci01, ContainerImage=alpine/socat:latest (2 events) ||.*evidence 2$" "$TMP/a")"
 check "new account jdoe on ci01 (medium)" 1 \
 	"$(grep -c "^$ACCOUNT medium first in the host's history: Host=ci01, ContainerAccount=corp.jdoe (2 events) ||" "$TMP/a")"
-check "unusual hour 03 on lnx-app01 (low)" 1 \
-	"$(grep -c "^$HOUR low first in the host's history: Host=lnx-app01, HourOfDay=03 (1 event) ||" "$TMP/a")"
+check "unusual hour 03 on lnx-app01 (low): sudo's line and Docker's start, a second apart" 1 \
+	"$(grep -c "^$HOUR low first in the host's history: Host=lnx-app01, HourOfDay=03 (2 events) ||" "$TMP/a")"
+check "new account mallory on lnx-app01 (medium), from the journal's sudo line" 1 \
+	"$(grep -c "^$ACCOUNT medium first in the host's history: Host=lnx-app01, ContainerAccount=mallory (1 event) ||.*rests on: lnx-app01's docker" "$TMP/a")"
 # each names its baseline period and the logs it rests on
 check "runtime: baseline period and the System log" 1 \
 	"$(grep "^$RUNTIME " "$TMP/a" | grep -c "baseline 2026-06-01T01:02:09.0000000Z to 2026-07-01T00:00:00.0000000Z (30.0 days, to --baseline-until, from .*srv-files02/.*System.evtx).*rests on: srv-files02's System")"
@@ -66,6 +69,7 @@ check "no finding says its baseline is short" 0 "$(grep -c "weaker" "$TMP/a")"
 # the routine runs of July 1st (usual image, account, hour) make no finding
 check "routine SDK image: no finding" 0 "$(grep -c "ContainerImage=mcr" "$TMP/a")"
 check "svc_ci: no finding" 0 "$(grep -c "ContainerAccount=corp.svc_ci" "$TMP/a")"
+check "deploy: no finding" 0 "$(grep -c "ContainerAccount=deploy" "$TMP/a")"
 
 # findings only after --baseline-until: the history's own findings (Docker's
 # informational container starts) are left out, and counted on stderr
@@ -81,11 +85,11 @@ grep -q "findings wholly before --baseline-until left out (history)" "$TMP/a2.er
 
 # 2. Without --baseline-until every event is judged against what came before
 # it: the routine's first week has a short baseline (informational, hidden at
-# the default level), so the default output holds the same four.
+# the default level), so the default output holds the same five.
 BT "$ev" >"$TMP/b.jsonl" 2>"$TMP/b.err"
 digest "$TMP/b.jsonl" | cut -d'|' -f1 >"$TMP/b"
 cut -d'|' -f1 "$TMP/a" >"$TMP/a1"
-check "whole evidence: the same four at the default level" "$(cat "$TMP/a1")" "$(cat "$TMP/b")"
+check "whole evidence: the same five at the default level" "$(cat "$TMP/a1")" "$(cat "$TMP/b")"
 BT --min-level informational "$ev" >"$TMP/c.jsonl" 2>/dev/null
 digest "$TMP/c.jsonl" >"$TMP/c"
 check "whole evidence: first week's routine judged weaker only" 0 \
@@ -121,13 +125,14 @@ for line in open(sys.argv[1]):
 ' "$TMP/facts.jsonl" >"$TMP/facts" || fail "baseline: JSONL"
 for want in \
 	"d51de210 Host=ci01, ContainerImage=mcr.microsoft.com/dotnet/sdk:8.0 90 2026-06-01T08:05:11 2026-06-30T09:12:11 Microsoft-Windows-Sysmon%4Operational.evtx 52001" \
-	"d51de210 Host=lnx-app01, ContainerImage=redis:7 60 2026-06-01T07:21:03 2026-06-30T19:22:03 docker-events.jsonl 5" \
+	"d51de210 Host=lnx-app01, ContainerImage=redis:7 120 2026-06-01T07:21:02 2026-06-30T19:22:03 journald.json 4004" \
+	"4ac6b2b3 Host=lnx-app01, ContainerAccount=deploy 120 2026-06-01T06:20:02 2026-06-30T20:23:02 journald.json 4002" \
 	"4ac6b2b3 Host=ci01, ContainerAccount=corp\\svc_ci 180 2026-06-01T08:05:11 2026-06-30T18:19:11 Microsoft-Windows-Sysmon%4Operational.evtx 52001" \
-	"0c3e9a7d Host=lnx-app01, HourOfDay=06 8 2026-06-01T06:20:03 2026-06-27T06:20:03 docker-events.jsonl 2"; do
+	"0c3e9a7d Host=lnx-app01, HourOfDay=06 16 2026-06-01T06:20:02 2026-06-27T06:20:03 journald.json 4002"; do
 	grep -qxF "$want" "$TMP/facts" && pass "baseline: $want" || fail "baseline: no '$want' in: $(cat "$TMP/facts")"
 done
-check "baseline: nothing learned after --baseline-until (no alpine, no jdoe, no 03h)" 0 \
-	"$(grep -c "alpine\|jdoe\|HourOfDay=03" "$TMP/facts")"
+check "baseline: nothing learned after --baseline-until (no alpine, jdoe, mallory, 03h)" 0 \
+	"$(grep -c "alpine\|jdoe\|mallory\|HourOfDay=03" "$TMP/facts")"
 check "baseline: srv-files02 has no container history" 0 "$(grep -c "srv-files02" "$TMP/facts")"
 "$BOXTRAIL" baseline -f text --baseline-until 2026-07-01 "$ev" 2>/dev/null >"$TMP/facts.txt"
 grep -q "^history of First Run of a Container Image on a Host (d51de210" "$TMP/facts.txt" &&
@@ -149,7 +154,8 @@ for line in open(sys.argv[1]):
     if d["rule"]["id"] == "6a1d7e2c-3b4f-4c5d-8e9f-0a1b2c3d4e5f":
         print(d["severity"], d["summary"])
 ' "$TMP/u.jsonl" >"$TMP/u"
-check "manual example: one finding, the container web-night" \
-	"low first in the host's history: Host=lnx-app01, ContainerName=web-night (1 event)" "$(cat "$TMP/u")"
+check "manual example: the containers web-night and debug" \
+	"low first in the host's history: Host=lnx-app01, ContainerName=web-night (1 event)
+low first in the host's history: Host=lnx-app01, ContainerName=debug (1 event)" "$(cat "$TMP/u")"
 
 finish

@@ -199,10 +199,9 @@ static void absent_feed(struct bt_baseline *b, struct group *g, struct bt_eviden
 		}
 		if (g->first_expl == BT_TIME_NONE)
 			g->first_expl = t;
-		/* with history, an event logged at the same time (the same start in
-		 * Sysmon and 4688) is no history of it */
-		while (g->np && g->p[g->np - 1].seq != seq && g->p[g->np - 1].t + b->skew >= t &&
-		       (!b->def->history_sec || g->p[g->np - 1].t < t)) {
+		/* with history, an event explains only what comes after it (below) */
+		while (!b->def->history_sec && g->np && g->p[g->np - 1].seq != seq &&
+		       g->p[g->np - 1].t + b->skew >= t) {
 			struct pend *p = &g->p[--g->np];
 			if (p->e) {
 				bt_evidence_free(p->e);
@@ -217,7 +216,11 @@ static void absent_feed(struct bt_baseline *b, struct group *g, struct bt_eviden
 	/* a judged event: explained by an earlier explaining event (not itself) */
 	bt_time before = g->last_expl_seq == seq ? g->prev_expl : g->last_expl;
 	if (b->def->history_sec) {
-		if (g->first_expl != BT_TIME_NONE && g->first_expl < t)
+		/* within skew of the first sight it is the same first sight (one
+		 * start in sudo's line, Sysmon and Docker's events, by their
+		 * clocks), unless that sight was history */
+		if (g->first_expl != BT_TIME_NONE &&
+		    (g->first_expl + b->skew < t || (b->until != BT_TIME_NONE && g->first_expl < b->until)))
 			return;
 	} else if (before != BT_TIME_NONE && before >= t - b->span) {
 		return;

@@ -1,5 +1,6 @@
 /* Container virtual fields: the image of a container CLI's command line,
- * its normalised form, the account and the hour. */
+ * its normalised form, the account and the hour; and sudo's journal line for
+ * a container CLI (the account on Linux). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/bt_time.h"
+#include "docker/bt_journal_sudo.h"
 #include "hunt/bt_container_fields.h"
 
 static const char *cli(const char *cmd)
@@ -81,11 +83,42 @@ static void test_values(void **state)
 	bt_evbuf_free(&eb);
 }
 
+static void test_sudo_line(void **state)
+{
+	(void)state;
+	struct bt_sudo_line l;
+	const char *m = "  deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root ; "
+	                "COMMAND=/usr/bin/docker run -d --name web nginx:1.25";
+	assert_true(bt_sudo_line_parse("sudo", 4, m, strlen(m), &l));
+	assert_int_equal(l.user_len, 6);
+	assert_memory_equal(l.user, "deploy", 6);
+	assert_int_equal(l.runas_len, 4);
+	assert_memory_equal(l.runas, "root", 4);
+	assert_int_equal(l.pwd_len, 12);
+	assert_int_equal(l.command_len, strlen("/usr/bin/docker run -d --name web nginx:1.25"));
+	/* a command holding " ; " is the rest of the line */
+	m = "bob : PWD=/ ; USER=root ; COMMAND=/usr/bin/podman run alpine sh -c a ; b";
+	assert_true(bt_sudo_line_parse("sudo", 4, m, strlen(m), &l));
+	assert_int_equal(l.command_len, strlen("/usr/bin/podman run alpine sh -c a ; b"));
+	m = "bob : PWD=/ ; USER=root ; COMMAND=/usr/bin/apt upgrade";
+	assert_false(bt_sudo_line_parse("sudo", 4, m, strlen(m), &l));     /* not a container CLI */
+	m = "pam_unix(sudo:session): session opened for user root(uid=0) by bob(uid=1002)";
+	assert_false(bt_sudo_line_parse("sudo", 4, m, strlen(m), &l));
+	m = "bob : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/ ; USER=root ; "
+	    "COMMAND=/usr/bin/docker run x";
+	assert_false(bt_sudo_line_parse("sudo", 4, m, strlen(m), &l));     /* refused, not run */
+	m = "bob : PWD=/ ; USER=root ; COMMAND=/usr/bin/docker run x";
+	assert_false(bt_sudo_line_parse("su", 2, m, strlen(m), &l));
+	assert_false(bt_sudo_line_parse("sudo", 4, "bob : PWD=/ ; COMMAND=", 22, &l));
+	assert_false(bt_sudo_line_parse("sudo", 4, "bob : PWD=/", 11, &l));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_image),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_sudo_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,13 +11,16 @@ A month of routine, 2026-06-01 to 2026-06-30, on two hosts:
     is in Sysmon (1) and Security (4688); every hour of 08-18 comes up in the first week.
   lnx-app01 (Linux): docker events (create, start, die) for nginx:1.25 and redis:7 (written
     as docker.io/library/redis:7 by the daemon: one image), four starts a day between 06:00
-    and 20:59; the journal's dockerd entries name the host.
+    and 20:59, each run by the account deploy through sudo (the journal's sudo lines); the
+    journal's dockerd entries name the host.
   srv-files02 (Windows): a file server's System log, service state changes (7036) all
     month; no container activity.
 Then, on 2026-07-01 (after --baseline-until 2026-07-01):
   ci01 10:15  svc_ci runs alpine/socat (an image never run there)   -> new image
   ci01 11:30  CORP\\jdoe runs the usual SDK image                     -> new account
   lnx-app01 03:10  nginx:1.25 starts (a usual image, at an hour never seen) -> unusual hour
+  lnx-app01 15:40  mallory runs nginx:1.25 through sudo (the journal's sudo line names the
+                   account; the routine's is deploy's)                  -> new account
   srv-files02 14:02  Docker installed as a service (7045)           -> first runtime
   and routine runs on ci01 and lnx-app01 that day: no finding.
 """
@@ -106,7 +109,10 @@ def build():
                                "Action": action, "Actor": {"ID": cid, "Attributes": attrs},
                                "scope": "local", "time": ns // 1_000_000_000, "timeNano": ns}))
 
-    def lnx_run(t, image, name):
+    sudo = []
+
+    def lnx_run(t, image, name, user="deploy"):
+        sudo.append((t - 10_000_000, user, "/usr/bin/docker run -d --name %s %s" % (name, image)))
         cid = "".join("%016x" % R.next() for _ in range(4))
         lnx(t, "create", image, name, cid)
         lnx(t + 5_000_000, "start", image, name, cid)
@@ -137,6 +143,7 @@ def build():
     docker_run(T(day, 11, 30, 2), "jdoe", '"%s" run --rm -it %s dotnet --info' % (DOCKER, SDK),
                shell)
     lnx_run(T(day, 3, 10, 0), "nginx:1.25", "web-night")
+    lnx_run(T(day, 15, 40, 0), "nginx:1.25", "debug", user="mallory")
     fs_sys.add(T(day, 14, 2, 51), {
         "event_id": 7045, "version": 0, "level": 4, "task": 0, "opcode": 0, "qualifiers": 16384,
         "thread_id": 812, "user_sid": "S-1-5-21-1004336348-1177238915-682003330-500",
@@ -162,19 +169,35 @@ def build():
     with open(os.path.join(coll, "docker-events.jsonl"), "w", encoding="utf-8", newline="\n") as f:
         for _, e in lnx_events:
             f.write(json.dumps(e, separators=(",", ":")) + "\n")
+    entries = []
+    for t, msg in [(T(0, 0, 0, 5), "Starting up"),
+                   (T(0, 0, 0, 7), "Daemon has completed initialization"),
+                   (T(15, 4, 0, 0), "Processing signal 'hangup'"),
+                   (T(DAYS, 23, 50, 0), "Processing signal 'hangup'")]:
+        entries.append((t, {"_HOSTNAME": LNX, "_TRANSPORT": "stdout", "PRIORITY": "6", "_UID": "0",
+                            "_COMM": "dockerd", "_EXE": "/usr/bin/dockerd", "_PID": "911",
+                            "SYSLOG_IDENTIFIER": "dockerd", "_SYSTEMD_UNIT": "docker.service",
+                            "_CMDLINE": "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/"
+                                        "containerd.sock",
+                            "MESSAGE": logrus_text(C.nano9(t), "info", msg)}))
+    # who ran the client: sudo's command line, then its PAM session line
+    # (another program's entry: left out)
+    for i, (t, user, cmd) in enumerate(sudo):
+        uid = "1001" if user == "deploy" else "1002"
+        base = {"_HOSTNAME": LNX, "_TRANSPORT": "syslog", "PRIORITY": "5", "_UID": uid,
+                "_COMM": "sudo", "_EXE": "/usr/bin/sudo", "_PID": str(20000 + i),
+                "SYSLOG_IDENTIFIER": "sudo", "SYSLOG_FACILITY": "10"}
+        entries.append((t, dict(base, MESSAGE="%8s : TTY=pts/0 ; PWD=/home/%s ; USER=root ; "
+                                               "COMMAND=%s" % (user, user, cmd))))
+        entries.append((t + 20_000, dict(base, PRIORITY="6", MESSAGE="pam_unix(sudo:session): "
+                                         "session opened for user root(uid=0) by %s(uid=%s)"
+                                         % (user, uid))))
+    entries.sort(key=lambda e: e[0])
     journal = []
-    for n, (t, msg) in enumerate([(T(0, 0, 0, 5), "Starting up"),
-                                  (T(0, 0, 0, 7), "Daemon has completed initialization"),
-                                  (T(15, 4, 0, 0), "Processing signal 'hangup'"),
-                                  (T(DAYS, 23, 50, 0), "Processing signal 'hangup'")]):
-        journal.append({"__CURSOR": "s=25;i=%x" % (n + 1), "__REALTIME_TIMESTAMP": str(C.epoch_us(t)),
-                        "_HOSTNAME": LNX, "_TRANSPORT": "stdout", "PRIORITY": "6", "_UID": "0",
-                        "_COMM": "dockerd", "_EXE": "/usr/bin/dockerd", "_PID": "911",
-                        "SYSLOG_IDENTIFIER": "dockerd", "_SYSTEMD_UNIT": "docker.service",
-                        "__SEQNUM": str(4000 + n),
-                        "_CMDLINE": "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/"
-                                    "containerd.sock",
-                        "MESSAGE": logrus_text(C.nano9(t), "info", msg)})
+    for n, (t, e) in enumerate(entries):
+        journal.append(dict({"__CURSOR": "s=25;i=%x" % (n + 1),
+                             "__REALTIME_TIMESTAMP": str(C.epoch_us(t)),
+                             "__SEQNUM": str(4000 + n)}, **e))
     with open(os.path.join(coll, "journald.json"), "w", encoding="utf-8", newline="\n") as f:
         for j in journal:
             f.write(json.dumps(j, separators=(",", ":")) + "\n")
