@@ -106,6 +106,35 @@ check "short baseline: the new image is weaker (informational)" 1 \
 	"$(grep -c "^$IMAGE informational first in the host's history: Host=ci01, ContainerImage=alpine/socat:latest (2 events); the baseline is short || weaker: a short baseline: 2026-06-26T00:00:00.0000000Z to 2026-07-01T00:00:00.0000000Z (5.0 days" "$TMP/d")"
 check "short baseline: the runtime too" 1 "$(grep -c "^$RUNTIME informational .*Host=srv-files02.*the baseline is short" "$TMP/d")"
 
+# 3b. A baseline kept between cases: lnx-app01's logs of June 1-5 (an earlier
+# case) beside those of June 28 - July 1 (this one). The logs leave June 8-27
+# out; what they cover adds up to 9.4 days, a baseline; the later case alone
+# (3 days before July 1st) is a short one.
+$PY -c '
+import json, os, sys
+src, out = sys.argv[1], sys.argv[2]
+def t_of(name, d):
+    return int(d["timeNano"]) // 1000 if name.startswith("docker") else int(d["__REALTIME_TIMESTAMP"])
+cut1, cut2 = 1780876800000000, 1782604800000000   # 2026-06-08, 2026-06-28 (us)
+for case, keep in (("case-june", lambda t: t < cut1), ("case-july", lambda t: t >= cut2)):
+    os.makedirs(os.path.join(out, case))
+    for name in ("docker-events.jsonl", "journald.json"):
+        with open(os.path.join(src, name)) as f, open(os.path.join(out, case, name), "w") as g:
+            for line in f:
+                if keep(t_of(name, json.loads(line))):
+                    g.write(line)
+' "$data/collection/lnx-app01" "$TMP/kept/lnx-app01" || fail "splitting the cases"
+BT --baseline-until 2026-07-01 "$TMP/kept" >"$TMP/k.jsonl" 2>"$TMP/k.err"
+digest "$TMP/k.jsonl" >"$TMP/k"
+check "kept baseline: the hour 03 finding at its level, 8 days of log with gaps" 1 \
+	"$(grep -c "^$HOUR low first in the host's history: Host=lnx-app01, HourOfDay=03 (2 events) || .*baseline 2026-06-01T00:00:05.0000000Z to 2026-07-01T00:00:00.0000000Z (9.4 days of log, with gaps, to --baseline-until, from .*case-june/" "$TMP/k")"
+check "kept baseline: mallory at its level" 1 "$(grep -c "^$ACCOUNT medium .*ContainerAccount=mallory" "$TMP/k")"
+check "kept baseline: nothing else" 2 "$(wc -l <"$TMP/k")"
+BT --baseline-until 2026-07-01 --min-level informational "$TMP/kept/lnx-app01/case-july" >"$TMP/k2.jsonl" 2>/dev/null
+digest "$TMP/k2.jsonl" >"$TMP/k2"
+check "this case alone: the hour 03 finding is weaker (2.6 days)" 1 \
+	"$(grep -c "^$HOUR informational .*HourOfDay=03 .*weaker: a short baseline: 2026-06-28T09:20:02.0000000Z to 2026-07-01T00:00:00.0000000Z (2.6 days" "$TMP/k2")"
+
 # 4. A filter that leaves out explaining events judges nothing (as absent always does).
 BT --baseline-until 2026-07-01 --channel Security "$ev" >"$TMP/e.jsonl" 2>"$TMP/e.err"
 check "--channel: no baseline finding" 0 "$(digest "$TMP/e.jsonl" | wc -l)"

@@ -325,6 +325,8 @@ struct cover_why {
 	const char *file;
 	size_t nwitness;
 	bt_time t;                /* the judged event */
+	bt_time earliest, end;    /* history: the baseline period */
+	bool gaps;                /* history: the logs leave time out of it */
 };
 
 static enum cover judge_cover(const struct bt_baseline *b, const struct group *g,
@@ -346,10 +348,21 @@ static enum cover judge_cover(const struct bt_baseline *b, const struct group *g
 			why->file = NULL;
 			return COVER_NONE;
 		}
-		if (t - since < why->reach) {
-			why->reach = t - since;
+		int64_t reach = t - since;
+		bt_time earliest = since;
+		bool gaps = false;
+		if (b->def->history_sec) {
+			/* the history before the event (or --baseline-until): every
+			 * span of the log, the evidence of earlier cases too */
+			bt_time end = b->until != BT_TIME_NONE && b->until < t ? b->until : t;
+			reach = bt_coverage_history(cov, w->host, w->channel, end, &earliest, &file, &gaps);
+		}
+		if (reach < why->reach) {
+			why->reach = reach;
 			why->w = w;
 			why->file = file;
+			why->earliest = earliest;
+			why->gaps = gaps;
 		}
 	}
 	if (!why->nwitness)
@@ -364,9 +377,10 @@ static void history_note(const struct bt_baseline *b, struct bt_finding *f, enum
 	char need[32], reach[32], from[BT_TIME_BUFSZ], to[BT_TIME_BUFSZ], note[1600];
 	fmt_span(need, sizeof need, b->history);
 	bt_time end = b->until != BT_TIME_NONE && b->until < why->t ? b->until : why->t;
-	bt_time since = why->t - why->reach;
-	snprintf(reach, sizeof reach, "%.1f days",
-	         (double)(end > since ? end - since : 0) / (86400.0 * BT_TICKS_PER_SEC));
+	bt_time since = why->earliest != BT_TIME_NONE ? why->earliest : end;
+	snprintf(reach, sizeof reach, "%.1f days%s",
+	         (double)(why->reach > 0 ? why->reach : 0) / (86400.0 * BT_TICKS_PER_SEC),
+	         why->gaps ? " of log, with gaps" : "");
 	bt_time_format(since, from);
 	bt_time_format(end, to);
 	if (c == COVER_FULL)
