@@ -64,7 +64,7 @@ struct bt_baseline {
 	int64_t history;          /* absent: the witness logs' reach a full judgement needs */
 	bt_time until;            /* judged events before it are history only */
 	bool by_host;
-	char judged[256], explaining[512];   /* what the rules stand for, for summaries */
+	char judged[256], explaining[1024];   /* what the rules stand for, for summaries */
 	struct group **buckets;
 	size_t nbuckets, ngroups;
 	struct witness *w;
@@ -325,7 +325,7 @@ struct cover_why {
 	const char *file;
 	size_t nwitness;
 	bt_time t;                /* the judged event */
-	bt_time earliest, end;    /* history: the baseline period */
+	bt_time earliest;         /* history: where the baseline period begins */
 	bool gaps;                /* history: the logs leave time out of it */
 };
 
@@ -374,7 +374,7 @@ static enum cover judge_cover(const struct bt_baseline *b, const struct group *g
 static void history_note(const struct bt_baseline *b, struct bt_finding *f, enum cover c,
                          const struct cover_why *why, const char *names)
 {
-	char need[32], reach[32], from[BT_TIME_BUFSZ], to[BT_TIME_BUFSZ], note[1600];
+	char need[32], reach[32], from[BT_TIME_BUFSZ], to[BT_TIME_BUFSZ], note[2600];
 	fmt_span(need, sizeof need, b->history);
 	bt_time end = b->until != BT_TIME_NONE && b->until < why->t ? b->until : why->t;
 	bt_time since = why->earliest != BT_TIME_NONE ? why->earliest : end;
@@ -385,7 +385,7 @@ static void history_note(const struct bt_baseline *b, struct bt_finding *f, enum
 	bt_time_format(end, to);
 	if (c == COVER_FULL)
 		snprintf(note, sizeof note,
-		         "baseline %s to %s (%s%s, from %.500s): no earlier %.511s in it; the logs it "
+		         "baseline %s to %s (%s%s, from %.500s): no earlier %.1023s in it; the logs it "
 		         "rests on: %s", from, to, reach,
 		         b->until != BT_TIME_NONE && b->until < why->t ? ", to --baseline-until" : "",
 		         why->file ? why->file : "?", b->explaining, names);
@@ -471,9 +471,9 @@ static void absent_close(const struct bt_baseline *b, const struct group *g, str
 		         c == COVER_PART ? "; the baseline is short" : "");
 	else
 		snprintf(buf, sizeof buf, "%llu event%s of %.200s with no %.300s within %s before (%s)%s",
-	         (unsigned long long)f->evidence_total, f->evidence_total == 1 ? "" : "s", b->judged,
-	         b->explaining, span, g->display,
-	         c == COVER_PART ? "; the logs cover only part of that time" : "");
+		         (unsigned long long)f->evidence_total, f->evidence_total == 1 ? "" : "s",
+		         b->judged, b->explaining, span, g->display,
+		         c == COVER_PART ? "; the logs cover only part of that time" : "");
 	bt_strdup_to(&f->summary, buf);
 	out->emit(out->ctx, f);
 }

@@ -464,11 +464,11 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 			bool by_host = false;
 			for (size_t g = 0; g < def->ngroup_by; g++)
 				by_host |= strcmp(def->group_by[g], "Host") == 0;
-			char judged[256], explaining[512];
+			char judged[256], explaining[1024];
 			ref_title(c, k, 0, judged, sizeof judged);
 			explaining[0] = '\0';
 			for (size_t r = 1, len = 0; r < k->nrefs && len < sizeof explaining; r++) {
-				char t[256];
+				char t[1024];
 				ref_title(c, k, r, t, sizeof t);
 				int w = snprintf(explaining + len, sizeof explaining - len, "%s%s",
 				                 r > 1 ? " or " : "", t);
