@@ -342,7 +342,9 @@ static enum cover judge_cover(const struct bt_baseline *b, const struct group *g
 		why->nwitness++;
 		const char *file = NULL;
 		bt_time since = cov ? bt_coverage_since(cov, w->host, w->channel, t, &file) : BT_TIME_NONE;
-		if (since == BT_TIME_NONE || since >= t) {
+		/* a log that begins with the event shows nothing before it; with
+		 * history, other spans of it (an earlier case) may */
+		if (since == BT_TIME_NONE || (since >= t && !b->def->history_sec)) {
 			why->w = w;
 			why->reach = -1;
 			why->file = NULL;
@@ -356,6 +358,12 @@ static enum cover judge_cover(const struct bt_baseline *b, const struct group *g
 			 * span of the log, the evidence of earlier cases too */
 			bt_time end = b->until != BT_TIME_NONE && b->until < t ? b->until : t;
 			reach = bt_coverage_history(cov, w->host, w->channel, end, &earliest, &file, &gaps);
+			if (reach <= 0) {
+				why->w = w;
+				why->reach = -1;
+				why->file = NULL;
+				return COVER_NONE;
+			}
 		}
 		if (reach < why->reach) {
 			why->reach = reach;
