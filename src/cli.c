@@ -46,6 +46,11 @@ bool cli_parse_lifetime(const char *s, int64_t *ticks)
 	return true;
 }
 
+bool cli_parse_baseline_until(const char *s, bt_time *t)
+{
+	return bt_time_parse(s, strlen(s), t, NULL, NULL) && *t != BT_TIME_NONE;
+}
+
 bool cli_no_jit(void)
 {
 	return env_or_null("BOXTRAIL_NO_JIT") != NULL;

@@ -125,6 +125,9 @@ const char *cli_tmpdir(void);
 /* --ticket-lifetime, --renew-lifetime: a duration as rules write a
  * timespan (90s, 10m, 10h, 7d) into ticks; false unless positive. */
 bool cli_parse_lifetime(const char *s, int64_t *ticks);
+/* --baseline-until: a time as --since takes it (RFC 3339 or YYYY-MM-DD,
+ * the start of that day); false when unparsable. */
+bool cli_parse_baseline_until(const char *s, bt_time *t);
 bool cli_no_jit(void);
 
 #endif

@@ -27,6 +27,7 @@ enum {
 	OPT_NO_BUILTIN,
 	OPT_TICKET_LIFETIME,
 	OPT_RENEW_LIFETIME,
+	OPT_BASELINE_UNTIL,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +37,7 @@ static const struct option long_opts[] = {
 	{"no-builtin", no_argument, NULL, OPT_NO_BUILTIN},
 	{"ticket-lifetime", required_argument, NULL, OPT_TICKET_LIFETIME},
 	{"renew-lifetime", required_argument, NULL, OPT_RENEW_LIFETIME},
+	{"baseline-until", required_argument, NULL, OPT_BASELINE_UNTIL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -45,6 +47,7 @@ struct baseline_args {
 	const char **rule_dirs;
 	size_t nrule_dirs;
 	int64_t ticket_lifetime, renew_lifetime;
+	bt_time baseline_until;         /* --baseline-until (0: none) */
 };
 
 static int baseline_opt(void *ctx, int c, const char *arg)
@@ -70,6 +73,12 @@ static int baseline_opt(void *ctx, int c, const char *arg)
 	case OPT_NO_BUILTIN:
 		a->no_builtin = true;
 		return 1;
+	case OPT_BASELINE_UNTIL:
+		if (!cli_parse_baseline_until(arg, &a->baseline_until)) {
+			cli_errorf("baseline: --baseline-until '%s' is not a time (RFC 3339 or YYYY-MM-DD)", arg);
+			return -1;
+		}
+		return 1;
 	case OPT_TICKET_LIFETIME:
 	case OPT_RENEW_LIFETIME:
 		if (!cli_parse_lifetime(arg, c == OPT_TICKET_LIFETIME ? &a->ticket_lifetime
@@ -87,9 +96,10 @@ static int baseline_opt(void *ctx, int c, const char *arg)
 /* A fact copied out of the correlator, to be sorted. */
 struct fact {
 	const struct bt_rule_info *rule;
-	bool witness, usual;
+	bool witness, usual, seen;
 	char *host, *channel, *group, *field, *value, *first_file;
 	uint64_t count, total, first_record, first_line;
+	bt_time first, last;
 };
 
 struct facts {
@@ -121,7 +131,8 @@ static void take_fact(void *ctx, const struct bt_rule_info *rule, const struct b
 	                   .host = dup0(f->host), .channel = dup0(f->channel),
 	                   .group = dup0(f->group), .field = dup0(f->field), .value = dup0(f->value),
 	                   .first_file = dup0(f->first_file), .count = f->count, .total = f->total,
-	                   .first_record = f->first_record, .first_line = f->first_line};
+	                   .first_record = f->first_record, .first_line = f->first_line,
+	                   .seen = f->seen, .first = f->first, .last = f->last};
 }
 
 static int strcmp0(const char *a, const char *b)
@@ -223,8 +234,62 @@ static void witness_out(struct bt_buf *b, bool jsonl, const struct bt_coverage *
 	spans_out(b, false, NULL, cov, v[0].host, v[0].channel);
 }
 
+/* A group seen in a host's history (absent with history: container
+ * images, accounts, hours of a host), with where it was first seen. */
+static void seen_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool new_rule)
+{
+	if (jsonl) {
+		struct jw w;
+		jw_init(&w, b);
+		jw_object(&w);
+		jw_key(&w, "kind");
+		jw_strz(&w, "seen_group");
+		jw_key(&w, "rule");
+		jw_strz(&w, rule_id(f->rule));
+		jw_key(&w, "title");
+		jw_strz(&w, f->rule->sigma->title);
+		jw_key(&w, "group");
+		jw_strz(&w, f->group);
+		jw_key(&w, "count");
+		jw_u64(&w, f->count);
+		jw_key(&w, "first");
+		jw_time(&w, f->first);
+		jw_key(&w, "last");
+		jw_time(&w, f->last);
+		jw_key(&w, "first_file");
+		jw_strz(&w, f->first_file);
+		jw_key(&w, "first_record");
+		jw_u64_or_null(&w, f->first_record != 0, f->first_record);
+		jw_key(&w, "first_line");
+		jw_u64_or_null(&w, f->first_line != 0, f->first_line);
+		jw_object_end(&w);
+		bt_buf_putc(b, '\n');
+		return;
+	}
+	if (new_rule) {
+		bt_buf_puts(b, "history of ");
+		esc_text_str(b, f->rule->sigma->title ? f->rule->sigma->title : "?");
+		bt_buf_printf(b, " (%s)\n", rule_id(f->rule));
+	}
+	char t1[BT_TIME_BUFSZ], t2[BT_TIME_BUFSZ];
+	bt_time_format(f->first, t1);
+	bt_time_format(f->last, t2);
+	bt_buf_puts(b, "    ");
+	esc_text_str(b, f->group);
+	bt_buf_printf(b, ": %llu, %s .. %s, first ", (unsigned long long)f->count, t1, t2);
+	esc_text_str(b, f->first_file ? f->first_file : "?");
+	if (f->first_record)
+		bt_buf_printf(b, " record %llu\n", (unsigned long long)f->first_record);
+	else
+		bt_buf_printf(b, " line %llu\n", (unsigned long long)f->first_line);
+}
+
 static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool new_rule)
 {
+	if (f->seen) {
+		seen_out(b, jsonl, f, new_rule);
+		return;
+	}
 	if (jsonl) {
 		struct jw w;
 		jw_init(&w, b);
@@ -328,7 +393,8 @@ static int cmd_baseline(const struct cmd_entry *self, int argc, char **argv)
 	struct bt_hunt_opts ho = {.rules = rules, .hosts = hm, .since = ro.filter.since,
 	                          .until = ro.filter.until, .diag = ro.in.read.diag,
 	                          .ticket_lifetime = a.ticket_lifetime,
-	                          .renew_lifetime = a.renew_lifetime, .tmpdir = cli_tmpdir()};
+	                          .renew_lifetime = a.renew_lifetime,
+	                          .baseline_until = a.baseline_until, .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
 	struct cli_run run = {0};
@@ -402,7 +468,8 @@ const struct cmd_entry cmd_baseline_entry = {
 	.options = "  -f, --format FMT       text (default on a terminal) or jsonl\n"
 	           "      --rules DIR        also load the Sigma rules in DIR (repeatable)\n"
 	           "      --no-builtin       do not load the built-in rule pack\n"
-	           "      --ticket-lifetime D, --renew-lifetime D   as for hunt\n",
+	           "      --ticket-lifetime D, --renew-lifetime D   as for hunt\n"
+	           "      --baseline-until TIME  learn only from the evidence before TIME\n",
 	.footer = "Exit status: 0 ok, 2 usage error or nothing readable, +4 some input not (fully) read.\n",
 	.shortopts = "f:",
 	.longopts = long_opts,

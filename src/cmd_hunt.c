@@ -41,6 +41,7 @@ enum {
 	OPT_RENEW_LIFETIME,
 	OPT_EMIT_STATE,
 	OPT_STATE_HOST,
+	OPT_BASELINE_UNTIL,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +66,7 @@ static const struct option long_opts[] = {
 	{"renew-lifetime", required_argument, NULL, OPT_RENEW_LIFETIME},
 	{"emit-state", required_argument, NULL, OPT_EMIT_STATE},
 	{"state-host", required_argument, NULL, OPT_STATE_HOST},
+	{"baseline-until", required_argument, NULL, OPT_BASELINE_UNTIL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -104,6 +106,7 @@ struct hunt_cli {
 	bool no_builtin;
 	int64_t window;
 	int64_t ticket_lifetime, renew_lifetime;
+	bt_time baseline_until;         /* --baseline-until (0: none) */
 	enum bt_severity min_level;
 	const char **hosts;
 	size_t nhosts;
@@ -120,6 +123,7 @@ struct hunt_cli {
 	uint64_t findings;
 	uint64_t by_severity[BT_SEV_CRITICAL + 1];
 	uint64_t filtered;
+	uint64_t history;               /* findings wholly before --baseline-until */
 };
 
 static bool involves_host(const struct hunt_cli *h, const struct bt_finding *f)
@@ -138,6 +142,11 @@ static bool involves_host(const struct hunt_cli *h, const struct bt_finding *f)
 static void emit(void *ctx, struct bt_finding *f)
 {
 	struct hunt_cli *h = ctx;
+	if (h->baseline_until && f->last != BT_TIME_NONE && f->last < h->baseline_until) {
+		h->history++;   /* history: learned from, not reported */
+		bt_finding_free(f);
+		return;
+	}
 	if (f->severity < h->min_level || (h->nhosts && !involves_host(h, f))) {
 		h->filtered++;
 		bt_finding_free(f);
@@ -199,6 +208,12 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 	case OPT_WINDOW:
 		if (!parse_duration(arg, &h->window)) {
 			cli_errorf("hunt: --window '%s' is not a duration (90s, 10m, 2h)", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_BASELINE_UNTIL:
+		if (!cli_parse_baseline_until(arg, &h->baseline_until)) {
+			cli_errorf("hunt: --baseline-until '%s' is not a time (RFC 3339 or YYYY-MM-DD)", arg);
 			return -1;
 		}
 		return 1;
@@ -503,6 +518,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	                          .until = h.ro.filter.until, .diag = h.ro.in.read.diag,
 	                          .ticket_lifetime = h.ticket_lifetime,
 	                          .renew_lifetime = h.renew_lifetime,
+	                          .baseline_until = h.baseline_until,
 	                          .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
@@ -634,6 +650,9 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 			fprintf(stderr, "%s: --suppress removed %zu findings and %zu events\n", cli_progname,
 			        f_sup, ev_sup);
 	}
+	if (h.history && !h.ro.diag.quiet)
+		fprintf(stderr, "%s: %llu findings wholly before --baseline-until left out (history)\n",
+		        cli_progname, (unsigned long long)h.history);
 	if (h.findings == 0) {
 		if (!h.ro.diag.quiet)
 			fprintf(stderr, "%s: no findings in %llu events from %lu files%s%s\n", cli_progname,
@@ -719,6 +738,9 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --ticket-lifetime D  how long a Kerberos ticket lives (default 10h): how far\n"
 	        "                         back a TGT may explain a service ticket\n"
 	        "      --renew-lifetime D how long a TGT may be renewed (default 7d)\n"
+	        "      --baseline-until TIME  evidence before TIME is each host's history: learned\n"
+	        "                         by the baseline rules, not judged; findings only\n"
+	        "                         after it (see BASELINES)\n"
 	        "      --min-level LEVEL  only findings at or above LEVEL: informational, low\n"
 	        "                         (default), medium, high, critical; given, it also\n"
 	        "                         leaves out the rules below LEVEL\n"

@@ -6,7 +6,8 @@
 # the container starts the correlations of hunt need; the roasted tickets also
 # hit the informational RC4-ticket rule the overpass-the-hash correlation reads;
 # the base rules of the Kerberos baselines hit every ticket event and Kerberos
-# network logon: they make no finding alone).
+# network logon: they make no finding alone; so do the members of the
+# container baselines: SRV-BUILD01's docker.exe runs and its dockerd start).
 set -u
 LC_ALL=C
 export LC_ALL

@@ -23,6 +23,7 @@ struct json_object;
 #define BT_ACT_KILL        "container.kill"
 #define BT_ACT_DESTROY     "container.destroy"
 #define BT_ACT_EXEC        "container.exec"
+#define BT_ACT_CLI         "container.cli"    /* a container CLI run through sudo */
 #define BT_ACT_OUTPUT      "container.output"
 #define BT_ACT_PULL        "image.pull"
 #define BT_ACT_BUILD       "image.build"

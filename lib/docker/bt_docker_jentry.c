@@ -12,6 +12,7 @@
 #include "docker/bt_docker_logrus.h"
 #include "docker/bt_docker_pair.h"
 #include "docker/bt_journal_dhcp.h"
+#include "docker/bt_journal_sudo.h"
 
 #define MAX_CMDLINES 4096      /* distinct command lines remembered */
 
@@ -259,6 +260,30 @@ static bool map_dhcp(struct bt_reader_ctx *ctx, struct bt_jentry *m, const struc
 	return deliver(ctx, m, ev);
 }
 
+/* sudo's line for a container CLI: who ran it (Docker's logs name no one). */
+static bool map_sudo(struct bt_reader_ctx *ctx, struct bt_jentry *m, const struct bt_sudo_line *su,
+                     uint64_t line, uint64_t offset, const struct bt_event **ev)
+{
+	struct val host = get(m, JF_HOSTNAME), seqv = get(m, JF_SEQNUM), pid = get(m, JF_PID),
+	           rt = get(m, JF_REALTIME);
+	uint64_t seq;
+	struct bt_evbuf *eb = ctx->eb;
+	bt_docker_event_begin(eb, BT_SOURCE_JOURNALD, "sudo", host.p, host.present ? host.n : 0,
+	                      ctx->opts, ctx->path, line, offset);
+	eb->ev.record_id = decimal(&seqv, &seq) ? seq : 0;
+	eb->ev.time = entry_time(m);
+	bt_docker_adds(eb, "Action", BT_ACT_CLI);
+	bt_docker_add(eb, "User", su->user, su->user_len);
+	bt_docker_add(eb, "RunAsUser", su->runas, su->runas_len);
+	bt_docker_add(eb, "CurrentDirectory", su->pwd, su->pwd_len);
+	bt_docker_add(eb, "CommandLine", su->command, su->command_len);
+	if (pid.present)
+		bt_docker_add(eb, "Pid", pid.p, pid.n);
+	if (rt.present)
+		bt_docker_add(eb, "TimeOriginal", rt.p, rt.n);
+	return deliver(ctx, m, ev);
+}
+
 bool bt_jentry_map(struct bt_reader_ctx *ctx, struct bt_jentry *m, uint64_t line,
                    uint64_t offset, const struct bt_event **ev)
 {
@@ -280,6 +305,9 @@ bool bt_jentry_map(struct bt_reader_ctx *ctx, struct bt_jentry *m, uint64_t line
 		struct bt_dhcp_line d;
 		if (msg.present && who->present && bt_dhcp_line_parse(who->p, who->n, msg.p, msg.n, &d))
 			return map_dhcp(ctx, m, &d, line, offset, ev);
+		struct bt_sudo_line su;
+		if (msg.present && who->present && bt_sudo_line_parse(who->p, who->n, msg.p, msg.n, &su))
+			return map_sudo(ctx, m, &su, line, offset, ev);
 		ctx->stats->skipped++;
 		m->others++;
 		return false;

@@ -21,7 +21,10 @@
  * and summarised in one note, except a DHCP client's lease line
  * (bt_journal_dhcp.h): it gives a host-config event (provider "dhcp", fields
  * IpAddress and Interface) of the entry's host and time, the host's own
- * address from then on. Events are those of bt_docker_pair.h: a
+ * address from then on; and sudo's line for a container CLI
+ * (bt_journal_sudo.h): a container.cli event (provider "sudo", fields User,
+ * RunAsUser, CurrentDirectory, CommandLine), who ran the client. Events are
+ * those of bt_docker_pair.h: a
  * "Calling" entry waits for its "form data" entry, so events come out of
  * bt_jentry_pop; the merged body's reference is ApiBodyLine (its line, for
  * exports) or ApiBodyRecord (its sequence number, for journal files). */

@@ -39,6 +39,12 @@ struct group {
 	char host[256];           /* the judged events' host (a group by Host) */
 	bt_time last_expl, prev_expl;
 	uint64_t last_expl_seq;   /* feed sequence of the latest explaining event */
+	/* absent with history: what the group's history holds, for listing */
+	uint64_t learned;         /* its explaining events */
+	bt_time first_expl;       /* the earliest explaining event */
+	bt_time first_seen, last_seen;
+	char *first_file;
+	uint64_t first_record, first_line;
 	struct pend *p;
 	size_t np, cap, nkept;
 	/* rare_value */
@@ -55,8 +61,10 @@ struct witness {
 struct bt_baseline {
 	const struct bt_sigma_correlation *def;
 	int64_t span, skew;
+	int64_t history;          /* absent: the witness logs' reach a full judgement needs */
+	bt_time until;            /* judged events before it are history only */
 	bool by_host;
-	char judged[256], explaining[512];   /* what the rules stand for, for summaries */
+	char judged[256], explaining[1024];   /* what the rules stand for, for summaries */
 	struct group **buckets;
 	size_t nbuckets, ngroups;
 	struct witness *w;
@@ -75,7 +83,14 @@ struct bt_baseline *bt_baseline_new(const struct bt_sigma_correlation *def, int6
 	b->span = span;
 	b->skew = (int64_t)def->skew_sec * BT_TICKS_PER_SEC;
 	b->by_host = by_host;
+	b->history = def->history_sec ? (int64_t)def->history_sec * BT_TICKS_PER_SEC : span;
+	b->until = BT_TIME_NONE;
 	return b;
+}
+
+void bt_baseline_learn_until(struct bt_baseline *b, bt_time until)
+{
+	b->until = until;
 }
 
 static void group_free(struct group *g)
@@ -92,6 +107,7 @@ static void group_free(struct group *g)
 		free(v->first_file);
 		free(v);
 	}
+	free(g->first_file);
 	free(g->key);
 	free(g->display);
 	free(g);
@@ -143,6 +159,7 @@ static struct group *group_get(struct bt_baseline *b, const char *key, const cha
 		return NULL;
 	}
 	g->last_expl = g->prev_expl = BT_TIME_NONE;
+	g->first_seen = g->last_seen = g->first_expl = BT_TIME_NONE;
 	g->next = b->buckets[h];
 	b->buckets[h] = g;
 	b->ngroups++;
@@ -150,6 +167,21 @@ static struct group *group_get(struct bt_baseline *b, const char *key, const cha
 }
 
 /* ---- feeding ---- */
+
+/* absent with history: the group's history as `boxtrail baseline` lists it */
+static void learn(struct group *g, const struct bt_evidence *e)
+{
+	bt_time t = e->ev->time;
+	if (!g->learned++ || t < g->first_seen) {
+		g->first_seen = t;
+		free(g->first_file);
+		g->first_file = e->ev->file ? strdup(e->ev->file) : NULL;
+		g->first_record = e->ev->record_id;
+		g->first_line = e->ev->line;
+	}
+	if (g->last_seen == BT_TIME_NONE || t > g->last_seen)
+		g->last_seen = t;
+}
 
 static void absent_feed(struct bt_baseline *b, struct group *g, struct bt_evidence *e,
                         uint64_t seq, unsigned pos)
@@ -162,8 +194,14 @@ static void absent_feed(struct bt_baseline *b, struct group *g, struct bt_eviden
 			g->prev_expl = g->last_expl;
 			g->last_expl = t;
 			g->last_expl_seq = seq;
+			if (b->def->history_sec && (b->until == BT_TIME_NONE || t < b->until))
+				learn(g, e);
 		}
-		while (g->np && g->p[g->np - 1].seq != seq && g->p[g->np - 1].t + b->skew >= t) {
+		if (g->first_expl == BT_TIME_NONE)
+			g->first_expl = t;
+		/* with history, an event explains only what comes after it (below) */
+		while (!b->def->history_sec && g->np && g->p[g->np - 1].seq != seq &&
+		       g->p[g->np - 1].t + b->skew >= t) {
 			struct pend *p = &g->p[--g->np];
 			if (p->e) {
 				bt_evidence_free(p->e);
@@ -172,10 +210,21 @@ static void absent_feed(struct bt_baseline *b, struct group *g, struct bt_eviden
 		}
 		return;
 	}
+	/* before --baseline-until: history, learned (as explaining) but not judged */
+	if (b->until != BT_TIME_NONE && t < b->until)
+		return;
 	/* a judged event: explained by an earlier explaining event (not itself) */
 	bt_time before = g->last_expl_seq == seq ? g->prev_expl : g->last_expl;
-	if (before != BT_TIME_NONE && before >= t - b->span)
+	if (b->def->history_sec) {
+		/* within skew of the first sight it is the same first sight (one
+		 * start in sudo's line, Sysmon and Docker's events, by their
+		 * clocks), unless that sight was history */
+		if (g->first_expl != BT_TIME_NONE &&
+		    (g->first_expl + b->skew < t || (b->until != BT_TIME_NONE && g->first_expl < b->until)))
+			return;
+	} else if (before != BT_TIME_NONE && before >= t - b->span) {
 		return;
+	}
 	if (!bt_array_reserve(&g->p, &g->cap, g->np, sizeof *g->p, 8))
 		return;
 	struct pend *p = &g->p[g->np++];
@@ -189,7 +238,7 @@ static void absent_feed(struct bt_baseline *b, struct group *g, struct bt_eviden
 }
 
 static void rare_feed(struct group *g, struct bt_evidence *e, uint64_t seq, unsigned pos,
-                      const char *value)
+                      const char *value, bt_time until)
 {
 	size_t len = strlen(value);
 	struct rval *v = g->vals;
@@ -212,7 +261,7 @@ static void rare_feed(struct group *g, struct bt_evidence *e, uint64_t seq, unsi
 		g->total++;
 		v->n++;
 	}
-	if (pos == 0 && v->last_judged_seq != seq) {
+	if (pos == 0 && v->last_judged_seq != seq && (until == BT_TIME_NONE || e->ev->time >= until)) {
 		v->last_judged_seq = seq;
 		v->judged++;
 		if (v->nkept < BT_BASELINE_MAX_KEPT &&
@@ -232,7 +281,7 @@ void bt_baseline_feed(struct bt_baseline *b, struct bt_evidence *e, uint64_t seq
 	if (b->def->type == BT_CORR_ABSENT)
 		absent_feed(b, g, e, seq, pos);
 	else if (value)
-		rare_feed(g, e, seq, pos, value);
+		rare_feed(g, e, seq, pos, value, b->until);
 }
 
 void bt_baseline_witness(struct bt_baseline *b, const struct bt_event *ev)
@@ -275,6 +324,9 @@ struct cover_why {
 	int64_t reach;            /* how far back from t it covers */
 	const char *file;
 	size_t nwitness;
+	bt_time t;                /* the judged event */
+	bt_time earliest;         /* history: where the baseline period begins */
+	bool gaps;                /* history: the logs leave time out of it */
 };
 
 static enum cover judge_cover(const struct bt_baseline *b, const struct group *g,
@@ -282,6 +334,7 @@ static enum cover judge_cover(const struct bt_baseline *b, const struct group *g
 {
 	memset(why, 0, sizeof *why);
 	why->reach = INT64_MAX;
+	why->t = t;
 	for (size_t i = 0; i < b->nw; i++) {
 		const struct witness *w = &b->w[i];
 		if (b->by_host && strcmp(w->host, g->host) != 0)
@@ -289,21 +342,69 @@ static enum cover judge_cover(const struct bt_baseline *b, const struct group *g
 		why->nwitness++;
 		const char *file = NULL;
 		bt_time since = cov ? bt_coverage_since(cov, w->host, w->channel, t, &file) : BT_TIME_NONE;
-		if (since == BT_TIME_NONE || since >= t) {
+		/* a log that begins with the event shows nothing before it; with
+		 * history, other spans of it (an earlier case) may */
+		if (since == BT_TIME_NONE || (since >= t && !b->def->history_sec)) {
 			why->w = w;
 			why->reach = -1;
 			why->file = NULL;
 			return COVER_NONE;
 		}
-		if (t - since < why->reach) {
-			why->reach = t - since;
+		int64_t reach = t - since;
+		bt_time earliest = since;
+		bool gaps = false;
+		if (b->def->history_sec) {
+			/* the history before the event (or --baseline-until): every
+			 * span of the log, the evidence of earlier cases too */
+			bt_time end = b->until != BT_TIME_NONE && b->until < t ? b->until : t;
+			reach = bt_coverage_history(cov, w->host, w->channel, end, &earliest, &file, &gaps);
+			if (reach <= 0) {
+				why->w = w;
+				why->reach = -1;
+				why->file = NULL;
+				return COVER_NONE;
+			}
+		}
+		if (reach < why->reach) {
+			why->reach = reach;
 			why->w = w;
 			why->file = file;
+			why->earliest = earliest;
+			why->gaps = gaps;
 		}
 	}
 	if (!why->nwitness)
 		return COVER_NONE;
-	return why->reach >= b->span ? COVER_FULL : COVER_PART;
+	return why->reach >= b->history ? COVER_FULL : COVER_PART;
+}
+
+/* absent with history: the baseline period and the logs it rests on */
+static void history_note(const struct bt_baseline *b, struct bt_finding *f, enum cover c,
+                         const struct cover_why *why, const char *names)
+{
+	char need[32], reach[32], from[BT_TIME_BUFSZ], to[BT_TIME_BUFSZ], note[2600];
+	fmt_span(need, sizeof need, b->history);
+	bt_time end = b->until != BT_TIME_NONE && b->until < why->t ? b->until : why->t;
+	bt_time since = why->earliest != BT_TIME_NONE ? why->earliest : end;
+	snprintf(reach, sizeof reach, "%.1f days%s",
+	         (double)(why->reach > 0 ? why->reach : 0) / (86400.0 * BT_TICKS_PER_SEC),
+	         why->gaps ? " of log, with gaps" : "");
+	bt_time_format(since, from);
+	bt_time_format(end, to);
+	if (c == COVER_FULL)
+		snprintf(note, sizeof note,
+		         "baseline %s to %s (%s%s, from %.500s): no earlier %.1023s in it; the logs it "
+		         "rests on: %s", from, to, reach,
+		         b->until != BT_TIME_NONE && b->until < why->t ? ", to --baseline-until" : "",
+		         why->file ? why->file : "?", b->explaining, names);
+	else
+		snprintf(note, sizeof note,
+		         "weaker: a short baseline: %s to %s (%s, %s's %s log from %.500s), less than "
+		         "the %s a host's baseline needs to mean much: what is new here may be routine "
+		         "the evidence is too short to show",
+		         from, to, reach, why->w->host, why->w->channel, why->file ? why->file : "?",
+		         need);
+	bt_strset_add(&f->notes, note);
 }
 
 static void absent_note(const struct bt_baseline *b, const struct group *g, struct bt_finding *f,
@@ -311,6 +412,23 @@ static void absent_note(const struct bt_baseline *b, const struct group *g, stru
 {
 	char span[32], reach[32], note[1400];
 	fmt_span(span, sizeof span, b->span);
+	if (b->def->history_sec) {
+		char names[600];
+		size_t len = 0, shown = 0;
+		names[0] = '\0';
+		for (size_t i = 0; i < b->nw && len < sizeof names && shown < 4; i++) {
+			if (b->by_host && strcmp(b->w[i].host, g->host) != 0)
+				continue;
+			int w = snprintf(names + len, sizeof names - len, "%s%s's %s", shown ? ", " : "",
+			                 b->w[i].host, b->w[i].channel);
+			if (w < 0)
+				break;
+			len += (size_t)w;
+			shown++;
+		}
+		history_note(b, f, c, why, names);
+		return;
+	}
 	if (c == COVER_FULL) {
 		/* name the witness logs: the hosts whose silence is the finding */
 		char names[600];
@@ -355,10 +473,15 @@ static void absent_close(const struct bt_baseline *b, const struct group *g, str
 		f->severity = BT_SEV_INFORMATIONAL;
 	char span[32], buf[1024];
 	fmt_span(span, sizeof span, b->span);
-	snprintf(buf, sizeof buf, "%llu event%s of %.200s with no %.300s within %s before (%s)%s",
-	         (unsigned long long)f->evidence_total, f->evidence_total == 1 ? "" : "s", b->judged,
-	         b->explaining, span, g->display,
-	         c == COVER_PART ? "; the logs cover only part of that time" : "");
+	if (b->def->history_sec)
+		snprintf(buf, sizeof buf, "first in the host's history: %s (%llu event%s)%s", g->display,
+		         (unsigned long long)f->evidence_total, f->evidence_total == 1 ? "" : "s",
+		         c == COVER_PART ? "; the baseline is short" : "");
+	else
+		snprintf(buf, sizeof buf, "%llu event%s of %.200s with no %.300s within %s before (%s)%s",
+		         (unsigned long long)f->evidence_total, f->evidence_total == 1 ? "" : "s",
+		         b->judged, b->explaining, span, g->display,
+		         c == COVER_PART ? "; the logs cover only part of that time" : "");
 	bt_strdup_to(&f->summary, buf);
 	out->emit(out->ctx, f);
 }
@@ -469,6 +592,20 @@ void bt_baseline_facts(const struct bt_baseline *b,
 		struct bt_baseline_fact f = {.witness = true, .host = b->w[i].host,
 		                             .channel = b->w[i].channel};
 		cb(ctx, &f);
+	}
+	if (b->def->type == BT_CORR_ABSENT && b->def->history_sec) {
+		for (size_t i = 0; i < b->nbuckets; i++)
+			for (const struct group *g = b->buckets[i]; g; g = g->next) {
+				if (!g->learned)
+					continue;
+				struct bt_baseline_fact f = {.seen = true, .group = g->display,
+				                             .count = g->learned, .first = g->first_seen,
+				                             .last = g->last_seen, .first_file = g->first_file,
+				                             .first_record = g->first_record,
+				                             .first_line = g->first_line};
+				cb(ctx, &f);
+			}
+		return;
 	}
 	if (b->def->type != BT_CORR_RARE_VALUE)
 		return;

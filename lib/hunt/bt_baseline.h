@@ -12,6 +12,10 @@
  *              by Host asks the event's own host only). Partly covered: the
  *              finding is one level lower and says how far back the logs
  *              reach; a witness log that does not reach t: not judged.
+ *              With `history` (first seen in a host's history): every earlier
+ *              event of the group explains, whatever the timespan, and the
+ *              witness logs must reach back `history` (a baseline long enough
+ *              to mean much); the finding names the baseline period.
  *  rare_value  an event of the first listed rule whose value of a field is
  *              seldom in its group among all the listed rules' events: the
  *              group's usual value seen at least `baseline` times, this one
@@ -54,6 +58,11 @@ struct bt_baseline *bt_baseline_new(const struct bt_sigma_correlation *def, int6
                                     bool by_host, const char *judged, const char *explaining);
 void bt_baseline_free(struct bt_baseline *b);
 
+/* Judged events before `until` are history only: learned, not judged
+ * (--baseline-until). Every source of past matched events (this evidence,
+ * an earlier run's) feeds the baseline the same way: as events before it. */
+void bt_baseline_learn_until(struct bt_baseline *b, bt_time until);
+
 /* An event of listed position `pos` (0: judged) in its group; `value` is the
  * rare_value field's exact value. Events come in time order; `seq` numbers
  * them (one event fed under several positions has one seq). */
@@ -69,9 +78,12 @@ uint64_t bt_baseline_flush(struct bt_baseline *b, const struct bt_coverage *cov,
                            const struct bt_baseline_emit *out);
 
 /* What a baseline learned, for listing (boxtrail baseline): each witness
- * log, and each value of each rare_value group with its provenance. */
+ * log, each value of each rare_value group with its provenance, and each
+ * group an absent correlation with history saw (before --baseline-until). */
 struct bt_baseline_fact {
 	bool witness;             /* a witness log (host, channel); else a value */
+	bool seen;                /* a group seen in the history: count, first, last */
+	bt_time first, last;
 	const char *host, *channel;
 	const char *group;        /* the group-by values ("RealmKey=corp") */
 	const char *field, *value;

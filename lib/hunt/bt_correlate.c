@@ -12,6 +12,7 @@
 
 #include "core/bt_ip.h"
 #include "hunt/bt_baseline.h"
+#include "hunt/bt_container_fields.h"
 #include "rules/bt_sigma_load.h"
 
 #define MIN_BUCKETS 1024
@@ -209,6 +210,8 @@ static int kerberos_value(const struct bt_event *ev, const char *field, char *ou
 bool bt_correlate_exact_value(const struct bt_event *ev, const char *field, char *out, size_t n)
 {
 	int k = kerberos_value(ev, field, out, n);
+	if (k < 0)
+		k = bt_container_value(ev, field, out, n);
 	if (k >= 0)
 		return k == 1;
 	const char *v;
@@ -268,6 +271,8 @@ bool bt_correlate_value(const struct bt_event *ev, const char *field,
 		return false;
 	}
 	int kv = kerberos_value(ev, field, out, n);
+	if (kv < 0)
+		kv = bt_container_value(ev, field, out, n);
 	if (kv >= 0) {
 		if (!kv)
 			return false;
@@ -379,6 +384,17 @@ static void ref_title(const struct bt_correlator *c, const struct corr *k, size_
 	                                    ? bt_ruleset_info(c->o.rules, k->refs[pos].rules[0])
 	                                    : NULL;
 	snprintf(buf, n, "%s", ri && ri->sigma->title ? ri->sigma->title : k->def->rules[pos]);
+	if (ri || strncmp(k->def->rules[pos], "tag:", 4) != 0 || !k->refs[pos].n)
+		return;
+	/* a tag: the titles of its rules */
+	for (size_t i = 0, len = 0; i < k->refs[pos].n && len < n; i++) {
+		const struct bt_rule_info *r = bt_ruleset_info(c->o.rules, k->refs[pos].rules[i]);
+		int w = snprintf(buf + len, n - len, "%s%s", i ? " or " : "",
+		                 r->sigma->title ? r->sigma->title : "?");
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
 }
 
 struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
@@ -420,7 +436,7 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 			k->span = o->ticket_lifetime;
 		if (o->renew_lifetime > 0 && bt_sigma_rule_has_tag(ri->sigma, "boxtrail.renew_lifetime"))
 			k->span = o->renew_lifetime;
-		if (def->type == BT_CORR_RARE_VALUE)
+		if (def->type == BT_CORR_RARE_VALUE || def->history_sec)
 			k->span = INT64_MAX / 4;  /* the whole evidence */
 		if (k->span <= 0) {
 			bt_diagf(&o->diag, BT_DIAG_WARN, ri->sigma->file,
@@ -448,11 +464,11 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 			bool by_host = false;
 			for (size_t g = 0; g < def->ngroup_by; g++)
 				by_host |= strcmp(def->group_by[g], "Host") == 0;
-			char judged[256], explaining[512];
+			char judged[256], explaining[1024];
 			ref_title(c, k, 0, judged, sizeof judged);
 			explaining[0] = '\0';
 			for (size_t r = 1, len = 0; r < k->nrefs && len < sizeof explaining; r++) {
-				char t[256];
+				char t[1024];
 				ref_title(c, k, r, t, sizeof t);
 				int w = snprintf(explaining + len, sizeof explaining - len, "%s%s",
 				                 r > 1 ? " or " : "", t);
@@ -461,6 +477,8 @@ struct bt_correlator *bt_correlator_new(const struct bt_correlator_opts *o)
 				len += (size_t)w;
 			}
 			ok = (k->base = bt_baseline_new(def, k->span, by_host, judged, explaining)) != NULL;
+			if (ok && o->baseline_until && o->baseline_until != BT_TIME_NONE)
+				bt_baseline_learn_until(k->base, o->baseline_until);
 		}
 		if (!ok) {
 			for (size_t r = 0; r < k->nrefs; r++)

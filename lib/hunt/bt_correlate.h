@@ -68,6 +68,9 @@ struct bt_correlator_opts {
 	 * the rule's own) */
 	const struct bt_coverage *coverage;
 	int64_t ticket_lifetime, renew_lifetime;
+	/* baseline correlations: events before it are history, learned but not
+	 * judged (--baseline-until; 0 or BT_TIME_NONE: none) */
+	bt_time baseline_until;
 	struct bt_diag diag;
 	/* Memory for open groups and windows: *held (shared with the caller,
 	 * who counts its findings there) against budget bytes (0: none). Past

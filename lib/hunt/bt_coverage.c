@@ -117,6 +117,54 @@ bt_time bt_coverage_since(const struct bt_coverage *c, const char *host, const c
 	return since;
 }
 
+static int by_first(const void *a, const void *b)
+{
+	const struct span *x = *(const struct span *const *)a, *y = *(const struct span *const *)b;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+int64_t bt_coverage_history(const struct bt_coverage *c, const char *host, const char *channel,
+                            bt_time t, bt_time *earliest, const char **file, bool *gaps)
+{
+	*earliest = BT_TIME_NONE;
+	*file = NULL;
+	*gaps = false;
+	char key[256];
+	bt_host_key(host, key, sizeof key);
+	const struct span **v = malloc((c->n ? c->n : 1) * sizeof *v);
+	if (!v)
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].first <= t && strcmp(c->v[i].host, key) == 0 &&
+		    strcasecmp(c->v[i].channel, channel) == 0)
+			v[n++] = &c->v[i];
+	qsort(v, n, sizeof *v, by_first);
+	int64_t total = 0;
+	bt_time from = BT_TIME_NONE, to = BT_TIME_NONE;
+	for (size_t i = 0; i < n; i++) {
+		bt_time f = v[i]->first, l = v[i]->last < t ? v[i]->last : t;
+		if (from != BT_TIME_NONE && f <= to + JOIN_TICKS) {
+			if (l > to)
+				to = l;
+			continue;
+		}
+		if (from != BT_TIME_NONE) {
+			total += to - from;
+			*gaps = true;
+		} else {
+			*earliest = f;
+			*file = v[i]->file;
+		}
+		from = f;
+		to = l;
+	}
+	if (from != BT_TIME_NONE)
+		total += to - from;
+	free(v);
+	return total;
+}
+
 bool bt_coverage_get(const struct bt_coverage *c, size_t i, struct bt_coverage_span *out)
 {
 	if (i >= c->n)

@@ -30,6 +30,13 @@ void bt_coverage_add(struct bt_coverage *c, const char *host, const char *channe
 bt_time bt_coverage_since(const struct bt_coverage *c, const char *host, const char *channel,
                           bt_time t, const char **file);
 
+/* A host's history in the log of the channel before t: how much time its
+ * spans cover in all (their union up to t, gaps left out: the evidence of
+ * several cases kept together), from `*earliest` (and the file it begins
+ * in); `*gaps` when they leave time out. */
+int64_t bt_coverage_history(const struct bt_coverage *c, const char *host, const char *channel,
+                            bt_time t, bt_time *earliest, const char **file, bool *gaps);
+
 /* Each span, for listing: false past the last. */
 struct bt_coverage_span {
 	const char *host, *channel, *file;

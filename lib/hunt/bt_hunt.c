@@ -981,7 +981,8 @@ enum bt_status bt_hunt_finish(struct bt_hunt *h, void (*emit)(void *ctx, struct 
 	                                 * absence: nothing is judged then */
 	                                .coverage = h->narrowed ? NULL : h->coverage,
 	                                .ticket_lifetime = h->o.ticket_lifetime,
-	                                .renew_lifetime = h->o.renew_lifetime, .diag = h->o.diag,
+	                                .renew_lifetime = h->o.renew_lifetime,
+	                                .baseline_until = h->o.baseline_until, .diag = h->o.diag,
 	                                .held = &h->held, .budget = h->budget,
 	                                .emit = keep_cb, .emit_ctx = h};
 	h->corr = bt_correlator_new(&co);

@@ -40,6 +40,7 @@ struct bt_hunt_opts {
 	/* ticks overriding the timespan of absent correlations tagged
 	 * boxtrail.ticket_lifetime / boxtrail.renew_lifetime (0: the rule's) */
 	int64_t ticket_lifetime, renew_lifetime;
+	bt_time baseline_until;          /* --baseline-until (0: none): bt_correlator_opts */
 	struct bt_diag diag;
 };
 

@@ -118,6 +118,9 @@ struct bt_sigma_correlation {
 	const char **witnesses;  /* absent: rules whose hosts' logs must cover the span */
 	size_t nwitnesses;
 	bool partial_skip;       /* absent: partly covered events are not judged */
+	uint64_t history_sec;    /* absent, first seen in a host's history: every earlier
+	                          * event explains (no timespan needed); the witness logs
+	                          * must reach back this far, else weaker (0: unset) */
 	const char *value_field; /* rare_value: the field whose values are learned */
 	uint64_t baseline;       /* rare_value: the usual value seen at least this often */
 	unsigned share_pct;      /* rare_value: a judged value at most this share of its group */

@@ -380,6 +380,12 @@ static bool make_extensions(struct build *b, const struct bt_ynode *ext,
 				      val ? val : "");
 				return false;
 			}
+		} else if (key && strcmp(key, "history") == 0 && k->type == BT_CORR_ABSENT) {
+			if (!val || !bt_sigma_parse_timespan(val, &k->history_sec) || !k->history_sec) {
+				failf(b, "line %u: correlation: boxtrail: history '%s' is not a duration",
+				      v->line, val ? val : "");
+				return false;
+			}
 		} else if (key && strcmp(key, "partial") == 0 && k->type == BT_CORR_ABSENT && val &&
 		           (strcmp(val, "weaker") == 0 || strcmp(val, "skip") == 0)) {
 			k->partial_skip = strcmp(val, "skip") == 0;
