@@ -42,6 +42,7 @@ enum {
 	OPT_EMIT_STATE,
 	OPT_STATE_HOST,
 	OPT_BASELINE_UNTIL,
+	OPT_BASELINE,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
 	{"emit-state", required_argument, NULL, OPT_EMIT_STATE},
 	{"state-host", required_argument, NULL, OPT_STATE_HOST},
 	{"baseline-until", required_argument, NULL, OPT_BASELINE_UNTIL},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -107,6 +109,8 @@ struct hunt_cli {
 	int64_t window;
 	int64_t ticket_lifetime, renew_lifetime;
 	bt_time baseline_until;         /* --baseline-until (0: none) */
+	const char **baselines;         /* --baseline FILE: states whose evidence is history */
+	size_t nbaselines;
 	enum bt_severity min_level;
 	const char **hosts;
 	size_t nhosts;
@@ -217,6 +221,16 @@ static int hunt_opt(void *ctx, int c, const char *arg)
 			return -1;
 		}
 		return 1;
+	case OPT_BASELINE: {
+		const char **nv = realloc(h->baselines, (h->nbaselines + 1) * sizeof *nv);
+		if (!nv) {
+			cli_errorf("out of memory");
+			return -1;
+		}
+		h->baselines = nv;
+		h->baselines[h->nbaselines++] = arg;
+		return 1;
+	}
 	case OPT_TICKET_LIFETIME:
 	case OPT_RENEW_LIFETIME: {
 		int64_t *d = c == OPT_TICKET_LIFETIME ? &h->ticket_lifetime : &h->renew_lifetime;
@@ -440,6 +454,40 @@ static bool split_states(struct cli_inputs *inputs, char ***states, size_t *nsta
 	return ok;
 }
 
+/* Loads one state file into the hunt and counts what it brought into run;
+ * *last: the latest time it reaches (BT_TIME_NONE: none). False when it
+ * was refused (reported). */
+static bool load_state(struct hunt_cli *h, struct bt_hunt *hunt, struct bt_hostmap *hosts,
+                       const struct bt_ruleset *rules, const char *fingerprint, const char *path,
+                       struct runrecord *rr, struct cli_run *run, bool *incomplete, bt_time *last)
+{
+	struct bt_state_info si;
+	*last = BT_TIME_NONE;
+	if (rr)
+		runrecord_input(rr, path, NULL, "state file");
+	if (bt_state_load(hunt, hosts, rules, fingerprint, path, &h->ro.in.read.diag, &si) != BT_OK) {
+		run->files_unreadable++;
+		return false;
+	}
+	run->files_read += si.inputs_read;
+	run->files_partial += si.inputs_partial + (si.bad_records ? 1 : 0);
+	run->files_unreadable += si.inputs_unreadable;
+	run->files_unrecognised += si.inputs_unrecognised;
+	run->events += si.events;
+	if (si.re_limited)
+		*incomplete = true;
+	if (h->ro.stats)
+		fprintf(stderr,
+		        "%s: stats: %s: state file: %llu inputs read (%llu partial), %llu "
+		        "unreadable, %llu events, %llu matched events, %llu records not used\n",
+		        cli_progname, path, (unsigned long long)si.inputs_read,
+		        (unsigned long long)si.inputs_partial, (unsigned long long)si.inputs_unreadable,
+		        (unsigned long long)si.events, (unsigned long long)si.hits,
+		        (unsigned long long)si.bad_records);
+	*last = si.last;
+	return true;
+}
+
 static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 {
 	struct hunt_cli h;
@@ -478,6 +526,22 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	 * the hunt after the evidence is read (the reduce) */
 	if (!split_states(&inputs, &states, &nstates))
 		goto done;
+	for (size_t i = 0; i < h.nbaselines; i++)
+		if (!bt_state_sniff(h.baselines[i])) {
+			cli_errorf("hunt: --baseline %s: not a state file (a map step writes one: hunt "
+			           "--emit-state)", h.baselines[i]);
+			goto done;
+		}
+	if (h.nbaselines && h.emit_state) {
+		cli_errorf("hunt: --baseline goes with a hunt, not with --emit-state (a map step "
+		           "reads evidence only)");
+		goto done;
+	}
+	if (h.nbaselines && h.ro.filter.since != BT_TIME_NONE) {
+		cli_errorf("hunt: --since would cut the baseline's history: give --baseline-until "
+		           "instead (findings before it are left out)");
+		goto done;
+	}
 	if (h.state_host && !h.emit_state) {
 		cli_errorf("hunt: --state-host goes with --emit-state");
 		goto done;
@@ -522,7 +586,7 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	                          .tmpdir = cli_tmpdir()};
 	if (!(hunt = bt_hunt_new(&ho)))
 		goto done;
-	if (h.emit_state || nstates)
+	if (h.emit_state || nstates || h.nbaselines)
 		runrecord_rules_fingerprint(rules, fingerprint);
 	if (h.emit_state) {
 		FILE *out = outfile_stream(state_file);
@@ -547,30 +611,27 @@ static int cmd_hunt(const struct cmd_entry *self, int argc, char **argv)
 	read_run_end(&reading);
 	if (st != BT_OK)
 		goto done;
-	for (size_t i = 0; i < nstates; i++) {
-		struct bt_state_info si;
-		if (rr)
-			runrecord_input(rr, states[i], NULL, "state file");
-		if (bt_state_load(hunt, hosts, rules, fingerprint, states[i], &h.ro.in.read.diag, &si) !=
-		    BT_OK) {
-			run.files_unreadable++;
-			continue;
+	bt_time last;
+	for (size_t i = 0; i < nstates; i++)
+		load_state(&h, hunt, hosts, rules, fingerprint, states[i], rr, &run, &state_incomplete,
+		           &last);
+	/* --baseline: history up to --baseline-until, by default up to where the
+	 * baseline's evidence ends */
+	bt_time history_end = BT_TIME_NONE;
+	for (size_t i = 0; i < h.nbaselines; i++)
+		if (load_state(&h, hunt, hosts, rules, fingerprint, h.baselines[i], rr, &run,
+		               &state_incomplete, &last) &&
+		    last != BT_TIME_NONE && (history_end == BT_TIME_NONE || last > history_end))
+			history_end = last;
+	if (h.nbaselines && !h.baseline_until && history_end != BT_TIME_NONE) {
+		h.baseline_until = history_end + 1;
+		bt_hunt_set_baseline_until(hunt, h.baseline_until);
+		if (!h.ro.diag.quiet) {
+			char t[BT_TIME_BUFSZ];
+			bt_time_format(history_end, t);
+			fprintf(stderr, "%s: --baseline: history to %s (where the baseline's evidence "
+			                "ends); findings after it\n", cli_progname, t);
 		}
-		run.files_read += si.inputs_read;
-		run.files_partial += si.inputs_partial + (si.bad_records ? 1 : 0);
-		run.files_unreadable += si.inputs_unreadable;
-		run.files_unrecognised += si.inputs_unrecognised;
-		run.events += si.events;
-		if (si.re_limited)
-			state_incomplete = true;
-		if (h.ro.stats)
-			fprintf(stderr,
-			        "%s: stats: %s: state file: %llu inputs read (%llu partial), %llu "
-			        "unreadable, %llu events, %llu matched events, %llu records not used\n",
-			        cli_progname, states[i], (unsigned long long)si.inputs_read,
-			        (unsigned long long)si.inputs_partial,
-			        (unsigned long long)si.inputs_unreadable, (unsigned long long)si.events,
-			        (unsigned long long)si.hits, (unsigned long long)si.bad_records);
 	}
 
 	if (run.files_read == 0) {
@@ -715,6 +776,7 @@ done:
 	bt_buf_free(&h.buf);
 	free(h.rule_dirs);
 	free(h.hosts);
+	free(h.baselines);
 	rule_opts_free(&h.sel);
 	read_opts_free(&h.ro);
 	return status;
@@ -738,6 +800,8 @@ const struct cmd_entry cmd_hunt_entry = {
 	        "      --ticket-lifetime D  how long a Kerberos ticket lives (default 10h): how far\n"
 	        "                         back a TGT may explain a service ticket\n"
 	        "      --renew-lifetime D how long a TGT may be renewed (default 7d)\n"
+	        "      --baseline FILE    a state file (hunt --emit-state) of earlier evidence: each\n"
+	        "                         host's history, judged against, not reported (repeatable)\n"
 	        "      --baseline-until TIME  evidence before TIME is each host's history: learned\n"
 	        "                         by the baseline rules, not judged; findings only\n"
 	        "                         after it (see BASELINES)\n"

@@ -2,7 +2,8 @@
 # The container baselines from an earlier run's state file (issue 25 with the
 # map step of issue 23): June's evidence mapped to a state file, then July's
 # evidence hunted with that state as history, gives the findings one hunt over
-# both months gives. Skipped (77) while hunt has no --emit-state.
+# both months gives, as an input with --baseline-until or with --baseline FILE.
+# Skipped (77) while hunt has no --emit-state.
 . "$top_srcdir/tests/lib.sh"
 BOXTRAIL_DATADIR=$top_srcdir
 export BOXTRAIL_DATADIR
@@ -71,6 +72,26 @@ findings "$TMP/red.jsonl" >"$TMP/red"
 check "state as history: the same findings as one run" "$(cat "$TMP/one")" "$(cat "$TMP/red")"
 check "state as history: each names June's logs as its baseline" 5 \
 	"$(grep -c '"baseline 2026-06-01T[^"]* to 2026-07-01T00:00:00.0000000Z (29\.[0-9] days, to --baseline-until' "$TMP/red.jsonl")"
+# --baseline FILE: the same history, the cut where June's evidence ends
+"$BOXTRAIL" hunt -f jsonl --baseline "$TMP/june.state" "$TMP/july" >"$TMP/bl.jsonl" 2>"$TMP/bl.err"
+check "--baseline FILE: exit status (findings)" 1 $?
+findings "$TMP/bl.jsonl" >"$TMP/bl"
+check "--baseline FILE: the same findings as one run" "$(cat "$TMP/one")" "$(cat "$TMP/bl")"
+check "--baseline FILE: says where the history ends" 1 \
+	"$(grep -c '^boxtrail: --baseline: history to 2026-06-[0-9T:.]*Z (where the baseline.s evidence ends); findings after it$' "$TMP/bl.err")"
+check "--baseline FILE: nothing of June reported" 0 \
+	"$(jq -r 'select(.end < "2026-07-01")' "$TMP/bl.jsonl" | wc -l | tr -d ' ')"
+"$BOXTRAIL" hunt -f jsonl --baseline "$TMP/june.state" --baseline-until 2026-07-01 "$TMP/july" >"$TMP/bl2.jsonl" 2>/dev/null
+check "--baseline with --baseline-until: the same findings" "$(cat "$TMP/one")" "$(findings "$TMP/bl2.jsonl")"
+"$BOXTRAIL" hunt --baseline "$TMP/june" "$TMP/july" >/dev/null 2>"$TMP/bl.err"
+check "--baseline of evidence, not a state: usage error" 2 $?
+check "... named" 1 "$(grep -c 'hunt: --baseline .*/june: not a state file' "$TMP/bl.err")"
+"$BOXTRAIL" hunt --baseline "$TMP/june.state" --since 2026-07-01 "$TMP/july" >/dev/null 2>"$TMP/bl.err"
+check "--baseline with --since: usage error" 2 $?
+"$BOXTRAIL" hunt --baseline "$TMP/june.state" --emit-state "$TMP/x.state" "$TMP/july" >/dev/null 2>&1
+check "--baseline with --emit-state: usage error" 2 $?
+[ ! -e "$TMP/x.state" ] || fail "no state written"
+
 # July alone: no history, so nothing is judged at the rule's level
 "$BOXTRAIL" hunt -f jsonl --baseline-until 2026-07-01 "$TMP/july" >"$TMP/july.jsonl" 2>/dev/null
 check "July alone: no baseline finding" 0 "$(findings "$TMP/july.jsonl" | wc -l)"

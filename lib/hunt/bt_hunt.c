@@ -1094,6 +1094,11 @@ void bt_hunt_counts(const struct bt_hunt *h, struct bt_hunt_counts *c)
 	c->merged = h->merged;
 }
 
+void bt_hunt_set_baseline_until(struct bt_hunt *h, bt_time t)
+{
+	h->o.baseline_until = t;
+}
+
 void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,
                       bt_time first, bt_time last)
 {

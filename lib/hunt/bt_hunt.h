@@ -56,6 +56,9 @@ bool bt_hunt_want_fields(void *h, const struct bt_event *header);
 /* Processes one event in the caller's thread (not reentrant: one thread). */
 void bt_hunt_event(struct bt_hunt *h, const struct bt_event *ev);
 
+/* Sets --baseline-until before bt_hunt_finish (a --baseline state's end). */
+void bt_hunt_set_baseline_until(struct bt_hunt *h, bt_time t);
+
 /* Notes the span of an input's log (its first and last record), for the
  * absent correlations (bt_hunt_read does it for every input it reads). */
 void bt_hunt_log_span(struct bt_hunt *h, const char *host, const char *channel, const char *file,

@@ -611,6 +611,8 @@ static bool load_span(struct loader *l, struct json_object *o)
 	    first == BT_TIME_NONE || last == BT_TIME_NONE)
 		return false;
 	bt_hunt_log_span(l->h, host, chan, file, first, last);
+	if (l->info->last == BT_TIME_NONE || last > l->info->last)
+		l->info->last = last;
 	return true;
 }
 
@@ -756,6 +758,8 @@ static bool load_hit(struct loader *l, struct json_object *o)
 			return false;
 	}
 	l->info->hits++;
+	if (t != BT_TIME_NONE && (l->info->last == BT_TIME_NONE || t > l->info->last))
+		l->info->last = t;
 	return true;
 }
 
@@ -904,6 +908,7 @@ enum bt_status bt_state_load(struct bt_hunt *h, struct bt_hostmap *hosts,
                              struct bt_state_info *info)
 {
 	memset(info, 0, sizeof *info);
+	info->last = BT_TIME_NONE;
 	struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	if (!tok) {
 		bt_diagf(diag, BT_DIAG_ERROR, path, "out of memory");

@@ -77,6 +77,8 @@ struct bt_state_info {
 	uint64_t bad_records;       /* records not used (reported, with their line) */
 	uint64_t re_limited;        /* rules whose regex hit its match limit at the map step
 	                               (reported): the answer is incomplete there */
+	bt_time last;               /* the latest time its matched events and log spans reach
+	                               (BT_TIME_NONE: none) */
 };
 
 /* Loads `path` into the hunt (its rules must be those the fingerprint
