@@ -236,6 +236,26 @@ static void witness_out(struct bt_buf *b, bool jsonl, const struct bt_coverage *
 
 /* A group seen in a host's history (absent with history: container
  * images, accounts, hours of a host), with where it was first seen. */
+/* Where a fact was first seen: file, then record or line. */
+static void first_seen_json(struct jw *w, const struct fact *f)
+{
+	jw_key(w, "first_file");
+	jw_strz(w, f->first_file);
+	jw_key(w, "first_record");
+	jw_u64_or_null(w, f->first_record != 0, f->first_record);
+	jw_key(w, "first_line");
+	jw_u64_or_null(w, f->first_line != 0, f->first_line);
+}
+
+static void first_seen_text(struct bt_buf *b, const struct fact *f)
+{
+	esc_text_str(b, f->first_file ? f->first_file : "?");
+	if (f->first_record)
+		bt_buf_printf(b, " record %llu\n", (unsigned long long)f->first_record);
+	else
+		bt_buf_printf(b, " line %llu\n", (unsigned long long)f->first_line);
+}
+
 static void seen_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool new_rule)
 {
 	if (jsonl) {
@@ -256,12 +276,7 @@ static void seen_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool ne
 		jw_time(&w, f->first);
 		jw_key(&w, "last");
 		jw_time(&w, f->last);
-		jw_key(&w, "first_file");
-		jw_strz(&w, f->first_file);
-		jw_key(&w, "first_record");
-		jw_u64_or_null(&w, f->first_record != 0, f->first_record);
-		jw_key(&w, "first_line");
-		jw_u64_or_null(&w, f->first_line != 0, f->first_line);
+		first_seen_json(&w, f);
 		jw_object_end(&w);
 		bt_buf_putc(b, '\n');
 		return;
@@ -277,11 +292,7 @@ static void seen_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool ne
 	bt_buf_puts(b, "    ");
 	esc_text_str(b, f->group);
 	bt_buf_printf(b, ": %llu, %s .. %s, first ", (unsigned long long)f->count, t1, t2);
-	esc_text_str(b, f->first_file ? f->first_file : "?");
-	if (f->first_record)
-		bt_buf_printf(b, " record %llu\n", (unsigned long long)f->first_record);
-	else
-		bt_buf_printf(b, " line %llu\n", (unsigned long long)f->first_line);
+	first_seen_text(b, f);
 }
 
 static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool new_rule)
@@ -312,12 +323,7 @@ static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool n
 		jw_u64(&w, f->total);
 		jw_key(&w, "usual");
 		jw_bool(&w, f->usual);
-		jw_key(&w, "first_file");
-		jw_strz(&w, f->first_file);
-		jw_key(&w, "first_record");
-		jw_u64_or_null(&w, f->first_record != 0, f->first_record);
-		jw_key(&w, "first_line");
-		jw_u64_or_null(&w, f->first_line != 0, f->first_line);
+		first_seen_json(&w, f);
 		jw_object_end(&w);
 		bt_buf_putc(b, '\n');
 		return;
@@ -335,11 +341,7 @@ static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool n
 	esc_text_str(b, f->value);
 	bt_buf_printf(b, " in %llu of %llu%s, first ", (unsigned long long)f->count,
 	              (unsigned long long)f->total, f->usual ? " (usual)" : "");
-	esc_text_str(b, f->first_file ? f->first_file : "?");
-	if (f->first_record)
-		bt_buf_printf(b, " record %llu\n", (unsigned long long)f->first_record);
-	else
-		bt_buf_printf(b, " line %llu\n", (unsigned long long)f->first_line);
+	first_seen_text(b, f);
 }
 
 static void discard(void *ctx, struct bt_finding *f)

@@ -207,6 +207,24 @@ const struct bt_field *bt_event_field(const struct bt_event *ev, const char *nam
 	return NULL;
 }
 
+bool bt_event_field_text(const struct bt_event *ev, const char *name, const char **v, size_t *vl)
+{
+	const struct bt_field *f = bt_event_field(ev, name, strlen(name));
+	if (!f || !f->text)
+		return false;
+	const char *s = f->text;
+	size_t len = f->text_len;
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || (len == 1 && *s == '-'))
+		return false;
+	*v = s;
+	*vl = len;
+	return true;
+}
+
 const struct bt_field *bt_event_field_next(const struct bt_event *ev, const struct bt_field *prev)
 {
 	if (!prev || prev < ev->fields || prev >= ev->fields + ev->nfields)

@@ -204,6 +204,11 @@ void bt_event_need_all(const struct bt_event *ev);
  * `Data[N]` (N from 0) selects the N-th value of the multi-valued `Data`. */
 const struct bt_field *bt_event_field(const struct bt_event *ev, const char *name, size_t name_len);
 
+/* The text of the first field named `name` without surrounding blanks and
+ * tabs in *v, *vl; false when there is none, or it is empty or Windows'
+ * placeholder "-". */
+bool bt_event_field_text(const struct bt_event *ev, const char *name, const char **v, size_t *vl);
+
 /* Both return fields with their text (bt_field_need). */
 /* Returns the next field after `prev` with the same name, or NULL. */
 const struct bt_field *bt_event_field_next(const struct bt_event *ev, const struct bt_field *prev);

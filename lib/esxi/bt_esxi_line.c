@@ -73,6 +73,15 @@ static const struct {
 } sev8[] = {{"Em", 1}, {"Al", 1}, {"Cr", 1}, {"Er", 2},
             {"Wa", 3}, {"No", 4}, {"In", 4}, {"Db", 5}};
 
+/* The level of 8.0's two-letter severity at s, or -1. */
+static int sev8_level(const char *s)
+{
+	for (size_t k = 0; k < sizeof sev8 / sizeof *sev8; k++)
+		if (s[0] == sev8[k].abbr[0] && s[1] == sev8[k].abbr[1])
+			return sev8[k].level;
+	return -1;
+}
+
 static const struct {
 	const char *word;
 	int level;
@@ -84,10 +93,7 @@ static bool head_v8(const char *s, size_t n, struct bt_esxi_line *o)
 {
 	if (n < 5 || s[2] != '(')
 		return false;
-	int lvl = -1;
-	for (size_t k = 0; k < sizeof sev8 / sizeof *sev8; k++)
-		if (s[0] == sev8[k].abbr[0] && s[1] == sev8[k].abbr[1])
-			lvl = sev8[k].level;
+	int lvl = sev8_level(s);
 	if (lvl < 0)
 		return false;
 	size_t i = 3;
@@ -147,10 +153,7 @@ static bool head_vmx8(const char *s, size_t n, struct bt_esxi_line *o)
 {
 	if (n < 5 || s[2] != '(')
 		return false;
-	int lvl = -1;
-	for (size_t k = 0; k < sizeof sev8 / sizeof *sev8; k++)
-		if (s[0] == sev8[k].abbr[0] && s[1] == sev8[k].abbr[1])
-			lvl = sev8[k].level;
+	int lvl = sev8_level(s);
 	size_t i = 3;
 	while (i < n && i < 6 && digit(s[i]))
 		i++;

@@ -459,6 +459,30 @@ static const char *arena_text(struct bt_bx_chunk *cx, struct bt_sbuf *b, uint32_
 	return bt_arena_strndup(&cx->arena, b->p ? b->p : "", b->n);
 }
 
+/* Reads the name reference at *pos into op (of kind OP_OPEN or OP_ATTR), as
+ * read_name does; with `expect`, only when it is the name of expect's
+ * operation i (op then points to that one's text). */
+static bool op_name(struct bt_bx_chunk *cx, uint32_t *pos, uint32_t end, struct bx_op *op,
+                    const struct tmpl *expect, size_t i, struct bt_sbuf *scratch)
+{
+	if (expect) {
+		const struct bx_op *e = expected(expect, i, op->kind);
+		if (!name_is(cx, pos, end, e, true, scratch))
+			return false;
+		op->nid = e->nid;
+		op->s = e->s;
+		op->len = e->len;
+		return true;
+	}
+	const struct name_ent *ne = read_name(cx, pos, end);
+	if (!ne)
+		return false;
+	op->nid = ne->nid;
+	op->s = ne->s;
+	op->len = ne->len;
+	return true;
+}
+
 /* Fills text operation op from tb: its own copy, or with `expect` the text
  * of expect's operation i when equal. */
 static bool text_op(struct bt_bx_chunk *cx, struct bt_sbuf *tb, struct bx_op *op,
@@ -528,22 +552,12 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 			if (pos + 9 > end)
 				goto trunc;
 			pos += has_dependency_id(cx, pos, end) ? 7 : 5;
-			if (expect) {
-				const struct bx_op *e = expected(expect, ov->n, OP_OPEN);
-				if (!name_is(cx, &pos, end, e, true, &tb))
+			op.kind = OP_OPEN;
+			if (!op_name(cx, &pos, end, &op, expect, ov->n, &tb)) {
+				if (expect)
 					goto differ;
-				op.nid = e->nid;
-				op.s = e->s;
-				op.len = e->len;
-			} else {
-				const struct name_ent *ne = read_name(cx, &pos, end);
-				if (!ne) {
-					snprintf(why, why_size, "bad element name at 0x%x", at);
-					goto out;
-				}
-				op.nid = ne->nid;
-				op.s = ne->s;
-				op.len = ne->len;
+				snprintf(why, why_size, "bad element name at 0x%x", at);
+				goto out;
 			}
 			if (tok & 0x40) {
 				if (pos + 4 > end)
@@ -554,7 +568,6 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 				snprintf(why, why_size, "elements nested deeper than %d", BT_MAX_XML_DEPTH);
 				goto out;
 			}
-			op.kind = OP_OPEN;
 			in_start_tag = true;
 			open_at[depth] = (uint32_t)ov->n;
 			break;
@@ -605,28 +618,16 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 				goto text_failed;
 			break;
 		}
-		case 0x06: {
+		case 0x06:
 			pos++;
-			if (expect) {
-				const struct bx_op *e = expected(expect, ov->n, OP_ATTR);
-				if (!in_start_tag || !name_is(cx, &pos, end, e, true, &tb))
-					goto differ;
-				op.nid = e->nid;
-				op.s = e->s;
-				op.len = e->len;
-			} else {
-				const struct name_ent *ne = read_name(cx, &pos, end);
-				if (!ne || !in_start_tag) {
-					snprintf(why, why_size, "bad attribute at 0x%x", at);
-					goto out;
-				}
-				op.nid = ne->nid;
-				op.s = ne->s;
-				op.len = ne->len;
-			}
 			op.kind = OP_ATTR;
+			if (!in_start_tag || !op_name(cx, &pos, end, &op, expect, ov->n, &tb)) {
+				if (expect)
+					goto differ;
+				snprintf(why, why_size, "bad attribute at 0x%x", at);
+				goto out;
+			}
 			break;
-		}
 		case 0x07: {
 			if (pos + 3 > end)
 				goto trunc;

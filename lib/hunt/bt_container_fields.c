@@ -10,24 +10,6 @@
 
 #include "core/bt_time.h"
 
-static bool text_of(const struct bt_event *ev, const char *name, const char **v, size_t *vl)
-{
-	const struct bt_field *f = bt_event_field(ev, name, strlen(name));
-	if (!f || !f->text)
-		return false;
-	const char *s = f->text;
-	size_t len = f->text_len;
-	while (len && (*s == ' ' || *s == '\t'))
-		s++, len--;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (!len || (len == 1 && *s == '-'))
-		return false;
-	*v = s;
-	*vl = len;
-	return true;
-}
-
 /* ---- command lines ---- */
 
 struct tok {
@@ -188,27 +170,27 @@ int bt_container_value(const struct bt_event *ev, const char *field, char *out, 
 	const char *v;
 	size_t vl;
 	if (strcmp(field, "ContainerImage") == 0) {
-		if (text_of(ev, "CommandLine", &v, &vl)) {
+		if (bt_event_field_text(ev, "CommandLine", &v, &vl)) {
 			char img[512];
 			if (!bt_container_cli_image(v, vl, img, sizeof img))
 				return 0;
 			return normalise_image(img, strlen(img), out, n);
 		}
 		/* a process creation's Image is its program, not a container's */
-		if (ev->source == BT_SOURCE_EVTX || !text_of(ev, "Image", &v, &vl))
+		if (ev->source == BT_SOURCE_EVTX || !bt_event_field_text(ev, "Image", &v, &vl))
 			return 0;
 		return normalise_image(v, vl, out, n);
 	}
 	if (strcmp(field, "ContainerAccount") == 0) {
-		if (text_of(ev, "User", &v, &vl)) {
+		if (bt_event_field_text(ev, "User", &v, &vl)) {
 			snprintf(out, n, "%.*s", (int)vl, v);
 			return 1;
 		}
 		const char *d;
 		size_t dl;
-		if (!text_of(ev, "SubjectUserName", &v, &vl))
+		if (!bt_event_field_text(ev, "SubjectUserName", &v, &vl))
 			return 0;
-		if (text_of(ev, "SubjectDomainName", &d, &dl))
+		if (bt_event_field_text(ev, "SubjectDomainName", &d, &dl))
 			snprintf(out, n, "%.*s\\%.*s", (int)dl, d, (int)vl, v);
 		else
 			snprintf(out, n, "%.*s", (int)vl, v);

@@ -122,25 +122,6 @@ static void lower_copy(char *out, size_t n, const char *s, size_t len)
 	snprintf(out + n - LONG_MARK_LEN, LONG_MARK_LEN, "#%016llx", (unsigned long long)h);
 }
 
-/* A field's text, without surrounding blanks; false when absent or "-". */
-static bool field_text(const struct bt_event *ev, const char *name, const char **v, size_t *vl)
-{
-	const struct bt_field *f = bt_event_field(ev, name, strlen(name));
-	if (!f)
-		return false;
-	const char *s = f->text;
-	size_t len = f->text_len;
-	while (len && (*s == ' ' || *s == '\t'))
-		s++, len--;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (!len || (len == 1 && *s == '-'))
-		return false;
-	*v = s;
-	*vl = len;
-	return true;
-}
-
 static bool put(char *out, size_t n, const char *s, size_t len)
 {
 	if (!n || !len)
@@ -165,7 +146,7 @@ static int kerberos_value(const struct bt_event *ev, const char *field, char *ou
 	const char *v, *at;
 	size_t vl;
 	if (strcmp(field, "TicketAccount") == 0) {
-		if (!field_text(ev, "TargetUserName", &v, &vl))
+		if (!bt_event_field_text(ev, "TargetUserName", &v, &vl))
 			return 0;
 		const char *bs = memchr(v, '\\', vl);
 		if (bs) {
@@ -179,11 +160,11 @@ static int kerberos_value(const struct bt_event *ev, const char *field, char *ou
 	if (strcmp(field, "TicketRealm") == 0 || strcmp(field, "RealmKey") == 0 ||
 	    strcmp(field, "DomainKey") == 0) {
 		bool realm = field[0] != 'D';
-		if (realm && field_text(ev, "TargetUserName", &v, &vl) && (at = memchr(v, '@', vl)) &&
-		    at + 1 < v + vl) {
+		if (realm && bt_event_field_text(ev, "TargetUserName", &v, &vl) &&
+		    (at = memchr(v, '@', vl)) && at + 1 < v + vl) {
 			vl -= (size_t)(at + 1 - v);
 			v = at + 1;
-		} else if (!field_text(ev, "TargetDomainName", &v, &vl)) {
+		} else if (!bt_event_field_text(ev, "TargetDomainName", &v, &vl)) {
 			return 0;
 		}
 		if (field[0] != 'T') {
@@ -194,7 +175,7 @@ static int kerberos_value(const struct bt_event *ev, const char *field, char *ou
 		return put(out, n, v, vl);
 	}
 	if (strcmp(field, "TicketCipher") == 0) {
-		if (!field_text(ev, "TicketEncryptionType", &v, &vl))
+		if (!bt_event_field_text(ev, "TicketEncryptionType", &v, &vl))
 			return 0;
 		char num[24];
 		if (!put(num, sizeof num, v, vl))
@@ -216,7 +197,7 @@ bool bt_correlate_exact_value(const struct bt_event *ev, const char *field, char
 		return k == 1;
 	const char *v;
 	size_t vl;
-	return field_text(ev, field, &v, &vl) && put(out, n, v, vl);
+	return bt_event_field_text(ev, field, &v, &vl) && put(out, n, v, vl);
 }
 
 static const char *const client_fields[] = {"IpAddress", "SourceIp", "ClientAddress",
