@@ -25,6 +25,11 @@ struct span {
 struct bt_coverage {
 	struct span *v;
 	size_t n, cap;
+	/* the spans by host and channel (then in the order they came), built
+	 * when first asked after an addition: a fleet's reduce asks for every
+	 * witness of every judged event */
+	const struct span **by_log;
+	size_t nby_log;         /* spans indexed (!= n: to be built again) */
 };
 
 struct bt_coverage *bt_coverage_new(void)
@@ -42,6 +47,7 @@ void bt_coverage_free(struct bt_coverage *c)
 		free(c->v[i].file);
 	}
 	free(c->v);
+	free(c->by_log);
 	free(c);
 }
 
@@ -87,6 +93,55 @@ void bt_coverage_add(struct bt_coverage *c, const char *host, const char *channe
 	c->n++;
 }
 
+static int by_log(const void *a, const void *b)
+{
+	const struct span *x = *(const struct span *const *)a, *y = *(const struct span *const *)b;
+	int d = strcmp(x->host, y->host);
+	if (!d)
+		d = strcasecmp(x->channel, y->channel);
+	return d ? d : (x < y ? -1 : x > y);
+}
+
+/* The spans of (host key, channel): *lo is the first, the count returned.
+ * Builds the index when spans were added since (not thread-safe: the
+ * judging runs in one thread); none without memory (nothing is judged). */
+static size_t log_spans(const struct bt_coverage *cc, const char *key, const char *channel,
+                        const struct span *const **lo)
+{
+	struct bt_coverage *c = (struct bt_coverage *)cc;
+	if (c->nby_log != c->n) {
+		const struct span **v = realloc(c->by_log, (c->n ? c->n : 1) * sizeof *v);
+		if (!v) {
+			c->nby_log = 0;
+			*lo = NULL;
+			return 0;
+		}
+		for (size_t i = 0; i < c->n; i++)
+			v[i] = &c->v[i];
+		qsort(v, c->n, sizeof *v, by_log);
+		c->by_log = v;
+		c->nby_log = c->n;
+	}
+	size_t a = 0, b = c->nby_log;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		const struct span *s = c->by_log[m];
+		int d = strcmp(s->host, key);
+		if (!d)
+			d = strcasecmp(s->channel, channel);
+		if (d < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	size_t e = a;
+	while (e < c->nby_log && strcmp(c->by_log[e]->host, key) == 0 &&
+	       strcasecmp(c->by_log[e]->channel, channel) == 0)
+		e++;
+	*lo = c->by_log + a;
+	return e - a;
+}
+
 bt_time bt_coverage_since(const struct bt_coverage *c, const char *host, const char *channel,
                           bt_time t, const char **file)
 {
@@ -94,16 +149,16 @@ bt_time bt_coverage_since(const struct bt_coverage *c, const char *host, const c
 	bt_host_key(host, key, sizeof key);
 	if (file)
 		*file = NULL;
+	const struct span *const *ls;
+	size_t nls = log_spans(c, key, channel, &ls);
 	/* walk back from t: each step takes the span reaching t's covered
 	 * start and extending it furthest back (few spans per log: quadratic
 	 * is fine) */
 	bt_time since = BT_TIME_NONE;
 	for (bool grew = true; grew;) {
 		grew = false;
-		for (size_t i = 0; i < c->n; i++) {
-			const struct span *s = &c->v[i];
-			if (strcmp(s->host, key) != 0 || strcasecmp(s->channel, channel) != 0)
-				continue;
+		for (size_t i = 0; i < nls; i++) {
+			const struct span *s = ls[i];
 			bool reaches = since == BT_TIME_NONE ? (s->first <= t && s->last >= t)
 			                                     : (s->first < since && s->last + JOIN_TICKS >= since);
 			if (reaches && (since == BT_TIME_NONE || s->first < since)) {
@@ -131,14 +186,15 @@ int64_t bt_coverage_history(const struct bt_coverage *c, const char *host, const
 	*gaps = false;
 	char key[256];
 	bt_host_key(host, key, sizeof key);
-	const struct span **v = malloc((c->n ? c->n : 1) * sizeof *v);
+	const struct span *const *ls;
+	size_t nls = log_spans(c, key, channel, &ls);
+	const struct span **v = malloc((nls ? nls : 1) * sizeof *v);
 	if (!v)
 		return 0;
 	size_t n = 0;
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].first <= t && strcmp(c->v[i].host, key) == 0 &&
-		    strcasecmp(c->v[i].channel, channel) == 0)
-			v[n++] = &c->v[i];
+	for (size_t i = 0; i < nls; i++)
+		if (ls[i]->first <= t)
+			v[n++] = ls[i];
 	qsort(v, n, sizeof *v, by_first);
 	int64_t total = 0;
 	bt_time from = BT_TIME_NONE, to = BT_TIME_NONE;
