@@ -19,11 +19,15 @@ out=${1:-static}
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/boxtrail-static.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
-	# the source as checked out (tracked files, with their changes)
+top=$(git -C "$src" rev-parse --show-toplevel 2>/dev/null || true)
+if [ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(cd "$src" && pwd -P)" ]; then
+	# a git checkout: the source as checked out (tracked files, with their
+	# changes); an unpacked release inside some other checkout is copied
 	(cd "$src" && git ls-files -z | xargs -0 tar -cf -) | tar -xf - -C "$work"
 else
 	cp -R "$src/." "$work"
+	chmod -R u+w "$work"   # make distcheck's source is read-only
+	rm -rf "$work/_build"  # ... and holds its build
 	[ ! -f "$work/Makefile" ] || make -C "$work" distclean >/dev/null
 fi
 cd "$work"
