@@ -236,6 +236,28 @@ static void witness_out(struct bt_buf *b, bool jsonl, const struct bt_coverage *
 
 /* A group seen in a host's history (absent with history: container
  * images, accounts, hours of a host), with where it was first seen. */
+/* A fact's record starts: its kind, rule, rule title and group. */
+static void fact_json_head(struct jw *w, const struct fact *f, const char *kind)
+{
+	jw_object(w);
+	jw_key(w, "kind");
+	jw_strz(w, kind);
+	jw_key(w, "rule");
+	jw_strz(w, rule_id(f->rule));
+	jw_key(w, "title");
+	jw_strz(w, f->rule->sigma->title);
+	jw_key(w, "group");
+	jw_strz(w, f->group);
+}
+
+/* The text heading of a rule's facts: "LABEL title (id)". */
+static void fact_text_head(struct bt_buf *b, const struct fact *f, const char *label)
+{
+	bt_buf_puts(b, label);
+	esc_text_str(b, f->rule->sigma->title ? f->rule->sigma->title : "?");
+	bt_buf_printf(b, " (%s)\n", rule_id(f->rule));
+}
+
 /* Where a fact was first seen: file, then record or line. */
 static void first_seen_json(struct jw *w, const struct fact *f)
 {
@@ -261,15 +283,7 @@ static void seen_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool ne
 	if (jsonl) {
 		struct jw w;
 		jw_init(&w, b);
-		jw_object(&w);
-		jw_key(&w, "kind");
-		jw_strz(&w, "seen_group");
-		jw_key(&w, "rule");
-		jw_strz(&w, rule_id(f->rule));
-		jw_key(&w, "title");
-		jw_strz(&w, f->rule->sigma->title);
-		jw_key(&w, "group");
-		jw_strz(&w, f->group);
+		fact_json_head(&w, f, "seen_group");
 		jw_key(&w, "count");
 		jw_u64(&w, f->count);
 		jw_key(&w, "first");
@@ -281,11 +295,8 @@ static void seen_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool ne
 		bt_buf_putc(b, '\n');
 		return;
 	}
-	if (new_rule) {
-		bt_buf_puts(b, "history of ");
-		esc_text_str(b, f->rule->sigma->title ? f->rule->sigma->title : "?");
-		bt_buf_printf(b, " (%s)\n", rule_id(f->rule));
-	}
+	if (new_rule)
+		fact_text_head(b, f, "history of ");
 	char t1[BT_TIME_BUFSZ], t2[BT_TIME_BUFSZ];
 	bt_time_format(f->first, t1);
 	bt_time_format(f->last, t2);
@@ -304,15 +315,7 @@ static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool n
 	if (jsonl) {
 		struct jw w;
 		jw_init(&w, b);
-		jw_object(&w);
-		jw_key(&w, "kind");
-		jw_strz(&w, "learned_value");
-		jw_key(&w, "rule");
-		jw_strz(&w, rule_id(f->rule));
-		jw_key(&w, "title");
-		jw_strz(&w, f->rule->sigma->title);
-		jw_key(&w, "group");
-		jw_strz(&w, f->group);
+		fact_json_head(&w, f, "learned_value");
 		jw_key(&w, "field");
 		jw_strz(&w, f->field);
 		jw_key(&w, "value");
@@ -328,11 +331,8 @@ static void value_out(struct bt_buf *b, bool jsonl, const struct fact *f, bool n
 		bt_buf_putc(b, '\n');
 		return;
 	}
-	if (new_rule) {
-		bt_buf_puts(b, "learned by ");
-		esc_text_str(b, f->rule->sigma->title ? f->rule->sigma->title : "?");
-		bt_buf_printf(b, " (%s)\n", rule_id(f->rule));
-	}
+	if (new_rule)
+		fact_text_head(b, f, "learned by ");
 	bt_buf_puts(b, "    ");
 	esc_text_str(b, f->group);
 	bt_buf_puts(b, ": ");
