@@ -926,7 +926,10 @@ struct act {
 	uint8_t depth;        /* ACT_NESTED: context depth and section */
 	uint8_t sec;
 	uint8_t dyn_name;     /* field name from Data@Name with substitutions */
+	uint8_t typed1;       /* one substitution, nothing else: delivered typed */
+	uint8_t gfar;         /* a guard beyond the first 64 substitutions */
 	uint16_t guard[2];    /* optional substitutions whose empty value drops this */
+	uint64_t gmask;       /* the guards among the first 64, as bits */
 	struct bt_evmap_dest dest;   /* dyn_name: the one when the Name is left out */
 	const struct piece *pv;
 	uint16_t npv;
@@ -937,6 +940,11 @@ struct act {
 struct plan {
 	const struct act *acts;
 	uint32_t nacts;
+	uint32_t nidx;        /* substitutions it reads: 0 .. nidx-1 (absent ones are NULL) */
+	/* the checks below as bits of the first 64 substitutions (far: one lies
+	 * beyond, the lists are walked) */
+	uint64_t pre_mask, deep_mask;
+	bool far;
 	const uint16_t *asub; /* substitutions in attributes (an array: operations) */
 	uint32_t nasub;
 	const uint16_t *dyn;  /* substitutions in deeper element content (BinXml check) */
@@ -1075,6 +1083,56 @@ static void defer_system_fields(struct plan_build *pb)
 		if (pb->acts[i].dest.target == BT_EVMAP_FIELD)
 			tmp[k++] = pb->acts[i];
 	memcpy(pb->acts, tmp, (pub + 1) * sizeof *tmp);
+}
+
+/* Sets a substitution's bit in *mask, or *far when it lies beyond 64. */
+static void idx_bit(uint16_t idx, uint64_t *mask, bool *far)
+{
+	if (idx < 64)
+		*mask |= (uint64_t)1 << idx;
+	else
+		*far = true;
+}
+
+/* What a record's values are checked against before a plan runs: the
+ * substitutions it reads (so values need no bounds check), the checks as
+ * bits, and each action's guards as bits. */
+static void plan_index(struct plan *pl, struct act *acts, const struct piece *pieces,
+                       uint32_t npieces)
+{
+	uint32_t top = 0;
+	for (uint32_t i = 0; i < npieces; i++)
+		if (!pieces[i].s && pieces[i].idx + 1u > top)
+			top = pieces[i].idx + 1u;
+	pl->pre_mask = pl->deep_mask = 0;
+	pl->far = false;
+	for (uint32_t i = 0; i < pl->npre; i++) {
+		idx_bit(pl->pre[i], &pl->pre_mask, &pl->far);
+		top = pl->pre[i] + 1u > top ? pl->pre[i] + 1u : top;
+	}
+	for (uint32_t i = 0; i < pl->ndyn; i++) {
+		idx_bit(pl->dyn[i], &pl->deep_mask, &pl->far);
+		top = pl->dyn[i] + 1u > top ? pl->dyn[i] + 1u : top;
+	}
+	for (uint32_t i = 0; i < pl->nasub; i++) {
+		idx_bit(pl->asub[i], &pl->deep_mask, &pl->far);
+		top = pl->asub[i] + 1u > top ? pl->asub[i] + 1u : top;
+	}
+	for (uint32_t i = 0; i < pl->nacts; i++) {
+		struct act *a = &acts[i];
+		a->gmask = 0;
+		a->gfar = 0;
+		for (int k = 0; k < 2; k++) {
+			if (a->guard[k] == NO_SUBST)
+				continue;
+			bool far = false;
+			idx_bit(a->guard[k], &a->gmask, &far);
+			a->gfar |= far;
+			top = a->guard[k] + 1u > top ? a->guard[k] + 1u : top;
+		}
+		a->typed1 = a->kind == ACT_PUT && !a->dyn_name && a->npv == 1 && !a->pv[0].s;
+	}
+	pl->nidx = top;
 }
 
 static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl *t,
@@ -1372,6 +1430,7 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 	pl->nacts = pb->nacts;
 	pl->dyn = dyn;
 	pl->ndyn = pb->ndyn;
+	plan_index(pl, acts, pieces, pb->npieces);
 	return pl;
 }
 
@@ -1452,25 +1511,37 @@ static inline void plan_put(struct bt_bx_chunk *cx, const struct act *a, const s
 static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest);
 
 static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struct bt_xv *vals,
-                      uint32_t nvals, int nest)
+                      uint32_t nvals, uint64_t nulls, uint64_t special, int nest)
 {
-	for (uint32_t i = 0; i < pl->ndyn; i++) {
-		const struct bt_xv *v = val_at(vals, nvals, pl->dyn[i]);
-		if (v->type == BT_XV_BINXML || v->type == BT_XV_EVTXML)
-			return false;
+	/* the checks by bits; walked when a bit says a value may fail one */
+	if (!pl->far && (pl->pre_mask & nulls))
+		return false;
+	if (pl->far || (pl->deep_mask & special)) {
+		for (uint32_t i = 0; i < pl->ndyn; i++) {
+			const struct bt_xv *v = val_at(vals, nvals, pl->dyn[i]);
+			if (v->type == BT_XV_BINXML || v->type == BT_XV_EVTXML)
+				return false;
+		}
+		for (uint32_t i = 0; i < pl->npre; i++)
+			if (val_at(vals, nvals, pl->pre[i])->type == BT_XV_NULL)
+				return false;
+		for (uint32_t i = 0; i < pl->nasub; i++)
+			if (val_at(vals, nvals, pl->asub[i])->type & BT_XV_ARRAY)
+				return false;
 	}
-	for (uint32_t i = 0; i < pl->npre; i++)
-		if (val_at(vals, nvals, pl->pre[i])->type == BT_XV_NULL)
-			return false;
-	for (uint32_t i = 0; i < pl->nasub; i++)
-		if (val_at(vals, nvals, pl->asub[i])->type & BT_XV_ARRAY)
-			return false;
 	struct bt_evmap *m = &cx->map;
 	for (uint32_t i = 0; i < pl->nacts && !m->stop; i++) {
 		const struct act *a = &pl->acts[i];
-		if ((a->guard[0] != NO_SUBST && val_at(vals, nvals, a->guard[0])->type == BT_XV_NULL) ||
-		    (a->guard[1] != NO_SUBST && val_at(vals, nvals, a->guard[1])->type == BT_XV_NULL))
+		if ((a->gmask & nulls) ||
+		    (a->gfar && ((a->guard[0] != NO_SUBST &&
+		                  val_at(vals, nvals, a->guard[0])->type == BT_XV_NULL) ||
+		                 (a->guard[1] != NO_SUBST &&
+		                  val_at(vals, nvals, a->guard[1])->type == BT_XV_NULL))))
 			continue;
+		if (a->typed1) {
+			bt_evmap_put_value(m, &a->dest, val_at(vals, nvals, a->pv[0].idx));
+			continue;
+		}
 		if (a->kind == ACT_PUBLISH) {
 			if (!bt_evmap_publish(m))
 				return true;
@@ -2038,19 +2109,29 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		cx->vcap[nest] = nc;
 	}
 	struct bt_xv *vals = cx->vals[nest];
-	uint32_t dpos = pos;
+	const uint8_t *desc = c + pos;
 	pos += count * 4;
+	/* the first 64 values' NULLs and types a field map checks (BinXml,
+	 * arrays: all above 0x20) as bits */
+	uint64_t nulls = 0, special = 0;
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t size = bt_le16(c + dpos + 4 * i);
+		uint32_t size = bt_le16(desc + 4 * i);
+		uint8_t type = desc[4 * i + 2];
 		if (size > end - pos) {
 			fail(cx, "substitution value %u runs past the record", i);
 			return 0;
 		}
 		vals[i].p = c + pos;
 		vals[i].size = size;
-		vals[i].type = c[dpos + 4 * i + 2];
+		vals[i].type = type;
 		pos += size;
+		if (i < 64) {
+			nulls |= (uint64_t)(type == BT_XV_NULL) << i;
+			special |= (uint64_t)(type > 0x20) << i;
+		}
 	}
+	if (count < 64)
+		nulls |= ~(uint64_t)0 << count;   /* absent values are NULL */
 	if (cx->rcv && !values_fit(cx, t, vals, count))
 		return 0;
 	if (t->active) {
@@ -2075,7 +2156,8 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 			t->plan_tried |= (uint8_t)(1u << pctx);
 			t->plan[pctx] = plan_compile(cx, t, (enum plan_ctx)pctx);
 		}
-		if (!t->plan[pctx] || !exec_plan(cx, t->plan[pctx], vals, count, nest))
+		const struct plan *pl = t->plan[pctx];
+		if (!pl || !exec_plan(cx, pl, vals, count, nulls, special, nest))
 			exec_ops(cx, t, vals, count, nest);
 	} else {
 		exec_ops(cx, t, vals, count, nest);
