@@ -2125,10 +2125,10 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		vals[i].size = size;
 		vals[i].type = type;
 		pos += size;
-		if (i < 64) {
-			nulls |= (uint64_t)(type == BT_XV_NULL) << i;
-			special |= (uint64_t)(type > 0x20) << i;
-		}
+	}
+	for (uint32_t i = 0; i < count && i < 64; i++) {
+		nulls |= (uint64_t)(vals[i].type == BT_XV_NULL) << i;
+		special |= (uint64_t)(vals[i].type > 0x20) << i;
 	}
 	if (count < 64)
 		nulls |= ~(uint64_t)0 << count;   /* absent values are NULL */

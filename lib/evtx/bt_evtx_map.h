@@ -325,15 +325,53 @@ void bt_evmap_put_value_slow(struct bt_evmap *m, const struct bt_evmap_dest *d,
 
 #define BT_EVMAP_VO_LONE_LF 0x1u   /* bt_field.vopts: a lone LF is empty (content text) */
 
+/* The numeric members in the types Windows writes them: the number parsing
+ * their text would give (bt_evmap_put_value_slow takes any other type). */
+static inline bool bt_evmap_put_number_(struct bt_evmap *m, const struct bt_evmap_dest *d,
+                                        const struct bt_xv *v)
+{
+	struct bt_event *ev = &m->eb->ev;
+	switch (d->target) {
+	case BT_EVMAP_TIME:
+		if (v->type != BT_XV_FILETIME || v->size < 8)
+			return false;
+		if (bt_le64(v->p) <= BT_XV_FILETIME_MAX)
+			ev->time = (bt_time)bt_le64(v->p);
+		return true;
+	case BT_EVMAP_EVENT_ID:
+		if (v->type != BT_XV_UINT16 || v->size < 2)
+			return false;
+		ev->event_id = bt_le16(v->p);
+		m->have_event_id = true;
+		return true;
+	case BT_EVMAP_LEVEL:
+		if (v->type != BT_XV_UINT8 || v->size < 1)
+			return false;
+		ev->level = v->p[0];
+		return true;
+	case BT_EVMAP_RECORD_ID:
+		if (v->type != BT_XV_UINT64 || v->size < 8)
+			return false;
+		ev->record_id = bt_le64(v->p);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static inline void bt_evmap_put_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
                                       const struct bt_xv *v)
 {
-	/* the hot path inline: a field whose text can wait */
-	if (d->target == BT_EVMAP_FIELD && (m->opts & BT_EVMAP_TYPED) &&
-	    bt_xv_deferrable(v, d->in_attr)) {
-		uint8_t o = !d->in_attr && (m->opts & BT_EVMAP_LIBEVTX_TEXT) ? BT_EVMAP_VO_LONE_LF : 0;
-		bt_evbuf_add_typed(m->eb, d->name, d->name_len, d->name_ref, v->type, o, v->p, v->size,
-		                   d->flags);
+	/* the hot paths inline: a field whose text can wait, a number member */
+	if (d->target == BT_EVMAP_FIELD) {
+		if ((m->opts & BT_EVMAP_TYPED) && bt_xv_deferrable(v, d->in_attr)) {
+			uint8_t o = !d->in_attr && (m->opts & BT_EVMAP_LIBEVTX_TEXT) ? BT_EVMAP_VO_LONE_LF
+			                                                             : 0;
+			bt_evbuf_add_typed(m->eb, d->name, d->name_len, d->name_ref, v->type, o, v->p,
+			                   v->size, d->flags);
+			return;
+		}
+	} else if (bt_evmap_put_number_(m, d, v)) {
 		return;
 	}
 	bt_evmap_put_value_slow(m, d, v);

@@ -72,7 +72,11 @@ const char *bt_identity_stated(const struct bt_event *ev)
 		return NULL;
 	switch (ev->source) {
 	case BT_SOURCE_EVTX:
-		return ev->channel && strcasecmp(ev->channel, "ForwardedEvents") == 0 ? NULL : ev->host;
+		/* (the first letter first: this runs for every event) */
+		return ev->channel && (ev->channel[0] | 0x20) == 'f' &&
+		               strcasecmp(ev->channel, "ForwardedEvents") == 0
+		           ? NULL
+		           : ev->host;
 	case BT_SOURCE_JOURNALD:
 	case BT_SOURCE_DOCKERD:
 	case BT_SOURCE_ESXI:   /* a vm-support bundle's name */
