@@ -45,21 +45,23 @@ dense=$work/dense32.evtx
 n=$("$BT" events -q -j 1 -f jsonl "$dense" 2>/dev/null | wc -l)
 echo "dense file: $(stat -c %s "$dense") bytes, $n records ($("$BT" --version | head -1))"
 
-# run FILE ARGS...: sets ir, the instructions of boxtrail ARGS on FILE
+# run OUT FILE ARGS...: sets ir, the instructions of boxtrail ARGS on FILE
+# (profile: $work/OUT.out.PID)
 run() {
-	file=$1
-	shift
-	rm -f "$work"/cg.out.*
-	valgrind --tool=callgrind --callgrind-out-file="$work/cg.out.%p" "$BT" "$@" -q -j 1 \
+	out=$1
+	file=$2
+	shift 2
+	rm -f "$work/$out".out.*
+	valgrind --tool=callgrind --callgrind-out-file="$work/$out.out.%p" "$BT" "$@" -q -j 1 \
 		"$file" >/dev/null 2>"$work/cg.log" || true
-	ir=$(grep -h '^summary:' "$work"/cg.out.* | awk '{ s += $2 } END { printf "%d\n", s }')
+	ir=$(grep -h '^summary:' "$work/$out".out.* | awk '{ s += $2 } END { printf "%d\n", s }')
 	[ "$ir" -gt 0 ] || { echo "callgrind-dense: no profile for $* (see $work/cg.log)" >&2; exit 2; }
 }
 # cg LABEL ARGS...: instructions per record of boxtrail ARGS on the file
 cg() {
 	label=$1
 	shift
-	run "$dense" "$@"
+	run cg "$dense" "$@"
 	printf '  %-40s %8d instructions per record\n' "$label" $((ir / n))
 }
 case ${only:-events} in events) cg "events -f jsonl" events -f jsonl ;; esac
@@ -69,7 +71,7 @@ case ${only:-hunt} in hunt)
 	# the rules, the end): the same run on the file's header alone
 	all=$ir
 	head -c 4096 "$dense" > "$work/header-only.evtx"
-	run "$work/header-only.evtx" hunt -f jsonl
+	run fixed "$work/header-only.evtx" hunt -f jsonl
 	printf '    of which fixed (the file header alone): %d instructions, %d per record;\n' \
 		"$ir" $((ir / n))
 	printf '    beyond it: %d instructions per record\n' $(((all - ir) / n)) ;;
