@@ -927,9 +927,9 @@ struct act {
 	uint8_t sec;
 	uint8_t dyn_name;     /* field name from Data@Name with substitutions */
 	uint8_t typed1;       /* one substitution, nothing else: delivered typed */
-	uint8_t gfar;         /* a guard beyond the first 64 substitutions */
+	uint8_t ng;           /* guard[] without the NO_SUBST ones: gi[0..ng) */
 	uint16_t guard[2];    /* optional substitutions whose empty value drops this */
-	uint64_t gmask;       /* the guards among the first 64, as bits */
+	uint16_t gi[2];
 	struct bt_evmap_dest dest;   /* dyn_name: the one when the Name is left out */
 	const struct piece *pv;
 	uint16_t npv;
@@ -941,10 +941,6 @@ struct plan {
 	const struct act *acts;
 	uint32_t nacts;
 	uint32_t nidx;        /* substitutions it reads: 0 .. nidx-1 (absent ones are NULL) */
-	/* the checks below as bits of the first 64 substitutions (far: one lies
-	 * beyond, the lists are walked) */
-	uint64_t pre_mask, deep_mask;
-	bool far;
 	const uint16_t *asub; /* substitutions in attributes (an array: operations) */
 	uint32_t nasub;
 	const uint16_t *dyn;  /* substitutions in deeper element content (BinXml check) */
@@ -1085,18 +1081,18 @@ static void defer_system_fields(struct plan_build *pb)
 	memcpy(pb->acts, tmp, (pub + 1) * sizeof *tmp);
 }
 
-/* Sets a substitution's bit in *mask, or *far when it lies beyond 64. */
-static void idx_bit(uint16_t idx, uint64_t *mask, bool *far)
+static uint32_t idx_top(uint32_t top, const uint16_t *v, uint32_t n)
 {
-	if (idx < 64)
-		*mask |= (uint64_t)1 << idx;
-	else
-		*far = true;
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i] + 1u > top)
+			top = v[i] + 1u;
+	return top;
 }
 
-/* What a record's values are checked against before a plan runs: the
- * substitutions it reads (so values need no bounds check), the checks as
- * bits, and each action's guards as bits. */
+/* What running a plan needs beyond its compilation: the substitutions it
+ * reads (a record's values are padded with NULLs to there, so they are read
+ * without bounds checks), each action's guards in a row, and which actions
+ * deliver one typed value. */
 static void plan_index(struct plan *pl, struct act *acts, const struct piece *pieces,
                        uint32_t npieces)
 {
@@ -1104,32 +1100,16 @@ static void plan_index(struct plan *pl, struct act *acts, const struct piece *pi
 	for (uint32_t i = 0; i < npieces; i++)
 		if (!pieces[i].s && pieces[i].idx + 1u > top)
 			top = pieces[i].idx + 1u;
-	pl->pre_mask = pl->deep_mask = 0;
-	pl->far = false;
-	for (uint32_t i = 0; i < pl->npre; i++) {
-		idx_bit(pl->pre[i], &pl->pre_mask, &pl->far);
-		top = pl->pre[i] + 1u > top ? pl->pre[i] + 1u : top;
-	}
-	for (uint32_t i = 0; i < pl->ndyn; i++) {
-		idx_bit(pl->dyn[i], &pl->deep_mask, &pl->far);
-		top = pl->dyn[i] + 1u > top ? pl->dyn[i] + 1u : top;
-	}
-	for (uint32_t i = 0; i < pl->nasub; i++) {
-		idx_bit(pl->asub[i], &pl->deep_mask, &pl->far);
-		top = pl->asub[i] + 1u > top ? pl->asub[i] + 1u : top;
-	}
+	top = idx_top(top, pl->pre, pl->npre);
+	top = idx_top(top, pl->dyn, pl->ndyn);
+	top = idx_top(top, pl->asub, pl->nasub);
 	for (uint32_t i = 0; i < pl->nacts; i++) {
 		struct act *a = &acts[i];
-		a->gmask = 0;
-		a->gfar = 0;
-		for (int k = 0; k < 2; k++) {
-			if (a->guard[k] == NO_SUBST)
-				continue;
-			bool far = false;
-			idx_bit(a->guard[k], &a->gmask, &far);
-			a->gfar |= far;
-			top = a->guard[k] + 1u > top ? a->guard[k] + 1u : top;
-		}
+		a->ng = 0;
+		for (int k = 0; k < 2; k++)
+			if (a->guard[k] != NO_SUBST)
+				a->gi[a->ng++] = a->guard[k];
+		top = idx_top(top, a->gi, a->ng);
 		a->typed1 = a->kind == ACT_PUT && !a->dyn_name && a->npv == 1 && !a->pv[0].s;
 	}
 	pl->nidx = top;
@@ -1510,36 +1490,32 @@ static inline void plan_put(struct bt_bx_chunk *cx, const struct act *a, const s
  * (before anything was emitted). */
 static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest);
 
+/* vals: nvals >= pl->nidx values (padded with NULLs); any_special: some
+ * value's type is above 0x20 (BinXml, arrays: the checks below look). */
 static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struct bt_xv *vals,
-                      uint32_t nvals, uint64_t nulls, uint64_t special, int nest)
+                      uint32_t nvals, bool any_special, int nest)
 {
-	/* the checks by bits; walked when a bit says a value may fail one */
-	if (!pl->far && (pl->pre_mask & nulls))
-		return false;
-	if (pl->far || (pl->deep_mask & special)) {
+	for (uint32_t i = 0; i < pl->npre; i++)
+		if (vals[pl->pre[i]].type == BT_XV_NULL)
+			return false;
+	if (any_special) {
 		for (uint32_t i = 0; i < pl->ndyn; i++) {
-			const struct bt_xv *v = val_at(vals, nvals, pl->dyn[i]);
-			if (v->type == BT_XV_BINXML || v->type == BT_XV_EVTXML)
+			uint8_t ty = vals[pl->dyn[i]].type;
+			if (ty == BT_XV_BINXML || ty == BT_XV_EVTXML)
 				return false;
 		}
-		for (uint32_t i = 0; i < pl->npre; i++)
-			if (val_at(vals, nvals, pl->pre[i])->type == BT_XV_NULL)
-				return false;
 		for (uint32_t i = 0; i < pl->nasub; i++)
-			if (val_at(vals, nvals, pl->asub[i])->type & BT_XV_ARRAY)
+			if (vals[pl->asub[i]].type & BT_XV_ARRAY)
 				return false;
 	}
 	struct bt_evmap *m = &cx->map;
 	for (uint32_t i = 0; i < pl->nacts && !m->stop; i++) {
 		const struct act *a = &pl->acts[i];
-		if ((a->gmask & nulls) ||
-		    (a->gfar && ((a->guard[0] != NO_SUBST &&
-		                  val_at(vals, nvals, a->guard[0])->type == BT_XV_NULL) ||
-		                 (a->guard[1] != NO_SUBST &&
-		                  val_at(vals, nvals, a->guard[1])->type == BT_XV_NULL))))
+		if (a->ng && (vals[a->gi[0]].type == BT_XV_NULL ||
+		              (a->ng > 1 && vals[a->gi[1]].type == BT_XV_NULL)))
 			continue;
 		if (a->typed1) {
-			bt_evmap_put_value(m, &a->dest, val_at(vals, nvals, a->pv[0].idx));
+			bt_evmap_put_value(m, &a->dest, &vals[a->pv[0].idx]);
 			continue;
 		}
 		if (a->kind == ACT_PUBLISH) {
@@ -2030,6 +2006,23 @@ static bool values_fit(struct bt_bx_chunk *cx, const struct tmpl *t, const struc
 	return true;
 }
 
+/* Room for n values at nesting level `nest` (false, the record failed,
+ * when out of memory). */
+static bool vals_room(struct bt_bx_chunk *cx, int nest, uint32_t n)
+{
+	if (cx->vcap[nest] >= n)
+		return true;
+	size_t nc = n < 64 ? 64 : n;
+	struct bt_xv *nv = realloc(cx->vals[nest], nc * sizeof *nv);
+	if (!nv) {
+		fail(cx, "out of memory for %u substitutions", n);
+		return false;
+	}
+	cx->vals[nest] = nv;
+	cx->vcap[nest] = nc;
+	return true;
+}
+
 /* Reads a template instance at pos (the 0x0C token) and runs it. Returns the
  * position after its substitution values, or 0 on failure. */
 static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest)
@@ -2098,22 +2091,14 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		fail(cx, "substitution count %u does not fit the record", count);
 		return 0;
 	}
-	if (cx->vcap[nest] < count) {
-		size_t nc = count < 64 ? 64 : count;
-		struct bt_xv *nv = realloc(cx->vals[nest], nc * sizeof *nv);
-		if (!nv) {
-			fail(cx, "out of memory for %u substitutions", count);
-			return 0;
-		}
-		cx->vals[nest] = nv;
-		cx->vcap[nest] = nc;
-	}
+	if (!vals_room(cx, nest, count))
+		return 0;
 	struct bt_xv *vals = cx->vals[nest];
 	const uint8_t *desc = c + pos;
 	pos += count * 4;
-	/* the first 64 values' NULLs and types a field map checks (BinXml,
-	 * arrays: all above 0x20) as bits */
-	uint64_t nulls = 0, special = 0;
+	/* whether a type is above 0x20 (BinXml, arrays: a field map checks
+	 * them): type + 0xDF carries into bit 8 exactly then */
+	uint32_t carry = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t size = bt_le16(desc + 4 * i);
 		uint8_t type = desc[4 * i + 2];
@@ -2125,13 +2110,8 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		vals[i].size = size;
 		vals[i].type = type;
 		pos += size;
+		carry |= type + 0xDFu;
 	}
-	for (uint32_t i = 0; i < count && i < 64; i++) {
-		nulls |= (uint64_t)(vals[i].type == BT_XV_NULL) << i;
-		special |= (uint64_t)(vals[i].type > 0x20) << i;
-	}
-	if (count < 64)
-		nulls |= ~(uint64_t)0 << count;   /* absent values are NULL */
 	if (cx->rcv && !values_fit(cx, t, vals, count))
 		return 0;
 	if (t->active) {
@@ -2157,7 +2137,18 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 			t->plan[pctx] = plan_compile(cx, t, (enum plan_ctx)pctx);
 		}
 		const struct plan *pl = t->plan[pctx];
-		if (!pl || !exec_plan(cx, pl, vals, count, nulls, special, nest))
+		uint32_t nv = count;
+		if (pl && count < pl->nidx) {
+			/* values the template names but the record lacks are NULL */
+			if (!vals_room(cx, nest, pl->nidx)) {
+				t->active = false;
+				return 0;
+			}
+			vals = cx->vals[nest];
+			for (nv = count; nv < pl->nidx; nv++)
+				vals[nv] = null_val;
+		}
+		if (!pl || !exec_plan(cx, pl, vals, nv, carry & 0x100, nest))
 			exec_ops(cx, t, vals, count, nest);
 	} else {
 		exec_ops(cx, t, vals, count, nest);
