@@ -941,6 +941,7 @@ struct plan {
 	const struct act *acts;
 	uint32_t nacts;
 	uint32_t nidx;        /* substitutions it reads: 0 .. nidx-1 (absent ones are NULL) */
+	const uint8_t *role;  /* per substitution: ROLE_* (the checks that look at it) */
 	const uint16_t *asub; /* substitutions in attributes (an array: operations) */
 	uint32_t nasub;
 	const uint16_t *dyn;  /* substitutions in deeper element content (BinXml check) */
@@ -1081,6 +1082,9 @@ static void defer_system_fields(struct plan_build *pb)
 	memcpy(pb->acts, tmp, (pub + 1) * sizeof *tmp);
 }
 
+#define ROLE_DYN 0x1u      /* in dyn: a BinXml value there needs the operations */
+#define ROLE_ASUB 0x2u     /* in asub: so does an array */
+
 static uint32_t idx_top(uint32_t top, const uint16_t *v, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
@@ -1091,10 +1095,11 @@ static uint32_t idx_top(uint32_t top, const uint16_t *v, uint32_t n)
 
 /* What running a plan needs beyond its compilation: the substitutions it
  * reads (a record's values are padded with NULLs to there, so they are read
- * without bounds checks), each action's guards in a row, and which actions
- * deliver one typed value. */
-static void plan_index(struct plan *pl, struct act *acts, const struct piece *pieces,
-                       uint32_t npieces)
+ * without bounds checks) and the checks each one is in, each action's guards
+ * in a row, and which actions deliver one typed value. False when out of
+ * memory. */
+static bool plan_index(struct plan *pl, struct act *acts, const struct piece *pieces,
+                       uint32_t npieces, struct bt_arena *arena)
 {
 	uint32_t top = 0;
 	for (uint32_t i = 0; i < npieces; i++)
@@ -1113,6 +1118,16 @@ static void plan_index(struct plan *pl, struct act *acts, const struct piece *pi
 		a->typed1 = a->kind == ACT_PUT && !a->dyn_name && a->npv == 1 && !a->pv[0].s;
 	}
 	pl->nidx = top;
+	uint8_t *role = bt_arena_alloc(arena, top + 1);
+	if (!role)
+		return false;
+	memset(role, 0, top + 1);
+	for (uint32_t i = 0; i < pl->ndyn; i++)
+		role[pl->dyn[i]] |= ROLE_DYN;
+	for (uint32_t i = 0; i < pl->nasub; i++)
+		role[pl->asub[i]] |= ROLE_ASUB;
+	pl->role = role;
+	return true;
 }
 
 static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl *t,
@@ -1410,7 +1425,11 @@ static const struct plan *plan_compile(struct bt_bx_chunk *cx, const struct tmpl
 	pl->nacts = pb->nacts;
 	pl->dyn = dyn;
 	pl->ndyn = pb->ndyn;
-	plan_index(pl, acts, pieces, pb->npieces);
+	if (!plan_index(pl, acts, pieces, pb->npieces, arena)) {
+		if (arena == &cx->shared)
+			cx->shared_full = true;
+		return NULL;
+	}
 	return pl;
 }
 
@@ -1499,18 +1518,20 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 		if (vals[pl->pre[i]].type == BT_XV_NULL)
 			return false;
 	if (any_special) {
-		for (uint32_t i = 0; i < pl->ndyn; i++) {
-			uint8_t ty = vals[pl->dyn[i]].type;
-			if (ty == BT_XV_BINXML || ty == BT_XV_EVTXML)
+		/* the values above 0x20, against the checks they are in */
+		for (uint32_t i = 0; i < pl->nidx; i++) {
+			uint8_t ty = vals[i].type;
+			if (ty <= 0x20)
+				continue;
+			uint8_t r = pl->role[i];
+			if (((r & ROLE_DYN) && (ty == BT_XV_BINXML || ty == BT_XV_EVTXML)) ||
+			    ((r & ROLE_ASUB) && (ty & BT_XV_ARRAY)))
 				return false;
 		}
-		for (uint32_t i = 0; i < pl->nasub; i++)
-			if (vals[pl->asub[i]].type & BT_XV_ARRAY)
-				return false;
 	}
 	struct bt_evmap *m = &cx->map;
-	for (uint32_t i = 0; i < pl->nacts && !m->stop; i++) {
-		const struct act *a = &pl->acts[i];
+	const struct act *acts = pl->acts, *aend = acts + pl->nacts;
+	for (const struct act *a = acts; a < aend && !m->stop; a++) {
 		if (a->ng && (vals[a->gi[0]].type == BT_XV_NULL ||
 		              (a->ng > 1 && vals[a->gi[1]].type == BT_XV_NULL)))
 			continue;
