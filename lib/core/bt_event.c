@@ -63,8 +63,9 @@ const char *bt_evbuf_str(struct bt_evbuf *eb, const char *s, size_t n)
 	return p;
 }
 
-static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
-                      const char *value, size_t value_len, uint32_t flags, bool copy_name)
+static bool evbuf_add_as(struct bt_evbuf *eb, const char *name, size_t name_len,
+                         const char *value, size_t value_len, uint32_t flags, bool copy_name,
+                         bool copy_value)
 {
 	if (eb->ev.nfields >= eb->max_fields || name_len > UINT32_MAX || value_len > UINT32_MAX) {
 		eb->truncated = true;
@@ -75,7 +76,7 @@ static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 		return false;
 	}
 	const char *n = copy_name ? bt_arena_strndup(&eb->arena, name, name_len) : name;
-	const char *v = n ? bt_arena_strndup(&eb->arena, value, value_len) : NULL;
+	const char *v = !n ? NULL : copy_value ? bt_arena_strndup(&eb->arena, value, value_len) : value;
 	if (!v) {
 		eb->truncated = true;
 		return false;
@@ -90,6 +91,18 @@ static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 	f->raw = NULL;
 	eb->ev.fields = eb->fv;
 	return true;
+}
+
+static bool evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
+                      const char *value, size_t value_len, uint32_t flags, bool copy_name)
+{
+	return evbuf_add_as(eb, name, name_len, value, value_len, flags, copy_name, true);
+}
+
+bool bt_evbuf_add_refs(struct bt_evbuf *eb, const char *name, size_t name_len, bool name_ref,
+                       const char *value, size_t value_len, uint32_t flags)
+{
+	return evbuf_add_as(eb, name, name_len, value, value_len, flags, !name_ref, false);
 }
 
 bool bt_evbuf_add_typed_slow(struct bt_evbuf *eb, const char *name, size_t name_len,

@@ -133,6 +133,13 @@ bool bt_evbuf_add(struct bt_evbuf *eb, const char *name, size_t name_len,
 bool bt_evbuf_add_name_ref(struct bt_evbuf *eb, const char *name, size_t name_len,
                            const char *value, size_t value_len, uint32_t flags);
 
+/* Like bt_evbuf_add_name_ref, but the value is not copied either: it must be
+ * NUL-terminated and stay valid and unchanged as long as the event (a
+ * reader's compiled static text, borrowed as typed values are). The name is
+ * copied unless `name_ref`. */
+bool bt_evbuf_add_refs(struct bt_evbuf *eb, const char *name, size_t name_len, bool name_ref,
+                       const char *value, size_t value_len, uint32_t flags);
+
 /* Appends a field whose value stays typed until asked for: `type` (not 0),
  * `opts` and raw[0..raw_size) are the reader's, for eb->render; raw must stay
  * valid as long as the event. The name is referenced as by

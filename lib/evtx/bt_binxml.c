@@ -927,6 +927,7 @@ struct act {
 	uint8_t sec;
 	uint8_t dyn_name;     /* field name from Data@Name with substitutions */
 	uint8_t typed1;       /* one substitution, nothing else: delivered typed */
+	uint8_t static1;      /* static text alone (kept as it is in an attribute) */
 	uint8_t ng;           /* guard[] without the NO_SUBST ones: gi[0..ng) */
 	uint16_t guard[2];    /* optional substitutions whose empty value drops this */
 	uint16_t gi[2];
@@ -1116,6 +1117,8 @@ static bool plan_index(struct plan *pl, struct act *acts, const struct piece *pi
 				a->gi[a->ng++] = a->guard[k];
 		top = idx_top(top, a->gi, a->ng);
 		a->typed1 = a->kind == ACT_PUT && !a->dyn_name && a->npv == 1 && !a->pv[0].s;
+		a->static1 = a->kind == ACT_PUT && !a->dyn_name && a->npv == 1 && a->pv[0].s &&
+		             (!a->dest.in_attr || a->pv[0].attr_plain);
 	}
 	pl->nidx = top;
 	uint8_t *role = bt_arena_alloc(arena, top + 1);
@@ -1537,6 +1540,10 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			continue;
 		if (a->typed1) {
 			bt_evmap_put_value(m, &a->dest, &vals[a->pv[0].idx]);
+			continue;
+		}
+		if (a->static1) {
+			bt_evmap_put_static(m, &a->dest, a->pv[0].s, a->pv[0].len);
 			continue;
 		}
 		if (a->kind == ACT_PUBLISH) {

@@ -369,6 +369,18 @@ void bt_evmap_put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char 
 	put(m, d, v, n);
 }
 
+void bt_evmap_put_static(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v,
+                         size_t n)
+{
+	if (!d->in_attr && n == 1 && v[0] == '\n' && (m->opts & BT_EVMAP_LIBEVTX_TEXT))
+		n = 0;   /* libevtx renders a lone newline as empty */
+	/* padded hex is rewritten (add_field), so it is copied */
+	if (d->target != BT_EVMAP_FIELD || ((n == 10 || n == 18) && v[0] == '0'))
+		put(m, d, v, n);
+	else
+		bt_evbuf_add_refs(m->eb, d->name, d->name_len, d->name_ref, v, n, d->flags);
+}
+
 /* Renders a value into b (cleared first) and delivers it. */
 static inline void put_rendered(struct bt_evmap *m, const struct bt_evmap_dest *d,
                                 struct bt_sbuf *b, const struct bt_xv *v)

@@ -319,6 +319,12 @@ void bt_evmap_enter(struct bt_evmap *m, int depth, enum bt_evmap_section sec);
 /* Delivers the text of a value to d (content text: the whole of it). */
 void bt_evmap_put(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v, size_t n);
 
+/* Delivers static text to d, as bt_evmap_put would: text that is NUL-
+ * terminated and outlives the event (a compiled template's), so a field
+ * borrows it rather than copying it. */
+void bt_evmap_put_static(struct bt_evmap *m, const struct bt_evmap_dest *d, const char *v,
+                         size_t n);
+
 /* Delivers a typed value to d (an array in content: once per item). */
 void bt_evmap_put_value_slow(struct bt_evmap *m, const struct bt_evmap_dest *d,
                              const struct bt_xv *v);

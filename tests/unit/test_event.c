@@ -48,6 +48,45 @@ static void test_build_and_lookup(void **state)
 	bt_evbuf_free(&eb);
 }
 
+/* A borrowed value is not copied (the reader's compiled text); the name is
+ * copied unless it is borrowed too; a clone owns copies of both. */
+static void test_borrowed_value(void **state)
+{
+	(void)state;
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	char name[] = "ProviderGuid", value[] = "{54849625-5478-4994-A5BA-3E3B0328C30D}";
+	assert_true(bt_evbuf_add_refs(&eb, name, strlen(name), false, value, strlen(value), 0));
+	static const char text[] = "Microsoft-Windows-Security-Auditing", sname[] = "Static";
+	assert_true(bt_evbuf_add_refs(&eb, sname, 6, true, text, strlen(text), 0));
+	const struct bt_event *ev = bt_evbuf_done(&eb);
+	const struct bt_field *f = bt_event_field(ev, "ProviderGuid", 12);
+	assert_non_null(f);
+	assert_ptr_equal(f->text, value);
+	assert_ptr_not_equal(f->name, name);
+	assert_int_equal(f->text_len, strlen(value));
+	f = bt_event_field(ev, "Static", 6);
+	assert_ptr_equal(f->text, text);
+	assert_ptr_equal(f->name, sname);
+	struct bt_event *c = bt_event_clone(ev);
+	assert_non_null(c);
+	name[0] = 'X';
+	memset(value, 'Z', sizeof value - 1);
+	assert_string_equal(bt_event_field(c, "ProviderGuid", 12)->text,
+	                    "{54849625-5478-4994-A5BA-3E3B0328C30D}");
+	assert_ptr_not_equal(bt_event_field(c, "Static", 6)->text, text);
+	assert_string_equal(bt_event_field(c, "Static", 6)->text, text);
+	free(c);
+	/* the caps hold as for copied values */
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	eb.max_fields = 1;
+	assert_true(bt_evbuf_add_refs(&eb, "a", 1, true, "1", 1, 0));
+	assert_false(bt_evbuf_add_refs(&eb, "b", 1, true, "2", 1, 0));
+	assert_true(eb.truncated);
+	bt_evbuf_free(&eb);
+}
+
 static void test_field_cap(void **state)
 {
 	(void)state;
@@ -209,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_and_lookup),
 		cmocka_unit_test(test_typed_fields),
+		cmocka_unit_test(test_borrowed_value),
 		cmocka_unit_test(test_array_reserve),
 		cmocka_unit_test(test_field_cap),
 		cmocka_unit_test(test_event_bytes_cap),
