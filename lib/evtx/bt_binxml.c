@@ -1512,25 +1512,39 @@ static inline void plan_put(struct bt_bx_chunk *cx, const struct act *a, const s
  * (before anything was emitted). */
 static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, int nest);
 
-/* vals: nvals >= pl->nidx values (padded with NULLs); any_special: some
- * value's type is above 0x20 (BinXml, arrays: the checks below look). */
+/* Whether value i, of a type above 0x20, fails a check it is in. */
+static inline bool special_fails(const struct plan *pl, const struct bt_xv *vals, uint32_t i)
+{
+	if (i >= pl->nidx)
+		return false;
+	uint8_t ty = vals[i].type, r = pl->role[i];
+	return ((r & ROLE_DYN) && (ty == BT_XV_BINXML || ty == BT_XV_EVTXML)) ||
+	       ((r & ROLE_ASUB) && (ty & BT_XV_ARRAY));
+}
+
+/* The values of types above 0x20 (BinXml, arrays: the checks look at them):
+ * their indexes, the first SPECIAL_MAX of them, and how many. */
+#define SPECIAL_MAX 8
+struct specials {
+	uint32_t at[SPECIAL_MAX];
+	uint32_t n;
+};
+
+/* vals: nvals >= pl->nidx values (padded with NULLs). */
 static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struct bt_xv *vals,
-                      uint32_t nvals, bool any_special, int nest)
+                      uint32_t nvals, const struct specials *sp, int nest)
 {
 	for (uint32_t i = 0; i < pl->npre; i++)
 		if (vals[pl->pre[i]].type == BT_XV_NULL)
 			return false;
-	if (any_special) {
-		/* the values above 0x20, against the checks they are in */
-		for (uint32_t i = 0; i < pl->nidx; i++) {
-			uint8_t ty = vals[i].type;
-			if (ty <= 0x20)
-				continue;
-			uint8_t r = pl->role[i];
-			if (((r & ROLE_DYN) && (ty == BT_XV_BINXML || ty == BT_XV_EVTXML)) ||
-			    ((r & ROLE_ASUB) && (ty & BT_XV_ARRAY)))
+	if (sp->n > SPECIAL_MAX) {
+		for (uint32_t i = 0; i < pl->nidx; i++)
+			if (vals[i].type > 0x20 && special_fails(pl, vals, i))
 				return false;
-		}
+	} else {
+		for (uint32_t k = 0; k < sp->n; k++)
+			if (special_fails(pl, vals, sp->at[k]))
+				return false;
 	}
 	struct bt_evmap *m = &cx->map;
 	const struct act *acts = pl->acts, *aend = acts + pl->nacts;
@@ -2124,9 +2138,8 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 	struct bt_xv *vals = cx->vals[nest];
 	const uint8_t *desc = c + pos;
 	pos += count * 4;
-	/* whether a type is above 0x20 (BinXml, arrays: a field map checks
-	 * them): type + 0xDF carries into bit 8 exactly then */
-	uint32_t carry = 0;
+	struct specials sp;
+	sp.n = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t size = bt_le16(desc + 4 * i);
 		uint8_t type = desc[4 * i + 2];
@@ -2138,7 +2151,11 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 		vals[i].size = size;
 		vals[i].type = type;
 		pos += size;
-		carry |= type + 0xDFu;
+		if (type > 0x20) {
+			if (sp.n < SPECIAL_MAX)
+				sp.at[sp.n] = i;
+			sp.n++;
+		}
 	}
 	if (cx->rcv && !values_fit(cx, t, vals, count))
 		return 0;
@@ -2176,7 +2193,7 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 			for (nv = count; nv < pl->nidx; nv++)
 				vals[nv] = null_val;
 		}
-		if (!pl || !exec_plan(cx, pl, vals, nv, carry & 0x100, nest))
+		if (!pl || !exec_plan(cx, pl, vals, nv, &sp, nest))
 			exec_ops(cx, t, vals, count, nest);
 	} else {
 		exec_ops(cx, t, vals, count, nest);
