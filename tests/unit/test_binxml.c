@@ -456,7 +456,9 @@ static void test_nested_binxml(void **state)
 
 /* Values that change a template's shape run its operations, not its field
  * map: a BinXml value in an element's content (record 2) and an array in an
- * attribute (record 3); the field map serves the usual shape (record 1). */
+ * attribute (record 3); the field map serves the usual shape (record 1) and
+ * a record with fewer values than the template names (record 4: the missing
+ * ones are NULL, whatever the record before held there). */
 static void test_shape_by_value(void **state)
 {
 	(void)state;
@@ -465,7 +467,7 @@ static void test_shape_by_value(void **state)
 	uint32_t def = 0;
 	static const uint8_t v[] = {'v', 0}, nm[] = {'N', 0}, w[] = {'w', 0};
 	static const uint8_t arr[] = {'p', 0, 0, 0, 'q', 0, 0, 0};
-	for (int rec = 0; rec < 3; rec++) {
+	for (int rec = 0; rec < 4; rec++) {
 		eb_record_begin(&k, (uint64_t)rec + 1, FT_2016);
 		if (rec == 0) {
 			/* <Data Name="A">%3</Data><Data Name="%4">x</Data> */
@@ -495,6 +497,15 @@ static void test_shape_by_value(void **state)
 		}
 		struct sysvals sv;
 		sysvals_init(&sv, (uint16_t)(4700 + rec));
+		if (rec == 3) {
+			/* four values: %4, which names the second Data, is NULL */
+			struct eb_value vals[4] = {
+				{0x06, 2, &sv.eid}, {0x11, 8, &sv.ft}, {0x01, 8, sv.host}, {0x01, 2, w},
+			};
+			eb_values(&k, vals, 4);
+			eb_record_end(&k);
+			continue;
+		}
 		if (rec != 1) {
 			struct eb_value vals[5] = {
 				{0x06, 2, &sv.eid}, {0x11, 8, &sv.ft}, {0x01, 8, sv.host}, {0x01, 2, v},
@@ -542,8 +553,10 @@ static void test_shape_by_value(void **state)
 	struct got *g = calloc(1, sizeof *g);
 	struct bt_file_stats st;
 	assert_int_equal(bt_evtx_native_mem(file, n, NULL, collect, g, &st), BT_OK);
-	assert_int_equal(g->n, 2);
+	assert_int_equal(g->n, 3);
 	assert_string_equal(g->text[0], "S:Task=12;A=v;N=x;");
+	assert_int_equal(g->ids[2], 4);
+	assert_string_equal(g->text[2], "S:Task=12;A=w;=x;");
 	/* <Data Name="A"> holds an element: not a leaf, no field */
 	assert_int_equal(g->ids[1], 2);
 	assert_string_equal(g->text[1], "S:Task=12;N=x;");
