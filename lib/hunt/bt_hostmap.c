@@ -243,6 +243,9 @@ bool bt_hostmap_wants(const struct bt_event *ev)
 		return true;
 	if (ev->source != BT_SOURCE_EVTX)
 		return ev->channel && strcmp(ev->channel, "docker") == 0;
+	/* the event id first: every EVTX record is asked */
+	if (ev->event_id != 3 && ev->event_id != 22 && ev->event_id != 4624)
+		return false;
 	if (is_sysmon(ev))
 		return ev->event_id == 3 || ev->event_id == 22;
 	return ev->event_id == 4624 && ev->channel && strcmp(ev->channel, "Security") == 0;
