@@ -94,11 +94,18 @@ struct raw_rec {
 };
 
 /* The definition a shared template was compiled from, as raw_same compares
- * another: its bytes, cut where compile read something chunk-dependent. */
+ * another: its bytes, cut where compile read something chunk-dependent. A
+ * step is bytes, then (RAW_OPEN_*) an open-element token, its dependency id
+ * and data size, then (RAW_OPEN_*, RAW_BACK) a name reference, then
+ * (RAW_OPEN_* whose token says so) an attribute list's size; the last step
+ * is bytes only (RAW_BYTES). */
 struct raw_step {
-	uint8_t kind;           /* RAW_BYTES, RAW_OPEN_*, RAW_SKIP, or RAW_BACK for any name */
-	uint32_t len;           /* bytes, or the name's UTF-16 units */
-	const uint8_t *p;       /* those */
+	uint8_t kind;           /* RAW_BYTES, RAW_OPEN_*, or RAW_BACK for a name alone */
+	uint8_t tok;            /* RAW_OPEN_*: the token */
+	uint16_t count;         /* the name's UTF-16 units ... */
+	uint32_t len;           /* the bytes */
+	const uint8_t *p;
+	const uint8_t *units;   /* ... themselves */
 };
 
 struct raw_def {
@@ -900,39 +907,37 @@ static bool raw_same(struct bt_bx_chunk *cx, uint32_t def, const struct raw_def 
 	uint32_t pos = def + 24, end = pos + bt_le32(c + def + 20);
 	for (uint32_t i = 0; i < raw->nsteps; i++) {
 		const struct raw_step *st = &raw->steps[i];
-		switch (st->kind) {
-		case RAW_BYTES:
-			if (st->len > end - pos || memcmp(c + pos, st->p, st->len) != 0)
-				return false;
-			pos += st->len;
-			break;
-		case RAW_OPEN_DEP:
-		case RAW_OPEN_NODEP:
+		if (st->len > end - pos || (st->len && memcmp(c + pos, st->p, st->len) != 0))
+			return false;
+		pos += st->len;
+		if (st->kind == RAW_BYTES)
+			continue;
+		bool open = st->kind != RAW_BACK;
+		if (open) {
 			/* as compile: the token's nine bytes are there */
-			if (9 > end - pos || has_dependency_id(cx, pos, end) != (st->kind == RAW_OPEN_DEP))
+			if (9 > end - pos || c[pos] != st->tok ||
+			    has_dependency_id(cx, pos, end) != (st->kind == RAW_OPEN_DEP))
 				return false;
-			break;
-		case RAW_SKIP:
-			if (st->len > end - pos)
+			pos += st->kind == RAW_OPEN_DEP ? 7 : 5;
+		}
+		if (4 > end - pos)
+			return false;
+		uint32_t off = bt_le32(c + pos);
+		pos += 4;
+		if (off >= cx->n || (size_t)off + 8 + 2 * (size_t)st->count > cx->n ||
+		    bt_le16(c + off + 6) != st->count ||
+		    memcmp(c + off + 8, st->units, 2 * (size_t)st->count) != 0)
+			return false;
+		if (off == pos) {
+			uint32_t dsz = 8 + 2 * (uint32_t)st->count + 2;
+			if (dsz > end - pos)
 				return false;
-			pos += st->len;
-			break;
-		default: {
+			pos += dsz;
+		}
+		if (open && (st->tok & 0x40)) {
 			if (4 > end - pos)
 				return false;
-			uint32_t off = bt_le32(c + pos);
 			pos += 4;
-			if (off >= cx->n || (size_t)off + 8 + 2 * (size_t)st->len > cx->n ||
-			    bt_le16(c + off + 6) != st->len || memcmp(c + off + 8, st->p, 2 * st->len) != 0)
-				return false;
-			if (off == pos) {
-				uint32_t dsz = 8 + 2 * st->len + 2;
-				if (dsz > end - pos)
-					return false;
-				pos += dsz;
-			}
-			break;
-		}
 		}
 	}
 	return pos == end;
@@ -948,7 +953,7 @@ static const struct raw_def *raw_keep(struct bt_bx_chunk *cx, uint32_t def,
 		return NULL;
 	struct bt_arena *a = &cx->shared;
 	struct raw_def *raw = bt_arena_alloc(a, sizeof *raw);
-	struct raw_step *st = raw ? bt_arena_alloc(a, (2 * rec->n + 1) * sizeof *st) : NULL;
+	struct raw_step *st = raw ? bt_arena_alloc(a, (rec->n + 1) * sizeof *st) : NULL;
 	uint8_t *bytes = st ? bt_arena_alloc(a, size + 1) : NULL;
 	if (!bytes)
 		return NULL;
@@ -956,36 +961,47 @@ static const struct raw_def *raw_keep(struct bt_bx_chunk *cx, uint32_t def,
 	uint32_t n = 0, cur = 0;   /* steps, and the offset in the body they reach */
 	for (size_t i = 0; i < rec->n; i++) {
 		const struct raw_ref *r = &rec->v[i];
-		if (r->at < base + cur || r->at > base + size)
+		if (r->at < base + cur || r->at >= base + size)
 			return NULL;   /* not in order: cannot be */
-		if (r->at > base + cur) {
-			st[n++] = (struct raw_step){RAW_BYTES, r->at - base - cur, bytes + cur};
-			cur = r->at - base;
-		}
+		struct raw_step *t = &st[n++];
+		*t = (struct raw_step){.kind = RAW_BACK, .len = r->at - base - cur, .p = bytes + cur};
+		cur = r->at - base;
 		if (r->kind == RAW_OPEN_DEP || r->kind == RAW_OPEN_NODEP) {
-			st[n++] = (struct raw_step){r->kind, 0, NULL};
-			continue;
-		}
-		if (r->kind == RAW_SKIP) {
-			st[n++] = (struct raw_step){RAW_SKIP, r->count, NULL};
-			cur += r->count;
-			continue;
-		}
-		const uint8_t *u = bytes + (r->units - (cx->c + base));   /* inline: in the body */
-		if (r->kind == RAW_BACK) {
-			uint8_t *b = bt_arena_alloc(a, 2 * (size_t)r->count + 1);
-			if (!b)
+			/* then as compile noted them: the skipped sizes, the name */
+			uint32_t skip = r->kind == RAW_OPEN_DEP ? 6 : 4;
+			if (i + 2 >= rec->n || rec->v[i + 1].kind != RAW_SKIP ||
+			    rec->v[i + 1].at != r->at + 1 || rec->v[i + 1].count != skip ||
+			    rec->v[i + 2].at != r->at + 1 + skip)
 				return NULL;
-			memcpy(b, r->units, 2 * (size_t)r->count);
-			u = b;
+			t->kind = r->kind;
+			t->tok = bytes[cur];
+			cur += 1 + skip;
+			r = &rec->v[i += 2];
 		}
-		st[n++] = (struct raw_step){RAW_BACK, r->count, u};
+		if (r->kind != RAW_INLINE && r->kind != RAW_BACK)
+			return NULL;
+		t->count = r->count;
+		if (r->kind == RAW_INLINE) {
+			t->units = bytes + (r->at - base) + 12;   /* in the body */
+		} else {
+			uint8_t *u = bt_arena_alloc(a, 2 * (size_t)r->count + 1);
+			if (!u)
+				return NULL;
+			memcpy(u, r->units, 2 * (size_t)r->count);
+			t->units = u;
+		}
 		cur += 4 + (r->kind == RAW_INLINE ? 8 + 2 * (uint32_t)r->count + 2 : 0);
+		if (t->kind != RAW_BACK && (t->tok & 0x40)) {
+			if (i + 1 >= rec->n || rec->v[i + 1].kind != RAW_SKIP ||
+			    rec->v[i + 1].at != base + cur || rec->v[i + 1].count != 4)
+				return NULL;
+			cur += 4;
+			i++;
+		}
 	}
 	if (cur > size)
 		return NULL;
-	if (cur < size)
-		st[n++] = (struct raw_step){RAW_BYTES, size - cur, bytes + cur};
+	st[n++] = (struct raw_step){.kind = RAW_BYTES, .len = size - cur, .p = bytes + cur};
 	raw->nsteps = n;
 	raw->steps = st;
 	return raw;
@@ -1031,28 +1047,13 @@ static struct tmpl *shared_add(struct bt_bx_chunk *cx, uint32_t def, const struc
 	return n;
 }
 
-/* Returns the compiled template defined at chunk offset `def`, compiling it
- * on first use; NULL when it is unusable, with the reason reported to the
- * mapping (failing the record) when `report`. */
-static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool report)
+/* template_find for a definition not yet in the chunk's table: its free
+ * slot there (NULL: the table is full). Out of line: a record's lookup is
+ * the hit path, without this function's frame. */
+__attribute__((noinline))
+static struct tmpl *template_load(struct bt_bx_chunk *cx, uint32_t def, bool report,
+                                  struct tmpl_ent *slot)
 {
-	uint32_t h = (def * 2654435761u) >> 19;
-	struct tmpl_ent *slot = NULL;
-	for (uint32_t k = 0; k < TMPL_SLOTS; k++) {
-		struct tmpl_ent *e = &cx->tmpls[(h + k) & (TMPL_SLOTS - 1)];
-		if (e->gen == cx->gen && e->off == def) {
-			if (e->t->bad) {
-				if (report)
-					fail(cx, "template at 0x%x: %s", def, e->t->why);
-				return NULL;
-			}
-			return e->t;
-		}
-		if (e->gen != cx->gen) {
-			slot = e;
-			break;
-		}
-	}
 	if (!slot || cx->ntmpl >= BT_BX_MAX_TEMPLATES) {
 		if (report)
 			fail(cx, "more than %d templates in the chunk", BT_BX_MAX_TEMPLATES);
@@ -1109,6 +1110,27 @@ static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool rep
 	if (sh)
 		slot->t = t = sh;
 	return t;
+}
+
+/* Returns the compiled template defined at chunk offset `def`, compiling it
+ * on first use; NULL when it is unusable, with the reason reported to the
+ * mapping (failing the record) when `report`. */
+static inline struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool report)
+{
+	uint32_t h = (def * 2654435761u) >> 19;
+	for (uint32_t k = 0; k < TMPL_SLOTS; k++) {
+		struct tmpl_ent *e = &cx->tmpls[(h + k) & (TMPL_SLOTS - 1)];
+		if (e->gen != cx->gen)
+			return template_load(cx, def, report, e);
+		if (e->off == def) {
+			if (!e->t->bad)
+				return e->t;
+			if (report)
+				fail(cx, "template at 0x%x: %s", def, e->t->why);
+			return NULL;
+		}
+	}
+	return template_load(cx, def, report, NULL);
 }
 
 static struct tmpl *template_get(struct bt_bx_chunk *cx, uint32_t def)
