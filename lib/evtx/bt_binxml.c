@@ -170,8 +170,6 @@ struct bt_bx_chunk {
 	bool shared_full;           /* that arena is full: emptied at the next chunk */
 	struct opvec scratch;       /* compilation output before it is copied */
 	struct raw_rec rawrec;      /* the definition compiled into scratch */
-	uint8_t *rawbuf;            /* raw_same: a definition's body being compared */
-	size_t rawcap;
 	struct opvec inline_ops;    /* a fragment without template (not cached) */
 	struct plan_build *pb;      /* field map scratch (large: allocated once) */
 	struct bt_sbuf path;        /* field map compilation: UserData field names */
@@ -272,7 +270,6 @@ static void chunk_destroy(struct bt_bx_chunk *cx)
 	bt_arena_free(&cx->shared);
 	free(cx->scratch.v);
 	free(cx->rawrec.v);
-	free(cx->rawbuf);
 	free(cx->pb);
 	free(cx->inline_ops.v);
 	for (int i = 0; i <= BT_BX_MAX_NEST; i++)
@@ -886,21 +883,24 @@ static struct shared **shared_bucket(struct bt_bx_chunk *cx, const uint8_t *guid
  * element has a dependency id where raw's has.
  * Why that is enough: compile's operations are a function of what it reads.
  * It reads the body's bytes in order, the token at each step deciding how
- * many follow; where they are raw's it takes the same steps and makes the
- * same operations. Besides the bytes of a step it reads only (a)
- * has_dependency_id, which looks at chunk offsets and at bytes anywhere in
- * the chunk (plausible_name): its answer is asked again here, at the same
- * token, and must be the same; (b) name references, chunk offsets: one
- * pointing right after itself is an inline name, skipped by its count (the
- * bytes skipped: a hash-chain link, a hash, the units and a terminator, of
- * which compile reads only the units); one pointing elsewhere must lie in
- * the chunk as name_at asks. Either way the name's units are compared, from
- * which alone name_at makes the text and the name id (the hash checked in
- * strict mode plays no part: sharing() is off then). The body must end
- * where raw's steps do. Entity references (0x09) are never kept (compile
- * notes them as not describable). So every check passing means compile
- * would succeed with raw's operations; any failing means only that the full
- * check (compile with `expect`) runs. */
+ * many follow; where they are raw's (compared, tokens included) it takes the
+ * same steps and makes the same operations. Besides those it reads only
+ * (a) has_dependency_id, which looks at chunk offsets and at bytes anywhere
+ * in the chunk (plausible_name), the skipped sizes among them: its answer is
+ * asked again here, at the same token, and must be the same; (b) name
+ * references, chunk offsets: one pointing right after itself is an inline
+ * name, skipped by its count (the bytes skipped: a hash-chain link, a hash,
+ * the units and a terminator, of which compile reads only the units); one
+ * pointing elsewhere must lie in the chunk as name_at asks. Either way the
+ * name's units are compared, from which alone name_at makes the text and
+ * the name id (the hash checked in strict mode plays no part: sharing() is
+ * off then). An element's dependency id and data size and an attribute
+ * list's size compile skips unread, by a length that only the token and (a)
+ * decide: they are skipped here too. The body must end where raw's steps
+ * do. Entity references (0x09) are never kept (compile notes them as not
+ * describable). So every check passing means compile would succeed with
+ * raw's operations; any failing means only that the full check (compile
+ * with `expect`) runs. */
 static bool raw_same(struct bt_bx_chunk *cx, uint32_t def, const struct raw_def *raw)
 {
 	const uint8_t *c = cx->c;
