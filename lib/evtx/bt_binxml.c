@@ -58,14 +58,65 @@ struct tmpl {
 
 /* Templates shared across chunks: every chunk defines its templates again, so
  * a definition that compiles to the operations of one compiled earlier (same
- * GUID, checked token by token: template_same) takes that one, with its
- * field maps, instead of being compiled and mapped again. */
+ * GUID, then the same bytes and names: raw_same, or checked token by token:
+ * compile with `expect`) takes that one, with its field maps, instead of
+ * being compiled and mapped again. */
 #define SHARED_BUCKETS 1024u
 #define SHARED_ARENA (16u * 1024 * 1024)
+
+/* What compile read of a definition that depends on the chunk it is in:
+ * where it decided whether an element has a dependency id (from chunk
+ * offsets and bytes that may lie outside the definition), where it read a
+ * name reference (a chunk offset) and which name that was, and the bytes it
+ * skipped unread (an element's dependency id and data size, its attribute
+ * list's size: sizes change with the names defined inline). */
+enum raw_kind {
+	RAW_OPEN_DEP,     /* open-element token with the dependency id */
+	RAW_OPEN_NODEP,   /* ... without */
+	RAW_INLINE,       /* name reference to the name defined right after it */
+	RAW_BACK,         /* name reference elsewhere in the chunk */
+	RAW_SKIP,         /* bytes not read */
+	RAW_BYTES,        /* (raw_step only) bytes of the definition */
+};
+
+struct raw_ref {
+	uint32_t at;            /* chunk offset in the definition */
+	uint8_t kind;           /* enum raw_kind */
+	uint16_t count;         /* a name's UTF-16 units, or the bytes skipped */
+	const uint8_t *units;   /* the name's units, little-endian, in the chunk */
+};
+
+/* Filled by compile for the definition being compiled. */
+struct raw_rec {
+	struct raw_ref *v;
+	size_t n, cap;
+	bool off;               /* not kept: a token it cannot describe, or no memory */
+};
+
+/* The definition a shared template was compiled from, as raw_same compares
+ * another: its bytes, cut where compile read something chunk-dependent. A
+ * step is bytes, then (RAW_OPEN_*) an open-element token, its dependency id
+ * and data size, then (RAW_OPEN_*, RAW_BACK) a name reference, then
+ * (RAW_OPEN_* whose token says so) an attribute list's size; the last step
+ * is bytes only (RAW_BYTES). */
+struct raw_step {
+	uint8_t kind;           /* RAW_BYTES, RAW_OPEN_*, or RAW_BACK for a name alone */
+	uint8_t tok;            /* RAW_OPEN_*: the token */
+	uint16_t count;         /* the name's UTF-16 units ... */
+	uint32_t len;           /* the bytes */
+	const uint8_t *p;
+	const uint8_t *units;   /* ... themselves */
+};
+
+struct raw_def {
+	uint32_t nsteps;
+	const struct raw_step *steps;
+};
 
 struct shared {
 	uint8_t guid[16];
 	struct tmpl *t;       /* in the shared arena */
+	const struct raw_def *raw;  /* its definition, or NULL: token by token only */
 	struct shared *next;    /* same bucket */
 };
 
@@ -118,6 +169,7 @@ struct bt_bx_chunk {
 	struct shared *shared_at[SHARED_BUCKETS];
 	bool shared_full;           /* that arena is full: emptied at the next chunk */
 	struct opvec scratch;       /* compilation output before it is copied */
+	struct raw_rec rawrec;      /* the definition compiled into scratch */
 	struct opvec inline_ops;    /* a fragment without template (not cached) */
 	struct plan_build *pb;      /* field map scratch (large: allocated once) */
 	struct bt_sbuf path;        /* field map compilation: UserData field names */
@@ -217,6 +269,7 @@ static void chunk_destroy(struct bt_bx_chunk *cx)
 	bt_arena_free(&cx->arena);
 	bt_arena_free(&cx->shared);
 	free(cx->scratch.v);
+	free(cx->rawrec.v);
 	free(cx->pb);
 	free(cx->inline_ops.v);
 	for (int i = 0; i <= BT_BX_MAX_NEST; i++)
@@ -515,14 +568,54 @@ static bool same_ops(const struct opvec *ov, const struct tmpl *expect)
 	return true;
 }
 
+/* Notes in rec (when there is one) what compile read at chunk offset `at`. */
+static void rec_put(struct raw_rec *rec, uint32_t at, uint8_t kind)
+{
+	if (!rec || rec->off)
+		return;
+	if (rec->n == rec->cap) {
+		size_t nc = rec->cap ? rec->cap * 2 : 64;
+		struct raw_ref *nv = realloc(rec->v, nc * sizeof *nv);
+		if (!nv) {
+			rec->off = true;
+			return;
+		}
+		rec->v = nv;
+		rec->cap = nc;
+	}
+	rec->v[rec->n++] = (struct raw_ref){.at = at, .kind = kind};
+}
+
+static void rec_skip(struct raw_rec *rec, uint32_t at, uint16_t len)
+{
+	rec_put(rec, at, RAW_SKIP);
+	if (rec && !rec->off)
+		rec->v[rec->n - 1].count = len;
+}
+
+/* Notes the name reference at chunk offset `at`, which read_name accepted. */
+static void rec_name(struct bt_bx_chunk *cx, struct raw_rec *rec, uint32_t at)
+{
+	if (!rec || rec->off)
+		return;
+	uint32_t off = bt_le32(cx->c + at);
+	rec_put(rec, at, off == at + 4 ? RAW_INLINE : RAW_BACK);
+	if (!rec->off) {
+		rec->v[rec->n - 1].count = bt_le16(cx->c + off + 6);
+		rec->v[rec->n - 1].units = cx->c + off + 8;
+	}
+}
+
 /* Compiles tokens in chunk bytes [pos, end) into ov. Stops at EOF (0x00) or
  * at the end. A template instance inside is not allowed here. Returns false
  * with a reason in why.
  * With `expect`, only checks that the tokens compile to expect's operations
  * (false when they do not): names and text are compared where they are, not
- * converted and kept, and the operations point to expect's text. */
+ * converted and kept, and the operations point to expect's text.
+ * With `rec` (and without `expect`), notes there what the compilation read
+ * that depends on the chunk (struct raw_ref; raw_same relies on it). */
 static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct opvec *ov,
-                    char *why, size_t why_size, const struct tmpl *expect)
+                    char *why, size_t why_size, const struct tmpl *expect, struct raw_rec *rec)
 {
 	const uint8_t *c = cx->c;
 	int depth = 0;
@@ -531,6 +624,10 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 	struct bt_sbuf tb = {0};
 	bool ok = false;
 	ov->n = 0;
+	if (rec) {
+		rec->n = 0;
+		rec->off = false;
+	}
 	while (pos < end) {
 		uint8_t tok = c[pos];
 		struct bx_op op = {0};
@@ -551,17 +648,23 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 		case 0x01: {
 			if (pos + 9 > end)
 				goto trunc;
-			pos += has_dependency_id(cx, pos, end) ? 7 : 5;
+			bool dep = has_dependency_id(cx, pos, end);
+			rec_put(rec, at, dep ? RAW_OPEN_DEP : RAW_OPEN_NODEP);
+			rec_skip(rec, at + 1, dep ? 6 : 4);
+			pos += dep ? 7 : 5;
 			op.kind = OP_OPEN;
+			uint32_t name_ref = pos;
 			if (!op_name(cx, &pos, end, &op, expect, ov->n, &tb)) {
 				if (expect)
 					goto differ;
 				snprintf(why, why_size, "bad element name at 0x%x", at);
 				goto out;
 			}
+			rec_name(cx, rec, name_ref);
 			if (tok & 0x40) {
 				if (pos + 4 > end)
 					goto trunc;
+				rec_skip(rec, pos, 4);
 				pos += 4;
 			}
 			if (++depth > BT_MAX_XML_DEPTH) {
@@ -627,6 +730,7 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 				snprintf(why, why_size, "bad attribute at 0x%x", at);
 				goto out;
 			}
+			rec_name(cx, rec, at + 1);
 			break;
 		case 0x07: {
 			if (pos + 3 > end)
@@ -661,6 +765,8 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 		case 0x09: {
 			if (expect)
 				goto differ;   /* rare: compiled instead */
+			if (rec)
+				rec->off = true;   /* and never kept */
 			pos++;
 			const struct name_ent *ne = read_name(cx, &pos, end);
 			if (!ne) {
@@ -693,6 +799,7 @@ static bool compile(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, struct o
 				snprintf(why, why_size, "bad processing instruction at 0x%x", at);
 				goto out;
 			}
+			rec_name(cx, rec, at + 1);
 			continue;   /* PIs carry no event data */
 		}
 		case 0x0B: {
@@ -769,6 +876,137 @@ static struct shared **shared_bucket(struct bt_bx_chunk *cx, const uint8_t *guid
 	return &cx->shared_at[(bt_le32(guid) ^ bt_le32(guid + 12)) & (SHARED_BUCKETS - 1)];
 }
 
+/* Whether the definition at `def` (sharing() holds) compiles to the
+ * operations of the template compiled from `raw`, without compiling it: its
+ * bytes are raw's, except that each name reference may be inline or refer
+ * elsewhere as long as it names a name of the same UTF-16 units, and each
+ * element has a dependency id where raw's has.
+ * Why that is enough: compile's operations are a function of what it reads.
+ * It reads the body's bytes in order, the token at each step deciding how
+ * many follow; where they are raw's (compared, tokens included) it takes the
+ * same steps and makes the same operations. Besides those it reads only
+ * (a) has_dependency_id, which looks at chunk offsets and at bytes anywhere
+ * in the chunk (plausible_name), the skipped sizes among them: its answer is
+ * asked again here, at the same token, and must be the same; (b) name
+ * references, chunk offsets: one pointing right after itself is an inline
+ * name, skipped by its count (the bytes skipped: a hash-chain link, a hash,
+ * the units and a terminator, of which compile reads only the units); one
+ * pointing elsewhere must lie in the chunk as name_at asks. Either way the
+ * name's units are compared, from which alone name_at makes the text and
+ * the name id (the hash checked in strict mode plays no part: sharing() is
+ * off then). An element's dependency id and data size and an attribute
+ * list's size compile skips unread, by a length that only the token and (a)
+ * decide: they are skipped here too. The body must end where raw's steps
+ * do. Entity references (0x09) are never kept (compile notes them as not
+ * describable). So every check passing means compile would succeed with
+ * raw's operations; any failing means only that the full check (compile
+ * with `expect`) runs. */
+static bool raw_same(struct bt_bx_chunk *cx, uint32_t def, const struct raw_def *raw)
+{
+	const uint8_t *c = cx->c;
+	uint32_t pos = def + 24, end = pos + bt_le32(c + def + 20);
+	for (uint32_t i = 0; i < raw->nsteps; i++) {
+		const struct raw_step *st = &raw->steps[i];
+		if (st->len > end - pos || (st->len && memcmp(c + pos, st->p, st->len) != 0))
+			return false;
+		pos += st->len;
+		if (st->kind == RAW_BYTES)
+			continue;
+		bool open = st->kind != RAW_BACK;
+		if (open) {
+			/* as compile: the token's nine bytes are there */
+			if (9 > end - pos || c[pos] != st->tok ||
+			    has_dependency_id(cx, pos, end) != (st->kind == RAW_OPEN_DEP))
+				return false;
+			pos += st->kind == RAW_OPEN_DEP ? 7 : 5;
+		}
+		if (4 > end - pos)
+			return false;
+		uint32_t off = bt_le32(c + pos);
+		pos += 4;
+		if (off >= cx->n || (size_t)off + 8 + 2 * (size_t)st->count > cx->n ||
+		    bt_le16(c + off + 6) != st->count ||
+		    memcmp(c + off + 8, st->units, 2 * (size_t)st->count) != 0)
+			return false;
+		if (off == pos) {
+			uint32_t dsz = 8 + 2 * (uint32_t)st->count + 2;
+			if (dsz > end - pos)
+				return false;
+			pos += dsz;
+		}
+		if (open && (st->tok & 0x40)) {
+			if (4 > end - pos)
+				return false;
+			pos += 4;
+		}
+	}
+	return pos == end;
+}
+
+/* The definition at `def` as raw_same compares another, from what compile
+ * noted in rec while compiling it; NULL when it cannot be kept. */
+static const struct raw_def *raw_keep(struct bt_bx_chunk *cx, uint32_t def,
+                                      const struct raw_rec *rec)
+{
+	uint32_t base = def + 24, size = bt_le32(cx->c + def + 20);
+	if (rec->off)
+		return NULL;
+	struct bt_arena *a = &cx->shared;
+	struct raw_def *raw = bt_arena_alloc(a, sizeof *raw);
+	struct raw_step *st = raw ? bt_arena_alloc(a, (rec->n + 1) * sizeof *st) : NULL;
+	uint8_t *bytes = st ? bt_arena_alloc(a, size + 1) : NULL;
+	if (!bytes)
+		return NULL;
+	memcpy(bytes, cx->c + base, size);
+	uint32_t n = 0, cur = 0;   /* steps, and the offset in the body they reach */
+	for (size_t i = 0; i < rec->n; i++) {
+		const struct raw_ref *r = &rec->v[i];
+		if (r->at < base + cur || r->at >= base + size)
+			return NULL;   /* not in order: cannot be */
+		struct raw_step *t = &st[n++];
+		*t = (struct raw_step){.kind = RAW_BACK, .len = r->at - base - cur, .p = bytes + cur};
+		cur = r->at - base;
+		if (r->kind == RAW_OPEN_DEP || r->kind == RAW_OPEN_NODEP) {
+			/* then as compile noted them: the skipped sizes, the name */
+			uint32_t skip = r->kind == RAW_OPEN_DEP ? 6 : 4;
+			if (i + 2 >= rec->n || rec->v[i + 1].kind != RAW_SKIP ||
+			    rec->v[i + 1].at != r->at + 1 || rec->v[i + 1].count != skip ||
+			    rec->v[i + 2].at != r->at + 1 + skip)
+				return NULL;
+			t->kind = r->kind;
+			t->tok = bytes[cur];
+			cur += 1 + skip;
+			r = &rec->v[i += 2];
+		}
+		if (r->kind != RAW_INLINE && r->kind != RAW_BACK)
+			return NULL;
+		t->count = r->count;
+		if (r->kind == RAW_INLINE) {
+			t->units = bytes + (r->at - base) + 12;   /* in the body */
+		} else {
+			uint8_t *u = bt_arena_alloc(a, 2 * (size_t)r->count + 1);
+			if (!u)
+				return NULL;
+			memcpy(u, r->units, 2 * (size_t)r->count);
+			t->units = u;
+		}
+		cur += 4 + (r->kind == RAW_INLINE ? 8 + 2 * (uint32_t)r->count + 2 : 0);
+		if (t->kind != RAW_BACK && (t->tok & 0x40)) {
+			if (i + 1 >= rec->n || rec->v[i + 1].kind != RAW_SKIP ||
+			    rec->v[i + 1].at != base + cur || rec->v[i + 1].count != 4)
+				return NULL;
+			cur += 4;
+			i++;
+		}
+	}
+	if (cur > size)
+		return NULL;
+	st[n++] = (struct raw_step){.kind = RAW_BYTES, .len = size - cur, .p = bytes + cur};
+	raw->nsteps = n;
+	raw->steps = st;
+	return raw;
+}
+
 /* A template compiled in an earlier chunk (or file) that the definition at
  * `def` compiles to, or NULL. */
 static struct tmpl *shared_find(struct bt_bx_chunk *cx, uint32_t def)
@@ -780,7 +1018,8 @@ static struct tmpl *shared_find(struct bt_bx_chunk *cx, uint32_t def)
 	char why[96];
 	for (struct shared *e = *shared_bucket(cx, guid); e; e = e->next)
 		if (memcmp(e->guid, guid, 16) == 0 &&
-		    compile(cx, def + 24, end, &cx->scratch, why, sizeof why, e->t))
+		    ((e->raw && raw_same(cx, def, e->raw)) ||
+		     compile(cx, def + 24, end, &cx->scratch, why, sizeof why, e->t, NULL)))
 			return e->t;
 	return NULL;
 }
@@ -800,34 +1039,21 @@ static struct tmpl *shared_add(struct bt_bx_chunk *cx, uint32_t def, const struc
 	n->home = &cx->shared;
 	memcpy(e->guid, cx->c + def + 4, 16);
 	e->t = n;
+	/* without room for its bytes it is still shared, checked token by token */
+	e->raw = raw_keep(cx, def, &cx->rawrec);
 	struct shared **b = shared_bucket(cx, e->guid);
 	e->next = *b;
 	*b = e;
 	return n;
 }
 
-/* Returns the compiled template defined at chunk offset `def`, compiling it
- * on first use; NULL when it is unusable, with the reason reported to the
- * mapping (failing the record) when `report`. */
-static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool report)
+/* template_find for a definition not yet in the chunk's table: its free
+ * slot there (NULL: the table is full). Out of line: a record's lookup is
+ * the hit path, without this function's frame. */
+__attribute__((noinline))
+static struct tmpl *template_load(struct bt_bx_chunk *cx, uint32_t def, bool report,
+                                  struct tmpl_ent *slot)
 {
-	uint32_t h = (def * 2654435761u) >> 19;
-	struct tmpl_ent *slot = NULL;
-	for (uint32_t k = 0; k < TMPL_SLOTS; k++) {
-		struct tmpl_ent *e = &cx->tmpls[(h + k) & (TMPL_SLOTS - 1)];
-		if (e->gen == cx->gen && e->off == def) {
-			if (e->t->bad) {
-				if (report)
-					fail(cx, "template at 0x%x: %s", def, e->t->why);
-				return NULL;
-			}
-			return e->t;
-		}
-		if (e->gen != cx->gen) {
-			slot = e;
-			break;
-		}
-	}
 	if (!slot || cx->ntmpl >= BT_BX_MAX_TEMPLATES) {
 		if (report)
 			fail(cx, "more than %d templates in the chunk", BT_BX_MAX_TEMPLATES);
@@ -861,7 +1087,7 @@ static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool rep
 			t->bad = true;
 			snprintf(t->why, sizeof t->why, "definition size %u outside the chunk", size);
 		} else if (!compile(cx, def + 24, def + 24 + size, &cx->scratch, t->why,
-		                    sizeof t->why, NULL)) {
+		                    sizeof t->why, NULL, &cx->rawrec)) {
 			t->bad = true;
 		} else {
 			t->ops = bt_arena_alloc(&cx->arena, cx->scratch.n * sizeof *t->ops + 1);
@@ -884,6 +1110,27 @@ static struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool rep
 	if (sh)
 		slot->t = t = sh;
 	return t;
+}
+
+/* Returns the compiled template defined at chunk offset `def`, compiling it
+ * on first use; NULL when it is unusable, with the reason reported to the
+ * mapping (failing the record) when `report`. */
+static inline struct tmpl *template_find(struct bt_bx_chunk *cx, uint32_t def, bool report)
+{
+	uint32_t h = (def * 2654435761u) >> 19;
+	for (uint32_t k = 0; k < TMPL_SLOTS; k++) {
+		struct tmpl_ent *e = &cx->tmpls[(h + k) & (TMPL_SLOTS - 1)];
+		if (e->gen != cx->gen)
+			return template_load(cx, def, report, e);
+		if (e->off == def) {
+			if (!e->t->bad)
+				return e->t;
+			if (report)
+				fail(cx, "template at 0x%x: %s", def, e->t->why);
+			return NULL;
+		}
+	}
+	return template_load(cx, def, report, NULL);
 }
 
 static struct tmpl *template_get(struct bt_bx_chunk *cx, uint32_t def)
@@ -2221,7 +2468,7 @@ static void exec_fragment(struct bt_bx_chunk *cx, uint32_t pos, uint32_t end, in
 		} else {
 			/* elements without a template (rare): compile, run, forget */
 			char why[96];
-			if (!compile(cx, pos, end, &cx->inline_ops, why, sizeof why, NULL)) {
+			if (!compile(cx, pos, end, &cx->inline_ops, why, sizeof why, NULL, NULL)) {
 				fail(cx, "%s", why);
 				return;
 			}
