@@ -1706,9 +1706,10 @@ struct ts_kdef {
 	uint8_t guid[16];
 };
 
-/* At most this many definitions kept (20 bytes each): a file of ordinary
- * chunks (some tens of definitions each) keeps some 50,000 chunks. */
-#define TS_MAX_KEPT (1u << 21)
+/* At most this many definitions kept (20 bytes each, 20 MB): some 25,000
+ * ordinary chunks (some tens of definitions each); chunks past them are
+ * scanned again as before. */
+#define TS_MAX_KEPT (1u << 20)
 
 struct bt_bx_tstore *bt_bx_tstore_new(void)
 {
