@@ -2295,7 +2295,13 @@ enum bt_status bt_bx_record_decode(struct bt_bx_chunk *cx, const struct bt_bx_re
 	exec_fragment(cx, r->offset + BT_BX_RECORD_HEADER, r->offset + r->size - 4, 0);
 	if (cx->map.failed) {
 		const char *err = cx->map.err;
-		snprintf(why, why_size, "%s", err);
+		/* recovery asks for no reason, and every failure is one of format
+		 * there (most slack records fail once per round for a template
+		 * not found yet) */
+		if (why_size)
+			snprintf(why, why_size, "%s", err);
+		if (cx->rcv)
+			return BT_ERR_FORMAT;
 		return strstr(err, "deeper") || strstr(err, "more than") ? BT_ERR_LIMIT : BT_ERR_FORMAT;
 	}
 	bt_evmap_finish(&cx->map);
@@ -2377,9 +2383,11 @@ enum bt_status bt_bx_record_recover(struct bt_bx_chunk *cx, const struct bt_bx_r
 	const struct bt_event *ev = &eb->ev;
 	if (!ev->channel || !*ev->channel || !ev->host || !*ev->host || !cx->map.have_event_id) {
 		rv->fail = BT_BX_RF_INCOMPLETE;
-		snprintf(why, why_size, "decoded without %s", !ev->channel || !*ev->channel ? "a channel"
-		                                              : !ev->host || !*ev->host ? "a computer"
-		                                                                        : "an event id");
+		if (why_size)
+			snprintf(why, why_size, "decoded without %s",
+			         !ev->channel || !*ev->channel ? "a channel"
+			         : !ev->host || !*ev->host     ? "a computer"
+			                                       : "an event id");
 		return BT_ERR_FORMAT;
 	}
 	return BT_OK;

@@ -179,7 +179,7 @@ struct bt_bx_recovery {
 
 /* Decodes slack-space record `r` (every field) under the rules above; `cx`
  * is reset to the record's chunk by the caller. BT_OK, or BT_ERR_FORMAT with
- * rv->fail and a reason in `why`. */
+ * rv->fail and a reason in `why` (none when why_size is 0). */
 enum bt_status bt_bx_record_recover(struct bt_bx_chunk *cx, const struct bt_bx_record *r,
                                     struct bt_evbuf *eb, struct bt_bx_recovery *rv, char *why,
                                     size_t why_size);

@@ -205,8 +205,9 @@ static enum bt_status decode(struct bt_evtx_recover *rc, struct cand *c, struct 
 		return BT_ERR_FORMAT;
 	}
 	struct bt_bx_recovery rv = {.store = rc->store};
-	char why[200];
-	if (bt_bx_record_recover(rc->cx, &r, eb, &rv, why, sizeof why) != BT_OK) {
+	/* the reason is not needed: rv.fail says it (formatting it cost more
+	 * than the failing decode) */
+	if (bt_bx_record_recover(rc->cx, &r, eb, &rv, NULL, 0) != BT_OK) {
 		c->why = unrec_of[rv.fail];
 		c->tid = rv.missing_tid;
 		return BT_ERR_FORMAT;
