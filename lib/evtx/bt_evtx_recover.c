@@ -3,10 +3,11 @@
  * Three passes over the candidates, all in file order: classify (decode each,
  * asking the template store for ids not in place), and if some id was
  * missing, look for definitions through the whole file once and classify the
- * waiting ones again; then find which are copies of live records (only live
- * records with a candidate's record id are decoded); then give the rest,
- * decoding them again (candidates are few: a second decode costs less than
- * keeping events). */
+ * waiting ones again (a later round, for ids those now name, offers each
+ * chunk's definitions kept from its first scan); then find which are copies
+ * of live records (only live records with a candidate's record id are
+ * decoded); then give the rest, decoding them again (candidates are few: a
+ * second decode costs less than keeping events). */
 #include "config.h"
 
 #include "evtx/bt_evtx_recover.h"
