@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bt_array.h"
 #include "core/bt_buf.h"
 #include "evtx/bt_evtx_format.h"
 #include "evtx/bt_evtx_map.h"
@@ -2020,10 +2021,31 @@ struct ts_ent {
 struct bt_bx_tstore {
 	struct ts_ent *v;
 	size_t n, cap;
+	uint32_t *slot;       /* open addressing by id: entry index + 1, 0 free */
+	size_t nslot;         /* a power of two, at least twice n */
 	size_t missing;
 	bool want_all;        /* keep every definition found (a donor file's store) */
 	struct bt_arena arena;
+	/* bt_bx_tstore_harvest_kept: the definitions chunks 0..nkc) offered,
+	 * in order, kd[kc[i]..kc[i + 1]) for chunk i */
+	struct ts_kdef *kd;
+	size_t nkd, kdcap;
+	size_t *kc;           /* nkc + 1 starts */
+	size_t nkc, kccap;
+	bool kfull;           /* no more chunks kept (their harvest scans) */
 };
+
+/* A definition a harvest offered: its offset and GUID (the id its first
+ * four bytes). */
+struct ts_kdef {
+	uint32_t off;
+	uint8_t guid[16];
+};
+
+/* At most this many definitions kept (20 bytes each, 20 MB): some 25,000
+ * ordinary chunks (some tens of definitions each); chunks past them are
+ * scanned again as before. */
+#define TS_MAX_KEPT (1u << 20)
 
 struct bt_bx_tstore *bt_bx_tstore_new(void)
 {
@@ -2038,17 +2060,39 @@ void bt_bx_tstore_free(struct bt_bx_tstore *ts)
 	if (!ts)
 		return;
 	bt_arena_free(&ts->arena);
+	free(ts->kd);
+	free(ts->kc);
+	free(ts->slot);
 	free(ts->v);
 	free(ts);
 }
 
-/* Few ids per file (the templates of its event types): a linear search. */
+static size_t ts_hash(uint32_t tid, size_t nslot)
+{
+	return (size_t)((tid * 2654435761u) >> 7) & (nslot - 1);
+}
+
+/* Every definition a harvest meets is looked up (most carry an id nobody
+ * asked for), and a donor's store holds every id of its file: a hash. */
 static struct ts_ent *ts_find(const struct bt_bx_tstore *ts, uint32_t tid)
 {
-	for (size_t i = 0; i < ts->n; i++)
-		if (ts->v[i].tid == tid)
-			return &ts->v[i];
-	return NULL;
+	if (!ts->nslot)
+		return NULL;
+	for (size_t h = ts_hash(tid, ts->nslot);; h = (h + 1) & (ts->nslot - 1)) {
+		uint32_t k = ts->slot[h];
+		if (!k)
+			return NULL;
+		if (ts->v[k - 1].tid == tid)
+			return &ts->v[k - 1];
+	}
+}
+
+static void ts_slot_put(struct bt_bx_tstore *ts, size_t i)
+{
+	size_t h = ts_hash(ts->v[i].tid, ts->nslot);
+	while (ts->slot[h])
+		h = (h + 1) & (ts->nslot - 1);
+	ts->slot[h] = (uint32_t)(i + 1);
 }
 
 #define TS_MAX_IDS 65536u
@@ -2067,10 +2111,22 @@ static struct ts_ent *ts_add(struct bt_bx_tstore *ts, uint32_t tid)
 		ts->v = nv;
 		ts->cap = nc;
 	}
-	struct ts_ent *e = &ts->v[ts->n++];
+	if (2 * (ts->n + 1) > ts->nslot) {
+		size_t ns = ts->nslot ? 2 * ts->nslot : 64;
+		uint32_t *sl = calloc(ns, sizeof *sl);
+		if (!sl)
+			return NULL;
+		free(ts->slot);
+		ts->slot = sl;
+		ts->nslot = ns;
+		for (size_t i = 0; i < ts->n; i++)
+			ts_slot_put(ts, i);
+	}
+	struct ts_ent *e = &ts->v[ts->n];
 	memset(e, 0, sizeof *e);
 	e->tid = tid;
 	e->state = TS_WANTED;
+	ts_slot_put(ts, ts->n++);
 	return e;
 }
 
@@ -2167,19 +2223,36 @@ static void ts_offer(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, uint32_t d
 	ts->missing--;
 }
 
-void bt_bx_tstore_harvest(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, const uint8_t *c,
-                          size_t n)
+/* Offers definition `def` of the chunk `cx` is reset to, keeping it first
+ * when `keep` (a definition outside the chunk is no offer: ts_offer passes
+ * over it). False when it could not be kept. */
+static bool offer_kept(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, uint32_t def, bool keep)
 {
-	if (!ts || (!ts->missing && !ts->want_all) || n < BT_EVTX_CHUNK_HEADER_SIZE)
-		return;
-	bt_bx_chunk_reset(cx, c, n);
-	bool strict = cx->strict;
-	cx->strict = true;
+	if (keep && def >= BT_EVTX_CHUNK_HEADER_SIZE && (size_t)def + 24 <= cx->n) {
+		if (ts->nkd >= TS_MAX_KEPT ||
+		    !bt_array_reserve(&ts->kd, &ts->kdcap, ts->nkd, sizeof *ts->kd, 64))
+			keep = false;
+		else {
+			struct ts_kdef *k = &ts->kd[ts->nkd++];
+			k->off = def;
+			memcpy(k->guid, cx->c + def + 4, 16);
+		}
+	}
+	ts_offer(ts, cx, def);
+	return keep;
+}
+
+/* The harvest of a chunk `cx` is reset to (strict); false when `keep` was
+ * asked and some definition could not be kept. */
+static bool harvest_scan(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, bool keep)
+{
+	const uint8_t *c = cx->c;
+	size_t n = cx->n;
 	/* the chunk's template table and its chains (live definitions) */
 	for (uint32_t b = 0; b < 32; b++) {
 		uint32_t def = bt_le32(c + 384 + 4 * b);
 		for (int hops = 0; def && hops < 64; hops++) {
-			ts_offer(ts, cx, def);
+			keep = offer_kept(ts, cx, def, keep);
 			if ((size_t)def + 4 > n)
 				break;
 			def = bt_le32(c + def);
@@ -2193,7 +2266,65 @@ void bt_bx_tstore_harvest(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, const
 		if (at + 10 + 24 > n)
 			break;
 		if (p[1] == 0x01 && bt_le32(p + 6) == at + 10 && bt_le32(p + 14) == bt_le32(p + 2))
-			ts_offer(ts, cx, (uint32_t)(at + 10));
+			keep = offer_kept(ts, cx, (uint32_t)(at + 10), keep);
+	}
+	return keep;
+}
+
+void bt_bx_tstore_harvest(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, const uint8_t *c,
+                          size_t n)
+{
+	if (!ts || (!ts->missing && !ts->want_all) || n < BT_EVTX_CHUNK_HEADER_SIZE)
+		return;
+	bt_bx_chunk_reset(cx, c, n);
+	bool strict = cx->strict;
+	cx->strict = true;
+	harvest_scan(ts, cx, false);
+	cx->strict = strict;
+}
+
+bool bt_bx_tstore_needs(const struct bt_bx_tstore *ts, uint64_t ci)
+{
+	if (ci >= ts->nkc)
+		return true;
+	for (size_t i = ts->kc[ci]; i < ts->kc[ci + 1]; i++) {
+		const struct ts_kdef *k = &ts->kd[i];
+		const struct ts_ent *e = ts_find(ts, bt_le32(k->guid));
+		if (e && (e->state == TS_WANTED ||
+		          (e->state == TS_FOUND && memcmp(e->guid, k->guid, 16) != 0)))
+			return true;
+	}
+	return false;
+}
+
+void bt_bx_tstore_harvest_kept(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, uint64_t ci,
+                               const uint8_t *c, size_t n)
+{
+	if (ts->want_all || (ci > ts->nkc) || (ci == ts->nkc && ts->kfull)) {
+		bt_bx_tstore_harvest(ts, cx, c, n);
+		return;
+	}
+	if (!ts->missing)
+		return;
+	bt_bx_chunk_reset(cx, c, n);
+	bool strict = cx->strict;
+	cx->strict = true;
+	if (ci < ts->nkc) {
+		/* offered again as a scan would, without scanning */
+		for (size_t i = ts->kc[ci]; i < ts->kc[ci + 1]; i++)
+			ts_offer(ts, cx, ts->kd[i].off);
+	} else if (!bt_array_reserve(&ts->kc, &ts->kccap, ts->nkc + 1, sizeof *ts->kc, 64)) {
+		ts->kfull = true;
+		harvest_scan(ts, cx, false);
+	} else {
+		size_t first = ts->nkd;
+		if (n < BT_EVTX_CHUNK_HEADER_SIZE || harvest_scan(ts, cx, true)) {
+			ts->kc[ts->nkc] = first;
+			ts->kc[++ts->nkc] = ts->nkd;
+		} else {
+			ts->nkd = first;
+			ts->kfull = true;
+		}
 	}
 	cx->strict = strict;
 }
@@ -2529,7 +2660,13 @@ enum bt_status bt_bx_record_decode(struct bt_bx_chunk *cx, const struct bt_bx_re
 	exec_fragment(cx, r->offset + BT_BX_RECORD_HEADER, r->offset + r->size - 4, 0);
 	if (cx->map.failed) {
 		const char *err = cx->map.err;
-		snprintf(why, why_size, "%s", err);
+		/* recovery asks for no reason, and every failure is one of format
+		 * there (most slack records fail once per round for a template
+		 * not found yet) */
+		if (why_size)
+			snprintf(why, why_size, "%s", err);
+		if (cx->rcv)
+			return BT_ERR_FORMAT;
 		return strstr(err, "deeper") || strstr(err, "more than") ? BT_ERR_LIMIT : BT_ERR_FORMAT;
 	}
 	bt_evmap_finish(&cx->map);
@@ -2611,9 +2748,11 @@ enum bt_status bt_bx_record_recover(struct bt_bx_chunk *cx, const struct bt_bx_r
 	const struct bt_event *ev = &eb->ev;
 	if (!ev->channel || !*ev->channel || !ev->host || !*ev->host || !cx->map.have_event_id) {
 		rv->fail = BT_BX_RF_INCOMPLETE;
-		snprintf(why, why_size, "decoded without %s", !ev->channel || !*ev->channel ? "a channel"
-		                                              : !ev->host || !*ev->host ? "a computer"
-		                                                                        : "an event id");
+		if (why_size)
+			snprintf(why, why_size, "decoded without %s",
+			         !ev->channel || !*ev->channel ? "a channel"
+			         : !ev->host || !*ev->host     ? "a computer"
+			                                       : "an event id");
 		return BT_ERR_FORMAT;
 	}
 	return BT_OK;

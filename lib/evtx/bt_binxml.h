@@ -143,6 +143,17 @@ size_t bt_bx_tstore_missing(const struct bt_bx_tstore *ts);
 void bt_bx_tstore_harvest(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, const uint8_t *c,
                           size_t n);
 
+/* The same for chunk `ci` of the store's own file, looked through again (from
+ * chunk 0 on) while records that now decode name more ids: chunks are
+ * scanned once, in order, and the definitions a harvest offers them kept; a
+ * chunk harvested again offers its kept ones as the scan would, without
+ * scanning. bt_bx_tstore_needs is false for a kept chunk none of whose
+ * definitions can change the store (their ids are not asked for, found with
+ * the same GUID, or ambiguous): the caller need not read it again. */
+void bt_bx_tstore_harvest_kept(struct bt_bx_tstore *ts, struct bt_bx_chunk *cx, uint64_t ci,
+                               const uint8_t *c, size_t n);
+bool bt_bx_tstore_needs(const struct bt_bx_tstore *ts, uint64_t ci);
+
 /* Why a slack-space candidate is not recovered. */
 enum bt_bx_rfail {
 	BT_BX_RF_NONE,
@@ -168,7 +179,7 @@ struct bt_bx_recovery {
 
 /* Decodes slack-space record `r` (every field) under the rules above; `cx`
  * is reset to the record's chunk by the caller. BT_OK, or BT_ERR_FORMAT with
- * rv->fail and a reason in `why`. */
+ * rv->fail and a reason in `why` (none when why_size is 0). */
 enum bt_status bt_bx_record_recover(struct bt_bx_chunk *cx, const struct bt_bx_record *r,
                                     struct bt_evbuf *eb, struct bt_bx_recovery *rv, char *why,
                                     size_t why_size);

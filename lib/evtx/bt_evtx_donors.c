@@ -159,6 +159,11 @@ size_t bt_evtx_donors_lookup(struct bt_evtx_donors *d, const char *self, const c
 	}
 	for (size_t i = 0; i < d->n && bt_bx_tstore_missing(store); i++) {
 		struct donor *x = &d->v[i];
+		/* most files of a run are of other channels, once read: passed
+		 * over before their paths are compared */
+		if (x->state == D_NOT_EVTX ||
+		    (x->state != D_UNKNOWN && strcasecmp(x->channel, channel) != 0))
+			continue;
 		if (self && strcmp(x->path, self) == 0)
 			continue;
 		if (x->state == D_UNKNOWN)

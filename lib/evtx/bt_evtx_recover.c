@@ -3,10 +3,11 @@
  * Three passes over the candidates, all in file order: classify (decode each,
  * asking the template store for ids not in place), and if some id was
  * missing, look for definitions through the whole file once and classify the
- * waiting ones again; then find which are copies of live records (only live
- * records with a candidate's record id are decoded); then give the rest,
- * decoding them again (candidates are few: a second decode costs less than
- * keeping events). */
+ * waiting ones again (a later round, for ids those now name, offers each
+ * chunk's definitions kept from its first scan); then find which are copies
+ * of live records (only live records with a candidate's record id are
+ * decoded); then give the rest, decoding them again (candidates are few: a
+ * second decode costs less than keeping events). */
 #include "config.h"
 
 #include "evtx/bt_evtx_recover.h"
@@ -205,8 +206,9 @@ static enum bt_status decode(struct bt_evtx_recover *rc, struct cand *c, struct 
 		return BT_ERR_FORMAT;
 	}
 	struct bt_bx_recovery rv = {.store = rc->store};
-	char why[200];
-	if (bt_bx_record_recover(rc->cx, &r, eb, &rv, why, sizeof why) != BT_OK) {
+	/* the reason is not needed: rv.fail says it (formatting it cost more
+	 * than the failing decode) */
+	if (bt_bx_record_recover(rc->cx, &r, eb, &rv, NULL, 0) != BT_OK) {
 		c->why = unrec_of[rv.fail];
 		c->tid = rv.missing_tid;
 		return BT_ERR_FORMAT;
@@ -300,6 +302,42 @@ static bool in_set(const uint64_t *v, size_t n, uint64_t x)
 	return n && bsearch(&x, v, n, sizeof *v, cmp_u64) != NULL;
 }
 
+/* A bit per hash of the ids a sorted set holds: most live records' ids are
+ * none of the candidates' (a slack record is mostly an older one, whose id
+ * the live records no longer have), and one probe tells so without a
+ * search. */
+struct idfilter {
+	uint64_t *bits;
+	unsigned shift;         /* 64 - log2(number of bits) */
+};
+
+static size_t filter_bit(const struct idfilter *f, uint64_t id)
+{
+	return (size_t)((id * 0x9E3779B97F4A7C15ULL) >> f->shift);
+}
+
+/* Eight bits or more per id (at most one in eight others passes). */
+static bool filter_init(struct idfilter *f, const uint64_t *ids, size_t n)
+{
+	unsigned lg = 9;
+	while (lg < 30 && ((size_t)1 << lg) < 8 * n)
+		lg++;
+	f->shift = 64 - lg;
+	if (!(f->bits = calloc(((size_t)1 << lg) / 64, sizeof *f->bits)))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		size_t b = filter_bit(f, ids[i]);
+		f->bits[b / 64] |= 1ULL << (b % 64);
+	}
+	return true;
+}
+
+static bool filter_may(const struct idfilter *f, uint64_t id)
+{
+	size_t b = filter_bit(f, id);
+	return (f->bits[b / 64] >> (b % 64)) & 1;
+}
+
 /* Marks as copies the candidates whose content is that of a live record, or
  * of a candidate before them. Only live records whose id some candidate has
  * are decoded (after a clear ids repeat, so the content decides). */
@@ -314,6 +352,7 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 	uint64_t *mkeys = malloc(nok * sizeof *mkeys);
 	uint64_t *live = NULL;
 	struct kind *kinds = NULL;
+	struct idfilter idf = {NULL, 0};
 	size_t nlive = 0, live_cap = 0;
 	enum bt_status st = BT_OK;
 	if (!ids || !mkeys) {
@@ -337,6 +376,10 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 	}
 	qsort(ids, nid, sizeof *ids, cmp_u64);
 	qsort(mkeys, nid, sizeof *mkeys, cmp_u64);
+	if (!filter_init(&idf, ids, nid)) {
+		st = BT_ERR_NOMEM;
+		goto out;
+	}
 	/* the live records with those ids */
 	for (uint64_t ci = 0; ci < rc->live_chunks; ci++) {
 		if (!load(rc, ci)) {
@@ -352,7 +395,7 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 		char why[200];
 		while (pos < end && bt_bx_record_at(rc->cx, pos, end, &r)) {
 			pos = r.offset + r.size;
-			if (!in_set(ids, nid, r.id))
+			if (!filter_may(&idf, r.id) || !in_set(ids, nid, r.id))
 				continue;
 			/* the members first: a record with other ones is no copy's */
 			if (bt_bx_record_decode(rc->cx, &r, &rc->eb, want_no_fields, NULL, why,
@@ -392,6 +435,7 @@ static enum bt_status find_copies(struct bt_evtx_recover *rc)
 		if (kinds[j].identity == kinds[j - 1].identity)
 			rc->v[kinds[j].index].state = C_COPY;
 out:
+	free(idf.bits);
 	free(ids);
 	free(mkeys);
 	free(live);
@@ -421,12 +465,16 @@ static enum bt_status prepare(struct bt_evtx_recover *rc)
 		if (!rc->hx && !(rc->hx = bt_bx_chunk_new()))
 			return BT_ERR_NOMEM;
 		for (uint64_t ci = 0; bt_bx_tstore_missing(rc->store); ci++) {
+			/* a chunk looked through in a round before, with nothing for
+			 * the ids asked for since, is not read again */
+			if (!bt_bx_tstore_needs(rc->store, ci))
+				continue;
 			if (!load(rc, ci)) {
 				if (errno)
 					st = BT_ERR_IO;
 				break;
 			}
-			bt_bx_tstore_harvest(rc->store, rc->hx, rc->chunk, rc->chunk_n);
+			bt_bx_tstore_harvest_kept(rc->store, rc->hx, ci, rc->chunk, rc->chunk_n);
 		}
 		rc->chunk_index = UINT64_MAX;
 		if (st != BT_OK)

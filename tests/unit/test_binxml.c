@@ -779,6 +779,115 @@ static void test_flip_bytes(void **state)
 	free(file);
 }
 
+/* ---- the recovery's template store ---- */
+
+/* An empty template defined inline (as at an instance) with id `tid`, the
+ * rest of its GUID bytes `g`, and no values. */
+static void ts_define(struct eb_chunk *k, uint32_t tid, uint8_t g)
+{
+	uint32_t at = k->n;
+	uint32_t def = eb_template_begin(k);
+	eb_template_end(k);
+	eb_put32(k, at + 2, tid);
+	eb_put32(k, def + 4, tid);
+	memset(k->c + def + 8, g, 12);
+	eb_u32(k, 0);
+}
+
+enum { TS_X = 0x11111111, TS_Y = 0x22222222, TS_Z = 0x33333333, TS_W = 0x44444444 };
+
+/* Rounds of asking and harvesting chunks 0.. while ids are missing (as a
+ * file's recovery does), by plain scans or with kept chunks. */
+static void ts_rounds(struct bt_bx_tstore *ts, bool kept, struct eb_chunk **ks, int nk,
+                      const uint32_t *const *asks, int rounds)
+{
+	struct bt_bx_chunk *cx = bt_bx_chunk_new();
+	for (int r = 0; r < rounds; r++) {
+		for (const uint32_t *a = asks[r]; *a; a++)
+			bt_bx_tstore_want(ts, *a);
+		for (int ci = 0; ci < nk && bt_bx_tstore_missing(ts); ci++) {
+			if (!kept)
+				bt_bx_tstore_harvest(ts, cx, ks[ci]->c, sizeof ks[ci]->c);
+			else if (bt_bx_tstore_needs(ts, (uint64_t)ci))
+				bt_bx_tstore_harvest_kept(ts, cx, (uint64_t)ci, ks[ci]->c, sizeof ks[ci]->c);
+		}
+	}
+	bt_bx_chunk_free(cx);
+}
+
+/* Whether `tid` was found with one GUID (adopted by a store asking for it). */
+static bool ts_found(const struct bt_bx_tstore *ts, uint32_t tid)
+{
+	struct bt_bx_tstore *d = bt_bx_tstore_new();
+	bt_bx_tstore_want(d, tid);
+	size_t got = bt_bx_tstore_adopt(d, ts);
+	bt_bx_tstore_free(d);
+	return got == 1;
+}
+
+/* Chunks harvested again in a later round offer their kept definitions:
+ * the store ends as plain scans leave it (an id defined with two GUIDs in
+ * two chunks is ambiguous, one asked for later is found in a chunk kept
+ * before), and a kept chunk with nothing for the ids asked since need not
+ * be read. */
+static void test_tstore_kept(void **state)
+{
+	(void)state;
+	static struct eb_chunk a, b, c;
+	eb_init(&a);
+	eb_init(&b);
+	eb_init(&c);
+	ts_define(&a, TS_X, 1);
+	ts_define(&a, TS_Y, 1);
+	ts_define(&b, TS_Y, 2);
+	ts_define(&c, TS_Z, 1);
+	struct eb_chunk *ks[3] = {&a, &b, &c};
+	static const uint32_t r0[] = {TS_X, TS_W, 0}, r1[] = {TS_Y, 0}, r2[] = {TS_Z, 0};
+	static const uint32_t x0[] = {TS_X, 0};
+	const uint32_t *const all[] = {r0, r1, r2};
+	const uint32_t *const early[] = {x0, r1, r2};
+	/* v = 0: W is never found, so round 0 looks through every chunk; then
+	 * chunks 0 and 1 (Y, twice: ambiguous) are read again, and chunk 2 only
+	 * when Z is asked. v = 1: round 0 ends at chunk 0 (X found), round 1 too
+	 * (Y found there), round 2 (Z) passes over chunk 0 and scans chunks 1
+	 * and 2: Y ambiguous then. */
+	for (int v = 0; v < 2; v++) {
+		const uint32_t *const *asks = v ? early : all;
+		struct bt_bx_tstore *plain = bt_bx_tstore_new(), *kept = bt_bx_tstore_new();
+		ts_rounds(plain, false, ks, 3, asks, 2);
+		ts_rounds(kept, true, ks, 3, asks, 2);
+		for (int k = 0; k < 2; k++) {
+			struct bt_bx_tstore *ts = k ? kept : plain;
+			assert_true(ts_found(ts, TS_X));
+			assert_true(bt_bx_tstore_settled(ts, TS_Y));
+			/* ambiguous, or (round 1 ending at chunk 0) found */
+			assert_true(ts_found(ts, TS_Y) == (v == 1));
+			assert_false(bt_bx_tstore_settled(ts, TS_Z));
+		}
+		/* chunk 2 holds nothing asked for since it was kept (v = 0; with
+		 * v = 1 round 1 stopped before it: it was never kept) */
+		if (v == 0)
+			assert_false(bt_bx_tstore_needs(kept, 2));
+		assert_true(bt_bx_tstore_needs(kept, 3));
+		bt_bx_tstore_free(plain);
+		bt_bx_tstore_free(kept);
+		plain = bt_bx_tstore_new();
+		kept = bt_bx_tstore_new();
+		ts_rounds(plain, false, ks, 3, asks, 3);
+		ts_rounds(kept, true, ks, 3, asks, 3);
+		/* round 2 reaches chunk 1 either way: Y ambiguous now */
+		for (int k = 0; k < 2; k++) {
+			struct bt_bx_tstore *ts = k ? kept : plain;
+			assert_true(ts_found(ts, TS_Z));
+			assert_true(ts_found(ts, TS_X));
+			assert_true(bt_bx_tstore_settled(ts, TS_Y));
+			assert_false(ts_found(ts, TS_Y));
+		}
+		bt_bx_tstore_free(plain);
+		bt_bx_tstore_free(kept);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_bad_crc_chunk_read),
 		cmocka_unit_test(test_flip_bytes),
+		cmocka_unit_test(test_tstore_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
