@@ -504,6 +504,23 @@ static long render_field(const struct bt_field *f, char *t, size_t max)
 	return (long)n;
 }
 
+bool bt_evmap_utf16(const struct bt_field *f, const uint8_t **u, size_t *units)
+{
+	if (f->vtype != BT_XV_STRING)
+		return false;
+	const uint8_t *p = f->raw;
+	size_t n = f->raw_size / 2;
+	/* not where render_field changes the text: a lone LF made empty, a
+	 * "0x0..." string that may be unpadded hex */
+	if (n && (f->vopts & VO_LONE_LF) && bt_le16(p) == '\n')
+		return false;
+	if (n >= 3 && bt_le16(p) == '0' && bt_le16(p + 2) == 'x' && bt_le16(p + 4) == '0')
+		return false;
+	*u = p;
+	*units = n;
+	return true;
+}
+
 bool bt_evmap_put_typed(const struct bt_field *f, struct bt_buf *b, bool *plain)
 {
 	size_t max = bt_xv_text_max(f->vtype, f->raw, f->raw_size);
@@ -573,6 +590,7 @@ void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
 	if (m->opts & BT_EVMAP_TYPED) {
 		eb->render = bt_evmap_render_typed;
 		eb->put = bt_evmap_put_typed;
+		eb->utf16 = bt_evmap_utf16;
 	}
 	m->want = want;
 	m->want_ctx = want_ctx;

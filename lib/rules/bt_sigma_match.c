@@ -57,6 +57,8 @@ struct bt_matcher {
 	bool uint_ok;
 	uint32_t uint_val;
 	size_t rare;          /* K_CONTAINS: index of its least common byte (rare_index) */
+	bool ascii;           /* K_EQ/K_PREFIX/K_SUFFIX with a literal of bytes 1..0x7F:
+	                       * decidable on UTF-16 units (bt_matcher_test_utf16) */
 	struct bt_matcher *next;
 };
 
@@ -112,6 +114,12 @@ struct bt_match_scratch {
 	uint64_t re_errors;
 	char *fold;                 /* bt_match_fold's text */
 	size_t fold_cap;
+	/* bt_match_fold_keep's texts, one after the other, until forgotten */
+	char *kept;
+	size_t kept_cap, kept_used;
+	const void *kept_key[BT_MATCH_FOLD_KEEP];
+	size_t kept_off[BT_MATCH_FOLD_KEEP];
+	unsigned nkept;
 };
 
 struct bt_match_scratch *bt_match_scratch_new(void)
@@ -141,6 +149,7 @@ void bt_match_scratch_free(struct bt_match_scratch *s)
 	pcre2_match_context_free(s->mctx);
 	pcre2_jit_stack_free(s->jit);
 	free(s->fold);
+	free(s->kept);
 	free(s);
 }
 
@@ -767,7 +776,7 @@ static enum bt_status compile_re(const struct bt_mods *mods, const struct bt_sig
 	return BT_OK;
 }
 
-enum bt_status bt_matcher_compile(const struct bt_mods *mods, const struct bt_sigma_value *v,
+static enum bt_status compile_chain(const struct bt_mods *mods, const struct bt_sigma_value *v,
                                   struct bt_matcher **out, char *why, size_t why_size)
 {
 	*out = NULL;
@@ -1106,6 +1115,27 @@ static bool test_one(const struct bt_matcher *m, const unsigned char *s, size_t 
 	return false;
 }
 
+/* d[0..n) = s[0..n) folded (bt_fold on every byte). */
+static void fold_into(char *d, const char *s, size_t n)
+{
+	size_t i = 0;
+	/* eight bytes at a time: 0x20 added to each byte in 'A'..'Z' (a byte
+	 * with its top bit set is no letter and stays) */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		uint64_t low7 = x & 0x7F7F7F7F7F7F7F7FULL;
+		uint64_t ge_a = low7 + 0x3F3F3F3F3F3F3F3FULL;  /* top bit: low7 >= 'A' */
+		uint64_t gt_z = low7 + 0x2525252525252525ULL;  /* top bit: low7 > 'Z' */
+		uint64_t upper = ge_a & ~gt_z & ~x & 0x8080808080808080ULL;
+		x += upper >> 2;
+		memcpy(d + i, &x, 8);
+	}
+	for (; i < n; i++)
+		d[i] = (char)bt_fold((unsigned char)s[i]);
+	d[n] = '\0';
+}
+
 const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_t n)
 {
 	if (!scratch || n == SIZE_MAX)
@@ -1118,10 +1148,45 @@ const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_
 		scratch->fold = p;
 		scratch->fold_cap = nc;
 	}
-	for (size_t i = 0; i < n; i++)
-		scratch->fold[i] = (char)bt_fold((unsigned char)s[i]);
-	scratch->fold[n] = '\0';
+	fold_into(scratch->fold, s, n);
 	return scratch->fold;
+}
+
+void bt_match_fold_forget(struct bt_match_scratch *scratch)
+{
+	if (scratch) {
+		scratch->nkept = 0;
+		scratch->kept_used = 0;
+	}
+}
+
+const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
+                               size_t n)
+{
+	if (!scratch)
+		return NULL;
+	for (unsigned i = 0; i < scratch->nkept; i++)
+		if (scratch->kept_key[i] == key)
+			return scratch->kept + scratch->kept_off[i];
+	if (scratch->nkept == BT_MATCH_FOLD_KEEP || n >= SIZE_MAX / 2 - scratch->kept_used)
+		return bt_match_fold(scratch, s, n);
+	size_t need = scratch->kept_used + n + 1;
+	if (need > scratch->kept_cap) {
+		size_t nc = scratch->kept_cap ? scratch->kept_cap : 4096;
+		while (nc < need)
+			nc *= 2;
+		char *p = realloc(scratch->kept, nc);
+		if (!p)
+			return bt_match_fold(scratch, s, n);
+		scratch->kept = p;
+		scratch->kept_cap = nc;
+	}
+	char *d = scratch->kept + scratch->kept_used;
+	fold_into(d, s, n);
+	scratch->kept_key[scratch->nkept] = key;
+	scratch->kept_off[scratch->nkept++] = scratch->kept_used;
+	scratch->kept_used = need;
+	return d;
 }
 
 bool bt_matcher_folds(const struct bt_matcher *m)
@@ -1251,4 +1316,124 @@ const char *bt_pcre2_version(void)
 	if (!v[0] && pcre2_config(PCRE2_CONFIG_VERSION, v) < 0)
 		snprintf(v, sizeof v, "unknown");
 	return v;
+}
+
+static bool lit_ascii(const struct bt_matcher *m)
+{
+	for (size_t i = 0; i < m->litlen; i++)
+		if (m->lit[i] == 0 || m->lit[i] >= 0x80)
+			return false;
+	return true;
+}
+
+enum bt_status bt_matcher_compile(const struct bt_mods *mods, const struct bt_sigma_value *v,
+                                  struct bt_matcher **out, char *why, size_t why_size)
+{
+	enum bt_status st = compile_chain(mods, v, out, why, why_size);
+	if (st != BT_OK)
+		return st;
+	for (struct bt_matcher *m = *out; m; m = m->next)
+		m->ascii = (m->kind == K_EQ || m->kind == K_PREFIX || m->kind == K_SUFFIX) &&
+		           lit_ascii(m);
+	return BT_OK;
+}
+
+/* ---- tests on UTF-16 units
+ *
+ * The text is the reader's conversion of the units up to the first 0
+ * (bt_evbuf.utf16): a unit below 0x80 is that byte, any other unit gives
+ * bytes of 0x80 and above only (a high surrogate may take the unit after it
+ * along). So the text is all ASCII exactly when those units are, and is
+ * them then; a literal of ASCII bytes without NUL can be compared with the
+ * units. */
+
+static inline unsigned u16_at(const uint8_t *u, size_t i)
+{
+	return (unsigned)u[2 * i] | (unsigned)u[2 * i + 1] << 8;
+}
+
+/* Whether units u[at..at+k) are the literal's bytes: a unit 0 or of 0x80 and
+ * above never is. */
+static bool u16_eq(const struct bt_matcher *m, const uint8_t *u, size_t at)
+{
+	const unsigned char *lit = m->lit;
+	for (size_t i = 0; i < m->litlen; i++) {
+		unsigned c = u16_at(u, at + i);
+		if (!m->cased && c - 'A' < 26u)
+			c += 32;
+		if (c != lit[i])
+			return false;
+	}
+	return true;
+}
+
+/* Units before the first 0. */
+static size_t u16_len(const uint8_t *u, size_t n)
+{
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint64_t x;
+		memcpy(&x, u + 2 * i, 8);
+		/* a zero 16-bit lane (either byte order: lanes are aligned) */
+		if ((x - 0x0001000100010001ULL) & ~x & 0x8000800080008000ULL)
+			break;
+	}
+	for (; i < n; i++)
+		if (u16_at(u, i) == 0)
+			return i;
+	return n;
+}
+
+/* 1 match, 0 none, -1 undecided (the text must be made). */
+static int u16_one(const struct bt_matcher *m, const uint8_t *u, size_t n)
+{
+	size_t k = m->litlen;
+	switch (m->kind) {
+	case K_EQ:
+		/* the text is the literal: its units, then the end or a 0 (a unit
+		 * after them that is not 0 adds a byte) */
+		if (n < k || !u16_eq(m, u, 0))
+			return 0;
+		return n == k || u16_at(u, k) == 0;
+	case K_PREFIX:
+		/* a 0 or non-ASCII unit among the first k ends the text or puts a
+		 * byte of 0x80 and above before the literal's end */
+		return n >= k && u16_eq(m, u, 0);
+	case K_SUFFIX: {
+		size_t e = u16_len(u, n);
+		if (e < k)
+			return 0;
+		/* a high surrogate just before may take the first unit along */
+		if (e > k && u16_at(u, e - k - 1) - 0xD800u < 0x400u)
+			return -1;
+		return u16_eq(m, u, e - k);
+	}
+	default:
+		return -1;
+	}
+}
+
+bool bt_matcher_utf16_ok(const struct bt_matcher *m)
+{
+	for (; m; m = m->next)
+		if (m->ascii)
+			return true;
+	return false;
+}
+
+int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n)
+{
+	int r = 0;
+	for (; m; m = m->next) {
+		if (!m->ascii) {
+			r = -1;
+			continue;
+		}
+		int t = u16_one(m, u, n);
+		if (t == 1)
+			return 1;
+		if (t < 0)
+			r = -1;
+	}
+	return r;
 }

@@ -105,11 +105,30 @@ bool bt_matcher_test(const struct bt_matcher *m, const char *s, size_t n,
  * memory. */
 const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_t n);
 
+/* bt_match_fold of a value named by `key` (a field of the event being
+ * matched), made once and kept until bt_match_fold_forget (a new event):
+ * valid until the next call of either fold; NULL when out of memory. Past
+ * BT_MATCH_FOLD_KEEP values of an event it is made each time. */
+#define BT_MATCH_FOLD_KEEP 32
+const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
+                               size_t n);
+void bt_match_fold_forget(struct bt_match_scratch *scratch);
+
 /* bt_matcher_test with the folded text of s[0..n) at hand (bt_match_fold;
  * NULL: not made): case-insensitive literals compare it byte for byte. Same
  * result. */
 bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
                             size_t n, struct bt_match_scratch *scratch);
+
+/* Tests a value given as the UTF-16LE units u[0..n) of a typed field whose
+ * text is their conversion (bt_evbuf.utf16 in core/bt_event.h) without
+ * making that text: 1 when m or an alternative matches, 0 when none does, -1
+ * when that cannot be told from the units (then make the text and test it).
+ * Equality, prefix and suffix of ASCII literals are told. */
+int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n);
+
+/* Whether bt_matcher_test_utf16 can tell m or an alternative (not always -1). */
+bool bt_matcher_utf16_ok(const struct bt_matcher *m);
 
 /* Whether m (or an alternative) tests a case-insensitive substring: its
  * tests gain most from the folded text. */
