@@ -1372,8 +1372,9 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 				if (ci->u16 && bt_field_utf16(x->ev, f, &u, &un)) {
 					/* told on the units where that is exact: no text made */
 					int r = 0;
+					size_t end = SIZE_MAX;
 					for (size_t i = 0; i < ci->nvals; i++) {
-						int t = bt_matcher_test_utf16(ci->vals[i], u, un);
+						int t = bt_matcher_test_utf16(ci->vals[i], u, un, &end);
 						if (t > 0)
 							return true;
 						if (t < 0)

@@ -1385,7 +1385,7 @@ static size_t u16_len(const uint8_t *u, size_t n)
 }
 
 /* 1 match, 0 none, -1 undecided (the text must be made). */
-static int u16_one(const struct bt_matcher *m, const uint8_t *u, size_t n)
+static int u16_one(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end)
 {
 	size_t k = m->litlen;
 	switch (m->kind) {
@@ -1400,7 +1400,9 @@ static int u16_one(const struct bt_matcher *m, const uint8_t *u, size_t n)
 		 * byte of 0x80 and above before the literal's end */
 		return n >= k && u16_eq(m, u, 0);
 	case K_SUFFIX: {
-		size_t e = u16_len(u, n);
+		if (*end == SIZE_MAX)
+			*end = u16_len(u, n);
+		size_t e = *end;
 		if (e < k)
 			return 0;
 		/* a high surrogate just before may take the first unit along */
@@ -1421,7 +1423,7 @@ bool bt_matcher_utf16_ok(const struct bt_matcher *m)
 	return false;
 }
 
-int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n)
+int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end)
 {
 	int r = 0;
 	for (; m; m = m->next) {
@@ -1429,7 +1431,7 @@ int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n
 			r = -1;
 			continue;
 		}
-		int t = u16_one(m, u, n);
+		int t = u16_one(m, u, n, end);
 		if (t == 1)
 			return 1;
 		if (t < 0)

@@ -124,8 +124,10 @@ bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const cha
  * text is their conversion (bt_evbuf.utf16 in core/bt_event.h) without
  * making that text: 1 when m or an alternative matches, 0 when none does, -1
  * when that cannot be told from the units (then make the text and test it).
- * Equality, prefix and suffix of ASCII literals are told. */
-int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n);
+ * Equality, prefix and suffix of ASCII literals are told. *end: the units
+ * before the first 0 when found (SIZE_MAX before the first call on a value,
+ * so the tests of several matchers on one value look for it once). */
+int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end);
 
 /* Whether bt_matcher_test_utf16 can tell m or an alternative (not always -1). */
 bool bt_matcher_utf16_ok(const struct bt_matcher *m);

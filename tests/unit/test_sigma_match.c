@@ -421,8 +421,14 @@ static int u16_check(struct u16field *t, const struct bt_matcher *m, const uint1
 	const uint8_t *p;
 	size_t un;
 	int got = -1;
-	if (bt_field_utf16(&t->eb.ev, f, &p, &un))
-		got = bt_matcher_test_utf16(m, p, un);
+	if (bt_field_utf16(&t->eb.ev, f, &p, &un)) {
+		size_t end = SIZE_MAX, end2;
+		got = bt_matcher_test_utf16(m, p, un, &end);
+		/* a second test with the end found gives the same answer */
+		end2 = end;
+		assert_int_equal(bt_matcher_test_utf16(m, p, un, &end2), got);
+		assert_true(end2 == end);
+	}
 	bt_field_need(&t->eb.ev, f);
 	assert_non_null(f->text);
 	bool want = bt_matcher_test(m, f->text, f->text_len, scratch);
