@@ -114,12 +114,17 @@ struct bt_match_scratch {
 	uint64_t re_errors;
 	char *fold;                 /* bt_match_fold's text */
 	size_t fold_cap;
-	/* bt_match_fold_keep's texts, one after the other, until forgotten */
+	/* bt_match_fold_keep's texts, one after the other, until forgotten;
+	 * found by their key's slot (a key that takes another's slot replaces
+	 * it); an entry of an older generation is free */
 	char *kept;
 	size_t kept_cap, kept_used;
-	const void *kept_key[BT_MATCH_FOLD_KEEP];
-	size_t kept_off[BT_MATCH_FOLD_KEEP];
-	unsigned nkept;
+	uint64_t kept_gen;
+	struct {
+		const void *key;
+		uint64_t gen;
+		size_t off;
+	} kept_slot[BT_MATCH_FOLD_KEEP];
 };
 
 struct bt_match_scratch *bt_match_scratch_new(void)
@@ -134,6 +139,7 @@ struct bt_match_scratch *bt_match_scratch_new(void)
 		bt_match_scratch_free(s);
 		return NULL;
 	}
+	s->kept_gen = 1;   /* the empty slots are of generation 0 */
 	pcre2_set_match_limit(s->mctx, RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mctx, RE_DEPTH_LIMIT);
 	if (s->jit)
@@ -1155,20 +1161,26 @@ const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_
 void bt_match_fold_forget(struct bt_match_scratch *scratch)
 {
 	if (scratch) {
-		scratch->nkept = 0;
+		scratch->kept_gen++;
 		scratch->kept_used = 0;
 	}
 }
+
+/* Past this many bytes kept for one event (keys taking each other's slots
+ * many times), values are folded each time instead. */
+#define KEPT_MAX (4u * 1024 * 1024)
 
 const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
                                size_t n)
 {
 	if (!scratch)
 		return NULL;
-	for (unsigned i = 0; i < scratch->nkept; i++)
-		if (scratch->kept_key[i] == key)
-			return scratch->kept + scratch->kept_off[i];
-	if (scratch->nkept == BT_MATCH_FOLD_KEEP || n >= SIZE_MAX / 2 - scratch->kept_used)
+	/* fields lie 16-byte multiples apart: consecutive ones take different
+	 * slots */
+	size_t k = ((uintptr_t)key >> 4) & (BT_MATCH_FOLD_KEEP - 1);
+	if (scratch->kept_slot[k].key == key && scratch->kept_slot[k].gen == scratch->kept_gen)
+		return scratch->kept + scratch->kept_slot[k].off;
+	if (n > KEPT_MAX || scratch->kept_used > KEPT_MAX - n)
 		return bt_match_fold(scratch, s, n);
 	size_t need = scratch->kept_used + n + 1;
 	if (need > scratch->kept_cap) {
@@ -1183,8 +1195,9 @@ const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key
 	}
 	char *d = scratch->kept + scratch->kept_used;
 	fold_into(d, s, n);
-	scratch->kept_key[scratch->nkept] = key;
-	scratch->kept_off[scratch->nkept++] = scratch->kept_used;
+	scratch->kept_slot[k].key = key;
+	scratch->kept_slot[k].gen = scratch->kept_gen;
+	scratch->kept_slot[k].off = scratch->kept_used;
 	scratch->kept_used = need;
 	return d;
 }

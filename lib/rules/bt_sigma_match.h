@@ -107,9 +107,10 @@ const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_
 
 /* bt_match_fold of a value named by `key` (a field of the event being
  * matched), made once and kept until bt_match_fold_forget (a new event):
- * valid until the next call of either fold; NULL when out of memory. Past
- * BT_MATCH_FOLD_KEEP values of an event it is made each time. */
-#define BT_MATCH_FOLD_KEEP 32
+ * valid until the next call of either fold; NULL when out of memory. Keys
+ * share BT_MATCH_FOLD_KEEP slots: one whose slot another took is folded
+ * again. */
+#define BT_MATCH_FOLD_KEEP 64
 const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
                                size_t n);
 void bt_match_fold_forget(struct bt_match_scratch *scratch);

@@ -357,36 +357,41 @@ static void test_fold_bytes(void **state)
 		assert_int_equal((unsigned char)f[b], (b >= 'A' && b <= 'Z') ? b + 32 : b);
 }
 
-/* bt_match_fold_keep: a value's folded text is kept by its key until
- * forgotten, right past the number of values it keeps, and stays valid as
- * more are kept. */
+/* bt_match_fold_keep: a value's folded text is kept by its key (fields of
+ * an event) until forgotten, stays valid as more are kept, and a key whose
+ * slot another took gets its own text again. */
 static void test_fold_keep(void **state)
 {
 	(void)state;
-	static char vals[40][300];
-	const char *got[40];
+	static struct {
+		char pad[48];
+	} keys[100];
+	static char vals[100][300];
 	for (int round = 0; round < 2; round++) {
 		bt_match_fold_forget(scratch);
-		for (int i = 0; i < 40; i++) {
-			size_t n = (size_t)snprintf(vals[i], sizeof vals[i], "%sAbC\\Windows-%d", round ? "X" : "",
-			                            i);
+		for (int i = 0; i < 100; i++) {
+			size_t n = (size_t)snprintf(vals[i], sizeof vals[i], "%sAbC\\Windows-%d",
+			                            round ? "X" : "", i);
 			if (i % 3 == 0)   /* long ones make the kept texts move */
 				memset(vals[i] + n, 'Q', 250), vals[i][n + 250] = '\0';
-			got[i] = bt_match_fold_keep(scratch, vals[i], vals[i], strlen(vals[i]));
-			assert_non_null(got[i]);
-			char want[300];
-			for (size_t k = 0; vals[i][k]; k++)
-				want[k] = (char)bt_fold((unsigned char)vals[i][k]), want[k + 1] = '\0';
-			assert_string_equal(got[i], want);
 		}
-		/* asked again: the same text (kept ones from the keep, not re-made) */
-		for (int i = 0; i < BT_MATCH_FOLD_KEEP; i++) {
-			const char *again = bt_match_fold_keep(scratch, vals[i], "ignored", 7);
-			assert_true(strncmp(again, round ? "xabc" : "abc", round ? 4 : 3) == 0);
-		}
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = 0; i < 100; i++) {
+				/* the first 64 keys take 64 slots: asked again with other
+				 * text, the kept one comes back */
+				const char *v = pass && i < BT_MATCH_FOLD_KEEP && i >= 40 ? "other" : vals[i];
+				const char *got = bt_match_fold_keep(scratch, &keys[i], v, strlen(v));
+				assert_non_null(got);
+				char want[300];
+				size_t k = 0;
+				for (; vals[i][k]; k++)
+					want[k] = (char)bt_fold((unsigned char)vals[i][k]);
+				want[k] = '\0';
+				assert_string_equal(got, want);
+			}
 	}
 	bt_match_fold_forget(scratch);
-	assert_string_equal(bt_match_fold_keep(scratch, vals[0], "NEW", 3), "new");
+	assert_string_equal(bt_match_fold_keep(scratch, &keys[0], "NEW", 3), "new");
 }
 
 /* A typed EVTX string field of UTF-16 units u[0..n) (odd: one more byte),
