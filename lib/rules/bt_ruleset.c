@@ -1321,8 +1321,10 @@ static bool keyword_value(const struct ectx *x, const struct bt_matcher *m)
 		if (f->flags & BT_FIELD_SYSTEM)
 			continue;
 		bt_field_need(ev, f);
-		const char *folded = fold ? bt_match_fold_keep(x->scratch, f, f->text, f->text_len) : NULL;
-		if (bt_matcher_test_folded(m, f->text, folded, f->text_len, x->scratch))
+		const uint64_t *grams = NULL;
+		const char *folded =
+			fold ? bt_match_fold_keep(x->scratch, f, f->text, f->text_len, &grams) : NULL;
+		if (bt_matcher_test_folded(m, f->text, folded, f->text_len, grams, x->scratch))
 			return true;
 	}
 	return false;
@@ -1388,11 +1390,12 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 				n = f->text_len;
 			}
 			/* a field's folded text is made once for the event's rules */
+			const uint64_t *grams = NULL;
 			const char *folded = !ci->fold ? NULL
-			                     : f      ? bt_match_fold_keep(x->scratch, f, s, n)
+			                     : f      ? bt_match_fold_keep(x->scratch, f, s, n, &grams)
 			                              : bt_match_fold(x->scratch, s, n);
 			for (size_t i = 0; i < ci->nvals; i++)
-				if (bt_matcher_test_folded(ci->vals[i], s, folded, n, x->scratch))
+				if (bt_matcher_test_folded(ci->vals[i], s, folded, n, grams, x->scratch))
 					return true;
 		}
 		return false;

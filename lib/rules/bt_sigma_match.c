@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,9 @@ struct bt_matcher {
 	size_t rare;          /* K_CONTAINS: index of its least common byte (rare_index) */
 	bool ascii;           /* K_EQ/K_PREFIX/K_SUFFIX with a literal of bytes 1..0x7F:
 	                       * decidable on UTF-16 units (bt_matcher_test_utf16) */
+	uint16_t gram[3];     /* case-insensitive K_CONTAINS: its least common byte
+	                       * pairs (gram_of), which the text must hold */
+	unsigned ngram;
 	struct bt_matcher *next;
 };
 
@@ -124,7 +128,12 @@ struct bt_match_scratch {
 		const void *key;
 		uint64_t gen;
 		size_t off;
+		unsigned uses;          /* asked for since kept */
+		bool grams;             /* gram[] below made */
 	} kept_slot[BT_MATCH_FOLD_KEEP];
+	/* the byte pairs of a kept text (gram_of), made once it is asked for
+	 * often: a substring with a pair the text lacks is not in it */
+	uint64_t grams[BT_MATCH_FOLD_KEEP][BT_GRAM_BITS / 64];
 };
 
 struct bt_match_scratch *bt_match_scratch_new(void)
@@ -1170,16 +1179,45 @@ void bt_match_fold_forget(struct bt_match_scratch *scratch)
  * many times), values are folded each time instead. */
 #define KEPT_MAX (4u * 1024 * 1024)
 
-const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
-                               size_t n)
+/* A byte pair's bit in a text's set of pairs. */
+static inline unsigned gram_of(unsigned char a, unsigned char b)
 {
+	return (((unsigned)a << 8 | b) * 0x9E3779B1u) >> (32 - BT_GRAM_LOG2);
+}
+
+/* Uses of a kept text before its pairs are worth making (a few tests are
+ * cheaper than making them). */
+#define GRAMS_AFTER 8
+
+static void grams_make(uint64_t *g, const char *t, size_t n)
+{
+	memset(g, 0, BT_GRAM_BITS / 8);
+	const unsigned char *u = (const unsigned char *)t;
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned b = gram_of(u[i], u[i + 1]);
+		g[b >> 6] |= 1ULL << (b & 63);
+	}
+}
+
+const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
+                               size_t n, const uint64_t **grams)
+{
+	*grams = NULL;
 	if (!scratch)
 		return NULL;
 	/* fields lie 16-byte multiples apart: consecutive ones take different
 	 * slots */
 	size_t k = ((uintptr_t)key >> 4) & (BT_MATCH_FOLD_KEEP - 1);
-	if (scratch->kept_slot[k].key == key && scratch->kept_slot[k].gen == scratch->kept_gen)
-		return scratch->kept + scratch->kept_slot[k].off;
+	if (scratch->kept_slot[k].key == key && scratch->kept_slot[k].gen == scratch->kept_gen) {
+		const char *t = scratch->kept + scratch->kept_slot[k].off;
+		if (!scratch->kept_slot[k].grams && ++scratch->kept_slot[k].uses >= GRAMS_AFTER) {
+			grams_make(scratch->grams[k], t, n);
+			scratch->kept_slot[k].grams = true;
+		}
+		if (scratch->kept_slot[k].grams)
+			*grams = scratch->grams[k];
+		return t;
+	}
 	if (n > KEPT_MAX || scratch->kept_used > KEPT_MAX - n)
 		return bt_match_fold(scratch, s, n);
 	size_t need = scratch->kept_used + n + 1;
@@ -1198,6 +1236,8 @@ const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key
 	scratch->kept_slot[k].key = key;
 	scratch->kept_slot[k].gen = scratch->kept_gen;
 	scratch->kept_slot[k].off = scratch->kept_used;
+	scratch->kept_slot[k].uses = 0;
+	scratch->kept_slot[k].grams = false;
 	scratch->kept_used = need;
 	return d;
 }
@@ -1211,7 +1251,7 @@ bool bt_matcher_folds(const struct bt_matcher *m)
 }
 
 bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
-                            size_t n, struct bt_match_scratch *scratch)
+                            size_t n, const uint64_t *grams, struct bt_match_scratch *scratch)
 {
 	if (!folded)
 		return bt_matcher_test(m, s, n, scratch);
@@ -1233,6 +1273,14 @@ bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const cha
 					return true;
 				continue;
 			case K_CONTAINS:
+				if (grams) {
+					unsigned g = 0;
+					while (g < m->ngram &&
+					       (grams[m->gram[g] >> 6] >> (m->gram[g] & 63) & 1))
+						g++;
+					if (g < m->ngram)
+						continue;   /* a pair of the literal is not in the text */
+				}
 				if (find_rare(f, n, m->lit, m->litlen, m->rare, true))
 					return true;
 				continue;
@@ -1331,6 +1379,32 @@ const char *bt_pcre2_version(void)
 	return v;
 }
 
+/* The literal's least common byte pairs (by byte_commonness), up to three
+ * different ones. */
+static void pick_grams(struct bt_matcher *m)
+{
+	m->ngram = 0;
+	for (size_t round = 0; round < 3; round++) {
+		size_t best = SIZE_MAX;
+		unsigned bestc = UINT_MAX, bestg = 0;
+		for (size_t i = 0; i + 1 < m->litlen; i++) {
+			unsigned g = gram_of(m->lit[i], m->lit[i + 1]);
+			unsigned c = (unsigned)byte_commonness[m->lit[i]] + byte_commonness[m->lit[i + 1]];
+			bool taken = false;
+			for (unsigned j = 0; j < m->ngram; j++)
+				taken = taken || m->gram[j] == g;
+			if (!taken && c < bestc) {
+				best = i;
+				bestc = c;
+				bestg = g;
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		m->gram[m->ngram++] = (uint16_t)bestg;
+	}
+}
+
 static bool lit_ascii(const struct bt_matcher *m)
 {
 	for (size_t i = 0; i < m->litlen; i++)
@@ -1345,9 +1419,12 @@ enum bt_status bt_matcher_compile(const struct bt_mods *mods, const struct bt_si
 	enum bt_status st = compile_chain(mods, v, out, why, why_size);
 	if (st != BT_OK)
 		return st;
-	for (struct bt_matcher *m = *out; m; m = m->next)
+	for (struct bt_matcher *m = *out; m; m = m->next) {
 		m->ascii = (m->kind == K_EQ || m->kind == K_PREFIX || m->kind == K_SUFFIX) &&
 		           lit_ascii(m);
+		if (m->kind == K_CONTAINS && !m->cased)
+			pick_grams(m);
+	}
 	return BT_OK;
 }
 

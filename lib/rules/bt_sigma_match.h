@@ -111,15 +111,22 @@ const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_
  * share BT_MATCH_FOLD_KEEP slots: one whose slot another took is folded
  * again. */
 #define BT_MATCH_FOLD_KEEP 64
+/* *grams: once the value was asked for a few times, the set of byte pairs
+ * of its folded text (BT_GRAM_BITS bits), for bt_matcher_test_folded; NULL
+ * before. */
+#define BT_GRAM_LOG2 12
+#define BT_GRAM_BITS (1u << BT_GRAM_LOG2)
 const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
-                               size_t n);
+                               size_t n, const uint64_t **grams);
 void bt_match_fold_forget(struct bt_match_scratch *scratch);
 
 /* bt_matcher_test with the folded text of s[0..n) at hand (bt_match_fold;
- * NULL: not made): case-insensitive literals compare it byte for byte. Same
- * result. */
+ * NULL: not made): case-insensitive literals compare it byte for byte; with
+ * the byte pairs of the folded text (grams, from bt_match_fold_keep; may be
+ * NULL) a case-insensitive substring one of whose pairs is missing is not
+ * looked for. Same result. */
 bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
-                            size_t n, struct bt_match_scratch *scratch);
+                            size_t n, const uint64_t *grams, struct bt_match_scratch *scratch);
 
 /* Tests a value given as the UTF-16LE units u[0..n) of a typed field whose
  * text is their conversion (bt_evbuf.utf16 in core/bt_event.h) without

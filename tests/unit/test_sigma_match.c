@@ -317,10 +317,21 @@ static void test_folded_same(void **state)
 				const char *folded = bt_match_fold(scratch, hay[k], n);
 				assert_non_null(folded);
 				bool want = bt_matcher_test(m, hay[k], n, scratch);
-				bool got = bt_matcher_test_folded(m, hay[k], folded, n, scratch);
+				bool got = bt_matcher_test_folded(m, hay[k], folded, n, NULL, scratch);
 				if (want != got)
 					fail_msg("%s '%s' on '%s': %d folded %d", mods[i], values[j], hay[k], want,
 					         got);
+				/* and with the byte pairs of a kept fold */
+				bt_match_fold_forget(scratch);
+				const uint64_t *grams = NULL;
+				const char *kept = NULL;
+				for (int a = 0; a < 20 && !grams; a++)
+					kept = bt_match_fold_keep(scratch, hay[k], hay[k], n, &grams);
+				assert_non_null(grams);
+				got = bt_matcher_test_folded(m, hay[k], kept, n, grams, scratch);
+				if (want != got)
+					fail_msg("%s '%s' on '%s': %d with pairs %d", mods[i], values[j], hay[k],
+					         want, got);
 				checked++;
 			}
 			bt_matcher_free(m);
@@ -380,7 +391,8 @@ static void test_fold_keep(void **state)
 				/* the first 64 keys take 64 slots: asked again with other
 				 * text, the kept one comes back */
 				const char *v = pass && i < BT_MATCH_FOLD_KEEP && i >= 40 ? "other" : vals[i];
-				const char *got = bt_match_fold_keep(scratch, &keys[i], v, strlen(v));
+				const uint64_t *grams;
+				const char *got = bt_match_fold_keep(scratch, &keys[i], v, strlen(v), &grams);
 				assert_non_null(got);
 				char want[300];
 				size_t k = 0;
@@ -391,7 +403,51 @@ static void test_fold_keep(void **state)
 			}
 	}
 	bt_match_fold_forget(scratch);
-	assert_string_equal(bt_match_fold_keep(scratch, &keys[0], "NEW", 3), "new");
+	const uint64_t *grams;
+	assert_string_equal(bt_match_fold_keep(scratch, &keys[0], "NEW", 3, &grams), "new");
+	assert_null(grams);
+}
+
+/* The byte pairs skip substrings that cannot be there and never one that
+ * is: every substring of a text (all positions and lengths, case changed)
+ * is found with them, and they do reject absent ones. */
+static void test_grams(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoP -w hidden "
+		"-enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA "
+		"\xe2\x80\x93x \xc3\xa9t\xc3\xa9 %TEMP%\\a.ps1";
+	size_t n = strlen(text);
+	bt_match_fold_forget(scratch);
+	const uint64_t *grams = NULL;
+	const char *kept = NULL;
+	for (int a = 0; a < 20 && !grams; a++)
+		kept = bt_match_fold_keep(scratch, text, text, n, &grams);
+	assert_non_null(grams);
+	char sub[300];
+	size_t found = 0;
+	for (size_t at = 0; at < n; at += 3)
+		for (size_t len = 1; at + len <= n && len < 40; len += 2) {
+			memcpy(sub, text + at, len);
+			sub[len] = '\0';
+			for (size_t c = 0; c < len; c++)   /* another case */
+				if (sub[c] >= 'a' && sub[c] <= 'z' && (c & 1))
+					sub[c] = (char)(sub[c] - 32);
+			struct bt_matcher *m = compile("contains", sub, BT_SV_STRING);
+			assert_true(bt_matcher_test_folded(m, text, kept, n, grams, scratch));
+			bt_matcher_free(m);
+			found++;
+		}
+	assert_true(found > 500);
+	static const char *const absent[] = {"mimikatz", "-encodedcommand", "\\temp\\b.ps1",
+	                                     "powershell.exe -nop -w hidden -encx", "zz", "\xc3\xa9te"};
+	for (size_t i = 0; i < sizeof absent / sizeof *absent; i++) {
+		struct bt_matcher *m = compile("contains", absent[i], BT_SV_STRING);
+		assert_false(bt_matcher_test_folded(m, text, kept, n, grams, scratch));
+		assert_false(bt_matcher_test(m, text, n, scratch));
+		bt_matcher_free(m);
+	}
 }
 
 /* A typed EVTX string field of UTF-16 units u[0..n) (odd: one more byte),
@@ -549,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_folded_same),
 		cmocka_unit_test(test_fold_bytes),
 		cmocka_unit_test(test_fold_keep),
+		cmocka_unit_test(test_grams),
 		cmocka_unit_test(test_utf16_units),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
