@@ -210,7 +210,11 @@ long bt_event_field_index(const struct bt_event *ev, const char *name, size_t na
 	size_t nf = ev->nfields;
 	long first = -1;
 	for (size_t i = 0; i < nf; i++) {
-		if (fv[i].name_len != name_len || memcmp(fv[i].name, name, name_len) != 0)
+		/* names of a length often differ in their last byte (...Name,
+		 * ...Sid): that first, then the rest */
+		if (fv[i].name_len != name_len ||
+		    (name_len && (fv[i].name[name_len - 1] != name[name_len - 1] ||
+		                  memcmp(fv[i].name, name, name_len - 1) != 0)))
 			continue;
 		if (first >= 0) {
 			/* the second of the name: the first's next */

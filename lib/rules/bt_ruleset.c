@@ -1245,6 +1245,16 @@ static bool fiter_next(struct fiter *it, const struct bt_field **f, const char *
 	return true;
 }
 
+static inline void fiter_init(struct fiter *it, const struct ectx *x, const struct fref *fr)
+{
+	/* not an initializer: that would clear buf as well */
+	it->x = x;
+	it->fr = fr;
+	it->next = -1;
+	it->started = false;
+	it->done = false;
+}
+
 /* fiter_next with the value's text. */
 static bool fiter_text(struct fiter *it, const char **s, size_t *n)
 {
@@ -1261,7 +1271,8 @@ static bool fiter_text(struct fiter *it, const char **s, size_t *n)
 
 static bool field_present(const struct ectx *x, const struct fref *fr)
 {
-	struct fiter it = {.x = x, .fr = fr};
+	struct fiter it;
+	fiter_init(&it, x, fr);
 	const struct bt_field *f;
 	const char *s;
 	size_t n;
@@ -1275,11 +1286,13 @@ static bool fieldref_match(const struct ectx *x, const struct citem *ci, const s
 	const char *rname = bt_matcher_fieldref(m, &rlen);
 	struct fref other;
 	set_fref(NULL, &other, renamed(x->in ? x->in->src : NULL, rname));
-	struct fiter a = {.x = x, .fr = fr};
+	struct fiter a;
+	fiter_init(&a, x, fr);
 	const char *as, *bs;
 	size_t an, bn;
 	while (fiter_text(&a, &as, &an)) {
-		struct fiter b = {.x = x, .fr = &other};
+		struct fiter b;
+		fiter_init(&b, x, &other);
 		while (fiter_text(&b, &bs, &bn))
 			if (bt_match_pair(ci->mods.pos, ci->mods.cased, as, an, bs, bn))
 				return true;
@@ -1293,7 +1306,8 @@ static bool value_match(const struct ectx *x, const struct citem *ci, const stru
 {
 	switch (bt_matcher_special(m)) {
 	case BT_MSPECIAL_NULL: {
-		struct fiter it = {.x = x, .fr = fr};
+		struct fiter it;
+		fiter_init(&it, x, fr);
 		const char *s;
 		size_t n;
 		return !fiter_text(&it, &s, &n) || n == 0;
@@ -1303,7 +1317,8 @@ static bool value_match(const struct ectx *x, const struct citem *ci, const stru
 	case BT_MSPECIAL_NONE:
 		break;
 	}
-	struct fiter it = {.x = x, .fr = fr};
+	struct fiter it;
+	fiter_init(&it, x, fr);
 	const char *s;
 	size_t n;
 	while (fiter_text(&it, &s, &n))
@@ -1363,7 +1378,8 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 	if (!m->all && ci->all_plain) {
 		/* any value matching any of the field's values: the field is looked
 		 * up once, not once per value */
-		struct fiter it = {.x = x, .fr = fr};
+		struct fiter it;
+		fiter_init(&it, x, fr);
 		const struct bt_field *f;
 		const char *s;
 		size_t n;
