@@ -117,6 +117,10 @@ struct bt_evbuf {
 	 * along); false otherwise. Lets a test that can fail early skip making
 	 * the text (NULL: none) */
 	bool (*utf16)(const struct bt_field *f, const uint8_t **u, size_t *units);
+	/* a typed field whose text is the decimal of an unsigned integer
+	 * (no sign, no leading zero): sets *v and returns true; false
+	 * otherwise (NULL: none) */
+	bool (*uint)(const struct bt_field *f, uint64_t *v);
 };
 
 /* Caps that bound memory per event (documented in the man page). */
@@ -204,6 +208,13 @@ static inline bool bt_field_utf16(const struct bt_event *ev, const struct bt_fie
                                   const uint8_t **u, size_t *units)
 {
 	return !f->text && ev->typed && ev->typed->utf16 && ev->typed->utf16(f, u, units);
+}
+
+/* Field f's value as an unsigned integer, when it is still typed and its
+ * text is that number's decimal (bt_evbuf.uint); else false. */
+static inline bool bt_field_uint(const struct bt_event *ev, const struct bt_field *f, uint64_t *v)
+{
+	return !f->text && ev->typed && ev->typed->uint && ev->typed->uint(f, v);
 }
 
 /* Appends the text of field f to b (an output that reads each value once: a

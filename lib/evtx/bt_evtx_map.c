@@ -521,6 +521,20 @@ bool bt_evmap_utf16(const struct bt_field *f, const uint8_t **u, size_t *units)
 	return true;
 }
 
+bool bt_evmap_uint(const struct bt_field *f, uint64_t *v)
+{
+	/* bt_xv_put writes these in decimal (put_u64); a shorter value has no
+	 * text */
+	const uint8_t *p = f->raw;
+	switch (f->vtype) {
+	case BT_XV_UINT8: if (f->raw_size < 1) return false; *v = p[0]; return true;
+	case BT_XV_UINT16: if (f->raw_size < 2) return false; *v = bt_le16(p); return true;
+	case BT_XV_UINT32: if (f->raw_size < 4) return false; *v = bt_le32(p); return true;
+	case BT_XV_UINT64: if (f->raw_size < 8) return false; *v = bt_le64(p); return true;
+	default: return false;
+	}
+}
+
 bool bt_evmap_put_typed(const struct bt_field *f, struct bt_buf *b, bool *plain)
 {
 	size_t max = bt_xv_text_max(f->vtype, f->raw, f->raw_size);
@@ -591,6 +605,7 @@ void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
 		eb->render = bt_evmap_render_typed;
 		eb->put = bt_evmap_put_typed;
 		eb->utf16 = bt_evmap_utf16;
+		eb->uint = bt_evmap_uint;
 	}
 	m->want = want;
 	m->want_ctx = want_ctx;

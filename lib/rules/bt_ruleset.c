@@ -1387,6 +1387,15 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 			if (f) {
 				const uint8_t *u;
 				size_t un;
+				uint64_t uv;
+				if (ci->all_uint && bt_field_uint(x->ev, f, &uv)) {
+					/* decimal literals without leading zeros against an
+					 * integer written so: equal text is equal numbers */
+					for (size_t i = 0; i < ci->nvals; i++)
+						if (ci->uvals[i] == uv)
+							return true;
+					continue;
+				}
 				if (ci->u16 && bt_field_utf16(x->ev, f, &u, &un)) {
 					/* told on the units where that is exact: no text made */
 					int r = 0;

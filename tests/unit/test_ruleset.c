@@ -383,10 +383,23 @@ static void typed_begin(struct typed *t, const char *channel, uint32_t eid)
 	t->eb.render = bt_evmap_render_typed;
 	t->eb.put = bt_evmap_put_typed;
 	t->eb.utf16 = bt_evmap_utf16;
+	t->eb.uint = bt_evmap_uint;
 	t->eb.ev.channel = bt_evbuf_str(&t->eb, channel, strlen(channel));
 	t->eb.ev.provider = bt_evbuf_str(&t->eb, "prov", 4);
 	t->eb.ev.event_id = eid;
 	t->n = 0;
+}
+
+/* A typed unsigned integer of `size` bytes (1, 2, 4 or 8). */
+static void typed_uint(struct typed *t, const char *name, uint64_t v, size_t size)
+{
+	assert_true(t->n < 8);
+	uint8_t *r = t->raw[t->n++];
+	for (size_t i = 0; i < size; i++)
+		r[i] = (uint8_t)(v >> (8 * i));
+	static const uint8_t types[9] = {[1] = BT_XV_UINT8, [2] = BT_XV_UINT16, [4] = BT_XV_UINT32,
+	                                 [8] = BT_XV_UINT64};
+	assert_true(bt_evbuf_add_typed(&t->eb, name, strlen(name), true, types[size], 0, r, size, 0));
 }
 
 static void typed_add(struct typed *t, const char *name, const char *v)
@@ -475,6 +488,41 @@ static void test_typed_fields(void **state)
 	assert_string_equal(c.ids[0], "rc");
 	assert_string_equal(c.ids[1], "rd");
 	assert_false(rendered(ev, "NewProcessName"));
+	bt_ruleset_free(rs);
+
+	/* typed unsigned integers against decimal values, at the types' limits:
+	 * compared as numbers (never rendered), the same answers as their text;
+	 * values that are no plain decimal ("03", past 32 bits, startswith) are
+	 * tested on the text */
+	rs = load("title: u\nid: ru\nlogsource: {product: windows, service: security}\n"
+	          "detection:\n  sel:\n    LogonType: [3, 255, 65535, 4294967295]\n  condition: sel\n");
+	struct bt_ruleset *rv = load(
+		"title: v\nid: rv\nlogsource: {product: windows, service: security}\n"
+		"detection:\n  sel:\n    LogonType: ['03', 18446744073709551615]\n"
+		"  pre:\n    LogonType|startswith: '65'\n  condition: sel or pre\n");
+	static const struct {
+		uint64_t v;
+		size_t size;
+		unsigned want;   /* 1: ru, 2: rv, 3: both */
+	} nums[] = {
+		{3, 1, 1}, {3, 8, 1}, {0, 4, 0}, {255, 1, 1}, {254, 1, 0}, {65535, 2, 3},
+		{65536, 4, 2}, {4294967295u, 4, 1}, {4294967296u, 8, 0}, {30, 2, 0},
+		{18446744073709551615u, 8, 2}, {653, 2, 2}, {0x103, 2, 0}, {0x300000003u, 8, 0},
+	};
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+		typed_begin(&t, "Security", 4624);
+		typed_uint(&t, "LogonType", nums[i].v, nums[i].size);
+		ev = bt_evbuf_done(&t.eb);
+		unsigned got = hits(rs, ev) ? 1u : 0u;
+		/* told as a number: never rendered */
+		assert_false(rendered(ev, "LogonType"));
+		got |= hits(rv, ev) ? 2u : 0u;
+		assert_true(rendered(ev, "LogonType"));
+		if (got != nums[i].want)
+			fail_msg("LogonType %llu (%zu bytes): rules %u, want %u",
+			         (unsigned long long)nums[i].v, nums[i].size, got, nums[i].want);
+	}
+	bt_ruleset_free(rv);
 	bt_ruleset_free(rs);
 
 	/* more names than the per-event cache holds, each looked up twice */
