@@ -1398,15 +1398,9 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 				}
 				if (ci->u16 && bt_field_utf16(x->ev, f, &u, &un)) {
 					/* told on the units where that is exact: no text made */
-					int r = 0;
-					size_t end = SIZE_MAX;
-					for (size_t i = 0; i < ci->nvals; i++) {
-						int t = bt_matcher_test_utf16(ci->vals[i], u, un, &end);
-						if (t > 0)
-							return true;
-						if (t < 0)
-							r = -1;
-					}
+					int r = bt_matchers_any_utf16(ci->vals, ci->nvals, u, un);
+					if (r > 0)
+						return true;
 					if (r == 0)
 						continue;
 				}
@@ -1419,9 +1413,8 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 			const char *folded = !ci->fold ? NULL
 			                     : f      ? bt_match_fold_keep(x->scratch, f, s, n, &grams)
 			                              : bt_match_fold(x->scratch, s, n);
-			for (size_t i = 0; i < ci->nvals; i++)
-				if (bt_matcher_test_folded(ci->vals[i], s, folded, n, grams, x->scratch))
-					return true;
+			if (bt_matchers_any_folded(ci->vals, ci->nvals, s, folded, n, grams, x->scratch))
+				return true;
 		}
 		return false;
 	}

@@ -1199,23 +1199,17 @@ static void grams_make(uint64_t *g, const char *t, size_t n)
 	}
 }
 
-const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
-                               size_t n, const uint64_t **grams)
+/* bt_match_fold_keep past a kept text's first uses: its pairs made, or a
+ * text kept (its own call, so the usual answer is a short leaf). */
+static __attribute__((noinline)) const char *
+fold_keep_slow(struct bt_match_scratch *scratch, size_t k, const void *key, const char *s,
+               size_t n, const uint64_t **grams)
 {
-	*grams = NULL;
-	if (!scratch)
-		return NULL;
-	/* fields lie 16-byte multiples apart: consecutive ones take different
-	 * slots */
-	size_t k = ((uintptr_t)key >> 4) & (BT_MATCH_FOLD_KEEP - 1);
 	if (scratch->kept_slot[k].key == key && scratch->kept_slot[k].gen == scratch->kept_gen) {
 		const char *t = scratch->kept + scratch->kept_slot[k].off;
-		if (!scratch->kept_slot[k].grams && ++scratch->kept_slot[k].uses >= GRAMS_AFTER) {
-			grams_make(scratch->grams[k], t, n);
-			scratch->kept_slot[k].grams = true;
-		}
-		if (scratch->kept_slot[k].grams)
-			*grams = scratch->grams[k];
+		grams_make(scratch->grams[k], t, n);
+		scratch->kept_slot[k].grams = true;
+		*grams = scratch->grams[k];
 		return t;
 	}
 	if (n > KEPT_MAX || scratch->kept_used > KEPT_MAX - n)
@@ -1242,6 +1236,25 @@ const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key
 	return d;
 }
 
+const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
+                               size_t n, const uint64_t **grams)
+{
+	*grams = NULL;
+	if (!scratch)
+		return NULL;
+	/* fields lie 16-byte multiples apart: consecutive ones take different
+	 * slots */
+	size_t k = ((uintptr_t)key >> 4) & (BT_MATCH_FOLD_KEEP - 1);
+	if (scratch->kept_slot[k].key == key && scratch->kept_slot[k].gen == scratch->kept_gen) {
+		if (scratch->kept_slot[k].grams)
+			*grams = scratch->grams[k];
+		else if (++scratch->kept_slot[k].uses >= GRAMS_AFTER)
+			return fold_keep_slow(scratch, k, key, s, n, grams);
+		return scratch->kept + scratch->kept_slot[k].off;
+	}
+	return fold_keep_slow(scratch, k, key, s, n, grams);
+}
+
 bool bt_matcher_folds(const struct bt_matcher *m)
 {
 	for (; m; m = m->next)
@@ -1250,8 +1263,8 @@ bool bt_matcher_folds(const struct bt_matcher *m)
 	return false;
 }
 
-bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
-                            size_t n, const uint64_t *grams, struct bt_match_scratch *scratch)
+static inline bool test_folded(const struct bt_matcher *m, const char *s, const char *folded,
+                               size_t n, const uint64_t *grams, struct bt_match_scratch *scratch)
 {
 	if (!folded)
 		return bt_matcher_test(m, s, n, scratch);
@@ -1291,6 +1304,22 @@ bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const cha
 		if (test_one(m, (const unsigned char *)s, n, scratch))
 			return true;
 	}
+	return false;
+}
+
+bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
+                            size_t n, const uint64_t *grams, struct bt_match_scratch *scratch)
+{
+	return test_folded(m, s, folded, n, grams, scratch);
+}
+
+bool bt_matchers_any_folded(struct bt_matcher *const *ms, size_t nm, const char *s,
+                            const char *folded, size_t n, const uint64_t *grams,
+                            struct bt_match_scratch *scratch)
+{
+	for (size_t i = 0; i < nm; i++)
+		if (test_folded(ms[i], s, folded, n, grams, scratch))
+			return true;
 	return false;
 }
 
@@ -1444,7 +1473,7 @@ static inline unsigned u16_at(const uint8_t *u, size_t i)
 
 /* Whether units u[at..at+k) are the literal's bytes: a unit 0 or of 0x80 and
  * above never is. */
-static bool u16_eq(const struct bt_matcher *m, const uint8_t *u, size_t at)
+static inline bool u16_eq(const struct bt_matcher *m, const uint8_t *u, size_t at)
 {
 	const unsigned char *lit = m->lit;
 	for (size_t i = 0; i < m->litlen; i++) {
@@ -1513,7 +1542,8 @@ bool bt_matcher_utf16_ok(const struct bt_matcher *m)
 	return false;
 }
 
-int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end)
+static inline int test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n,
+                             size_t *end)
 {
 	int r = 0;
 	for (; m; m = m->next) {
@@ -1523,6 +1553,25 @@ int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n
 		}
 		int t = u16_one(m, u, n, end);
 		if (t == 1)
+			return 1;
+		if (t < 0)
+			r = -1;
+	}
+	return r;
+}
+
+int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end)
+{
+	return test_utf16(m, u, n, end);
+}
+
+int bt_matchers_any_utf16(struct bt_matcher *const *ms, size_t nm, const uint8_t *u, size_t n)
+{
+	size_t end = SIZE_MAX;
+	int r = 0;
+	for (size_t i = 0; i < nm; i++) {
+		int t = test_utf16(ms[i], u, n, &end);
+		if (t > 0)
 			return 1;
 		if (t < 0)
 			r = -1;

@@ -128,6 +128,12 @@ void bt_match_fold_forget(struct bt_match_scratch *scratch);
 bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
                             size_t n, const uint64_t *grams, struct bt_match_scratch *scratch);
 
+/* Whether any of ms[0..nm) matches: bt_matcher_test_folded on each, in
+ * order, in one call. */
+bool bt_matchers_any_folded(struct bt_matcher *const *ms, size_t nm, const char *s,
+                            const char *folded, size_t n, const uint64_t *grams,
+                            struct bt_match_scratch *scratch);
+
 /* Tests a value given as the UTF-16LE units u[0..n) of a typed field whose
  * text is their conversion (bt_evbuf.utf16 in core/bt_event.h) without
  * making that text: 1 when m or an alternative matches, 0 when none does, -1
@@ -136,6 +142,10 @@ bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const cha
  * before the first 0 when found (SIZE_MAX before the first call on a value,
  * so the tests of several matchers on one value look for it once). */
 int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end);
+
+/* bt_matcher_test_utf16 over ms[0..nm) in order: 1 when one matches, else
+ * -1 when one could not be told, else 0. */
+int bt_matchers_any_utf16(struct bt_matcher *const *ms, size_t nm, const uint8_t *u, size_t n);
 
 /* Whether bt_matcher_test_utf16 can tell m or an alternative (not always -1). */
 bool bt_matcher_utf16_ok(const struct bt_matcher *m);

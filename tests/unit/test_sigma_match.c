@@ -489,6 +489,8 @@ static int u16_check(struct u16field *t, const struct bt_matcher *m, const uint1
 		end2 = end;
 		assert_int_equal(bt_matcher_test_utf16(m, p, un, &end2), got);
 		assert_true(end2 == end);
+		struct bt_matcher *const one[1] = {(struct bt_matcher *)m};
+		assert_int_equal(bt_matchers_any_utf16(one, 1, p, un), got);
 	}
 	bt_field_need(&t->eb.ev, f);
 	assert_non_null(f->text);
