@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const source_names[BT_SOURCE_COUNT] = {
 	[BT_SOURCE_EVTX] = "evtx",
@@ -206,18 +207,61 @@ static bool positional_data(const char *name, size_t len, size_t *idx)
 	return true;
 }
 
+long bt_event_field_index_next(const struct bt_event *ev, size_t i)
+{
+	const struct bt_field *p = &ev->fields[i];
+	for (size_t j = i + 1; j < ev->nfields; j++)
+		if (name_eq(&ev->fields[j], p->name, p->name_len))
+			return (long)j;
+	return -1;
+}
+
+long bt_event_field_index(const struct bt_event *ev, const char *name, size_t name_len,
+                          bool nocase, long *next)
+{
+	const struct bt_field *fv = ev->fields;
+	size_t nf = ev->nfields;
+	long first = -1;
+	for (size_t i = 0; i < nf; i++) {
+		/* names of a length often differ in their last byte (...Name,
+		 * ...Sid): that first, then the rest */
+		if (fv[i].name_len != name_len ||
+		    (name_len && (fv[i].name[name_len - 1] != name[name_len - 1] ||
+		                  memcmp(fv[i].name, name, name_len - 1) != 0)))
+			continue;
+		if (first >= 0) {
+			/* the second of the name: the first's next */
+			*next = (long)i;
+			return first;
+		}
+		first = (long)i;
+		if (!next)
+			return first;
+	}
+	if (first < 0) {
+		size_t idx;
+		if (positional_data(name, name_len, &idx)) {
+			for (size_t i = 0; i < nf && first < 0; i++)
+				if (name_eq(&fv[i], "Data", 4) && idx-- == 0)
+					first = (long)i;
+		}
+		for (size_t i = 0; nocase && i < nf && first < 0; i++)
+			if (fv[i].name_len == name_len && strncasecmp(fv[i].name, name, name_len) == 0)
+				first = (long)i;
+		if (first >= 0 && next)
+			*next = bt_event_field_index_next(ev, (size_t)first);
+		else if (next)
+			*next = -1;
+		return first;
+	}
+	*next = -1;
+	return first;
+}
+
 const struct bt_field *bt_event_field(const struct bt_event *ev, const char *name, size_t name_len)
 {
-	for (size_t i = 0; i < ev->nfields; i++)
-		if (name_eq(&ev->fields[i], name, name_len))
-			return bt_field_need(ev, &ev->fields[i]);
-	size_t idx;
-	if (positional_data(name, name_len, &idx)) {
-		for (size_t i = 0; i < ev->nfields; i++)
-			if (name_eq(&ev->fields[i], "Data", 4) && idx-- == 0)
-				return bt_field_need(ev, &ev->fields[i]);
-	}
-	return NULL;
+	long i = bt_event_field_index(ev, name, name_len, false, NULL);
+	return i < 0 ? NULL : bt_field_need(ev, &ev->fields[i]);
 }
 
 bool bt_event_field_text(const struct bt_event *ev, const char *name, const char **v, size_t *vl)
@@ -242,10 +286,8 @@ const struct bt_field *bt_event_field_next(const struct bt_event *ev, const stru
 {
 	if (!prev || prev < ev->fields || prev >= ev->fields + ev->nfields)
 		return NULL;
-	for (const struct bt_field *f = prev + 1; f < ev->fields + ev->nfields; f++)
-		if (name_eq(f, prev->name, prev->name_len))
-			return bt_field_need(ev, f);
-	return NULL;
+	long i = bt_event_field_index_next(ev, (size_t)(prev - ev->fields));
+	return i < 0 ? NULL : bt_field_need(ev, &ev->fields[i]);
 }
 
 static bool str_value(const char *s, const char **out, size_t *out_len)

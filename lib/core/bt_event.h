@@ -109,6 +109,18 @@ struct bt_evbuf {
 	 * value once); *plain set when it is printable ASCII without '"' or
 	 * '\\' (JSON needs no escaping). NULL: outputs use render */
 	bool (*put)(const struct bt_field *f, struct bt_buf *b, bool *plain);
+	/* a typed field whose text is the conversion of UTF-16LE code units:
+	 * sets *u and *units (2 bytes each) and returns true when its text is
+	 * exactly that conversion, of the units before the first 0, where a unit
+	 * below 0x80 becomes that byte and any other unit bytes of 0x80 and above
+	 * only (a high surrogate, 0xD800..0xDBFF, may take the unit after it
+	 * along); false otherwise. Lets a test that can fail early skip making
+	 * the text (NULL: none) */
+	bool (*utf16)(const struct bt_field *f, const uint8_t **u, size_t *units);
+	/* a typed field whose text is the decimal of an unsigned integer
+	 * (no sign, no leading zero): sets *v and returns true; false
+	 * otherwise (NULL: none) */
+	bool (*uint)(const struct bt_field *f, uint64_t *v);
 };
 
 /* Caps that bound memory per event (documented in the man page). */
@@ -197,6 +209,21 @@ static inline const struct bt_field *bt_field_need(const struct bt_event *ev,
 	return f;
 }
 
+/* Field f's value as UTF-16LE units, when it is still typed and its reader
+ * says its text is their plain conversion (bt_evbuf.utf16); else false. */
+static inline bool bt_field_utf16(const struct bt_event *ev, const struct bt_field *f,
+                                  const uint8_t **u, size_t *units)
+{
+	return !f->text && ev->typed && ev->typed->utf16 && ev->typed->utf16(f, u, units);
+}
+
+/* Field f's value as an unsigned integer, when it is still typed and its
+ * text is that number's decimal (bt_evbuf.uint); else false. */
+static inline bool bt_field_uint(const struct bt_event *ev, const struct bt_field *f, uint64_t *v)
+{
+	return !f->text && ev->typed && ev->typed->uint && ev->typed->uint(f, v);
+}
+
 /* Appends the text of field f to b (an output that reads each value once: a
  * typed value is rendered straight into b and not kept). *plain is set when
  * the text is printable ASCII without '"' or '\\'. False when b ran out of
@@ -210,6 +237,17 @@ void bt_event_need_all(const struct bt_event *ev);
 /* Returns the first field named `name` (exact, case-sensitive), or NULL.
  * `Data[N]` (N from 0) selects the N-th value of the multi-valued `Data`. */
 const struct bt_field *bt_event_field(const struct bt_event *ev, const char *name, size_t name_len);
+
+/* The index in ev->fields of the field bt_event_field returns, not rendered,
+ * or -1; with `nocase`, when there is none, of the first field whose name
+ * is `name` in another case (ASCII). When `next` is not NULL, *next is the
+ * index of the field after it with its name (bt_event_field_next), or -1:
+ * one scan finds both. */
+long bt_event_field_index(const struct bt_event *ev, const char *name, size_t name_len,
+                          bool nocase, long *next);
+
+/* The index of the field after ev->fields[i] with its name, or -1. */
+long bt_event_field_index_next(const struct bt_event *ev, size_t i);
 
 /* The text of the first field named `name` without surrounding blanks and
  * tabs in *v, *vl; false when there is none, or it is empty or Windows'

@@ -516,6 +516,37 @@ static long render_field(const struct bt_field *f, char *t, size_t max)
 	return (long)n;
 }
 
+bool bt_evmap_utf16(const struct bt_field *f, const uint8_t **u, size_t *units)
+{
+	if (f->vtype != BT_XV_STRING)
+		return false;
+	const uint8_t *p = f->raw;
+	size_t n = f->raw_size / 2;
+	/* not where render_field changes the text: a lone LF made empty, a
+	 * "0x0..." string that may be unpadded hex */
+	if (n && (f->vopts & VO_LONE_LF) && bt_le16(p) == '\n')
+		return false;
+	if (n >= 3 && bt_le16(p) == '0' && bt_le16(p + 2) == 'x' && bt_le16(p + 4) == '0')
+		return false;
+	*u = p;
+	*units = n;
+	return true;
+}
+
+bool bt_evmap_uint(const struct bt_field *f, uint64_t *v)
+{
+	/* bt_xv_put writes these in decimal (put_u64); a shorter value has no
+	 * text */
+	const uint8_t *p = f->raw;
+	switch (f->vtype) {
+	case BT_XV_UINT8: if (f->raw_size < 1) return false; *v = p[0]; return true;
+	case BT_XV_UINT16: if (f->raw_size < 2) return false; *v = bt_le16(p); return true;
+	case BT_XV_UINT32: if (f->raw_size < 4) return false; *v = bt_le32(p); return true;
+	case BT_XV_UINT64: if (f->raw_size < 8) return false; *v = bt_le64(p); return true;
+	default: return false;
+	}
+}
+
 bool bt_evmap_put_typed(const struct bt_field *f, struct bt_buf *b, bool *plain)
 {
 	size_t max = bt_xv_text_max(f->vtype, f->raw, f->raw_size);
@@ -585,6 +616,8 @@ void bt_evmap_begin(struct bt_evmap *m, struct bt_evbuf *eb,
 	if (m->opts & BT_EVMAP_TYPED) {
 		eb->render = bt_evmap_render_typed;
 		eb->put = bt_evmap_put_typed;
+		eb->utf16 = bt_evmap_utf16;
+		eb->uint = bt_evmap_uint;
 	}
 	m->want = want;
 	m->want_ctx = want_ctx;

@@ -401,6 +401,14 @@ bool bt_evmap_render_typed(struct bt_evbuf *eb, struct bt_field *f);
 /* The same text appended to b (eb->put). */
 bool bt_evmap_put_typed(const struct bt_field *f, struct bt_buf *b, bool *plain);
 
+/* A typed string's UTF-16 units when its text is their plain conversion
+ * (eb->utf16, core/bt_event.h): not a lone LF made empty, not a "0x0..."
+ * string render_field might unpad. */
+bool bt_evmap_utf16(const struct bt_field *f, const uint8_t **u, size_t *units);
+
+/* A typed unsigned integer's value (eb->uint: its text is that decimal). */
+bool bt_evmap_uint(const struct bt_field *f, uint64_t *v);
+
 /* Rewrites a libevtx zero-padded hex value in place ("0x00000017" -> "0x17");
  * returns the new length (unchanged when the value has another shape). */
 size_t bt_evtx_unpad_hex(char *v, size_t n);

@@ -418,7 +418,7 @@ static bool test(const struct qterm *t, const char *s, size_t n, struct bt_match
 	if (!t->m)
 		return false;
 	const char *folded = t->fold ? bt_match_fold(scratch, s, n) : NULL;
-	return bt_matcher_test_folded(t->m, s, folded, n, scratch);
+	return bt_matcher_test_folded(t->m, s, folded, n, NULL, scratch);
 }
 
 static bool str_test(const struct qterm *t, const char *s, struct bt_match_scratch *scratch)

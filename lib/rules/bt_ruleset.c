@@ -25,6 +25,8 @@ struct fref {
 	size_t len;
 	enum sysf sys;
 	bool single;            /* Data[N]: one value, no iteration */
+	uint32_t id;            /* the name's number in the rule set (fname_id), for an
+	                         * event's lookups (struct fcache); 0: none */
 };
 
 struct citem {
@@ -37,6 +39,8 @@ struct citem {
 	bool all_plain;         /* no value is null or a field reference */
 	bool fold;              /* some value is a case-insensitive substring: the
 	                         * field's folded text is made once for all values */
+	bool u16;               /* some value can be told on a UTF-16 field's units
+	                         * (bt_matcher_test_utf16) */
 	uint32_t *uvals;
 	unsigned slot;          /* index of this item's field in an instance's refs */
 };
@@ -131,9 +135,17 @@ struct bt_ruleset {
 	size_t nids;
 	unsigned long files;
 	uint64_t serial;          /* tells rule sets apart in the channel cache */
+	struct fname *fnames;     /* the field names of the rules, numbered (fname_id) */
+	size_t nfnames, capfnames;
 	bool finished;
 	bool oom;
 	bool cur_builtin;
+};
+
+struct fname {
+	const char *name;
+	size_t len;
+	uint32_t id;              /* 0: free slot */
 };
 
 static const char *const state_names[] = {"loaded", "skipped", "correlation", "unreadable",
@@ -403,6 +415,8 @@ static bool compile_item(struct bt_ruleset *rs, const struct bt_sigma_item *si,
 			ci->all_plain = false;
 		if (bt_matcher_folds(ci->vals[i]))
 			ci->fold = true;
+		if (bt_matcher_utf16_ok(ci->vals[i]))
+			ci->u16 = true;
 		if (!bt_matcher_uint(ci->vals[i], &ci->uvals[i]))
 			ci->all_uint = false;
 	}
@@ -566,7 +580,49 @@ static const char *renamed(const struct bt_ls_source *src, const char *name)
 	return name;
 }
 
-static void set_fref(struct fref *fr, const char *name)
+static size_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* A number for each field name of the rule set (1, 2, ...; 0 when out of
+ * memory): an event's lookups are remembered by it (struct fcache). */
+static uint32_t fname_id(struct bt_ruleset *rs, const char *name, size_t len)
+{
+	if (!rs)
+		return 0;
+	if ((rs->nfnames + 1) * 2 > rs->capfnames) {
+		size_t nc = rs->capfnames ? rs->capfnames * 2 : 64;
+		struct fname *t = calloc(nc, sizeof *t);
+		if (!t)
+			return 0;
+		for (size_t i = 0; i < rs->capfnames; i++) {
+			const struct fname *o = &rs->fnames[i];
+			if (!o->id)
+				continue;
+			size_t k = hash_bytes(o->name, o->len) & (nc - 1);
+			while (t[k].id)
+				k = (k + 1) & (nc - 1);
+			t[k] = *o;
+		}
+		free(rs->fnames);
+		rs->fnames = t;
+		rs->capfnames = nc;
+	}
+	size_t k = hash_bytes(name, len) & (rs->capfnames - 1);
+	for (; rs->fnames[k].id; k = (k + 1) & (rs->capfnames - 1))
+		if (rs->fnames[k].len == len && memcmp(rs->fnames[k].name, name, len) == 0)
+			return rs->fnames[k].id;
+	if (rs->nfnames >= UINT32_MAX - 1)
+		return 0;
+	rs->fnames[k] = (struct fname){name, len, (uint32_t)++rs->nfnames};
+	return rs->fnames[k].id;
+}
+
+static void set_fref(struct bt_ruleset *rs, struct fref *fr, const char *name)
 {
 	/* "EventData.X" / "UserData.X": the event's field X even where X is also
 	 * a header property (System 104 names the cleared log in a Channel field) */
@@ -578,6 +634,7 @@ static void set_fref(struct fref *fr, const char *name)
 			fr->len = strlen(fr->name);
 			fr->sys = SYS_NONE;
 			fr->single = fr->name[fr->len - 1] == ']';
+			fr->id = fname_id(rs, fr->name, fr->len);
 			return;
 		}
 	}
@@ -585,6 +642,7 @@ static void set_fref(struct fref *fr, const char *name)
 	fr->len = strlen(name);
 	fr->sys = sys_kind(name);
 	fr->single = fr->len > 0 && name[fr->len - 1] == ']';
+	fr->id = fname_id(rs, fr->name, fr->len);
 }
 
 static const struct creq *source_req(struct bt_ruleset *rs, const struct bt_ls_source *src,
@@ -613,7 +671,7 @@ static const struct creq *source_req(struct bt_ruleset *rs, const struct bt_ls_s
 		if (!compile_item(rs, &si, &q->items[i], e))
 			return NULL;
 		q->n = i + 1;
-		set_fref(&q->refs[i], si.field);
+		set_fref(rs, &q->refs[i], si.field);
 	}
 	return q;
 }
@@ -634,7 +692,7 @@ static bool add_inst(struct bt_ruleset *rs, struct crule *r, const struct bt_ls_
 		return false;
 	for (unsigned i = 0; i < r->nslots; i++)
 		if (slot_items[i]->field)
-			set_fref(&in->refs[i], renamed(src, slot_items[i]->field));
+			set_fref(rs, &in->refs[i], renamed(src, slot_items[i]->field));
 	rs->insts[rs->ninst++] = in;
 	return true;
 }
@@ -998,6 +1056,7 @@ void bt_ruleset_free(struct bt_ruleset *rs)
 	free(rs->reqs);
 	free(rs->rules);
 	free(rs->ids);
+	free(rs->fnames);
 	bt_match_scratch_free(rs->scratch);
 	bt_logsource_free(rs->map);
 	bt_arena_free(&rs->arena);
@@ -1104,70 +1163,120 @@ bool bt_ruleset_want_fields(void *rs, const struct bt_event *header)
 	return bt_ruleset_wants(rs, header);
 }
 
+/* The fields an event's rules looked up so far, by name number (fref.id):
+ * the rules of one event scan its fields once per name. */
+#define FCACHE_MAX 16
+
+struct fcache {
+	unsigned n;
+	uint32_t id[FCACHE_MAX];
+	long first[FCACHE_MAX], next[FCACHE_MAX];
+};
+
 struct ectx {
 	const struct bt_event *ev;
 	const struct inst *in;
 	struct bt_match_scratch *scratch;
+	struct fcache *fc;
 };
 
-/* The first field of that name: exact, else ASCII case-insensitive. */
-static const struct bt_field *field_first(const struct bt_event *ev, const char *name, size_t len)
+/* The index of the first field fr names (exact, Data[N], else in another
+ * case: bt_event_field_index) and in *next that of the one after it of its
+ * name; -1 none. */
+static long field_lookup(const struct ectx *x, const struct fref *fr, long *next)
 {
-	const struct bt_field *f = bt_event_field(ev, name, len);
-	if (f)
-		return f;
-	for (size_t i = 0; i < ev->nfields; i++)
-		if (ev->fields[i].name_len == len && strncasecmp(ev->fields[i].name, name, len) == 0)
-			return bt_field_need(ev, &ev->fields[i]);
-	return NULL;
+	struct fcache *c = x->fc;
+	if (fr->id && c)
+		for (unsigned k = 0; k < c->n; k++)
+			if (c->id[k] == fr->id) {
+				*next = c->next[k];
+				return c->first[k];
+			}
+	long first = bt_event_field_index(x->ev, fr->name, fr->len, true, next);
+	if (fr->id && c && c->n < FCACHE_MAX) {
+		c->id[c->n] = fr->id;
+		c->first[c->n] = first;
+		c->next[c->n] = *next;
+		c->n++;
+	}
+	return first;
 }
 
 /* Iterates the values of a field (header properties have one). */
 struct fiter {
-	const struct bt_event *ev;
+	const struct ectx *x;
 	const struct fref *fr;
-	const struct bt_field *f;
+	long next;
 	char buf[32];
 	bool started, done;
 };
 
-static bool fiter_next(struct fiter *it, const char **s, size_t *n)
+/* The next value: a field in *f (its text maybe not made yet), or with *f
+ * NULL a header property's text in *s, *n. */
+static bool fiter_next(struct fiter *it, const struct bt_field **f, const char **s, size_t *n)
 {
 	if (it->done)
 		return false;
-	if (it->fr->sys != SYS_NONE) {
-		it->done = true;
-		if (bt_event_system_value(it->ev, it->fr->name, it->fr->len, it->buf, s, n))
-			return true;
-		/* Not a header property of this event: fall back to a data field. */
-		const struct bt_field *f = field_first(it->ev, it->fr->name, it->fr->len);
-		if (!f)
-			return false;
-		*s = f->text;
-		*n = f->text_len;
-		return true;
-	}
+	const struct bt_event *ev = it->x->ev;
+	long i;
 	if (!it->started) {
 		it->started = true;
-		it->f = field_first(it->ev, it->fr->name, it->fr->len);
+		if (it->fr->sys != SYS_NONE) {
+			it->done = true;
+			if (bt_event_system_value(ev, it->fr->name, it->fr->len, it->buf, s, n)) {
+				*f = NULL;
+				return true;
+			}
+			/* Not a header property of this event: fall back to a data field. */
+		}
+		i = field_lookup(it->x, it->fr, &it->next);
+		if (it->fr->single)
+			it->done = true;
 	} else {
-		it->f = it->fr->single ? NULL : bt_event_field_next(it->ev, it->f);
+		i = it->next;
+		if (i >= 0)
+			it->next = bt_event_field_index_next(ev, (size_t)i);
 	}
-	if (!it->f) {
+	if (i < 0) {
 		it->done = true;
 		return false;
 	}
-	*s = it->f->text;
-	*n = it->f->text_len;
+	*f = &ev->fields[i];
+	return true;
+}
+
+static inline void fiter_init(struct fiter *it, const struct ectx *x, const struct fref *fr)
+{
+	/* not an initializer: that would clear buf as well */
+	it->x = x;
+	it->fr = fr;
+	it->next = -1;
+	it->started = false;
+	it->done = false;
+}
+
+/* fiter_next with the value's text. */
+static bool fiter_text(struct fiter *it, const char **s, size_t *n)
+{
+	const struct bt_field *f;
+	if (!fiter_next(it, &f, s, n))
+		return false;
+	if (f) {
+		bt_field_need(it->x->ev, f);
+		*s = f->text;
+		*n = f->text_len;
+	}
 	return true;
 }
 
 static bool field_present(const struct ectx *x, const struct fref *fr)
 {
-	struct fiter it = {.ev = x->ev, .fr = fr};
+	struct fiter it;
+	fiter_init(&it, x, fr);
+	const struct bt_field *f;
 	const char *s;
 	size_t n;
-	return fiter_next(&it, &s, &n);
+	return fiter_next(&it, &f, &s, &n);
 }
 
 static bool fieldref_match(const struct ectx *x, const struct citem *ci, const struct fref *fr,
@@ -1176,13 +1285,15 @@ static bool fieldref_match(const struct ectx *x, const struct citem *ci, const s
 	size_t rlen;
 	const char *rname = bt_matcher_fieldref(m, &rlen);
 	struct fref other;
-	set_fref(&other, renamed(x->in ? x->in->src : NULL, rname));
-	struct fiter a = {.ev = x->ev, .fr = fr};
+	set_fref(NULL, &other, renamed(x->in ? x->in->src : NULL, rname));
+	struct fiter a;
+	fiter_init(&a, x, fr);
 	const char *as, *bs;
 	size_t an, bn;
-	while (fiter_next(&a, &as, &an)) {
-		struct fiter b = {.ev = x->ev, .fr = &other};
-		while (fiter_next(&b, &bs, &bn))
+	while (fiter_text(&a, &as, &an)) {
+		struct fiter b;
+		fiter_init(&b, x, &other);
+		while (fiter_text(&b, &bs, &bn))
 			if (bt_match_pair(ci->mods.pos, ci->mods.cased, as, an, bs, bn))
 				return true;
 	}
@@ -1195,20 +1306,22 @@ static bool value_match(const struct ectx *x, const struct citem *ci, const stru
 {
 	switch (bt_matcher_special(m)) {
 	case BT_MSPECIAL_NULL: {
-		struct fiter it = {.ev = x->ev, .fr = fr};
+		struct fiter it;
+		fiter_init(&it, x, fr);
 		const char *s;
 		size_t n;
-		return !fiter_next(&it, &s, &n) || n == 0;
+		return !fiter_text(&it, &s, &n) || n == 0;
 	}
 	case BT_MSPECIAL_FIELDREF:
 		return fieldref_match(x, ci, fr, m);
 	case BT_MSPECIAL_NONE:
 		break;
 	}
-	struct fiter it = {.ev = x->ev, .fr = fr};
+	struct fiter it;
+	fiter_init(&it, x, fr);
 	const char *s;
 	size_t n;
-	while (fiter_next(&it, &s, &n))
+	while (fiter_text(&it, &s, &n))
 		if (bt_matcher_test(m, s, n, x->scratch))
 			return true;
 	return false;
@@ -1223,8 +1336,10 @@ static bool keyword_value(const struct ectx *x, const struct bt_matcher *m)
 		if (f->flags & BT_FIELD_SYSTEM)
 			continue;
 		bt_field_need(ev, f);
-		const char *folded = fold ? bt_match_fold(x->scratch, f->text, f->text_len) : NULL;
-		if (bt_matcher_test_folded(m, f->text, folded, f->text_len, x->scratch))
+		const uint64_t *grams = NULL;
+		const char *folded =
+			fold ? bt_match_fold_keep(x->scratch, f, f->text, f->text_len, &grams) : NULL;
+		if (bt_matcher_test_folded(m, f->text, folded, f->text_len, grams, x->scratch))
 			return true;
 	}
 	return false;
@@ -1263,14 +1378,43 @@ static bool item_match(const struct ectx *x, const struct citem *ci, const struc
 	if (!m->all && ci->all_plain) {
 		/* any value matching any of the field's values: the field is looked
 		 * up once, not once per value */
-		struct fiter it = {.ev = x->ev, .fr = fr};
+		struct fiter it;
+		fiter_init(&it, x, fr);
+		const struct bt_field *f;
 		const char *s;
 		size_t n;
-		while (fiter_next(&it, &s, &n)) {
-			const char *folded = ci->fold ? bt_match_fold(x->scratch, s, n) : NULL;
-			for (size_t i = 0; i < ci->nvals; i++)
-				if (bt_matcher_test_folded(ci->vals[i], s, folded, n, x->scratch))
-					return true;
+		while (fiter_next(&it, &f, &s, &n)) {
+			if (f) {
+				const uint8_t *u;
+				size_t un;
+				uint64_t uv;
+				if (ci->all_uint && bt_field_uint(x->ev, f, &uv)) {
+					/* decimal literals without leading zeros against an
+					 * integer written so: equal text is equal numbers */
+					for (size_t i = 0; i < ci->nvals; i++)
+						if (ci->uvals[i] == uv)
+							return true;
+					continue;
+				}
+				if (ci->u16 && bt_field_utf16(x->ev, f, &u, &un)) {
+					/* told on the units where that is exact: no text made */
+					int r = bt_matchers_any_utf16(ci->vals, ci->nvals, u, un);
+					if (r > 0)
+						return true;
+					if (r == 0)
+						continue;
+				}
+				bt_field_need(x->ev, f);
+				s = f->text;
+				n = f->text_len;
+			}
+			/* a field's folded text is made once for the event's rules */
+			const uint64_t *grams = NULL;
+			const char *folded = !ci->fold ? NULL
+			                     : f      ? bt_match_fold_keep(x->scratch, f, s, n, &grams)
+			                              : bt_match_fold(x->scratch, s, n);
+			if (bt_matchers_any_folded(ci->vals, ci->nvals, s, folded, n, grams, x->scratch))
+				return true;
 		}
 		return false;
 	}
@@ -1388,7 +1532,10 @@ static void run_list(const struct bt_ruleset *rs, const struct ilist *l, struct 
 size_t bt_ruleset_match_with(const struct bt_ruleset *rs, struct bt_match_scratch *scratch,
                              const struct bt_event *ev, bt_hit_fn fn, void *ctx)
 {
-	struct ectx x = {.ev = ev, .scratch = scratch};
+	struct fcache fc;
+	fc.n = 0;
+	struct ectx x = {.ev = ev, .scratch = scratch, .fc = &fc};
+	bt_match_fold_forget(scratch);
 	struct mstate ms = {.nhit = 0};
 	if (ev->source == BT_SOURCE_EVTX)
 		run_list(rs, &rs->anyevtx, &x, &ms, fn, ctx);

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,11 @@ struct bt_matcher {
 	bool uint_ok;
 	uint32_t uint_val;
 	size_t rare;          /* K_CONTAINS: index of its least common byte (rare_index) */
+	bool ascii;           /* K_EQ/K_PREFIX/K_SUFFIX with a literal of bytes 1..0x7F:
+	                       * decidable on UTF-16 units (bt_matcher_test_utf16) */
+	uint16_t gram[3];     /* case-insensitive K_CONTAINS: its least common byte
+	                       * pairs (gram_of), which the text must hold */
+	unsigned ngram;
 	struct bt_matcher *next;
 };
 
@@ -112,6 +118,22 @@ struct bt_match_scratch {
 	uint64_t re_errors;
 	char *fold;                 /* bt_match_fold's text */
 	size_t fold_cap;
+	/* bt_match_fold_keep's texts, one after the other, until forgotten;
+	 * found by their key's slot (a key that takes another's slot replaces
+	 * it); an entry of an older generation is free */
+	char *kept;
+	size_t kept_cap, kept_used;
+	uint64_t kept_gen;
+	struct {
+		const void *key;
+		uint64_t gen;
+		size_t off;
+		unsigned uses;          /* asked for since kept */
+		bool grams;             /* gram[] below made */
+	} kept_slot[BT_MATCH_FOLD_KEEP];
+	/* the byte pairs of a kept text (gram_of), made once it is asked for
+	 * often: a substring with a pair the text lacks is not in it */
+	uint64_t grams[BT_MATCH_FOLD_KEEP][BT_GRAM_BITS / 64];
 };
 
 struct bt_match_scratch *bt_match_scratch_new(void)
@@ -126,6 +148,7 @@ struct bt_match_scratch *bt_match_scratch_new(void)
 		bt_match_scratch_free(s);
 		return NULL;
 	}
+	s->kept_gen = 1;   /* the empty slots are of generation 0 */
 	pcre2_set_match_limit(s->mctx, RE_MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mctx, RE_DEPTH_LIMIT);
 	if (s->jit)
@@ -141,6 +164,7 @@ void bt_match_scratch_free(struct bt_match_scratch *s)
 	pcre2_match_context_free(s->mctx);
 	pcre2_jit_stack_free(s->jit);
 	free(s->fold);
+	free(s->kept);
 	free(s);
 }
 
@@ -767,7 +791,7 @@ static enum bt_status compile_re(const struct bt_mods *mods, const struct bt_sig
 	return BT_OK;
 }
 
-enum bt_status bt_matcher_compile(const struct bt_mods *mods, const struct bt_sigma_value *v,
+static enum bt_status compile_chain(const struct bt_mods *mods, const struct bt_sigma_value *v,
                                   struct bt_matcher **out, char *why, size_t why_size)
 {
 	*out = NULL;
@@ -1106,6 +1130,27 @@ static bool test_one(const struct bt_matcher *m, const unsigned char *s, size_t 
 	return false;
 }
 
+/* d[0..n) = s[0..n) folded (bt_fold on every byte). */
+static void fold_into(char *d, const char *s, size_t n)
+{
+	size_t i = 0;
+	/* eight bytes at a time: 0x20 added to each byte in 'A'..'Z' (a byte
+	 * with its top bit set is no letter and stays) */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		uint64_t low7 = x & 0x7F7F7F7F7F7F7F7FULL;
+		uint64_t ge_a = low7 + 0x3F3F3F3F3F3F3F3FULL;  /* top bit: low7 >= 'A' */
+		uint64_t gt_z = low7 + 0x2525252525252525ULL;  /* top bit: low7 > 'Z' */
+		uint64_t upper = ge_a & ~gt_z & ~x & 0x8080808080808080ULL;
+		x += upper >> 2;
+		memcpy(d + i, &x, 8);
+	}
+	for (; i < n; i++)
+		d[i] = (char)bt_fold((unsigned char)s[i]);
+	d[n] = '\0';
+}
+
 const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_t n)
 {
 	if (!scratch || n == SIZE_MAX)
@@ -1118,10 +1163,96 @@ const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_
 		scratch->fold = p;
 		scratch->fold_cap = nc;
 	}
-	for (size_t i = 0; i < n; i++)
-		scratch->fold[i] = (char)bt_fold((unsigned char)s[i]);
-	scratch->fold[n] = '\0';
+	fold_into(scratch->fold, s, n);
 	return scratch->fold;
+}
+
+void bt_match_fold_forget(struct bt_match_scratch *scratch)
+{
+	if (scratch) {
+		scratch->kept_gen++;
+		scratch->kept_used = 0;
+	}
+}
+
+/* Past this many bytes kept for one event (keys taking each other's slots
+ * many times), values are folded each time instead. */
+#define KEPT_MAX (4u * 1024 * 1024)
+
+/* A byte pair's bit in a text's set of pairs. */
+static inline unsigned gram_of(unsigned char a, unsigned char b)
+{
+	return (((unsigned)a << 8 | b) * 0x9E3779B1u) >> (32 - BT_GRAM_LOG2);
+}
+
+/* Uses of a kept text before its pairs are worth making (a few tests are
+ * cheaper than making them). */
+#define GRAMS_AFTER 8
+
+static void grams_make(uint64_t *g, const char *t, size_t n)
+{
+	memset(g, 0, BT_GRAM_BITS / 8);
+	const unsigned char *u = (const unsigned char *)t;
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned b = gram_of(u[i], u[i + 1]);
+		g[b >> 6] |= 1ULL << (b & 63);
+	}
+}
+
+/* bt_match_fold_keep past a kept text's first uses: its pairs made, or a
+ * text kept (its own call, so the usual answer is a short leaf). */
+static __attribute__((noinline)) const char *
+fold_keep_slow(struct bt_match_scratch *scratch, size_t k, const void *key, const char *s,
+               size_t n, const uint64_t **grams)
+{
+	if (scratch->kept_slot[k].key == key && scratch->kept_slot[k].gen == scratch->kept_gen) {
+		const char *t = scratch->kept + scratch->kept_slot[k].off;
+		grams_make(scratch->grams[k], t, n);
+		scratch->kept_slot[k].grams = true;
+		*grams = scratch->grams[k];
+		return t;
+	}
+	if (n > KEPT_MAX || scratch->kept_used > KEPT_MAX - n)
+		return bt_match_fold(scratch, s, n);
+	size_t need = scratch->kept_used + n + 1;
+	if (need > scratch->kept_cap) {
+		size_t nc = scratch->kept_cap ? scratch->kept_cap : 4096;
+		while (nc < need)
+			nc *= 2;
+		char *p = realloc(scratch->kept, nc);
+		if (!p)
+			return bt_match_fold(scratch, s, n);
+		scratch->kept = p;
+		scratch->kept_cap = nc;
+	}
+	char *d = scratch->kept + scratch->kept_used;
+	fold_into(d, s, n);
+	scratch->kept_slot[k].key = key;
+	scratch->kept_slot[k].gen = scratch->kept_gen;
+	scratch->kept_slot[k].off = scratch->kept_used;
+	scratch->kept_slot[k].uses = 0;
+	scratch->kept_slot[k].grams = false;
+	scratch->kept_used = need;
+	return d;
+}
+
+const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
+                               size_t n, const uint64_t **grams)
+{
+	*grams = NULL;
+	if (!scratch)
+		return NULL;
+	/* fields lie 16-byte multiples apart: consecutive ones take different
+	 * slots */
+	size_t k = ((uintptr_t)key >> 4) & (BT_MATCH_FOLD_KEEP - 1);
+	if (scratch->kept_slot[k].key == key && scratch->kept_slot[k].gen == scratch->kept_gen) {
+		if (scratch->kept_slot[k].grams)
+			*grams = scratch->grams[k];
+		else if (++scratch->kept_slot[k].uses >= GRAMS_AFTER)
+			return fold_keep_slow(scratch, k, key, s, n, grams);
+		return scratch->kept + scratch->kept_slot[k].off;
+	}
+	return fold_keep_slow(scratch, k, key, s, n, grams);
 }
 
 bool bt_matcher_folds(const struct bt_matcher *m)
@@ -1132,8 +1263,8 @@ bool bt_matcher_folds(const struct bt_matcher *m)
 	return false;
 }
 
-bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
-                            size_t n, struct bt_match_scratch *scratch)
+static inline bool test_folded(const struct bt_matcher *m, const char *s, const char *folded,
+                               size_t n, const uint64_t *grams, struct bt_match_scratch *scratch)
 {
 	if (!folded)
 		return bt_matcher_test(m, s, n, scratch);
@@ -1155,6 +1286,14 @@ bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const cha
 					return true;
 				continue;
 			case K_CONTAINS:
+				if (grams) {
+					unsigned g = 0;
+					while (g < m->ngram &&
+					       (grams[m->gram[g] >> 6] >> (m->gram[g] & 63) & 1))
+						g++;
+					if (g < m->ngram)
+						continue;   /* a pair of the literal is not in the text */
+				}
 				if (find_rare(f, n, m->lit, m->litlen, m->rare, true))
 					return true;
 				continue;
@@ -1165,6 +1304,22 @@ bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const cha
 		if (test_one(m, (const unsigned char *)s, n, scratch))
 			return true;
 	}
+	return false;
+}
+
+bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
+                            size_t n, const uint64_t *grams, struct bt_match_scratch *scratch)
+{
+	return test_folded(m, s, folded, n, grams, scratch);
+}
+
+bool bt_matchers_any_folded(struct bt_matcher *const *ms, size_t nm, const char *s,
+                            const char *folded, size_t n, const uint64_t *grams,
+                            struct bt_match_scratch *scratch)
+{
+	for (size_t i = 0; i < nm; i++)
+		if (test_folded(ms[i], s, folded, n, grams, scratch))
+			return true;
 	return false;
 }
 
@@ -1251,4 +1406,175 @@ const char *bt_pcre2_version(void)
 	if (!v[0] && pcre2_config(PCRE2_CONFIG_VERSION, v) < 0)
 		snprintf(v, sizeof v, "unknown");
 	return v;
+}
+
+/* The literal's least common byte pairs (by byte_commonness), up to three
+ * different ones. */
+static void pick_grams(struct bt_matcher *m)
+{
+	m->ngram = 0;
+	for (size_t round = 0; round < 3; round++) {
+		size_t best = SIZE_MAX;
+		unsigned bestc = UINT_MAX, bestg = 0;
+		for (size_t i = 0; i + 1 < m->litlen; i++) {
+			unsigned g = gram_of(m->lit[i], m->lit[i + 1]);
+			unsigned c = (unsigned)byte_commonness[m->lit[i]] + byte_commonness[m->lit[i + 1]];
+			bool taken = false;
+			for (unsigned j = 0; j < m->ngram; j++)
+				taken = taken || m->gram[j] == g;
+			if (!taken && c < bestc) {
+				best = i;
+				bestc = c;
+				bestg = g;
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		m->gram[m->ngram++] = (uint16_t)bestg;
+	}
+}
+
+static bool lit_ascii(const struct bt_matcher *m)
+{
+	for (size_t i = 0; i < m->litlen; i++)
+		if (m->lit[i] == 0 || m->lit[i] >= 0x80)
+			return false;
+	return true;
+}
+
+enum bt_status bt_matcher_compile(const struct bt_mods *mods, const struct bt_sigma_value *v,
+                                  struct bt_matcher **out, char *why, size_t why_size)
+{
+	enum bt_status st = compile_chain(mods, v, out, why, why_size);
+	if (st != BT_OK)
+		return st;
+	for (struct bt_matcher *m = *out; m; m = m->next) {
+		m->ascii = (m->kind == K_EQ || m->kind == K_PREFIX || m->kind == K_SUFFIX) &&
+		           lit_ascii(m);
+		if (m->kind == K_CONTAINS && !m->cased)
+			pick_grams(m);
+	}
+	return BT_OK;
+}
+
+/* ---- tests on UTF-16 units
+ *
+ * The text is the reader's conversion of the units up to the first 0
+ * (bt_evbuf.utf16): a unit below 0x80 is that byte, any other unit gives
+ * bytes of 0x80 and above only (a high surrogate may take the unit after it
+ * along). So the text is all ASCII exactly when those units are, and is
+ * them then; a literal of ASCII bytes without NUL can be compared with the
+ * units. */
+
+static inline unsigned u16_at(const uint8_t *u, size_t i)
+{
+	return (unsigned)u[2 * i] | (unsigned)u[2 * i + 1] << 8;
+}
+
+/* Whether units u[at..at+k) are the literal's bytes: a unit 0 or of 0x80 and
+ * above never is. */
+static inline bool u16_eq(const struct bt_matcher *m, const uint8_t *u, size_t at)
+{
+	const unsigned char *lit = m->lit;
+	for (size_t i = 0; i < m->litlen; i++) {
+		unsigned c = u16_at(u, at + i);
+		if (!m->cased && c - 'A' < 26u)
+			c += 32;
+		if (c != lit[i])
+			return false;
+	}
+	return true;
+}
+
+/* Units before the first 0. */
+static size_t u16_len(const uint8_t *u, size_t n)
+{
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint64_t x;
+		memcpy(&x, u + 2 * i, 8);
+		/* a zero 16-bit lane (either byte order: lanes are aligned) */
+		if ((x - 0x0001000100010001ULL) & ~x & 0x8000800080008000ULL)
+			break;
+	}
+	for (; i < n; i++)
+		if (u16_at(u, i) == 0)
+			return i;
+	return n;
+}
+
+/* 1 match, 0 none, -1 undecided (the text must be made). */
+static int u16_one(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end)
+{
+	size_t k = m->litlen;
+	switch (m->kind) {
+	case K_EQ:
+		/* the text is the literal: its units, then the end or a 0 (a unit
+		 * after them that is not 0 adds a byte) */
+		if (n < k || !u16_eq(m, u, 0))
+			return 0;
+		return n == k || u16_at(u, k) == 0;
+	case K_PREFIX:
+		/* a 0 or non-ASCII unit among the first k ends the text or puts a
+		 * byte of 0x80 and above before the literal's end */
+		return n >= k && u16_eq(m, u, 0);
+	case K_SUFFIX: {
+		if (*end == SIZE_MAX)
+			*end = u16_len(u, n);
+		size_t e = *end;
+		if (e < k)
+			return 0;
+		/* a high surrogate just before may take the first unit along */
+		if (e > k && u16_at(u, e - k - 1) - 0xD800u < 0x400u)
+			return -1;
+		return u16_eq(m, u, e - k);
+	}
+	default:
+		return -1;
+	}
+}
+
+bool bt_matcher_utf16_ok(const struct bt_matcher *m)
+{
+	for (; m; m = m->next)
+		if (m->ascii)
+			return true;
+	return false;
+}
+
+static inline int test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n,
+                             size_t *end)
+{
+	int r = 0;
+	for (; m; m = m->next) {
+		if (!m->ascii) {
+			r = -1;
+			continue;
+		}
+		int t = u16_one(m, u, n, end);
+		if (t == 1)
+			return 1;
+		if (t < 0)
+			r = -1;
+	}
+	return r;
+}
+
+int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end)
+{
+	return test_utf16(m, u, n, end);
+}
+
+int bt_matchers_any_utf16(struct bt_matcher *const *ms, size_t nm, const uint8_t *u, size_t n)
+{
+	size_t end = SIZE_MAX;
+	int r = 0;
+	for (size_t i = 0; i < nm; i++) {
+		int t = test_utf16(ms[i], u, n, &end);
+		if (t > 0)
+			return 1;
+		if (t < 0)
+			r = -1;
+	}
+	return r;
 }

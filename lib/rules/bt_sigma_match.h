@@ -105,11 +105,50 @@ bool bt_matcher_test(const struct bt_matcher *m, const char *s, size_t n,
  * memory. */
 const char *bt_match_fold(struct bt_match_scratch *scratch, const char *s, size_t n);
 
+/* bt_match_fold of a value named by `key` (a field of the event being
+ * matched), made once and kept until bt_match_fold_forget (a new event):
+ * valid until the next call of either fold; NULL when out of memory. Keys
+ * share BT_MATCH_FOLD_KEEP slots: one whose slot another took is folded
+ * again. */
+#define BT_MATCH_FOLD_KEEP 64
+/* *grams: once the value was asked for a few times, the set of byte pairs
+ * of its folded text (BT_GRAM_BITS bits), for bt_matcher_test_folded; NULL
+ * before. */
+#define BT_GRAM_LOG2 12
+#define BT_GRAM_BITS (1u << BT_GRAM_LOG2)
+const char *bt_match_fold_keep(struct bt_match_scratch *scratch, const void *key, const char *s,
+                               size_t n, const uint64_t **grams);
+void bt_match_fold_forget(struct bt_match_scratch *scratch);
+
 /* bt_matcher_test with the folded text of s[0..n) at hand (bt_match_fold;
- * NULL: not made): case-insensitive literals compare it byte for byte. Same
- * result. */
+ * NULL: not made): case-insensitive literals compare it byte for byte; with
+ * the byte pairs of the folded text (grams, from bt_match_fold_keep; may be
+ * NULL) a case-insensitive substring one of whose pairs is missing is not
+ * looked for. Same result. */
 bool bt_matcher_test_folded(const struct bt_matcher *m, const char *s, const char *folded,
-                            size_t n, struct bt_match_scratch *scratch);
+                            size_t n, const uint64_t *grams, struct bt_match_scratch *scratch);
+
+/* Whether any of ms[0..nm) matches: bt_matcher_test_folded on each, in
+ * order, in one call. */
+bool bt_matchers_any_folded(struct bt_matcher *const *ms, size_t nm, const char *s,
+                            const char *folded, size_t n, const uint64_t *grams,
+                            struct bt_match_scratch *scratch);
+
+/* Tests a value given as the UTF-16LE units u[0..n) of a typed field whose
+ * text is their conversion (bt_evbuf.utf16 in core/bt_event.h) without
+ * making that text: 1 when m or an alternative matches, 0 when none does, -1
+ * when that cannot be told from the units (then make the text and test it).
+ * Equality, prefix and suffix of ASCII literals are told. *end: the units
+ * before the first 0 when found (SIZE_MAX before the first call on a value,
+ * so the tests of several matchers on one value look for it once). */
+int bt_matcher_test_utf16(const struct bt_matcher *m, const uint8_t *u, size_t n, size_t *end);
+
+/* bt_matcher_test_utf16 over ms[0..nm) in order: 1 when one matches, else
+ * -1 when one could not be told, else 0. */
+int bt_matchers_any_utf16(struct bt_matcher *const *ms, size_t nm, const uint8_t *u, size_t n);
+
+/* Whether bt_matcher_test_utf16 can tell m or an alternative (not always -1). */
+bool bt_matcher_utf16_ok(const struct bt_matcher *m);
 
 /* Whether m (or an alternative) tests a case-insensitive substring: its
  * tests gain most from the folded text. */

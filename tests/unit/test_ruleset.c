@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "evtx/bt_evtx_map.h"
 #include "rules/bt_ruleset.h"
 
 static const char mapping[] =
@@ -367,6 +368,200 @@ static void test_bad_yaml(void **state)
 	assert_int_not_equal(bt_ruleset_new(&o, &rs, why, sizeof why), BT_OK);
 }
 
+/* Typed UTF-16 fields as the native EVTX reader leaves them: units from
+ * ASCII text, '~' standing for a lone high surrogate (0xD800), '^' for
+ * U+00E9 and '#' for a NUL. */
+struct typed {
+	struct bt_evbuf eb;
+	uint8_t raw[8][128];
+	size_t n;
+};
+
+static void typed_begin(struct typed *t, const char *channel, uint32_t eid)
+{
+	bt_evbuf_reset(&t->eb, BT_SOURCE_EVTX);
+	t->eb.render = bt_evmap_render_typed;
+	t->eb.put = bt_evmap_put_typed;
+	t->eb.utf16 = bt_evmap_utf16;
+	t->eb.uint = bt_evmap_uint;
+	t->eb.ev.channel = bt_evbuf_str(&t->eb, channel, strlen(channel));
+	t->eb.ev.provider = bt_evbuf_str(&t->eb, "prov", 4);
+	t->eb.ev.event_id = eid;
+	t->n = 0;
+}
+
+/* A typed unsigned integer of `size` bytes (1, 2, 4 or 8). */
+static void typed_uint(struct typed *t, const char *name, uint64_t v, size_t size)
+{
+	assert_true(t->n < 8);
+	uint8_t *r = t->raw[t->n++];
+	for (size_t i = 0; i < size; i++)
+		r[i] = (uint8_t)(v >> (8 * i));
+	static const uint8_t types[9] = {[1] = BT_XV_UINT8, [2] = BT_XV_UINT16, [4] = BT_XV_UINT32,
+	                                 [8] = BT_XV_UINT64};
+	assert_true(bt_evbuf_add_typed(&t->eb, name, strlen(name), true, types[size], 0, r, size, 0));
+}
+
+static void typed_add(struct typed *t, const char *name, const char *v)
+{
+	assert_true(t->n < 8 && strlen(v) <= 64);
+	uint8_t *r = t->raw[t->n++];
+	size_t k = 0;
+	for (const char *p = v; *p; p++, k += 2) {
+		unsigned u = *p == '~' ? 0xD800 : *p == '^' ? 0xE9 : *p == '#' ? 0 : (unsigned char)*p;
+		r[k] = (uint8_t)u;
+		r[k + 1] = (uint8_t)(u >> 8);
+	}
+	assert_true(bt_evbuf_add_typed(&t->eb, name, strlen(name), true, BT_XV_STRING, 0, r, k, 0));
+}
+
+/* Whether the first field of that name has its text made. */
+static bool rendered(const struct bt_event *ev, const char *name)
+{
+	for (size_t i = 0; i < ev->nfields; i++)
+		if (strcmp(ev->fields[i].name, name) == 0)
+			return ev->fields[i].text != NULL;
+	fail_msg("no field %s", name);
+	return false;
+}
+
+/* Rules on typed string fields: equality, prefix and suffix told on the
+ * units give the answers the text gives (hostile units included), a field
+ * they decide is not rendered, other tests render it; a name looked up by
+ * several rules of an event, in another case, past the per-event cache,
+ * and multi-valued, finds the same fields. */
+static void test_typed_fields(void **state)
+{
+	(void)state;
+	struct typed t;
+	bt_evbuf_init(&t.eb);
+	struct bt_ruleset *rs = load(
+		"title: a\nid: ra\nlogsource: {category: process_creation, product: windows}\n"
+		"detection:\n  sel:\n    Image|endswith: ['\\cmd.exe', '\\pwsh.exe']\n  condition: sel\n"
+		"---\n"
+		"title: b\nid: rb\nlogsource: {product: windows, service: security}\n"
+		"detection:\n  sel:\n    EventID: 4688\n    NewProcessName|startswith: 'C:\\Windows\\'\n"
+		"    CommandLine|contains: whoami\n  condition: sel\n"
+		"---\n"
+		"title: c\nid: rc\nlogsource: {product: windows, service: security}\n"
+		"detection:\n  sel:\n    TargetUserName: 'ADMIN$'\n  condition: sel\n"
+		"---\n"
+		"title: d\nid: rd\nlogsource: {product: windows, service: security}\n"
+		"detection:\n  sel:\n    targetusername|endswith: '$'\n    EventData.TargetUserName|startswith: admin\n"
+		"  condition: sel\n");
+	struct hits c;
+
+	/* suffix told on the units, case folded; the other rules' fields */
+	typed_begin(&t, "Security", 4688);
+	typed_add(&t, "NewProcessName", "C:\\WINDOWS\\System32\\CMD.EXE");
+	typed_add(&t, "CommandLine", "cmd /c whoami");
+	typed_add(&t, "TargetUserName", "bob");
+	const struct bt_event *ev = bt_evbuf_done(&t.eb);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(bt_ruleset_match(rs, ev, on_hit, &c), 2);
+	assert_string_equal(c.ids[0], "ra");
+	assert_string_equal(c.ids[1], "rb");
+	/* TargetUserName was decided on its units: never rendered */
+	assert_false(rendered(ev, "TargetUserName"));
+	assert_true(rendered(ev, "CommandLine"));
+
+	/* a lone high surrogate before the suffix takes its first unit along:
+	 * the text is made and says no; a NUL ends the text */
+	typed_begin(&t, "Security", 4688);
+	typed_add(&t, "NewProcessName", "C:~\\cmd.exe");
+	typed_add(&t, "TargetUserName", "ADMIN$#garbage");
+	ev = bt_evbuf_done(&t.eb);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(bt_ruleset_match(rs, ev, on_hit, &c), 2);
+	assert_string_equal(c.ids[0], "rc");
+	assert_string_equal(c.ids[1], "rd");
+	assert_true(rendered(ev, "NewProcessName"));
+
+	/* non-ASCII where the literal is ASCII: no match, nothing rendered */
+	typed_begin(&t, "Security", 4688);
+	typed_add(&t, "NewProcessName", "C:\\x\\cmd.ex^");
+	typed_add(&t, "TargetUserName", "ADMIN^");
+	typed_add(&t, "TargetUserName", "admin$");   /* a second value of the name */
+	ev = bt_evbuf_done(&t.eb);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(bt_ruleset_match(rs, ev, on_hit, &c), 2);
+	assert_string_equal(c.ids[0], "rc");
+	assert_string_equal(c.ids[1], "rd");
+	assert_false(rendered(ev, "NewProcessName"));
+	bt_ruleset_free(rs);
+
+	/* typed unsigned integers against decimal values, at the types' limits:
+	 * compared as numbers (never rendered), the same answers as their text;
+	 * values that are no plain decimal ("03", past 32 bits, startswith) are
+	 * tested on the text */
+	rs = load("title: u\nid: ru\nlogsource: {product: windows, service: security}\n"
+	          "detection:\n  sel:\n    LogonType: [3, 255, 65535, 4294967295]\n  condition: sel\n");
+	struct bt_ruleset *rv = load(
+		"title: v\nid: rv\nlogsource: {product: windows, service: security}\n"
+		"detection:\n  sel:\n    LogonType: ['03', 18446744073709551615]\n"
+		"  pre:\n    LogonType|startswith: '65'\n  condition: sel or pre\n");
+	static const struct {
+		uint64_t v;
+		size_t size;
+		unsigned want;   /* 1: ru, 2: rv, 3: both */
+	} nums[] = {
+		{3, 1, 1}, {3, 8, 1}, {0, 4, 0}, {255, 1, 1}, {254, 1, 0}, {65535, 2, 3},
+		{65536, 4, 2}, {4294967295u, 4, 1}, {4294967296u, 8, 0}, {30, 2, 0},
+		{18446744073709551615u, 8, 2}, {653, 2, 2}, {0x103, 2, 0}, {0x300000003u, 8, 0},
+	};
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+		typed_begin(&t, "Security", 4624);
+		typed_uint(&t, "LogonType", nums[i].v, nums[i].size);
+		ev = bt_evbuf_done(&t.eb);
+		unsigned got = hits(rs, ev) ? 1u : 0u;
+		/* told as a number: never rendered */
+		assert_false(rendered(ev, "LogonType"));
+		got |= hits(rv, ev) ? 2u : 0u;
+		assert_true(rendered(ev, "LogonType"));
+		if (got != nums[i].want)
+			fail_msg("LogonType %llu (%zu bytes): rules %u, want %u",
+			         (unsigned long long)nums[i].v, nums[i].size, got, nums[i].want);
+	}
+	bt_ruleset_free(rv);
+	bt_ruleset_free(rs);
+
+	/* more names than the per-event cache holds, each looked up twice */
+	char yaml[4096];
+	size_t k = (size_t)snprintf(yaml, sizeof yaml,
+	                            "title: e\nid: re\nlogsource: {product: windows, service: security}\n"
+	                            "detection:\n  sel:\n");
+	for (int i = 0; i < 20; i++)
+		k += (size_t)snprintf(yaml + k, sizeof yaml - k, "    F%d: v%d\n", i, i);
+	k += (size_t)snprintf(yaml + k, sizeof yaml - k, "  again:\n");
+	for (int i = 19; i >= 0; i--)
+		k += (size_t)snprintf(yaml + k, sizeof yaml - k, "    f%d|startswith: v\n", i);
+	snprintf(yaml + k, sizeof yaml - k, "  condition: sel and again\n");
+	rs = load(yaml);
+	struct bt_evbuf eb;
+	bt_evbuf_init(&eb);
+	bt_evbuf_reset(&eb, BT_SOURCE_EVTX);
+	eb.ev.channel = bt_evbuf_str(&eb, "Security", 8);
+	eb.ev.event_id = 1;
+	char n[8], v[8];
+	for (int i = 0; i < 20; i++) {
+		snprintf(n, sizeof n, "F%d", i);
+		snprintf(v, sizeof v, "v%d", i);
+		bt_evbuf_adds(&eb, n, v);
+	}
+	assert_int_equal(hits(rs, bt_evbuf_done(&eb)), 1);
+	/* one value changed, at either end of the cache */
+	((struct bt_field *)eb.ev.fields)[19].text = "w";
+	((struct bt_field *)eb.ev.fields)[19].text_len = 1;
+	assert_int_equal(hits(rs, bt_evbuf_done(&eb)), 0);
+	((struct bt_field *)eb.ev.fields)[19].text = "v19";
+	((struct bt_field *)eb.ev.fields)[19].text_len = 3;
+	((struct bt_field *)eb.ev.fields)[0].text = "x0";
+	assert_int_equal(hits(rs, bt_evbuf_done(&eb)), 0);
+	bt_evbuf_free(&eb);
+	bt_ruleset_free(rs);
+	bt_evbuf_free(&t.eb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_one_hit_per_rule_and_clone),
 		cmocka_unit_test(test_bad_yaml),
 		cmocka_unit_test(test_channel_cache_per_ruleset),
+		cmocka_unit_test(test_typed_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

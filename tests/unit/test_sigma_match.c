@@ -4,10 +4,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/bt_event.h"
+#include "evtx/bt_evtx_map.h"
 #include "rules/bt_sigma_match.h"
 
 static struct bt_match_scratch *scratch;
@@ -314,10 +317,21 @@ static void test_folded_same(void **state)
 				const char *folded = bt_match_fold(scratch, hay[k], n);
 				assert_non_null(folded);
 				bool want = bt_matcher_test(m, hay[k], n, scratch);
-				bool got = bt_matcher_test_folded(m, hay[k], folded, n, scratch);
+				bool got = bt_matcher_test_folded(m, hay[k], folded, n, NULL, scratch);
 				if (want != got)
 					fail_msg("%s '%s' on '%s': %d folded %d", mods[i], values[j], hay[k], want,
 					         got);
+				/* and with the byte pairs of a kept fold */
+				bt_match_fold_forget(scratch);
+				const uint64_t *grams = NULL;
+				const char *kept = NULL;
+				for (int a = 0; a < 20 && !grams; a++)
+					kept = bt_match_fold_keep(scratch, hay[k], hay[k], n, &grams);
+				assert_non_null(grams);
+				got = bt_matcher_test_folded(m, hay[k], kept, n, grams, scratch);
+				if (want != got)
+					fail_msg("%s '%s' on '%s': %d with pairs %d", mods[i], values[j], hay[k],
+					         want, got);
 				checked++;
 			}
 			bt_matcher_free(m);
@@ -329,6 +343,253 @@ static void test_folded_same(void **state)
 	assert_false(test("contains", "\\temp\\", "C:\\TEMPx"));
 	assert_true(test("contains|cased", "Temp", "a Temp b"));
 	assert_false(test("contains|cased", "Temp", "a TEMP b"));
+}
+
+/* bt_match_fold folds every byte as bt_fold does, at every position of
+ * its eight-byte steps and in the tail. */
+static void test_fold_bytes(void **state)
+{
+	(void)state;
+	char in[300];
+	for (size_t len = 0; len <= 19; len++)
+		for (unsigned b = 0; b < 256; b++) {
+			for (size_t i = 0; i < len; i++)
+				in[i] = (char)((b + i * 37) & 0xFF);
+			const char *f = bt_match_fold(scratch, in, len);
+			assert_non_null(f);
+			for (size_t i = 0; i < len; i++)
+				assert_int_equal((unsigned char)f[i], bt_fold((unsigned char)in[i]));
+			assert_int_equal(f[len], '\0');
+		}
+	for (unsigned b = 0; b < 256; b++)
+		in[b] = (char)b;
+	const char *f = bt_match_fold(scratch, in, 256);
+	for (unsigned b = 0; b < 256; b++)
+		assert_int_equal((unsigned char)f[b], (b >= 'A' && b <= 'Z') ? b + 32 : b);
+}
+
+/* bt_match_fold_keep: a value's folded text is kept by its key (fields of
+ * an event) until forgotten, stays valid as more are kept, and a key whose
+ * slot another took gets its own text again. */
+static void test_fold_keep(void **state)
+{
+	(void)state;
+	static struct {
+		char pad[48];
+	} keys[100];
+	static char vals[100][300];
+	for (int round = 0; round < 2; round++) {
+		bt_match_fold_forget(scratch);
+		for (int i = 0; i < 100; i++) {
+			size_t n = (size_t)snprintf(vals[i], sizeof vals[i], "%sAbC\\Windows-%d",
+			                            round ? "X" : "", i);
+			if (i % 3 == 0)   /* long ones make the kept texts move */
+				memset(vals[i] + n, 'Q', 250), vals[i][n + 250] = '\0';
+		}
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = 0; i < 100; i++) {
+				/* the first 64 keys take 64 slots: asked again with other
+				 * text, the kept one comes back */
+				const char *v = pass && i < BT_MATCH_FOLD_KEEP && i >= 40 ? "other" : vals[i];
+				const uint64_t *grams;
+				const char *got = bt_match_fold_keep(scratch, &keys[i], v, strlen(v), &grams);
+				assert_non_null(got);
+				char want[300];
+				size_t k = 0;
+				for (; vals[i][k]; k++)
+					want[k] = (char)bt_fold((unsigned char)vals[i][k]);
+				want[k] = '\0';
+				assert_string_equal(got, want);
+			}
+	}
+	bt_match_fold_forget(scratch);
+	const uint64_t *grams;
+	assert_string_equal(bt_match_fold_keep(scratch, &keys[0], "NEW", 3, &grams), "new");
+	assert_null(grams);
+}
+
+/* The byte pairs skip substrings that cannot be there and never one that
+ * is: every substring of a text (all positions and lengths, case changed)
+ * is found with them, and they do reject absent ones. */
+static void test_grams(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoP -w hidden "
+		"-enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA "
+		"\xe2\x80\x93x \xc3\xa9t\xc3\xa9 %TEMP%\\a.ps1";
+	size_t n = strlen(text);
+	bt_match_fold_forget(scratch);
+	const uint64_t *grams = NULL;
+	const char *kept = NULL;
+	for (int a = 0; a < 20 && !grams; a++)
+		kept = bt_match_fold_keep(scratch, text, text, n, &grams);
+	assert_non_null(grams);
+	char sub[300];
+	size_t found = 0;
+	for (size_t at = 0; at < n; at += 3)
+		for (size_t len = 1; at + len <= n && len < 40; len += 2) {
+			memcpy(sub, text + at, len);
+			sub[len] = '\0';
+			for (size_t c = 0; c < len; c++)   /* another case */
+				if (sub[c] >= 'a' && sub[c] <= 'z' && (c & 1))
+					sub[c] = (char)(sub[c] - 32);
+			struct bt_matcher *m = compile("contains", sub, BT_SV_STRING);
+			assert_true(bt_matcher_test_folded(m, text, kept, n, grams, scratch));
+			bt_matcher_free(m);
+			found++;
+		}
+	assert_true(found > 500);
+	static const char *const absent[] = {"mimikatz", "-encodedcommand", "\\temp\\b.ps1",
+	                                     "powershell.exe -nop -w hidden -encx", "zz", "\xc3\xa9te"};
+	for (size_t i = 0; i < sizeof absent / sizeof *absent; i++) {
+		struct bt_matcher *m = compile("contains", absent[i], BT_SV_STRING);
+		assert_false(bt_matcher_test_folded(m, text, kept, n, grams, scratch));
+		assert_false(bt_matcher_test(m, text, n, scratch));
+		bt_matcher_free(m);
+	}
+}
+
+/* A typed EVTX string field of UTF-16 units u[0..n) (odd: one more byte),
+ * as the native reader leaves it. */
+struct u16field {
+	struct bt_evbuf eb;
+	uint8_t raw[64];
+};
+
+static const struct bt_field *u16field(struct u16field *t, const uint16_t *u, size_t n, bool odd,
+                                       uint8_t opts)
+{
+	bt_evbuf_reset(&t->eb, BT_SOURCE_EVTX);
+	t->eb.render = bt_evmap_render_typed;
+	t->eb.utf16 = bt_evmap_utf16;
+	for (size_t i = 0; i < n; i++) {
+		t->raw[2 * i] = (uint8_t)u[i];
+		t->raw[2 * i + 1] = (uint8_t)(u[i] >> 8);
+	}
+	t->raw[2 * n] = 'Z';
+	assert_true(bt_evbuf_add_typed(&t->eb, "F", 1, true, BT_XV_STRING, opts, t->raw,
+	                               2 * n + (odd ? 1 : 0), 0));
+	return &bt_evbuf_done(&t->eb)->fields[0];
+}
+
+/* The answer on the units (1, 0, or -1 when the hook or the matcher cannot
+ * tell), checked against the answer on the text the reader renders. */
+static int u16_check(struct u16field *t, const struct bt_matcher *m, const uint16_t *u, size_t n,
+                     bool odd, uint8_t opts, const char *what)
+{
+	const struct bt_field *f = u16field(t, u, n, odd, opts);
+	const uint8_t *p;
+	size_t un;
+	int got = -1;
+	if (bt_field_utf16(&t->eb.ev, f, &p, &un)) {
+		size_t end = SIZE_MAX, end2;
+		got = bt_matcher_test_utf16(m, p, un, &end);
+		/* a second test with the end found gives the same answer */
+		end2 = end;
+		assert_int_equal(bt_matcher_test_utf16(m, p, un, &end2), got);
+		assert_true(end2 == end);
+		struct bt_matcher *const one[1] = {(struct bt_matcher *)m};
+		assert_int_equal(bt_matchers_any_utf16(one, 1, p, un), got);
+	}
+	bt_field_need(&t->eb.ev, f);
+	assert_non_null(f->text);
+	bool want = bt_matcher_test(m, f->text, f->text_len, scratch);
+	if (got >= 0 && got != (int)want)
+		fail_msg("%s: units say %d, text '%s' says %d", what, got, f->text, want);
+	/* a rendered field is text: the hook no longer offers units */
+	assert_false(bt_field_utf16(&t->eb.ev, f, &p, &un));
+	return got;
+}
+
+/* Typed UTF-16 strings told without their text: each answer the units give
+ * is the text's, over every string of up to 4 units from an alphabet of
+ * hostile units (NUL, lone and paired surrogates, U+FFFD, U+FFFE,
+ * non-ASCII, case, LF), odd byte counts, the unpadded-hex and lone-LF
+ * rewrites; and equality, prefix and suffix of ASCII literals are told. */
+static void test_utf16_units(void **state)
+{
+	(void)state;
+	static const uint16_t alpha[] = {'a', 'A', 'x', '0', '$', '\\', 0, 0xD800, 0xDBFF, 0xDC00,
+	                                 0xDFFF, 0xE9, 0xC9, 0xFFFD, 0xFFFE, 0x2013, '\n', 0x100 + 'a'};
+	const size_t na = sizeof alpha / sizeof *alpha;
+	static const char *const mods[] = {"", "startswith", "endswith", "contains", "cased",
+	                                   "startswith|cased", "endswith|cased", "windash"};
+	static const char *const values[] = {"a", "A", "ax", "xa$", "", "\\a", "0x0", "\n", "a*",
+	                                     "\xc3\xa9", "-x"};
+	struct u16field t;
+	bt_evbuf_init(&t.eb);
+	size_t told[2] = {0, 0}, untold = 0;
+	uint16_t u[8];
+	for (size_t i = 0; i < sizeof mods / sizeof *mods; i++)
+		for (size_t j = 0; j < sizeof values / sizeof *values; j++) {
+			struct bt_matcher *m = compile(mods[i], values[j], BT_SV_STRING);
+			char what[64];
+			snprintf(what, sizeof what, "%s '%s'", mods[i], values[j]);
+			for (size_t len = 0; len <= 4; len++) {
+				size_t total = 1;
+				for (size_t k = 0; k < len; k++)
+					total *= na;
+				for (size_t c = 0; c < total; c++) {
+					size_t x = c;
+					for (size_t k = 0; k < len; k++) {
+						u[k] = alpha[x % na];
+						x /= na;
+					}
+					int r = u16_check(&t, m, u, len, (c & 1) != 0,
+					                  (c & 2) ? BT_EVMAP_VO_LONE_LF : 0, what);
+					if (r < 0)
+						untold++;
+					else
+						told[r]++;
+				}
+			}
+			bt_matcher_free(m);
+		}
+	/* both answers are given without text, and some are left to the text */
+	assert_true(told[0] > 100000);
+	assert_true(told[1] > 1000);
+	assert_true(untold > 1000);
+
+	/* must and must not match, told on the units */
+	struct bt_matcher *m = compile("endswith", "\\cmd.exe", BT_SV_STRING);
+	static const uint16_t cmd[] = {'C', ':', '\\', 'W', '\\', 'C', 'M', 'D', '.', 'E', 'X', 'E'};
+	assert_int_equal(u16_check(&t, m, cmd, 12, false, 0, "cmd"), 1);
+	assert_int_equal(u16_check(&t, m, cmd, 11, false, 0, "cmd short"), 0);
+	uint16_t cmd0[16];
+	memcpy(cmd0, cmd, sizeof cmd);
+	cmd0[12] = 0;
+	cmd0[13] = 'x';
+	assert_int_equal(u16_check(&t, m, cmd0, 14, false, 0, "cmd NUL"), 1);
+	cmd0[4] = 0;   /* the text ends before the suffix */
+	assert_int_equal(u16_check(&t, m, cmd0, 14, false, 0, "cmd early NUL"), 0);
+	/* a lone high surrogate takes the unit after it along: left to the text */
+	static const uint16_t sur[] = {'a', 0xD800, '\\', 'c', 'm', 'd', '.', 'e', 'x', 'e'};
+	assert_int_equal(u16_check(&t, m, sur, 10, false, 0, "surrogate"), -1);
+	bt_matcher_free(m);
+	m = compile("", "NTLM", BT_SV_STRING);
+	static const uint16_t ntlm[] = {'N', 'T', 'L', 'M', 0, 'x'};
+	static const uint16_t ntlmv2[] = {'N', 'T', 'L', 'M', ' ', 'V', '2'};
+	static const uint16_t ntlm_e[] = {'N', 'T', 'L', 0x100 + 'M'};
+	assert_int_equal(u16_check(&t, m, ntlm, 4, false, 0, "ntlm"), 1);
+	assert_int_equal(u16_check(&t, m, ntlm, 6, true, 0, "ntlm NUL"), 1);
+	assert_int_equal(u16_check(&t, m, ntlmv2, 7, false, 0, "ntlm v2"), 0);
+	assert_int_equal(u16_check(&t, m, ntlm_e, 4, false, 0, "ntlm wide"), 0);
+	bt_matcher_free(m);
+	/* strings the reader rewrites are left to the text: "0x00000017" is 0x17 */
+	m = compile("", "0x17", BT_SV_STRING);
+	static const uint16_t hex[] = {'0', 'x', '0', '0', '0', '0', '0', '0', '1', '7'};
+	assert_int_equal(u16_check(&t, m, hex, 10, false, 0, "hex"), -1);
+	const struct bt_field *f = u16field(&t, hex, 10, false, 0);
+	assert_string_equal(bt_field_need(&t.eb.ev, f)->text, "0x17");
+	bt_matcher_free(m);
+	m = compile("", "", BT_SV_STRING);
+	static const uint16_t lf[] = {'\n'};
+	assert_int_equal(u16_check(&t, m, lf, 1, false, BT_EVMAP_VO_LONE_LF, "lone LF"), -1);
+	assert_int_equal(u16_check(&t, m, lf, 1, false, 0, "LF"), 0);
+	assert_int_equal(u16_check(&t, m, lf, 0, true, 0, "empty"), 1);
+	bt_matcher_free(m);
+	bt_evbuf_free(&t.eb);
 }
 
 int main(void)
@@ -344,6 +605,10 @@ int main(void)
 		cmocka_unit_test(test_modifier_errors),
 		cmocka_unit_test(test_pair),
 		cmocka_unit_test(test_folded_same),
+		cmocka_unit_test(test_fold_bytes),
+		cmocka_unit_test(test_fold_keep),
+		cmocka_unit_test(test_grams),
+		cmocka_unit_test(test_utf16_units),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
