@@ -54,7 +54,7 @@ run() {
 	rm -f "$work/$out".out.*
 	valgrind --tool=callgrind --callgrind-out-file="$work/$out.out.%p" "$BT" "$@" -q -j 1 \
 		"$file" >/dev/null 2>"$work/cg.log" || true
-	ir=$(grep -h '^summary:' "$work/$out".out.* | awk '{ s += $2 } END { printf "%d\n", s }')
+	ir=$(grep -h '^summary:' "$work/$out".out.* | awk '{ s += $2 } END { printf "%.0f\n", s }')
 	[ "$ir" -gt 0 ] || { echo "callgrind-dense: no profile for $* (see $work/cg.log)" >&2; exit 2; }
 }
 # cg LABEL ARGS...: instructions per record of boxtrail ARGS on the file
