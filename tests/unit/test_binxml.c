@@ -190,6 +190,30 @@ static void sysvals_init(struct sysvals *s, uint16_t eid)
 	}
 }
 
+/* The System values' bytes (after their descriptors) and the start of a
+ * BinXml value after them: its fragment header and an inline template
+ * definition; returns where the value starts. */
+static uint32_t sysvals_then_binxml(struct eb_chunk *k, const struct sysvals *sv)
+{
+	eb_bytes(k, &sv->eid, 2);
+	eb_bytes(k, &sv->ft, 8);
+	eb_bytes(k, sv->host, 8);
+	uint32_t start = k->n;
+	eb_fragment_header(k);
+	eb_template_begin(k);
+	return start;
+}
+
+/* Ends a BinXml value begun at `start` (its template and values written):
+ * the end token, and its size in the descriptor at size_at. */
+static void binxml_end(struct eb_chunk *k, uint32_t start, uint32_t size_at)
+{
+	eb_u8(k, 0x00);
+	uint32_t vsize = k->n - start;
+	k->c[size_at] = (uint8_t)vsize;
+	k->c[size_at + 1] = (uint8_t)(vsize >> 8);
+}
+
 /* Template: System + <EventData><Data Name="A">%3</Data><Data>%4</Data>
  * <Data Name="Opt">%5 optional</Data></EventData>. Returns its offset. */
 static uint32_t data_template(struct eb_chunk *k)
@@ -399,12 +423,7 @@ static void test_nested_binxml(void **state)
 		eb_u16(&k, 0);
 		eb_u8(&k, 0x21);
 		eb_u8(&k, 0);
-		eb_bytes(&k, &sv.eid, 2);
-		eb_bytes(&k, &sv.ft, 8);
-		eb_bytes(&k, sv.host, 8);
-		uint32_t start = k.n;
-		eb_fragment_header(&k);
-		eb_template_begin(&k);
+		uint32_t start = sysvals_then_binxml(&k, &sv);
 		if (user) {
 			eb_open(&k, "LogFileCleared", 1);
 			eb_attr(&k, "xmlns");
@@ -435,10 +454,7 @@ static void test_nested_binxml(void **state)
 		uint32_t forty2 = 42;
 		struct eb_value iv[2] = {{0x01, sizeof bob, bob}, {0x08, 4, &forty2}};
 		eb_values(&k, iv, 2);
-		eb_u8(&k, 0x00);
-		uint32_t vsize = k.n - start;
-		k.c[size_at] = (uint8_t)vsize;
-		k.c[size_at + 1] = (uint8_t)(vsize >> 8);
+		binxml_end(&k, start, size_at);
 		eb_record_end(&k);
 	}
 	size_t n;
@@ -528,12 +544,7 @@ static void test_shape_by_value(void **state)
 			eb_u8(&k, types[i]);
 			eb_u8(&k, 0);
 		}
-		eb_bytes(&k, &sv.eid, 2);
-		eb_bytes(&k, &sv.ft, 8);
-		eb_bytes(&k, sv.host, 8);
-		uint32_t start = k.n;
-		eb_fragment_header(&k);
-		eb_template_begin(&k);
+		uint32_t start = sysvals_then_binxml(&k, &sv);
 		eb_open(&k, "Inner", 0);
 		eb_close_start(&k);
 		eb_sub(&k, 0, 0x01, 0);
@@ -541,10 +552,7 @@ static void test_shape_by_value(void **state)
 		eb_template_end(&k);
 		struct eb_value iv[1] = {{0x01, sizeof w, w}};
 		eb_values(&k, iv, 1);
-		eb_u8(&k, 0x00);
-		uint32_t vsize = k.n - start;
-		k.c[size_at] = (uint8_t)vsize;
-		k.c[size_at + 1] = (uint8_t)(vsize >> 8);
+		binxml_end(&k, start, size_at);
 		eb_bytes(&k, nm, 2);
 		eb_record_end(&k);
 	}
