@@ -1694,8 +1694,7 @@ static inline const struct bt_xv *val_at(const struct bt_xv *vals, uint32_t nval
 /* Renders attribute pieces into cx->abuf (from its start); false (record
  * failed) when the libevtx path's text cannot be reproduced. */
 static bool plan_attr_value(struct bt_bx_chunk *cx, const struct piece *pv, uint16_t n,
-                            const struct bt_xv *vals, uint32_t nvals, const char **out,
-                            size_t *len)
+                            const struct bt_xv *vals, const char **out, size_t *len)
 {
 	if (n == 1 && pv[0].attr_plain) {
 		*out = pv[0].s;
@@ -1706,7 +1705,7 @@ static bool plan_attr_value(struct bt_bx_chunk *cx, const struct piece *pv, uint
 	for (uint16_t i = 0; i < n; i++) {
 		if (pv[i].s)
 			bt_sb_put(&cx->abuf, pv[i].s, pv[i].len);
-		else if (!bt_evmap_render(&cx->map, &cx->abuf, val_at(vals, nvals, pv[i].idx), true))
+		else if (!bt_evmap_render(&cx->map, &cx->abuf, &vals[pv[i].idx], true))
 			return false;
 	}
 	bool changed;
@@ -1720,17 +1719,17 @@ static bool plan_attr_value(struct bt_bx_chunk *cx, const struct piece *pv, uint
 /* Delivers the value of action a: one substitution typed, else the text of
  * its pieces (a substitution first, then static text). */
 static inline void plan_put(struct bt_bx_chunk *cx, const struct act *a, const struct bt_evmap_dest *d,
-                     const struct bt_xv *vals, uint32_t nvals)
+                     const struct bt_xv *vals)
 {
 	struct bt_evmap *m = &cx->map;
 	if (a->npv == 1 && !a->pv[0].s) {
-		bt_evmap_put_value(m, d, val_at(vals, nvals, a->pv[0].idx));
+		bt_evmap_put_value(m, d, &vals[a->pv[0].idx]);
 		return;
 	}
 	if (d->in_attr) {
 		const char *v;
 		size_t n;
-		if (plan_attr_value(cx, a->pv, a->npv, vals, nvals, &v, &n))
+		if (plan_attr_value(cx, a->pv, a->npv, vals, &v, &n))
 			bt_evmap_put(m, d, v, n);
 		return;
 	}
@@ -1741,7 +1740,7 @@ static inline void plan_put(struct bt_bx_chunk *cx, const struct act *a, const s
 			bt_sb_put(&cx->text, x->s, x->len);
 			continue;
 		}
-		const struct bt_xv *v = val_at(vals, nvals, x->idx);
+		const struct bt_xv *v = &vals[x->idx];
 		if (v->type & BT_XV_ARRAY) {
 			/* once per item: the static text after it is not in libevtx's
 			 * XML either */
@@ -1778,9 +1777,10 @@ struct specials {
 	uint32_t n;
 };
 
-/* vals: nvals >= pl->nidx values (padded with NULLs). */
+/* vals: at least pl->nidx values (padded with NULLs), so the plan's
+ * functions index them without bounds checks. */
 static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struct bt_xv *vals,
-                      uint32_t nvals, const struct specials *sp, int nest)
+                      const struct specials *sp, int nest)
 {
 	for (uint32_t i = 0; i < pl->npre; i++)
 		if (vals[pl->pre[i]].type == BT_XV_NULL)
@@ -1814,7 +1814,7 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			continue;
 		}
 		if (a->kind == ACT_NESTED) {
-			const struct bt_xv *v = val_at(vals, nvals, a->pv[0].idx);
+			const struct bt_xv *v = &vals[a->pv[0].idx];
 			if (v->type == BT_XV_BINXML && v->size) {
 				/* the operations' state at this point */
 				bt_evmap_enter(m, a->depth, (enum bt_evmap_section)a->sec);
@@ -1824,7 +1824,7 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			continue;
 		}
 		if (!a->dyn_name) {
-			plan_put(cx, a, &a->dest, vals, nvals);
+			plan_put(cx, a, &a->dest, vals);
 			continue;
 		}
 		/* the field name from Data@Name, unless that is left out */
@@ -1832,12 +1832,12 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 		bool dropped = false;
 		for (uint16_t q = 0; q < a->nnamev; q++)
 			if (!a->namev[q].s && a->namev[q].optional &&
-			    val_at(vals, nvals, a->namev[q].idx)->type == BT_XV_NULL)
+			    vals[a->namev[q].idx].type == BT_XV_NULL)
 				dropped = true;
 		if (!dropped) {
 			const char *v;
 			size_t n;
-			if (!plan_attr_value(cx, a->namev, a->nnamev, vals, nvals, &v, &n))
+			if (!plan_attr_value(cx, a->namev, a->nnamev, vals, &v, &n))
 				return true;
 			bt_sb_clear(&cx->fname);
 			bt_sb_put(&cx->fname, v, n);
@@ -1849,7 +1849,7 @@ static bool exec_plan(struct bt_bx_chunk *cx, const struct plan *pl, const struc
 			d.name_ref = 0;
 			d.flags = 0;
 		}
-		plan_put(cx, a, &d, vals, nvals);
+		plan_put(cx, a, &d, vals);
 	}
 	return true;
 }
@@ -2560,7 +2560,6 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 			t->plan[pctx] = plan_compile(cx, t, (enum plan_ctx)pctx);
 		}
 		const struct plan *pl = t->plan[pctx];
-		uint32_t nv = count;
 		if (pl && count < pl->nidx) {
 			/* values the template names but the record lacks are NULL */
 			if (!vals_room(cx, nest, pl->nidx)) {
@@ -2568,10 +2567,10 @@ static uint32_t template_instance(struct bt_bx_chunk *cx, uint32_t pos, uint32_t
 				return 0;
 			}
 			vals = cx->vals[nest];
-			for (nv = count; nv < pl->nidx; nv++)
-				vals[nv] = null_val;
+			for (uint32_t i = count; i < pl->nidx; i++)
+				vals[i] = null_val;
 		}
-		if (!pl || !exec_plan(cx, pl, vals, nv, &sp, nest))
+		if (!pl || !exec_plan(cx, pl, vals, &sp, nest))
 			exec_ops(cx, t, vals, count, nest);
 	} else {
 		exec_ops(cx, t, vals, count, nest);

@@ -443,13 +443,8 @@ static void put_member_value(struct bt_evmap *m, const struct bt_evmap_dest *d,
 void bt_evmap_put_value_slow(struct bt_evmap *m, const struct bt_evmap_dest *d,
                              const struct bt_xv *v)
 {
-	if (d->target == BT_EVMAP_TIME && v->type == BT_XV_FILETIME && v->size >= 8) {
-		/* what parsing libevtx's text would give, without printing it */
-		uint64_t ft = bt_le64(v->p);
-		if (ft <= BT_XV_FILETIME_MAX)
-			m->eb->ev.time = (bt_time)ft;
-		return;
-	}
+	/* (a FILETIME time and the number members in their usual types were
+	 * delivered by bt_evmap_put_number_; other unsigned types come here) */
 	uint64_t u;
 	if ((d->target == BT_EVMAP_EVENT_ID || d->target == BT_EVMAP_LEVEL ||
 	     d->target == BT_EVMAP_RECORD_ID) && typed_unsigned(v, &u)) {
